@@ -1,0 +1,82 @@
+"""Műhelynapló: the workshop journal of a Hungarian group-mentoring program."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigurationError(SystemExit):
+    """A refusal to start, printed as one plain message instead of a traceback."""
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build and configure the application."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+    )
+    _configure(app, test_config)
+
+    from journal import database, security
+    from journal.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from journal.i18n import register_i18n, select_locale
+
+    db.init_app(app)
+    database.configure_engine(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    register_i18n(app)
+    login_manager.init_app(app)
+    security.init_app(app)
+
+    from journal import cli, errors, layout
+    from journal.auth.views import bp as auth_bp
+    from journal.groups.views import bp as groups_bp
+    from journal.people.views import bp as people_bp
+    from journal.profile.views import bp as profile_bp
+
+    for blueprint in (auth_bp, groups_bp, people_bp, profile_bp):
+        app.register_blueprint(blueprint)
+    errors.init_app(app)
+    layout.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _configure(app: Flask, test_config: dict | None) -> None:
+    """Load defaults, then instance/config.py, then the environment (or the test config)."""
+    from journal.config import DefaultConfig
+
+    app.config.from_object(DefaultConfig)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("MUHELYNAPLO")
+        for name in ("SECRET_KEY", "DATABASE_URL"):
+            if os.environ.get(name):
+                app.config[name] = os.environ[name]
+    else:
+        app.config.from_mapping(test_config)
+
+    url = app.config.get("DATABASE_URL") or app.config.get("SQLALCHEMY_DATABASE_URI")
+    if not url:
+        os.makedirs(app.instance_path, exist_ok=True)
+        url = "sqlite:///" + os.path.join(app.instance_path, "muhelynaplo.sqlite")
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+
+    if not app.config.get("SECRET_KEY"):
+        if not (app.debug or app.testing or os.environ.get("FLASK_DEBUG") == "1"):
+            raise ConfigurationError(
+                "Műhelynapló will not start: SECRET_KEY is not set. Set the SECRET_KEY "
+                "environment variable or put SECRET_KEY = '…' in instance/config.py "
+                "(for example: python3 -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+        # Development only: a throw-away key, so sessions end when the server restarts.
+        app.config["SECRET_KEY"] = os.urandom(32).hex()

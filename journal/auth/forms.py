@@ -1,0 +1,42 @@
+"""Forms for logging in and setting a password."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+MIN_PASSWORD_LENGTH = 10
+
+
+class LoginForm(FlaskForm):
+    """Email and password, with an optional remember-me."""
+
+    email = EmailField(_l("E-mail-cím"), validators=[DataRequired(_l("Adja meg az e-mail-címét."))])
+    password = PasswordField(_l("Jelszó"), validators=[DataRequired(_l("Adja meg a jelszavát."))])
+    remember = BooleanField(_l("Maradjak bejelentkezve ezen az eszközön (14 napig)"))
+
+
+def new_password_fields():
+    """Return the two fields that set a new password."""
+    password = PasswordField(
+        _l("Új jelszó"),
+        validators=[
+            DataRequired(_l("Adjon meg egy jelszót.")),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=200,
+                message=_l("A jelszó legalább %(min)d karakter legyen.", min=MIN_PASSWORD_LENGTH),
+            ),
+        ],
+    )
+    confirm = PasswordField(
+        _l("Új jelszó még egyszer"),
+        validators=[EqualTo("password", _l("A két jelszó nem egyezik."))],
+    )
+    return password, confirm
+
+
+class SetPasswordForm(FlaskForm):
+    """A new password, typed twice (from an invitation or reset link)."""
+
+    password, confirm = new_password_fields()

@@ -1,0 +1,137 @@
+"""Log in and out, accept an invitation, choose the language."""
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from journal.auth import operations
+from journal.auth.forms import LoginForm, SetPasswordForm
+from journal.auth.passwords import hash_password, needs_rehash, verify_password
+from journal.extensions import db, limiter
+from journal.models import User
+
+bp = Blueprint("auth", __name__)
+
+
+def safe_next(target: str | None) -> str | None:
+    """Return target if it is a path inside this app, else None."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or "\\" in target or any(ord(c) < 32 for c in target):
+        return None
+    return target
+
+
+def _login_limit() -> str:
+    """Return the configured limit on failed logins."""
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _email_key() -> str:
+    """Rate-limit key: the address asked for and the client's address together."""
+    return f"{request.form.get('email', '').strip().lower()}|{request.remote_addr}"
+
+
+def _failed(response) -> bool:
+    """Count only failed attempts against the limit."""
+    return response.status_code != 303
+
+
+@bp.errorhandler(429)
+def too_many_attempts(_error):
+    """Show the login form again, with what was typed and a Hungarian message."""
+    form = LoginForm()
+    form.password.data = ""
+    message = _(
+        "Túl sok sikertelen belépési kísérlet. Kérjük, várjon egy percet, és próbálja újra."
+    )
+    return render_template("auth/login.html", form=form, error=message), 429
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, key_func=_email_key, methods=["POST"], deduct_when=_failed)
+@limiter.limit("60 per minute", methods=["POST"], deduct_when=_failed)
+def login():
+    """Log in with email and password."""
+    next_url = safe_next(request.args.get("next"))
+    if current_user.is_authenticated:
+        return redirect(next_url or url_for("groups.home"))
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user and user.active and verify_password(user.password_hash, form.password.data):
+            if needs_rehash(user.password_hash):
+                user.password_hash = hash_password(form.password.data)
+                db.session.commit()
+            login_user(user, remember=form.remember.data)
+            return redirect(next_url or url_for("groups.home"), 303)
+        if user is None:
+            verify_password(None, form.password.data)
+        error = _("Hibás e-mail-cím vagy jelszó.")
+    form.password.data = ""
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/login.html", form=form, error=error), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Log out here and end every other session of this user."""
+    current_user.end_all_sessions()
+    db.session.commit()
+    logout_user()
+    flash(_("Kijelentkezett. Minden eszközén véget ért a munkamenete."), "success")
+    return redirect(url_for("auth.login"), 303)
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    """Set a password from a single-use invitation or reset link."""
+    try:
+        invitation = operations.find_invitation(token)
+    except operations.InvalidInvitation:
+        message = _(
+            "Ez a link érvénytelen, már felhasználták, vagy lejárt. "
+            "Kérjen új linket a program koordinátorától."
+        )
+        return render_template(
+            "errors/error.html", title=_("Érvénytelen link"), message=message
+        ), 404
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        user = operations.redeem_invitation(token, form.password.data)
+        db.session.commit()
+        login_user(user)
+        flash(_("Jelszava elmentve. Üdvözöljük a Műhelynaplóban!"), "success")
+        return redirect(url_for("groups.home"), 303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/set_password.html", form=form, invitation=invitation), status
+
+
+@bp.post("/language")
+def set_language():
+    """Switch the interface language (stored on the user when logged in)."""
+    language = request.form.get("language", "")
+    if language not in current_app.config["LANGUAGES"]:
+        flash(_("Ismeretlen nyelv."), "error")
+        return redirect(url_for("groups.home"), 303)
+    if current_user.is_authenticated:
+        current_user.language = language
+        db.session.commit()
+    session["language"] = language
+    return redirect(safe_next(request.form.get("next")) or url_for("groups.home"), 303)

@@ -1,0 +1,96 @@
+"""Command-line tasks: create the database, load the demo, add people, list groups."""
+
+import click
+from flask import Flask, current_app, url_for
+from flask_migrate import upgrade
+from sqlalchemy import func, select
+
+from journal.auth.operations import create_invitation
+from journal.auth.passwords import hash_password
+from journal.extensions import db
+from journal.groups.queries import current_members
+from journal.i18n import sort_hungarian
+from journal.models import Group, Role, User
+from journal.people.operations import PeopleError, add_to_group
+
+
+@click.command("init-db")
+def init_db_command() -> None:
+    """Create or upgrade the database schema to the newest migration."""
+    upgrade()
+    click.echo("Database is up to date.")
+
+
+@click.command("seed-demo")
+@click.option("--password", default="muhelynaplo", show_default=True, help="Demo password.")
+def seed_demo_command(password: str) -> None:
+    """Load the demo program (the five groups); running it twice changes nothing."""
+    from journal.demo import seed_demo
+
+    seed_demo(password)
+    db.session.commit()
+    groups = db.session.scalar(select(func.count()).select_from(Group))
+    people = db.session.scalar(select(func.count()).select_from(User))
+    click.echo(f"Demo program loaded: {groups} groups, {people} people.")
+
+
+def _group(slug: str) -> Group:
+    """Return the group with this slug or stop with a message."""
+    group = db.session.scalar(select(Group).where(Group.slug == slug))
+    if group is None:
+        raise click.ClickException(f"No group with the slug {slug!r}.")
+    return group
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--family", required=True, help="Family name (vezetéknév).")
+@click.option("--given", required=True, help="Given name (keresztnév).")
+@click.option("--password", help="Password; without it, an invitation link is printed.")
+@click.option("--coordinator", is_flag=True, help="Make the person the program coordinator.")
+@click.option("--mentor-of", "mentor_of", multiple=True, metavar="SLUG")
+@click.option("--member-of", "member_of", multiple=True, metavar="SLUG")
+def create_user_command(email, family, given, password, coordinator, mentor_of, member_of):
+    """Add a person, optionally as coordinator, mentor or participant of groups."""
+    email = email.strip().lower()
+    if "@" not in email:
+        raise click.ClickException("That is not an email address.")
+    if db.session.scalar(select(User.id).where(User.email == email)):
+        raise click.ClickException(f"A user with the email {email} already exists.")
+    user = User(email=email, family_name=family, given_name=given, is_coordinator=coordinator)
+    if password:
+        user.password_hash = hash_password(password)
+    db.session.add(user)
+    db.session.flush()
+    try:
+        for slug in mentor_of:
+            add_to_group(None, user, _group(slug), Role.MENTOR)
+        for slug in member_of:
+            add_to_group(None, user, _group(slug), Role.PARTICIPANT)
+    except PeopleError as error:
+        raise click.ClickException(str(error)) from error
+    token = None if password else create_invitation(user, None)
+    db.session.commit()
+    click.echo(f"Created {user.full_name} <{user.email}>.")
+    if token:
+        with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
+            link = url_for("auth.accept_invitation", token=token, _external=True)
+        click.echo(f"Single-use link to set the password: {link}")
+
+
+@click.command("groups")
+def groups_command() -> None:
+    """List the groups with their slugs and current members."""
+    groups = sort_hungarian(db.session.scalars(select(Group)), key=lambda g: g.slug)
+    for group in groups:
+        click.echo(f"{group.slug}: {group.name} ({group.region})")
+        mentors, participants = current_members(group)
+        for membership in [*mentors, *participants]:
+            role = "mentor" if membership.role == Role.MENTOR else "participant"
+            click.echo(f"  {role:<12} {membership.user.full_name} <{membership.user.email}>")
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands."""
+    for command in (init_db_command, seed_demo_command, create_user_command, groups_command):
+        app.cli.add_command(command)

@@ -1,0 +1,52 @@
+"""Default configuration; instance/config.py and the environment override it."""
+
+from datetime import timedelta
+
+
+class DefaultConfig:
+    """Settings every deployment starts from."""
+
+    SECRET_KEY = None
+    SQLALCHEMY_DATABASE_URI = None  # filled in by the factory
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+
+    # Sessions and cookies
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+
+    # CSRF tokens live as long as the session: a form left open for hours must still submit.
+    WTF_CSRF_TIME_LIMIT = None
+
+    # Password hashing (argon2id). Cost documented in README.md.
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536  # KiB = 64 MiB
+    ARGON2_PARALLELISM = 2
+
+    INVITATION_LIFETIME = timedelta(days=7)
+
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = False
+    LOGIN_RATE_LIMIT = "5 per minute;20 per hour"
+
+    BABEL_DEFAULT_LOCALE = "hu"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Budapest"
+    LANGUAGES = ("hu", "en")
+
+    # Outgoing mail is optional: without MAIL_SERVER, invitation links are shown on screen.
+    MAIL_SERVER = None
+    MAIL_PORT = 587
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_USE_TLS = True
+    MAIL_SENDER = "muhelynaplo@localhost"
+
+    # The address people use, for links printed by the command line.
+    PUBLIC_URL = "http://127.0.0.1:5000"
+
+    # Behind a reverse proxy, set to the number of proxies that add X-Forwarded-* headers.
+    PROXY_COUNT = 0

@@ -1,0 +1,78 @@
+"""Error pages in Hungarian, as full pages or as htmx messages."""
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from journal.extensions import db
+from journal.htmx import is_htmx, message_fragment
+
+SENSITIVE_FIELDS = {"csrf_token", "password", "confirm", "current"}
+
+
+def _messages() -> dict[int, tuple[str, str]]:
+    """Return the title and explanation shown for each status code."""
+    return {
+        400: (_("Hibás kérés"), _("A kérés nem értelmezhető.")),
+        403: (_("Nincs jogosultsága"), _("Ehhez az oldalhoz vagy művelethez nincs jogosultsága.")),
+        404: (
+            _("Nem található"),
+            _("A keresett oldal nem létezik, vagy nincs jogosultsága megtekinteni."),
+        ),
+        405: (_("Nem engedélyezett"), _("Ez a művelet itt nem engedélyezett.")),
+        413: (_("Túl nagy kérés"), _("A beküldött adat túl nagy.")),
+        429: (
+            _("Túl sok kérés"),
+            _("Túl sok kérés érkezett. Kérjük, várjon egy kicsit, és próbálja újra."),
+        ),
+        500: (
+            _("Váratlan hiba"),
+            _(
+                "Váratlan hiba történt. Kérjük, lépjen vissza, és próbálja újra; "
+                "ha a hiba ismétlődik, jelezze a program koordinátorának."
+            ),
+        ),
+    }
+
+
+def handle_http_error(error: HTTPException):
+    """Render an HTTP error in Hungarian."""
+    code = error.code or 500
+    title, message = _messages().get(code, (error.name, error.description or ""))
+    if is_htmx():
+        return message_fragment(message, code)
+    return render_template("errors/error.html", title=title, message=message), code
+
+
+def handle_csrf_error(error: CSRFError):
+    """Offer to send an expired form again, keeping every field the user typed."""
+    message = _(
+        "Biztonsági okból lejárt az űrlap érvényessége (például mert sokáig nyitva volt). "
+        "A beírt szöveget megőriztük: kattintson az „Újraküldés” gombra."
+    )
+    if is_htmx():
+        return message_fragment(message, 400)
+    kept = [(k, v) for k, v in request.form.items(multi=True) if k not in SENSITIVE_FIELDS]
+    return render_template(
+        "errors/csrf.html", message=message, fields=kept, action=request.full_path.rstrip("?")
+    ), 400
+
+
+def handle_unexpected(error: Exception):
+    """Roll back and answer a Hungarian 500 page."""
+    db.session.rollback()
+    if isinstance(error, HTTPException):
+        return handle_http_error(error)
+    title, message = _messages()[500]
+    if is_htmx():
+        return message_fragment(message, 500)
+    return render_template("errors/error.html", title=title, message=message), 500
+
+
+def init_app(app: Flask) -> None:
+    """Register the error handlers."""
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    if not app.testing:
+        app.register_error_handler(Exception, handle_unexpected)

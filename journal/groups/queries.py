@@ -1,0 +1,97 @@
+"""Reads for groups, always filtered by what the user may see."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from journal.extensions import db
+from journal.i18n import person_key, sort_hungarian
+from journal.models import Group, Membership, Role, User
+from journal.permissions import is_coordinator
+
+
+def _current(today: date | None = None):
+    """Return the SQL condition for a membership in force today."""
+    today = today or date.today()
+    return or_(Membership.left_on.is_(None), Membership.left_on > today)
+
+
+def visible_groups(user: User) -> list[Group]:
+    """Return the groups the user may see, in Hungarian alphabetical order of their names."""
+    query = select(Group)
+    if not is_coordinator(user):
+        query = query.where(
+            Group.id.in_(
+                select(Membership.group_id).where(Membership.user_id == user.id, _current())
+            )
+        )
+    return sort_hungarian(db.session.scalars(query), key=lambda g: g.name)
+
+
+def visible_group_by_slug(user: User, slug: str) -> Group | None:
+    """Return the group with this slug if the user may see it, else None."""
+    query = select(Group).where(Group.slug == slug)
+    if not is_coordinator(user):
+        query = query.where(
+            Group.id.in_(
+                select(Membership.group_id).where(Membership.user_id == user.id, _current())
+            )
+        )
+    return db.session.scalar(query)
+
+
+@dataclass
+class GroupFigures:
+    """A line of figures about a group for the coordinator's overview."""
+
+    participants: int
+    mentors: int
+
+
+def group_figures(groups: list[Group]) -> dict[int, GroupFigures]:
+    """Count current participants and mentors of each group in one query."""
+    rows = db.session.execute(
+        select(Membership.group_id, Membership.role, func.count())
+        .where(Membership.group_id.in_([g.id for g in groups]), _current())
+        .group_by(Membership.group_id, Membership.role)
+    )
+    figures = {g.id: GroupFigures(0, 0) for g in groups}
+    for group_id, role, count in rows:
+        if role == Role.MENTOR:
+            figures[group_id].mentors = count
+        else:
+            figures[group_id].participants = count
+    return figures
+
+
+def current_members(group: Group) -> tuple[list[Membership], list[Membership]]:
+    """Return the group's current mentors and participants, each in Hungarian order."""
+    memberships = db.session.scalars(
+        select(Membership)
+        .where(Membership.group_id == group.id, _current())
+        .options(selectinload(Membership.user))
+    ).all()
+    memberships = [m for m in memberships if m.user.active]
+    ordered = sort_hungarian(memberships, key=lambda m: person_key(m.user))
+    mentors = [m for m in ordered if m.role == Role.MENTOR]
+    participants = [m for m in ordered if m.role == Role.PARTICIPANT]
+    return mentors, participants
+
+
+def mentors_by_group(groups: list[Group]) -> dict[int, list[User]]:
+    """Return the current mentors of each group, in one query."""
+    rows = db.session.execute(
+        select(Membership.group_id, User)
+        .join(User, Membership.user_id == User.id)
+        .where(
+            Membership.group_id.in_([g.id for g in groups]),
+            Membership.role == Role.MENTOR,
+            _current(),
+        )
+    )
+    result: dict[int, list[User]] = {g.id: [] for g in groups}
+    for group_id, user in rows:
+        result[group_id].append(user)
+    return {k: sort_hungarian(v, key=person_key) for k, v in result.items()}

@@ -1,0 +1,33 @@
+"""The home page (my groups) and a group's page."""
+
+from flask import Blueprint
+from flask_login import current_user, login_required
+
+from journal.groups import queries
+from journal.htmx import render
+from journal.permissions import require_visible
+
+bp = Blueprint("groups", __name__)
+
+
+@bp.get("/")
+@login_required
+def home():
+    """Show the groups the user belongs to (all five for the coordinator)."""
+    groups = queries.visible_groups(current_user)
+    return render(
+        "groups/home.html",
+        groups=groups,
+        figures=queries.group_figures(groups),
+        mentors=queries.mentors_by_group(groups),
+    )
+
+
+@bp.get("/groups/<slug>")
+@login_required
+def group(slug: str):
+    """Show a group: its goals, mentor and participants."""
+    group = queries.visible_group_by_slug(current_user, slug)
+    require_visible(group is not None)
+    mentors, participants = queries.current_members(group)
+    return render("groups/group.html", group=group, mentors=mentors, participants=participants)

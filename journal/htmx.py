@@ -1,0 +1,49 @@
+"""The one place that decides between a full page and an htmx fragment."""
+
+from flask import Response, make_response, redirect, render_template, request
+
+
+def is_htmx() -> bool:
+    """Tell whether the request was sent by htmx (boosted or not)."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def wants_fragment() -> bool:
+    """Tell whether to answer with a fragment: htmx, not boosted, not a history restore."""
+    return (
+        is_htmx()
+        and request.headers.get("HX-Boosted") != "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def render(page: str, fragment: str | None = None, status: int = 200, **context) -> Response:
+    """Render the fragment for htmx requests and the whole page otherwise."""
+    template = fragment if fragment and wants_fragment() else page
+    response = make_response(render_template(template, **context), status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def message_fragment(message: str, status: int, category: str = "error") -> Response:
+    """Answer an htmx request with a message shown in the page's message area.
+
+    The response is retargeted, so an error can never replace the element (or the text the
+    user was typing) that sent the request.
+    """
+    response = make_response(
+        render_template("_messages.html", messages=[(category, message)]), status
+    )
+    response.headers["HX-Retarget"] = "#messages"
+    response.headers["HX-Reswap"] = "innerHTML"
+    response.vary.add("HX-Request")
+    return response
+
+
+def after_action(fragment: str, redirect_to: str, **context) -> Response:
+    """Answer a successful form POST: the updated fragment for htmx, else 303 to the page."""
+    if wants_fragment():
+        response = make_response(render_template(fragment, **context))
+        response.vary.add("HX-Request")
+        return response
+    return redirect(redirect_to, 303)

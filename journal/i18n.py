@@ -1,0 +1,128 @@
+"""Hungarian-first language support: locale choice, dates, names and alphabetical order."""
+
+import unicodedata
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from typing import TypeVar
+
+from flask import Flask, current_app, session
+from flask_babel import format_date, format_datetime
+from flask_login import current_user
+
+T = TypeVar("T")
+
+# The Hungarian alphabet. Letters on one line share a primary weight and differ only in
+# length (the secondary weight): á sorts with a, but ö/ő come after o/ó and ü/ű after u/ú.
+_ALPHABET = [
+    "aá", "b", "c", "cs", "d", "dz", "dzs", "eé", "f", "g", "gy", "h", "ií", "j", "k", "l",
+    "ly", "m", "n", "ny", "oó", "öő", "p", "q", "r", "s", "sz", "t", "ty", "uú", "üű",
+    "v", "w", "x", "y", "z", "zs",
+]  # fmt: skip
+_PRIMARY: dict[str, int] = {}
+_SECONDARY: dict[str, int] = {}
+for _weight, _letters in enumerate(_ALPHABET, start=100):
+    if len(_letters) == 2 and _letters not in {"cs", "dz", "gy", "ly", "ny", "sz", "ty", "zs"}:
+        short, long = _letters
+        _PRIMARY[short], _SECONDARY[short] = _weight, 0
+        _PRIMARY[long], _SECONDARY[long] = _weight, 1
+    else:
+        _PRIMARY[_letters], _SECONDARY[_letters] = _weight, 0
+
+_DIGRAPHS = ("dzs", "cs", "dz", "gy", "ly", "ny", "sz", "ty", "zs")
+# A doubled multi-letter consonant is written shortened ("ssz" for "sz"+"sz") and sorts as
+# if written out in full.
+_DOUBLED = {"ddzs": "dzs", **{d[0] + d: d for d in _DIGRAPHS if d != "dzs"}}
+
+
+def _letters(text: str) -> list[tuple[str, bool]]:
+    """Split lower-case text into Hungarian letters, each with a flag for upper case."""
+    lower = text.lower()
+    out: list[tuple[str, bool]] = []
+    i = 0
+    while i < len(lower):
+        upper = text[i] != lower[i]
+        for length in (4, 3):
+            chunk = lower[i : i + length]
+            if chunk in _DOUBLED:
+                letter = _DOUBLED[chunk]
+                out += [(letter, upper), (letter, False)]
+                i += length
+                break
+        else:
+            for digraph in _DIGRAPHS:
+                if lower.startswith(digraph, i):
+                    out.append((digraph, upper))
+                    i += len(digraph)
+                    break
+            else:
+                out.append((lower[i], upper))
+                i += 1
+    return out
+
+
+def _weights(letter: str) -> tuple[int, int]:
+    """Return the primary and secondary weight of one letter."""
+    if letter in _PRIMARY:
+        return _PRIMARY[letter], _SECONDARY[letter]
+    if letter.isspace() or letter in "-–.,'’":
+        return 0, 0
+    if letter.isdigit():
+        return 10 + int(letter), 0
+    base = unicodedata.normalize("NFD", letter)[0]
+    if base in _PRIMARY:  # foreign accents (ä, č, é in other words) sort with their base
+        return _PRIMARY[base], 2
+    return 1000 + ord(letter), 0
+
+
+def hungarian_key(text: str) -> tuple:
+    """Return a sort key that orders text in Hungarian alphabetical order."""
+    letters = _letters(unicodedata.normalize("NFC", text.strip()))
+    weights = [_weights(letter) for letter, _ in letters]
+    return (
+        tuple(w[0] for w in weights),
+        tuple(w[1] for w in weights),
+        tuple(int(upper) for _, upper in letters),
+        text,
+    )
+
+
+def sort_hungarian(items: Iterable[T], key: Callable[[T], str | tuple[str, ...]]) -> list[T]:
+    """Sort items by one text (or a tuple of texts) in Hungarian alphabetical order."""
+
+    def full_key(item: T) -> tuple:
+        value = key(item)
+        parts = (value,) if isinstance(value, str) else value
+        return tuple(hungarian_key(part) for part in parts)
+
+    return sorted(items, key=full_key)
+
+
+def person_key(person) -> tuple[str, str]:
+    """Return the texts a person is sorted by: family name, then given name."""
+    return (person.family_name, person.given_name)
+
+
+def select_locale() -> str:
+    """Choose the language: the user's preference, else the visitor's choice, else Hungarian."""
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.language in languages:
+        return current_user.language
+    chosen = session.get("language")
+    return chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def long_date(value: date | datetime | None) -> str:
+    """Format a date as "2025. november 12." (in the current language)."""
+    return "" if value is None else format_date(value, format="long")
+
+
+def short_datetime(value: datetime | None) -> str:
+    """Format a moment as a local date and time."""
+    return "" if value is None else format_datetime(value, format="short")
+
+
+def register_i18n(app: Flask) -> None:
+    """Expose the formatting helpers to templates."""
+    app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.filters["short_datetime"] = short_datetime
+    app.jinja_env.globals["select_locale"] = select_locale

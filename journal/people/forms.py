@@ -1,0 +1,67 @@
+"""Forms of the coordinator's people page."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+ROLE_CHOICES = [("participant", _l("résztvevő")), ("mentor", _l("mentor"))]
+
+
+def name_fields():
+    """Return the family- and given-name fields shared by several forms."""
+    family = StringField(
+        _l("Vezetéknév"),
+        validators=[
+            DataRequired(_l("Adja meg a vezetéknevet.")),
+            Length(max=100, message=_l("Legfeljebb %(max)d karakter.", max=100)),
+        ],
+    )
+    given = StringField(
+        _l("Keresztnév"),
+        validators=[
+            DataRequired(_l("Adja meg a keresztnevet.")),
+            Length(max=100, message=_l("Legfeljebb %(max)d karakter.", max=100)),
+        ],
+    )
+    return family, given
+
+
+def membership_fields(group_required: bool):
+    """Return the group, role, institution and settlement fields."""
+    group = SelectField(
+        _l("Csoport"),
+        validators=[DataRequired(_l("Válasszon csoportot."))] if group_required else [Optional()],
+        validate_choice=False,
+    )
+    role = SelectField(_l("Szerep"), choices=ROLE_CHOICES, default="participant")
+    institution = StringField(
+        _l("Intézmény"),
+        validators=[Length(max=200, message=_l("Legfeljebb %(max)d karakter.", max=200))],
+    )
+    settlement = StringField(
+        _l("Település"),
+        validators=[Length(max=100, message=_l("Legfeljebb %(max)d karakter.", max=100))],
+    )
+    return group, role, institution, settlement
+
+
+class InviteForm(FlaskForm):
+    """A new person, optionally placed in a group straight away."""
+
+    family_name, given_name = name_fields()
+    email = EmailField(
+        _l("E-mail-cím"),
+        validators=[
+            DataRequired(_l("Adja meg az e-mail-címet.")),
+            Email(_l("Ez nem érvényes e-mail-cím."), check_deliverability=False),
+            Length(max=254, message=_l("Legfeljebb %(max)d karakter.", max=254)),
+        ],
+    )
+    group, role, institution, settlement = membership_fields(group_required=False)
+
+
+class MembershipForm(FlaskForm):
+    """Add a person to a group."""
+
+    group, role, institution, settlement = membership_fields(group_required=True)

@@ -1,0 +1,89 @@
+"""Writes of the coordinator's people page (flush, never commit)."""
+
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from journal.auth.operations import create_invitation
+from journal.extensions import db
+from journal.models import Group, Membership, Role, User
+
+
+class PeopleError(Exception):
+    """A request the data does not allow; the message is shown to the coordinator."""
+
+
+def invite_person(
+    actor: User,
+    *,
+    family_name: str,
+    given_name: str,
+    email: str,
+    group: Group | None = None,
+    role: Role = Role.PARTICIPANT,
+    institution: str = "",
+    settlement: str = "",
+) -> tuple[User, str]:
+    """Add a person without a password and return them with an invitation token."""
+    email = email.strip().lower()
+    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise PeopleError(_("Ezzel az e-mail-címmel már van felhasználó."))
+    user = User(email=email, family_name=family_name.strip(), given_name=given_name.strip())
+    db.session.add(user)
+    db.session.flush()
+    if group is not None:
+        add_to_group(actor, user, group, role, institution, settlement)
+    return user, create_invitation(user, actor)
+
+
+def add_to_group(
+    actor: User, user: User, group: Group, role: Role, institution: str = "", settlement: str = ""
+) -> Membership:
+    """Put a person into a group (again, if they had left it)."""
+    membership = db.session.scalar(
+        select(Membership).where(Membership.user_id == user.id, Membership.group_id == group.id)
+    )
+    if membership is not None and membership.is_current:
+        raise PeopleError(_("%(name)s már tagja ennek a csoportnak.", name=user.full_name))
+    if membership is None:
+        membership = Membership(user=user, group=group)
+        db.session.add(membership)
+    membership.role = role
+    membership.institution = institution.strip()
+    membership.settlement = settlement.strip()
+    membership.joined_on = date.today()
+    membership.left_on = None
+    db.session.flush()
+    return membership
+
+
+def remove_from_group(actor: User, membership: Membership) -> None:
+    """End a membership today; the record stays for attendance history."""
+    if not membership.is_current:
+        raise PeopleError(_("Ez a tagság már véget ért."))
+    membership.left_on = date.today()
+    db.session.flush()
+
+
+def set_role(actor: User, membership: Membership, role: Role) -> None:
+    """Make a member mentor or participant of the group."""
+    if not membership.is_current:
+        raise PeopleError(_("Ez a tagság már véget ért."))
+    membership.role = role
+    db.session.flush()
+
+
+def deactivate(actor: User, user: User) -> None:
+    """Stop a person from logging in and end all their sessions."""
+    if user.id == actor.id:
+        raise PeopleError(_("Saját fiókját nem tilthatja le."))
+    user.active = False
+    user.end_all_sessions()
+    db.session.flush()
+
+
+def reactivate(actor: User, user: User) -> None:
+    """Let a deactivated person log in again."""
+    user.active = True
+    db.session.flush()

@@ -1,0 +1,26 @@
+"""Reads of the coordinator's people page."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from journal.extensions import db
+from journal.i18n import person_key, sort_hungarian
+from journal.models import Group, Membership, User
+
+
+def all_people() -> list[User]:
+    """Return every person with their memberships, in Hungarian alphabetical order."""
+    people = db.session.scalars(
+        select(User).options(selectinload(User.memberships).selectinload(Membership.group))
+    ).all()
+    return sort_hungarian(people, key=person_key)
+
+
+def all_groups() -> list[Group]:
+    """Return every group, in Hungarian alphabetical order."""
+    return sort_hungarian(db.session.scalars(select(Group)), key=lambda g: g.name)
+
+
+def group_choices() -> list[tuple[str, str]]:
+    """Return (slug, name) pairs for a group select field."""
+    return [(g.slug, f"{g.name} ({g.region})") for g in all_groups()]

@@ -1,0 +1,218 @@
+"""The coordinator's people page: invite, deactivate, place in groups, make mentor."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from journal.extensions import db
+from journal.htmx import after_action, message_fragment, wants_fragment
+from journal.mail import send_invitation
+from journal.models import Group, Membership, Role, User
+from journal.people import operations, queries
+from journal.people.forms import InviteForm, MembershipForm
+from journal.permissions import can_manage_people, require
+
+bp = Blueprint("people", __name__, url_prefix="/people")
+
+
+@bp.before_request
+@login_required
+def only_the_coordinator():
+    """Let only the coordinator use any page of this blueprint."""
+    require(can_manage_people(current_user))
+
+
+def _invite_form() -> InviteForm:
+    """Return the invitation form with the group choices filled in."""
+    form = InviteForm()
+    form.group.choices = [("", _("— nincs még csoportja —")), *queries.group_choices()]
+    return form
+
+
+def _membership_form() -> MembershipForm:
+    """Return the add-to-group form with the group choices filled in."""
+    form = MembershipForm()
+    form.group.choices = queries.group_choices()
+    return form
+
+
+def _group_or_error(form) -> Group | None:
+    """Return the chosen group, or add an error to the form."""
+    if not form.group.data:
+        return None
+    group = db.session.scalar(select(Group).where(Group.slug == form.group.data))
+    if group is None:
+        form.group.errors.append(_("Nincs ilyen csoport."))
+    return group
+
+
+def _person(user_id: int) -> User:
+    """Load a person or answer 404."""
+    return db.get_or_404(User, user_id)
+
+
+def _membership(user: User, membership_id: int) -> Membership:
+    """Load a membership of this person or answer 404."""
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.user_id != user.id:
+        abort(404)
+    return membership
+
+
+def _link_message(user: User, token: str, purpose: str) -> None:
+    """Flash the single-use link (and mail it when mail is configured)."""
+    link = url_for("auth.accept_invitation", token=token, _external=True)
+    sent = send_invitation(user, link, purpose)
+    flash(link, "link")
+    if sent:
+        flash(_("A linket e-mailben is elküldtük: %(email)s", email=user.email), "success")
+
+
+@bp.route("", methods=["GET", "POST"])
+def index():
+    """List everyone and invite a new person."""
+    form = _invite_form()
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.validate():
+            group = _group_or_error(form)
+            if not form.group.errors:
+                try:
+                    user, token = operations.invite_person(
+                        current_user,
+                        family_name=form.family_name.data,
+                        given_name=form.given_name.data,
+                        email=form.email.data,
+                        group=group,
+                        role=Role(form.role.data),
+                        institution=form.institution.data or "",
+                        settlement=form.settlement.data or "",
+                    )
+                except operations.PeopleError as error:
+                    form.email.errors.append(str(error))
+                else:
+                    db.session.commit()
+                    flash(
+                        _(
+                            "%(name)s felvéve. Küldje el neki ezt az egyszer használható "
+                            "linket a jelszó beállításához:",
+                            name=user.full_name,
+                        ),
+                        "success",
+                    )
+                    _link_message(user, token, "invite")
+                    return redirect(url_for("people.person", user_id=user.id), 303)
+    return render_template("people/index.html", form=form, people=queries.all_people()), status
+
+
+def _render_person(user: User, form: MembershipForm | None = None, status: int = 200):
+    """Render a person's page (or its fragment for htmx)."""
+    from journal.htmx import render
+
+    return render(
+        "people/person.html",
+        "people/_person.html",
+        status=status,
+        person=user,
+        form=form or _membership_form(),
+    )
+
+
+@bp.get("/<int:user_id>")
+def person(user_id: int):
+    """Show one person with their memberships and actions."""
+    return _render_person(_person(user_id))
+
+
+def _act(user: User, action, *args):
+    """Run one people operation and answer with the updated person (or the error)."""
+    try:
+        action(current_user, *args)
+    except operations.PeopleError as error:
+        db.session.rollback()
+        if wants_fragment():
+            return message_fragment(str(error), 422)
+        flash(str(error), "error")
+        return redirect(url_for("people.person", user_id=user.id), 303)
+    db.session.commit()
+    return after_action(
+        "people/_person.html",
+        url_for("people.person", user_id=user.id),
+        person=user,
+        form=_membership_form(),
+    )
+
+
+@bp.post("/<int:user_id>/deactivate")
+def deactivate(user_id: int):
+    """Stop a person from logging in."""
+    user = _person(user_id)
+    return _act(user, operations.deactivate, user)
+
+
+@bp.post("/<int:user_id>/activate")
+def activate(user_id: int):
+    """Let a deactivated person log in again."""
+    user = _person(user_id)
+    return _act(user, operations.reactivate, user)
+
+
+@bp.post("/<int:user_id>/link")
+def new_link(user_id: int):
+    """Make a new single-use link to set a password ("forgot my password")."""
+    from journal.auth.operations import create_invitation
+
+    user = _person(user_id)
+    if not user.active:
+        flash(_("Letiltott felhasználónak nem adható belépési link."), "error")
+        return redirect(url_for("people.person", user_id=user.id), 303)
+    token = create_invitation(user, current_user, purpose="reset")
+    db.session.commit()
+    flash(_("Új egyszer használható link %(name)s számára:", name=user.full_name), "success")
+    _link_message(user, token, "reset")
+    return redirect(url_for("people.person", user_id=user.id), 303)
+
+
+@bp.post("/<int:user_id>/memberships")
+def add_membership(user_id: int):
+    """Put a person into a group."""
+    user = _person(user_id)
+    form = _membership_form()
+    if form.validate():
+        group = _group_or_error(form)
+        if group is not None:
+            return _act(
+                user,
+                operations.add_to_group,
+                user,
+                group,
+                Role(form.role.data),
+                form.institution.data or "",
+                form.settlement.data or "",
+            )
+    return _render_person(user, form, status=422)
+
+
+@bp.post("/<int:user_id>/memberships/<int:membership_id>/remove")
+def remove_membership(user_id: int, membership_id: int):
+    """Take a person out of a group."""
+    user = _person(user_id)
+    return _act(user, operations.remove_from_group, _membership(user, membership_id))
+
+
+@bp.post("/<int:user_id>/memberships/<int:membership_id>/role")
+def change_role(user_id: int, membership_id: int):
+    """Make a member mentor or participant."""
+    user = _person(user_id)
+    membership = _membership(user, membership_id)
+    role = request.form.get("role", "")
+    if role not in {r.value for r in Role}:
+        return _act(user, _bad_role)
+    return _act(user, operations.set_role, membership, Role(role))
+
+
+def _bad_role(_actor):
+    """Refuse an unknown role."""
+    raise operations.PeopleError(_("Ismeretlen szerep."))

@@ -1,0 +1,27 @@
+"""Forms of the profile page."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectField
+from wtforms.validators import DataRequired
+
+from journal.auth.forms import new_password_fields
+from journal.people.forms import name_fields
+
+
+class ProfileForm(FlaskForm):
+    """Name and interface language."""
+
+    family_name, given_name = name_fields()
+    language = SelectField(
+        _l("A felület nyelve"), choices=[("hu", "magyar"), ("en", "English")], default="hu"
+    )
+
+
+class PasswordChangeForm(FlaskForm):
+    """The current password and a new one, typed twice."""
+
+    current = PasswordField(
+        _l("Jelenlegi jelszó"), validators=[DataRequired(_l("Adja meg a jelenlegi jelszavát."))]
+    )
+    password, confirm = new_password_fields()

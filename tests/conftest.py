@@ -1,0 +1,102 @@
+"""Fixtures: a fresh database per test (SQLite, or PostgreSQL through DATABASE_URL)."""
+
+import os
+
+import pytest
+from sqlalchemy import text
+
+from journal import create_app
+from journal.extensions import db
+from tests.factories import PASSWORD
+
+DATABASE_URL = os.environ.get("DATABASE_URL")
+
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret",
+    "WTF_CSRF_ENABLED": False,
+    # A cheap hash keeps the suite fast; the production cost is tested separately.
+    "ARGON2_TIME_COST": 1,
+    "ARGON2_MEMORY_COST": 8,
+    "ARGON2_PARALLELISM": 1,
+    "SERVER_NAME": "localhost",
+}
+
+_pg_schema_ready = False
+
+
+def _reset_postgres(app) -> None:
+    """Create the schema once per run, then empty every table before each test."""
+    global _pg_schema_ready
+    with app.app_context():
+        if not _pg_schema_ready:
+            db.drop_all()
+            db.create_all()
+            _pg_schema_ready = True
+        else:
+            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            db.session.commit()
+
+
+def build_app(tmp_path, **overrides):
+    """Create an app with a fresh, empty database."""
+    config = (
+        TEST_CONFIG
+        | {"SQLALCHEMY_DATABASE_URI": DATABASE_URL or f"sqlite:///{tmp_path / 'test.sqlite'}"}
+        | overrides
+    )
+    app = create_app(config)
+    if DATABASE_URL:
+        _reset_postgres(app)
+    else:
+        with app.app_context():
+            db.create_all()
+    return app
+
+
+@pytest.fixture
+def app(tmp_path):
+    """An app with an empty database, and an application context pushed."""
+    app = build_app(tmp_path)
+    with app.app_context():
+        yield app
+        db.session.remove()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A CLI runner."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def world(app):
+    """Two groups with mentors and participants, and a coordinator."""
+    from tests.factories import make_world
+
+    return make_world()
+
+
+def login(client, user, password: str = PASSWORD, remember: bool = False):
+    """Log a user in through the login form."""
+    data = {"email": user.email, "password": password}
+    if remember:
+        data["remember"] = "y"
+    response = client.post("/login", data=data)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return response
+
+
+@pytest.fixture
+def log_in(client):
+    """Return a function that logs a user in with the test client."""
+    return lambda user, **kw: login(client, user, **kw)
