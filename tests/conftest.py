@@ -1,8 +1,11 @@
 """Fixtures: a fresh database per test (SQLite, or PostgreSQL through DATABASE_URL)."""
 
+import contextvars
 import os
 
 import pytest
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from journal import create_app
@@ -17,12 +20,33 @@ TEST_CONFIG = {
     "WTF_CSRF_ENABLED": False,
     # A cheap hash keeps the suite fast; the production cost is tested separately.
     "ARGON2_TIME_COST": 1,
-    "ARGON2_MEMORY_COST": 8,
+    "ARGON2_MEMORY_COST": 16,
     "ARGON2_PARALLELISM": 1,
     "SERVER_NAME": "localhost",
 }
 
 _pg_schema_ready = False
+
+
+class FreshContextClient(FlaskClient):
+    """A test client whose every request runs in its own application context.
+
+    Flask reuses an application context that is already pushed, so without this every
+    request of a test would share `g` (Flask-Login's cached user) and one database session,
+    which production never does. The test's own session is committed first, so what the test
+    set up is visible to the request, and what the request wrote is visible afterwards.
+    """
+
+    def open(self, *args, **kwargs):
+        """Commit the test's session, then run the request in a fresh application context."""
+        if _cv_app.get(None) is not None:
+            db.session.commit()
+
+        def run():
+            _cv_app.set(None)
+            return super(FreshContextClient, self).open(*args, **kwargs)
+
+        return contextvars.copy_context().run(run)
 
 
 def _reset_postgres(app) -> None:
@@ -47,6 +71,7 @@ def build_app(tmp_path, **overrides):
         | overrides
     )
     app = create_app(config)
+    app.test_client_class = FreshContextClient
     if DATABASE_URL:
         _reset_postgres(app)
     else:

@@ -2,6 +2,7 @@
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from wtforms import SelectChoice
 
 from journal.extensions import db
 from journal.i18n import person_key, sort_hungarian
@@ -21,6 +22,6 @@ def all_groups() -> list[Group]:
     return sort_hungarian(db.session.scalars(select(Group)), key=lambda g: g.name)
 
 
-def group_choices() -> list[tuple[str, str]]:
-    """Return (slug, name) pairs for a group select field."""
-    return [(g.slug, f"{g.name} ({g.region})") for g in all_groups()]
+def group_choices() -> list[SelectChoice]:
+    """Return the choices of a group select field: slug, and name with region."""
+    return [SelectChoice(g.slug, f"{g.name} ({g.region})") for g in all_groups()]

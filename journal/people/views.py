@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from journal.extensions import db
 from journal.htmx import after_action, message_fragment, wants_fragment
@@ -26,7 +27,7 @@ def only_the_coordinator():
 def _invite_form() -> InviteForm:
     """Return the invitation form with the group choices filled in."""
     form = InviteForm()
-    form.group.choices = [("", _("— nincs még csoportja —")), *queries.group_choices()]
+    form.group.choices = [SelectChoice("", _("— nincs még csoportja —")), *queries.group_choices()]
     return form
 
 

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField
+from wtforms import PasswordField, SelectChoice, SelectField
 from wtforms.validators import DataRequired
 
 from journal.auth.forms import new_password_fields
@@ -14,7 +14,9 @@ class ProfileForm(FlaskForm):
 
     family_name, given_name = name_fields()
     language = SelectField(
-        _l("A felület nyelve"), choices=[("hu", "magyar"), ("en", "English")], default="hu"
+        _l("A felület nyelve"),
+        choices=[SelectChoice("hu", "magyar"), SelectChoice("en", "English")],
+        default="hu",
     )
 
 
