@@ -18,7 +18,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
-        instance_path=str(ROOT / "instance"),
+        instance_path=os.environ.get("MUHELYNAPLO_INSTANCE") or str(ROOT / "instance"),
         instance_relative_config=True,
     )
     _configure(app, test_config)

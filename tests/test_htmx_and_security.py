@@ -1,0 +1,131 @@
+"""Page or fragment, expired logins on htmx requests, CSRF, and security headers."""
+
+import re
+
+import pytest
+
+from journal.extensions import db
+from journal.models import User
+from tests.conftest import build_app, login
+
+HX = {"HX-Request": "true"}
+
+
+def test_fragment_only_for_plain_htmx_requests(client, world, log_in):
+    """htmx gets the fragment; boosted, history-restore and plain requests get the page."""
+    log_in(world["coordinator"])
+    url = f"/people/{world['participant_a'].id}"
+    assert "<html" in client.get(url).get_data(as_text=True)
+    assert "<html" not in client.get(url, headers=HX).get_data(as_text=True)
+    boosted = client.get(url, headers=HX | {"HX-Boosted": "true"}).get_data(as_text=True)
+    assert "<html" in boosted
+    restore = client.get(url, headers=HX | {"HX-History-Restore-Request": "true"})
+    assert "<html" in restore.get_data(as_text=True)
+    assert "HX-Request" in client.get(url).headers["Vary"]
+
+
+def test_expired_login_on_htmx_request_redirects_whole_page(app, world):
+    """An htmx request without a valid session gets 401 with HX-Redirect to the login page."""
+    client = app.test_client()
+    login(client, world["coordinator"])
+    user = db.session.get(User, world["coordinator"].id)
+    user.end_all_sessions()  # as if the session had expired
+    db.session.commit()
+    response = client.post(
+        f"/people/{world['participant_a'].id}/deactivate",
+        headers=HX | {"HX-Current-URL": f"http://localhost/people/{world['participant_a'].id}"},
+    )
+    assert response.status_code == 401
+    assert response.headers["HX-Redirect"].startswith("/login?next=")
+    assert f"/people/{world['participant_a'].id}" in response.headers["HX-Redirect"]
+    assert response.get_data(as_text=True) == ""
+
+
+def test_security_headers_on_every_page(client):
+    """A strict CSP (no inline script, no eval) and no caching of pages."""
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Cache-Control"] == "private, no-store"
+
+
+def test_session_cookie_flags(client, world):
+    """The session cookie is HttpOnly and SameSite=Lax."""
+    response = client.post(
+        "/login", data={"email": world["participant_a"].email, "password": "jelszo-teszt-123"}
+    )
+    cookie = next(v for v in response.headers.getlist("Set-Cookie") if v.startswith("session="))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+@pytest.fixture
+def csrf_client(tmp_path):
+    """A client of an app with CSRF protection on, as in production."""
+    from tests.factories import make_world
+
+    app = build_app(tmp_path, WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        world = make_world()
+        yield app.test_client(), world
+        db.session.remove()
+
+
+def _token(html: str) -> str:
+    """Return the CSRF token of a page."""
+    return html.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
+
+
+def test_post_without_csrf_token_is_refused_and_keeps_the_text(csrf_client):
+    """A form without a valid token changes nothing and offers to send the text again."""
+    client, world = csrf_client
+    page = client.get("/login").get_data(as_text=True)
+    client.post(
+        "/login",
+        data={
+            "csrf_token": _token(page),
+            "email": world["coordinator"].email,
+            "password": "jelszo-teszt-123",
+        },
+    )
+    response = client.post(
+        "/people", data={"family_name": "Gépelt Név", "given_name": "Ő", "email": "x@example.org"}
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Biztonsági okból lejárt az űrlap" in html
+    assert "Gépelt Név" in html and "x@example.org" in html
+    assert db.session.scalar(db.select(User).where(User.email == "x@example.org")) is None
+
+
+def test_htmx_sends_the_csrf_token_as_a_header(csrf_client):
+    """The token in the layout's hx-headers is accepted as the X-CSRFToken header."""
+    client, world = csrf_client
+    page = client.get("/login").get_data(as_text=True)
+    client.post(
+        "/login",
+        data={
+            "csrf_token": _token(page),
+            "email": world["coordinator"].email,
+            "password": "jelszo-teszt-123",
+        },
+    )
+    home = client.get("/").get_data(as_text=True)
+    header_token = re.search(r"hx-headers:inherited='\{\"X-CSRFToken\": \"([^\"]+)\"\}'", home)[1]
+    person = world["participant_a"]
+    refused = client.post(f"/people/{person.id}/deactivate", headers=HX)
+    assert refused.status_code == 400
+    assert refused.headers["HX-Retarget"] == "#messages"
+    accepted = client.post(
+        f"/people/{person.id}/deactivate", headers=HX | {"X-CSRFToken": header_token}
+    )
+    assert accepted.status_code == 200
+
+
+def test_unknown_page_is_hungarian_404(client):
+    """Errors are explained in Hungarian."""
+    response = client.get("/nincs-ilyen-oldal")
+    assert response.status_code == 404
+    assert "Nem található" in response.get_data(as_text=True)

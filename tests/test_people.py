@@ -1,0 +1,213 @@
+"""The coordinator's people page: invite, deactivate, place in groups, make mentor."""
+
+import re
+
+from sqlalchemy import func, select
+
+from journal.extensions import db
+from journal.models import Invitation, Membership, Role, User
+from tests.factories import make_user
+
+HX = {"HX-Request": "true"}
+
+
+def _count(model) -> int:
+    """Count rows of a model."""
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_people_page_lists_everyone_in_hungarian_order(client, world, log_in):
+    """Everyone is listed, family name first, in Hungarian alphabetical order."""
+    make_user(family_name="Csonka", given_name="Péter")
+    make_user(family_name="Cukor", given_name="Ágnes")
+    log_in(world["coordinator"])
+    html = client.get("/people").get_data(as_text=True)
+    assert html.index("Cukor Ágnes") < html.index("Csonka Péter")
+    assert "Résztvevő Borbála" in html and "Résztvevő Aranka" in html
+
+
+def test_invite_creates_person_membership_and_single_use_link(client, world, log_in):
+    """Inviting shows a link that lets the new person set a password."""
+    log_in(world["coordinator"])
+    response = client.post(
+        "/people",
+        data={
+            "family_name": "Új",
+            "given_name": "Ödön",
+            "email": "Uj.Odon@Example.org",
+            "group": "alfa",
+            "role": "participant",
+            "institution": "Közösségi Ház",
+            "settlement": "Ács",
+        },
+    )
+    assert response.status_code == 303
+    user = db.session.scalar(select(User).where(User.email == "uj.odon@example.org"))
+    assert user is not None and user.password_hash is None
+    membership = db.session.scalar(select(Membership).where(Membership.user_id == user.id))
+    assert membership.group_id == world["group_a"].id and membership.settlement == "Ács"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "/invitation/" in page
+    link = re.search(r'id="one-time-link"[^>]*value="([^"]+)"', page).group(1)
+    assert client.get(link.replace("http://localhost", "")).status_code == 200
+
+
+def test_invite_with_bad_input_keeps_text_and_changes_nothing(client, world, log_in):
+    """Bad input answers 422 with Hungarian messages, keeps what was typed, adds nobody."""
+    log_in(world["coordinator"])
+    before = _count(User)
+    response = client.post(
+        "/people",
+        data={"family_name": "Kovács", "given_name": "", "email": "nem-email", "group": ""},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Adja meg a keresztnevet." in html
+    assert "Ez nem érvényes e-mail-cím." in html
+    assert 'value="Kovács"' in html and 'value="nem-email"' in html
+    assert _count(User) == before
+
+
+def test_invite_with_existing_email_is_refused(client, world, log_in):
+    """An email already in use, in any case, is refused in Hungarian."""
+    log_in(world["coordinator"])
+    before = _count(User)
+    response = client.post(
+        "/people",
+        data={
+            "family_name": "Másik",
+            "given_name": "Ember",
+            "email": world["participant_a"].email.upper(),
+        },
+    )
+    assert response.status_code == 422
+    assert "Ezzel az e-mail-címmel már van felhasználó." in response.get_data(as_text=True)
+    assert _count(User) == before
+
+
+def test_invite_to_unknown_group_is_refused(client, world, log_in):
+    """A group slug that does not exist is an error, not a crash."""
+    log_in(world["coordinator"])
+    response = client.post(
+        "/people",
+        data={"family_name": "A", "given_name": "B", "email": "ab@example.org", "group": "nincs"},
+    )
+    assert response.status_code == 422
+    assert "Nincs ilyen csoport." in response.get_data(as_text=True)
+
+
+def test_deactivate_with_htmx_swaps_only_the_person(client, world, log_in):
+    """The htmx action answers the person's fragment, not a whole page."""
+    log_in(world["coordinator"])
+    person = world["participant_a"]
+    response = client.post(f"/people/{person.id}/deactivate", headers=HX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f'id="person-{person.id}"' in html
+    assert "<html" not in html
+    assert "HX-Request" in response.headers["Vary"]
+    db.session.refresh(person)
+    assert person.active is False
+    client.post(f"/people/{person.id}/activate", headers=HX)
+    db.session.refresh(person)
+    assert person.active is True
+
+
+def test_coordinator_cannot_deactivate_self(client, world, log_in):
+    """Locking oneself out is refused with a message that does not replace the page part."""
+    coordinator = world["coordinator"]
+    log_in(coordinator)
+    response = client.post(f"/people/{coordinator.id}/deactivate", headers=HX)
+    assert response.status_code == 422
+    assert response.headers["HX-Retarget"] == "#messages"
+    assert "Saját fiókját nem tilthatja le." in response.get_data(as_text=True)
+    db.session.refresh(coordinator)
+    assert coordinator.active
+
+
+def test_add_to_group_make_mentor_and_remove(client, world, log_in):
+    """Membership changes: join, become mentor, leave (the record stays)."""
+    log_in(world["coordinator"])
+    person = world["participant_b"]
+    response = client.post(
+        f"/people/{person.id}/memberships",
+        data={"group": "alfa", "role": "participant", "institution": "Ház", "settlement": "Bő"},
+    )
+    assert response.status_code == 303
+    membership = db.session.scalar(
+        select(Membership).where(
+            Membership.user_id == person.id, Membership.group_id == world["group_a"].id
+        )
+    )
+    client.post(f"/people/{person.id}/memberships/{membership.id}/role", data={"role": "mentor"})
+    db.session.refresh(membership)
+    assert membership.role == Role.MENTOR
+    client.post(f"/people/{person.id}/memberships/{membership.id}/remove")
+    db.session.refresh(membership)
+    assert membership.left_on is not None
+    # Gone from the group: the group page no longer lists them, and they cannot open it.
+    assert "Résztvevő Borbála" not in client.get("/groups/alfa").get_data(as_text=True)
+
+
+def test_add_to_group_twice_is_refused(client, world, log_in):
+    """Adding a current member again is a Hungarian error and adds nothing."""
+    log_in(world["coordinator"])
+    person = world["participant_a"]
+    before = _count(Membership)
+    response = client.post(
+        f"/people/{person.id}/memberships", data={"group": "alfa", "role": "participant"}
+    )
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "már tagja ennek a csoportnak" in page
+    assert _count(Membership) == before
+
+
+def test_add_to_group_without_group_keeps_typed_text(client, world, log_in):
+    """A missing group re-renders the form with the typed institution kept."""
+    log_in(world["coordinator"])
+    response = client.post(
+        f"/people/{world['participant_a'].id}/memberships",
+        data={"group": "", "role": "participant", "institution": "Gépelt intézmény"},
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Válasszon csoportot." in html and 'value="Gépelt intézmény"' in html
+
+
+def test_unknown_role_is_refused(client, world, log_in):
+    """A forged role value changes nothing."""
+    log_in(world["coordinator"])
+    person = world["participant_a"]
+    membership = person.memberships[0]
+    client.post(f"/people/{person.id}/memberships/{membership.id}/role", data={"role": "admin"})
+    db.session.refresh(membership)
+    assert membership.role == Role.PARTICIPANT
+
+
+def test_membership_of_another_person_answers_404(client, world, log_in):
+    """A membership id that belongs to someone else is not found."""
+    log_in(world["coordinator"])
+    other = world["participant_b"].memberships[0]
+    response = client.post(f"/people/{world['participant_a'].id}/memberships/{other.id}/remove")
+    assert response.status_code == 404
+    db.session.refresh(other)
+    assert other.left_on is None
+
+
+def test_new_password_link_for_forgotten_password(client, world, log_in):
+    """The coordinator makes a reset link; it is single-use like an invitation."""
+    log_in(world["coordinator"])
+    person = world["participant_a"]
+    response = client.post(f"/people/{person.id}/link")
+    assert response.status_code == 303
+    assert _count(Invitation) == 1
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "/invitation/" in page
+
+
+def test_mentor_and_participant_get_403(client, world, log_in):
+    """Only the coordinator may use the people page."""
+    log_in(world["mentor_a"])
+    assert client.get("/people").status_code == 403
+    assert client.post(f"/people/{world['participant_a'].id}/deactivate").status_code == 403
