@@ -16,4 +16,7 @@ def layout_context() -> dict:
 
 def init_app(app: Flask) -> None:
     """Register the layout context."""
+    from journal.markdown import render_markdown
+
     app.context_processor(layout_context)
+    app.jinja_env.filters["markdown"] = render_markdown

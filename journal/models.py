@@ -2,7 +2,7 @@
 
 import enum
 import secrets
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
@@ -140,6 +140,8 @@ class Membership(db.Model):
     settlement: Mapped[str] = mapped_column(String(100), default="")
     joined_on: Mapped[date] = mapped_column(default=date.today)
     left_on: Mapped[date | None]
+    # Bumped to revoke the member's private calendar-feed link (the link is an HMAC of it).
+    calendar_generation: Mapped[int] = mapped_column(default=0)
 
     user: Mapped[User] = relationship(back_populates="memberships", foreign_keys=[user_id])
     group: Mapped[Group] = relationship(back_populates="memberships")
@@ -165,3 +167,276 @@ class Invitation(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+# --- Workshops, attendance and journals -------------------------------------------------
+
+
+def _enum(enum_class) -> SqlEnum:
+    """Store a str enum by its values, as a portable VARCHAR with a check constraint."""
+    return SqlEnum(
+        enum_class,
+        native_enum=False,
+        length=20,
+        values_callable=lambda e: [m.value for m in e],
+        create_constraint=True,
+    )
+
+
+class WorkshopStatus(enum.StrEnum):
+    """Where a workshop stands."""
+
+    PLANNED = "planned"
+    HELD = "held"
+    CANCELLED = "cancelled"
+
+
+class Workshop(db.Model):
+    """One workshop (műhelyfoglalkozás) of a group."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("mentor_group.id"), index=True)
+    date: Mapped[date]
+    start_time: Mapped[time | None]
+    end_time: Mapped[time | None]
+    place: Mapped[str] = mapped_column(String(200), default="")
+    topic: Mapped[str] = mapped_column(String(200))
+    agenda: Mapped[str] = mapped_column(Text, default="")
+    methods: Mapped[str] = mapped_column(Text, default="")  # one method per line
+    status: Mapped[WorkshopStatus] = mapped_column(
+        _enum(WorkshopStatus), default=WorkshopStatus.PLANNED
+    )
+    cancel_reason: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(default=1)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    group: Mapped[Group] = relationship()
+    attendance: Mapped[list["Attendance"]] = relationship(
+        back_populates="workshop", cascade="all, delete-orphan"
+    )
+    guests: Mapped[list["Guest"]] = relationship(
+        back_populates="workshop", cascade="all, delete-orphan"
+    )
+    journal: Mapped["Journal | None"] = relationship(back_populates="workshop")
+
+    __table_args__ = (db.Index("ix_workshop_group_date", "group_id", "date"),)
+
+    @property
+    def method_list(self) -> list[str]:
+        """Return the methods as a list."""
+        return [m.strip() for m in self.methods.splitlines() if m.strip()]
+
+
+class AttendanceStatus(enum.StrEnum):
+    """A member's presence at a workshop."""
+
+    PRESENT = "present"
+    ABSENT = "absent"
+    EXCUSED = "excused"
+    LATE = "late"
+
+
+class Attendance(db.Model):
+    """Whether a group member was at a workshop."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    status: Mapped[AttendanceStatus] = mapped_column(_enum(AttendanceStatus))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    workshop: Mapped[Workshop] = relationship(back_populates="attendance")
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    __table_args__ = (
+        UniqueConstraint("workshop_id", "user_id", name="uq_attendance_workshop_user"),
+    )
+
+
+class Guest(db.Model):
+    """Someone at a workshop who is not a member of the group."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    institution: Mapped[str] = mapped_column(String(200), default="")
+
+    workshop: Mapped[Workshop] = relationship(back_populates="guests")
+
+
+class JournalStatus(enum.StrEnum):
+    """A journal is a draft until the mentor finalises it."""
+
+    DRAFT = "draft"
+    FINAL = "final"
+
+
+class Visibility(enum.StrEnum):
+    """Who may read a journal section besides its mentor."""
+
+    PRIVATE = "private"  # the mentor alone
+    COORDINATION = "coordination"  # also the coordinator
+    GROUP = "group"  # also the group's participants
+
+
+class Journal(db.Model):
+    """The mentor's journal of one workshop."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id"), unique=True)
+    # The mentor who writes it; "private" sections are for this person alone.
+    author_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    status: Mapped[JournalStatus] = mapped_column(_enum(JournalStatus), default=JournalStatus.DRAFT)
+    finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finalised_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    workshop: Mapped[Workshop] = relationship(back_populates="journal")
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    sections: Mapped[list["JournalSection"]] = relationship(
+        back_populates="journal", cascade="all, delete-orphan", order_by="JournalSection.position"
+    )
+
+
+class JournalSection(db.Model):
+    """One section of a journal, with its own visibility, report flag and version."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    journal_id: Mapped[int] = mapped_column(ForeignKey("journal.id"), index=True)
+    key: Mapped[str] = mapped_column(String(40))  # e.g. "reflection"; titles live in code
+    position: Mapped[int]
+    body: Mapped[str] = mapped_column(Text, default="")
+    visibility: Mapped[Visibility] = mapped_column(_enum(Visibility))
+    in_report: Mapped[bool] = mapped_column(default=False)
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+    journal: Mapped[Journal] = relationship(back_populates="sections")
+    revisions: Mapped[list["SectionRevision"]] = relationship(
+        back_populates="section", cascade="all, delete-orphan", order_by="SectionRevision.version"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("journal_id", "key", name="uq_journal_section_key"),
+        CheckConstraint("NOT (in_report AND visibility = 'private')", name="private_not_in_report"),
+    )
+
+
+class SectionRevision(db.Model):
+    """A saved version of a journal section (restoring one makes a new revision)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    section_id: Mapped[int] = mapped_column(ForeignKey("journal_section.id"), index=True)
+    version: Mapped[int]
+    body: Mapped[str] = mapped_column(Text)
+    visibility: Mapped[Visibility] = mapped_column(_enum(Visibility))
+    in_report: Mapped[bool] = mapped_column(default=False)
+    is_amendment: Mapped[bool] = mapped_column(default=False)  # saved after finalising
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    section: Mapped[JournalSection] = relationship(back_populates="revisions")
+    author: Mapped[User | None] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("section_id", "version", name="uq_section_revision_version"),
+    )
+
+
+class Draft(db.Model):
+    """Unsaved text autosaved to the server, per person and per thing being edited.
+
+    `key` names what is edited ("section:12", "note:new:group:3", "note:45"); `base_version`
+    is the version the text was started from, so saving it later can detect a conflict.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    key: Mapped[str] = mapped_column(String(80))
+    body: Mapped[str] = mapped_column(Text, default="")
+    fields: Mapped[str] = mapped_column(Text, default="{}")  # other fields, as JSON
+    base_version: Mapped[int | None]
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("user_id", "key", name="uq_draft_user_key"),)
+
+
+# --- Shared notes ---------------------------------------------------------------------------
+
+
+class NoteKind(enum.StrEnum):
+    """What a shared note is."""
+
+    GOOD_PRACTICE = "good_practice"  # jó gyakorlat
+    QUESTION = "question"  # kérdés
+    DIFFICULTY = "difficulty"  # nehézség
+    RESOURCE = "resource"  # forrás
+    REFLECTION = "reflection"  # reflexió
+
+
+class Note(db.Model):
+    """A shared note of a group member, on the group's board or a workshop."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("mentor_group.id"), index=True)
+    workshop_id: Mapped[int | None] = mapped_column(ForeignKey("workshop.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    kind: Mapped[NoteKind] = mapped_column(_enum(NoteKind))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    link: Mapped[str] = mapped_column(String(500), default="")
+    mentor_only: Mapped[bool] = mapped_column(default=False)  # "csak a mentornak"
+    hide_reactors: Mapped[bool] = mapped_column(default=False)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    hidden_reason: Mapped[str] = mapped_column(Text, default="")
+    in_report: Mapped[bool] = mapped_column(default=False)  # the mentor's pick
+    report_consent_withdrawn: Mapped[bool] = mapped_column(default=False)
+
+    group: Mapped[Group] = relationship()
+    workshop: Mapped[Workshop | None] = relationship()
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    replies: Mapped[list["Reply"]] = relationship(
+        back_populates="note", cascade="all, delete-orphan", order_by="Reply.created_at"
+    )
+    reactions: Mapped[list["Reaction"]] = relationship(
+        back_populates="note", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (db.Index("ix_note_group_created", "group_id", "created_at"),)
+
+
+class Reply(db.Model):
+    """A short reply under a note."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("note.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    note: Mapped[Note] = relationship(back_populates="replies")
+    author: Mapped[User] = relationship()
+
+
+class Reaction(db.Model):
+    """A "Nálam is" (me too) on a note."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("note.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    note: Mapped[Note] = relationship(back_populates="reactions")
+    user: Mapped[User] = relationship()
+
+    __table_args__ = (UniqueConstraint("note_id", "user_id", name="uq_reaction_note_user"),)

@@ -9,7 +9,18 @@ from datetime import date
 
 from flask import abort
 
-from journal.models import Group, Membership, Role, User
+from journal.models import (
+    Group,
+    Journal,
+    JournalSection,
+    Membership,
+    Note,
+    NoteKind,
+    Role,
+    User,
+    Visibility,
+    Workshop,
+)
 
 
 def current_memberships(user: User) -> list[Membership]:
@@ -45,6 +56,136 @@ def can_manage_people(user: User) -> bool:
     return is_coordinator(user)
 
 
+# --- Workshops, attendance, journals -----------------------------------------------------
+
+
+def can_view_workshop(user: User, workshop: Workshop) -> bool:
+    """Everyone who sees the group sees its workshops."""
+    return can_view_group(user, workshop.group)
+
+
+def can_manage_workshops(user: User, group: Group) -> bool:
+    """The group's mentor and the coordinator create, edit and cancel workshops."""
+    return is_mentor_of(user, group) or is_coordinator(user)
+
+
+def can_record_attendance(user: User, group: Group) -> bool:
+    """The group's mentor (and the coordinator) record who was there."""
+    return is_mentor_of(user, group) or is_coordinator(user)
+
+
+def can_write_journal(user: User, group: Group) -> bool:
+    """Only the group's mentor writes its journals."""
+    return is_mentor_of(user, group)
+
+
+def readable_visibilities(user: User, journal: Journal) -> set[Visibility]:
+    """Return the section visibilities the user may read in this journal."""
+    group = journal.workshop.group
+    if user.is_authenticated and user.id == journal.author_id:
+        return {Visibility.PRIVATE, Visibility.COORDINATION, Visibility.GROUP}
+    readable: set[Visibility] = set()
+    if is_coordinator(user) or is_mentor_of(user, group):
+        readable |= {Visibility.COORDINATION, Visibility.GROUP}
+    if is_member_of(user, group):
+        readable.add(Visibility.GROUP)
+    return readable
+
+
+def can_read_section(user: User, section: JournalSection) -> bool:
+    """Private: the journal's author alone; coordination: also mentors and the coordinator;
+    group: also the group's participants."""
+    return section.visibility in readable_visibilities(user, section.journal)
+
+
+def can_edit_journal(user: User, journal: Journal) -> bool:
+    """The journal's author, while still the group's mentor, edits it."""
+    return (
+        user.is_authenticated
+        and user.id == journal.author_id
+        and is_mentor_of(user, journal.workshop.group)
+    )
+
+
+# --- Shared notes ---------------------------------------------------------------------------
+
+
+def can_add_note(user: User, group: Group) -> bool:
+    """Any current member of the group, participant or mentor, adds notes."""
+    return is_member_of(user, group)
+
+
+def can_view_note(user: User, note: Note) -> bool:
+    """Who may see a note.
+
+    Its author always (also deleted or hidden, to restore it); a deleted note nobody else.
+    A mentor-only note: the author and the group's mentors. A hidden note: also the group's
+    mentors and the coordinator. Otherwise the group's members and the coordinator.
+    """
+    if not user.is_authenticated:
+        return False
+    if user.id == note.author_id:
+        return True
+    if note.deleted_at is not None:
+        return False
+    if note.mentor_only:
+        return is_mentor_of(user, note.group)
+    if note.hidden_at is not None:
+        return is_mentor_of(user, note.group) or is_coordinator(user)
+    return is_member_of(user, note.group) or is_coordinator(user)
+
+
+def can_edit_note(user: User, note: Note) -> bool:
+    """The author, while still a member, edits, deletes and restores their note."""
+    return user.is_authenticated and user.id == note.author_id and is_member_of(user, note.group)
+
+
+def can_moderate_note(user: User, note: Note) -> bool:
+    """The group's mentor and the coordinator hide and restore notes they can see."""
+    return can_view_note(user, note) and (is_mentor_of(user, note.group) or is_coordinator(user))
+
+
+def can_react_to_note(user: User, note: Note) -> bool:
+    """Group members say "Nálam is" to a visible difficulty or question of someone else."""
+    return (
+        note.kind in (NoteKind.DIFFICULTY, NoteKind.QUESTION)
+        and note.deleted_at is None
+        and note.hidden_at is None
+        and user.is_authenticated
+        and user.id != note.author_id
+        and is_member_of(user, note.group)
+        and can_view_note(user, note)
+    )
+
+
+def can_reply_to_note(user: User, note: Note) -> bool:
+    """Members who can see a live note reply to it."""
+    return (
+        note.deleted_at is None
+        and note.hidden_at is None
+        and is_member_of(user, note.group)
+        and can_view_note(user, note)
+    )
+
+
+def can_pick_note_for_report(user: User, note: Note) -> bool:
+    """The group's mentor marks a group-visible note for the PDF summaries."""
+    return not note.mentor_only and is_mentor_of(user, note.group) and can_view_note(user, note)
+
+
+# --- Reports --------------------------------------------------------------------------------
+
+
+def can_download_group_report(user: User, group: Group) -> bool:
+    """The coordinator, and the group's mentor for their group, download its PDFs."""
+    return is_coordinator(user) or is_mentor_of(user, group)
+
+
+def can_download_program_report(user: User) -> bool:
+    """Only the coordinator downloads the five-group program report."""
+    return is_coordinator(user)
+
+
 def require_visible(allowed: bool) -> None:
     """Answer 404 for an object the user may not see."""
     if not allowed:
@@ -58,8 +199,7 @@ def require(allowed: bool) -> None:
 
 
 PREDICATES = {
-    "is_coordinator": is_coordinator,
-    "is_mentor_of": is_mentor_of,
-    "can_view_group": can_view_group,
-    "can_manage_people": can_manage_people,
+    name: function
+    for name, function in globals().items()
+    if name.startswith(("can_", "is_")) and callable(function)
 }

@@ -1,0 +1,31 @@
+"""Safe Markdown for journals and notes: no raw HTML, no images, links only, sanitized."""
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+# CommonMark without raw HTML; images are switched off (links only, for now).
+_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).disable(
+    "image"
+)
+
+_ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "a", "ul", "ol", "li", "blockquote", "code", "pre",
+    "h1", "h2", "h3", "h4", "h5", "h6", "hr",
+}  # fmt: skip
+_ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
+_URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def render_markdown(text: str) -> Markup:
+    """Render user Markdown to sanitized HTML, inside an element htmx ignores."""
+    html = nh3.clean(
+        _md.render(text or ""),
+        tags=_ALLOWED_TAGS,
+        attributes=_ALLOWED_ATTRIBUTES,
+        url_schemes=_URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow ugc",
+        strip_comments=True,
+    )
+    # hx-ignore: any hx-* attribute that slipped through stays inert (none should survive nh3).
+    return Markup('<div class="prose" hx-ignore>') + Markup(html) + Markup("</div>")

@@ -1,0 +1,72 @@
+"""User Markdown renders safely: no raw HTML, no images, only safe links."""
+
+from html.parser import HTMLParser
+
+import pytest
+
+from journal.markdown import render_markdown
+
+SAFE_TAGS = {"div", "p", "br", "strong", "em", "a", "ul", "ol", "li", "blockquote", "code", "pre"}
+SAFE_ATTRIBUTES = {"class", "hx-ignore", "href", "title", "rel", "start"}
+
+
+class _Elements(HTMLParser):
+    """Collect every start tag with its attributes."""
+
+    def __init__(self):
+        super().__init__()
+        self.found: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        """Remember the tag."""
+        self.found.append((tag, attrs))
+
+
+def elements(html: str):
+    """Return the (tag, attributes) pairs of an HTML text."""
+    parser = _Elements()
+    parser.feed(html)
+    return parser.found
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        "[x](javascript:alert(1))",
+        "[x](JaVaScRiPt:alert(1))",
+        "[x](data:text/html;base64,PHNjcmlwdD4=)",
+        '<a href="#" onclick="alert(1)">x</a>',
+        "<svg onload=alert(1)>",
+        '<div hx-get="/logout" hx-trigger="load">x</div>',
+        '<p data-hx-post="/x">y</p>',
+        "![kép](http://127.0.0.1:9/x.png)",
+        "<iframe src=//example.com>",
+        "<style>@import url(//x)</style>",
+    ],
+)
+def test_dangerous_input_is_neutralised(source):
+    """No tag, attribute or URL from the input can act."""
+    for tag, attrs in elements(str(render_markdown(source))):
+        assert tag in SAFE_TAGS
+        for name, value in attrs:
+            assert name in SAFE_ATTRIBUTES, (tag, name)
+            if name == "href":
+                assert value.startswith(("http://", "https://", "mailto:")), value
+
+
+def test_markdown_basics_and_safe_links():
+    """Emphasis, lists and http(s) links work; links open nothing in our context."""
+    html = str(
+        render_markdown(
+            "**Fontos** és *dőlt*\n\n- egy\n- kettő\n\n[Oldal](https://kozmuvelodes.hu)"
+        )
+    )
+    assert "<strong>Fontos</strong>" in html and "<em>dőlt</em>" in html
+    assert "<li>kettő</li>" in html
+    assert (
+        'href="https://kozmuvelodes.hu"' in html
+        and 'rel="noopener noreferrer nofollow ugc"' in html
+    )
+    assert html.startswith('<div class="prose" hx-ignore>')
