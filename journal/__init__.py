@@ -39,11 +39,26 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from journal import cli, errors, layout
     from journal.auth.views import bp as auth_bp
+    from journal.drafts.views import bp as drafts_bp
     from journal.groups.views import bp as groups_bp
+    from journal.journals.views import bp as journals_bp
+    from journal.notes.views import bp as notes_bp
     from journal.people.views import bp as people_bp
     from journal.profile.views import bp as profile_bp
+    from journal.reports.views import bp as reports_bp
+    from journal.workshops.views import bp as workshops_bp
 
-    for blueprint in (auth_bp, groups_bp, people_bp, profile_bp):
+    for blueprint in (
+        auth_bp,
+        groups_bp,
+        workshops_bp,
+        journals_bp,
+        drafts_bp,
+        notes_bp,
+        reports_bp,
+        people_bp,
+        profile_bp,
+    ):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     layout.init_app(app)
