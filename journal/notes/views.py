@@ -1,5 +1,393 @@
-"""Shared notes of a group, replies and "Nálam is" reactions."""
+"""Shared notes: the group's board, inline editing, replies, "Nálam is" and moderation."""
 
-from flask import Blueprint
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from limits import parse
+
+from journal.extensions import db, limiter
+from journal.groups.queries import visible_group_by_slug
+from journal.htmx import after_action, message_fragment, render, wants_fragment
+from journal.i18n import person_key, sort_hungarian
+from journal.models import Group, Note, NoteKind, Workshop, utcnow
+from journal.notes import operations, queries
+from journal.notes.forms import HideForm, NoteForm, ReplyForm, kind_labels
+from journal.permissions import (
+    can_add_note,
+    can_edit_note,
+    can_moderate_note,
+    can_pick_note_for_report,
+    can_react_to_note,
+    can_reply_to_note,
+    can_view_note,
+    require,
+    require_visible,
+)
 
 bp = Blueprint("notes", __name__)
+
+
+@bp.app_context_processor
+def note_labels() -> dict:
+    """Give templates the Hungarian names of note kinds and the restore window."""
+    return {
+        "note_kind_labels": kind_labels(),
+        "note_restore_days": queries.RESTORE_WINDOW.days,
+        "note_mentor_ids": queries.mentor_ids,
+        "hungarian_names": hungarian_names,
+    }
+
+
+def hungarian_names(users) -> str:
+    """Join people's names in Hungarian alphabetical order."""
+    return ", ".join(u.full_name for u in sort_hungarian(users, key=person_key))
+
+
+def _group(slug: str) -> Group:
+    """Load a group the user may see, or answer 404."""
+    group = visible_group_by_slug(current_user, slug)
+    require_visible(group is not None)
+    return group
+
+
+def _note(note_id: int) -> Note:
+    """Load a note the user may see, with what its fragment shows, or answer 404."""
+    note = queries.note_with_everything(note_id)
+    require_visible(note is not None and can_view_note(current_user, note))
+    return note
+
+
+def _live_note(note_id: int) -> Note:
+    """Load a visible note that is not deleted, or answer 404."""
+    note = _note(note_id)
+    require_visible(note.deleted_at is None)
+    return note
+
+
+def _note_form(group: Group, note: Note | None = None) -> NoteForm:
+    """Return the note form with the group's workshops to choose from."""
+    form = NoteForm(obj=note) if note is not None and request.method == "GET" else NoteForm()
+    form.workshop.choices = [("", _("— a csoport faliújságjára —"))] + [
+        (str(w.id), f"{w.date.isoformat()} – {w.topic}") for w in queries.group_workshops(group)
+    ]
+    if note is not None and request.method == "GET":
+        form.kind.data = note.kind.value
+        form.workshop.data = str(note.workshop_id or "")
+        form.version.data = str(note.version)
+    elif note is None and request.method == "GET" and request.args.get("workshop", "").isdigit():
+        form.workshop.data = request.args["workshop"]
+    return form
+
+
+def _chosen_workshop(form: NoteForm, group: Group) -> Workshop | None:
+    """Return the workshop chosen in the form, or add an error to it."""
+    value = form.workshop.data or ""
+    if not value:
+        return None
+    workshop = db.session.get(Workshop, int(value)) if value.isdigit() else None
+    if workshop is None or workshop.group_id != group.id:
+        form.workshop.errors.append(_("Válasszon a csoport alkalmai közül."))
+        return None
+    return workshop
+
+
+def _values(form: NoteForm, workshop: Workshop | None) -> dict:
+    """Return the note's fields from a validated form."""
+    return {
+        "kind": NoteKind(form.kind.data),
+        "title": form.title.data,
+        "body": form.body.data or "",
+        "link": form.link.data or "",
+        "workshop": workshop,
+        "mentor_only": bool(form.mentor_only.data),
+        "hide_reactors": bool(form.hide_reactors.data),
+    }
+
+
+def _board_url(note: Note) -> str:
+    """Return the board address, at this note."""
+    return url_for("notes.board", slug=note.group.slug) + f"#note-{note.id}"
+
+
+def _rate_limited() -> bool:
+    """Count one new note of the user against the per-minute limit; tell whether it is over."""
+    if not limiter.enabled:
+        return False
+    limit = parse(current_app.config.get("NOTE_RATE_LIMIT", "10 per minute"))
+    return not limiter.limiter.hit(limit, "notes-add", str(current_user.id))
+
+
+def _board_context(group: Group) -> dict:
+    """Return what the board page and its list fragment need."""
+    filters = queries.BoardFilters.from_args(request.args)
+    return {
+        "group": group,
+        "filters": filters,
+        "board": queries.board(current_user, group, filters),
+        "token": queries.board_token(current_user, group),
+        "workshops": queries.group_workshops(group),
+        "authors": queries.note_authors(current_user, group),
+        "poll_seconds": current_app.config.get("NOTES_POLL_SECONDS", 10),
+    }
+
+
+@bp.get("/groups/<slug>/notes")
+@login_required
+def board(slug: str):
+    """Show the group's notes, newest first, filtered and paginated."""
+    group = _group(slug)
+    form = _note_form(group) if can_add_note(current_user, group) else None
+    return render("notes/board.html", "notes/_list.html", form=form, **_board_context(group))
+
+
+@bp.get("/groups/<slug>/notes/poll")
+@login_required
+def poll(slug: str):
+    """Answer 304/204 while nothing visible changed, else the refreshed list."""
+    group = _group(slug)
+    token = queries.board_token(current_user, group)
+    if request.if_none_match.contains(token):
+        response = make_response("", 304)
+    elif request.args.get("since") == token:
+        response = make_response("", 204)
+    else:
+        form = _note_form(group) if can_add_note(current_user, group) else None
+        response = render(
+            "notes/board.html", "notes/_list.html", form=form, **_board_context(group)
+        )
+    response.set_etag(token)
+    response.vary.add("HX-Request")
+    return response
+
+
+@bp.get("/groups/<slug>/notes/shared-difficulties")
+@login_required
+def shared(slug: str):
+    """List the group's difficulties by how many said "Nálam is"."""
+    group = _group(slug)
+    return render(
+        "notes/shared.html", group=group, rows=queries.shared_difficulties(current_user, group)
+    )
+
+
+@bp.get("/groups/<slug>/notes/deleted")
+@login_required
+def deleted(slug: str):
+    """List the user's own deleted notes that can still be restored."""
+    group = _group(slug)
+    return render(
+        "notes/deleted.html", group=group, notes=queries.deleted_notes(current_user, group)
+    )
+
+
+@bp.route("/groups/<slug>/notes/new", methods=["GET", "POST"])
+@login_required
+def create(slug: str):
+    """Add a note to the group's board or one of its workshops."""
+    group = _group(slug)
+    require(can_add_note(current_user, group))
+    form = _note_form(group)
+    if request.method == "GET":
+        return render("notes/new.html", "notes/_new_form.html", group=group, form=form)
+    status = 422
+    if form.validate():
+        workshop = _chosen_workshop(form, group)
+        if not form.workshop.errors:
+            if _rate_limited():
+                message = _(
+                    "Egy percen belül túl sok jegyzetet küldött. Várjon egy kicsit, és "
+                    "küldje el újra: a beírt szöveget megőriztük."
+                )
+                if wants_fragment():
+                    return message_fragment(message, 429)
+                form.title.errors.append(message)
+                status = 429
+            else:
+                note = operations.add_note(current_user, group, **_values(form, workshop))
+                db.session.commit()
+                if not wants_fragment():
+                    flash(_("A jegyzetet közzétettük."), "success")
+                return after_action(
+                    "notes/_note.html", _board_url(note), note=queries.note_with_everything(note.id)
+                )
+    return render("notes/new.html", "notes/_new_form.html", status=status, group=group, form=form)
+
+
+@bp.get("/notes/<int:note_id>")
+@login_required
+def show(note_id: int):
+    """Show one note with its replies."""
+    note = _note(note_id)
+    return render("notes/note.html", "notes/_note.html", note=note, group=note.group)
+
+
+@bp.route("/notes/<int:note_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(note_id: int):
+    """Edit a note in place; a save based on a stale version answers 409 with both texts."""
+    note = _live_note(note_id)
+    require(can_edit_note(current_user, note))
+    form = _note_form(note.group, note)
+    context = {"note": note, "group": note.group, "form": form, "conflict": None}
+    if request.method == "GET":
+        return render("notes/edit.html", "notes/_edit.html", **context)
+    status = 422
+    base = form.version.data or ""
+    if not base.isdigit():
+        form.title.errors.append(
+            _("Hiányzik a szerkesztett változat száma; töltse újra az oldalt.")
+        )
+    elif form.validate():
+        workshop = _chosen_workshop(form, note.group)
+        if not form.workshop.errors:
+            try:
+                operations.edit_note(current_user, note, int(base), **_values(form, workshop))
+            except operations.StaleVersion:
+                db.session.rollback()
+                current = queries.note_with_everything(note_id)
+                form.version.data = str(current.version)
+                context |= {"note": current, "conflict": current}
+                status = 409
+            else:
+                db.session.commit()
+                return after_action(
+                    "notes/_note.html", _board_url(note), note=queries.note_with_everything(note_id)
+                )
+    return render("notes/edit.html", "notes/_edit.html", status=status, **context)
+
+
+@bp.post("/notes/<int:note_id>/delete")
+@login_required
+def delete(note_id: int):
+    """Delete the author's note softly; it can be restored for a while."""
+    note = _live_note(note_id)
+    require(can_edit_note(current_user, note))
+    operations.delete_note(current_user, note)
+    db.session.commit()
+    if wants_fragment():
+        return render("notes/note.html", "notes/_deleted.html", note=note, group=note.group)
+    flash(
+        _(
+            "A jegyzetet töröltük. %(days)d napig visszaállíthatja a „Törölt jegyzeteim” oldalon.",
+            days=queries.RESTORE_WINDOW.days,
+        ),
+        "success",
+    )
+    return redirect(url_for("notes.board", slug=note.group.slug), 303)
+
+
+@bp.post("/notes/<int:note_id>/restore")
+@login_required
+def restore(note_id: int):
+    """Restore the author's deleted note within the restore window."""
+    note = _note(note_id)
+    require(can_edit_note(current_user, note))
+    require_visible(
+        note.deleted_at is not None and note.deleted_at > utcnow() - queries.RESTORE_WINDOW
+    )
+    operations.restore_note(current_user, note)
+    db.session.commit()
+    if not wants_fragment():
+        flash(_("A jegyzetet visszaállítottuk."), "success")
+    return after_action(
+        "notes/_note.html", _board_url(note), note=queries.note_with_everything(note_id)
+    )
+
+
+@bp.post("/notes/<int:note_id>/metoo")
+@login_required
+def metoo(note_id: int):
+    """Toggle the user's "Nálam is" on a difficulty or question."""
+    note = _live_note(note_id)
+    require(can_react_to_note(current_user, note))
+    operations.toggle_reaction(current_user, note)
+    db.session.commit()
+    return after_action(
+        "notes/_metoo.html", _board_url(note), note=queries.note_with_everything(note_id)
+    )
+
+
+@bp.post("/notes/<int:note_id>/replies")
+@login_required
+def reply(note_id: int):
+    """Add a reply under a note."""
+    note = _live_note(note_id)
+    require(can_reply_to_note(current_user, note))
+    form = ReplyForm()
+    if not form.validate():
+        return render(
+            "notes/note.html",
+            "notes/_replies.html",
+            422,
+            note=note,
+            group=note.group,
+            reply_form=form,
+        )
+    operations.add_reply(current_user, note, form.body.data)
+    db.session.commit()
+    return after_action(
+        "notes/_replies.html", _board_url(note), note=queries.note_with_everything(note_id)
+    )
+
+
+@bp.post("/notes/<int:note_id>/hide")
+@login_required
+def hide(note_id: int):
+    """Hide a note from the group, with a reason its author sees."""
+    note = _live_note(note_id)
+    require(can_moderate_note(current_user, note))
+    form = HideForm()
+    if not form.validate():
+        return render(
+            "notes/note.html", "notes/_note.html", 422, note=note, group=note.group, hide_form=form
+        )
+    operations.hide_note(current_user, note, form.reason.data)
+    db.session.commit()
+    return after_action(
+        "notes/_note.html", _board_url(note), note=queries.note_with_everything(note_id)
+    )
+
+
+@bp.post("/notes/<int:note_id>/unhide")
+@login_required
+def unhide(note_id: int):
+    """Show a hidden note to the group again."""
+    note = _live_note(note_id)
+    require(can_moderate_note(current_user, note))
+    operations.unhide_note(current_user, note)
+    db.session.commit()
+    return after_action(
+        "notes/_note.html", _board_url(note), note=queries.note_with_everything(note_id)
+    )
+
+
+@bp.post("/notes/<int:note_id>/report")
+@login_required
+def pick(note_id: int):
+    """Mark or unmark a note for the group's report."""
+    note = _live_note(note_id)
+    require(can_pick_note_for_report(current_user, note))
+    operations.set_in_report(current_user, note, request.form.get("picked") == "1")
+    db.session.commit()
+    return after_action(
+        "notes/_note.html", _board_url(note), note=queries.note_with_everything(note_id)
+    )
+
+
+@bp.post("/notes/<int:note_id>/consent")
+@login_required
+def consent(note_id: int):
+    """Withdraw or give back the author's consent to the note appearing in a report."""
+    note = _live_note(note_id)
+    require(can_edit_note(current_user, note))
+    operations.set_report_consent(current_user, note, request.form.get("consent") == "1")
+    db.session.commit()
+    return after_action(
+        "notes/_note.html", _board_url(note), note=queries.note_with_everything(note_id)
+    )
+
+
+@bp.errorhandler(operations.NotAllowed)
+def not_allowed(error):
+    """Answer an action that does not apply to this note."""
+    abort(403)

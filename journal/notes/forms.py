@@ -1,0 +1,92 @@
+"""Forms of the shared notes: a note, a reply, a moderation reason."""
+
+from urllib.parse import urlsplit
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.validators import DataRequired, Length, Optional
+
+from journal.models import NoteKind
+
+TITLE_MAX = 200
+BODY_MAX = 10_000
+LINK_MAX = 500
+REPLY_MAX = 2_000
+REASON_MAX = 500
+
+
+def kind_labels() -> dict[str, str]:
+    """Return the Hungarian name of each note kind."""
+    return {
+        NoteKind.GOOD_PRACTICE.value: _l("jó gyakorlat"),
+        NoteKind.QUESTION.value: _l("kérdés"),
+        NoteKind.DIFFICULTY.value: _l("nehézség"),
+        NoteKind.RESOURCE.value: _l("forrás"),
+        NoteKind.REFLECTION.value: _l("reflexió"),
+    }
+
+
+def _too_long(limit: int):
+    """Return a Length validator with the Hungarian message."""
+    return Length(max=limit, message=_l("Legfeljebb %(max)d karakter lehet.", max=limit))
+
+
+def validate_web_link(form, field) -> None:
+    """Accept only an absolute http(s) address."""
+    value = (field.data or "").strip()
+    field.data = value
+    if not value:
+        return
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or " " in value:
+        raise ValidationError(_l("A link http:// vagy https:// kezdetű webcím legyen."))
+
+
+class NoteForm(FlaskForm):
+    """A shared note: kind, title, Markdown text, optional link, who sees it."""
+
+    kind = SelectField(
+        _l("Fajta"),
+        choices=[SelectChoice(k, v) for k, v in kind_labels().items()],
+        default=NoteKind.GOOD_PRACTICE.value,
+        validators=[DataRequired(_l("Válassza ki a jegyzet fajtáját."))],
+    )
+    title = StringField(
+        _l("Cím"),
+        validators=[DataRequired(_l("Adjon címet a jegyzetnek.")), _too_long(TITLE_MAX)],
+    )
+    body = TextAreaField(_l("Szöveg"), validators=[_too_long(BODY_MAX)])
+    link = StringField(
+        _l("Link (nem kötelező)"), validators=[_too_long(LINK_MAX), validate_web_link]
+    )
+    workshop = SelectField(_l("Alkalom"), validators=[Optional()], validate_choice=False)
+    mentor_only = BooleanField(_l("Csak a mentornak"))
+    hide_reactors = BooleanField(_l("A „Nálam is” jelölők nevét csak a számuk mutassa"))
+    version = HiddenField()
+
+
+class ReplyForm(FlaskForm):
+    """A short reply under a note."""
+
+    body = TextAreaField(
+        _l("Válasz"),
+        validators=[DataRequired(_l("Írja be a választ.")), _too_long(REPLY_MAX)],
+    )
+
+
+class HideForm(FlaskForm):
+    """The moderator's reason for hiding a note, shown to its author."""
+
+    reason = TextAreaField(
+        _l("Az elrejtés oka (a szerző látja)"),
+        validators=[DataRequired(_l("Írja le az elrejtés okát.")), _too_long(REASON_MAX)],
+    )

@@ -1,0 +1,161 @@
+"""Writes of shared notes: they take the acting user, flush, and never commit."""
+
+from sqlalchemy import delete, select, update
+
+from journal.extensions import db
+from journal.models import Group, Note, NoteKind, Reaction, Reply, User, Workshop, utcnow
+
+
+class StaleVersion(Exception):
+    """The note changed since the editor was opened."""
+
+    def __init__(self, current: Note):
+        super().__init__("stale version")
+        self.current = current
+
+
+class NotAllowed(Exception):
+    """The action does not apply to this note."""
+
+
+def add_note(
+    author: User,
+    group: Group,
+    *,
+    kind: NoteKind,
+    title: str,
+    body: str,
+    link: str,
+    workshop: Workshop | None,
+    mentor_only: bool,
+    hide_reactors: bool,
+) -> Note:
+    """Add a note to the group's board or to one of its workshops."""
+    if workshop is not None and workshop.group_id != group.id:
+        raise NotAllowed("workshop of another group")
+    now = utcnow()
+    note = Note(
+        group_id=group.id,
+        workshop_id=workshop.id if workshop else None,
+        author_id=author.id,
+        kind=kind,
+        title=title.strip(),
+        body=body,
+        link=link,
+        mentor_only=mentor_only,
+        hide_reactors=hide_reactors,
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(note)
+    db.session.flush()
+    return note
+
+
+def edit_note(author: User, note: Note, base_version: int, **values) -> Note:
+    """Save the author's edit if nobody changed the note since `base_version`.
+
+    One atomic UPDATE … WHERE version = base: two saves from the same base can never both win.
+    """
+    if "workshop" in values:
+        workshop = values.pop("workshop")
+        if workshop is not None and workshop.group_id != note.group_id:
+            raise NotAllowed("workshop of another group")
+        values["workshop_id"] = workshop.id if workshop else None
+    if "title" in values:
+        values["title"] = values["title"].strip()
+    result = db.session.execute(
+        update(Note)
+        .where(Note.id == note.id, Note.version == base_version, Note.deleted_at.is_(None))
+        .values(**values, version=Note.version + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(note)
+    if result.rowcount != 1:
+        raise StaleVersion(note)
+    return note
+
+
+def delete_note(author: User, note: Note) -> None:
+    """Delete the note softly: its author can restore it for a while."""
+    note.deleted_at = utcnow()
+    note.updated_at = note.deleted_at
+    db.session.flush()
+
+
+def restore_note(author: User, note: Note) -> None:
+    """Bring back a deleted note."""
+    note.deleted_at = None
+    note.updated_at = utcnow()
+    db.session.flush()
+
+
+def toggle_reaction(user: User, note: Note) -> bool:
+    """Add or withdraw the user's "Nálam is"; return whether it is now on."""
+    removed = db.session.execute(
+        delete(Reaction)
+        .where(Reaction.note_id == note.id, Reaction.user_id == user.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not removed:
+        db.session.add(Reaction(note_id=note.id, user_id=user.id))
+    db.session.flush()
+    db.session.expire(note, ["reactions"])
+    return not removed
+
+
+def add_reply(author: User, note: Note, body: str) -> Reply:
+    """Add a reply under a note."""
+    reply = Reply(note_id=note.id, author_id=author.id, body=body.strip())
+    db.session.add(reply)
+    db.session.flush()
+    db.session.expire(note, ["replies"])
+    return reply
+
+
+def delete_reply(author: User, reply: Reply) -> None:
+    """Remove the author's own reply."""
+    reply.deleted_at = utcnow()
+    db.session.flush()
+    db.session.expire(reply.note, ["replies"])
+
+
+def hide_note(moderator: User, note: Note, reason: str) -> None:
+    """Hide a note from the group, with a reason its author sees."""
+    note.hidden_at = utcnow()
+    note.hidden_by_id = moderator.id
+    note.hidden_reason = reason.strip()
+    note.updated_at = note.hidden_at
+    db.session.flush()
+
+
+def unhide_note(moderator: User, note: Note) -> None:
+    """Show a hidden note to the group again."""
+    note.hidden_at = None
+    note.hidden_by_id = None
+    note.hidden_reason = ""
+    note.updated_at = utcnow()
+    db.session.flush()
+
+
+def set_in_report(mentor: User, note: Note, picked: bool) -> None:
+    """Mark or unmark the note for the group's report."""
+    note.in_report = picked
+    note.updated_at = utcnow()
+    db.session.flush()
+
+
+def set_report_consent(author: User, note: Note, consent: bool) -> None:
+    """Withdraw or give back the author's consent to the note appearing in a report."""
+    note.report_consent_withdrawn = not consent
+    note.updated_at = utcnow()
+    db.session.flush()
+
+
+def reply_by_id(note: Note, reply_id: int) -> Reply | None:
+    """Return a live reply of this note."""
+    return db.session.scalar(
+        select(Reply).where(
+            Reply.id == reply_id, Reply.note_id == note.id, Reply.deleted_at.is_(None)
+        )
+    )

@@ -1,0 +1,244 @@
+"""Reads of shared notes, always filtered by what the user may see."""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import g
+from sqlalchemy import and_, false, func, or_, select, true
+from sqlalchemy.orm import selectinload
+
+from journal.extensions import db
+from journal.i18n import person_key, sort_hungarian
+from journal.models import (
+    Group,
+    Membership,
+    Note,
+    NoteKind,
+    Reaction,
+    Reply,
+    Role,
+    User,
+    Workshop,
+    utcnow,
+)
+from journal.permissions import is_coordinator, is_member_of, is_mentor_of
+
+PAGE_SIZE = 20
+RESTORE_WINDOW = timedelta(days=30)
+
+
+def visible_condition(user: User, group: Group):
+    """Return the SQL condition for live notes of the group the user may see.
+
+    It mirrors `can_view_note` for notes that are not deleted: the author sees their own,
+    mentors see mentor-only and hidden ones, members and the coordinator the rest.
+    """
+    if is_mentor_of(user, group):
+        others = true()
+    elif is_coordinator(user):
+        others = Note.mentor_only.is_(False)
+    elif is_member_of(user, group):
+        others = and_(Note.mentor_only.is_(False), Note.hidden_at.is_(None))
+    else:
+        others = false()
+    return and_(
+        Note.group_id == group.id,
+        Note.deleted_at.is_(None),
+        or_(Note.author_id == user.id, others),
+    )
+
+
+@dataclass
+class BoardFilters:
+    """The board's filters and page, as read from the query string."""
+
+    kind: str = ""
+    workshop: int | None = None
+    author: int | None = None
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> "BoardFilters":
+        """Read the filters, ignoring anything malformed."""
+        kind = args.get("kind", "")
+        if kind not in {k.value for k in NoteKind}:
+            kind = ""
+
+        def number(name: str) -> int | None:
+            """Return a positive integer argument or None."""
+            value = args.get(name, "")
+            return int(value) if value.isdigit() and 0 < int(value) < 2**31 else None
+
+        return cls(kind, number("workshop"), number("author"), number("page") or 1)
+
+    def query_args(self, **changes) -> dict:
+        """Return the non-empty filters as URL arguments, with some changed."""
+        values = {
+            "kind": self.kind,
+            "workshop": self.workshop,
+            "author": self.author,
+            "page": self.page if self.page > 1 else None,
+        } | changes
+        return {k: v for k, v in values.items() if v}
+
+
+def _with_everything(query):
+    """Load what a note's fragment shows, a constant number of queries whatever the count."""
+    return query.options(
+        selectinload(Note.author),
+        selectinload(Note.workshop),
+        selectinload(Note.replies).selectinload(Reply.author),
+        selectinload(Note.reactions).selectinload(Reaction.user),
+    )
+
+
+@dataclass
+class BoardPage:
+    """One page of the board."""
+
+    notes: list[Note]
+    page: int
+    pages: int
+    total: int
+
+
+def board(user: User, group: Group, filters: BoardFilters) -> BoardPage:
+    """Return a page of the notes the user may see, newest first."""
+    condition = visible_condition(user, group)
+    if filters.kind:
+        condition = and_(condition, Note.kind == NoteKind(filters.kind))
+    if filters.workshop:
+        condition = and_(condition, Note.workshop_id == filters.workshop)
+    if filters.author:
+        condition = and_(condition, Note.author_id == filters.author)
+    total = db.session.scalar(select(func.count(Note.id)).where(condition)) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(filters.page, pages)
+    notes = db.session.scalars(
+        _with_everything(
+            select(Note)
+            .where(condition)
+            .order_by(Note.created_at.desc(), Note.id.desc())
+            .limit(PAGE_SIZE)
+            .offset((page - 1) * PAGE_SIZE)
+        )
+    ).all()
+    return BoardPage(list(notes), page, pages, total)
+
+
+def board_token(user: User, group: Group) -> str:
+    """Return a short token that changes whenever anything the user sees on the board changes.
+
+    One statement over indexed columns: the visible notes' count and last change, and the
+    count and newest id of their replies and reactions (a withdrawn "Nálam is" lowers the count).
+    """
+    visible = visible_condition(user, group)
+    ids = select(Note.id).where(visible)
+    live_replies = and_(Reply.note_id.in_(ids), Reply.deleted_at.is_(None))
+    parts = [
+        select(func.count(Note.id)).where(visible),
+        select(func.max(Note.updated_at)).where(visible),
+        select(func.count(Reply.id)).where(live_replies),
+        select(func.max(Reply.id)).where(live_replies),
+        select(func.count(Reaction.id)).where(Reaction.note_id.in_(ids)),
+        select(func.max(Reaction.id)).where(Reaction.note_id.in_(ids)),
+    ]
+    row = db.session.execute(select(*(p.scalar_subquery() for p in parts))).one()
+    return hashlib.blake2s(repr(tuple(row)).encode(), digest_size=8).hexdigest()
+
+
+def shared_difficulties(user: User, group: Group) -> list[tuple[Note, int]]:
+    """Return the visible difficulties of the group with their me-too count, most first."""
+    count = func.count(Reaction.id).label("metoo")
+    rows = db.session.execute(
+        _with_everything(
+            select(Note, count)
+            .outerjoin(Reaction, Reaction.note_id == Note.id)
+            .where(visible_condition(user, group), Note.kind == NoteKind.DIFFICULTY)
+            .group_by(Note.id)
+            .order_by(count.desc(), Note.created_at.desc())
+        )
+    ).all()
+    return [(note, metoo) for note, metoo in rows]
+
+
+def deleted_notes(user: User, group: Group) -> list[Note]:
+    """Return the user's own notes in the group deleted within the restore window."""
+    return list(
+        db.session.scalars(
+            select(Note)
+            .where(
+                Note.group_id == group.id,
+                Note.author_id == user.id,
+                Note.deleted_at.is_not(None),
+                Note.deleted_at > utcnow() - RESTORE_WINDOW,
+            )
+            .order_by(Note.deleted_at.desc())
+        )
+    )
+
+
+def note_with_everything(note_id: int) -> Note | None:
+    """Load one note with what its fragment shows."""
+    return db.session.scalar(_with_everything(select(Note).where(Note.id == note_id)))
+
+
+def mentor_ids(group_id: int) -> frozenset[int]:
+    """Return the ids of the group's current mentors, once per request."""
+    cache = g.setdefault("note_mentor_ids", {})
+    if group_id not in cache:
+        cache[group_id] = frozenset(
+            db.session.scalars(
+                select(Membership.user_id).where(
+                    Membership.group_id == group_id,
+                    Membership.role == Role.MENTOR,
+                    or_(Membership.left_on.is_(None), Membership.left_on > date.today()),
+                )
+            )
+        )
+    return cache[group_id]
+
+
+def group_workshops(group: Group) -> list[Workshop]:
+    """Return the group's workshops, newest first, for the note form and the filter."""
+    return list(
+        db.session.scalars(
+            select(Workshop)
+            .where(Workshop.group_id == group.id)
+            .order_by(Workshop.date.desc(), Workshop.id.desc())
+        )
+    )
+
+
+def note_authors(user: User, group: Group) -> list[User]:
+    """Return the people who wrote notes the user can see, in Hungarian order."""
+    authors = db.session.scalars(
+        select(User).where(
+            User.id.in_(select(Note.author_id).where(visible_condition(user, group)))
+        )
+    )
+    return sort_hungarian(authors, key=person_key)
+
+
+def report_notes(group: Group) -> list[Note]:
+    """Return the notes the mentor picked for the report whose authors still consent.
+
+    Mentor-only, deleted and hidden notes never reach a report.
+    """
+    return list(
+        db.session.scalars(
+            _with_everything(
+                select(Note)
+                .where(
+                    Note.group_id == group.id,
+                    Note.in_report.is_(True),
+                    Note.report_consent_withdrawn.is_(False),
+                    Note.mentor_only.is_(False),
+                    Note.deleted_at.is_(None),
+                    Note.hidden_at.is_(None),
+                )
+                .order_by(Note.created_at)
+            )
+        )
+    )

@@ -1,0 +1,30 @@
+// Shared notes: clear the new-note form after it was posted, and keep the board's
+// polling from replacing the list while someone is typing in it (no text is ever lost).
+(function () {
+  "use strict";
+
+  function busy(list) {
+    if (list.querySelector(".note-editor, details[open]")) return true;
+    var fields = list.querySelectorAll("textarea, input[type=text]");
+    for (var i = 0; i < fields.length; i++) {
+      if (fields[i].value.trim() !== "" || fields[i] === document.activeElement) return true;
+    }
+    return false;
+  }
+
+  document.addEventListener("htmx:config:request", function (event) {
+    var elt = event.target;
+    if (elt.matches && elt.matches("[data-note-poll]") && busy(elt)) event.preventDefault();
+  });
+
+  document.addEventListener("htmx:after:request", function (event) {
+    var elt = event.target;
+    var ctx = event.detail && event.detail.ctx;
+    var status = ctx && ctx.response && ctx.response.status;
+    if (elt.matches && elt.matches("form[data-reset-on-success]") && status >= 200 && status < 300) {
+      elt.reset();
+      var details = elt.closest("details");
+      if (details) details.open = false;
+    }
+  });
+})();

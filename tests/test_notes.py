@@ -1,0 +1,321 @@
+"""Shared notes: board, inline editing, replies, "Nálam is", moderation, report picks."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from journal.extensions import db
+from journal.models import Note, NoteKind, Reaction, Reply, utcnow
+
+HX = {"HX-Request": "true"}
+
+
+def make_note(author, group, **kw) -> Note:
+    """Create a note with defaults."""
+    now = utcnow()
+    values = {
+        "kind": NoteKind.DIFFICULTY,
+        "title": "Nehéz bevonni a fiatalokat",
+        "body": "A **közösségi szolgálat** után eltűnnek.",
+        "created_at": now,
+        "updated_at": now,
+    } | kw
+    note = Note(group_id=group.id, author_id=author.id, **values)
+    db.session.add(note)
+    db.session.flush()
+    return note
+
+
+@pytest.fixture
+def log_in(client):
+    """Log a user in, logging out whoever was logged in before."""
+    from tests.conftest import login
+
+    def switch(user):
+        """Log out, then log the user in."""
+        client.post("/logout")
+        return login(client, user)
+
+    return switch
+
+
+def _count(model) -> int:
+    """Count rows of a model."""
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def _new(client, slug="alfa", headers=None, **data):
+    """Post the new-note form."""
+    values = {"kind": "difficulty", "title": "Cím", "body": "Szöveg", "link": ""} | data
+    return client.post(f"/groups/{slug}/notes/new", data=values, headers=headers or {})
+
+
+def test_board_lists_group_notes_newest_first(client, world, log_in):
+    """The board shows the group's notes, newest first, with Markdown rendered."""
+    a = make_note(world["participant_a"], world["group_a"], title="Régebbi")
+    a.created_at = utcnow() - timedelta(hours=1)
+    make_note(world["participant_a2"], world["group_a"], title="Újabb")
+    make_note(world["participant_b"], world["group_b"], title="Más csoporté")
+    log_in(world["participant_a"])
+    html = client.get("/groups/alfa/notes").get_data(as_text=True)
+    assert html.index("Újabb") < html.index("Régebbi")
+    assert "Más csoporté" not in html
+    assert "<strong>közösségi szolgálat</strong>" in html
+
+
+def test_add_note_plain_and_htmx(client, world, log_in):
+    """A plain post redirects with 303; an htmx post answers the note's small fragment."""
+    log_in(world["participant_a"])
+    response = _new(client, title="Első")
+    assert response.status_code == 303
+    response = _new(client, headers=HX, title="Második", link="https://example.org/a?b=1")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert html.lstrip().startswith("<article") and "Második" in html
+    assert "<html" not in html
+    assert len(response.get_data()) <= 3072
+    assert _count(Note) == 2
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"title": ""}, "Adjon címet a jegyzetnek."),
+        ({"title": "x" * 201}, "Legfeljebb 200 karakter lehet."),
+        ({"body": "y" * 10_001}, "Legfeljebb 10000 karakter lehet."),
+        ({"link": "javascript:alert(1)"}, "A link http:// vagy https:// kezdetű webcím legyen."),
+        ({"link": "https://e.org/" + "z" * 500}, "Legfeljebb 500 karakter lehet."),
+    ],
+)
+def test_add_note_bad_input_keeps_text(client, world, log_in, data, message):
+    """Bad input answers 422 in Hungarian, keeps the text, and adds nothing."""
+    log_in(world["participant_a"])
+    response = _new(client, **({"body": "Megtartandó szöveg"} | data))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert message in html
+    assert "Megtartandó szöveg" in html or "y" * 100 in html
+    assert _count(Note) == 0
+
+
+def test_add_note_rate_limit_keeps_text(tmp_path):
+    """More notes a minute than allowed answers a Hungarian 429 that keeps the text."""
+    from tests.conftest import build_app, login
+    from tests.factories import make_world
+
+    app = build_app(tmp_path, NOTE_RATE_LIMIT="2 per minute")
+    with app.app_context():
+        world = make_world()
+        client = app.test_client()
+        login(client, world["participant_a"])
+        assert _new(client).status_code == 303
+        assert _new(client).status_code == 303
+        response = _new(client, body="Ez nem veszhet el")
+        html = response.get_data(as_text=True)
+        assert response.status_code == 429
+        assert "túl sok jegyzetet" in html and "Ez nem veszhet el" in html
+        response = _new(client, headers=HX)
+        assert response.status_code == 429 and response.headers["HX-Retarget"] == "#messages"
+        assert _count(Note) == 2
+        db.session.remove()
+
+
+def test_outsider_cannot_add_to_other_group(client, world, log_in):
+    """A participant of another group gets 404 for the group's board and form."""
+    log_in(world["participant_b"])
+    assert client.get("/groups/alfa/notes").status_code == 404
+    assert _new(client).status_code == 404
+    assert _count(Note) == 0
+
+
+def test_edit_inline_and_stale_version(client, world, log_in):
+    """The author edits in place; a save from a stale version answers 409 with both texts."""
+    note = make_note(world["participant_a"], world["group_a"])
+    log_in(world["participant_a"])
+    form = client.get(f"/notes/{note.id}/edit", headers=HX).get_data(as_text=True)
+    assert form.lstrip().startswith("<form") and f'id="note-{note.id}"' in form
+    data = {"kind": "difficulty", "title": "Új cím", "body": "Első mentés", "version": "1"}
+    response = client.post(f"/notes/{note.id}/edit", data=data, headers=HX)
+    assert response.status_code == 200 and "Új cím" in response.get_data(as_text=True)
+    assert len(response.get_data()) <= 3072
+    stale = data | {"body": "Második ablak szövege"}
+    response = client.post(f"/notes/{note.id}/edit", data=stale, headers=HX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Második ablak szövege" in html and "Első mentés" in html
+    assert 'value="2"' in html
+    db.session.refresh(note)
+    assert note.body == "Első mentés" and note.version == 2
+
+
+def test_only_author_edits_and_deletes(client, world, log_in):
+    """Others in the group get 403; outsiders 404."""
+    note = make_note(world["participant_a"], world["group_a"])
+    log_in(world["participant_a2"])
+    assert client.get(f"/notes/{note.id}/edit").status_code == 403
+    assert client.post(f"/notes/{note.id}/delete").status_code == 403
+    log_in(world["participant_b"])
+    assert client.get(f"/notes/{note.id}").status_code == 404
+    assert client.post(f"/notes/{note.id}/edit", data={"version": "1"}).status_code == 404
+    assert client.post(f"/notes/{note.id}/metoo").status_code == 404
+    assert client.post(f"/notes/{note.id}/replies", data={"body": "x"}).status_code == 404
+    assert client.get("/groups/alfa/notes/poll", headers=HX).status_code == 404
+
+
+def test_delete_is_soft_and_restorable(client, world, log_in):
+    """A deleted note disappears for others and its author can restore it for 30 days."""
+    note = make_note(world["participant_a"], world["group_a"], title="Törlendő")
+    log_in(world["participant_a"])
+    response = client.post(f"/notes/{note.id}/delete", headers=HX)
+    assert response.status_code == 200 and "30 napig" in response.get_data(as_text=True)
+    assert "Törlendő" in client.get("/groups/alfa/notes/deleted").get_data(as_text=True)
+    log_in(world["participant_a2"])
+    assert "Törlendő" not in client.get("/groups/alfa/notes").get_data(as_text=True)
+    assert client.get(f"/notes/{note.id}").status_code == 404
+    log_in(world["participant_a"])
+    response = client.post(f"/notes/{note.id}/restore")
+    assert response.status_code == 303
+    db.session.refresh(note)
+    assert note.deleted_at is None
+    note.deleted_at = utcnow() - timedelta(days=31)
+    assert client.post(f"/notes/{note.id}/restore").status_code == 404
+
+
+def test_metoo_toggles_and_names(client, world, log_in):
+    """ "Nálam is" toggles in place; names show unless the author hides them."""
+    note = make_note(world["participant_a"], world["group_a"])
+    log_in(world["participant_a2"])
+    response = client.post(f"/notes/{note.id}/metoo", headers=HX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and html.lstrip().startswith(f'<div id="metoo-{note.id}"')
+    assert 'class="metoo-count">1<' in html and "Társ Ágota" in html
+    html = client.post(f"/notes/{note.id}/metoo", headers=HX).get_data(as_text=True)
+    assert 'class="metoo-count">0<' in html
+    client.post(f"/notes/{note.id}/metoo")
+    log_in(world["mentor_a"])
+    assert "Társ Ágota" in client.get(f"/notes/{note.id}").get_data(as_text=True)
+    note.hide_reactors = True
+    assert "Társ Ágota" not in client.get(f"/notes/{note.id}").get_data(as_text=True)
+    # The author may not say "me too" to their own note, nor anyone to a good practice.
+    log_in(world["participant_a"])
+    assert client.post(f"/notes/{note.id}/metoo").status_code == 403
+    practice = make_note(world["participant_a2"], world["group_a"], kind=NoteKind.GOOD_PRACTICE)
+    assert client.post(f"/notes/{practice.id}/metoo").status_code == 403
+    assert _count(Reaction) == 1
+
+
+def test_shared_difficulties_ordered_by_metoo(client, world, log_in):
+    """The shared difficulties view lists difficulties by me-too count."""
+    few = make_note(world["participant_a"], world["group_a"], title="Kevesen")
+    many = make_note(world["participant_a"], world["group_a"], title="Sokan")
+    make_note(world["participant_a"], world["group_a"], title="Kérdés", kind=NoteKind.QUESTION)
+    db.session.add_all(
+        [
+            Reaction(note_id=many.id, user_id=world["participant_a2"].id),
+            Reaction(note_id=many.id, user_id=world["mentor_a"].id),
+            Reaction(note_id=few.id, user_id=world["participant_a2"].id),
+        ]
+    )
+    log_in(world["participant_a2"])
+    html = client.get("/groups/alfa/notes/shared-difficulties").get_data(as_text=True)
+    assert html.index("Sokan") < html.index("Kevesen") and "Kérdés" not in html
+
+
+def test_replies_mark_the_mentor(client, world, log_in):
+    """Replies are added in place; the mentor's reply is marked."""
+    note = make_note(world["participant_a"], world["group_a"])
+    log_in(world["mentor_a"])
+    response = client.post(f"/notes/{note.id}/replies", data={"body": "Próbáld *így*"}, headers=HX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "reply-mentor" in html and "<em>így</em>" in html
+    response = client.post(f"/notes/{note.id}/replies", data={"body": "  "}, headers=HX)
+    assert response.status_code == 422 and "Írja be a választ." in response.get_data(as_text=True)
+    log_in(world["participant_a2"])
+    html = client.post(f"/notes/{note.id}/replies", data={"body": "Köszi"}).headers["Location"]
+    assert _count(Reply) == 2
+
+
+def test_mentor_hides_with_reason_author_sees_it(client, world, log_in):
+    """The mentor hides a note with a reason; the group no longer sees it; it can come back."""
+    note = make_note(world["participant_a"], world["group_a"], title="Vitatott")
+    log_in(world["participant_a2"])
+    assert client.post(f"/notes/{note.id}/hide", data={"reason": "x"}).status_code == 403
+    log_in(world["mentor_a"])
+    response = client.post(f"/notes/{note.id}/hide", data={"reason": ""}, headers=HX)
+    assert response.status_code == 422
+    response = client.post(f"/notes/{note.id}/hide", data={"reason": "Személyes adat"}, headers=HX)
+    assert response.status_code == 200
+    log_in(world["participant_a2"])
+    assert "Vitatott" not in client.get("/groups/alfa/notes").get_data(as_text=True)
+    assert client.get(f"/notes/{note.id}").status_code == 404
+    log_in(world["participant_a"])
+    assert "Személyes adat" in client.get(f"/notes/{note.id}").get_data(as_text=True)
+    log_in(world["coordinator"])
+    assert "Vitatott" in client.get("/groups/alfa/notes").get_data(as_text=True)
+    assert client.post(f"/notes/{note.id}/unhide").status_code == 303
+    log_in(world["participant_a2"])
+    assert "Vitatott" in client.get("/groups/alfa/notes").get_data(as_text=True)
+
+
+def test_report_pick_and_consent(client, world, log_in):
+    """The mentor picks a note for the report; the author is told and can withdraw."""
+    from journal.notes.queries import report_notes
+
+    note = make_note(world["participant_a"], world["group_a"])
+    private = make_note(world["participant_a"], world["group_a"], mentor_only=True)
+    log_in(world["participant_a2"])
+    assert client.post(f"/notes/{note.id}/report", data={"picked": "1"}).status_code == 403
+    log_in(world["mentor_a"])
+    assert client.post(f"/notes/{note.id}/report", data={"picked": "1"}).status_code == 303
+    assert client.post(f"/notes/{private.id}/report", data={"picked": "1"}).status_code == 403
+    assert report_notes(world["group_a"]) == [note]
+    log_in(world["participant_a"])
+    html = client.get(f"/notes/{note.id}").get_data(as_text=True)
+    assert "beválogatta" in html
+    client.post(f"/notes/{note.id}/consent", data={"consent": "0"})
+    assert report_notes(world["group_a"]) == []
+
+
+def test_poll_answers_204_or_304_until_something_changes(client, world, log_in):
+    """Polling is cheap while nothing changed, and returns the list once something did."""
+    log_in(world["participant_a"])
+    page = client.get("/groups/alfa/notes").get_data(as_text=True)
+    since = re.search(r"since=([0-9a-f]+)", page).group(1)
+    response = client.get(f"/groups/alfa/notes/poll?since={since}", headers=HX)
+    assert response.status_code == 204 and response.get_data() == b""
+    etag = response.headers["ETag"]
+    response = client.get("/groups/alfa/notes/poll", headers=HX | {"If-None-Match": etag})
+    assert response.status_code == 304
+    make_note(world["participant_a2"], world["group_a"], title="Friss")
+    response = client.get(f"/groups/alfa/notes/poll?since={since}", headers=HX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Friss" in html
+    assert html.lstrip().startswith('<section id="note-list"')
+    # A mentor-only note of someone else changes nothing a participant can see.
+    new_since = re.search(r"since=([0-9a-f]+)", html).group(1)
+    make_note(world["participant_a2"], world["group_a"], title="Titok", mentor_only=True)
+    response = client.get(f"/groups/alfa/notes/poll?since={new_since}", headers=HX)
+    assert response.status_code == 204
+
+
+def test_board_filters_and_pagination(client, world, log_in):
+    """Filters by kind and author; pages of 20, full-page URLs, the list for htmx."""
+    for i in range(25):
+        make_note(
+            world["participant_a"],
+            world["group_a"],
+            title=f"Jegyzet {i:02d}",
+            kind=NoteKind.RESOURCE,
+        )
+    make_note(world["participant_a2"], world["group_a"], title="Kérdésem", kind=NoteKind.QUESTION)
+    log_in(world["mentor_a"])
+    html = client.get("/groups/alfa/notes?kind=question").get_data(as_text=True)
+    assert "Kérdésem" in html and "Jegyzet 01" not in html
+    html = client.get(
+        f"/groups/alfa/notes?author={world['participant_a'].id}&page=2", headers=HX
+    ).get_data(as_text=True)
+    assert html.lstrip().startswith('<section id="note-list"')
+    assert html.count('class="note kind-') == 5 and "Kérdésem" not in html
+    assert client.get("/groups/alfa/notes?page=abc&kind=zzz").status_code == 200
