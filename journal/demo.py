@@ -188,3 +188,11 @@ def seed_demo(password: str = "muhelynaplo") -> None:
             participant = _user(family, given, password_hash)
             _member(participant, group, Role.PARTICIPANT, institution, settlement)
     db.session.flush()
+    _seed_demo_notes()
+
+
+def _seed_demo_notes() -> None:
+    """Add the demo shared notes (kept in the notes feature)."""
+    from journal.notes.demo import seed_demo_notes
+
+    seed_demo_notes()
