@@ -28,17 +28,18 @@ def make_note(author, group, **kw) -> Note:
     return note
 
 
+def relogin(client, user):
+    """Log out whoever is logged in, then log the user in."""
+    from tests.conftest import login
+
+    client.post("/logout")
+    return login(client, user)
+
+
 @pytest.fixture
 def log_in(client):
     """Log a user in, logging out whoever was logged in before."""
-    from tests.conftest import login
-
-    def switch(user):
-        """Log out, then log the user in."""
-        client.post("/logout")
-        return login(client, user)
-
-    return switch
+    return lambda user: relogin(client, user)
 
 
 def _count(model) -> int:
@@ -120,6 +121,7 @@ def test_add_note_rate_limit_keeps_text(tmp_path):
         assert response.status_code == 429 and response.headers["HX-Retarget"] == "#messages"
         assert _count(Note) == 2
         db.session.remove()
+        db.engine.dispose()
 
 
 def test_outsider_cannot_add_to_other_group(client, world, log_in):
