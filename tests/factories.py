@@ -88,3 +88,36 @@ def make_world() -> dict:
     )
     db.session.commit()
     return {"group_a": group_a, "group_b": group_b, **people}
+
+
+def make_workshop(group: Group, **kw):
+    """Create a held workshop of a group."""
+    from journal.models import Workshop, WorkshopStatus
+
+    values = {
+        "date": date(2025, 11, 14),
+        "topic": "Közösségi terek a településen",
+        "place": "Művelődési Ház",
+        "status": WorkshopStatus.HELD,
+    } | kw
+    workshop = Workshop(group=group, **values)
+    db.session.add(workshop)
+    db.session.flush()
+    return workshop
+
+
+def make_journal(workshop, author: User, bodies: dict[str, str] | None = None, **kw):
+    """Start a workshop's journal with its seven sections, optionally filled (key → text)."""
+    from journal.journals.operations import save_section, start_journal
+
+    journal = start_journal(author, workshop)
+    for key, value in (kw | {}).items():
+        setattr(journal, key, value)
+    db.session.flush()
+    for section in journal.sections:
+        if bodies and section.key in bodies:
+            save_section(
+                author, section, section.version, bodies[section.key], section.visibility, False
+            )
+    db.session.flush()
+    return journal

@@ -1,8 +1,193 @@
-"""Reads for journals, filtered by what the user may read."""
+"""Reads for journals, filtered in SQL by what the user may read: nothing unreadable is loaded."""
 
-from journal.models import User, Workshop
+import difflib
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from journal.extensions import db
+from journal.models import (
+    Journal,
+    JournalSection,
+    Membership,
+    Role,
+    SectionRevision,
+    User,
+    Visibility,
+    Workshop,
+)
+from journal.permissions import (
+    can_download_group_report,
+    can_edit_journal,
+    can_write_journal,
+    is_coordinator,
+    readable_visibilities,
+)
+
+SHARED = (Visibility.COORDINATION, Visibility.GROUP)
 
 
-def journal_context(user: User, workshop: Workshop) -> dict:
+def _readable(user: User):
+    """Return the SQL condition on a section (joined to its journal and workshop) that the
+    user may read; it mirrors permissions.readable_visibilities row by row."""
+    if not user.is_authenticated:
+        return false()
+    today = date.today()
+    in_force = or_(Membership.left_on.is_(None), Membership.left_on > today)
+    member_of = select(Membership.group_id).where(Membership.user_id == user.id, in_force)
+    mentor_of = member_of.where(Membership.role == Role.MENTOR)
+    shared = JournalSection.visibility.in_(SHARED)
+    return or_(
+        Journal.author_id == user.id,
+        shared if is_coordinator(user) else and_(shared, Workshop.group_id.in_(mentor_of)),
+        and_(JournalSection.visibility == Visibility.GROUP, Workshop.group_id.in_(member_of)),
+    )
+
+
+def _sections_for(user: User):
+    """Return a select of the sections the user may read, joined to journal and workshop."""
+    return (
+        select(JournalSection)
+        .join(Journal, JournalSection.journal_id == Journal.id)
+        .join(Workshop, Journal.workshop_id == Workshop.id)
+        .where(_readable(user))
+    )
+
+
+def journal_of(workshop: Workshop) -> Journal | None:
+    """Return the journal of a workshop, if it was started."""
+    return db.session.scalar(select(Journal).where(Journal.workshop_id == workshop.id))
+
+
+def readable_sections(user: User, journal: Journal) -> list[JournalSection]:
+    """Return the sections of a journal the user may read, in their order."""
+    return list(
+        db.session.scalars(
+            _sections_for(user)
+            .where(JournalSection.journal_id == journal.id)
+            .order_by(JournalSection.position)
+        )
+    )
+
+
+def section_for_reading(user: User, section_id: int) -> JournalSection | None:
+    """Return the section if the user may read it, else None."""
+    return db.session.scalar(_sections_for(user).where(JournalSection.id == section_id))
+
+
+def section_for_editing(user: User, section_id: int) -> JournalSection | None:
+    """Return the section if the user may edit it (drafts key "section:<id>"), else None."""
+    section = section_for_reading(user, section_id)
+    if section is None or not can_edit_journal(user, section.journal):
+        return None
+    return section
+
+
+def amendment_dates(section_ids: list[int]) -> dict[int, datetime]:
+    """Return, per section, when it was last changed after the journal was finalised."""
+    if not section_ids:
+        return {}
+    rows = db.session.execute(
+        select(SectionRevision.section_id, func.max(SectionRevision.created_at))
+        .where(SectionRevision.section_id.in_(section_ids), SectionRevision.is_amendment)
+        .group_by(SectionRevision.section_id)
+    )
+    return {section_id: moment for section_id, moment in rows}
+
+
+def report_sections(journal: Journal) -> list[JournalSection]:
+    """Return exactly the sections a PDF report of this journal contains, in order."""
+    return list(
+        db.session.scalars(
+            select(JournalSection)
+            .where(
+                JournalSection.journal_id == journal.id,
+                JournalSection.in_report,
+                JournalSection.visibility != Visibility.PRIVATE,
+            )
+            .order_by(JournalSection.position)
+        )
+    )
+
+
+def can_preview_report(user: User, workshop: Workshop) -> bool:
+    """Tell whether the user may see the report preview (those who download the reports)."""
+    return can_download_group_report(user, workshop.group)
+
+
+def journal_context(user: User, workshop: Workshop, open_section_id: int | None = None) -> dict:
     """Return what templates/journals/_journal.html needs to show this workshop's journal."""
-    return {}
+    journal = journal_of(workshop)
+    sections = readable_sections(user, journal) if journal else []
+    return {
+        "workshop": workshop,
+        "journal": journal,
+        "journal_sections": sections,
+        "journal_can_edit": journal is not None and can_edit_journal(user, journal),
+        "journal_can_start": journal is None and can_write_journal(user, workshop.group),
+        "journal_can_preview": journal is not None and can_preview_report(user, workshop),
+        "journal_amended": amendment_dates([s.id for s in sections]),
+        "journal_open_id": open_section_id,
+    }
+
+
+def section_context(user: User, section: JournalSection) -> dict:
+    """Return what templates/journals/_section.html needs for one readable section."""
+    return {
+        "section": section,
+        "journal": section.journal,
+        "journal_can_edit": can_edit_journal(user, section.journal),
+        "journal_amended": amendment_dates([section.id]),
+    }
+
+
+def readable_revisions(user: User, section: JournalSection) -> list[SectionRevision]:
+    """Return the section's revisions the user may read, newest first.
+
+    A revision keeps the visibility it was saved with: text saved while private stays
+    hidden from others even after the section was shared.
+    """
+    visibilities = readable_visibilities(user, section.journal)
+    return list(
+        db.session.scalars(
+            select(SectionRevision)
+            .where(
+                SectionRevision.section_id == section.id,
+                SectionRevision.visibility.in_(visibilities),
+            )
+            .options(selectinload(SectionRevision.author))
+            .order_by(SectionRevision.version.desc())
+        )
+    )
+
+
+def readable_revision(user: User, section: JournalSection, version: int) -> SectionRevision | None:
+    """Return one revision of the section if the user may read it."""
+    visibilities = readable_visibilities(user, section.journal)
+    return db.session.scalar(
+        select(SectionRevision).where(
+            SectionRevision.section_id == section.id,
+            SectionRevision.version == version,
+            SectionRevision.visibility.in_(visibilities),
+        )
+    )
+
+
+@dataclass
+class DiffLine:
+    """One line of a comparison: "same", "added" or "removed"."""
+
+    kind: str
+    text: str
+
+
+def line_diff(old: str, new: str) -> list[DiffLine]:
+    """Compare two texts line by line (the template escapes every line)."""
+    kinds = {"  ": "same", "+ ": "added", "- ": "removed"}
+    return [
+        DiffLine(kinds[line[:2]], line[2:])
+        for line in difflib.ndiff(old.splitlines(), new.splitlines())
+        if line[:2] in kinds
+    ]

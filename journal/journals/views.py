@@ -1,5 +1,321 @@
-"""The mentor's journal of a workshop: sections, versions, revisions."""
+"""The mentor's journal of a workshop: sections, inline editing, versions, revisions."""
 
-from flask import Blueprint
+from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from journal.extensions import db
+from journal.htmx import after_action, message_fragment, render, wants_fragment
+from journal.journals import operations, queries
+from journal.journals.forms import SectionForm
+from journal.journals.sections import (
+    BY_KEY,
+    SECTIONS,
+    spec_for,
+    visibility_choices,
+    visibility_labels,
+)
+from journal.models import JournalSection, JournalStatus, Visibility, Workshop
+from journal.permissions import (
+    can_edit_journal,
+    can_view_workshop,
+    can_write_journal,
+    require,
+    require_visible,
+)
 
 bp = Blueprint("journals", __name__)
+
+
+@bp.app_context_processor
+def journal_helpers() -> dict:
+    """Give templates the section registry and the visibility badge texts."""
+    return {
+        "journal_spec": spec_for,
+        "journal_visibility_labels": visibility_labels,
+        "journal_visibility_choices": visibility_choices,
+        "journal_final": JournalStatus.FINAL,
+        "journal_specs": lambda: SECTIONS,
+        "journal_edit_form": edit_form,
+        "journal_workshop_url": workshop_url,
+    }
+
+
+def edit_form(section: JournalSection) -> SectionForm:
+    """Return an editor form filled from the stored section (never from the request)."""
+    form = SectionForm(formdata=None, obj=section)
+    form.visibility.data = section.visibility.value
+    form.version.data = str(section.version)
+    return form
+
+
+def workshop_url(workshop: Workshop, section: JournalSection | None = None) -> str:
+    """Return the address of the workshop page (the journal's own page until it exists)."""
+    if "workshops.show" in current_app.view_functions:
+        url = url_for("workshops.show", workshop_id=workshop.id)
+    else:
+        url = url_for("journals.journal", workshop_id=workshop.id)
+    return url + (f"#section-{section.id}" if section else "#journal")
+
+
+def _workshop(workshop_id: int) -> Workshop:
+    """Load a workshop the user may see, or answer 404."""
+    workshop = db.get_or_404(Workshop, workshop_id)
+    require_visible(can_view_workshop(current_user, workshop))
+    return workshop
+
+
+def _section(section_id: int) -> JournalSection:
+    """Load a section the user may read, or answer 404."""
+    section = queries.section_for_reading(current_user, section_id)
+    require_visible(section is not None)
+    return section
+
+
+def _editable(section_id: int) -> JournalSection:
+    """Load a section the user may read and edit: 404 if unreadable, 403 if read-only."""
+    section = _section(section_id)
+    require(can_edit_journal(current_user, section.journal))
+    return section
+
+
+def _form_for(section: JournalSection) -> SectionForm:
+    """Return the editor form filled from the section (GET) or from the request (POST)."""
+    return edit_form(section) if request.method == "GET" else SectionForm()
+
+
+def _editor(section: JournalSection, form: SectionForm, status: int = 200, conflict=None):
+    """Render a section's editor, as a page or as the fragment that replaces the section."""
+    return render(
+        "journals/section_edit.html",
+        "journals/_section_edit.html",
+        status=status,
+        section=section,
+        journal=section.journal,
+        form=form,
+        conflict=conflict,
+        workshop=section.journal.workshop,
+    )
+
+
+def _shown(section: JournalSection, status: int = 200):
+    """Render one section for reading, as a page or as its fragment."""
+    return render(
+        "journals/section.html",
+        "journals/_section.html",
+        status=status,
+        workshop=section.journal.workshop,
+        **queries.section_context(current_user, section),
+    )
+
+
+def _refused(message: str, status: int, url: str):
+    """Answer a refused action with a Hungarian message, never replacing the user's editor."""
+    if wants_fragment():
+        return message_fragment(message, status)
+    flash(message, "error")
+    return redirect(url, 303)
+
+
+@bp.get("/workshops/<int:workshop_id>/journal")
+@login_required
+def journal(workshop_id: int):
+    """Show the workshop's journal on its own page (what the user may read of it)."""
+    workshop = _workshop(workshop_id)
+    return render(
+        "journals/journal.html",
+        "journals/_journal.html",
+        **queries.journal_context(current_user, workshop),
+    )
+
+
+@bp.post("/workshops/<int:workshop_id>/journal")
+@login_required
+def start(workshop_id: int):
+    """Start the workshop's journal (the group's mentor, on first edit) and open one section."""
+    workshop = _workshop(workshop_id)
+    require(can_write_journal(current_user, workshop.group))
+    journal = operations.start_journal(current_user, workshop)
+    db.session.commit()
+    key = request.form.get("open", "")
+    opened = next((s for s in journal.sections if s.key == key), None) if key in BY_KEY else None
+    if not wants_fragment():
+        if opened is not None and can_edit_journal(current_user, journal):
+            return redirect(url_for("journals.edit", section_id=opened.id), 303)
+        return redirect(workshop_url(workshop), 303)
+    return render(
+        "journals/journal.html",
+        "journals/_journal.html",
+        **queries.journal_context(
+            current_user, workshop, opened.id if opened is not None else None
+        ),
+    )
+
+
+@bp.post("/workshops/<int:workshop_id>/journal/finalise")
+@login_required
+def finalise(workshop_id: int):
+    """Mark the journal final; later edits are kept as amendments."""
+    workshop = _workshop(workshop_id)
+    journal = queries.journal_of(workshop)
+    require_visible(journal is not None)
+    require(can_edit_journal(current_user, journal))
+    if operations.finalise(current_user, journal):
+        db.session.commit()
+    if not wants_fragment():
+        flash(_("A naplót véglegesítette. A későbbi módosítások nyomon követhetők."), "success")
+    return after_action(
+        "journals/_journal.html",
+        workshop_url(workshop),
+        **queries.journal_context(current_user, workshop),
+    )
+
+
+@bp.get("/workshops/<int:workshop_id>/journal/preview")
+@login_required
+def preview(workshop_id: int):
+    """Show exactly the sections a PDF report of this journal would contain."""
+    workshop = _workshop(workshop_id)
+    require(queries.can_preview_report(current_user, workshop))
+    journal = queries.journal_of(workshop)
+    sections = queries.report_sections(journal) if journal else []
+    return render("journals/preview.html", workshop=workshop, journal=journal, sections=sections)
+
+
+@bp.get("/sections/<int:section_id>")
+@login_required
+def show(section_id: int):
+    """Show one section (the fragment puts an editor back to reading)."""
+    return _shown(_section(section_id))
+
+
+@bp.get("/sections/<int:section_id>/edit")
+@login_required
+def edit(section_id: int):
+    """Open a section's editor in place."""
+    section = _editable(section_id)
+    return _editor(section, _form_for(section))
+
+
+@bp.post("/sections/<int:section_id>")
+@login_required
+def save(section_id: int):
+    """Save a section; a save based on a stale version answers 409 with both texts."""
+    section = _editable(section_id)
+    form = _form_for(section)
+    valid = form.validate()
+    base = form.base_version()
+    if base is None:
+        form.body.errors = [
+            *form.body.errors,
+            _("Hiányzik a szerkesztett változat száma; töltse újra az oldalt."),
+        ]
+    if not valid or base is None:
+        return _editor(section, form, 422)
+    try:
+        operations.save_section(
+            current_user,
+            section,
+            base,
+            form.body.data or "",
+            Visibility(form.visibility.data),
+            bool(form.in_report.data),
+        )
+    except operations.StaleVersion as stale:
+        db.session.rollback()
+        current = queries.section_for_reading(current_user, stale.current.id)
+        # The next save is based on what is stored now: merging, then saving, wins cleanly.
+        form.version.data = str(current.version)
+        return _editor(current, form, 409, conflict=current)
+    except operations.NotAllowed as refusal:
+        db.session.rollback()
+        form.in_report.errors = [*form.in_report.errors, str(refusal)]
+        return _editor(section, form, 422)
+    db.session.commit()
+    section = queries.section_for_reading(current_user, section_id)
+    return after_action(
+        "journals/_section.html",
+        workshop_url(section.journal.workshop, section),
+        workshop=section.journal.workshop,
+        **queries.section_context(current_user, section),
+    )
+
+
+@bp.get("/sections/<int:section_id>/history")
+@login_required
+def history(section_id: int):
+    """List every saved version of a section the user may read, newest first."""
+    section = _section(section_id)
+    return render(
+        "journals/history.html",
+        section=section,
+        journal=section.journal,
+        workshop=section.journal.workshop,
+        revisions=queries.readable_revisions(current_user, section),
+        can_edit=can_edit_journal(current_user, section.journal),
+    )
+
+
+def _version_arg(name: str) -> int | None:
+    """Return a version number from the query string."""
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+@bp.get("/sections/<int:section_id>/compare")
+@login_required
+def compare(section_id: int):
+    """Compare two saved versions of a section line by line."""
+    section = _section(section_id)
+    old_version, new_version = _version_arg("from"), _version_arg("to")
+    old = queries.readable_revision(current_user, section, old_version) if old_version else None
+    new = queries.readable_revision(current_user, section, new_version) if new_version else None
+    require_visible(old is not None and new is not None)
+    return render(
+        "journals/compare.html",
+        section=section,
+        journal=section.journal,
+        workshop=section.journal.workshop,
+        old=old,
+        new=new,
+        lines=queries.line_diff(old.body, new.body),
+    )
+
+
+@bp.post("/sections/<int:section_id>/restore")
+@login_required
+def restore(section_id: int):
+    """Restore an earlier version's text as a new revision."""
+    section = _editable(section_id)
+    back = url_for("journals.history", section_id=section.id)
+    wanted = request.form.get("revision", "")
+    base = request.form.get("version", "")
+    revision = (
+        queries.readable_revision(current_user, section, int(wanted)) if wanted.isdigit() else None
+    )
+    require_visible(revision is not None)
+    if not base.isdigit():
+        return _refused(
+            _("Hiányzik a szerkesztett változat száma; töltse újra az oldalt."), 422, back
+        )
+    try:
+        changed = operations.restore_revision(current_user, section, revision, int(base))
+    except operations.StaleVersion:
+        db.session.rollback()
+        return _refused(
+            _(
+                "Közben a szakasz megváltozott, ezért nem állítottuk vissza. Nézze meg az "
+                "előzményeket, és próbálja újra."
+            ),
+            409,
+            back,
+        )
+    db.session.commit()
+    if changed:
+        flash(
+            _("Visszaállította a(z) %(version)d. változat szövegét.", version=revision.version),
+            "success",
+        )
+    else:
+        flash(_("Ez a szöveg már a jelenlegi változat; nem történt változás."), "info")
+    return redirect(workshop_url(section.journal.workshop, section), 303)

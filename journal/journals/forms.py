@@ -1,0 +1,56 @@
+"""The form of a journal section's editor."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.validators import Length
+
+from journal.journals.sections import visibility_choices
+from journal.models import Visibility
+
+BODY_MAX = 50_000
+
+
+class SectionForm(FlaskForm):
+    """A section's Markdown text, who reads it, the report flag, and its base version."""
+
+    body = TextAreaField(
+        _l("Szöveg"),
+        validators=[
+            Length(max=BODY_MAX, message=_l("Legfeljebb %(max)d karakter lehet.", max=BODY_MAX))
+        ],
+    )
+    visibility = RadioField(
+        _l("Ki láthatja?"),
+        choices=[SelectChoice(v, label) for v, label in visibility_choices()],
+        validate_choice=False,
+    )
+    in_report = BooleanField(_l("Bekerül a beszámolóba"))
+    version = HiddenField()
+
+    def validate_visibility(self, field) -> None:
+        """Refuse a visibility that does not exist, in Hungarian."""
+        if field.data not in {v.value for v in Visibility}:
+            raise ValidationError(_l("Válassza ki, ki láthatja ezt a részt."))
+
+    def validate_in_report(self, field) -> None:
+        """Refuse a private section in the report."""
+        if field.data and self.visibility.data == Visibility.PRIVATE.value:
+            raise ValidationError(
+                _l(
+                    "Privát szakasz nem kerülhet a beszámolóba. Válassza a koordinációs vagy a "
+                    "csoportos láthatóságot, vagy vegye ki a jelölést."
+                )
+            )
+
+    def base_version(self) -> int | None:
+        """Return the version the editor started from, or None when it is missing."""
+        value = (self.version.data or "").strip()
+        return int(value) if value.isdigit() else None

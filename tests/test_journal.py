@@ -1,0 +1,343 @@
+"""The mentor's journal: sections, inline editing, versions, conflicts, history, report flag."""
+
+import re
+
+from sqlalchemy import func, select
+
+from journal.extensions import db
+from journal.journals import queries
+from journal.journals.sections import SECTIONS
+from journal.models import (
+    Journal,
+    JournalSection,
+    JournalStatus,
+    SectionRevision,
+    Visibility,
+)
+from tests.factories import make_journal, make_membership, make_user, make_workshop
+
+HX = {"HX-Request": "true"}
+
+
+def _as(client, log_in, user) -> None:
+    """Log out whoever is logged in, then log this user in."""
+    client.post("/logout")
+    log_in(user)
+
+
+def _section(journal: Journal, key: str) -> JournalSection:
+    """Return a journal's section by key, fresh from the database."""
+    db.session.expire_all()
+    return db.session.scalar(
+        select(JournalSection).where(
+            JournalSection.journal_id == journal.id, JournalSection.key == key
+        )
+    )
+
+
+def _revisions(section: JournalSection) -> list[SectionRevision]:
+    """Return a section's revisions, oldest first."""
+    return list(
+        db.session.scalars(
+            select(SectionRevision)
+            .where(SectionRevision.section_id == section.id)
+            .order_by(SectionRevision.version)
+        )
+    )
+
+
+def _save(client, section, body, version=None, visibility=None, in_report=False, headers=HX):
+    """Post a section editor."""
+    data = {
+        "body": body,
+        "visibility": visibility or section.visibility.value,
+        "version": str(section.version if version is None else version),
+    }
+    if in_report:
+        data["in_report"] = "y"
+    return client.post(f"/sections/{section.id}", data=data, headers=headers)
+
+
+def test_mentor_starts_journal_with_seven_sections_in_order(client, world, log_in):
+    """The first edit creates one journal with the seven sections; reflection is private."""
+    workshop = make_workshop(world["group_a"])
+    log_in(world["mentor_a"])
+    response = client.post(f"/workshops/{workshop.id}/journal", data={"open": "methods"})
+    assert response.status_code == 303
+    journal = db.session.scalar(select(Journal).where(Journal.workshop_id == workshop.id))
+    assert journal.author_id == world["mentor_a"].id
+    assert journal.status == JournalStatus.DRAFT
+    assert [s.key for s in journal.sections] == [spec.key for spec in SECTIONS]
+    assert {s.key: s.visibility for s in journal.sections} == {
+        "topic": Visibility.COORDINATION,
+        "process": Visibility.COORDINATION,
+        "methods": Visibility.COORDINATION,
+        "raised": Visibility.COORDINATION,
+        "outcomes": Visibility.COORDINATION,
+        "reflection": Visibility.PRIVATE,
+        "next_steps": Visibility.COORDINATION,
+    }
+    assert not any(s.in_report for s in journal.sections)
+    methods = _section(journal, "methods")
+    assert response.headers["Location"].endswith(f"/sections/{methods.id}/edit")
+    # Starting again (a double click) creates nothing more.
+    again = client.post(f"/workshops/{workshop.id}/journal", data={"open": "topic"}, headers=HX)
+    assert again.status_code == 200
+    assert db.session.scalar(select(func.count()).select_from(Journal)) == 1
+    html = again.get_data(as_text=True)
+    assert html.lstrip().startswith('<section id="journal"')
+    topic = _section(journal, "topic")
+    assert f'<form id="section-{topic.id}"' in html  # the chosen section opens in its editor
+
+
+def test_journal_page_lists_titles_and_guiding_questions(client, world, log_in):
+    """Before the journal exists the mentor sees the seven titles and their questions."""
+    workshop = make_workshop(world["group_a"])
+    log_in(world["mentor_a"])
+    html = client.get(f"/workshops/{workshop.id}/journal").get_data(as_text=True)
+    for title in ("Téma és célok", "A foglalkozás menete", "Alkalmazott módszerek",
+                  "Amit a csoport felvetett", "Eredmények, felismerések", "Mentori önreflexió",
+                  "Következő lépések"):  # fmt: skip
+        assert title in html
+    assert "Mi volt a foglalkozás témája" in html
+
+
+def test_only_the_groups_mentor_starts_a_journal(client, world, log_in):
+    """The coordinator and participants may not start it (403); another group's mentor gets 404."""
+    workshop = make_workshop(world["group_a"])
+    for user, status in (
+        (world["coordinator"], 403),
+        (world["participant_a"], 403),
+        (world["mentor_b"], 404),
+    ):
+        _as(client, log_in, user)
+        assert client.post(f"/workshops/{workshop.id}/journal").status_code == status
+    assert db.session.scalar(select(func.count()).select_from(Journal)) == 0
+
+
+def test_inline_edit_returns_fragments_and_page_fallbacks(client, world, log_in):
+    """htmx gets the editor and the saved section as fragments; without JS, pages and 303."""
+    workshop = make_workshop(world["group_a"])
+    journal = make_journal(workshop, world["mentor_a"])
+    section = _section(journal, "topic")
+    log_in(world["mentor_a"])
+    fragment = client.get(f"/sections/{section.id}/edit", headers=HX)
+    html = fragment.get_data(as_text=True)
+    assert fragment.status_code == 200 and "<html" not in html
+    assert html.lstrip().startswith(f'<form id="section-{section.id}"')
+    assert 'hx-disable:inherited="findAll button"' in html and "hx-status:409=" in html
+    assert 'name="version" value="1"' in html and "data-autosave" in html
+    page = client.get(f"/sections/{section.id}/edit")
+    assert "<html" in page.get_data(as_text=True)
+
+    saved = _save(client, section, "A **közösségi tér** szerepe")
+    html = saved.get_data(as_text=True)
+    assert saved.status_code == 200
+    assert html.lstrip().startswith(f'<section id="section-{section.id}"')
+    assert "<strong>közösségi tér</strong>" in html and "<html" not in html
+    assert saved.headers["Cache-Control"] == "private, no-store"
+
+    section = _section(journal, "topic")
+    plain = _save(client, section, "Második változat", headers={})
+    assert plain.status_code == 303
+    assert plain.headers["Location"].endswith(f"#section-{section.id}")
+    section = _section(journal, "topic")
+    assert section.body == "Második változat" and section.version == 3
+    bodies = [r.body for r in _revisions(section)]
+    assert bodies == ["A **közösségi tér** szerepe", "Második változat"]
+
+
+def test_stale_save_answers_409_with_both_texts_and_keeps_the_first(client, world, log_in):
+    """Two editors from one version: the second gets 409 with both texts; nothing is overwritten."""
+    workshop = make_workshop(world["group_a"])
+    journal = make_journal(workshop, world["mentor_a"])
+    section = _section(journal, "process")
+    log_in(world["mentor_a"])
+    assert _save(client, section, "Első szerkesztő szövege", version=1).status_code == 200
+    second = _save(client, section, "Második szerkesztő <b>szövege</b>", version=1)
+    html = second.get_data(as_text=True)
+    assert second.status_code == 409
+    assert "HX-Retarget" not in second.headers  # it swaps into the editor itself
+    assert html.lstrip().startswith(f'<form id="section-{section.id}"')
+    mine = re.search(rf'<textarea id="body-{section.id}" name="body"[^>]*>([^<]*)</textarea>', html)
+    assert mine and mine.group(1) == "Második szerkesztő &lt;b&gt;szövege&lt;/b&gt;"
+    theirs = re.search(rf'<textarea id="theirs-{section.id}"[^>]*readonly>([^<]*)</textarea>', html)
+    assert theirs and theirs.group(1) == "Első szerkesztő szövege"
+    assert 'name="version" value="2"' in html  # merging and saving again succeeds
+    section = _section(journal, "process")
+    assert section.body == "Első szerkesztő szövege" and section.version == 2
+    assert len(_revisions(section)) == 1
+    merged = _save(client, section, "Összefésült szöveg", version=2)
+    assert merged.status_code == 200
+    assert _section(journal, "process").body == "Összefésült szöveg"
+
+
+def test_double_submit_creates_nothing_twice(client, world, log_in):
+    """The same text from the same base version again: 200 with the section, no new revision."""
+    workshop = make_workshop(world["group_a"])
+    journal = make_journal(workshop, world["mentor_a"])
+    section = _section(journal, "methods")
+    log_in(world["mentor_a"])
+    first = _save(client, section, "Világkávéház, 3 asztal\r\n- kérdéskártyák", version=1)
+    second = _save(client, section, "Világkávéház, 3 asztal\r\n- kérdéskártyák", version=1)
+    assert first.status_code == 200 and second.status_code == 200
+    assert first.get_data(as_text=True) == second.get_data(as_text=True)
+    section = _section(journal, "methods")
+    assert section.version == 2 and len(_revisions(section)) == 1
+    assert section.body == "Világkávéház, 3 asztal\n- kérdéskártyák"
+
+
+def test_bad_input_answers_422_and_keeps_the_text(client, world, log_in):
+    """A missing version or an unknown visibility: 422, Hungarian message, the text comes back."""
+    workshop = make_workshop(world["group_a"])
+    journal = make_journal(workshop, world["mentor_a"])
+    section = _section(journal, "topic")
+    log_in(world["mentor_a"])
+    no_version = client.post(
+        f"/sections/{section.id}",
+        data={"body": "Megőrzendő szöveg", "visibility": "group"},
+        headers=HX,
+    )
+    assert no_version.status_code == 422
+    assert "Megőrzendő szöveg" in no_version.get_data(as_text=True)
+    assert "töltse újra az oldalt" in no_version.get_data(as_text=True)
+    bad = _save(client, section, "Megint megőrzendő", visibility="mindenki")
+    assert bad.status_code == 422
+    assert "Válassza ki, ki láthatja ezt a részt." in bad.get_data(as_text=True)
+    assert "Megint megőrzendő" in bad.get_data(as_text=True)
+    too_long = _save(client, section, "x" * 50_001)
+    assert too_long.status_code == 422
+    assert _section(journal, "topic").version == 1
+
+
+def test_private_section_never_goes_into_the_report(client, world, log_in):
+    """The server refuses private + in report in Hungarian; switching to private clears the flag."""
+    workshop = make_workshop(world["group_a"])
+    journal = make_journal(workshop, world["mentor_a"])
+    section = _section(journal, "outcomes")
+    log_in(world["mentor_a"])
+    assert _save(client, section, "Közös felismerés", in_report=True).status_code == 200
+    section = _section(journal, "outcomes")
+    assert section.in_report
+    refused = _save(client, section, "Közös felismerés", visibility="private", in_report=True)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "Privát szakasz nem kerülhet a beszámolóba" in html
+    assert _section(journal, "outcomes").visibility == Visibility.COORDINATION
+    switched = _save(client, section, "Közös felismerés", visibility="private")
+    assert switched.status_code == 200
+    section = _section(journal, "outcomes")
+    assert section.visibility == Visibility.PRIVATE and not section.in_report
+    editor = client.get(f"/sections/{section.id}/edit", headers=HX).get_data(as_text=True)
+    box = re.search(r'<input type="checkbox" id="in-report-\d+"[^>]*>', editor).group(0)
+    assert "disabled" in box and "checked" not in box
+
+
+def test_report_preview_shows_exactly_the_report_sections(client, world, log_in):
+    """The preview lists only sections flagged for the report, in order, never private ones."""
+    workshop = make_workshop(world["group_a"])
+    journal = make_journal(
+        workshop,
+        world["mentor_a"],
+        {"topic": "TOPIC-IN-REPORT", "process": "PROCESS-NOT-IN-REPORT", "next_steps": "NEXT-IN"},
+    )
+    log_in(world["mentor_a"])
+    for key in ("next_steps", "topic"):
+        section = _section(journal, key)
+        assert _save(client, section, section.body, in_report=True).status_code == 200
+    assert [s.key for s in queries.report_sections(journal)] == ["topic", "next_steps"]
+    html = client.get(f"/workshops/{workshop.id}/journal/preview").get_data(as_text=True)
+    assert "TOPIC-IN-REPORT" in html and "NEXT-IN" in html
+    assert "PROCESS-NOT-IN-REPORT" not in html
+    assert html.index("TOPIC-IN-REPORT") < html.index("NEXT-IN")
+    _as(client, log_in, world["participant_a"])
+    assert client.get(f"/workshops/{workshop.id}/journal/preview").status_code == 403
+    _as(client, log_in, world["coordinator"])
+    assert "TOPIC-IN-REPORT" in client.get(f"/workshops/{workshop.id}/journal/preview").text
+
+
+def test_finalised_journal_records_edits_as_amendments(client, world, log_in):
+    """After finalising, saves are amendments and the section says it was changed."""
+    workshop = make_workshop(world["group_a"])
+    journal = make_journal(workshop, world["mentor_a"], {"outcomes": "Eredeti eredmény"})
+    log_in(world["mentor_a"])
+    response = client.post(f"/workshops/{workshop.id}/journal/finalise", headers=HX)
+    assert response.status_code == 200
+    assert "véglegesítve" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert journal.status == JournalStatus.FINAL and journal.finalised_at is not None
+    page = client.get(f"/workshops/{workshop.id}/journal").get_data(as_text=True)
+    assert "Módosítva a véglegesítés után" not in page
+    section = _section(journal, "outcomes")
+    saved = _save(client, section, "Kiegészített eredmény")
+    assert saved.status_code == 200
+    assert "Módosítva a véglegesítés után: " in saved.get_data(as_text=True)
+    assert [r.is_amendment for r in _revisions(_section(journal, "outcomes"))] == [False, True]
+    history = client.get(f"/sections/{section.id}/history").get_data(as_text=True)
+    assert "véglegesítés utáni módosítás" in history
+    # Finalising again changes nothing.
+    assert client.post(f"/workshops/{workshop.id}/journal/finalise").status_code == 303
+
+
+def test_history_compare_and_restore(client, world, log_in):
+    """Every version with author and time; a safe line diff; a restore is a new revision."""
+    workshop = make_workshop(world["group_a"])
+    journal = make_journal(workshop, world["mentor_a"])
+    section = _section(journal, "raised")
+    log_in(world["mentor_a"])
+    _save(client, section, "első sor\nmásodik sor")
+    section = _section(journal, "raised")
+    _save(client, section, "első sor\n<script>alert(1)</script>")
+    section = _section(journal, "raised")
+    history = client.get(f"/sections/{section.id}/history").get_data(as_text=True)
+    assert "Mentor Aladár" in history and "2. változat" in history and "3. változat" in history
+    diff = client.get(f"/sections/{section.id}/compare?from=2&to=3").get_data(as_text=True)
+    assert 'class="diff-line removed"' in diff and 'class="diff-line added"' in diff
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in diff and "<script>alert" not in diff
+    assert client.get(f"/sections/{section.id}/compare?from=2&to=99").status_code == 404
+    assert client.get(f"/sections/{section.id}/compare?from=x&to=3").status_code == 404
+
+    restored = client.post(
+        f"/sections/{section.id}/restore", data={"revision": "2", "version": "3"}
+    )
+    assert restored.status_code == 303
+    section = _section(journal, "raised")
+    assert section.body == "első sor\nmásodik sor" and section.version == 4
+    assert [r.version for r in _revisions(section)] == [2, 3, 4]
+    stale = client.post(f"/sections/{section.id}/restore", data={"revision": "3", "version": "3"})
+    assert stale.status_code == 303  # refused with a message, nothing changed
+    assert _section(journal, "raised").version == 4
+    stale_htmx = client.post(
+        f"/sections/{section.id}/restore", data={"revision": "3", "version": "3"}, headers=HX
+    )
+    assert stale_htmx.status_code == 409 and stale_htmx.headers["HX-Retarget"] == "#messages"
+
+
+def test_only_the_author_still_mentoring_edits(client, world, log_in):
+    """A second mentor of the group reads but may not edit (403); an author who left may not."""
+    workshop = make_workshop(world["group_a"])
+    journal = make_journal(workshop, world["mentor_a"], {"topic": "Téma"})
+    co_mentor = make_user(family_name="Társmentor", given_name="Csilla")
+    from journal.models import Role
+
+    make_membership(co_mentor, world["group_a"], Role.MENTOR)
+    section = _section(journal, "topic")
+    log_in(co_mentor)
+    assert client.get(f"/sections/{section.id}").status_code == 200
+    assert client.get(f"/sections/{section.id}/edit").status_code == 403
+    assert _save(client, section, "Átírás").status_code == 403
+    assert queries.section_for_editing(co_mentor, section.id) is None
+    assert queries.section_for_editing(world["mentor_a"], section.id).id == section.id
+    _as(client, log_in, world["coordinator"])
+    assert _save(client, section, "Átírás").status_code == 403
+    assert _section(journal, "topic").body == "Téma"
+
+
+def test_refused_htmx_save_never_replaces_the_editor(client, world, log_in):
+    """A 403 on an htmx save is retargeted to the message area, never into the editor."""
+    workshop = make_workshop(world["group_a"])
+    journal = make_journal(workshop, world["mentor_a"])
+    section = _section(journal, "topic")
+    log_in(world["coordinator"])
+    response = _save(client, section, "Szöveg")
+    assert response.status_code == 403 and response.headers["HX-Retarget"] == "#messages"
