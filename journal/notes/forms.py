@@ -70,7 +70,7 @@ class NoteForm(FlaskForm):
     )
     workshop = SelectField(_l("Alkalom"), validators=[Optional()], validate_choice=False)
     mentor_only = BooleanField(_l("Csak a mentornak"))
-    hide_reactors = BooleanField(_l("A „Nálam is” jelölők nevét csak a számuk mutassa"))
+    hide_reactors = BooleanField(_l("A „Nálam is” jelölők nevét elrejtem (csak a számuk látszik)"))
     version = HiddenField()
 
 

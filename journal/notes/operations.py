@@ -1,6 +1,7 @@
 """Writes of shared notes: they take the acting user, flush, and never commit."""
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from journal.extensions import db
 from journal.models import Group, Note, NoteKind, Reaction, Reply, User, Workshop, utcnow
@@ -34,10 +35,13 @@ def add_note(
     if workshop is not None and workshop.group_id != group.id:
         raise NotAllowed("workshop of another group")
     now = utcnow()
+    # Relationships are set here so that rendering the new note needs no query.
     note = Note(
-        group_id=group.id,
-        workshop_id=workshop.id if workshop else None,
-        author_id=author.id,
+        group=group,
+        workshop=workshop,
+        author=author,
+        replies=[],
+        reactions=[],
         kind=kind,
         title=title.strip(),
         body=body,
@@ -64,15 +68,18 @@ def edit_note(author: User, note: Note, base_version: int, **values) -> Note:
         values["workshop_id"] = workshop.id if workshop else None
     if "title" in values:
         values["title"] = values["title"].strip()
+    # "evaluate" updates the loaded note in memory too; on a stale version the caller rolls
+    # back, which discards it.
     result = db.session.execute(
         update(Note)
         .where(Note.id == note.id, Note.version == base_version, Note.deleted_at.is_(None))
         .values(**values, version=Note.version + 1, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session="evaluate")
     )
-    db.session.refresh(note)
     if result.rowcount != 1:
         raise StaleVersion(note)
+    if "workshop_id" in values:
+        set_committed_value(note, "workshop", workshop)
     return note
 
 

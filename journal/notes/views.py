@@ -20,6 +20,7 @@ from journal.permissions import (
     can_react_to_note,
     can_reply_to_note,
     can_view_note,
+    is_mentor_of,
     require,
     require_visible,
 )
@@ -34,8 +35,16 @@ def note_labels() -> dict:
         "note_kind_labels": kind_labels(),
         "note_restore_days": queries.RESTORE_WINDOW.days,
         "note_mentor_ids": queries.mentor_ids,
+        "note_by_mentor": note_by_mentor,
         "hungarian_names": hungarian_names,
     }
+
+
+def note_by_mentor(note: Note) -> bool:
+    """Tell whether the note's author mentors its group (no query for one's own note)."""
+    if note.author_id == current_user.id:
+        return is_mentor_of(current_user, note.group)
+    return note.author_id in queries.mentor_ids(note.group_id)
 
 
 def hungarian_names(users) -> str:
@@ -65,17 +74,22 @@ def _live_note(note_id: int) -> Note:
 
 
 def _note_form(group: Group, note: Note | None = None) -> NoteForm:
-    """Return the note form with the group's workshops to choose from."""
+    """Return the note form, filled from the note when it is first opened."""
     form = NoteForm(obj=note) if note is not None and request.method == "GET" else NoteForm()
-    form.workshop.choices = [("", _("— a csoport faliújságjára —"))] + [
-        (str(w.id), f"{w.date.isoformat()} – {w.topic}") for w in queries.group_workshops(group)
-    ]
     if note is not None and request.method == "GET":
         form.kind.data = note.kind.value
         form.workshop.data = str(note.workshop_id or "")
         form.version.data = str(note.version)
     elif note is None and request.method == "GET" and request.args.get("workshop", "").isdigit():
         form.workshop.data = request.args["workshop"]
+    return form
+
+
+def _with_choices(form: NoteForm, group: Group) -> NoteForm:
+    """Give the form the group's workshops to choose from (only when it is shown)."""
+    form.workshop.choices = [("", _("— a csoport faliújságjára —"))] + [
+        (str(w.id), f"{w.date.isoformat()} – {w.topic}") for w in queries.group_workshops(group)
+    ]
     return form
 
 
@@ -137,6 +151,8 @@ def board(slug: str):
     """Show the group's notes, newest first, filtered and paginated."""
     group = _group(slug)
     form = _note_form(group) if can_add_note(current_user, group) else None
+    if form is not None and not wants_fragment():
+        _with_choices(form, group)
     return render("notes/board.html", "notes/_list.html", form=form, **_board_context(group))
 
 
@@ -152,6 +168,8 @@ def poll(slug: str):
         response = make_response("", 204)
     else:
         form = _note_form(group) if can_add_note(current_user, group) else None
+        if form is not None and not wants_fragment():
+            _with_choices(form, group)
         response = render(
             "notes/board.html", "notes/_list.html", form=form, **_board_context(group)
         )
@@ -188,7 +206,9 @@ def create(slug: str):
     require(can_add_note(current_user, group))
     form = _note_form(group)
     if request.method == "GET":
-        return render("notes/new.html", "notes/_new_form.html", group=group, form=form)
+        return render(
+            "notes/new.html", "notes/_new_form.html", group=group, form=_with_choices(form, group)
+        )
     status = 422
     if form.validate():
         workshop = _chosen_workshop(form, group)
@@ -204,12 +224,13 @@ def create(slug: str):
                 status = 429
             else:
                 note = operations.add_note(current_user, group, **_values(form, workshop))
-                db.session.commit()
                 if not wants_fragment():
                     flash(_("A jegyzetet közzétettük."), "success")
-                return after_action(
-                    "notes/_note.html", _board_url(note), note=queries.note_with_everything(note.id)
-                )
+                # Rendered before the commit, while the new note is still loaded: no re-query.
+                response = after_action("notes/_note.html", _board_url(note), note=note)
+                db.session.commit()
+                return response
+    _with_choices(form, group)
     return render("notes/new.html", "notes/_new_form.html", status=status, group=group, form=form)
 
 
@@ -230,6 +251,7 @@ def edit(note_id: int):
     form = _note_form(note.group, note)
     context = {"note": note, "group": note.group, "form": form, "conflict": None}
     if request.method == "GET":
+        _with_choices(form, note.group)
         return render("notes/edit.html", "notes/_edit.html", **context)
     status = 422
     base = form.version.data or ""
@@ -249,10 +271,11 @@ def edit(note_id: int):
                 context |= {"note": current, "conflict": current}
                 status = 409
             else:
+                # Rendered before the commit, while the note is still loaded: no re-query.
+                response = after_action("notes/_note.html", _board_url(note), note=note)
                 db.session.commit()
-                return after_action(
-                    "notes/_note.html", _board_url(note), note=queries.note_with_everything(note_id)
-                )
+                return response
+    _with_choices(form, note.group)
     return render("notes/edit.html", "notes/_edit.html", status=status, **context)
 
 
