@@ -1,0 +1,251 @@
+"""Shared notes in a real browser, at phone width: live updates, "Nálam is", inline editing,
+other groups shut out, and XSS payloads that run nothing."""
+
+import re
+import threading
+
+import pytest
+
+pytest.importorskip("playwright")
+
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from werkzeug.serving import make_server  # noqa: E402
+
+from tests.xss_payloads import EVIL_HOST, XSS_PAYLOADS  # noqa: E402
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+PASSWORD = "muhelynaplo"
+DORA, ADAM = "nyari.dora@example.org", "lengyel.adam@example.org"
+MARTA = "csizmadia.marta@example.org"  # komlo-hegyhat: another group
+
+
+@pytest.fixture(scope="module")
+def notes_live(tmp_path_factory):
+    """A live server on a temporary SQLite database with the demo program; polls every 2 s."""
+    from journal import create_app
+    from journal.demo import seed_demo
+    from journal.extensions import db
+
+    path = tmp_path_factory.mktemp("notes-live") / "live.sqlite"
+    app = create_app(
+        {
+            "SECRET_KEY": "notes-browser-secret",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+            "NOTES_POLL_SECONDS": 2,
+            "ARGON2_TIME_COST": 1,
+            "ARGON2_MEMORY_COST": 16,
+            "ARGON2_PARALLELISM": 1,
+        }
+    )
+    with app.app_context():
+        db.create_all()
+        seed_demo(PASSWORD)
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield app, f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's Chromium, driven by Playwright."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _log_in(browser, base: str, email: str):
+    """Open a phone-sized context and log the person in; return the page."""
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(base + "/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/")
+    return page
+
+
+def _post(page, url: str, data: dict | None = None) -> int:
+    """POST from inside the page with its CSRF token, as the app's own forms would."""
+    return page.evaluate(
+        """async ([url, data]) => {
+            const token = JSON.parse(document.body.getAttribute("hx-headers:inherited"))
+                ["X-CSRFToken"];
+            const r = await fetch(url, {method: "POST", headers: {"X-CSRFToken": token,
+                "Content-Type": "application/x-www-form-urlencoded"},
+                body: new URLSearchParams(data || {}), redirect: "manual"});
+            return r.status;
+        }""",
+        [url, data or {}],
+    )
+
+
+def _status(page, url: str) -> int:
+    """GET a URL from inside the page and return the status."""
+    return page.evaluate("async (url) => (await fetch(url)).status", url)
+
+
+def test_two_participants_share_a_difficulty_live(notes_live, chromium):
+    """One adds a difficulty; the other sees it appear and says "Nálam is"; the first sees
+    the count change; the author edits and deletes inline; another group sees nothing."""
+    _app, base = notes_live
+    dora, adam = _log_in(chromium, base, DORA), _log_in(chromium, base, ADAM)
+    board = base + "/groups/tata/notes"
+    dora.goto(board)
+    adam.goto(board)
+    for page in (dora, adam):
+        page.evaluate("window.__sameDocument = true")  # survives only without a reload
+
+    title = "Nem jönnek el a szülők a fórumra"
+    dora.get_by_text("Új jegyzet", exact=True).first.click()
+    dora.select_option("#kind", "difficulty")
+    dora.fill("#title", title)
+    dora.fill("#body", "Hiába hívjuk őket, *senki* sem jön.")
+    dora.get_by_role("button", name="Közzététel").click()
+    mine = dora.locator("article.note", has_text=title)
+    expect(mine).to_be_visible()
+    expect(dora.locator("#title")).to_have_value("")
+    note_id = int(re.search(r"\d+", mine.get_attribute("id")).group())
+
+    theirs = adam.locator("article.note", has_text=title)
+    expect(theirs).to_be_visible(timeout=15_000)
+    theirs.get_by_role("button", name=re.compile("Nálam is")).tap()
+    expect(theirs.locator(".metoo-count")).to_have_text("1")
+    expect(theirs.get_by_role("button", name=re.compile("Nálam is"))).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    expect(mine.locator(".metoo-count")).to_have_text("1", timeout=15_000)
+    expect(mine.locator(".metoo-names")).to_contain_text("Lengyel Ádám")
+    dora.screenshot(path="/tmp/notes-browser-dora.png", full_page=True)
+
+    # Another group's participant: not by any URL.
+    marta = _log_in(chromium, base, MARTA)
+    assert _status(marta, f"/notes/{note_id}") == 404
+    assert _status(marta, f"/notes/{note_id}/edit") == 404
+    assert _status(marta, "/groups/tata/notes") == 404
+    assert _status(marta, "/groups/tata/notes/poll") == 404
+    assert _status(marta, "/groups/tata/notes/shared-difficulties") == 404
+    assert _post(marta, f"/notes/{note_id}/metoo") == 404
+    assert _post(marta, f"/notes/{note_id}/replies", {"body": "Betolakodó"}) == 404
+    edit = {"kind": "difficulty", "title": "Feltört", "body": "", "version": "1"}
+    assert _post(marta, f"/notes/{note_id}/edit", edit) == 404
+    assert _post(marta, f"/notes/{note_id}/delete") == 404
+    marta.goto(base + "/groups/komlo-hegyhat/notes")
+    expect(marta.locator("body")).not_to_contain_text(title)
+
+    # The author edits in place: only the note's fragment travels, no reload.
+    mine.get_by_role("link", name="Szerkesztés").click()
+    editor = dora.locator(f"form#note-{note_id}")
+    expect(editor).to_be_visible()
+    editor.locator("#title").fill(title + " (javítva)")
+    editor.get_by_role("button", name="Mentés").click()
+    edited = dora.locator(f"article#note-{note_id}")
+    expect(edited).to_contain_text("(javítva)")
+    expect(edited.locator(".metoo-count")).to_have_text("1")
+    assert dora.url == board
+    expect(adam.locator(f"article#note-{note_id}")).to_contain_text("(javítva)", timeout=15_000)
+
+    # And deletes it; it can be restored for a while.
+    dora.once("dialog", lambda dialog: dialog.accept())
+    edited.get_by_role("button", name="Törlés").click()
+    expect(dora.locator(f"#note-{note_id}.note-deleted")).to_contain_text("30 napig")
+    expect(adam.locator(f"article#note-{note_id}")).to_have_count(0, timeout=15_000)
+    assert _status(marta, f"/notes/{note_id}") == 404
+    for page in (dora, adam):
+        assert page.evaluate("window.__sameDocument") is True
+    for page in (dora, adam, marta):
+        page.context.close()
+
+
+def test_xss_payloads_run_nothing(notes_live, chromium):
+    """Payloads in a note's title, text, link and reply show as text and run nothing."""
+    from journal.extensions import db
+    from journal.models import Group, Note, NoteKind, Reply, User, utcnow
+
+    app, base = notes_live
+    assert len(XSS_PAYLOADS) >= 40
+    with app.app_context():
+        group = db.session.scalar(db.select(Group).where(Group.slug == "tata"))
+        dora = db.session.scalar(db.select(User).where(User.email == DORA))
+        adam = db.session.scalar(db.select(User).where(User.email == ADAM))
+        for i, payload in enumerate(XSS_PAYLOADS):
+            now = utcnow()
+            note = Note(
+                group_id=group.id,
+                author_id=dora.id,
+                kind=NoteKind.QUESTION,
+                title=f"XSS {i} {payload}"[:200],
+                body=payload,
+                link=payload if payload.lower().startswith(("http://", "https://")) else "",
+                created_at=now,
+                updated_at=now,
+            )
+            db.session.add(note)
+            db.session.flush()
+            db.session.add(Reply(note_id=note.id, author_id=adam.id, body=payload))
+        db.session.commit()
+
+    page = _log_in(chromium, base, DORA)
+    dialogs, evil, posts = [], [], []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on(
+        "request",
+        lambda r: (
+            evil.append(r.url) if EVIL_HOST in r.url else None,
+            posts.append(r.url) if r.method != "GET" else None,
+        ),
+    )
+    # The links typed into the form are checked too: only http(s) addresses are accepted.
+    page.goto(base + "/groups/tata/notes")
+    for payload in XSS_PAYLOADS:
+        status = _post(
+            page,
+            "/groups/tata/notes/new",
+            {"kind": "resource", "title": "Link-próba", "body": "", "link": payload},
+        )
+        assert status == 422 or payload.lower().startswith(("http://", "https://")), payload
+    posts.clear()
+    pages = [f"/groups/tata/notes?page={n}" for n in range(1, 6)]
+    pages += ["/groups/tata/notes?kind=question", "/groups/tata/notes/shared-difficulties"]
+    for url in pages:
+        page.goto(base + url)
+        page.wait_for_timeout(300)
+        # Open every reply thread and editor so that hidden content is parsed and shown too.
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+        page.wait_for_timeout(200)
+        assert page.evaluate("window.__xss") is None, url
+    page.goto(base + "/groups/tata/notes")
+    ids = page.evaluate(
+        "[...document.querySelectorAll('article.note')].map(a => a.id.split('-')[1])"
+    )
+    for note_id in ids[:10]:
+        # The inline editor shows the raw text in form fields: still inert.
+        page.locator(f"article#note-{note_id} >> text=Szerkesztés").click()
+        expect(page.locator(f"form#note-{note_id}")).to_be_visible()
+    page.wait_for_timeout(500)
+    assert page.evaluate("window.__xss") is None
+    assert dialogs == [] and evil == [], (dialogs, evil)
+    assert posts == [], posts  # nothing sent a request of its own (e.g. hx-post to /logout)
+    shown = []
+    for n in range(1, 6):
+        page.goto(base + f"/groups/tata/notes?page={n}")
+        shown += page.locator("h3.note-title").all_inner_texts()
+    assert "XSS 0 <script>window.__xss=1</script>" in shown  # shown as text
+    page.context.close()
