@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from journal.extensions import db
 from journal.journals import queries
+from journal.journals.operations import save_section
 from journal.journals.sections import SECTIONS
 from journal.models import (
     Journal,
@@ -341,3 +342,24 @@ def test_refused_htmx_save_never_replaces_the_editor(client, world, log_in):
     log_in(world["coordinator"])
     response = _save(client, section, "Szöveg")
     assert response.status_code == 403 and response.headers["HX-Retarget"] == "#messages"
+
+
+def test_previous_next_steps_suggests_the_latest_readable_one(client, world):
+    """The latest earlier journal's next steps, only if the user may read them."""
+    from datetime import date
+
+    group = world["group_a"]
+    first = make_workshop(group, date=date(2025, 11, 5))
+    second = make_workshop(group, date=date(2025, 11, 19))
+    upcoming = make_workshop(group, date=date(2025, 12, 3))
+    make_journal(first, world["mentor_a"], {"next_steps": "Régebbi lépések"})
+    journal = make_journal(second, world["mentor_a"], {"next_steps": "Újabb lépések"})
+    mentor, participant = world["mentor_a"], world["participant_a"]
+    assert queries.previous_next_steps(mentor, upcoming).body == "Újabb lépések"
+    assert queries.previous_next_steps(mentor, second).body == "Régebbi lépések"
+    assert queries.previous_next_steps(mentor, first) is None
+    assert queries.previous_next_steps(participant, upcoming) is None  # coordination only
+    section = _section(journal, "next_steps")
+    save_section(mentor, section, section.version, section.body, Visibility.GROUP, False)
+    assert queries.previous_next_steps(participant, upcoming).body == "Újabb lépések"
+    assert queries.previous_next_steps(world["mentor_b"], upcoming) is None

@@ -191,3 +191,24 @@ def line_diff(old: str, new: str) -> list[DiffLine]:
         for line in difflib.ndiff(old.splitlines(), new.splitlines())
         if line[:2] in kinds
     ]
+
+
+def previous_next_steps(user: User, workshop: Workshop) -> JournalSection | None:
+    """Return the "next steps" of the group's latest earlier journal, if the user may read it.
+
+    The workshop form offers it as a suggestion for the agenda of the next workshop.
+    """
+    return db.session.scalar(
+        _sections_for(user)
+        .where(
+            Workshop.group_id == workshop.group_id,
+            or_(
+                Workshop.date < workshop.date,
+                and_(Workshop.date == workshop.date, Workshop.id < workshop.id),
+            ),
+            JournalSection.key == "next_steps",
+            func.length(func.trim(JournalSection.body)) > 0,
+        )
+        .order_by(Workshop.date.desc(), Workshop.id.desc())
+        .limit(1)
+    )
