@@ -363,3 +363,24 @@ def test_previous_next_steps_suggests_the_latest_readable_one(client, world):
     save_section(mentor, section, section.version, section.body, Visibility.GROUP, False)
     assert queries.previous_next_steps(participant, upcoming).body == "Újabb lépések"
     assert queries.previous_next_steps(world["mentor_b"], upcoming) is None
+
+
+def test_demo_journals_are_written_once(app):
+    """The demo journals fill all seven sections and seeding twice adds nothing."""
+    from journal.demo import seed_demo
+    from journal.journals.demo import seed_demo_journals
+    from journal.models import Group
+
+    seed_demo()
+    for slug in ("komlo-hegyhat", "tata", "kecskemet"):
+        group = db.session.scalar(select(Group).where(Group.slug == slug))
+        make_workshop(group)
+    seed_demo_journals()
+    seed_demo_journals()
+    db.session.commit()
+    journals = db.session.scalars(select(Journal)).all()
+    assert len(journals) == 3
+    for journal in journals:
+        assert all(s.body.strip() for s in journal.sections)
+        assert not any(s.in_report and s.visibility == Visibility.PRIVATE for s in journal.sections)
+    assert db.session.scalar(select(func.count()).select_from(SectionRevision)) == 21
