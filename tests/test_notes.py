@@ -321,3 +321,45 @@ def test_board_filters_and_pagination(client, world, log_in):
     assert html.lstrip().startswith('<section id="note-list"')
     assert html.count('class="note kind-') == 5 and "Kérdésem" not in html
     assert client.get("/groups/alfa/notes?page=abc&kind=zzz").status_code == 200
+
+
+def test_note_on_a_workshop_of_the_group_only(client, world, log_in):
+    """A note can belong to a workshop of its group, never to another group's."""
+    from datetime import date
+
+    from journal.models import Workshop
+
+    own = Workshop(group_id=world["group_a"].id, date=date(2025, 11, 12), topic="Nyitó alkalom")
+    other = Workshop(group_id=world["group_b"].id, date=date(2025, 11, 13), topic="Másik")
+    db.session.add_all([own, other])
+    db.session.flush()
+    log_in(world["participant_a"])
+    assert "Nyitó alkalom" in client.get("/groups/alfa/notes/new").get_data(as_text=True)
+    response = _new(client, workshop=str(other.id))
+    assert response.status_code == 422
+    assert "Válasszon a csoport alkalmai közül." in response.get_data(as_text=True)
+    assert _new(client, workshop=str(own.id), title="Alkalomhoz").status_code == 303
+    html = client.get(f"/groups/alfa/notes?workshop={own.id}").get_data(as_text=True)
+    assert "Alkalomhoz" in html and "Nyitó alkalom" in html
+
+
+def test_writes_need_the_csrf_token(tmp_path):
+    """With CSRF on, a note write without the token is refused and changes nothing."""
+    from tests.conftest import build_app, login
+    from tests.factories import make_world
+
+    app = build_app(tmp_path, WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        world = make_world()
+        note = make_note(world["participant_a"], world["group_a"])
+        db.session.commit()
+        client = app.test_client()
+        app.config["WTF_CSRF_ENABLED"] = False
+        login(client, world["participant_a2"])
+        app.config["WTF_CSRF_ENABLED"] = True
+        assert _new(client).status_code == 400
+        assert client.post(f"/notes/{note.id}/metoo", headers=HX).status_code == 400
+        assert client.post(f"/notes/{note.id}/replies", data={"body": "x"}).status_code == 400
+        assert _count(Note) == 1 and _count(Reaction) == 0 and _count(Reply) == 0
+        db.session.remove()
+        db.engine.dispose()

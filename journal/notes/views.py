@@ -231,7 +231,14 @@ def create(slug: str):
                 db.session.commit()
                 return response
     _with_choices(form, group)
-    return render("notes/new.html", "notes/_new_form.html", status=status, group=group, form=form)
+    return render(
+        "notes/new.html",
+        "notes/_new_form.html",
+        status=status,
+        group=group,
+        form=form,
+        inline=wants_fragment(),
+    )
 
 
 @bp.get("/notes/<int:note_id>")
