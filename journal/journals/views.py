@@ -105,6 +105,7 @@ def _shown(section: JournalSection, status: int = 200):
         "journals/_section.html",
         status=status,
         workshop=section.journal.workshop,
+        journal_focus=True,
         **queries.section_context(current_user, section),
     )
 
@@ -237,6 +238,7 @@ def save(section_id: int):
         "journals/_section.html",
         workshop_url(section.journal.workshop, section),
         workshop=section.journal.workshop,
+        journal_focus=True,
         **queries.section_context(current_user, section),
     )
 

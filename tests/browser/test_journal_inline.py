@@ -1,0 +1,167 @@
+"""Inline journal editing in Chromium: htmx swaps, in-flight disabling, conflicts, no-JS pages."""
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+from werkzeug.serving import make_server
+
+from journal.extensions import db
+from journal.models import JournalSection, SectionRevision
+from tests.conftest import build_app
+from tests.factories import PASSWORD, make_journal, make_workshop, make_world
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """A live server with one journal of group alfa, written by its mentor."""
+    app = build_app(tmp_path_factory.mktemp("inline"), RATELIMIT_ENABLED=False)
+    with app.app_context():
+        world = make_world()
+        workshop = make_workshop(world["group_a"], topic="Helyi értékek")
+        journal = make_journal(workshop, world["mentor_a"], {"topic": "Kezdő szöveg"})
+        db.session.commit()
+        info = {
+            "email": world["mentor_a"].email,
+            "journal_url": f"/workshops/{workshop.id}/journal",
+            "sections": {s.key: s.id for s in journal.sections},
+        }
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    info["base"] = f"http://127.0.0.1:{server.server_port}"
+    info["app"] = app
+    yield info
+    server.shutdown()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def browser():
+    """Debian's Chromium."""
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _logged_in(browser, site, **context_options):
+    """Return a new page of a fresh browser context, logged in as the mentor."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, **context_options)
+    page = context.new_page()
+    page.goto(site["base"] + "/login")
+    page.fill("input[name=email]", site["email"])
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(site["base"] + "/")
+    return page
+
+
+def _stored(site, section_id: int) -> tuple[str, int]:
+    """Return a section's stored text and its number of revisions."""
+    with site["app"].app_context():
+        body = db.session.get(JournalSection, section_id).body
+        count = db.session.scalar(
+            select(func.count())
+            .select_from(SectionRevision)
+            .where(SectionRevision.section_id == section_id)
+        )
+    return body, count
+
+
+def test_edit_in_place_with_the_save_button_disabled_in_flight(browser, site):
+    """The editor swaps in; while saving, the button is disabled; a second click adds nothing."""
+    page = _logged_in(browser, site)
+    sid = site["sections"]["process"]
+    page.goto(site["base"] + site["journal_url"])
+    page.click(f"#section-{sid} a.button")
+    page.wait_for_selector(f"form#section-{sid}")
+    assert page.evaluate("document.activeElement.id") == f"body-{sid}"
+    page.fill(f"#body-{sid}", "Ráhangolódás, majd **kiscsoportos** munka.")
+
+    release = threading.Event()
+
+    def slow(route):
+        release.wait(5)
+        route.continue_()
+
+    page.route(f"**/sections/{sid}", slow)
+    button = page.locator(f"form#section-{sid} button[type=submit]")
+    button.click()
+    page.wait_for_function(
+        "(id) => document.querySelector(`form#section-${id} button[type=submit]`).disabled", arg=sid
+    )
+    button.click(force=True)  # the disabled button ignores a second click
+    release.set()
+    page.wait_for_selector(f"section#section-{sid} strong")
+    assert page.inner_text(f"section#section-{sid} strong") == "kiscsoportos"
+    assert page.evaluate("document.activeElement.textContent").startswith("Szerkesztés")
+    assert _stored(site, sid) == ("Ráhangolódás, majd **kiscsoportos** munka.", 1)
+    page.context.close()
+
+
+def test_two_devices_get_a_conflict_with_both_texts(browser, site):
+    """The second save from an old version shows both texts; merging and saving wins."""
+    sid = site["sections"]["methods"]
+    phone = _logged_in(browser, site)
+    laptop = _logged_in(browser, site)
+    for page in (phone, laptop):
+        page.goto(site["base"] + site["journal_url"])
+        page.click(f"#section-{sid} a.button")
+        page.wait_for_selector(f"form#section-{sid}")
+    phone.fill(f"#body-{sid}", "Telefonon írt szöveg")
+    phone.click(f"form#section-{sid} button[type=submit]")
+    phone.wait_for_selector(f"section#section-{sid}")
+    laptop.fill(f"#body-{sid}", "Laptopon írt szöveg")
+    laptop.click(f"form#section-{sid} button[type=submit]")
+    laptop.wait_for_selector(f"#theirs-{sid}")
+    assert laptop.input_value(f"#body-{sid}") == "Laptopon írt szöveg"
+    assert laptop.input_value(f"#theirs-{sid}") == "Telefonon írt szöveg"
+    assert laptop.locator("#messages .message").count() == 0  # the editor itself explains
+    assert _stored(site, sid) == ("Telefonon írt szöveg", 1)
+    laptop.fill(f"#body-{sid}", "Telefonon írt szöveg\nLaptopon írt szöveg")
+    laptop.click(f"form#section-{sid} button[type=submit]")
+    laptop.wait_for_selector(f"section#section-{sid}")
+    assert _stored(site, sid) == ("Telefonon írt szöveg\nLaptopon írt szöveg", 2)
+    phone.context.close()
+    laptop.context.close()
+
+
+def test_private_unticks_and_disables_the_report_flag(browser, site):
+    """Choosing "private" clears and disables "in the report"; another choice enables it."""
+    page = _logged_in(browser, site)
+    sid = site["sections"]["outcomes"]
+    page.goto(site["base"] + site["journal_url"])
+    page.click(f"#section-{sid} a.button")
+    page.wait_for_selector(f"form#section-{sid}")
+    page.check(f"#in-report-{sid}")
+    page.check(f"form#section-{sid} input[value=private]")
+    assert page.is_disabled(f"#in-report-{sid}") and not page.is_checked(f"#in-report-{sid}")
+    page.check(f"form#section-{sid} input[value=group]")
+    assert page.is_enabled(f"#in-report-{sid}")
+    page.context.close()
+
+
+def test_without_javascript_pages_and_redirects_do_the_same(browser, site):
+    """With JavaScript off, the edit link opens a page and saving returns to the journal."""
+    page = _logged_in(browser, site, java_script_enabled=False)
+    sid = site["sections"]["next_steps"]
+    page.goto(site["base"] + site["journal_url"])
+    page.click(f"#section-{sid} a.button")
+    page.wait_for_url(f"**/sections/{sid}/edit")
+    page.fill(f"#body-{sid}", "Mindenki hoz egy jó gyakorlatot.")
+    page.click(f"form#section-{sid} button[type=submit]")
+    page.wait_for_url(f"**{site['journal_url']}#section-{sid}")
+    assert "Mindenki hoz egy jó gyakorlatot." in page.inner_text(f"#section-{sid}")
+    page.context.close()
