@@ -292,6 +292,7 @@ def test_history_compare_and_restore(client, world, log_in):
     section = _section(journal, "raised")
     history = client.get(f"/sections/{section.id}/history").get_data(as_text=True)
     assert "Mentor Aladár" in history and "2. változat" in history and "3. változat" in history
+    assert f"/sections/{section.id}/compare?from=2&amp;to=3" in history
     diff = client.get(f"/sections/{section.id}/compare?from=2&to=3").get_data(as_text=True)
     assert 'class="diff-line removed"' in diff and 'class="diff-line added"' in diff
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in diff and "<script>alert" not in diff
