@@ -1,6 +1,7 @@
 """Writes of shared notes: they take the acting user, flush, and never commit."""
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from journal.extensions import db
@@ -105,7 +106,12 @@ def toggle_reaction(user: User, note: Note) -> bool:
         .execution_options(synchronize_session=False)
     ).rowcount
     if not removed:
-        db.session.add(Reaction(note_id=note.id, user_id=user.id))
+        try:
+            # A savepoint: a double tap racing on PostgreSQL must not fail the request.
+            with db.session.begin_nested():
+                db.session.add(Reaction(note_id=note.id, user_id=user.id))
+        except IntegrityError:
+            pass  # the other tap already said "Nálam is"
     db.session.flush()
     db.session.expire(note, ["reactions"])
     return not removed

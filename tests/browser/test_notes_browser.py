@@ -250,6 +250,6 @@ def test_xss_payloads_run_nothing(notes_live, chromium):
     shown = []
     for n in range(1, 6):
         page.goto(base + f"/groups/tata/notes?page={n}")
-        shown += page.locator("h3.note-title").all_inner_texts()
+        shown += page.locator("h2.note-title").all_inner_texts()
     assert "XSS 0 <script>window.__xss=1</script>" in shown  # shown as text
     page.context.close()
