@@ -1,5 +1,112 @@
-"""Autosaved drafts of text being written (journal sections, notes)."""
+"""Autosaved drafts of text being written (journal sections, notes).
 
-from flask import Blueprint
+The browser (static/js/autosave.js) sends the editor's text every few seconds; the answer is
+tiny. Drafts are strictly per user: every route reads and writes only the caller's own draft,
+and only while the caller may edit the thing the key names (else 404).
+"""
+
+import json
+
+from flask import Blueprint, Response, jsonify, redirect, request, url_for
+from flask_babel import format_time
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from journal.drafts import kinds, operations, queries
+from journal.extensions import db
+from journal.htmx import is_htmx
+from journal.permissions import require_visible
+from journal.security import _path_only
 
 bp = Blueprint("drafts", __name__)
+kinds.register_builtin_kinds()
+
+
+def _logged_out() -> Response | None:
+    """Answer a logged-out caller like the rest of the app, but without a flashed message.
+
+    Autosave retries every few seconds; a flash per attempt would pile up on the login page.
+    """
+    if current_user.is_authenticated:
+        return None
+    if is_htmx():
+        back = _path_only(request.headers.get("HX-Current-URL") or request.full_path)
+        response = jsonify(error="login", message=_("A bejelentkezése lejárt."))
+        response.status_code = 401
+        response.headers["HX-Redirect"] = url_for("auth.login", next=back)
+        return response
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def _saved(saved_at) -> Response:
+    """Answer a kept draft with the indicator's text (a few dozen bytes)."""
+    time = format_time(saved_at, "HH:mm")
+    return jsonify(saved=time, text=_("Mentve %(time)s", time=time))
+
+
+def _version(value) -> int | None:
+    """Return a version number sent by the browser, or None."""
+    text = str(value) if value is not None else ""
+    return int(text) if text.isdigit() and len(text) < 12 else None
+
+
+@bp.get("/drafts/token")
+def token():
+    """Give the page's script the session's CSRF token (after a new login it may change)."""
+    if (refusal := _logged_out()) is not None:
+        return refusal
+    return jsonify(token=generate_csrf())
+
+
+@bp.get("/drafts/<key>")
+def show(key: str):
+    """Return the caller's draft under the key, for the editor to restore."""
+    if (refusal := _logged_out()) is not None:
+        return refusal
+    require_visible(kinds.may_draft(current_user, key))
+    return jsonify(queries.as_json(queries.draft_for(current_user, key)))
+
+
+@bp.route("/drafts/<key>", methods=["PUT", "POST"])
+def save(key: str):
+    """Keep the editor's current text as the caller's draft."""
+    if (refusal := _logged_out()) is not None:
+        return refusal
+    require_visible(kinds.may_draft(current_user, key))
+    data = request.get_json(silent=True) if request.is_json else None
+    if not isinstance(data, dict):
+        data = request.form
+    fields = data.get("fields") or {}
+    if isinstance(fields, str):
+        try:
+            fields = json.loads(fields)
+        except ValueError:
+            fields = None
+    body = data.get("body")
+    if not isinstance(body, str) or not isinstance(fields, dict):
+        return jsonify(error="bad", message=_("A piszkozatot nem sikerült értelmezni.")), 400
+    try:
+        saved_at = operations.save_draft(
+            current_user, key, body, fields, _version(data.get("base_version"))
+        )
+    except operations.BadDraft:
+        db.session.rollback()
+        return jsonify(
+            error="too_long",
+            message=_("A szöveg túl hosszú a piszkozathoz; a böngészőben megőriztük."),
+        ), 413
+    db.session.commit()
+    return _saved(saved_at)
+
+
+@bp.route("/drafts/<key>", methods=["DELETE"])
+@bp.post("/drafts/<key>/discard")
+def discard(key: str):
+    """Forget the caller's draft under the key (after a real save, or when thrown away)."""
+    if (refusal := _logged_out()) is not None:
+        return refusal
+    require_visible(kinds.may_draft(current_user, key))
+    operations.clear_draft(current_user, key)
+    db.session.commit()
+    return Response(status=204)

@@ -1,0 +1,76 @@
+"""Which kinds of draft keys exist, and who may keep a draft of each.
+
+A key is "<prefix>:<ident>" ("section:12", "note:45", "note:new:group:3"). Each feature
+registers its prefix with a predicate; an unregistered prefix answers 404, so a draft can
+only ever be kept of something its author may edit right now.
+"""
+
+from collections.abc import Callable
+
+from journal.models import User
+
+KEY_MAX = 80  # the column's length
+
+CanEdit = Callable[[User, str], bool]
+_KINDS: dict[str, CanEdit] = {}
+
+
+def register_draft_kind(prefix: str, can_edit: CanEdit) -> None:
+    """Allow drafts with keys "<prefix>:<ident>", kept while can_edit(user, ident) holds."""
+    if not prefix or ":" in prefix:
+        raise ValueError(f"bad draft prefix {prefix!r}")
+    _KINDS[prefix] = can_edit
+
+
+def split_key(key: str) -> tuple[str, str] | None:
+    """Return (prefix, ident) of a well-formed key, else None."""
+    if not key or len(key) > KEY_MAX or not key.isascii() or not key.isprintable():
+        return None
+    prefix, sep, ident = key.partition(":")
+    if not sep or not ident:
+        return None
+    return prefix, ident
+
+
+def may_draft(user: User, key: str) -> bool:
+    """Tell whether the user may keep a draft under this key now."""
+    parts = split_key(key)
+    if parts is None or not user.is_authenticated:
+        return False
+    check = _KINDS.get(parts[0])
+    return check is not None and bool(check(user, parts[1]))
+
+
+def _number(text: str) -> int | None:
+    """Return a positive integer written in plain digits, else None."""
+    return int(text) if text.isdigit() and len(text) < 12 else None
+
+
+def _can_edit_section(user: User, ident: str) -> bool:
+    """Only the editor of a section keeps a draft of it."""
+    from journal.journals.queries import section_for_editing
+
+    section_id = _number(ident)
+    return section_id is not None and section_for_editing(user, section_id) is not None
+
+
+def _can_edit_note(user: User, ident: str) -> bool:
+    """The author drafts an edit of their note; a member drafts a new note of their group."""
+    from journal.extensions import db
+    from journal.models import Group, Note
+    from journal.permissions import can_add_note, can_edit_note
+
+    parts = ident.split(":")
+    if len(parts) == 1 and (note_id := _number(parts[0])) is not None:
+        note = db.session.get(Note, note_id)
+        return note is not None and note.deleted_at is None and can_edit_note(user, note)
+    if len(parts) == 3 and parts[:2] == ["new", "group"] and (gid := _number(parts[2])):
+        group = db.session.get(Group, gid)
+        return group is not None and can_add_note(user, group)
+    return False
+
+
+def register_builtin_kinds() -> None:
+    """Register the journal sections and the shared notes (idempotent)."""
+    _KINDS.setdefault("section", _can_edit_section)
+    _KINDS.setdefault("note", _can_edit_note)

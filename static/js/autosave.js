@@ -1,0 +1,648 @@
+// Autosave: never lose a word of a journal section or a note being written.
+//
+// Markup contract (any form; the page must work without this script):
+//
+//   <form data-autosave                      opt in
+//         data-autosave-key="section:12"     the draft key (registered kind, see journal/drafts)
+//         data-autosave-url="/drafts/…"      optional; defaults to /drafts/<key>
+//         data-autosave-version="3">         optional; the version the text started from
+//                                            (an <input name="version"> wins if present)
+//     <textarea name="body">                 the main text (or mark another with data-autosave-body)
+//     other named controls                   kept as "fields" (not hidden inputs, buttons,
+//                                            passwords, files, read-only or [data-autosave-skip])
+//     <span data-autosave-status></span>     optional; the quiet "Mentve 14:32" indicator
+//                                            (created before .actions or at the end if missing)
+//   </form>
+//   <form data-clear-drafts …>               a logout form: this browser's copies are cleared
+//   <body data-user="7">                     copies in localStorage are kept per user
+//
+// What happens: every change is copied to localStorage at once and sent to PUT <url> about
+// 3 s after typing stops, when the field is left, and when the tab is hidden or closed. The
+// local copy is removed as soon as the server confirms that text. On opening an editor, a
+// local copy (or else the server draft) that differs from the shown text is put back, with a
+// notice and a button to throw it away; the hidden `version` is set to the one the copy was
+// based on, so a save over a newer version answers 409 with both texts instead of
+// overwriting. An expired login (401) or CSRF token (400) keeps the text, shows a message
+// with a login link (new tab), and completes the save once the login is back; network errors
+// retry when the connection returns. A successful real save (htmx 2xx) clears both copies.
+(function () {
+  "use strict";
+
+  var PREFIX = "muhely:draft:";
+  var DELAY = 3000;
+  var RETRY = 10000;
+  var EN = (document.documentElement.lang || "hu").indexOf("en") === 0;
+  var T = EN
+    ? {
+        saved: "Saved",
+        local: "Kept in this browser; it will be saved when the connection returns.",
+        restored: "We restored your unsaved text.",
+        discard: "Discard it",
+        login:
+          "Your login has expired. Your text is kept in this browser and on this screen. ",
+        loginLink: "Log in again in a new tab",
+        loginAfter: "; saving then continues by itself.",
+        token: "The form had expired; we renewed it and are saving again.",
+        offline:
+          "Saving failed because the connection was lost. Your text is kept in this browser; press Save again when the connection is back.",
+        server:
+          "Saving failed because of an error on the server. Your text is kept on this screen and in this browser; please try again.",
+        denied:
+          "This draft can no longer be saved on the server (no permission, or it was deleted). Your text is kept in this browser.",
+        tooLong: "The text is too long for a draft; it is kept in this browser.",
+        loginBack: "You are logged in again; your text has been saved.",
+      }
+    : {
+        saved: "Mentve",
+        local: "Ebben a böngészőben megőriztük; a kapcsolat helyreállása után elmentjük.",
+        restored: "Visszaállítottuk a nem mentett szövegét.",
+        discard: "Elvetés",
+        login:
+          "A bejelentkezése lejárt. A szövegét megőriztük ebben a böngészőben és ezen a képernyőn. ",
+        loginLink: "Jelentkezzen be újra egy új lapon",
+        loginAfter: ", utána a mentés magától folytatódik.",
+        token: "Az űrlap érvényessége lejárt; megújítottuk, és újra mentjük.",
+        offline:
+          "A mentés nem sikerült, mert megszakadt a kapcsolat. A szövegét megőriztük ebben a böngészőben; a kapcsolat helyreállása után nyomja meg újra a Mentés gombot.",
+        server:
+          "A mentés nem sikerült, mert hiba történt a szerveren. A szövegét megőriztük ezen a képernyőn és ebben a böngészőben; kérjük, próbálja újra.",
+        denied:
+          "Ezt a piszkozatot már nem lehet a szerveren menteni (nincs jogosultsága, vagy törölték). A szövegét ebben a böngészőben megőriztük.",
+        tooLong: "A szöveg túl hosszú a piszkozathoz; ebben a böngészőben megőriztük.",
+        loginBack: "Újra be van jelentkezve; a szövegét elmentettük.",
+      };
+
+  var states = new WeakMap();
+  var loginWaiting = false;
+  var loginTimer = null;
+  var applying = false;
+
+  // --- Storage ------------------------------------------------------------------------------
+
+  function user() {
+    return (document.body && document.body.getAttribute("data-user")) || "";
+  }
+
+  function storeKey(form) {
+    return PREFIX + user() + ":" + form.getAttribute("data-autosave-key");
+  }
+
+  function readLocal(form) {
+    try {
+      var raw = window.localStorage.getItem(storeKey(form));
+      return raw ? JSON.parse(raw) : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function writeLocal(form, snap) {
+    try {
+      window.localStorage.setItem(storeKey(form), JSON.stringify(snap));
+    } catch (e) {
+      /* storage full or disabled: the server draft still works */
+    }
+  }
+
+  function removeLocal(form, onlyIfBody) {
+    try {
+      var entry = readLocal(form);
+      if (entry && (onlyIfBody === undefined || entry.body === onlyIfBody)) {
+        window.localStorage.removeItem(storeKey(form));
+      }
+    } catch (e) {
+      /* nothing to remove */
+    }
+  }
+
+  function clearAllLocal() {
+    try {
+      for (var i = window.localStorage.length - 1; i >= 0; i--) {
+        var k = window.localStorage.key(i);
+        if (k && k.indexOf(PREFIX) === 0) window.localStorage.removeItem(k);
+      }
+    } catch (e) {
+      /* storage disabled */
+    }
+  }
+
+  // --- Reading and writing the form -----------------------------------------------------------
+
+  function bodyControl(form) {
+    return form.querySelector("[data-autosave-body]") || form.querySelector("[name=body]");
+  }
+
+  function fieldControls(form) {
+    var body = bodyControl(form);
+    return Array.prototype.filter.call(form.elements, function (el) {
+      if (!el.name || el === body || el.name === "csrf_token" || el.name === "version") return false;
+      if (el.hasAttribute("data-autosave-skip") || el.readOnly) return false;
+      return !/^(hidden|submit|button|reset|file|password|image)$/.test(el.type);
+    });
+  }
+
+  function versionOf(form) {
+    var input = form.querySelector("input[name=version]");
+    var value = input ? input.value : form.getAttribute("data-autosave-version");
+    return value && /^\d+$/.test(value) ? parseInt(value, 10) : null;
+  }
+
+  function snapshot(form) {
+    var fields = {};
+    fieldControls(form).forEach(function (el) {
+      if (el.type === "checkbox") fields[el.name] = el.checked;
+      else if (el.type === "radio") {
+        if (el.checked) fields[el.name] = el.value;
+      } else fields[el.name] = el.value;
+    });
+    var body = bodyControl(form);
+    return { body: body ? body.value : "", fields: fields, base_version: versionOf(form), t: Date.now() };
+  }
+
+  function apply(form, snap) {
+    var body = bodyControl(form);
+    if (body) body.value = snap.body || "";
+    var fields = snap.fields || {};
+    fieldControls(form).forEach(function (el) {
+      if (!(el.name in fields)) return;
+      if (el.type === "checkbox") el.checked = !!fields[el.name];
+      else if (el.type === "radio") el.checked = el.value === fields[el.name];
+      else el.value = fields[el.name];
+    });
+    var input = form.querySelector("input[name=version]");
+    if (input && snap.base_version != null) input.value = String(snap.base_version);
+    // Let other scripts (e.g. the private/report rule) react to restored values.
+    applying = true;
+    try {
+      fieldControls(form).forEach(function (el) {
+        if (el.type === "radio" && el.checked) el.dispatchEvent(new Event("change", { bubbles: true }));
+      });
+    } finally {
+      applying = false;
+    }
+  }
+
+  function same(a, b) {
+    return a.body === b.body && JSON.stringify(a.fields || {}) === JSON.stringify(b.fields || {});
+  }
+
+  // --- Messages --------------------------------------------------------------------------------
+
+  function statusEl(form) {
+    var el = form.querySelector("[data-autosave-status]");
+    if (el) return el;
+    el = document.createElement("span");
+    el.className = "autosave-status";
+    el.setAttribute("aria-live", "polite");
+    el.setAttribute("data-autosave-status", "");
+    var actions = form.querySelector(".actions");
+    (actions || form).appendChild(el);
+    return el;
+  }
+
+  function quiet(form, text) {
+    var el = statusEl(form);
+    el.textContent = text;
+  }
+
+  function alertBox(form) {
+    var box = form.querySelector("[data-autosave-alert]");
+    if (box) return box;
+    box = document.createElement("div");
+    box.className = "message message-error autosave-alert";
+    box.setAttribute("role", "alert");
+    box.setAttribute("data-autosave-alert", "");
+    var actions = form.querySelector(".actions");
+    form.insertBefore(box, actions || null);
+    return box;
+  }
+
+  function alert(form, text, kind) {
+    var box = alertBox(form);
+    box.className = "message autosave-alert message-" + (kind || "error");
+    box.textContent = text;
+    box.hidden = false;
+    return box;
+  }
+
+  function clearAlert(form) {
+    var box = form.querySelector("[data-autosave-alert]");
+    if (box) {
+      box.hidden = true;
+      box.textContent = "";
+    }
+  }
+
+  function loginAlert(form) {
+    var box = alert(form, T.login, "error");
+    var link = document.createElement("a");
+    link.href = "/login?next=" + encodeURIComponent(location.pathname + location.search);
+    link.target = "_blank";
+    link.rel = "noopener";
+    link.textContent = T.loginLink;
+    box.appendChild(link);
+    box.appendChild(document.createTextNode(T.loginAfter));
+  }
+
+  // --- Talking to the server ---------------------------------------------------------------------
+
+  function csrfToken() {
+    var body = document.body;
+    var raw = body && body.getAttribute("hx-headers:inherited");
+    if (raw) {
+      try {
+        var token = JSON.parse(raw)["X-CSRFToken"];
+        if (token) return token;
+      } catch (e) {
+        /* fall through to a form field */
+      }
+    }
+    var input = document.querySelector("input[name=csrf_token]");
+    return input ? input.value : "";
+  }
+
+  function setCsrfToken(token) {
+    var body = document.body;
+    var raw = body.getAttribute("hx-headers:inherited");
+    var headers = {};
+    try {
+      headers = raw ? JSON.parse(raw) : {};
+    } catch (e) {
+      headers = {};
+    }
+    headers["X-CSRFToken"] = token;
+    body.setAttribute("hx-headers:inherited", JSON.stringify(headers));
+    document.querySelectorAll("input[name=csrf_token]").forEach(function (input) {
+      input.value = token;
+    });
+  }
+
+  function headers(json) {
+    var h = { "HX-Request": "true", "X-CSRFToken": csrfToken(), Accept: "application/json" };
+    if (json) h["Content-Type"] = "application/json";
+    return h;
+  }
+
+  function urlOf(form) {
+    return (
+      form.getAttribute("data-autosave-url") ||
+      "/drafts/" + encodeURIComponent(form.getAttribute("data-autosave-key"))
+    );
+  }
+
+  function refreshToken() {
+    return fetch("/drafts/token", { headers: headers(false), credentials: "same-origin", redirect: "manual" })
+      .then(function (resp) {
+        if (resp.status !== 200) return resp.status;
+        return resp.json().then(function (data) {
+          setCsrfToken(data.token);
+          return 200;
+        });
+      })
+      .catch(function () {
+        return 0;
+      });
+  }
+
+  function state(form) {
+    var st = states.get(form);
+    if (!st) {
+      st = { timer: null, inFlight: false, again: false, dirty: false, done: false, blocked: null };
+      states.set(form, st);
+    }
+    return st;
+  }
+
+  function schedule(form, delay) {
+    var st = state(form);
+    clearTimeout(st.timer);
+    st.timer = setTimeout(function () {
+      save(form, {});
+    }, delay);
+  }
+
+  function save(form, opts) {
+    var st = state(form);
+    clearTimeout(st.timer);
+    if (st.done || !st.dirty) return;
+    if (st.blocked === "login" && !opts.force) return;
+    if (st.inFlight) {
+      st.again = true;
+      return;
+    }
+    var snap = snapshot(form);
+    writeLocal(form, snap);
+    st.inFlight = true;
+    fetch(urlOf(form), {
+      method: "PUT",
+      headers: headers(true),
+      body: JSON.stringify({ body: snap.body, fields: snap.fields, base_version: snap.base_version }),
+      credentials: "same-origin",
+      redirect: "manual",
+      keepalive: !!opts.keepalive && snap.body.length < 60000,
+    })
+      .then(function (resp) {
+        if (resp.ok) {
+          return resp.json().then(function (data) {
+            removeLocal(form, snap.body);
+            if (same(snapshot(form), snap)) st.dirty = false;
+            if (st.blocked) {
+              var wasLogin = st.blocked === "login";
+              st.blocked = null;
+              if (wasLogin) alert(form, T.loginBack, "success");
+              else clearAlert(form);
+            }
+            quiet(form, data.text || T.saved + " " + (data.saved || ""));
+          });
+        }
+        if (resp.status === 401 || resp.type === "opaqueredirect") return waitForLogin(form);
+        if (resp.status === 400 && !opts.renewed) {
+          return refreshToken().then(function (status) {
+            if (status === 200) {
+              st.inFlight = false;
+              save(form, { renewed: true, force: true });
+            } else if (status === 401 || status === 0) waitForLogin(form);
+          });
+        }
+        if (resp.status === 404 || resp.status === 403) {
+          st.blocked = "denied";
+          alert(form, T.denied);
+        } else if (resp.status === 413) {
+          st.blocked = "long";
+          alert(form, T.tooLong);
+        } else {
+          quiet(form, T.local);
+          schedule(form, RETRY);
+        }
+      })
+      .catch(function () {
+        quiet(form, T.local);
+        schedule(form, RETRY);
+      })
+      .finally(function () {
+        st.inFlight = false;
+        if (st.clearAfter) {
+          st.clearAfter = false;
+          discardServer(form);
+        } else if (st.again) {
+          st.again = false;
+          schedule(form, 0);
+        }
+      });
+  }
+
+  function discardServer(form) {
+    var st = state(form);
+    if (st.inFlight) {
+      st.clearAfter = true;
+      return;
+    }
+    fetch(urlOf(form), { method: "DELETE", headers: headers(false), credentials: "same-origin", redirect: "manual" }).catch(
+      function () {
+        /* a leftover server draft equals the saved text and is ignored on opening */
+      }
+    );
+  }
+
+  // --- An expired login ---------------------------------------------------------------------------
+
+  function waitForLogin(form) {
+    var st = state(form);
+    st.blocked = "login";
+    loginAlert(form);
+    if (loginWaiting) return;
+    loginWaiting = true;
+    loginTimer = setInterval(checkLogin, 5000);
+  }
+
+  function checkLogin() {
+    if (!loginWaiting) return;
+    refreshToken().then(function (status) {
+      if (status !== 200 || !loginWaiting) return;
+      loginWaiting = false;
+      clearInterval(loginTimer);
+      document.querySelectorAll("form[data-autosave]").forEach(function (form) {
+        var st = state(form);
+        if (st.blocked !== "login") return;
+        st.dirty = true;
+        save(form, { force: true });
+        if (st.pendingSubmit) {
+          st.pendingSubmit = false;
+          if (form.requestSubmit) form.requestSubmit();
+        }
+      });
+    });
+  }
+
+  // --- Opening an editor ---------------------------------------------------------------------------
+
+  function offerDiscard(form, original) {
+    var box = alert(form, T.restored + " ", "info");
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "link-button";
+    button.textContent = T.discard;
+    button.addEventListener("click", function () {
+      var st = state(form);
+      clearTimeout(st.timer);
+      st.dirty = false;
+      apply(form, original);
+      removeLocal(form);
+      discardServer(form);
+      clearAlert(form);
+    });
+    box.appendChild(button);
+  }
+
+  function init(form) {
+    if (states.has(form) || !form.getAttribute("data-autosave-key")) return;
+    var st = state(form);
+    var original = snapshot(form);
+    var local = readLocal(form);
+    if (local && !same(local, original)) {
+      apply(form, local);
+      offerDiscard(form, original);
+      st.dirty = true;
+      schedule(form, 0);
+      return;
+    }
+    if (local) removeLocal(form);
+    fetch(urlOf(form), { headers: headers(false), credentials: "same-origin", redirect: "manual" })
+      .then(function (resp) {
+        return resp.ok ? resp.json() : null;
+      })
+      .then(function (draft) {
+        if (!draft || !draft.exists || st.dirty || !form.isConnected) return;
+        var now = snapshot(form);
+        if (same(draft, now)) return;
+        apply(form, draft);
+        offerDiscard(form, original);
+      })
+      .catch(function () {
+        /* offline: what is on screen is all there is */
+      });
+  }
+
+  function initAll() {
+    document.querySelectorAll("form[data-autosave]").forEach(init);
+  }
+
+  function formOf(target) {
+    return target && target.closest ? target.closest("form[data-autosave]") : null;
+  }
+
+  // --- Events (delegated, so swapped-in editors need nothing) ------------------------------------
+
+  function changed(event) {
+    var form = formOf(event.target);
+    if (!form || applying) return;
+    init(form);
+    var st = state(form);
+    st.dirty = true;
+    st.done = false;
+    writeLocal(form, snapshot(form));
+    if (st.blocked !== "login") schedule(form, DELAY);
+  }
+
+  document.addEventListener("input", changed);
+  document.addEventListener("change", changed);
+
+  document.addEventListener("focusin", function (event) {
+    var form = formOf(event.target);
+    if (form) init(form);
+  });
+
+  document.addEventListener("focusout", function (event) {
+    var form = formOf(event.target);
+    if (form && state(form).dirty) save(form, {});
+  });
+
+  function flushAll(keepalive) {
+    document.querySelectorAll("form[data-autosave]").forEach(function (form) {
+      var st = state(form);
+      if (st.dirty) {
+        writeLocal(form, snapshot(form));
+        save(form, { keepalive: keepalive });
+      }
+    });
+  }
+
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") flushAll(true);
+    else if (loginWaiting) checkLogin();
+  });
+  window.addEventListener("pagehide", function () {
+    flushAll(true);
+  });
+  window.addEventListener("focus", function () {
+    if (loginWaiting) checkLogin();
+  });
+  window.addEventListener("online", function () {
+    flushAll(false);
+  });
+
+  document.addEventListener(
+    "submit",
+    function (event) {
+      var form = event.target;
+      if (form.matches && form.matches("form[data-clear-drafts]")) {
+        clearAllLocal();
+        return;
+      }
+      form = formOf(form);
+      if (!form) return;
+      var st = state(form);
+      clearTimeout(st.timer);
+      writeLocal(form, snapshot(form));
+    },
+    true
+  );
+
+  function requestForm(event) {
+    var ctx = event.detail && event.detail.ctx;
+    var source = ctx && ctx.sourceElement;
+    return source && source.matches && source.matches("form[data-autosave]") ? source : null;
+  }
+
+  document.addEventListener("htmx:before:request", function (event) {
+    var form = requestForm(event);
+    if (!form) return;
+    form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (b) {
+      b.disabled = true;
+    });
+  });
+
+  document.addEventListener("htmx:finally:request", function (event) {
+    var form = requestForm(event);
+    if (!form) return;
+    form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (b) {
+      b.disabled = false;
+    });
+  });
+
+  document.addEventListener("htmx:after:request", function (event) {
+    var form = requestForm(event);
+    if (!form) return;
+    var ctx = event.detail.ctx;
+    var status = ctx.response.status;
+    var st = state(form);
+    if (status >= 200 && status < 300) {
+      // The real save worked: the copies are no longer needed.
+      clearTimeout(st.timer);
+      st.dirty = false;
+      st.done = true;
+      st.renewedSubmit = false;
+      removeLocal(form);
+      discardServer(form);
+      return;
+    }
+    if (status === 401) {
+      // Keep the editor (and its text) instead of following HX-Redirect to the login page.
+      event.preventDefault();
+      st.dirty = true;
+      st.pendingSubmit = true;
+      waitForLogin(form);
+      return;
+    }
+    if (status === 400 && !st.renewedSubmit) {
+      // Most likely an expired CSRF token: renew it and send the same form once more.
+      event.preventDefault();
+      st.renewedSubmit = true;
+      alert(form, T.token, "info");
+      refreshToken().then(function (code) {
+        if (code === 200 && form.isConnected && form.requestSubmit) form.requestSubmit();
+        else if (code === 401 || code === 0) {
+          st.pendingSubmit = true;
+          waitForLogin(form);
+        }
+      });
+      return;
+    }
+    st.renewedSubmit = false;
+    if (status >= 500) {
+      // The editor stays (an error page never replaces it); the draft is sent to the server.
+      if (!ctx.response.headers.get("HX-Retarget")) event.preventDefault();
+      alert(form, T.server);
+      st.dirty = true;
+      writeLocal(form, snapshot(form));
+      schedule(form, 0);
+    }
+    // 409 and 422 come back as a new editor holding the user's text: it takes over from here.
+  });
+
+  document.addEventListener("htmx:error", function (event) {
+    var form = requestForm(event);
+    if (!form) return;
+    var st = state(form);
+    st.dirty = true;
+    writeLocal(form, snapshot(form));
+    alert(form, T.offline);
+    schedule(form, RETRY);
+  });
+
+  ["htmx:after:swap", "htmx:after:settle", "htmx:after:process"].forEach(function (name) {
+    document.addEventListener(name, initAll);
+  });
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", initAll);
+  else initAll();
+})();

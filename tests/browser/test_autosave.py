@@ -1,0 +1,280 @@
+"""Never lose a word: the mentor's section editor at phone width, in Chromium.
+
+Text typed and the tab closed before any button is pressed is there on reopening; the
+network cut while typing and restored loses nothing; a login that expires mid-edit does not
+lose the text, and the save completes after logging in again in another tab.
+
+The live server runs the real app (not in testing mode, CSRF on) on a temporary SQLite
+database with the demo program; the mentor is Szabó Csaba of group `tata`.
+"""
+
+import threading
+
+import pytest
+
+pytest.importorskip("playwright")
+
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from sqlalchemy import select  # noqa: E402
+from werkzeug.serving import make_server  # noqa: E402
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+PASSWORD = "muhelynaplo"
+MENTOR = "szabo.csaba@example.org"
+RESTORED = "Visszaállítottuk a nem mentett szövegét"
+
+
+def live_config(path) -> dict:
+    """The configuration of a live test server: production behaviour, cheap hashing."""
+    return {
+        "SECRET_KEY": "autosave-browser-secret",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+        "RATELIMIT_ENABLED": False,
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 16,
+        "ARGON2_PARALLELISM": 1,
+    }
+
+
+def seed(app) -> list[int]:
+    """Seed the demo program and make sure group tata's mentor has a journal; return its
+    section ids (the demo workshop is used when the demo has workshops)."""
+    from journal.demo import seed_demo
+    from journal.extensions import db
+    from journal.journals.operations import start_journal
+    from journal.models import Group, User, Workshop, WorkshopStatus
+
+    with app.app_context():
+        db.create_all()
+        seed_demo(PASSWORD)
+        group = db.session.scalar(select(Group).where(Group.slug == "tata"))
+        mentor = db.session.scalar(select(User).where(User.email == MENTOR))
+        workshop = db.session.scalar(
+            select(Workshop).where(Workshop.group_id == group.id).order_by(Workshop.date)
+        )
+        if workshop is None:
+            from datetime import date
+
+            workshop = Workshop(
+                group=group,
+                date=date(2025, 11, 14),
+                topic="Közösségi terek a településen",
+                place="Művelődési Ház",
+                status=WorkshopStatus.HELD,
+            )
+            db.session.add(workshop)
+            db.session.flush()
+        journal = start_journal(mentor, workshop)
+        db.session.commit()
+        return [s.id for s in journal.sections]
+
+
+def section_body(app, section_id: int) -> str:
+    """Return the stored text of a section."""
+    from journal.extensions import db
+    from journal.models import JournalSection
+
+    with app.app_context():
+        body = db.session.get(JournalSection, section_id).body
+        db.session.remove()
+        return body
+
+
+def draft_body(app, section_id: int) -> str | None:
+    """Return the mentor's server draft of a section, if any."""
+    from journal.extensions import db
+    from journal.models import Draft
+
+    with app.app_context():
+        body = db.session.scalar(select(Draft.body).where(Draft.key == f"section:{section_id}"))
+        db.session.remove()
+        return body
+
+
+def wait_for(check, timeout: float = 15.0, step: float = 0.2):
+    """Poll until check() is truthy; return its last value."""
+    import time
+
+    end = time.monotonic() + timeout
+    value = check()
+    while not value and time.monotonic() < end:
+        time.sleep(step)
+        value = check()
+    return value
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    """A live server (threaded, in this process) and the ids of tata's journal sections."""
+    from journal import create_app
+    from journal.extensions import db
+
+    path = tmp_path_factory.mktemp("autosave-live") / "live.sqlite"
+    app = create_app(live_config(path))
+    sections = seed(app)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield {"app": app, "base": f"http://127.0.0.1:{server.server_port}", "sections": sections}
+    server.shutdown()
+    thread.join()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's Chromium, driven by Playwright."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def log_in(page, base: str, email: str = MENTOR) -> None:
+    """Log in through the login form."""
+    page.goto(base + "/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+@pytest.fixture
+def phone(chromium, live):
+    """A fresh phone-sized browser context, logged in as the mentor."""
+    context = chromium.new_context(**PHONE)
+    page = context.new_page()
+    log_in(page, live["base"])
+    yield context, page
+    context.close()
+
+
+def open_editor(page, base: str, section_id: int):
+    """Open a section's editor page and return its textarea."""
+    page.goto(f"{base}/sections/{section_id}/edit")
+    box = page.locator(f"#body-{section_id}")
+    expect(box).to_be_visible()
+    return box
+
+
+def test_text_typed_then_tab_closed_is_there_on_reopening(phone, live):
+    context, page = phone
+    section_id = live["sections"][0]
+    box = open_editor(page, live["base"], section_id)
+    text = "A tab bezárása előtt írt mondat, egyetlen gombnyomás nélkül. " * 3
+    box.fill(text)
+    page.close(run_before_unload=True)  # before the 3-second autosave and before any button
+
+    page = context.new_page()
+    box = open_editor(page, live["base"], section_id)
+    expect(box).to_have_value(text)
+    expect(page.locator(f"#section-{section_id} [data-autosave-alert]")).to_contain_text(RESTORED)
+    # The restored text reaches the server draft too, and a real save clears both copies.
+    assert wait_for(lambda: draft_body(live["app"], section_id) == text)
+    page.click(f"#section-{section_id} button[type=submit]")
+    expect(page.locator(f"#section-{section_id}")).not_to_have_class("editing")
+    assert section_body(live["app"], section_id) == text
+    assert wait_for(lambda: draft_body(live["app"], section_id) is None)
+    copies = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('muhely:'))")
+    assert copies == []
+    page.screenshot(path="/tmp/autosave-saved-phone.png", full_page=True)
+
+
+def test_restored_text_can_be_discarded(phone, live):
+    context, page = phone
+    section_id = live["sections"][5]
+    box = open_editor(page, live["base"], section_id)
+    original = box.input_value()
+    box.fill("Ezt mégsem akarom megtartani.")
+    page.close()
+    page = context.new_page()
+    box = open_editor(page, live["base"], section_id)
+    expect(box).to_have_value("Ezt mégsem akarom megtartani.")
+    page.screenshot(path="/tmp/autosave-restored-phone.png", full_page=True)
+    page.get_by_role("button", name="Elvetés").click()
+    expect(box).to_have_value(original)
+    assert wait_for(lambda: draft_body(live["app"], section_id) is None)
+
+
+def test_network_cut_while_typing_loses_nothing(phone, live):
+    context, page = phone
+    section_id = live["sections"][1]
+    box = open_editor(page, live["base"], section_id)
+    status = page.locator(f"#section-{section_id} [data-autosave-status]")
+    box.fill("Első bekezdés, még van hálózat.")
+    expect(status).to_contain_text("Mentve", timeout=10_000)
+    assert draft_body(live["app"], section_id) == "Első bekezdés, még van hálózat."
+
+    context.set_offline(True)
+    full = "Első bekezdés, még van hálózat.\n\nMásodik bekezdés, a hálózat nélkül írva."
+    box.fill(full)
+    box.blur()
+    expect(status).to_contain_text("megőriztük", timeout=10_000)
+    assert draft_body(live["app"], section_id) != full
+    page.screenshot(path="/tmp/autosave-offline-phone.png", full_page=True)
+
+    context.set_offline(False)
+    assert wait_for(lambda: draft_body(live["app"], section_id) == full)
+    expect(status).to_contain_text("Mentve")
+    expect(box).to_have_value(full)
+    # A reload shows it again (the local copy is gone, the server draft comes back).
+    page.reload()
+    expect(page.locator(f"#body-{section_id}")).to_have_value(full)
+
+
+def test_login_expiring_mid_edit_keeps_the_text_and_the_save_completes(phone, live):
+    context, page = phone
+    section_id = live["sections"][2]
+    box = open_editor(page, live["base"], section_id)
+    box.fill("Lejáró bejelentkezés előtt.")
+    context.clear_cookies()  # the session ends while the mentor is writing
+    text = "Lejáró bejelentkezés előtt. És utána is tovább írtam, semmi sem veszhet el."
+    box.fill(text)
+    page.click(f"#section-{section_id} button[type=submit]")
+    alert = page.locator(f"#section-{section_id} [data-autosave-alert]")
+    expect(alert).to_contain_text("A bejelentkezése lejárt")
+    expect(box).to_have_value(text)
+    assert page.url.endswith(f"/sections/{section_id}/edit")
+    page.screenshot(path="/tmp/autosave-login-expired-phone.png", full_page=True)
+
+    link = alert.get_by_role("link")
+    assert link.get_attribute("target") == "_blank"
+    with context.expect_page() as opened:
+        link.click()
+    login_tab = opened.value
+    login_tab.fill("input[name=email]", MENTOR)
+    login_tab.fill("input[name=password]", PASSWORD)
+    login_tab.click("button[type=submit]")
+    login_tab.wait_for_url(lambda url: "/login" not in url)
+    login_tab.close()
+
+    page.bring_to_front()
+    assert wait_for(lambda: section_body(live["app"], section_id) == text, timeout=20)
+    assert wait_for(lambda: draft_body(live["app"], section_id) is None)
+
+
+def test_logout_clears_the_browser_copies(phone, live):
+    context, page = phone
+    section_id = live["sections"][3]
+    context.set_offline(True)
+    page.evaluate(
+        "localStorage.setItem('muhely:draft:1:section:1', '{\"body\": \"x\"}');"
+        "localStorage.setItem('mas:kulcs', 'marad')"
+    )
+    context.set_offline(False)
+    open_editor(page, live["base"], section_id)
+    page.click("form[data-clear-drafts] button[type=submit]")
+    page.wait_for_url(lambda url: "/login" in url)
+    keys = page.evaluate("Object.keys(localStorage)")
+    assert keys == ["mas:kulcs"]
