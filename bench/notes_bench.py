@@ -202,7 +202,7 @@ def main() -> int:
         )
         assert status == 200, status
         ids = []
-        for i in range(4):
+        for i in range(5):
             status, html, _ = client.request(
                 "POST",
                 f"/groups/{slug}/notes/new",
@@ -211,7 +211,7 @@ def main() -> int:
             ids.append(re.search(r'id="note-(\d+)"', html).group(1))
         status, edited, _ = client.request(
             "POST",
-            f"/notes/{ids[0]}/edit",
+            f"/notes/{ids.pop()}/edit",
             {
                 "kind": "difficulty",
                 "title": "Javított",
