@@ -620,14 +620,17 @@
     }
     st.renewedSubmit = false;
     if (status >= 500) {
-      // The editor stays (an error page never replaces it); the draft is sent to the server.
+      // The editor stays (an error page never replaces it).
       if (!ctx.response.headers.get("HX-Retarget")) event.preventDefault();
       alert(form, T.server);
+    }
+    if (status !== 409 && status !== 422) {
+      // The save did not happen: the text goes to the server draft instead. (409 and 422 come
+      // back as a new editor holding the user's text, which takes over from here.)
       st.dirty = true;
       writeLocal(form, snapshot(form));
       schedule(form, 0);
     }
-    // 409 and 422 come back as a new editor holding the user's text: it takes over from here.
   });
 
   document.addEventListener("htmx:error", function (event) {
@@ -637,7 +640,7 @@
     st.dirty = true;
     writeLocal(form, snapshot(form));
     alert(form, T.offline);
-    schedule(form, RETRY);
+    schedule(form, 2000);
   });
 
   ["htmx:after:swap", "htmx:after:settle", "htmx:after:process"].forEach(function (name) {

@@ -1,0 +1,306 @@
+"""Faults while saving a 5,000-character section, in Chromium at phone width.
+
+A database error on commit, a 500 in a template, an expired CSRF token and a gunicorn worker
+killed in the middle of the save: each ends with the text still on screen and in the server
+draft (or saved), and a message in Hungarian.
+
+The in-process server runs the real app (not in testing mode, so the Hungarian 500 handler
+is on) with switches in `FAULTS`; the killed-worker test starts gunicorn itself, with the app
+built by `gunicorn_app()` below.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("playwright")
+
+from flask import request, session  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
+from sqlalchemy import event  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+from werkzeug.serving import make_server  # noqa: E402
+
+from tests.browser.test_autosave import (  # noqa: E402, F401
+    PHONE,
+    chromium,
+    draft_body,
+    live_config,
+    log_in,
+    open_editor,
+    section_body,
+    seed,
+    wait_for,
+)
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+FAULTS: dict[str, int] = {}  # fault name → how many more times it strikes
+HUNGARIAN_500 = "Váratlan hiba történt"
+KEPT = "megőriztük"
+
+
+def long_text(label: str) -> str:
+    """Return a 5,000-character section text."""
+    line = f"{label}: a műhely menete, tapasztalatok és kérdések. "
+    return (line * (5000 // len(line) + 1))[:5000]
+
+
+def _strike(name: str) -> bool:
+    """Use up one strike of a fault; tell whether it strikes now."""
+    if FAULTS.get(name, 0) > 0:
+        FAULTS[name] -= 1
+        return True
+    return False
+
+
+def _saving_a_section() -> bool:
+    """Tell whether the current request is the real save of a section."""
+    return request.endpoint == "journals.save" and request.method == "POST"
+
+
+def install_faults(app) -> None:
+    """Wire the fault switches into the app."""
+    from flask import before_render_template
+
+    def drop_csrf_token() -> None:
+        """Forget the session's CSRF token, as when the session was renewed meanwhile."""
+        if _saving_a_section() and _strike("csrf"):
+            session.pop("csrf_token", None)
+
+    # Before Flask-WTF's own check, so the token of this very request is the stale one.
+    app.before_request_funcs.setdefault(None, []).insert(0, drop_csrf_token)
+
+    def broken_template(sender, template, context, **extra) -> None:
+        """Fail while rendering the saved section."""
+        if template.name == "journals/_section.html" and _strike("template"):
+            raise RuntimeError("template fault (test)")
+
+    before_render_template.connect(broken_template, app, weak=False)
+
+
+def _failing_commit(session_) -> None:
+    """Fail the commit of a section save."""
+    from flask import has_request_context
+
+    if has_request_context() and _saving_a_section() and _strike("commit"):
+        raise RuntimeError("database fault on commit (test)")
+
+
+@pytest.fixture(scope="module")
+def faulty(tmp_path_factory):
+    """A live server whose section saves can be made to fail."""
+    from journal import create_app
+    from journal.extensions import db
+
+    path = tmp_path_factory.mktemp("autosave-faults") / "live.sqlite"
+    app = create_app(live_config(path))
+    install_faults(app)
+    event.listen(Session, "before_commit", _failing_commit)
+    sections = seed(app)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield {"app": app, "base": f"http://127.0.0.1:{server.server_port}", "sections": sections}
+    server.shutdown()
+    thread.join()
+    event.remove(Session, "before_commit", _failing_commit)
+    FAULTS.clear()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def phone(chromium, faulty):
+    """A phone-sized context logged in as the mentor, recording the answers it gets."""
+    context = chromium.new_context(**PHONE)
+    page = context.new_page()
+    statuses: list[tuple[str, int]] = []
+    page.on("response", lambda r: statuses.append((r.request.method + " " + r.url, r.status)))
+    log_in(page, faulty["base"])
+    yield page, statuses
+    context.close()
+    FAULTS.clear()
+
+
+def _write_and_save(page, base: str, section_id: int, text: str):
+    """Open the editor, put the text in, press Save; return the textarea."""
+    box = open_editor(page, base, section_id)
+    box.fill(text)
+    page.click(f"#section-{section_id} button[type=submit]")
+    return box
+
+
+def _assert_kept(page, app, section_id: int, text: str, box) -> None:
+    """The text is on screen, and in the server draft or saved."""
+    expect(box).to_have_value(text)
+    assert wait_for(lambda: text in (draft_body(app, section_id), section_body(app, section_id))), (
+        "the text is neither in the server draft nor saved"
+    )
+
+
+def test_database_error_on_commit(phone, faulty):
+    page, statuses = phone
+    section_id = faulty["sections"][0]
+    text = long_text("Adatbázishiba")
+    FAULTS["commit"] = 1
+    box = _write_and_save(page, faulty["base"], section_id, text)
+    expect(page.locator("#messages")).to_contain_text(HUNGARIAN_500)
+    expect(page.locator(f"#section-{section_id} [data-autosave-alert]")).to_contain_text(
+        "hiba történt a szerveren"
+    )
+    _assert_kept(page, faulty["app"], section_id, text, box)
+    assert section_body(faulty["app"], section_id) != text  # the failed save wrote nothing
+    assert wait_for(lambda: draft_body(faulty["app"], section_id) == text)
+    page.screenshot(path="/tmp/autosave-fault-commit-phone.png", full_page=True)
+    # Saving again works and clears the draft.
+    page.click(f"#section-{section_id} button[type=submit]")
+    assert wait_for(lambda: section_body(faulty["app"], section_id) == text)
+    assert wait_for(lambda: draft_body(faulty["app"], section_id) is None)
+
+
+def test_500_in_a_template(phone, faulty):
+    page, statuses = phone
+    section_id = faulty["sections"][1]
+    text = long_text("Sablonhiba")
+    FAULTS["template"] = 1
+    box = _write_and_save(page, faulty["base"], section_id, text)
+    expect(page.locator("#messages")).to_contain_text(HUNGARIAN_500)
+    expect(page.locator(f"#section-{section_id} [data-autosave-alert]")).to_contain_text(KEPT)
+    _assert_kept(page, faulty["app"], section_id, text, box)
+    assert any(status == 500 for _, status in statuses)
+
+
+def test_csrf_token_expired_once_renews_and_saves(phone, faulty):
+    page, statuses = phone
+    section_id = faulty["sections"][2]
+    text = long_text("Lejárt űrlap")
+    FAULTS["csrf"] = 1
+    _write_and_save(page, faulty["base"], section_id, text)
+    assert wait_for(lambda: section_body(faulty["app"], section_id) == text)
+    expect(page.locator(f"#section-{section_id}")).not_to_have_class("editing")
+    saves = [
+        status for what, status in statuses if what.startswith("POST") and "/sections/" in what
+    ]
+    assert saves[:2] == [400, 200]
+
+
+def test_csrf_token_that_keeps_expiring_keeps_the_text(phone, faulty):
+    page, statuses = phone
+    section_id = faulty["sections"][3]
+    text = long_text("Mindig lejár")
+    FAULTS["csrf"] = 5
+    box = _write_and_save(page, faulty["base"], section_id, text)
+    expect(page.locator("#messages")).to_contain_text("lejárt az űrlap érvényessége")
+    _assert_kept(page, faulty["app"], section_id, text, box)
+    assert wait_for(lambda: draft_body(faulty["app"], section_id) == text)
+    page.screenshot(path="/tmp/autosave-fault-csrf-phone.png", full_page=True)
+
+
+# --- A gunicorn worker killed while saving ------------------------------------------------------
+
+
+def gunicorn_app():
+    """Build the app gunicorn serves in the killed-worker test: a save hangs while a flag
+    file exists, after writing the worker's pid next to it."""
+    from journal import create_app
+
+    app = create_app(live_config(os.environ["AUTOSAVE_DB"]))
+    flag = Path(os.environ["AUTOSAVE_FLAG"])
+
+    @app.before_request
+    def hang_while_flagged() -> None:
+        """Keep the save in flight until the test kills this worker."""
+        if _saving_a_section() and flag.exists():
+            flag.with_suffix(".pid").write_text(str(os.getpid()))
+            time.sleep(60)
+
+    return app
+
+
+def _free_port() -> int:
+    """Return a free TCP port on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def gunicorn_site(tmp_path):
+    """Gunicorn with two workers on 127.0.0.1, serving the demo program."""
+    from journal import create_app
+    from journal.extensions import db
+
+    path = tmp_path / "gunicorn.sqlite"
+    app = create_app(live_config(path))
+    sections = seed(app)
+    with app.app_context():
+        db.engine.dispose()
+    port = _free_port()
+    flag = tmp_path / "hang.flag"
+    env = os.environ | {"AUTOSAVE_DB": str(path), "AUTOSAVE_FLAG": str(flag)}
+    env.pop("DATABASE_URL", None)
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "--workers=2",
+            f"--bind=127.0.0.1:{port}",
+            "--timeout=120",
+            "tests.browser.test_autosave_faults:gunicorn_app()",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield {"app": app, "base": f"http://127.0.0.1:{port}", "sections": sections, "flag": flag}
+    finally:
+        flag.unlink(missing_ok=True)
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_worker_killed_while_saving(chromium, gunicorn_site):
+    site = gunicorn_site
+    section_id = site["sections"][4]
+    context = chromium.new_context(**PHONE)
+    try:
+        page = context.new_page()
+        log_in(page, site["base"])
+        text = long_text("Leállt szerver")
+        site["flag"].write_text("hang")
+        box = _write_and_save(page, site["base"], section_id, text)
+        pid_file = site["flag"].with_suffix(".pid")
+        assert wait_for(pid_file.exists, timeout=15), "the save never reached a worker"
+        site["flag"].unlink()  # the retries after the kill go through
+        os.kill(int(pid_file.read_text()), signal.SIGKILL)
+        alert = page.locator(f"#section-{section_id} [data-autosave-alert]")
+        expect(alert).to_contain_text("megszakadt a kapcsolat", timeout=15_000)
+        expect(box).to_have_value(text)
+        assert section_body(site["app"], section_id) != text
+        assert wait_for(lambda: draft_body(site["app"], section_id) == text, timeout=20)
+        page.screenshot(path="/tmp/autosave-fault-killed-phone.png", full_page=True)
+    finally:
+        context.close()
