@@ -28,9 +28,9 @@ from sqlalchemy import event  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
-from tests.browser.test_autosave import (  # noqa: E402, F401
+from tests.browser.test_autosave import (  # noqa: E402
+    CHROMIUM_ARGS,
     PHONE,
-    chromium,
     draft_body,
     live_config,
     log_in,
@@ -93,6 +93,17 @@ def _failing_commit(session_) -> None:
 
     if has_request_context() and _saving_a_section() and _strike("commit"):
         raise RuntimeError("database fault on commit (test)")
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's Chromium, driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
 
 
 @pytest.fixture(scope="module")
