@@ -109,7 +109,8 @@ def _allowed(url: str, base: str) -> bool:
         return False
     return bool(
         re.fullmatch(
-            r"/static/.+|/workshops/\d+(/journal(/preview)?)?|/sections/\d+(/edit|/history|/compare)?",
+            r"/static/.+|/workshops/\d+(/journal(/preview)?)?"
+            r"|/sections/\d+(/edit|/history|/compare)?|/drafts/section(:|%3[Aa])\d+",
             parts.path,
         )
     )
