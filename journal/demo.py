@@ -188,7 +188,15 @@ def seed_demo(password: str = "muhelynaplo") -> None:
             participant = _user(family, given, password_hash)
             _member(participant, group, Role.PARTICIPANT, institution, settlement)
     db.session.flush()
+    _seed_demo_workshops()
     _seed_demo_notes()
+
+
+def _seed_demo_workshops() -> None:
+    """Add the demo workshops with attendance (kept in the workshops feature)."""
+    from journal.workshops.demo import seed_demo_workshops
+
+    seed_demo_workshops()
 
 
 def _seed_demo_notes() -> None:

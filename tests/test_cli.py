@@ -1,18 +1,30 @@
 """Command-line tasks: init-db, seed-demo, create-user, groups."""
 
+from datetime import date
+
 from sqlalchemy import func, select
 
 from journal.auth.passwords import verify_password
 from journal.demo import GROUPS, demo_email
 from journal.extensions import db
-from journal.models import Group, Membership, Program, Role, User
+from journal.models import (
+    Attendance,
+    Group,
+    Guest,
+    Membership,
+    Program,
+    Role,
+    User,
+    Workshop,
+    WorkshopStatus,
+)
 
 
 def _counts() -> dict:
     """Count the rows of every table the seed writes."""
     return {
         model.__name__: db.session.scalar(select(func.count()).select_from(model))
-        for model in (Program, Group, User, Membership)
+        for model in (Program, Group, User, Membership, Workshop, Attendance, Guest)
     }
 
 
@@ -52,6 +64,7 @@ def test_seed_demo_twice_leaves_one_copy(runner):
     assert result.exit_code == 0, result.output
     assert _counts() == first
     assert first["Program"] == 1 and first["Group"] == 5
+    assert first["Workshop"] >= 20 and first["Attendance"] > 100 and first["Guest"] >= 3
     anyone = db.session.scalar(select(User).where(User.email == "schaff.aniko@example.org"))
     db.session.refresh(anyone)
     assert verify_password(anyone.password_hash, "masik-jelszo")
@@ -116,3 +129,28 @@ def test_groups_lists_slugs_and_members(runner):
     result = runner.invoke(args=["groups"])
     assert "tata: Ifjúsági közösségfejlesztés (Tata)" in result.output
     assert "Szabó Csaba <szabo.csaba@example.org>" in result.output
+
+
+def test_seed_demo_has_realistic_workshops(runner):
+    """Each group has held workshops with attendance, plus planned ones; one is cancelled."""
+    runner.invoke(args=["seed-demo"])
+    for slug, *_ in GROUPS:
+        group = db.session.scalar(select(Group).where(Group.slug == slug))
+        workshops = db.session.scalars(select(Workshop).where(Workshop.group_id == group.id)).all()
+        held = [w for w in workshops if w.status == WorkshopStatus.HELD]
+        assert len(held) >= 3 and any(w.status == WorkshopStatus.PLANNED for w in workshops)
+        assert all(date(2025, 11, 1) <= w.date <= date(2026, 6, 30) for w in workshops)
+        for workshop in held:
+            recorded = db.session.scalar(
+                select(func.count()).where(Attendance.workshop_id == workshop.id)
+            )
+            participants = db.session.scalar(
+                select(func.count()).where(
+                    Membership.group_id == group.id, Membership.role == Role.PARTICIPANT
+                )
+            )
+            assert recorded == participants
+    cancelled = db.session.scalars(
+        select(Workshop).where(Workshop.status == WorkshopStatus.CANCELLED)
+    ).all()
+    assert cancelled and all(w.cancel_reason for w in cancelled)

@@ -1,11 +1,12 @@
 """The home page (my groups) and a group's page."""
 
-from flask import Blueprint
+from flask import Blueprint, request
 from flask_login import current_user, login_required
 
 from journal.groups import queries
 from journal.htmx import render
 from journal.permissions import require_visible
+from journal.workshops.queries import group_page_context, workshop_counts
 
 bp = Blueprint("groups", __name__)
 
@@ -20,14 +21,21 @@ def home():
         groups=groups,
         figures=queries.group_figures(groups),
         mentors=queries.mentors_by_group(groups),
+        workshop_counts=workshop_counts([g.id for g in groups]),
     )
 
 
 @bp.get("/groups/<slug>")
 @login_required
 def group(slug: str):
-    """Show a group: its goals, mentor and participants."""
+    """Show a group: its goals, members, workshops, attendance rates and calendar link."""
     group = queries.visible_group_by_slug(current_user, slug)
     require_visible(group is not None)
     mentors, participants = queries.current_members(group)
-    return render("groups/group.html", group=group, mentors=mentors, participants=participants)
+    return render(
+        "groups/group.html",
+        group=group,
+        mentors=mentors,
+        participants=participants,
+        **group_page_context(current_user, group, request.args.get("page", 1, type=int)),
+    )

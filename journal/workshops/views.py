@@ -1,5 +1,359 @@
 """Workshops of a group, their attendance, and the group's calendar feed."""
 
-from flask import Blueprint
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from journal.extensions import db
+from journal.groups.queries import visible_group_by_slug
+from journal.htmx import after_action, message_fragment, render, wants_fragment
+from journal.journals.queries import journal_context
+from journal.models import AttendanceStatus, Group, Membership, Workshop, WorkshopStatus
+from journal.permissions import (
+    can_manage_workshops,
+    can_record_attendance,
+    is_member_of,
+    require,
+    require_visible,
+)
+from journal.workshops import ics, operations, queries
+from journal.workshops.forms import CancelForm, GuestForm, WorkshopForm
 
 bp = Blueprint("workshops", __name__)
+
+
+@bp.app_context_processor
+def workshop_helpers() -> dict:
+    """Give templates the workshop and attendance labels."""
+    return {
+        "workshop_status_label": lambda status: {
+            WorkshopStatus.PLANNED: _("tervezett"),
+            WorkshopStatus.HELD: _("megtartva"),
+            WorkshopStatus.CANCELLED: _("elmaradt"),
+        }[status],
+        "attendance_choices": lambda: [
+            (AttendanceStatus.PRESENT, _("jelen")),
+            (AttendanceStatus.LATE, _("késett")),
+            (AttendanceStatus.EXCUSED, _("igazoltan hiányzott")),
+            (AttendanceStatus.ABSENT, _("hiányzott")),
+        ],
+        "workshop_held": WorkshopStatus.HELD,
+        "workshop_cancelled": WorkshopStatus.CANCELLED,
+        "workshop_planned": WorkshopStatus.PLANNED,
+    }
+
+
+def _group(slug: str) -> Group:
+    """Load a group the user may see, or answer 404."""
+    group = visible_group_by_slug(current_user, slug)
+    require_visible(group is not None)
+    return group
+
+
+def _workshop(workshop_id: int) -> Workshop:
+    """Load a workshop the user may see, or answer 404."""
+    workshop = queries.visible_workshop(current_user, workshop_id)
+    require_visible(workshop is not None)
+    return workshop
+
+
+def _managed(workshop_id: int) -> Workshop:
+    """Load a workshop the user may see and manage: 404 if unseen, 403 if read-only."""
+    workshop = _workshop(workshop_id)
+    require(can_manage_workshops(current_user, workshop.group))
+    return workshop
+
+
+def _data(form: WorkshopForm) -> operations.WorkshopData:
+    """Return the validated form's values."""
+    return operations.WorkshopData(
+        date=form.date.data,
+        start_time=form.start_time.data,
+        end_time=form.end_time.data,
+        place=form.place.data or "",
+        topic=form.topic.data or "",
+        agenda=form.agenda.data or "",
+        methods=form.methods.data or "",
+    )
+
+
+def _version(raw: str | None) -> int | None:
+    """Parse the version the edit started from."""
+    return int(raw) if raw and raw.isdigit() else None
+
+
+def _page_url(workshop: Workshop) -> str:
+    """Return the workshop page's address."""
+    return url_for("workshops.show", workshop_id=workshop.id)
+
+
+@bp.route("/groups/<slug>/workshops/new", methods=["GET", "POST"])
+@login_required
+def new(slug: str):
+    """Plan a new workshop of the group."""
+    group = _group(slug)
+    require(can_manage_workshops(current_user, group))
+    form = WorkshopForm()
+    if request.method == "POST":
+        if form.validate():
+            workshop = operations.create_workshop(current_user, group, _data(form))
+            db.session.commit()
+            flash(_("Az alkalom elmentve."), "success")
+            return redirect(_page_url(workshop), 303)
+        return render("workshops/form.html", status=422, form=form, group=group, workshop=None)
+    return render("workshops/form.html", form=form, group=group, workshop=None)
+
+
+def _attendance_context(workshop: Workshop) -> dict:
+    """Return the attendance list of a workshop (a fixed number of queries)."""
+    return {
+        "attendees": queries.attendees(workshop),
+        "attendance": queries.attendance_by_user(workshop),
+        "guests": queries.guests_of(workshop),
+        "can_record": can_record_attendance(current_user, workshop.group),
+        "guest_form": GuestForm(formdata=None),
+    }
+
+
+@bp.get("/workshops/<int:workshop_id>")
+@login_required
+def show(workshop_id: int):
+    """Show a workshop: details, attendance, and its journal."""
+    workshop = _workshop(workshop_id)
+    context = {
+        "group": workshop.group,
+        "can_manage": can_manage_workshops(current_user, workshop.group),
+        **_attendance_context(workshop),
+        **journal_context(current_user, workshop),
+    }
+    context["workshop"] = workshop
+    return render("workshops/workshop.html", **context)
+
+
+def _conflict(form, current: Workshop, template: str):
+    """Answer a save based on an old version: the user's values stay, the stored ones are shown."""
+    form.version.data = str(current.version)
+    message = _(
+        "Valaki más közben módosította ezt az alkalmat. Az Ön által beírt adatokat "
+        "megtartottuk; lent látja, mit mentett a másik személy. Nézze át, majd mentse újra."
+    )
+    return render(
+        template,
+        status=409,
+        form=form,
+        group=current.group,
+        workshop=current,
+        other=current,
+        conflict_message=message,
+    )
+
+
+@bp.route("/workshops/<int:workshop_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(workshop_id: int):
+    """Edit a workshop, refusing to overwrite a newer version."""
+    workshop = _managed(workshop_id)
+    if request.method == "GET":
+        form = WorkshopForm(obj=workshop)
+        form.version.data = str(workshop.version)
+        return render("workshops/form.html", form=form, group=workshop.group, workshop=workshop)
+    form = WorkshopForm()
+    base = _version(form.version.data)
+    if not form.validate() or base is None:
+        if base is None:
+            form.version.errors = [_("Az űrlap hiányos; töltse be újra az oldalt.")]
+        return render(
+            "workshops/form.html", status=422, form=form, group=workshop.group, workshop=workshop
+        )
+    try:
+        operations.update_workshop(current_user, workshop, base, _data(form))
+    except operations.StaleVersion:
+        db.session.rollback()
+        current = db.session.get(Workshop, workshop.id)
+        return _conflict(form, current, "workshops/form.html")
+    db.session.commit()
+    flash(_("Az alkalom módosításai elmentve."), "success")
+    return redirect(_page_url(workshop), 303)
+
+
+@bp.route("/workshops/<int:workshop_id>/cancel", methods=["GET", "POST"])
+@login_required
+def cancel(workshop_id: int):
+    """Cancel a workshop, with the reason."""
+    workshop = _managed(workshop_id)
+    if request.method == "GET":
+        form = CancelForm(formdata=None)
+        form.reason.data = workshop.cancel_reason
+        form.version.data = str(workshop.version)
+        return render("workshops/cancel.html", form=form, group=workshop.group, workshop=workshop)
+    form = CancelForm()
+    base = _version(form.version.data)
+    if not form.validate() or base is None:
+        if base is None:
+            form.version.errors = [_("Az űrlap hiányos; töltse be újra az oldalt.")]
+        return render(
+            "workshops/cancel.html", status=422, form=form, group=workshop.group, workshop=workshop
+        )
+    try:
+        operations.cancel_workshop(current_user, workshop, base, form.reason.data)
+    except operations.StaleVersion:
+        db.session.rollback()
+        current = db.session.get(Workshop, workshop.id)
+        return _conflict(form, current, "workshops/cancel.html")
+    db.session.commit()
+    flash(_("Az alkalom elmaradását rögzítettük."), "success")
+    return redirect(_page_url(workshop), 303)
+
+
+@bp.post("/workshops/<int:workshop_id>/held")
+@login_required
+def held(workshop_id: int):
+    """Mark a workshop as held."""
+    workshop = _managed(workshop_id)
+    base = _version(request.form.get("version"))
+    if base is None:
+        return _refused(workshop, _("Az űrlap hiányos; töltse be újra az oldalt."), 422)
+    try:
+        operations.mark_held(current_user, workshop, base)
+    except operations.StaleVersion:
+        db.session.rollback()
+        return _refused(
+            workshop,
+            _("Valaki más közben módosította ezt az alkalmat. Nézze át, majd próbálja újra."),
+            409,
+        )
+    db.session.commit()
+    flash(_("Az alkalmat megtartottként jelöltük."), "success")
+    return redirect(_page_url(workshop), 303)
+
+
+def _refused(workshop: Workshop, message: str, status: int):
+    """Answer a refused action: a message for htmx, else the page with the message."""
+    if wants_fragment():
+        return message_fragment(message, status)
+    flash(message, "error")
+    response = redirect(_page_url(workshop), 303)
+    return response
+
+
+@bp.post("/workshops/<int:workshop_id>/attendance")
+@login_required
+def attendance(workshop_id: int):
+    """Record one participant's presence with one tap; only that row comes back."""
+    workshop = _workshop(workshop_id)
+    require(can_record_attendance(current_user, workshop.group))
+    raw_user, raw_status = request.form.get("user_id", ""), request.form.get("status", "")
+    attendee = queries.attendee(workshop, int(raw_user)) if raw_user.isdigit() else None
+    if attendee is None:
+        return _refused(workshop, _("Ez a személy nem résztvevője a csoportnak."), 422)
+    try:
+        status = AttendanceStatus(raw_status)
+    except ValueError:
+        return _refused(workshop, _("Válassza ki a jelenlét módját."), 422)
+    operations.set_attendance(current_user, workshop, attendee, status)
+    db.session.commit()
+    return after_action(
+        "workshops/_attendance_row.html",
+        _page_url(workshop) + f"#attendance-{attendee.user_id}",
+        workshop=workshop,
+        member=attendee,
+        status=status,
+        can_record=True,
+    )
+
+
+def _guests_answer(workshop: Workshop, form: GuestForm, status: int = 200):
+    """Render the guest list (a fragment for htmx, else the whole workshop page)."""
+    if wants_fragment():
+        return render(
+            "workshops/workshop.html",
+            "workshops/_guests.html",
+            status=status,
+            workshop=workshop,
+            guests=queries.guests_of(workshop),
+            guest_form=form,
+            can_record=True,
+        )
+    context = {
+        "group": workshop.group,
+        "can_manage": can_manage_workshops(current_user, workshop.group),
+        **_attendance_context(workshop),
+        **journal_context(current_user, workshop),
+    }
+    context["guest_form"] = form
+    context["workshop"] = workshop
+    return render("workshops/workshop.html", status=status, **context)
+
+
+@bp.post("/workshops/<int:workshop_id>/guests")
+@login_required
+def add_guest(workshop_id: int):
+    """Add a guest to the workshop."""
+    workshop = _workshop(workshop_id)
+    require(can_record_attendance(current_user, workshop.group))
+    form = GuestForm()
+    if not form.validate():
+        return _guests_answer(workshop, form, 422)
+    operations.add_guest(current_user, workshop, form.name.data, form.institution.data or "")
+    db.session.commit()
+    if wants_fragment():
+        return _guests_answer(workshop, GuestForm(formdata=None))
+    return redirect(_page_url(workshop) + "#guests", 303)
+
+
+@bp.post("/workshops/<int:workshop_id>/guests/remove")
+@login_required
+def remove_guest(workshop_id: int):
+    """Remove a guest from the workshop."""
+    workshop = _workshop(workshop_id)
+    require(can_record_attendance(current_user, workshop.group))
+    raw = request.form.get("guest_id", "")
+    if not (raw.isdigit() and operations.remove_guest(current_user, workshop, int(raw))):
+        return _refused(workshop, _("Nincs ilyen vendég ennél az alkalomnál."), 404)
+    db.session.commit()
+    if wants_fragment():
+        return _guests_answer(workshop, GuestForm(formdata=None))
+    return redirect(_page_url(workshop) + "#guests", 303)
+
+
+@bp.get("/calendar/<feed_token>.ics")
+def feed(feed_token: str):
+    """Serve a group's calendar to whoever holds a current member's private link.
+
+    No login: phone calendars cannot log in. The link is the credential, and it stops working
+    when the member renews it or leaves the group.
+    """
+    membership_id = ics.membership_id_of(feed_token)
+    membership = db.session.get(Membership, membership_id) if membership_id else None
+    if (
+        membership is None
+        or not ics.token_matches(feed_token, membership)
+        or not membership.is_current
+        or not membership.user.active
+    ):
+        abort(404)
+    group = membership.group
+    body = ics.calendar(
+        group,
+        queries.group_workshops_for_feed(group),
+        lambda w: url_for("workshops.show", workshop_id=w.id, _external=True),
+    )
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'inline; filename="{group.slug}.ics"'
+    return response
+
+
+@bp.post("/groups/<slug>/calendar/renew")
+@login_required
+def renew_feed(slug: str):
+    """Give the member a new calendar link; the old one stops working at once."""
+    group = _group(slug)
+    require(is_member_of(current_user, group))
+    membership = queries.own_membership(current_user, group)
+    operations.renew_calendar_link(membership)
+    db.session.commit()
+    flash(
+        _("Új naptárlinket készítettünk; a régi már nem működik. Adja hozzá újra a naptárához."),
+        "success",
+    )
+    return redirect(url_for("groups.group", slug=group.slug) + "#calendar", 303)

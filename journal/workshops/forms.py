@@ -1,0 +1,99 @@
+"""Forms for workshops, cancelling, and guests."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, StringField, TextAreaField, TimeField
+from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
+
+
+def _max(n: int) -> Length:
+    """Return a Hungarian maximum-length check."""
+    return Length(max=n, message=_l("Legfeljebb %(max)d karakter.", max=n))
+
+
+class _BlankIsNone:
+    """Read an empty input as no value (the required check then speaks, not the parser)."""
+
+    def process_formdata(self, valuelist):
+        """Parse the value, treating an empty input as None."""
+        if not valuelist or not "".join(valuelist).strip():
+            self.data = None
+            return
+        super().process_formdata(valuelist)
+
+
+class DateRequired:
+    """Require a date, leaving the parser's message alone when the input was not a date."""
+
+    def __init__(self, message):
+        """Keep the message shown when the date is missing."""
+        self.message = message
+        self.field_flags = {"required": True}
+
+    def __call__(self, form, field):
+        """Stop with the message if no date was given."""
+        if field.data is None and not field.process_errors:
+            raise StopValidation(self.message)
+
+
+class LocalDateField(_BlankIsNone, DateField):
+    """A date input with Hungarian messages."""
+
+
+class LocalTimeField(_BlankIsNone, TimeField):
+    """A time input with Hungarian messages."""
+
+
+class WorkshopForm(FlaskForm):
+    """A workshop's editable fields, with the version the edit started from."""
+
+    date = LocalDateField(
+        _l("Dátum"),
+        validators=[DateRequired(_l("Adja meg a dátumot."))],
+        invalid_value_message=_l("Ez nem érvényes dátum (például 2026. 03. 12.)."),
+    )
+    start_time = LocalTimeField(
+        _l("Kezdés"),
+        validators=[Optional()],
+        invalid_value_message=_l("Ez nem érvényes időpont (például 14:00)."),
+    )
+    end_time = LocalTimeField(
+        _l("Befejezés"),
+        validators=[Optional()],
+        invalid_value_message=_l("Ez nem érvényes időpont (például 16:30)."),
+    )
+    place = StringField(_l("Helyszín"), validators=[_max(200)])
+    topic = StringField(
+        _l("Téma"), validators=[DataRequired(_l("Adja meg az alkalom témáját.")), _max(200)]
+    )
+    agenda = TextAreaField(_l("Rövid program"), validators=[_max(4000)])
+    methods = TextAreaField(_l("Alkalmazott módszerek"), validators=[_max(2000)])
+    version = HiddenField()
+
+    def validate_end_time(self, field):
+        """Require the end to be after the start, and a start when an end is given."""
+        if field.data is None:
+            return
+        if self.start_time.data is None:
+            raise ValidationError(_l("Befejezéshez adja meg a kezdés idejét is."))
+        if field.data <= self.start_time.data:
+            raise ValidationError(_l("A befejezésnek a kezdés után kell lennie."))
+
+
+class CancelForm(FlaskForm):
+    """The reason a workshop is cancelled."""
+
+    reason = TextAreaField(
+        _l("Az elmaradás oka"),
+        validators=[DataRequired(_l("Írja meg, miért marad el az alkalom.")), _max(1000)],
+    )
+    version = HiddenField()
+
+
+class GuestForm(FlaskForm):
+    """A guest who is not a member of the group."""
+
+    name = StringField(
+        _l("Vendég neve"), validators=[DataRequired(_l("Adja meg a vendég nevét.")), _max(200)]
+    )
+    institution = StringField(_l("Intézmény"), validators=[_max(200)])

@@ -1,0 +1,194 @@
+"""Writes for workshops, attendance, guests and calendar links: flush, never commit."""
+
+from dataclasses import dataclass
+from datetime import date, time
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from journal.extensions import db
+from journal.models import (
+    Attendance,
+    AttendanceStatus,
+    Group,
+    Guest,
+    Membership,
+    User,
+    Workshop,
+    WorkshopStatus,
+    utcnow,
+)
+from journal.permissions import can_manage_workshops, can_record_attendance
+
+
+class StaleVersion(Exception):
+    """The workshop was saved by someone else since the user loaded it."""
+
+    def __init__(self, current: Workshop):
+        """Keep the stored workshop, to show what the other person saved."""
+        super().__init__("stale version")
+        self.current = current
+
+
+class NotAllowed(Exception):
+    """The acting user may not do this."""
+
+
+@dataclass
+class WorkshopData:
+    """The editable fields of a workshop."""
+
+    date: date
+    start_time: time | None
+    end_time: time | None
+    place: str
+    topic: str
+    agenda: str
+    methods: str
+
+
+def _normalise_methods(text: str) -> str:
+    """Keep one method per line, without blank lines or surrounding spaces."""
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def create_workshop(user: User, group: Group, data: WorkshopData) -> Workshop:
+    """Add a planned workshop to the group."""
+    if not can_manage_workshops(user, group):
+        raise NotAllowed
+    workshop = Workshop(
+        group=group,
+        date=data.date,
+        start_time=data.start_time,
+        end_time=data.end_time,
+        place=data.place.strip(),
+        topic=data.topic.strip(),
+        agenda=data.agenda.strip(),
+        methods=_normalise_methods(data.methods),
+        status=WorkshopStatus.PLANNED,
+        created_by_id=user.id,
+    )
+    db.session.add(workshop)
+    db.session.flush()
+    return workshop
+
+
+def _versioned_update(workshop: Workshop, base_version: int, **values) -> None:
+    """Write the values only if the stored version is still the base version.
+
+    The check and the write are one UPDATE, so two saves racing from the same version can
+    never both succeed, on any database.
+    """
+    result = db.session.execute(
+        update(Workshop)
+        .where(Workshop.id == workshop.id, Workshop.version == base_version)
+        .values(version=base_version + 1, updated_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.expire(workshop)
+        raise StaleVersion(db.session.get(Workshop, workshop.id))
+    db.session.expire(workshop)
+
+
+def update_workshop(user: User, workshop: Workshop, base_version: int, data: WorkshopData) -> None:
+    """Save the edited fields, unless someone saved a newer version meanwhile."""
+    if not can_manage_workshops(user, workshop.group):
+        raise NotAllowed
+    _versioned_update(
+        workshop,
+        base_version,
+        date=data.date,
+        start_time=data.start_time,
+        end_time=data.end_time,
+        place=data.place.strip(),
+        topic=data.topic.strip(),
+        agenda=data.agenda.strip(),
+        methods=_normalise_methods(data.methods),
+    )
+
+
+def cancel_workshop(user: User, workshop: Workshop, base_version: int, reason: str) -> None:
+    """Mark the workshop cancelled, with the reason."""
+    if not can_manage_workshops(user, workshop.group):
+        raise NotAllowed
+    _versioned_update(
+        workshop, base_version, status=WorkshopStatus.CANCELLED, cancel_reason=reason.strip()
+    )
+
+
+def mark_held(user: User, workshop: Workshop, base_version: int) -> None:
+    """Mark the workshop held (also a cancelled one that took place after all)."""
+    if not can_manage_workshops(user, workshop.group):
+        raise NotAllowed
+    _versioned_update(workshop, base_version, status=WorkshopStatus.HELD, cancel_reason="")
+
+
+def set_attendance(
+    user: User, workshop: Workshop, attendee: Membership, status: AttendanceStatus
+) -> Attendance:
+    """Record one participant's presence; setting it again just changes it."""
+    if not can_record_attendance(user, workshop.group):
+        raise NotAllowed
+
+    def existing() -> Attendance | None:
+        """Return the stored row for this workshop and person."""
+        return db.session.scalar(
+            select(Attendance).where(
+                Attendance.workshop_id == workshop.id, Attendance.user_id == attendee.user_id
+            )
+        )
+
+    row = existing()
+    if row is None:
+        # Two taps racing can both try to insert; the unique constraint lets one win and the
+        # other then updates the winner's row.
+        try:
+            with db.session.begin_nested():
+                row = Attendance(
+                    workshop_id=workshop.id,
+                    user_id=attendee.user_id,
+                    status=status,
+                    recorded_by_id=user.id,
+                )
+                db.session.add(row)
+        except IntegrityError:
+            row = existing()
+    row.status = status
+    row.recorded_by_id = user.id
+    row.recorded_at = utcnow()
+    db.session.flush()
+    return row
+
+
+def add_guest(user: User, workshop: Workshop, name: str, institution: str) -> Guest:
+    """Add a guest who is not a member of the group."""
+    if not can_record_attendance(user, workshop.group):
+        raise NotAllowed
+    guest = Guest(workshop_id=workshop.id, name=name.strip(), institution=institution.strip())
+    db.session.add(guest)
+    db.session.flush()
+    return guest
+
+
+def remove_guest(user: User, workshop: Workshop, guest_id: int) -> bool:
+    """Remove a guest of this workshop; tell whether there was one to remove."""
+    if not can_record_attendance(user, workshop.group):
+        raise NotAllowed
+    guest = db.session.get(Guest, guest_id)
+    if guest is None or guest.workshop_id != workshop.id:
+        return False
+    db.session.delete(guest)
+    db.session.flush()
+    return True
+
+
+def renew_calendar_link(membership: Membership) -> None:
+    """Revoke the member's calendar link by moving to the next generation."""
+    db.session.execute(
+        update(Membership)
+        .where(Membership.id == membership.id)
+        .values(calendar_generation=Membership.calendar_generation + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(membership)

@@ -1,0 +1,238 @@
+"""Reads for workshops and attendance; each costs a fixed number of queries."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from journal.extensions import db
+from journal.i18n import person_key, sort_hungarian
+from journal.models import (
+    Attendance,
+    AttendanceStatus,
+    Group,
+    Guest,
+    Membership,
+    Role,
+    User,
+    Workshop,
+    WorkshopStatus,
+)
+from journal.permissions import can_view_workshop
+
+PAST_PER_PAGE = 20
+ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
+
+
+def _current_membership(today: date | None = None):
+    """Return the SQL condition for a membership in force today."""
+    today = today or date.today()
+    return or_(Membership.left_on.is_(None), Membership.left_on > today)
+
+
+def visible_workshop(user: User, workshop_id: int) -> Workshop | None:
+    """Return the workshop with its group if the user may see it, else None."""
+    workshop = db.session.scalar(
+        select(Workshop).where(Workshop.id == workshop_id).options(selectinload(Workshop.group))
+    )
+    if workshop is None or not can_view_workshop(user, workshop):
+        return None
+    return workshop
+
+
+def upcoming_workshops(group: Group, today: date | None = None) -> list[Workshop]:
+    """Return the group's workshops from today on, soonest first."""
+    today = today or date.today()
+    return list(
+        db.session.scalars(
+            select(Workshop)
+            .where(Workshop.group_id == group.id, Workshop.date >= today)
+            .order_by(Workshop.date, Workshop.start_time, Workshop.id)
+        )
+    )
+
+
+@dataclass
+class PastPage:
+    """One page of a group's past workshops, newest first."""
+
+    items: list[Workshop]
+    page: int
+    pages: int
+    total: int
+
+
+def past_workshops(group: Group, page: int = 1, today: date | None = None) -> PastPage:
+    """Return a page of the group's workshops before today, newest first (two queries)."""
+    today = today or date.today()
+    where = (Workshop.group_id == group.id, Workshop.date < today)
+    total = db.session.scalar(select(func.count()).select_from(Workshop).where(*where)) or 0
+    pages = max(1, -(-total // PAST_PER_PAGE))
+    page = min(max(1, page), pages)
+    items = list(
+        db.session.scalars(
+            select(Workshop)
+            .where(*where)
+            .order_by(Workshop.date.desc(), Workshop.start_time.desc(), Workshop.id.desc())
+            .limit(PAST_PER_PAGE)
+            .offset((page - 1) * PAST_PER_PAGE)
+        )
+    )
+    return PastPage(items, page, pages, total)
+
+
+@dataclass
+class Rate:
+    """How many of the recorded attendances were attended (present or late)."""
+
+    attended: int
+    recorded: int
+
+    @property
+    def percent(self) -> int | None:
+        """Return the rate in whole percent, or None when nothing is recorded."""
+        return round(100 * self.attended / self.recorded) if self.recorded else None
+
+
+def _attended_sum():
+    """Return the SQL sum of attended rows (present or late)."""
+    return func.sum(case((Attendance.status.in_(ATTENDED), 1), else_=0))
+
+
+def workshop_rates(workshop_ids: list[int]) -> dict[int, Rate]:
+    """Return the attendance rate of each held workshop among these, in one query."""
+    if not workshop_ids:
+        return {}
+    rows = db.session.execute(
+        select(Attendance.workshop_id, _attended_sum(), func.count())
+        .join(Workshop, Workshop.id == Attendance.workshop_id)
+        .where(Attendance.workshop_id.in_(workshop_ids), Workshop.status == WorkshopStatus.HELD)
+        .group_by(Attendance.workshop_id)
+    )
+    return {wid: Rate(int(attended or 0), count) for wid, attended, count in rows}
+
+
+def participant_rates(group: Group) -> dict[int, Rate]:
+    """Return each user's attendance rate over the group's held workshops, in one query."""
+    rows = db.session.execute(
+        select(Attendance.user_id, _attended_sum(), func.count())
+        .join(Workshop, Workshop.id == Attendance.workshop_id)
+        .where(Workshop.group_id == group.id, Workshop.status == WorkshopStatus.HELD)
+        .group_by(Attendance.user_id)
+    )
+    return {uid: Rate(int(attended or 0), count) for uid, attended, count in rows}
+
+
+def held_count(group: Group) -> int:
+    """Count the group's held workshops."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Workshop)
+            .where(Workshop.group_id == group.id, Workshop.status == WorkshopStatus.HELD)
+        )
+        or 0
+    )
+
+
+def workshop_counts(group_ids: list[int]) -> dict[int, int]:
+    """Count the held workshops of each group, in one query."""
+    if not group_ids:
+        return {}
+    rows = db.session.execute(
+        select(Workshop.group_id, func.count())
+        .where(Workshop.group_id.in_(group_ids), Workshop.status == WorkshopStatus.HELD)
+        .group_by(Workshop.group_id)
+    )
+    return {group_id: 0 for group_id in group_ids} | {key: value for key, value in rows}
+
+
+def attendees(workshop: Workshop) -> list[Membership]:
+    """Return the group's current participants (with users), in Hungarian order (two queries)."""
+    memberships = db.session.scalars(
+        select(Membership)
+        .where(
+            Membership.group_id == workshop.group_id,
+            Membership.role == Role.PARTICIPANT,
+            _current_membership(),
+        )
+        .options(selectinload(Membership.user))
+    ).all()
+    return sort_hungarian(
+        [m for m in memberships if m.user.active], key=lambda m: person_key(m.user)
+    )
+
+
+def attendance_by_user(workshop: Workshop) -> dict[int, AttendanceStatus]:
+    """Return the recorded status of each attendee of the workshop, in one query."""
+    rows = db.session.execute(
+        select(Attendance.user_id, Attendance.status).where(Attendance.workshop_id == workshop.id)
+    )
+    return {key: value for key, value in rows}
+
+
+def guests_of(workshop: Workshop) -> list[Guest]:
+    """Return the workshop's guests in the order they were added."""
+    return list(
+        db.session.scalars(select(Guest).where(Guest.workshop_id == workshop.id).order_by(Guest.id))
+    )
+
+
+def attendee(workshop: Workshop, user_id: int) -> Membership | None:
+    """Return the current participant membership of this user in the workshop's group."""
+    return db.session.scalar(
+        select(Membership)
+        .where(
+            Membership.group_id == workshop.group_id,
+            Membership.user_id == user_id,
+            Membership.role == Role.PARTICIPANT,
+            _current_membership(),
+        )
+        .options(selectinload(Membership.user))
+    )
+
+
+def own_membership(user: User, group: Group) -> Membership | None:
+    """Return the user's current membership in the group, if any."""
+    if not user.is_authenticated:
+        return None
+    return db.session.scalar(
+        select(Membership).where(
+            Membership.user_id == user.id, Membership.group_id == group.id, _current_membership()
+        )
+    )
+
+
+def group_workshops_for_feed(group: Group) -> list[Workshop]:
+    """Return every workshop of the group for its calendar feed, oldest first."""
+    return list(
+        db.session.scalars(
+            select(Workshop)
+            .where(Workshop.group_id == group.id)
+            .order_by(Workshop.date, Workshop.id)
+        )
+    )
+
+
+def group_page_context(user: User, group: Group, page: int) -> dict:
+    """Return what the group page shows about workshops, attendance and the calendar link."""
+    from flask import url_for
+
+    from journal.permissions import can_manage_workshops
+    from journal.workshops.ics import feed_token
+
+    past = past_workshops(group, page)
+    membership = own_membership(user, group)
+    return {
+        "upcoming_workshops": upcoming_workshops(group),
+        "past_workshops": past,
+        "workshop_rates": workshop_rates([w.id for w in past.items]),
+        "participant_rates": participant_rates(group),
+        "may_manage_workshops": can_manage_workshops(user, group),
+        "calendar_url": (
+            url_for("workshops.feed", feed_token=feed_token(membership), _external=True)
+            if membership
+            else None
+        ),
+    }

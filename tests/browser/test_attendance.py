@@ -1,0 +1,118 @@
+"""A mentor records attendance for a demo workshop on a phone-width screen (Chromium)."""
+
+import pytest
+from sqlalchemy import select
+
+from journal.extensions import db
+from journal.models import Attendance, AttendanceStatus, Guest, User, Workshop
+from tests.browser.harness import PHONE, TATA_MENTOR, login, open_page
+
+TOPIC = "Közös akcióterv a tavaszi önkéntes napra"
+
+
+def _workshop_id(live_server) -> int:
+    """Return the id of the demo workshop this module uses."""
+    with live_server.app.app_context():
+        return db.session.scalar(select(Workshop.id).where(Workshop.topic == TOPIC))
+
+
+def _status(live_server, workshop_id: int, family_name: str) -> AttendanceStatus | None:
+    """Return a participant's stored attendance at the workshop."""
+    with live_server.app.app_context():
+        return db.session.scalar(
+            select(Attendance.status)
+            .join(User, User.id == Attendance.user_id)
+            .where(Attendance.workshop_id == workshop_id, User.family_name == family_name)
+        )
+
+
+@pytest.fixture
+def phone(browser, base_url, console):
+    """A phone-sized page (390×844, touch) logged in as the tata group's mentor."""
+    page, _ = open_page(browser, base_url, viewport=PHONE, console=console)
+    login(page, TATA_MENTOR)
+    yield page
+    page.context.close()
+
+
+def test_mentor_records_attendance_on_a_phone(phone, live_server, console):
+    """From the group page to the workshop, each tap swaps only its row and is saved."""
+    page = phone
+    page.goto("/groups/tata")
+    page.get_by_role("link", name=TOPIC).click()
+    workshop_id = _workshop_id(live_server)
+    page.wait_for_url(f"**/workshops/{workshop_id}")
+    page.screenshot(path="/tmp/ws-attendance-phone.png", full_page=True)
+    # Nothing on the page is wider than the phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    rows = page.locator("tr.attendance-row")
+    assert rows.count() == 6
+    # Mark the page: a full reload or a larger swap would lose these markers.
+    page.evaluate("document.getElementById('journal').dataset.marker = 'kept'")
+    page.evaluate("document.querySelectorAll('tr.attendance-row')[2].dataset.marker = 'kept'")
+
+    for family, label, status in (
+        ("Dózsa", "hiányzott", AttendanceStatus.ABSENT),
+        ("Gál", "késett", AttendanceStatus.LATE),
+        ("Dózsa", "igazoltan hiányzott", AttendanceStatus.EXCUSED),
+    ):
+        row = page.locator("tr.attendance-row", has_text=family)
+        button = row.get_by_role("button", name=label, exact=True)
+        box = button.bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 44  # a comfortable tap target
+        button.tap()
+        pressed = page.locator("tr.attendance-row", has_text=family).locator(
+            "button[aria-pressed=true]"
+        )
+        pressed.filter(has_text=label).wait_for()
+        assert pressed.count() == 1
+        page.wait_for_function("() => !document.querySelector('tr.attendance-row button:disabled')")
+        assert _status(live_server, workshop_id, family) == status
+
+    assert page.evaluate("document.getElementById('journal').dataset.marker") == "kept"
+    assert (
+        page.evaluate("document.querySelectorAll('tr.attendance-row')[2].dataset.marker") == "kept"
+    )
+    page.screenshot(path="/tmp/ws-attendance-phone-after.png", full_page=True)
+    page.reload()
+    row = page.locator("tr.attendance-row", has_text="Dózsa")
+    assert row.locator("button[aria-pressed=true]").inner_text() == "igazoltan hiányzott"
+    assert console.errors == []
+
+
+def test_guest_is_added_in_place(phone, live_server, console):
+    """A guest added on the phone appears in the list without reloading the page."""
+    page = phone
+    workshop_id = _workshop_id(live_server)
+    page.goto(f"/workshops/{workshop_id}")
+    page.evaluate("document.getElementById('journal').dataset.marker = 'kept'")
+    page.fill("#guests input[name=name]", "Vendég Virág")
+    page.fill("#guests input[name=institution]", "Tatai Eötvös József Gimnázium")
+    page.locator("#guests button[type=submit]", has_text="Vendég hozzáadása").tap()
+    page.locator("#guests li", has_text="Vendég Virág").wait_for()
+    assert page.evaluate("document.getElementById('journal').dataset.marker") == "kept"
+    assert page.input_value("#guests input[name=name]") == ""
+    with live_server.app.app_context():
+        assert db.session.scalar(
+            select(Guest.institution).where(
+                Guest.workshop_id == workshop_id, Guest.name == "Vendég Virág"
+            )
+        )
+    assert console.errors == []
+
+
+def test_attendance_works_without_javascript(browser, base_url, live_server):
+    """With JavaScript off, a tap is a plain form POST that comes back to the same row."""
+    context = browser.new_context(base_url=base_url, viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    login(page, TATA_MENTOR)
+    workshop_id = _workshop_id(live_server)
+    page.goto(f"/workshops/{workshop_id}")
+    row = page.locator("tr.attendance-row", has_text="Szekeres")
+    row.get_by_role("button", name="hiányzott", exact=True).click()
+    page.wait_for_url(f"**/workshops/{workshop_id}#attendance-*")
+    row = page.locator("tr.attendance-row", has_text="Szekeres")
+    assert row.locator("button[aria-pressed=true]").inner_text() == "hiányzott"
+    assert _status(live_server, workshop_id, "Szekeres") == AttendanceStatus.ABSENT
+    context.close()

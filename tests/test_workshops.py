@@ -1,0 +1,214 @@
+"""Workshops: planning, editing with version checks, cancelling, and the group page lists."""
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from journal.extensions import db
+from journal.models import Workshop, WorkshopStatus
+from tests.factories import make_workshop
+
+HX = {"HX-Request": "true"}
+
+
+def _form(**kw) -> dict:
+    """Return a valid workshop form, with overrides."""
+    return {
+        "date": "2026-03-12",
+        "start_time": "14:00",
+        "end_time": "17:00",
+        "place": "Művelődési Ház, Tata",
+        "topic": "Világkávézó a helyi értékekről",
+        "agenda": "Ráhangolódás\nKiscsoportok",
+        "methods": "világkávézó\n\n  esetmegbeszélés  \n",
+    } | kw
+
+
+def test_mentor_plans_a_workshop(client, world, log_in):
+    """The mentor's new workshop is saved as planned, methods one per line."""
+    log_in(world["mentor_a"])
+    response = client.post("/groups/alfa/workshops/new", data=_form())
+    assert response.status_code == 303
+    workshop = db.session.scalar(select(Workshop))
+    assert response.headers["Location"].endswith(f"/workshops/{workshop.id}")
+    assert workshop.status == WorkshopStatus.PLANNED
+    assert workshop.method_list == ["világkávézó", "esetmegbeszélés"]
+    assert workshop.group_id == world["group_a"].id
+    page = client.get(f"/workshops/{workshop.id}").get_data(as_text=True)
+    assert "Világkávézó a helyi értékekről" in page
+    assert "2026. március 12." in page and "14:00–17:00" in page
+    assert 'id="journal"' in page
+
+
+def test_coordinator_plans_and_participant_may_not(client, world, log_in):
+    """The coordinator may plan in any group; a participant gets 403, an outsider 404."""
+    log_in(world["coordinator"])
+    assert client.post("/groups/beta/workshops/new", data=_form()).status_code == 303
+    client.post("/logout")
+    log_in(world["participant_a"])
+    assert client.get("/groups/alfa/workshops/new").status_code == 403
+    assert client.post("/groups/alfa/workshops/new", data=_form()).status_code == 403
+    assert client.post("/groups/beta/workshops/new", data=_form()).status_code == 404
+    assert db.session.scalar(select(db.func.count()).select_from(Workshop)) == 1
+
+
+def test_validation_is_hungarian_and_keeps_the_input(client, world, log_in):
+    """End before start, a missing topic and a bad date answer 422 with the values kept."""
+    log_in(world["mentor_a"])
+    response = client.post(
+        "/groups/alfa/workshops/new",
+        data=_form(end_time="13:00", topic="", place="Megtartott hely"),
+    )
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert "A befejezésnek a kezdés után kell lennie." in body
+    assert "Adja meg az alkalom témáját." in body
+    assert 'value="Megtartott hely"' in body
+    response = client.post("/groups/alfa/workshops/new", data=_form(date="", topic="x" * 201))
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Adja meg a dátumot." in body and "Legfeljebb 200 karakter." in body
+    response = client.post("/groups/alfa/workshops/new", data=_form(date="tegnap"))
+    assert "Ez nem érvényes dátum" in response.get_data(as_text=True)
+    response = client.post(
+        "/groups/alfa/workshops/new", data=_form(start_time="", end_time="12:00")
+    )
+    assert "Befejezéshez adja meg a kezdés idejét is." in response.get_data(as_text=True)
+    assert db.session.scalar(select(db.func.count()).select_from(Workshop)) == 0
+
+
+def test_edit_saves_and_bumps_the_version(client, world, log_in):
+    """An edit from the current version is saved and the version grows."""
+    workshop = make_workshop(world["group_a"], status=WorkshopStatus.PLANNED)
+    log_in(world["mentor_a"])
+    form = client.get(f"/workshops/{workshop.id}/edit").get_data(as_text=True)
+    assert 'name="version"' in form and 'value="1"' in form
+    response = client.post(
+        f"/workshops/{workshop.id}/edit", data=_form(version="1", topic="Új téma")
+    )
+    assert response.status_code == 303
+    db.session.refresh(workshop)
+    assert (workshop.topic, workshop.version) == ("Új téma", 2)
+
+
+def test_stale_edit_answers_409_and_overwrites_nothing(client, world, log_in):
+    """A save based on an old version keeps the user's values and shows the other's save."""
+    workshop = make_workshop(world["group_a"], status=WorkshopStatus.PLANNED, topic="Eredeti")
+    log_in(world["coordinator"])
+    client.post(f"/workshops/{workshop.id}/edit", data=_form(version="1", topic="A koordinátoré"))
+    client.post("/logout")
+    log_in(world["mentor_a"])
+    response = client.post(
+        f"/workshops/{workshop.id}/edit", data=_form(version="1", topic="A mentoré")
+    )
+    assert response.status_code == 409
+    body = response.get_data(as_text=True)
+    assert "Valaki más közben módosította" in body
+    assert 'value="A mentoré"' in body  # the user's text comes back
+    assert "A koordinátoré" in body  # and what the other person saved
+    assert 'name="version" type="hidden" value="2"' in body
+    db.session.refresh(workshop)
+    assert (workshop.topic, workshop.version) == ("A koordinátoré", 2)
+    # Saving again from the form (now at version 2) is a deliberate overwrite.
+    response = client.post(
+        f"/workshops/{workshop.id}/edit", data=_form(version="2", topic="A mentoré")
+    )
+    assert response.status_code == 303
+    db.session.refresh(workshop)
+    assert workshop.topic == "A mentoré"
+
+
+def test_edit_without_version_is_refused(client, world, log_in):
+    """A form without its version changes nothing."""
+    workshop = make_workshop(world["group_a"], topic="Eredeti")
+    log_in(world["mentor_a"])
+    response = client.post(f"/workshops/{workshop.id}/edit", data=_form(topic="Más"))
+    assert response.status_code == 422
+    db.session.refresh(workshop)
+    assert workshop.topic == "Eredeti"
+
+
+def test_cancel_with_reason_then_mark_held(client, world, log_in):
+    """Cancelling needs a reason; marking held clears it; both check the version."""
+    workshop = make_workshop(world["group_a"], status=WorkshopStatus.PLANNED)
+    log_in(world["mentor_a"])
+    response = client.post(f"/workshops/{workshop.id}/cancel", data={"version": "1"})
+    assert response.status_code == 422
+    assert "Írja meg, miért marad el az alkalom." in response.get_data(as_text=True)
+    response = client.post(
+        f"/workshops/{workshop.id}/cancel", data={"version": "1", "reason": "Hóvihar"}
+    )
+    assert response.status_code == 303
+    db.session.refresh(workshop)
+    assert workshop.status == WorkshopStatus.CANCELLED and workshop.cancel_reason == "Hóvihar"
+    assert "Hóvihar" in client.get("/groups/alfa").get_data(as_text=True)
+    stale = client.post(f"/workshops/{workshop.id}/held", data={"version": "1"})
+    assert stale.status_code == 303  # refused: the page shows why
+    db.session.refresh(workshop)
+    assert workshop.status == WorkshopStatus.CANCELLED
+    stale_htmx = client.post(f"/workshops/{workshop.id}/held", data={"version": "1"}, headers=HX)
+    assert stale_htmx.status_code == 409
+    assert "Valaki más közben" in stale_htmx.get_data(as_text=True)
+    response = client.post(f"/workshops/{workshop.id}/held", data={"version": "2"})
+    assert response.status_code == 303
+    db.session.refresh(workshop)
+    assert workshop.status == WorkshopStatus.HELD and workshop.cancel_reason == ""
+
+
+def test_participant_sees_but_does_not_manage(client, world, log_in):
+    """Participants see the workshop without edit buttons and get 403 on every change."""
+    workshop = make_workshop(world["group_a"])
+    log_in(world["participant_a"])
+    page = client.get(f"/workshops/{workshop.id}").get_data(as_text=True)
+    assert "Közösségi terek a településen" in page
+    assert "Szerkesztés" not in page and "Elmarad" not in page
+    assert client.get(f"/workshops/{workshop.id}/edit").status_code == 403
+    assert client.post(f"/workshops/{workshop.id}/cancel", data={"reason": "x"}).status_code == 403
+    assert client.post(f"/workshops/{workshop.id}/held", data={"version": "1"}).status_code == 403
+    other = make_workshop(world["group_b"])
+    assert client.get(f"/workshops/{other.id}").status_code == 404
+    assert client.get("/workshops/99999").status_code == 404
+
+
+def test_group_page_lists_upcoming_soonest_first_and_past_newest_first(client, world, log_in):
+    """Upcoming workshops soonest first, past ones newest first, in 20s with page links."""
+    today = date.today()
+    group = world["group_a"]
+    for days in (30, 5, 12):
+        make_workshop(
+            group,
+            date=today + timedelta(days=days),
+            topic=f"Jövő {days}",
+            status=WorkshopStatus.PLANNED,
+        )
+    for n in range(1, 26):
+        make_workshop(group, date=today - timedelta(days=n), topic=f"Múlt-{n:02d}")
+    log_in(world["participant_a"])
+    page = client.get("/groups/alfa").get_data(as_text=True)
+    assert page.index("Jövő 5") < page.index("Jövő 12") < page.index("Jövő 30")
+    assert page.index("Múlt-01") < page.index("Múlt-02") < page.index("Múlt-20")
+    assert "Múlt-21" not in page
+    assert "/groups/alfa?page=2#workshops" in page
+    assert "Új alkalom" not in page
+    second = client.get("/groups/alfa?page=2").get_data(as_text=True)
+    assert "Múlt-21" in second and "Múlt-25" in second and "Múlt-20" not in second
+    assert "/groups/alfa?page=1#workshops" in second
+    # Out-of-range and malformed page numbers fall back to a real page.
+    assert "Múlt-21" in client.get("/groups/alfa?page=99").get_data(as_text=True)
+    assert "Múlt-01" in client.get("/groups/alfa?page=abc").get_data(as_text=True)
+
+
+def test_mentor_sees_the_new_workshop_button(client, world, log_in):
+    """The mentor gets the planning button on the group page."""
+    log_in(world["mentor_a"])
+    assert "/groups/alfa/workshops/new" in client.get("/groups/alfa").get_data(as_text=True)
+
+
+def test_home_counts_held_workshops(client, world, log_in):
+    """The coordinator's overview shows how many workshops each group held."""
+    make_workshop(world["group_a"])
+    make_workshop(world["group_a"], date=date(2025, 12, 1))
+    make_workshop(world["group_a"], date=date(2025, 12, 8), status=WorkshopStatus.CANCELLED)
+    log_in(world["coordinator"])
+    page = client.get("/").get_data(as_text=True)
+    assert "2 megtartott alkalom" in page and "0 megtartott alkalom" in page
