@@ -82,19 +82,18 @@ def test_others_may_not_keep_or_read_a_draft_of_the_section(client, world, log_i
 
 
 def test_drafts_are_per_user(app, world, section):
-    save_draft(world["mentor_a"], "note:new:group:1", "Aladáré", {}, None)
-    save_draft(world["participant_a"], "note:new:group:1", "Arankáé", {}, None)
+    key = f"note:new:group:{world['group_a'].id}"
+    save_draft(world["mentor_a"], key, "Aladáré", {}, None)
+    save_draft(world["participant_a"], key, "Arankáé", {}, None)
     db.session.commit()
-    group_id = world["group_a"].id
-    assert group_id == 1
-    assert draft_for(world["mentor_a"], "note:new:group:1").body == "Aladáré"
-    assert draft_for(world["participant_a"], "note:new:group:1").body == "Arankáé"
+    assert draft_for(world["mentor_a"], key).body == "Aladáré"
+    assert draft_for(world["participant_a"], key).body == "Arankáé"
     # A member of another group has no right to the key, so nothing comes back.
-    assert draft_for(world["participant_b"], "note:new:group:1") is None
-    clear_draft(world["mentor_a"], "note:new:group:1")
+    assert draft_for(world["participant_b"], key) is None
+    clear_draft(world["mentor_a"], key)
     db.session.commit()
-    assert draft_for(world["mentor_a"], "note:new:group:1") is None
-    assert draft_for(world["participant_a"], "note:new:group:1").body == "Arankáé"
+    assert draft_for(world["mentor_a"], key) is None
+    assert draft_for(world["participant_a"], key).body == "Arankáé"
 
 
 @pytest.mark.parametrize(

@@ -47,11 +47,32 @@ def _number(text: str) -> int | None:
 
 
 def _can_edit_section(user: User, ident: str) -> bool:
-    """Only the editor of a section keeps a draft of it."""
-    from journal.journals.queries import section_for_editing
+    """Only the editor of a section keeps a draft of it (permissions.can_edit_journal).
+
+    The section, its journal, workshop and group come in one query: autosave runs every few
+    seconds, so this check must stay cheap (see bench/autosave.py).
+    """
+    from sqlalchemy import select
+    from sqlalchemy.orm import joinedload
+
+    from journal.extensions import db
+    from journal.models import Journal, JournalSection, Workshop
+    from journal.permissions import can_edit_journal
 
     section_id = _number(ident)
-    return section_id is not None and section_for_editing(user, section_id) is not None
+    if section_id is None:
+        return False
+    section = db.session.scalar(
+        select(JournalSection)
+        .where(JournalSection.id == section_id)
+        .options(
+            joinedload(JournalSection.journal)
+            .joinedload(Journal.workshop)
+            .joinedload(Workshop.group)
+        )
+    )
+    # The author of a journal reads every section of it, so editing implies reading.
+    return section is not None and can_edit_journal(user, section.journal)
 
 
 def _can_edit_note(user: User, ident: str) -> bool:
