@@ -76,6 +76,7 @@
   var loginWaiting = false;
   var loginTimer = null;
   var applying = false;
+  var answered = {}; // keys whose editor came back from a 409/422: it already holds the text
 
   // --- Storage ------------------------------------------------------------------------------
 
@@ -182,8 +183,20 @@
     }
   }
 
+  function canonical(fields) {
+    // Key order differs between the server's JSON and the form: compare sorted pairs.
+    fields = fields || {};
+    return JSON.stringify(
+      Object.keys(fields)
+        .sort()
+        .map(function (k) {
+          return [k, fields[k]];
+        })
+    );
+  }
+
   function same(a, b) {
-    return a.body === b.body && JSON.stringify(a.fields || {}) === JSON.stringify(b.fields || {});
+    return a.body === b.body && canonical(a.fields) === canonical(b.fields);
   }
 
   // --- Messages --------------------------------------------------------------------------------
@@ -458,6 +471,16 @@
     if (states.has(form) || !form.getAttribute("data-autosave-key")) return;
     var st = state(form);
     var original = snapshot(form);
+    var key = form.getAttribute("data-autosave-key");
+    if (answered[key]) {
+      // The server's answer to this editor's own save (conflict or errors) shows the user's
+      // text with the current version: keep it, and let the copies follow it.
+      delete answered[key];
+      writeLocal(form, original);
+      st.dirty = true;
+      schedule(form, 0);
+      return;
+    }
     var local = readLocal(form);
     if (local && !same(local, original)) {
       apply(form, local);
@@ -619,6 +642,7 @@
       return;
     }
     st.renewedSubmit = false;
+    if (status === 409 || status === 422) answered[form.getAttribute("data-autosave-key")] = true;
     if (status >= 500) {
       // The editor stays (an error page never replaces it).
       if (!ctx.response.headers.get("HX-Retarget")) event.preventDefault();

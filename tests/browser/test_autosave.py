@@ -278,3 +278,32 @@ def test_logout_clears_the_browser_copies(phone, live):
     page.wait_for_url(lambda url: "/login" in url)
     keys = page.evaluate("Object.keys(localStorage)")
     assert keys == ["mas:kulcs"]
+
+
+def test_after_a_conflict_the_merged_text_saves_on_the_first_try(phone, live):
+    from journal.extensions import db
+    from journal.journals.operations import save_section
+    from journal.models import JournalSection, User
+
+    context, page = phone
+    section_id = live["sections"][4]
+    box = open_editor(page, live["base"], section_id)
+    box.fill("Telefonon kezdett szöveg")
+    expect(page.locator(f"#section-{section_id} [data-autosave-status]")).to_contain_text(
+        "Mentve", timeout=10_000
+    )
+    with live["app"].app_context():  # another device saves meanwhile
+        section = db.session.get(JournalSection, section_id)
+        mentor = db.session.scalar(select(User).where(User.email == MENTOR))
+        save_section(mentor, section, section.version, "Máshol mentett", section.visibility, False)
+        db.session.commit()
+        db.session.remove()
+    box.fill("Telefonon kezdett szöveg, befejezve")
+    page.click(f"#section-{section_id} button[type=submit]")
+    expect(page.locator(f"#theirs-{section_id}")).to_have_value("Máshol mentett")
+    page.wait_for_timeout(500)  # let autosave look at the new editor
+    merged = "Máshol mentett\nTelefonon kezdett szöveg, befejezve"
+    page.fill(f"#body-{section_id}", merged)
+    page.click(f"#section-{section_id} button[type=submit]")
+    expect(page.locator(f"#section-{section_id}")).not_to_have_class("editing")
+    assert section_body(live["app"], section_id) == merged
