@@ -118,13 +118,15 @@ def in_process(path: Path, section_id: int, iterations: int) -> dict:
     payload = {"body": TEXT, "fields": {"visibility": "coordination"}, "base_version": 1}
     for _ in range(20):  # warm up caches and the connection pool
         client.put(url, json=payload, headers=headers)
-    times = []
+    times, cpu = [], []
     size = header_size = 0
+    load = os.getloadavg()[0]
     for i in range(iterations):
         payload["body"] = TEXT[:-6] + f"{i:06d}"
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         response = client.put(url, json=payload, headers=headers)
         times.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
         assert response.status_code == 200, response.status_code
         size = len(response.get_data())
         header_size = sum(len(k) + len(v) + 4 for k, v in response.headers.items())
@@ -134,6 +136,8 @@ def in_process(path: Path, section_id: int, iterations: int) -> dict:
     return {
         "iterations": iterations,
         "median_ms": statistics.median(times),
+        "cpu_median_ms": statistics.median(cpu),
+        "load": max(load, os.getloadavg()[0]),
         "p95_ms": times[int(len(times) * 0.95) - 1],
         "body_bytes": size,
         "header_bytes": header_size,
@@ -272,6 +276,8 @@ def report(inproc: dict, loaded: dict | None) -> str:
         f"| In-process median (test client, {inproc['iterations']} saves) "
         f"| {inproc['median_ms']:.2f} ms |",
         f"| In-process p95 | {inproc['p95_ms']:.2f} ms |",
+        f"| In-process median CPU time of the request | {inproc['cpu_median_ms']:.2f} ms |",
+        f"| Machine load average during the run | {inproc['load']:.1f} |",
         f"| Response body | {inproc['body_bytes']} bytes "
         f"(headers {inproc['header_bytes']} bytes) |",
     ]
