@@ -233,3 +233,43 @@ def test_group_page_queries_do_not_grow(client, world, log_in):
     _grow(world["group_a"], members=28, workshops=25)
     large = _queries_for(client, "/groups/alfa")
     assert large == small, (small, large)
+
+
+def test_simultaneous_taps_leave_one_row(app, world):
+    """Four taps on one participant at the same moment: all answer 200, one row remains."""
+    import threading
+
+    from tests.conftest import login
+
+    participant_id = world["participant_a"].id
+    clients = [app.test_client() for _ in range(4)]
+    for client in clients:
+        login(client, world["mentor_a"])
+    statuses = ["present", "late", "excused", "absent"]
+    for round_ in range(5):
+        workshop_id = make_workshop(world["group_a"], date=date(2025, 11, 1 + round_)).id
+        db.session.commit()
+        barrier = threading.Barrier(len(clients))
+        answers: dict[int, int] = {}
+
+        def tap(index, client, barrier=barrier, workshop_id=workshop_id, answers=answers):
+            """Wait for the others, then tap."""
+            barrier.wait()
+            response = client.post(
+                f"/workshops/{workshop_id}/attendance",
+                data={"user_id": str(participant_id), "status": statuses[index]},
+                headers=HX,
+            )
+            answers[index] = response.status_code
+
+        threads = [threading.Thread(target=tap, args=(i, c)) for i, c in enumerate(clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(answers.values()) == [200] * 4, answers
+        rows = db.session.scalars(
+            select(Attendance).where(Attendance.workshop_id == workshop_id)
+        ).all()
+        assert len(rows) == 1
+        db.session.commit()

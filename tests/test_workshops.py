@@ -212,3 +212,44 @@ def test_home_counts_held_workshops(client, world, log_in):
     log_in(world["coordinator"])
     page = client.get("/").get_data(as_text=True)
     assert "2 megtartott alkalom" in page and "0 megtartott alkalom" in page
+
+
+def test_racing_edits_one_wins_the_other_gets_409(app, world):
+    """Two saves from the same version at the same moment: one is stored, the other is 409."""
+    import threading
+
+    from tests.conftest import login
+
+    workshop_id = make_workshop(world["group_a"], status=WorkshopStatus.PLANNED).id
+    db.session.commit()
+    editors = {"mentor": world["mentor_a"], "coordinator": world["coordinator"]}
+    clients = {}
+    for name, user in editors.items():
+        clients[name] = app.test_client()
+        login(clients[name], user)
+    for round_ in range(10):
+        version = db.session.get(Workshop, workshop_id).version
+        db.session.commit()
+        barrier = threading.Barrier(2)
+        results: dict[str, int] = {}
+
+        def save(name, barrier=barrier, version=version, round_=round_, results=results):
+            """Wait for the other editor, then save."""
+            barrier.wait()
+            response = clients[name].post(
+                f"/workshops/{workshop_id}/edit",
+                data=_form(version=str(version), topic=f"{name} {round_}"),
+            )
+            results[name] = response.status_code
+
+        threads = [threading.Thread(target=save, args=(name,)) for name in editors]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(results.values()) == [303, 409], results
+        winner = next(name for name, status in results.items() if status == 303)
+        db.session.expire_all()
+        stored = db.session.get(Workshop, workshop_id)
+        assert (stored.topic, stored.version) == (f"{winner} {round_}", version + 1)
+        db.session.commit()
