@@ -1,0 +1,160 @@
+"""Faults around saving a 5,000-character section: the server draft keeps the text, and the
+answer is a Hungarian message (the browser side is in tests/browser/test_autosave_faults.py).
+
+The app runs as in production (not in testing mode), so the Hungarian 500 handler is on.
+"""
+
+import pytest
+from flask import before_render_template
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from journal.extensions import db
+from journal.models import Draft, JournalSection
+from tests.conftest import build_app, login
+from tests.factories import make_journal, make_workshop, make_world
+
+HX = {"HX-Request": "true"}
+TEXT = ("Hosszú szakasz: a műhely menete és a tanulságok. " * 120)[:5000]
+UNEXPECTED = "Váratlan hiba történt"
+
+
+@pytest.fixture
+def site(tmp_path):
+    """A production-like app with a journal of group alfa and its mentor logged in."""
+    app = build_app(tmp_path, TESTING=False)
+    with app.app_context():
+        world = make_world()
+        journal = make_journal(make_workshop(world["group_a"]), world["mentor_a"])
+        db.session.commit()
+        section_id = journal.sections[1].id
+        mentor = world["mentor_a"]
+        client = app.test_client()
+        login(client, mentor)
+        yield app, client, section_id
+        db.session.remove()
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _autosave_then_save(client, section_id: int):
+    """Autosave the text, then send the real save of it (as htmx does)."""
+    answer = client.put(
+        f"/drafts/section:{section_id}",
+        json={"body": TEXT, "fields": {"visibility": "coordination"}, "base_version": 1},
+        headers=HX,
+    )
+    assert answer.status_code == 200
+    return client.post(
+        f"/sections/{section_id}",
+        data={"body": TEXT, "version": "1", "visibility": "coordination"},
+        headers=HX,
+    )
+
+
+def _kept(section_id: int) -> None:
+    """The draft holds the whole text and the section was not changed."""
+    db.session.expire_all()
+    assert db.session.scalar(select(Draft.body).where(Draft.key == f"section:{section_id}")) == TEXT
+    assert db.session.get(JournalSection, section_id).body != TEXT
+
+
+def _hungarian_error(response, status: int, text: str) -> None:
+    """The answer is a message for #messages, never a replacement of the editor."""
+    assert response.status_code == status
+    assert response.headers["HX-Retarget"] == "#messages"
+    assert text in response.get_data(as_text=True)
+
+
+def test_database_error_on_commit_keeps_the_draft(site):
+    app, client, section_id = site
+    strikes = {"left": 1}
+
+    def fail(session):
+        from flask import has_request_context, request
+
+        if has_request_context() and request.endpoint == "journals.save" and strikes["left"]:
+            strikes["left"] -= 1
+            raise RuntimeError("database fault (test)")
+
+    event.listen(Session, "before_commit", fail)
+    try:
+        response = _autosave_then_save(client, section_id)
+    finally:
+        event.remove(Session, "before_commit", fail)
+    _hungarian_error(response, 500, UNEXPECTED)
+    _kept(section_id)
+
+
+def test_500_in_a_template_keeps_the_draft(site):
+    app, client, section_id = site
+
+    def fail(sender, template, context, **extra):
+        if template.name == "journals/_section.html":
+            raise RuntimeError("template fault (test)")
+
+    before_render_template.connect(fail, app)
+    try:
+        response = _autosave_then_save(client, section_id)
+    finally:
+        before_render_template.disconnect(fail, app)
+    _hungarian_error(response, 500, UNEXPECTED)
+    db.session.expire_all()
+    draft = db.session.scalar(select(Draft.body).where(Draft.key == f"section:{section_id}"))
+    # The save itself went through before the page failed; the draft still holds the text too.
+    assert draft == TEXT
+
+
+def test_csrf_expiry_keeps_the_draft(tmp_path):
+    app = build_app(tmp_path, TESTING=False, WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        world = make_world()
+        section_id = make_journal(make_workshop(world["group_a"]), world["mentor_a"]).sections[1].id
+        db.session.commit()
+        email = world["mentor_a"].email
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    from tests.factories import PASSWORD
+
+    client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
+    token = client.get("/drafts/token", headers=HX).json["token"]
+    answer = client.put(
+        f"/drafts/section:{section_id}",
+        json={"body": TEXT, "base_version": 1},
+        headers=HX | {"X-CSRFToken": token},
+    )
+    assert answer.status_code == 200
+    with client.session_transaction() as session:
+        session.pop("csrf_token")  # the token the page holds is no longer the session's
+    response = client.post(
+        f"/sections/{section_id}",
+        data={"body": TEXT, "version": "1", "visibility": "coordination", "csrf_token": token},
+        headers=HX | {"X-CSRFToken": token},
+    )
+    _hungarian_error(response, 400, "lejárt az űrlap érvényessége")
+    with app.app_context():
+        _kept(section_id)
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_a_failing_autosave_leaves_the_previous_draft_whole(site):
+    app, client, section_id = site
+    key = f"section:{section_id}"
+    assert client.put(f"/drafts/{key}", json={"body": TEXT}, headers=HX).status_code == 200
+
+    def fail(session):
+        from flask import has_request_context, request
+
+        if has_request_context() and request.endpoint == "drafts.save":
+            raise RuntimeError("database fault (test)")
+
+    event.listen(Session, "before_commit", fail)
+    try:
+        response = client.put(f"/drafts/{key}", json={"body": "rövidebb"}, headers=HX)
+    finally:
+        event.remove(Session, "before_commit", fail)
+    _hungarian_error(response, 500, UNEXPECTED)
+    db.session.expire_all()
+    assert db.session.scalar(select(Draft.body).where(Draft.key == key)) == TEXT
