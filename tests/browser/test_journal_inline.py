@@ -139,25 +139,16 @@ def test_two_devices_get_a_conflict_with_both_texts(browser, site):
     laptop.context.close()
 
 
-@pytest.mark.xfail(
-    reason="autosave.js same() compares draft fields in key order ({in_report, visibility} from "
-    "the server vs {visibility, in_report} from the form), so the 409 editor is 'restored' "
-    "from the stale server draft and its version goes back to the old one: every merged save "
-    "answers 409 again",
-    strict=False,
-)
 def test_merging_after_a_conflict_saves(browser, site):
     """After the 409, the merged text saves on the first try."""
     sid, phone, laptop = _conflict(browser, site, "raised")
     laptop.wait_for_timeout(500)  # let autosave look at the new editor
     laptop.fill(f"#body-{sid}", "Telefonon írt szöveg\nLaptopon írt szöveg")
     laptop.click(f"form#section-{sid} button[type=submit]")
-    try:
-        laptop.wait_for_selector(f"section#section-{sid}", timeout=5000)
-        assert _stored(site, sid) == ("Telefonon írt szöveg\nLaptopon írt szöveg", 2)
-    finally:
-        phone.context.close()
-        laptop.context.close()
+    laptop.wait_for_selector(f"section#section-{sid}")
+    assert _stored(site, sid) == ("Telefonon írt szöveg\nLaptopon írt szöveg", 2)
+    phone.context.close()
+    laptop.context.close()
 
 
 def test_private_unticks_and_disables_the_report_flag(browser, site):
