@@ -8,19 +8,11 @@ from werkzeug.serving import make_server
 
 from journal.extensions import db
 from journal.models import JournalSection, SectionRevision
+from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import build_app
 from tests.factories import PASSWORD, make_journal, make_workshop, make_world
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +43,7 @@ def site(tmp_path_factory):
 def browser():
     """Debian's Chromium."""
     with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 

@@ -16,20 +16,13 @@ from werkzeug.serving import make_server
 from journal.extensions import db
 from journal.journals.operations import save_section
 from journal.models import JournalSection, Visibility
+from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import build_app
 from tests.factories import PASSWORD, make_journal, make_workshop, make_world
 from tests.xss_payloads import XSS_PAYLOADS
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 FORBIDDEN_IN_PROSE = (
     "script, iframe, object, embed, svg, math, style, img, base, meta, link, form, input, "
     "button, template, video, audio, hx-partial"
@@ -79,7 +72,7 @@ def xss_site(tmp_path_factory):
 def xss_page(xss_site):
     """A logged-in Chromium page that records dialogs, requests and console errors."""
     with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         page = context.new_page()
         events = {"dialogs": [], "requests": [], "console": []}
