@@ -253,3 +253,30 @@ def test_racing_edits_one_wins_the_other_gets_409(app, world):
         stored = db.session.get(Workshop, workshop_id)
         assert (stored.topic, stored.version) == (f"{winner} {round_}", version + 1)
         db.session.commit()
+
+
+def test_new_workshop_suggests_the_last_next_steps(client, world, log_in):
+    """The last journal's "next steps" prefill the agenda when the group may read them."""
+    from journal.models import JournalSection, Visibility
+    from tests.factories import make_journal
+
+    journal = make_journal(
+        make_workshop(world["group_a"]),
+        world["mentor_a"],
+        {"next_steps": "Mindenki hoz egy **helyi értéket**."},
+    )
+    db.session.commit()
+    log_in(world["mentor_a"])
+    page = client.get("/groups/alfa/workshops/new").get_data(as_text=True)
+    assert "<strong>helyi értéket</strong>" in page
+    assert "Mindenki hoz egy **helyi értéket**.</textarea>" not in page  # coordination only
+    section = db.session.scalar(
+        select(JournalSection).where(
+            JournalSection.journal_id == journal.id, JournalSection.key == "next_steps"
+        )
+    )
+    section.visibility = Visibility.GROUP
+    db.session.commit()
+    page = client.get("/groups/alfa/workshops/new").get_data(as_text=True)
+    assert "Mindenki hoz egy **helyi értéket**.</textarea>" in page
+    assert "helyi értéket" not in client.get("/groups/beta/workshops/new").get_data(as_text=True)

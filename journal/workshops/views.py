@@ -1,5 +1,7 @@
 """Workshops of a group, their attendance, and the group's calendar feed."""
 
+from datetime import date
+
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -7,8 +9,16 @@ from flask_login import current_user, login_required
 from journal.extensions import db
 from journal.groups.queries import visible_group_by_slug
 from journal.htmx import after_action, message_fragment, render, wants_fragment
-from journal.journals.queries import journal_context
-from journal.models import AttendanceStatus, Group, Membership, Workshop, WorkshopStatus
+from journal.journals.queries import journal_context, previous_next_steps
+from journal.models import (
+    AttendanceStatus,
+    Group,
+    JournalSection,
+    Membership,
+    Visibility,
+    Workshop,
+    WorkshopStatus,
+)
 from journal.permissions import (
     can_manage_workshops,
     can_record_attendance,
@@ -87,21 +97,42 @@ def _page_url(workshop: Workshop) -> str:
     return url_for("workshops.show", workshop_id=workshop.id)
 
 
+def _suggestion(group: Group) -> JournalSection | None:
+    """Return the "next steps" of the group's latest journal the user may read."""
+    # An unsaved stand-in for the workshop being planned: later than every existing one.
+    upcoming = Workshop(id=0, group_id=group.id, date=date.max)
+    return previous_next_steps(current_user, upcoming)
+
+
 @bp.route("/groups/<slug>/workshops/new", methods=["GET", "POST"])
 @login_required
 def new(slug: str):
-    """Plan a new workshop of the group."""
+    """Plan a new workshop of the group, suggesting the last journal's next steps."""
     group = _group(slug)
     require(can_manage_workshops(current_user, group))
     form = WorkshopForm()
+    suggestion = _suggestion(group)
     if request.method == "POST":
         if form.validate():
             workshop = operations.create_workshop(current_user, group, _data(form))
             db.session.commit()
             flash(_("Az alkalom elmentve."), "success")
             return redirect(_page_url(workshop), 303)
-        return render("workshops/form.html", status=422, form=form, group=group, workshop=None)
-    return render("workshops/form.html", form=form, group=group, workshop=None)
+        return render(
+            "workshops/form.html",
+            status=422,
+            form=form,
+            group=group,
+            workshop=None,
+            suggestion=suggestion,
+        )
+    # Only text the participants may already read goes into the agenda, which they see;
+    # anything more private stays a suggestion for the planner's eyes.
+    if suggestion is not None and suggestion.visibility == Visibility.GROUP:
+        form.agenda.data = suggestion.body
+    return render(
+        "workshops/form.html", form=form, group=group, workshop=None, suggestion=suggestion
+    )
 
 
 def _attendance_context(workshop: Workshop) -> dict:
