@@ -6,6 +6,11 @@ definition, which is less code to review than a new dependency.
 Times carry TZID=Europe/Budapest with the zone defined in the feed (VTIMEZONE). Workshops
 take place in Hungary at Hungarian local time, so a phone set to another zone must still
 show them at the right moment; floating times would drift with the phone's zone.
+
+A link belongs to a membership (HMAC of its id and `calendar_generation`), so it covers that
+one group and dies when the member leaves or renews it. The coordinator therefore gets a feed
+only for groups she is a member of (Kecskemét, as its mentor, in the demo); feeds of the other
+groups would need a user-level generation, a schema change left out on purpose.
 """
 
 import hashlib
