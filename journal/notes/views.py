@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from limits import parse
 
+from journal.drafts.operations import clear_draft
 from journal.extensions import db, limiter
 from journal.groups.queries import visible_group_by_slug
 from journal.htmx import after_action, message_fragment, render, wants_fragment
@@ -82,6 +83,13 @@ def _note_form(group: Group, note: Note | None = None) -> NoteForm:
         form.version.data = str(note.version)
     elif note is None and request.method == "GET" and request.args.get("workshop", "").isdigit():
         form.workshop.data = request.args["workshop"]
+    return form
+
+
+def _editor_ids(form: NoteForm, note: Note) -> NoteForm:
+    """Give an inline editor's fields ids of their own (the new-note form is on the page too)."""
+    for field in form:
+        field.id = field.label.field_id = f"note-{note.id}-{field.name}"
     return form
 
 
@@ -224,6 +232,7 @@ def create(slug: str):
                 status = 429
             else:
                 note = operations.add_note(current_user, group, **_values(form, workshop))
+                clear_draft(current_user, f"note:new:group:{group.id}")
                 if not wants_fragment():
                     flash(_("A jegyzetet közzétettük."), "success")
                 # Rendered before the commit, while the new note is still loaded: no re-query.
@@ -255,7 +264,7 @@ def edit(note_id: int):
     """Edit a note in place; a save based on a stale version answers 409 with both texts."""
     note = _live_note(note_id)
     require(can_edit_note(current_user, note))
-    form = _note_form(note.group, note)
+    form = _editor_ids(_note_form(note.group, note), note)
     context = {"note": note, "group": note.group, "form": form, "conflict": None}
     if request.method == "GET":
         _with_choices(form, note.group)
@@ -271,6 +280,7 @@ def edit(note_id: int):
         if not form.workshop.errors:
             try:
                 operations.edit_note(current_user, note, int(base), **_values(form, workshop))
+                clear_draft(current_user, f"note:{note.id}")
             except operations.StaleVersion:
                 db.session.rollback()
                 current = queries.note_with_everything(note_id)

@@ -17,6 +17,20 @@
     if (elt.matches && elt.matches("[data-note-poll]") && busy(elt)) event.preventDefault();
   });
 
+  // Autosave may put back an unfinished new note: open its folded form so it is seen.
+  function unfold() {
+    var form = document.getElementById("note-form");
+    var details = form && form.closest("details");
+    if (!details || details.open) return;
+    new MutationObserver(function () {
+      var title = form.querySelector("[name=title]");
+      var body = form.querySelector("[name=body]");
+      if ((title && title.value) || (body && body.value)) details.open = true;
+    }).observe(form, { childList: true, subtree: true });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", unfold);
+  else unfold();
+
   document.addEventListener("htmx:after:request", function (event) {
     var elt = event.target;
     var ctx = event.detail && event.detail.ctx;

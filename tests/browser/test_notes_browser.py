@@ -158,7 +158,7 @@ def test_two_participants_share_a_difficulty_live(notes_live, chromium):
     mine.get_by_role("link", name="Szerkesztés").click()
     editor = dora.locator(f"form#note-{note_id}")
     expect(editor).to_be_visible()
-    editor.locator("#title").fill(title + " (javítva)")
+    editor.locator("input[name=title]").fill(title + " (javítva)")
     editor.get_by_role("button", name="Mentés").click()
     edited = dora.locator(f"article#note-{note_id}")
     expect(edited).to_contain_text("(javítva)")
@@ -252,4 +252,40 @@ def test_xss_payloads_run_nothing(notes_live, chromium):
         page.goto(base + f"/groups/tata/notes?page={n}")
         shown += page.locator("h2.note-title").all_inner_texts()
     assert "XSS 0 <script>window.__xss=1</script>" in shown  # shown as text
+    page.context.close()
+
+
+def test_unfinished_note_survives_a_reload(notes_live, chromium):
+    """A new note and an inline edit being typed come back after the tab is reloaded."""
+    _app, base = notes_live
+    page = _log_in(chromium, base, ADAM)
+    page.goto(base + "/groups/tata/notes")
+    page.get_by_text("Új jegyzet", exact=True).first.click()
+    page.fill("#title", "Félkész gondolat")
+    page.fill("#body", "Ezt még nem küldtem el, de nem veszhet el.")
+    expect(page.locator("#note-form [data-autosave-status]")).to_contain_text(
+        "Mentve", timeout=10_000
+    )
+    page.reload()
+    expect(page.locator("#body")).to_have_value("Ezt még nem küldtem el, de nem veszhet el.")
+    expect(page.locator("#title")).to_have_value("Félkész gondolat")
+    expect(page.locator("#note-form")).to_be_visible()  # the folded form was opened
+    page.get_by_role("button", name="Közzététel").click()
+    note = page.locator("article.note", has_text="Félkész gondolat")
+    expect(note).to_be_visible()
+    page.reload()
+    expect(page.locator("#body")).to_have_value("")  # published: the draft is gone
+
+    note = page.locator("article.note", has_text="Félkész gondolat")
+    note.get_by_role("link", name="Szerkesztés").click()
+    editor = page.locator("form.note-editor")
+    editor.locator("textarea[name=body]").fill("Javítás közben bezárt lap")
+    expect(editor.locator("[data-autosave-status]")).to_contain_text("Mentve", timeout=10_000)
+    page.reload()
+    page.locator("article.note", has_text="Félkész gondolat").get_by_role(
+        "link", name="Szerkesztés"
+    ).click()
+    expect(page.locator("form.note-editor textarea[name=body]")).to_have_value(
+        "Javítás közben bezárt lap"
+    )
     page.context.close()
