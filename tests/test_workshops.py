@@ -105,7 +105,7 @@ def test_stale_edit_answers_409_and_overwrites_nothing(client, world, log_in):
     body = response.get_data(as_text=True)
     assert "Valaki más közben módosította" in body
     assert 'value="A mentoré"' in body  # the user's text comes back
-    assert "A koordinátoré" in body  # and what the other person saved
+    assert "<strong>Téma:</strong> A koordinátoré" in body  # and what the other person saved
     assert 'name="version" type="hidden" value="2"' in body
     db.session.refresh(workshop)
     assert (workshop.topic, workshop.version) == ("A koordinátoré", 2)
