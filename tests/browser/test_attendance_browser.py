@@ -116,3 +116,14 @@ def test_attendance_works_without_javascript(browser, base_url, live_server):
     assert row.locator("button[aria-pressed=true]").inner_text() == "hiányzott"
     assert _status(live_server, workshop_id, "Szekeres") == AttendanceStatus.ABSENT
     context.close()
+
+
+def test_workshop_and_group_pages_pass_axe(phone, live_server):
+    """No serious or critical accessibility violations on the workshop and group pages."""
+    from tests.browser.harness import axe_violations, describe_violations
+
+    page = phone
+    for url in (f"/workshops/{_workshop_id(live_server)}", "/groups/tata"):
+        page.goto(url)
+        violations = axe_violations(page)
+        assert not violations, f"{url}\n{describe_violations(violations)}"
