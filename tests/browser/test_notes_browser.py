@@ -2,83 +2,46 @@
 other groups shut out, and XSS payloads that run nothing."""
 
 import re
-import threading
 
 import pytest
+from playwright.sync_api import expect
 
-pytest.importorskip("playwright")
+from tests.browser.harness import (
+    KOMLO_PARTICIPANT,
+    PHONE,
+    TATA_PARTICIPANT,
+    axe_violations,
+    describe_violations,
+    login,
+    open_page,
+    screenshot,
+)
+from tests.xss_payloads import EVIL_HOST, XSS_PAYLOADS
 
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
-from werkzeug.serving import make_server  # noqa: E402
-
-from tests.xss_payloads import EVIL_HOST, XSS_PAYLOADS  # noqa: E402
-
-pytestmark = pytest.mark.browser
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-PASSWORD = "muhelynaplo"
-DORA, ADAM = "nyari.dora@example.org", "lengyel.adam@example.org"
-MARTA = "csizmadia.marta@example.org"  # komlo-hegyhat: another group
+DORA, ADAM, MARTA = TATA_PARTICIPANT, "lengyel.adam@example.org", KOMLO_PARTICIPANT
 
 
-@pytest.fixture(scope="module")
-def notes_live(tmp_path_factory):
-    """A live server on a temporary SQLite database with the demo program; polls every 2 s."""
-    from journal import create_app
-    from journal.demo import seed_demo
-    from journal.extensions import db
-
-    path = tmp_path_factory.mktemp("notes-live") / "live.sqlite"
-    app = create_app(
-        {
-            "SECRET_KEY": "notes-browser-secret",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
-            "NOTES_POLL_SECONDS": 2,
-            "ARGON2_TIME_COST": 1,
-            "ARGON2_MEMORY_COST": 16,
-            "ARGON2_PARALLELISM": 1,
-        }
-    )
-    with app.app_context():
-        db.create_all()
-        seed_demo(PASSWORD)
-        db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-    with app.app_context():
-        db.engine.dispose()
+@pytest.fixture
+def notes_live(live_server):
+    """The shared live server, polling the board every 2 s for these tests."""
+    app = live_server.app
+    before = app.config.get("NOTES_POLL_SECONDS")
+    app.config["NOTES_POLL_SECONDS"] = 2
+    yield app, live_server.base_url
+    app.config["NOTES_POLL_SECONDS"] = before if before is not None else 10
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    """Debian's Chromium, driven by Playwright."""
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+@pytest.fixture
+def chromium(browser):
+    """The harness's Chromium."""
+    return browser
 
 
 def _log_in(browser, base: str, email: str):
-    """Open a phone-sized context and log the person in; return the page."""
-    context = browser.new_context(**PHONE)
-    page = context.new_page()
-    page.goto(base + "/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(base + "/")
+    """Open a phone-sized page in a fresh context and log the person in."""
+    page, console = open_page(browser, base, viewport=PHONE)
+    page.console = console
+    login(page, email)
     return page
 
 
@@ -137,7 +100,9 @@ def test_two_participants_share_a_difficulty_live(notes_live, chromium):
     )
     expect(mine.locator(".metoo-count")).to_have_text("1", timeout=15_000)
     expect(mine.locator(".metoo-names")).to_contain_text("Lengyel Ádám")
-    dora.screenshot(path="/tmp/notes-browser-dora.png", full_page=True)
+    screenshot(dora, "notes-board", {"phone": PHONE})
+    violations = axe_violations(dora)
+    assert violations == [], describe_violations(violations)
 
     # Another group's participant: not by any URL.
     marta = _log_in(chromium, base, MARTA)
@@ -175,6 +140,9 @@ def test_two_participants_share_a_difficulty_live(notes_live, chromium):
     for page in (dora, adam):
         assert page.evaluate("window.__sameDocument") is True
     for page in (dora, adam, marta):
+        # The refused requests above (422, 404) are logged by the browser; nothing else may be.
+        errors = [e for e in page.console.errors if not e.startswith("Failed to load resource")]
+        assert errors == [], errors
         page.context.close()
 
 
@@ -226,7 +194,7 @@ def test_xss_payloads_run_nothing(notes_live, chromium):
         )
         assert status == 422 or payload.lower().startswith(("http://", "https://")), payload
     posts.clear()
-    pages = [f"/groups/tata/notes?page={n}" for n in range(1, 6)]
+    pages = [f"/groups/tata/notes?page={n}" for n in range(1, 8)]
     pages += ["/groups/tata/notes?kind=question", "/groups/tata/notes/shared-difficulties"]
     for url in pages:
         page.goto(base + url)
@@ -248,11 +216,17 @@ def test_xss_payloads_run_nothing(notes_live, chromium):
     assert dialogs == [] and evil == [], (dialogs, evil)
     assert posts == [], posts  # nothing sent a request of its own (e.g. hx-post to /logout)
     shown = []
-    for n in range(1, 6):
+    for n in range(1, 8):
         page.goto(base + f"/groups/tata/notes?page={n}")
         shown += page.locator("h2.note-title").all_inner_texts()
     assert "XSS 0 <script>window.__xss=1</script>" in shown  # shown as text
     page.context.close()
+    with app.app_context():  # the live server is shared: leave the demo board as it was
+        for note in db.session.scalars(db.select(Note).where(Note.title.like("XSS %"))):
+            db.session.delete(note)
+        for note in db.session.scalars(db.select(Note).where(Note.title == "Link-próba")):
+            db.session.delete(note)
+        db.session.commit()
 
 
 def test_unfinished_note_survives_a_reload(notes_live, chromium):
