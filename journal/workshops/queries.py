@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import case, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from journal.extensions import db
 from journal.i18n import person_key, sort_hungarian
@@ -34,7 +34,7 @@ def _current_membership(today: date | None = None):
 def visible_workshop(user: User, workshop_id: int) -> Workshop | None:
     """Return the workshop with its group if the user may see it, else None."""
     workshop = db.session.scalar(
-        select(Workshop).where(Workshop.id == workshop_id).options(selectinload(Workshop.group))
+        select(Workshop).where(Workshop.id == workshop_id).options(joinedload(Workshop.group))
     )
     if workshop is None or not can_view_workshop(user, workshop):
         return None
@@ -157,7 +157,7 @@ def attendees(workshop: Workshop) -> list[Membership]:
             Membership.role == Role.PARTICIPANT,
             _current_membership(),
         )
-        .options(selectinload(Membership.user))
+        .options(joinedload(Membership.user))
     ).all()
     return sort_hungarian(
         [m for m in memberships if m.user.active], key=lambda m: person_key(m.user)
@@ -189,7 +189,7 @@ def attendee(workshop: Workshop, user_id: int) -> Membership | None:
             Membership.role == Role.PARTICIPANT,
             _current_membership(),
         )
-        .options(selectinload(Membership.user))
+        .options(joinedload(Membership.user))
     )
 
 
