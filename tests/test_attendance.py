@@ -205,8 +205,11 @@ def _queries_for(client, url: str) -> int:
 
 @pytest.mark.parametrize("who", ["mentor_a", "participant_a"])
 def test_workshop_page_queries_do_not_grow_with_members(client, world, log_in, who):
-    """The workshop page with 30 attendance rows runs as many queries as with 2."""
+    """The workshop page with its journal and 30 attendance rows runs as many queries as with 2."""
+    from tests.factories import make_journal
+
     workshop = make_workshop(world["group_a"], date=date(2025, 10, 1))
+    make_journal(workshop, world["mentor_a"], {"topic": "Téma", "next_steps": "Lépések"})
     db.session.commit()
     log_in(world[who])
     url = f"/workshops/{workshop.id}"
