@@ -87,6 +87,13 @@ def test_guest_is_added_in_place(phone, live_server, console):
     workshop_id = _workshop_id(live_server)
     page.goto(f"/workshops/{workshop_id}")
     page.evaluate("document.getElementById('journal').dataset.marker = 'kept'")
+    # A missing name comes back in place with a Hungarian message and the institution kept
+    # (the browser's own check of the required field is switched off to reach the server).
+    page.evaluate("document.querySelector('#guests input[name=name]').removeAttribute('required')")
+    page.fill("#guests input[name=institution]", "Tatai Eötvös József Gimnázium")
+    page.locator("#guests button[type=submit]", has_text="Vendég hozzáadása").tap()
+    page.locator("#guests .errors", has_text="Adja meg a vendég nevét.").wait_for()
+    assert page.input_value("#guests input[name=institution]") == "Tatai Eötvös József Gimnázium"
     page.fill("#guests input[name=name]", "Vendég Virág")
     page.fill("#guests input[name=institution]", "Tatai Eötvös József Gimnázium")
     page.locator("#guests button[type=submit]", has_text="Vendég hozzáadása").tap()
@@ -99,7 +106,8 @@ def test_guest_is_added_in_place(phone, live_server, console):
                 Guest.workshop_id == workshop_id, Guest.name == "Vendég Virág"
             )
         )
-    assert console.errors == []
+    # Chromium logs the deliberate 422; nothing else may go wrong.
+    assert [e for e in console.errors if "status of 422" not in e] == []
 
 
 def test_attendance_works_without_javascript(browser, base_url, live_server):
