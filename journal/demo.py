@@ -189,6 +189,7 @@ def seed_demo(password: str = "muhelynaplo") -> None:
             _member(participant, group, Role.PARTICIPANT, institution, settlement)
     db.session.flush()
     _seed_demo_workshops()
+    _seed_demo_journals()
     _seed_demo_notes()
 
 
@@ -197,6 +198,13 @@ def _seed_demo_workshops() -> None:
     from journal.workshops.demo import seed_demo_workshops
 
     seed_demo_workshops()
+
+
+def _seed_demo_journals() -> None:
+    """Add the demo journals of held workshops (kept in the journals feature)."""
+    from journal.journals.demo import seed_demo_journals
+
+    seed_demo_journals()
 
 
 def _seed_demo_notes() -> None:

@@ -367,21 +367,25 @@ def test_previous_next_steps_suggests_the_latest_readable_one(client, world):
 
 
 def test_demo_journals_are_written_once(app):
-    """The demo journals fill all seven sections and seeding twice adds nothing."""
+    """seed-demo writes three journals in all seven sections; seeding again adds nothing."""
     from journal.demo import seed_demo
     from journal.journals.demo import seed_demo_journals
-    from journal.models import Group
 
     seed_demo()
-    for slug in ("komlo-hegyhat", "tata", "kecskemet"):
-        group = db.session.scalar(select(Group).where(Group.slug == slug))
-        make_workshop(group)
-    seed_demo_journals()
+    db.session.commit()
+    seed_demo()
     seed_demo_journals()
     db.session.commit()
     journals = db.session.scalars(select(Journal)).all()
     assert len(journals) == 3
     for journal in journals:
+        assert journal.workshop.status.value == "held"
         assert all(s.body.strip() for s in journal.sections)
         assert not any(s.in_report and s.visibility == Visibility.PRIVATE for s in journal.sections)
-    assert db.session.scalar(select(func.count()).select_from(SectionRevision)) == 21
+    assert sorted(j.status.value for j in journals) == ["draft", "final", "final"]
+    assert db.session.scalar(select(func.count()).select_from(SectionRevision)) == 22
+    amended = db.session.scalars(select(SectionRevision).where(SectionRevision.is_amendment)).all()
+    assert len(amended) == 1
+    for revision in db.session.scalars(select(SectionRevision)):
+        if not revision.is_amendment:
+            assert revision.created_at.date() == revision.section.journal.workshop.date

@@ -1,5 +1,7 @@
 """Demo journals: realistic entries for the first held workshops of the demo groups."""
 
+from datetime import UTC, datetime, time, timedelta
+
 from sqlalchemy import select
 
 from journal.extensions import db
@@ -26,7 +28,7 @@ JOURNALS: dict[str, dict[str, tuple[str, Visibility, bool]]] = {
         ),
         "methods": (
             "- bőrönd-kérdés (ráhangolódás)\n- értéktérkép csomagolópapíron\n"
-            "- galériaséta öntapadós visszajelzésekkel",
+            "- galériaséta öntapadós visszajelzésekkel\n- reflektív napló a lezáráshoz",
             Visibility.GROUP,
             False,
         ),
@@ -58,46 +60,48 @@ JOURNALS: dict[str, dict[str, tuple[str, Visibility, bool]]] = {
             True,
         ),
     },
-    "tata": {
+    "sumeg": {
         "topic": (
-            "Hogyan lesz a kötelező közösségi szolgálatból önkéntes elköteleződés? "
-            "A fiatalok motivációit és a fogadó szervezet lehetőségeit vettük sorra.",
+            "Mentor-identitás: ki vagyok én a hálózatban? Az 1.0 program tapasztalataira "
+            "építve azt kerestük, milyen szerepeket vállalunk egymás mellett.",
             Visibility.GROUP,
             True,
         ),
         "process": (
-            "Rövid bemutatkozó kör után két fiatal önkéntes mesélt a tapasztalatairól, "
-            "majd párokban gyűjtöttük, mi tartja meg és mi tántorítja el a fiatalokat.",
+            "Az 1.0 programban részt vevők röviden felidézték, mit adott nekik a csoport. "
+            "Ezután *fishbowl*-beszélgetés következett a mentori szerepekről, végül mindenki "
+            "egyéni reflexiót írt.",
             Visibility.COORDINATION,
-            False,
+            True,
         ),
         "methods": (
-            "- meghívott vendégek beszámolója\n- páros interjú\n- „megtart / eltántorít” tábla",
+            "- fishbowl (belső és külső kör)\n- reflektív napló\n- „szerepkártyák” a "
+            "ráhangolódáshoz",
             Visibility.GROUP,
             True,
         ),
         "raised": (
-            "Nehézség, hogy a diákok az 50 óra teljesítése után eltűnnek. Kérdés volt, hogyan "
-            "adhatunk nekik valódi felelősséget úgy, hogy a szervezet is biztonságban érezze "
-            "magát.",
+            "Többen érzik úgy, hogy a településükön egyedül viszik a közművelődést, és "
+            "nincs kivel megbeszélni a nehéz helyzeteket. Kérdés volt, hogyan lehet a "
+            "járás intézményei között rendszeres kapcsolatot tartani.",
             Visibility.COORDINATION,
             True,
         ),
         "outcomes": (
-            "A fiatalokat a saját ötletük megvalósítása és a közösséghez tartozás élménye "
-            "tartja meg leginkább. Megfogalmaztunk egy „első hónap” mentorálási vázlatot.",
+            "Megfogalmaztuk, hogy a csoport „híd” szerepe kettős: egymás között és a saját "
+            "közösségeink felé. Kialakult egy havi online beszélgetés ötlete.",
             Visibility.GROUP,
             True,
         ),
         "reflection": (
-            "A vendégek beszámolója jól működött, de kicsúsztunk az időből. Figyelnem kell, "
-            "hogy a páros munkára elég idő maradjon.",
+            "A fishbowl elején lassan indult a beszélgetés; legközelebb rövidebb "
+            "ráhangolódással és egy konkrét esettel kezdeném.",
             Visibility.PRIVATE,
             False,
         ),
         "next_steps": (
-            "Kipróbáljuk az „első hónap” vázlatot két fogadóhelyen; a tapasztalatokat a "
-            "következő alkalmon osztjuk meg.",
+            "Kipróbáljuk a havi online beszélgetést; a következő alkalomra mindenki hoz egy "
+            "esetet a saját gyakorlatából.",
             Visibility.GROUP,
             True,
         ),
@@ -110,7 +114,7 @@ JOURNALS: dict[str, dict[str, tuple[str, Visibility, bool]]] = {
             True,
         ),
         "process": (
-            "Kapcsolati hálót rajzoltunk intézményenként, majd összevetettük, hol vannak "
+            "Kapcsolati térképet rajzoltunk intézményenként, majd összevetettük, hol vannak "
             "közös partnereink. A második részben a tavaszi nyitott műhelynap ötleteit "
             "gyűjtöttük.",
             Visibility.COORDINATION,
@@ -161,7 +165,11 @@ def _mentor_of(group: Group):
 
 
 def seed_demo_journals() -> None:
-    """Write a journal for the earliest held workshop of some demo groups (once only)."""
+    """Write a journal for the earliest held workshop of three demo groups (once only).
+
+    Group tata is left without one: its first workshop is where the browser tests start a
+    journal of their own.
+    """
     for slug, sections in JOURNALS.items():
         group = db.session.scalar(select(Group).where(Group.slug == slug))
         mentor = _mentor_of(group) if group else None
@@ -178,9 +186,28 @@ def seed_demo_journals() -> None:
         if db.session.scalar(select(Journal.id).where(Journal.workshop_id == workshop.id)):
             continue  # seeded before, or written by hand: leave it alone
         journal = start_journal(mentor, workshop)
+        # Written the evening of the workshop, finalised the next morning.
+        evening = datetime.combine(workshop.date, time(19, 30), UTC)
+        journal.created_at = evening
         for section in journal.sections:
             text, visibility, in_report = sections[section.key]
             save_section(mentor, section, section.version, text, visibility, in_report)
-        if slug != "kecskemet":  # one journal stays a draft
-            finalise(mentor, journal)
+            section.updated_at = evening
+            for revision in section.revisions:
+                revision.created_at = evening
+        if slug == "kecskemet":
+            continue  # this one stays a draft
+        finalise(mentor, journal)
+        journal.finalised_at = evening + timedelta(hours=14)
+        if slug == "komlo-hegyhat":
+            # An amendment after finalising, as it shows on the page.
+            steps = next(s for s in journal.sections if s.key == "next_steps")
+            save_section(
+                mentor,
+                steps,
+                steps.version,
+                steps.body + "\n\nKiegészítés: a leírásokat a közös mappába is feltöltjük.",
+                steps.visibility,
+                steps.in_report,
+            )
     db.session.flush()
