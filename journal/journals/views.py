@@ -1,6 +1,6 @@
 """The mentor's journal of a workshop: sections, inline editing, versions, revisions."""
 
-from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -50,11 +50,8 @@ def edit_form(section: JournalSection) -> SectionForm:
 
 
 def workshop_url(workshop: Workshop, section: JournalSection | None = None) -> str:
-    """Return the address of the workshop page (the journal's own page until it exists)."""
-    if "workshops.show" in current_app.view_functions:
-        url = url_for("workshops.show", workshop_id=workshop.id)
-    else:
-        url = url_for("journals.journal", workshop_id=workshop.id)
+    """Return the address of the workshop page, at the journal or at one section."""
+    url = url_for("workshops.show", workshop_id=workshop.id)
     return url + (f"#section-{section.id}" if section else "#journal")
 
 
