@@ -5,7 +5,17 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from journal.extensions import db
-from journal.models import Group, Note, NoteKind, Reaction, Reply, User, utcnow
+from journal.models import (
+    Group,
+    Note,
+    NoteKind,
+    Reaction,
+    Reply,
+    User,
+    Workshop,
+    WorkshopStatus,
+    utcnow,
+)
 
 # group slug, author email, kind, title, body, link, mentor-only, me-too emails, replies
 DEMO_NOTES = [
@@ -116,8 +126,18 @@ def seed_demo_notes() -> None:
         if exists:
             continue
         when = base + timedelta(days=i)
+        # Difficulties and good practices come out of a workshop; the rest go on the board.
+        workshop = None
+        if kind in (NoteKind.DIFFICULTY, NoteKind.GOOD_PRACTICE):
+            workshop = db.session.scalar(
+                select(Workshop)
+                .where(Workshop.group_id == group.id, Workshop.status == WorkshopStatus.HELD)
+                .order_by(Workshop.date.desc())
+                .limit(1)
+            )
         note = Note(
             group_id=group.id,
+            workshop_id=workshop.id if workshop else None,
             author_id=author.id,
             kind=kind,
             title=title,
