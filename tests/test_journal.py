@@ -389,3 +389,18 @@ def test_demo_journals_are_written_once(app):
     for revision in db.session.scalars(select(SectionRevision)):
         if not revision.is_amendment:
             assert revision.created_at.date() == revision.section.journal.workshop.date
+
+
+def test_without_htmx_a_conflict_is_a_full_page_with_both_texts(client, world, log_in):
+    """A plain form post from an old version answers a 409 page; a bad one a 422 page."""
+    workshop = make_workshop(world["group_a"])
+    journal = make_journal(workshop, world["mentor_a"], {"process": "Elmentett szöveg"})
+    section = _section(journal, "process")
+    log_in(world["mentor_a"])
+    stale = _save(client, section, "Régi alapú szöveg", version=1, headers={})
+    html = stale.get_data(as_text=True)
+    assert stale.status_code == 409 and "<html" in html
+    assert "Régi alapú szöveg" in html and "Elmentett szöveg" in html
+    bad = _save(client, section, "Szöveg", visibility="private", in_report=True, headers={})
+    assert bad.status_code == 422 and "<html" in bad.get_data(as_text=True)
+    assert _section(journal, "process").body == "Elmentett szöveg"
