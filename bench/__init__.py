@@ -1,0 +1,1 @@
+"""Benchmarks of Műhelynapló's pages under gunicorn (run `bench/run.py`)."""

@@ -1,0 +1,36 @@
+"""The app plus two empty pages: what every logged-in page pays before its own content.
+
+`/_bench/user` answers a name after the login check (session, user query, request hooks);
+`/_bench/layout` renders an empty page in the base layout (navigation of the user's groups,
+menus, forms). Served only by the benchmark, beside the real app, never in production.
+"""
+
+from flask import render_template
+from flask_login import current_user, login_required
+from jinja2 import ChoiceLoader, DictLoader
+
+from journal import create_app
+
+EMPTY_PAGE = (
+    '{% extends "base.html" %}{% block title %}Üres oldal{% endblock %}{% block content %}'
+    "<h1>Üres oldal</h1>{% endblock %}"
+)
+
+app = create_app()
+app.jinja_env.loader = ChoiceLoader(
+    [DictLoader({"_bench/empty.html": EMPTY_PAGE}), app.jinja_env.loader]
+)
+
+
+@app.get("/_bench/user")
+@login_required
+def logged_in() -> str:
+    """Answer the user's name: the cost of a login-checked request without a template."""
+    return current_user.full_name
+
+
+@app.get("/_bench/layout")
+@login_required
+def empty_layout() -> str:
+    """Render an empty page in the base layout."""
+    return render_template("_bench/empty.html")
