@@ -48,7 +48,7 @@ ensure_venv() {
 # compile_translations: build the .mo files Flask-Babel reads.
 compile_translations() {
   if [ -d "$ROOT/journal/translations" ]; then
-    "$VENV/bin/pybabel" compile -q -f -d "$ROOT/journal/translations"
+    "$VENV/bin/pybabel" -q compile -f -d "$ROOT/journal/translations"
   fi
 }
 
