@@ -29,6 +29,9 @@ class DefaultConfig:
 
     INVITATION_LIFETIME = timedelta(days=7)
 
+    # Set explicitly: Flask-Limiter's init_app otherwise inherits the flag from the previous
+    # app initialised in the same process (one app with limits off would switch them off for all).
+    RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_RATE_LIMIT = "5 per minute;20 per hour"

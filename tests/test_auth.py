@@ -318,3 +318,16 @@ def test_session_identity_carries_the_token(client, world, log_in):
     user.end_all_sessions()
     db.session.commit()
     assert client.get("/").status_code == 302
+
+
+def test_an_app_without_rate_limits_does_not_switch_them_off_for_the_next(tmp_path):
+    """Flask-Limiter's one limiter object is shared: each app must set its own flag."""
+    from journal import create_app
+    from journal.extensions import limiter
+    from tests.conftest import TEST_CONFIG
+
+    uri = f"sqlite:///{tmp_path / 'x.sqlite'}"
+    create_app(TEST_CONFIG | {"SQLALCHEMY_DATABASE_URI": uri, "RATELIMIT_ENABLED": False})
+    assert limiter.enabled is False
+    create_app(TEST_CONFIG | {"SQLALCHEMY_DATABASE_URI": uri})
+    assert limiter.enabled is True
