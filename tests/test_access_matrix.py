@@ -16,11 +16,13 @@ An allowed request that writes is undone afterwards (every table is restored fro
 so each request meets the same world.
 """
 
+import io
 import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+import pypdf
 import pytest
 from flask import Flask, current_app
 from sqlalchemy import delete, select, text
@@ -242,6 +244,13 @@ RULES: dict[str, Rule] = {
     "people.add_membership": coordinator_only,
     "people.remove_membership": coordinator_only,
     "people.change_role": coordinator_only,
+    # Workshop documents (attendance sheets, record): the coordinator and the group's mentor.
+    "reports.attendance_sheet": previews_report,
+    "reports.attendance_sheet_pdf": previews_report,
+    "reports.attendance_sheet_filled": previews_report,
+    "reports.attendance_sheet_filled_pdf": previews_report,
+    "reports.workshop_record": previews_report,
+    "reports.workshop_record_pdf": previews_report,
     "profile.show": logged_in,
     "profile.update": logged_in,
     "profile.change_password": logged_in,
@@ -724,6 +733,14 @@ def hides_existence(case: Case) -> bool:
     return case.target.startswith("other") or case.target in ("own-coordination", "own-private")
 
 
+def response_text(response) -> str:
+    """Return the text of an answer; a PDF's is what pypdf extracts from its pages."""
+    if response.mimetype == "application/pdf":
+        reader = pypdf.PdfReader(io.BytesIO(response.get_data()))
+        return "\n".join(page.extract_text() for page in reader.pages)
+    return response.get_data(as_text=True)
+
+
 def check(case: Case, expected: bool | int, response, changed: list[str], mw: MatrixWorld):
     """Return what is wrong with one answer (an empty list when it is right)."""
     status = response.status_code
@@ -751,7 +768,7 @@ def check(case: Case, expected: bool | int, response, changed: list[str], mw: Ma
         problems.append(f"expected {expected}, got {status}")
     if expected is not True and changed:
         problems.append(f"changed rows of {', '.join(changed)}")
-    body = response.get_data(as_text=True)
+    body = response_text(response)
     viewer = SEES_AS.get(case.endpoint, lambda who, target: who)(case.who, case.target)
     leaked = sorted(
         text for text, roles in mw.markers.items() if viewer not in roles and text in body

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from flask import Response, current_app, make_response, render_template, request, send_file
+from flask import Response, current_app, make_response, render_template, request
 
 from journal.extensions import db
 from journal.htmx import wants_fragment
@@ -212,9 +212,17 @@ def _wait(directory: Path, key: str, seconds: float) -> None:
         time.sleep(0.05)
 
 
-def _send(document: Document, pdf_path: Path) -> Response:
+def _cached(pdf_path: Path) -> bytes | None:
+    """Return a finished PDF, or None (read whole: no file handle is left open)."""
+    try:
+        return pdf_path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _send(document: Document, pdf_path: Path, pdf: bytes) -> Response:
     """Send a finished PDF as an attachment."""
-    response = send_file(pdf_path, mimetype="application/pdf", max_age=0, conditional=False)
+    response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = content_disposition(document)
     response.vary.add("HX-Request")
     with contextlib.suppress(OSError):
@@ -255,12 +263,12 @@ def pdf_response(document: Document) -> Response:
     pdf_path, err_path, job_path = _paths(directory, key)
     config = current_app.config
 
-    if pdf_path.exists():
-        return _ready(document, pdf_path)
+    if (pdf := _cached(pdf_path)) is not None:
+        return _ready(document, pdf_path, pdf)
 
     retry = request.args.get("ujra") == "1"
     if err_path.exists() and not retry:
-        return _status_page(document, "error", 500)
+        return _failure(document, err_path)
 
     started = _job_started(job_path)
     if started is not None and time.time() - started > float(config["REPORT_RENDER_TIMEOUT"]):
@@ -272,18 +280,31 @@ def pdf_response(document: Document) -> Response:
             return _status_page(document, "timeout", 504)
         started = None
     if started is None:
+        # The one-time import is not part of the render the request waits for.
+        printing.preload()
         _start_job(directory, key, document.html)
 
     _wait(directory, key, float(config["REPORT_WAIT_SECONDS"]))
-    if pdf_path.exists():
-        return _ready(document, pdf_path)
+    if (pdf := _cached(pdf_path)) is not None:
+        return _ready(document, pdf_path, pdf)
     if err_path.exists() and not job_path.exists():
-        return _status_page(document, "error", 500)
+        return _failure(document, err_path)
     return _status_page(document, "running", 202)
 
 
-def _ready(document: Document, pdf_path: Path) -> Response:
+def _ready(document: Document, pdf_path: Path, pdf: bytes) -> Response:
     """Send the PDF, or tell an htmx poll that it is ready to download."""
     if wants_fragment():
         return _status_page(document, "ready", 200)
-    return _send(document, pdf_path)
+    return _send(document, pdf_path, pdf)
+
+
+def _failure(document: Document, err_path: Path) -> Response:
+    """Answer the page of a failed (500) or timed-out (504) render, with a retry link."""
+    try:
+        reason = json.loads(err_path.read_text()).get("reason")
+    except (OSError, ValueError, AttributeError):
+        reason = "error"
+    if reason == "timeout":
+        return _status_page(document, "timeout", 504)
+    return _status_page(document, "error", 500)

@@ -82,6 +82,11 @@ def _fetcher_class():
     return StaticOnlyFetcher
 
 
+def preload() -> None:
+    """Import WeasyPrint now (once per process, ~0.5 s), so that a render's wait excludes it."""
+    import weasyprint  # noqa: F401
+
+
 def html_to_pdf(html: str) -> bytes:
     """Render one of our print templates to PDF bytes.
 

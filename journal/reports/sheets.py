@@ -1,0 +1,181 @@
+"""The documents of one workshop: attendance sheet (blank or filled) and workshop record.
+
+Each builder loads what its template shows (never a private journal section: only
+`report_sections`), renders the print template in Hungarian and returns a `Document`; the
+same template with `preview=True` is the in-browser preview.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app, render_template, url_for
+from flask_babel import force_locale
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import selectinload
+
+from journal.extensions import db
+from journal.groups.queries import mentors_by_group
+from journal.i18n import long_date, person_key, sort_hungarian
+from journal.journals.queries import journal_of, report_sections
+from journal.journals.sections import spec_for
+from journal.models import (
+    AttendanceStatus,
+    Membership,
+    Role,
+    User,
+    Workshop,
+    WorkshopStatus,
+)
+from journal.reports.documents import Document, ascii_filename
+from journal.workshops.queries import attendance_by_user, guests_of
+
+# Blank rows for guests at the end of a blank sheet; a filled sheet adds two after its guests.
+BLANK_GUEST_ROWS = 4
+FILLED_EXTRA_ROWS = 2
+
+STATUS_LABELS = {
+    AttendanceStatus.PRESENT: "jelen",
+    AttendanceStatus.LATE: "késett",
+    AttendanceStatus.EXCUSED: "igazoltan hiányzott",
+    AttendanceStatus.ABSENT: "hiányzott",
+}
+ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """One participant on an attendance sheet."""
+
+    name: str
+    institution: str
+    settlement: str
+    status: AttendanceStatus | None
+
+
+def program_name(workshop: Workshop) -> str:
+    """Return the program's name, printed in every running header."""
+    return workshop.group.program.name
+
+
+def funder_line(workshop: Workshop) -> str:
+    """Return the funder line: the program's own, else the configured default."""
+    return workshop.group.program.funder or current_app.config["REPORT_FUNDER_LINE"]
+
+
+def mentor_names(workshop: Workshop) -> list[str]:
+    """Return the names of the group's current mentors, in Hungarian order."""
+    return [user.full_name for user in mentors_by_group([workshop.group])[workshop.group_id]]
+
+
+def time_span(workshop: Workshop) -> str:
+    """Return "10:00–13:00", "10:00" or "" for the workshop's time."""
+    if not workshop.start_time:
+        return ""
+    span = workshop.start_time.strftime("%H:%M")
+    if workshop.end_time:
+        span += "–" + workshop.end_time.strftime("%H:%M")
+    return span
+
+
+def sheet_rows(workshop: Workshop, statuses: dict[int, AttendanceStatus]) -> list[SheetRow]:
+    """Return the participants in Hungarian order: current ones, and anyone recorded."""
+    memberships = db.session.scalars(
+        select(Membership)
+        .join(User, Membership.user_id == User.id)
+        .where(
+            Membership.group_id == workshop.group_id,
+            Membership.role == Role.PARTICIPANT,
+            or_(
+                Membership.user_id.in_(list(statuses)),
+                and_(
+                    User.active,
+                    or_(Membership.left_on.is_(None), Membership.left_on > date.today()),
+                ),
+            ),
+        )
+        .options(selectinload(Membership.user))
+    ).all()
+    ordered = sort_hungarian(memberships, key=lambda m: person_key(m.user))
+    return [
+        SheetRow(m.user.full_name, m.institution, m.settlement, statuses.get(m.user_id))
+        for m in ordered
+    ]
+
+
+def _base_context(workshop: Workshop, preview: bool, pdf_endpoint: str, **kw) -> dict:
+    """Return what every workshop document's template needs."""
+    return {
+        "workshop": workshop,
+        "group": workshop.group,
+        "program_name": program_name(workshop),
+        "funder_line": funder_line(workshop),
+        "mentors": mentor_names(workshop),
+        "time_span": time_span(workshop),
+        "workshop_date": long_date(workshop.date),
+        "status_labels": STATUS_LABELS,
+        "attended": ATTENDED,
+        "preview": preview,
+        "pdf_url": url_for(pdf_endpoint, workshop_id=workshop.id, **kw) if preview else None,
+        "back_url": url_for("workshops.show", workshop_id=workshop.id) if preview else None,
+        "held": workshop.status == WorkshopStatus.HELD,
+        "cancelled": workshop.status == WorkshopStatus.CANCELLED,
+    }
+
+
+def _slug_parts(workshop: Workshop) -> tuple[str, str]:
+    """Return the program's first word and the group's slug, for file names."""
+    first_word = (program_name(workshop).split() or ["muhelynaplo"])[0]
+    return first_word, workshop.group.slug
+
+
+def attendance_sheet(workshop: Workshop, filled: bool, preview: bool = False) -> Document:
+    """Build the attendance sheet of a workshop: blank for printing, or filled from records."""
+    statuses = attendance_by_user(workshop) if filled else {}
+    guests = guests_of(workshop) if filled else []
+    rows = sheet_rows(workshop, statuses)
+    endpoint = "reports.attendance_sheet_filled_pdf" if filled else "reports.attendance_sheet_pdf"
+    with force_locale("hu"):
+        context = _base_context(workshop, preview, endpoint)
+        title_kind = "Jelenléti ív (kitöltött)" if filled else "Jelenléti ív"
+        title = f"{workshop.group.name} – {title_kind} – {context['workshop_date']}"
+        html = render_template(
+            "reports/attendance_sheet.html",
+            title=title,
+            filled=filled,
+            rows=rows,
+            guests=guests,
+            blank_rows=FILLED_EXTRA_ROWS if filled else BLANK_GUEST_ROWS,
+            attended_count=sum(1 for r in rows if r.status in ATTENDED),
+            **context,
+        )
+    kind = "jelenleti_iv_kitoltott" if filled else "jelenleti_iv"
+    filename = ascii_filename(*_slug_parts(workshop), kind, workshop.date.isoformat()) + ".pdf"
+    return Document(title=title, filename=filename, html=html)
+
+
+def workshop_record(workshop: Workshop, preview: bool = False) -> Document:
+    """Build the one- or two-page record of a workshop: report sections and attendance."""
+    journal = journal_of(workshop)
+    sections = report_sections(journal) if journal else []
+    statuses = attendance_by_user(workshop)
+    rows = [r for r in sheet_rows(workshop, statuses) if r.status is not None]
+    guests = guests_of(workshop)
+    with force_locale("hu"):
+        context = _base_context(workshop, preview, "reports.workshop_record_pdf")
+        title = f"{workshop.group.name} – Foglalkozási napló – {context['workshop_date']}"
+        html = render_template(
+            "reports/workshop_record.html",
+            title=title,
+            sections=[(str(spec_for(s.key).title), s) for s in sections],
+            rows=rows,
+            recorded=bool(statuses),
+            guests=guests,
+            attended_count=sum(1 for r in rows if r.status in ATTENDED),
+            **context,
+        )
+    filename = (
+        ascii_filename(*_slug_parts(workshop), "foglalkozas", workshop.date.isoformat()) + ".pdf"
+    )
+    return Document(title=title, filename=filename, html=html)
