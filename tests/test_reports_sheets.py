@@ -1,0 +1,502 @@
+"""Attendance sheets and the workshop record: content, privacy, downloads, cache, progress."""
+
+import io
+import re
+import subprocess
+import threading
+import time
+from datetime import time as clock
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from journal.extensions import db
+from journal.journals.operations import save_section
+from journal.models import (
+    Attendance,
+    AttendanceStatus,
+    Guest,
+    NoteKind,
+    Role,
+    Visibility,
+    WorkshopStatus,
+)
+from journal.notes.operations import add_note
+from journal.reports import documents, printing
+from tests.factories import make_journal, make_membership, make_user, make_workshop
+
+PDF_URLS = {
+    "blank": "/workshops/{id}/attendance-sheet.pdf",
+    "filled": "/workshops/{id}/attendance-sheet/filled.pdf",
+    "record": "/workshops/{id}/record.pdf",
+}
+PREVIEW_URLS = {
+    "blank": "/workshops/{id}/attendance-sheet",
+    "filled": "/workshops/{id}/attendance-sheet/filled",
+    "record": "/workshops/{id}/record",
+}
+# Participants whose Hungarian order differs from a plain code-point sort:
+# C < Cs, O < Ö < Ő, Z < Zs.
+PARTICIPANTS = [
+    ("Zsoldos", "Ő", "Zsoldos-ház", "Őriszentpéter", AttendanceStatus.ABSENT),
+    ("Csonka", "Űr", "Csonka Közösségi Ház", "Csörötnek", AttendanceStatus.LATE),
+    ("Cukor", "Ödön", "Cukor Művelődési Ház", "Cák", AttendanceStatus.PRESENT),
+    ("Zala", "Örs", "Zalai Könyvtár", "Zalaegerszeg", AttendanceStatus.EXCUSED),
+    ("Ötvös", "Anna", "Ötvös Ház", "Öttevény", None),
+]
+HUNGARIAN_ORDER = ["Cukor Ödön", "Csonka Űr", "Ötvös Anna", "Zala Örs", "Zsoldos Ő"]
+REPORT_TEXT = {
+    "topic": "BESZÁMOLÓ-TÉMA: a közösségi szolgálat őszi tapasztalatai",
+    "process": "BESZÁMOLÓ-MENET: körben bemutatkoztunk, majd kiscsoportban dolgoztunk",
+    "outcomes": "BESZÁMOLÓ-EREDMÉNY: három közös önkéntes akciót terveztünk",
+}
+# Unique markers in every field that must never reach a PDF of this workshop.
+SECRET_TEXT = {
+    "reflection": "TITOK-PRIVÁT-ÖNREFLEXIÓ",
+    "methods": "TITOK-KOORDINÁCIÓS-NEM-BESZÁMOLÓ",
+    "raised": "TITOK-CSOPORT-NEM-BESZÁMOLÓ",
+    "next_steps": "TITOK-ÜRES-BESZÁMOLÓBA-NEM",
+}
+
+
+def _pdf(data: bytes) -> pypdf.PdfReader:
+    """Open PDF bytes with pypdf."""
+    return pypdf.PdfReader(io.BytesIO(data))
+
+
+def _text(data: bytes) -> str:
+    """Return the text of every page of a PDF."""
+    return "\n".join(page.extract_text() for page in _pdf(data).pages)
+
+
+def _wait_for_renders():
+    """Let background renders finish, so that no thread outlives the test."""
+    for thread in threading.enumerate():
+        if thread.name.startswith("pdf-"):
+            thread.join(10)
+
+
+@pytest.fixture
+def reports(app, world, tmp_path):
+    """A workshop of group alfa with participants, attendance, guests, journal and notes."""
+    app.config["REPORT_CACHE_DIR"] = str(tmp_path / "pdf-cache")
+    group = world["group_a"]
+    mentor = world["mentor_a"]
+    # Only the participants above, so the expected order is exact.
+    for membership in group.memberships:
+        if membership.role == Role.PARTICIPANT:
+            db.session.delete(membership)
+    db.session.flush()
+    users = []
+    for family, given, institution, settlement, _status in PARTICIPANTS:
+        user = make_user(family_name=family, given_name=given)
+        make_membership(user, group, institution=institution, settlement=settlement)
+        users.append(user)
+    workshop = make_workshop(
+        group,
+        topic="Őszi műhely: tűzön-vízen át",
+        place="Kőszegi Művelődési Ház, Fűzfő utca 1.",
+        start_time=clock(15, 0),
+        end_time=clock(18, 0),
+        agenda="TITOK-NAPIREND-MEZŐ",
+        methods="kiscsoportos munka\nreflektív napló",
+    )
+    for user, (*_rest, status) in zip(users, PARTICIPANTS, strict=True):
+        if status is not None:
+            db.session.add(Attendance(workshop=workshop, user_id=user.id, status=status))
+    db.session.add(Guest(workshop=workshop, name="Vendég Vilma", institution="Vendégház"))
+    journal = make_journal(workshop, mentor)
+    plan = {
+        "topic": (REPORT_TEXT["topic"], Visibility.GROUP, True),
+        "process": (REPORT_TEXT["process"], Visibility.COORDINATION, True),
+        "outcomes": (REPORT_TEXT["outcomes"], Visibility.GROUP, True),
+        "reflection": (SECRET_TEXT["reflection"], Visibility.PRIVATE, False),
+        "methods": (SECRET_TEXT["methods"], Visibility.COORDINATION, False),
+        "raised": (SECRET_TEXT["raised"], Visibility.GROUP, False),
+        "next_steps": (SECRET_TEXT["next_steps"], Visibility.COORDINATION, False),
+    }
+    for section in journal.sections:
+        body, visibility, in_report = plan[section.key]
+        save_section(mentor, section, section.version, body, visibility, in_report)
+    for title, mentor_only in (("TITOK-JEGYZET-MENTORNAK", True), ("TITOK-JEGYZET-NEM", False)):
+        add_note(
+            world["participant_a"] if mentor_only else mentor,
+            group,
+            kind=NoteKind.DIFFICULTY,
+            title=title,
+            body=title + "-SZÖVEG",
+            link="",
+            workshop=workshop,
+            mentor_only=mentor_only,
+            hide_reactors=False,
+        )
+    other = make_workshop(world["group_b"], topic="TITOK-MÁSIK-CSOPORT-TÉMA")
+    make_journal(other, world["mentor_b"], {"topic": "TITOK-MÁSIK-CSOPORT-NAPLÓ"})
+    db.session.commit()
+    yield {"workshop": workshop, "other": other, "world": world, "users": users}
+    _wait_for_renders()
+
+
+def _get(client, kind: str, workshop, **kw):
+    """Download one of the workshop's PDFs."""
+    return client.get(PDF_URLS[kind].format(id=workshop.id), **kw)
+
+
+# --- Content ------------------------------------------------------------------------------
+
+
+def test_blank_sheet_has_header_order_blank_rows_and_signature(client, log_in, reports):
+    """Header facts, participants in Hungarian order, blank guest rows, "Kelt:", one page."""
+    log_in(reports["world"]["mentor_a"])
+    response = _get(client, "blank", reports["workshop"])
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    reader = _pdf(response.data)
+    assert len(reader.pages) == 1
+    text = _text(response.data)
+    for expected in (
+        "Jelenléti ív",
+        "Kapcsolódások – Csoportos Mentorálás 2.0",
+        "Egyesületünk mintaprogramja",  # the default funder line
+        "Alfa csoport",
+        "Alfa régió",
+        "2025. november 14., 15:00–18:00",
+        "Kőszegi Művelődési Ház, Fűzfő utca 1.",
+        "Őszi műhely: tűzön-vízen át",
+        "Mentor Aladár",
+        "Cukor Művelődési Ház",
+        "Őriszentpéter",
+        "Aláírás",
+        "Vendégek",
+        "Kelt:",
+    ):
+        assert expected in text, expected
+    positions = [text.index(name) for name in HUNGARIAN_ORDER]
+    assert positions == sorted(positions), "not in Hungarian alphabetical order"
+    for number in range(1, len(PARTICIPANTS) + 5):  # five participants, four blank rows
+        assert f"{number}." in text
+    assert f"{len(PARTICIPANTS) + 5}." not in text
+    # A blank sheet says nothing about who came.
+    for word in ("Vendég Vilma", "jelen", "hiányzott", "késett"):
+        assert not re.search(rf"\b{word}\b", text), word
+
+
+def test_filled_sheet_marks_attendance_and_lists_guests(client, log_in, reports):
+    """Present/late marked, absent/excused noted, unrecorded said, guests listed."""
+    log_in(reports["world"]["coordinator"])
+    text = _text(_get(client, "filled", reports["workshop"]).data)
+    lines = {line.split(".", 1)[1].strip() for line in text.splitlines() if "." in line[:4]}
+    assert any(line.startswith("Cukor Ödön") and line.endswith("jelen") for line in lines)
+    assert any(line.startswith("Csonka Űr") and line.endswith("késett") for line in lines)
+    assert any(line.startswith("Zala Örs") and "igazoltan hiányzott" in line for line in lines)
+    assert any(line.startswith("Zsoldos Ő") and line.endswith("hiányzott") for line in lines)
+    assert any(line.startswith("Ötvös Anna") and "nincs rögzítve" in line for line in lines)
+    assert "Vendég Vilma" in text and "Vendégház" in text
+    assert "Résztvevők: 5 fő, ebből jelen volt 2 fő; vendégek: 1 fő." in text
+    positions = [text.index(name) for name in HUNGARIAN_ORDER]
+    assert positions == sorted(positions)
+
+
+def test_record_has_report_sections_only(client, log_in, reports):
+    """The record shows the report sections and attendance, and no other field of the demo."""
+    log_in(reports["world"]["mentor_a"])
+    response = _get(client, "record", reports["workshop"])
+    reader = _pdf(response.data)
+    assert 1 <= len(reader.pages) <= 2
+    text = _text(response.data)
+    for body in REPORT_TEXT.values():
+        assert body in text
+    for title in ("Téma és célok", "A foglalkozás menete", "Eredmények, felismerések"):
+        assert title in text
+    assert "Mentori önreflexió" not in text
+    assert "kiscsoportos munka, reflektív napló" in text
+    assert "Vendég Vilma" in text and "Cukor Ödön" in text
+    _assert_no_secrets(text)
+    outline = [item["/Title"] for item in reader.outline if not isinstance(item, list)]
+    assert outline == ["Foglalkozási napló"]
+
+
+@pytest.mark.parametrize("kind", ["blank", "filled", "record"])
+def test_no_secret_reaches_any_document_or_preview(client, log_in, reports, kind):
+    """Private and unmarked sections, notes, agenda and the other group never appear."""
+    log_in(reports["world"]["coordinator"])
+    workshop = reports["workshop"]
+    _assert_no_secrets(_text(_get(client, kind, workshop).data))
+    preview = client.get(PREVIEW_URLS[kind].format(id=workshop.id))
+    assert preview.status_code == 200
+    _assert_no_secrets(preview.get_data(as_text=True))
+
+
+def _assert_no_secrets(text: str) -> None:
+    """Fail on any planted marker."""
+    assert "TITOK" not in text, [w for w in text.split() if "TITOK" in w]
+    assert "Résztvevő Borbála" not in text and "Béta" not in text
+
+
+def test_preview_is_the_same_template_with_a_toolbar(client, log_in, reports):
+    """The preview shows the document and a download link; the PDF's HTML has no toolbar."""
+    log_in(reports["world"]["mentor_a"])
+    workshop = reports["workshop"]
+    html = client.get(PREVIEW_URLS["record"].format(id=workshop.id)).get_data(as_text=True)
+    assert 'lang="hu"' in html and "<title>Alfa csoport – Foglalkozási napló" in html
+    assert f'href="/workshops/{workshop.id}/record.pdf"' in html
+    assert "preview.css" in html and "print.css" in html
+    assert REPORT_TEXT["topic"] in html
+    with client.application.test_request_context():
+        from journal.reports.sheets import workshop_record
+
+        pdf_html = workshop_record(db.session.get(type(workshop), workshop.id)).html
+    assert "preview-toolbar" not in pdf_html and "preview.css" not in pdf_html
+
+
+def test_dates_and_titles_are_hungarian_whatever_the_user_language(client, log_in, reports):
+    """An English-speaking mentor still gets a Hungarian document."""
+    mentor = reports["world"]["mentor_a"]
+    mentor.language = "en"
+    db.session.commit()
+    log_in(mentor)
+    text = _text(_get(client, "record", reports["workshop"]).data)
+    assert "2025. november 14." in text and "Téma és célok" in text
+
+
+def test_pages_render_to_png(client, log_in, reports, tmp_path):
+    """pdftoppm renders every page of each document to a PNG (to be looked at)."""
+    log_in(reports["world"]["mentor_a"])
+    for kind in PDF_URLS:
+        path = tmp_path / f"{kind}.pdf"
+        path.write_bytes(_get(client, kind, reports["workshop"]).data)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "60", str(path), str(tmp_path / kind)], check=True
+        )
+        pngs = sorted(tmp_path.glob(f"{kind}-*.png"))
+        assert len(pngs) == len(_pdf(path.read_bytes()).pages)
+        for png in pngs:
+            data = png.read_bytes()
+            assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5_000
+
+
+# --- Downloads: names, access, links ------------------------------------------------------
+
+
+def test_file_names(client, log_in, reports):
+    """An ASCII file name and the Hungarian title in filename*."""
+    log_in(reports["world"]["mentor_a"])
+    workshop = reports["workshop"]
+    slug = workshop.group.slug
+    expected = {
+        "blank": f"kapcsolodasok_{slug}_jelenleti_iv_2025-11-14.pdf",
+        "filled": f"kapcsolodasok_{slug}_jelenleti_iv_kitoltott_2025-11-14.pdf",
+        "record": f"kapcsolodasok_{slug}_foglalkozas_2025-11-14.pdf",
+    }
+    for kind, name in expected.items():
+        header = _get(client, kind, workshop).headers["Content-Disposition"]
+        assert header.startswith(f"attachment; filename=\"{name}\"; filename*=UTF-8''Alfa%20")
+    header = _get(client, "blank", workshop).headers["Content-Disposition"]
+    assert "Jelenl%C3%A9ti%20%C3%ADv%20%E2%80%93%202025.%20november%2014.pdf" in header
+
+
+@pytest.mark.parametrize("who", ["participant_a", "mentor_b"])
+def test_others_get_404(client, log_in, reports, who):
+    """A participant, or another group's mentor, finds no document of the workshop."""
+    log_in(reports["world"][who])
+    for urls in (PDF_URLS, PREVIEW_URLS):
+        for url in urls.values():
+            assert client.get(url.format(id=reports["workshop"].id)).status_code == 404
+
+
+def test_workshop_page_links_only_for_those_who_may_download(client, log_in, reports):
+    """The mentor sees the document links on the workshop page; a participant does not."""
+    workshop = reports["workshop"]
+    log_in(reports["world"]["mentor_a"])
+    html = client.get(f"/workshops/{workshop.id}").get_data(as_text=True)
+    for url in (*PDF_URLS.values(), *PREVIEW_URLS.values()):
+        assert f'href="{url.format(id=workshop.id)}"' in html
+    client.post("/logout")
+    log_in(reports["world"]["participant_a"])
+    html = client.get(f"/workshops/{workshop.id}").get_data(as_text=True)
+    assert "attendance-sheet" not in html and "/record" not in html
+
+
+def test_planned_workshop_offers_the_blank_sheet_only(client, log_in, reports):
+    """Before a workshop is held, only the blank sheet is linked."""
+    workshop = reports["workshop"]
+    workshop.status = WorkshopStatus.PLANNED
+    db.session.commit()
+    log_in(reports["world"]["mentor_a"])
+    html = client.get(f"/workshops/{workshop.id}").get_data(as_text=True)
+    assert PDF_URLS["blank"].format(id=workshop.id) in html
+    assert PDF_URLS["filled"].format(id=workshop.id) not in html
+
+
+# --- Cache, session, progress, failures ---------------------------------------------------
+
+
+@pytest.fixture
+def render_calls(monkeypatch):
+    """Count renders (and record whether a database connection was held during each)."""
+    calls = []
+    real = printing.html_to_pdf
+    engine = db.engine  # renders run in a thread without an application context
+
+    def counting(html):
+        calls.append(engine.pool.checkedout())
+        return real(html)
+
+    monkeypatch.setattr(printing, "html_to_pdf", counting)
+    return calls
+
+
+def test_second_download_is_served_from_the_cache(client, log_in, reports, render_calls):
+    """An unchanged document renders once; the second download is a quick file send."""
+    log_in(reports["world"]["mentor_a"])
+    workshop = reports["workshop"]
+    first = _get(client, "record", workshop)
+    start = time.perf_counter()
+    second = _get(client, "record", workshop)
+    elapsed = time.perf_counter() - start
+    assert first.data == second.data
+    assert len(render_calls) == 1
+    assert elapsed < 0.25  # generous on a shared test machine; the benchmark measures < 50 ms
+
+
+def test_changed_data_renders_again(client, log_in, reports, render_calls):
+    """The cache key is the document's content: a new attendance record makes a new PDF."""
+    log_in(reports["world"]["mentor_a"])
+    workshop = reports["workshop"]
+    _get(client, "filled", workshop)
+    db.session.add(Guest(workshop_id=workshop.id, name="Új Vendég Ödön"))
+    db.session.commit()
+    assert "Új Vendég Ödön" in _text(_get(client, "filled", workshop).data)
+    assert len(render_calls) == 2
+
+
+def test_database_session_is_closed_before_rendering(client, log_in, reports, render_calls):
+    """No database connection is checked out while the PDF renders."""
+    log_in(reports["world"]["mentor_a"])
+    url = PDF_URLS["record"].format(id=reports["workshop"].id)
+    db.session.close()  # the test's own session holds nothing either
+    assert client.get(url).status_code == 200
+    assert render_calls == [0]
+
+
+@pytest.fixture
+def slow_render(app, monkeypatch):
+    """Make renders take 0.6 s, and downloads wait only 0.1 s for them."""
+    app.config["REPORT_WAIT_SECONDS"] = 0.1
+    real = printing.html_to_pdf
+    release = threading.Event()
+
+    def slow(html):
+        release.wait(0.6)
+        return real(html)
+
+    monkeypatch.setattr(printing, "html_to_pdf", slow)
+    return release
+
+
+def test_slow_render_answers_a_progress_page_that_polls(client, log_in, reports, slow_render):
+    """202 with a Hungarian progress page (htmx polling and a no-JS refresh), then the PDF."""
+    log_in(reports["world"]["mentor_a"])
+    url = PDF_URLS["record"].format(id=reports["workshop"].id)
+    page = client.get(url)
+    assert page.status_code == 202
+    html = page.get_data(as_text=True)
+    assert "A dokumentum készül" in html
+    assert f'hx-get="{url}"' in html and 'hx-trigger="every 1s"' in html
+    assert '<meta http-equiv="refresh" content="2">' in html
+    poll = client.get(url, headers={"HX-Request": "true"})
+    assert poll.status_code == 202 and "<html" not in poll.get_data(as_text=True)
+    assert 'hx-trigger="every 1s"' in poll.get_data(as_text=True)
+    slow_render.set()
+    _wait_for_renders()
+    ready = client.get(url, headers={"HX-Request": "true"})
+    assert ready.status_code == 200
+    body = ready.get_data(as_text=True)
+    assert "Elkészült" in body and f'href="{url}"' in body and "hx-trigger" not in body
+    pdf = client.get(url)
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+
+
+def test_one_render_per_document_at_a_time(client, log_in, reports, slow_render, monkeypatch):
+    """A second request while rendering waits for the same job instead of starting another."""
+    started = []
+    real_start = documents._start_job
+    monkeypatch.setattr(
+        documents, "_start_job", lambda *a: started.append(real_start(*a)) or started[-1]
+    )
+    log_in(reports["world"]["mentor_a"])
+    url = PDF_URLS["blank"].format(id=reports["workshop"].id)
+    assert client.get(url).status_code == 202
+    assert client.get(url).status_code == 202
+    assert started == [True]
+    slow_render.set()
+    _wait_for_renders()
+    assert client.get(url).status_code == 200
+
+
+def test_failed_render_shows_a_hungarian_error_and_retries(
+    client, log_in, reports, monkeypatch, caplog
+):
+    """A render error is logged and shown in Hungarian; the retry link renders again."""
+    real = printing.html_to_pdf
+    monkeypatch.setattr(printing, "html_to_pdf", lambda html: 1 / 0)
+    log_in(reports["world"]["mentor_a"])
+    url = PDF_URLS["blank"].format(id=reports["workshop"].id)
+    response = client.get(url)
+    assert response.status_code == 500
+    html = response.get_data(as_text=True)
+    assert "A dokumentumot nem sikerült elkészíteni." in html
+    assert f'href="{url}?ujra=1"' in html
+    assert any("failed" in r.getMessage() for r in caplog.records)
+    assert client.get(url).status_code == 500  # remembered until retried
+    monkeypatch.setattr(printing, "html_to_pdf", real)
+    retried = client.get(url + "?ujra=1")
+    assert retried.status_code == 200 and retried.mimetype == "application/pdf"
+
+
+def test_render_over_the_time_limit_fails_with_a_message(client, log_in, reports, app):
+    """A render that outlives REPORT_RENDER_TIMEOUT answers 504 with a Hungarian message."""
+    log_in(reports["world"]["mentor_a"])
+    workshop = reports["workshop"]
+    url = PDF_URLS["record"].format(id=workshop.id)
+    with app.test_request_context():
+        from journal.reports.sheets import workshop_record
+
+        key = documents.cache_key(workshop_record(db.session.get(type(workshop), workshop.id)).html)
+        directory = documents.cache_dir()
+    # A job that started long ago and never finished (its worker died, say).
+    (directory / f"{key}.job").write_text('{"started": 0, "pid": 1}')
+    response = client.get(url)
+    assert response.status_code == 504
+    html = response.get_data(as_text=True)
+    assert "túl sokáig tartott" in html and f'href="{url}?ujra=1"' in html
+    assert client.get(url + "?ujra=1").status_code == 200
+
+
+def test_slow_render_past_the_limit_is_discarded(client, log_in, reports, app, monkeypatch):
+    """A render that finishes after the limit is not cached; the user sees the timeout."""
+    app.config["REPORT_RENDER_TIMEOUT"] = 0.2
+    app.config["REPORT_WAIT_SECONDS"] = 1.0
+    real = printing.html_to_pdf
+
+    def slow(html):
+        time.sleep(0.4)
+        return real(html)
+
+    monkeypatch.setattr(printing, "html_to_pdf", slow)
+    log_in(reports["world"]["mentor_a"])
+    url = PDF_URLS["filled"].format(id=reports["workshop"].id)
+    response = client.get(url)
+    assert response.status_code == 504
+    assert "túl sokáig tartott" in response.get_data(as_text=True)
+    assert not list(Path(app.config["REPORT_CACHE_DIR"]).glob("*.pdf"))
+
+
+def test_cache_is_bounded(client, log_in, reports, app):
+    """Past REPORT_CACHE_MAX_BYTES the least recently used PDFs are deleted."""
+    app.config["REPORT_CACHE_MAX_BYTES"] = 1  # keeps only the newest
+    log_in(reports["world"]["mentor_a"])
+    for kind in PDF_URLS:
+        assert _get(client, kind, reports["workshop"]).status_code == 200
+    assert len(list(Path(app.config["REPORT_CACHE_DIR"]).glob("*.pdf"))) == 1
