@@ -3,6 +3,7 @@
 import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from functools import lru_cache
 from typing import TypeVar
 
 from flask import Flask, current_app, session
@@ -74,8 +75,10 @@ def _weights(letter: str) -> tuple[int, int]:
     return 1000 + ord(letter), 0
 
 
+@lru_cache(maxsize=8192)
 def hungarian_key(text: str) -> tuple:
-    """Return a sort key that orders text in Hungarian alphabetical order."""
+    """Return a sort key that orders text in Hungarian alphabetical order (a pure function,
+    so its results are cached: names repeat on every page)."""
     letters = _letters(unicodedata.normalize("NFC", text.strip()))
     weights = [_weights(letter) for letter, _ in letters]
     return (

@@ -1,17 +1,43 @@
 """What every page's layout needs: the group navigation and the permission predicates."""
 
-from flask import Flask
+from collections.abc import Iterator
+
+from flask import Flask, g
 from flask_login import current_user
 
 from journal.permissions import PREDICATES
 
 
-def layout_context() -> dict:
-    """Return the groups for the navigation and the predicates templates may call."""
-    from journal.groups.queries import visible_groups
+class LazyNavigation:
+    """The groups of the navigation, queried only when a template shows them.
 
-    nav_groups = visible_groups(current_user) if current_user.is_authenticated else []
-    return {"nav_groups": nav_groups, **PREDICATES}
+    Only the base layout lists them, so htmx fragments (which do not extend it) never pay
+    for the query; a page that shows them queries once per request.
+    """
+
+    def _groups(self) -> list:
+        if "nav_groups" not in g:
+            from journal.groups.queries import visible_groups
+
+            g.nav_groups = visible_groups(current_user) if current_user.is_authenticated else []
+        return g.nav_groups
+
+    def __iter__(self) -> Iterator:
+        return iter(self._groups())
+
+    def __len__(self) -> int:
+        return len(self._groups())
+
+    def __bool__(self) -> bool:
+        return bool(self._groups())
+
+
+_NAVIGATION = LazyNavigation()
+
+
+def layout_context() -> dict:
+    """Return the (lazy) groups for the navigation and the predicates templates may call."""
+    return {"nav_groups": _NAVIGATION, **PREDICATES}
 
 
 def init_app(app: Flask) -> None:

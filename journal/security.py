@@ -2,13 +2,15 @@
 
 import hmac
 
-from flask import Flask, Response, flash, redirect, request, url_for
+from flask import Flask, Response, flash, g, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from journal.extensions import db, login_manager
 from journal.htmx import is_htmx
 from journal.models import User
+from journal.page_cache import version_column
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -32,7 +34,9 @@ def load_user(identity: str) -> User | None:
     user_id, _, token = identity.partition(":")
     if not user_id.isdigit() or not token:
         return None
-    user = db.session.get(User, int(user_id))
+    # The data version (journal/page_cache.py) comes with the user, in the same query.
+    row = db.session.execute(select(User, version_column()).where(User.id == int(user_id))).first()
+    user, g.data_version = row if row is not None else (None, None)
     if user is None or not user.active:
         return None
     if not hmac.compare_digest(user.session_token.encode(), token.encode()):
