@@ -153,8 +153,10 @@ h1 {{ font-family: Rossz; list-style-image: url(file:///etc/passwd); }}
 """
 
 
-def test_hostile_html_fetches_nothing_and_still_renders(app, listener, caplog):
+def test_hostile_html_fetches_nothing_and_still_renders(app, listener, caplog, monkeypatch):
     """file://, http:// to a local listener, @import, url(), data: — no request, PDF renders."""
+    # Alembic's fileConfig (migration tests) disables loggers that exist when it runs.
+    monkeypatch.setattr(logging.getLogger(printing.__name__), "disabled", False)
     with app.test_request_context():
         html = _render(
             HOSTILE.format(port=listener.port), head=HOSTILE_HEAD.format(port=listener.port)

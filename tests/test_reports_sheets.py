@@ -1,6 +1,7 @@
 """Attendance sheets and the workshop record: content, privacy, downloads, cache, progress."""
 
 import io
+import logging
 import re
 import subprocess
 import threading
@@ -439,6 +440,8 @@ def test_failed_render_shows_a_hungarian_error_and_retries(
     client, log_in, reports, monkeypatch, caplog
 ):
     """A render error is logged and shown in Hungarian; the retry link renders again."""
+    # Alembic's fileConfig (migration tests) disables loggers that exist when it runs.
+    monkeypatch.setattr(logging.getLogger(documents.__name__), "disabled", False)
     real = printing.html_to_pdf
     monkeypatch.setattr(printing, "html_to_pdf", lambda html: 1 / 0)
     log_in(reports["world"]["mentor_a"])
