@@ -155,6 +155,10 @@ def test_blank_sheet_has_header_order_blank_rows_and_signature(client, log_in, r
     assert response.mimetype == "application/pdf"
     reader = _pdf(response.data)
     assert len(reader.pages) == 1
+    assert reader.metadata.title == "Alfa csoport – Jelenléti ív – 2025. november 14."
+    assert reader.metadata.author == "Mentor Aladár"
+    assert reader.metadata.subject.startswith("Jelenléti ív: Alfa csoport (Alfa régió)")
+    assert reader.trailer["/Root"]["/Lang"] == "hu"
     text = _text(response.data)
     for expected in (
         "Jelenléti ív",

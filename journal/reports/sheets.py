@@ -106,12 +106,15 @@ def sheet_rows(workshop: Workshop, statuses: dict[int, AttendanceStatus]) -> lis
 
 def _base_context(workshop: Workshop, preview: bool, pdf_endpoint: str, **kw) -> dict:
     """Return what every workshop document's template needs."""
+    mentors = mentor_names(workshop)
     return {
         "workshop": workshop,
         "group": workshop.group,
         "program_name": program_name(workshop),
         "funder_line": funder_line(workshop),
-        "mentors": mentor_names(workshop),
+        "mentors": mentors,
+        # The PDF's author: the mentors who lead the workshop (else the program).
+        "doc_author": ", ".join(mentors) or program_name(workshop),
         "time_span": time_span(workshop),
         "workshop_date": long_date(workshop.date),
         "status_labels": STATUS_LABELS,
@@ -122,6 +125,14 @@ def _base_context(workshop: Workshop, preview: bool, pdf_endpoint: str, **kw) ->
         "held": workshop.status == WorkshopStatus.HELD,
         "cancelled": workshop.status == WorkshopStatus.CANCELLED,
     }
+
+
+def _description(kind: str, workshop: Workshop, context: dict) -> str:
+    """Return the PDF's subject line: what, which group, when, on what topic."""
+    return (
+        f"{kind}: {workshop.group.name} ({workshop.group.region}), "
+        f"{context['workshop_date']}, {workshop.topic}"
+    )
 
 
 def _slug_parts(workshop: Workshop) -> tuple[str, str]:
@@ -143,6 +154,7 @@ def attendance_sheet(workshop: Workshop, filled: bool, preview: bool = False) ->
         html = render_template(
             "reports/attendance_sheet.html",
             title=title,
+            doc_description=_description(title_kind, workshop, context),
             filled=filled,
             rows=rows,
             guests=guests,
@@ -168,6 +180,7 @@ def workshop_record(workshop: Workshop, preview: bool = False) -> Document:
         html = render_template(
             "reports/workshop_record.html",
             title=title,
+            doc_description=_description("Foglalkozási napló", workshop, context),
             sections=[(str(spec_for(s.key).title), s) for s in sections],
             rows=rows,
             recorded=bool(statuses),
