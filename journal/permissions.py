@@ -169,8 +169,18 @@ def can_reply_to_note(user: User, note: Note) -> bool:
 
 
 def can_pick_note_for_report(user: User, note: Note) -> bool:
-    """The group's mentor marks a group-visible note for the PDF summaries."""
-    return not note.mentor_only and is_mentor_of(user, note.group) and can_view_note(user, note)
+    """The group's mentor marks a group-visible note for the PDF summaries.
+
+    Group-visible means live: neither mentor-only, nor hidden, nor deleted (the report
+    leaves those out, so a pick on them would promise what the report does not keep).
+    """
+    return (
+        not note.mentor_only
+        and note.hidden_at is None
+        and note.deleted_at is None
+        and is_mentor_of(user, note.group)
+        and can_view_note(user, note)
+    )
 
 
 # --- Reports --------------------------------------------------------------------------------

@@ -107,18 +107,6 @@ READABLE: dict[str, tuple[str, str, str]] = {
     DEACT: ("-", "-", "·"),
 }
 
-# Cells where the code disagrees with the rule: left out of the tables' tests and checked
-# alone by `test_known_deviation`, which fails (xfail, strict) until the code is fixed.
-PICK_HIDDEN = (
-    "can_pick_note_for_report allows a hidden note, though its rule is 'a group-visible note': "
-    "the pick button shows on hidden notes and a pick sets the 'beszámolóba válogatva' badge, "
-    "yet report_notes leaves hidden notes out"
-)
-KNOWN_DEVIATIONS: dict[tuple[str, str, str], str] = {
-    ("can_pick_note_for_report", MENT, "hidden"): PICK_HIDDEN,
-    ("can_pick_note_for_report", COORD, "hidden"): PICK_HIDDEN,
-}
-
 LETTERS = {Visibility.PRIVATE: "p", Visibility.COORDINATION: "c", Visibility.GROUP: "g"}
 
 
@@ -290,8 +278,7 @@ def test_truth_table(cast, name):
     wrong = [
         f"{role} × {column or '-'}: expected {expected}, got {got}"
         for role, column, expected in _cells(name)
-        if (name, role, column) not in KNOWN_DEVIATIONS
-        and (got := _evaluate(cast, name, role, column)) is not expected
+        if (got := _evaluate(cast, name, role, column)) is not expected
     ]
     assert not wrong, f"{name}:\n" + "\n".join(wrong)
 
@@ -320,20 +307,6 @@ def test_read_section_agrees_with_readable_visibilities(cast):
             assert permissions.can_read_section(user, section) is (section.visibility in readable)
 
 
-@pytest.mark.parametrize(
-    "cell",
-    [
-        pytest.param(key, marks=pytest.mark.xfail(strict=True, reason=reason), id="-".join(key))
-        for key, reason in KNOWN_DEVIATIONS.items()
-    ],
-)
-def test_known_deviation(cast, cell):
-    """A cell where the code disagrees with the rule: it fails until the code is fixed."""
-    name, role, column = cell
-    expected = dict(((r, c), e) for r, c, e in _cells(name))[(role, column)]
-    assert _evaluate(cast, name, role, column) is expected
-
-
 def test_membership_ends_on_its_last_day(app):
     """A membership that ends today no longer counts; one that ends tomorrow still does."""
     group = make_group()
@@ -354,3 +327,14 @@ def test_require_answers_403_and_require_visible_404(app):
         permissions.require(False)
     with pytest.raises(NotFound):
         permissions.require_visible(False)
+
+
+@pytest.mark.parametrize("state", ["hidden_at", "deleted_at"])
+def test_mentor_cannot_pick_own_hidden_or_deleted_note(cast, state):
+    """The author sees their own hidden or deleted note, but as a mentor still may not pick it."""
+    mentor = cast.users[MENT]
+    note = cast.notes[("mine", MENT)]
+    assert permissions.can_pick_note_for_report(mentor, note)
+    setattr(note, state, utcnow())
+    assert permissions.can_view_note(mentor, note)
+    assert not permissions.can_pick_note_for_report(mentor, note)
