@@ -82,6 +82,8 @@ def _wait_for_renders():
 def reports(app, world, tmp_path):
     """A workshop of group alfa with participants, attendance, guests, journal and notes."""
     app.config["REPORT_CACHE_DIR"] = str(tmp_path / "pdf-cache")
+    # Renders finish before the answer on a busy machine too; progress tests lower this.
+    app.config["REPORT_WAIT_SECONDS"] = 30
     group = world["group_a"]
     mentor = world["mentor_a"]
     # Only the participants above, so the expected order is exact.
@@ -507,3 +509,23 @@ def test_cache_is_bounded(client, log_in, reports, app):
     for kind in PDF_URLS:
         assert _get(client, kind, reports["workshop"]).status_code == 200
     assert len(list(Path(app.config["REPORT_CACHE_DIR"]).glob("*.pdf"))) == 1
+
+
+def test_progress_and_retry_links_keep_the_query_string(app, client, log_in, reports, monkeypatch):
+    """A document chosen by query arguments (a period, say) is polled and retried as such."""
+    app.config["REPORT_WAIT_SECONDS"] = 0.05
+    release = threading.Event()
+    real = printing.html_to_pdf
+    monkeypatch.setattr(printing, "html_to_pdf", lambda html: release.wait(5) and real(html))
+    log_in(reports["world"]["mentor_a"])
+    url = PDF_URLS["blank"].format(id=reports["workshop"].id)
+    html = client.get(url + "?from=2025-11&to=2026-06&ujra=1").get_data(as_text=True)
+    assert f'hx-get="{url}?from=2025-11&amp;to=2026-06"' in html
+    release.set()
+    _wait_for_renders()
+    monkeypatch.setattr(printing, "html_to_pdf", lambda html: 1 / 0)
+    monkeypatch.setattr(logging.getLogger(documents.__name__), "disabled", False)
+    reports["workshop"].topic = "Más téma"
+    db.session.commit()
+    html = client.get(url + "?from=2025-11&to=2026-06").get_data(as_text=True)
+    assert f'href="{url}?from=2025-11&amp;to=2026-06&amp;ujra=1"' in html

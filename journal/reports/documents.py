@@ -28,7 +28,7 @@ import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from flask import Response, current_app, make_response, render_template, request
 
@@ -40,6 +40,9 @@ log = logging.getLogger(__name__)
 
 # Files whose change must change every cached PDF (the HTML does not mention their content).
 _DESIGN_FILES = ("css/print.css", "fonts/SHA256SUMS")
+
+# The query argument of the "try again" link after a failed or timed-out render.
+RETRY_ARG = "ujra"
 
 # Renders started by this process, so its requests can wait on an event instead of polling.
 _local_jobs: dict[str, threading.Event] = {}
@@ -232,8 +235,10 @@ def _send(document: Document, pdf_path: Path, pdf: bytes) -> Response:
 
 def _status_page(document: Document, state: str, status: int) -> Response:
     """Answer the progress, ready or error page (a fragment for htmx polling)."""
-    poll_url = request.script_root + request.path
-    retry_url = poll_url + "?ujra=1"
+    # The document's own URL, query string included (a period, say), without the retry flag.
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != RETRY_ARG]
+    poll_url = request.script_root + request.path + ("?" + urlencode(args) if args else "")
+    retry_url = request.script_root + request.path + "?" + urlencode([*args, (RETRY_ARG, "1")])
     template = "reports/_job_status.html" if wants_fragment() else "reports/job.html"
     response = make_response(
         render_template(
@@ -266,7 +271,7 @@ def pdf_response(document: Document) -> Response:
     if (pdf := _cached(pdf_path)) is not None:
         return _ready(document, pdf_path, pdf)
 
-    retry = request.args.get("ujra") == "1"
+    retry = request.args.get(RETRY_ARG) == "1"
     if err_path.exists() and not retry:
         return _failure(document, err_path)
 
