@@ -11,8 +11,16 @@ MIN_PASSWORD_LENGTH = 10
 class LoginForm(FlaskForm):
     """Email and password, with an optional remember-me."""
 
-    email = EmailField(_l("E-mail-cím"), validators=[DataRequired(_l("Adja meg az e-mail-címét."))])
-    password = PasswordField(_l("Jelszó"), validators=[DataRequired(_l("Adja meg a jelszavát."))])
+    email = EmailField(
+        _l("E-mail-cím"),
+        validators=[DataRequired(_l("Adja meg az e-mail-címét."))],
+        render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
+    )
+    password = PasswordField(
+        _l("Jelszó"),
+        validators=[DataRequired(_l("Adja meg a jelszavát."))],
+        render_kw={"autocomplete": "current-password"},
+    )
     remember = BooleanField(_l("Maradjak bejelentkezve ezen az eszközön (14 napig)"))
 
 
@@ -28,10 +36,12 @@ def new_password_fields():
                 message=_l("A jelszó legalább %(min)d karakter legyen.", min=MIN_PASSWORD_LENGTH),
             ),
         ],
+        render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
         _l("Új jelszó még egyszer"),
         validators=[EqualTo("password", _l("A két jelszó nem egyezik."))],
+        render_kw={"autocomplete": "new-password"},
     )
     return password, confirm
 

@@ -24,6 +24,8 @@ class PasswordChangeForm(FlaskForm):
     """The current password and a new one, typed twice."""
 
     current = PasswordField(
-        _l("Jelenlegi jelszó"), validators=[DataRequired(_l("Adja meg a jelenlegi jelszavát."))]
+        _l("Jelenlegi jelszó"),
+        validators=[DataRequired(_l("Adja meg a jelenlegi jelszavát."))],
+        render_kw={"autocomplete": "current-password"},
     )
     password, confirm = new_password_fields()
