@@ -1,0 +1,616 @@
+"""The group summary and the program report: period parsing and data assembly.
+
+Everything a summary shows is gathered into plain dataclasses before a template sees it, with
+a fixed number of queries per group (`selectinload` for collections, never a lazy load per
+row). Journal text comes ONLY from `report_sections` (one small query per journal: that
+function is the single gate for what a report may contain) and notes ONLY from
+`report_notes`. The templates render in Hungarian whatever the user's language.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask import render_template, url_for
+from flask_babel import force_locale
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from journal.extensions import db
+from journal.groups.queries import mentors_by_group
+from journal.i18n import long_date, person_key, sort_hungarian
+from journal.journals.queries import report_sections
+from journal.journals.sections import spec_for
+from journal.models import (
+    AttendanceStatus,
+    Group,
+    Membership,
+    Program,
+    Role,
+    Workshop,
+    WorkshopStatus,
+)
+from journal.notes.forms import kind_labels
+from journal.notes.queries import report_notes
+from journal.reports import printing
+from journal.reports.documents import Document, ascii_filename
+
+# 60 % attendance: the program's threshold for a participant who "completed" the period.
+COMPLETION_RATE = 0.6
+# Workshop columns per attendance-matrix table on a landscape A4 page.
+MATRIX_COLUMNS = 15
+
+MARKS = {
+    AttendanceStatus.PRESENT: "J",
+    AttendanceStatus.LATE: "K",
+    AttendanceStatus.EXCUSED: "I",
+    AttendanceStatus.ABSENT: "H",
+}
+MARK_LEGEND = (
+    ("J", "jelen"),
+    ("K", "késett"),
+    ("I", "igazoltan hiányzott"),
+    ("H", "hiányzott"),
+    ("–", "nincs rögzítve"),
+)
+ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
+STATUS_WORDS = {
+    WorkshopStatus.HELD: "megtartva",
+    WorkshopStatus.PLANNED: "tervezett",
+    WorkshopStatus.CANCELLED: "elmaradt",
+}
+SUMMARY_CSS = "css/print-summary.css"
+
+
+# --- The period --------------------------------------------------------------------------
+
+
+class PeriodError(ValueError):
+    """A period the user typed that cannot be used; the message is Hungarian."""
+
+    def __init__(self, message: str, field_name: str):
+        """Remember the Hungarian message and which field it belongs to."""
+        super().__init__(message)
+        self.message = message
+        self.field_name = field_name
+
+
+@dataclass(frozen=True)
+class Period:
+    """A closed date interval, and whether it is the default (the whole program so far)."""
+
+    start: date
+    end: date
+    default: bool = False
+
+    @property
+    def label(self) -> str:
+        """Return "2025. november 1. – 2026. június 30."."""
+        return f"{long_date(self.start)} – {long_date(self.end)}"
+
+    @property
+    def months(self) -> tuple[str, str]:
+        """Return the first and last month as "2025-11", for file names."""
+        return self.start.strftime("%Y-%m"), self.end.strftime("%Y-%m")
+
+    def query_args(self) -> dict[str, str]:
+        """Return the query arguments that select this period (none for the default)."""
+        if self.default:
+            return {}
+        return {"from": self.start.isoformat(), "to": self.end.isoformat()}
+
+    def __contains__(self, day: date) -> bool:
+        """Tell whether a day falls in the period."""
+        return self.start <= day <= self.end
+
+
+_MONTH = re.compile(r"^(\d{4})[-.]\s*(\d{1,2})\.?$")
+_DAY = re.compile(r"^(\d{4})[-.]\s*(\d{1,2})[-.]\s*(\d{1,2})\.?$")
+
+
+def parse_day(text: str, field_name: str, end_of_month: bool) -> date:
+    """Parse "2025-11-14", "2025. 11. 14.", "2025-11" or "2025. 11." into a date."""
+    value = text.strip()
+    try:
+        if match := _DAY.match(value):
+            return date(*(int(part) for part in match.groups()))
+        if match := _MONTH.match(value):
+            year, month = (int(part) for part in match.groups())
+            day = calendar.monthrange(year, month)[1] if end_of_month else 1
+            return date(year, month, day)
+    except ValueError:
+        raise PeriodError("Nem létező dátum.", field_name) from None
+    raise PeriodError(
+        "Adjon meg dátumot (ÉÉÉÉ-HH-NN) vagy hónapot (ÉÉÉÉ-HH), például 2025-11.", field_name
+    )
+
+
+def parse_period(program: Program, args, today: date | None = None) -> Period:
+    """Return the period the query arguments `from`/`to` choose; default: the program so far.
+
+    Raises PeriodError (Hungarian message) for a date that cannot be read, an end before the
+    start, or a period wholly outside the program.
+    """
+    today = today or date.today()
+    so_far = min(program.period_end, max(today, program.period_start))
+    raw_from = (args.get("from") or "").strip()
+    raw_to = (args.get("to") or "").strip()
+    if not raw_from and not raw_to:
+        return Period(program.period_start, so_far, default=True)
+    start = parse_day(raw_from, "from", end_of_month=False) if raw_from else program.period_start
+    end = parse_day(raw_to, "to", end_of_month=True) if raw_to else so_far
+    if end < start:
+        raise PeriodError("Az időszak vége nem lehet korábbi a kezdeténél.", "to")
+    if end < program.period_start or start > program.period_end:
+        raise PeriodError(
+            f"Az időszak kívül esik a programon ({long_date(program.period_start)} – "
+            f"{long_date(program.period_end)}).",
+            "from",
+        )
+    return Period(start, end)
+
+
+# --- What a summary shows ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkshopRow:
+    """One workshop of the period, as the workshops table and the matrix show it."""
+
+    id: int
+    number: int  # 1-based among the period's held workshops (0 if not held)
+    day: date
+    date_text: str  # "2025. november 14."
+    short_date: str  # "11. 14."
+    time_span: str
+    place: str
+    topic: str
+    methods: tuple[str, ...]
+    status: WorkshopStatus
+    status_word: str
+    attended: int
+    recorded: int
+    guests: int
+    hours: float | None
+
+    @property
+    def anchor(self) -> str:
+        """Return the id of the workshop's journal heading."""
+        return f"w{self.id}"
+
+
+@dataclass(frozen=True)
+class ParticipantRow:
+    """One participant: where they work, their marks per held workshop and their rate."""
+
+    user_id: int
+    name: str
+    institution: str
+    settlement: str
+    marks: tuple[str, ...]
+    attended: int
+    recorded: int
+
+    @property
+    def rate(self) -> float | None:
+        """Return attended / recorded, or None if nothing was recorded."""
+        return self.attended / self.recorded if self.recorded else None
+
+    @property
+    def percent(self) -> str:
+        """Return "83 %" or "–"."""
+        return "–" if self.rate is None else f"{round(100 * self.rate)} %"
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    """The report-level journal sections of one held workshop."""
+
+    workshop: WorkshopRow
+    sections: tuple[tuple[str, str], ...]  # (section title, Markdown body)
+    draft: bool
+
+
+@dataclass(frozen=True)
+class NoteEntry:
+    """A note marked for the report, with its author's consent."""
+
+    title: str
+    kind: str
+    body: str
+    link: str
+    author: str
+    date_text: str
+    workshop_text: str
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The closing figures of a summary."""
+
+    held: int
+    planned: int  # planned in the period and not (yet) held
+    planned_later: int  # planned after the period, until the program's end
+    cancelled: int
+    hours: float
+    hours_missing: int  # held workshops without a start and end time
+    participants: int
+    average_attendance: float | None  # people per held workshop with recorded attendance
+    average_rate: float | None  # attended / recorded over the period
+    reaching: int  # participants at or over COMPLETION_RATE
+
+    @property
+    def hours_text(self) -> str:
+        """Return "12,5" (Hungarian decimal comma)."""
+        return _decimal(self.hours)
+
+    @property
+    def average_attendance_text(self) -> str:
+        """Return "6,3 fő" or "–"."""
+        return "–" if self.average_attendance is None else f"{_decimal(self.average_attendance)} fő"
+
+    @property
+    def average_rate_text(self) -> str:
+        """Return "78 %" or "–"."""
+        return "–" if self.average_rate is None else f"{round(100 * self.average_rate)} %"
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    """Everything the summary of one group shows."""
+
+    group_id: int
+    slug: str
+    name: str
+    region: str
+    mentors: tuple[str, ...]
+    goals: str
+    themes: tuple[str, ...]
+    period: Period
+    participants: tuple[ParticipantRow, ...]
+    workshops: tuple[WorkshopRow, ...]  # every workshop of the period, by date
+    held: tuple[WorkshopRow, ...]
+    journals: tuple[JournalEntry, ...]
+    notes: tuple[NoteEntry, ...]
+    figures: Figures
+    matrix_chunks: tuple[tuple[int, int], ...] = field(default=())  # [start, stop) of held
+
+    @property
+    def anchor(self) -> str:
+        """Return the prefix of this group's ids in a document holding several groups."""
+        return f"g-{self.slug}"
+
+
+def _decimal(value: float) -> str:
+    """Return a number with at most one decimal, Hungarian style: 12,5 / 12."""
+    text = f"{value:.1f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+def _hours(workshop: Workshop) -> float | None:
+    """Return the length of a workshop in hours, or None without start and end."""
+    if not (workshop.start_time and workshop.end_time):
+        return None
+    minutes = (workshop.end_time.hour * 60 + workshop.end_time.minute) - (
+        workshop.start_time.hour * 60 + workshop.start_time.minute
+    )
+    return max(minutes, 0) / 60
+
+
+def _time_span(workshop: Workshop) -> str:
+    """Return "10:00–13:00", "10:00" or ""."""
+    if not workshop.start_time:
+        return ""
+    span = workshop.start_time.strftime("%H:%M")
+    if workshop.end_time:
+        span += "–" + workshop.end_time.strftime("%H:%M")
+    return span
+
+
+def _workshops(group: Group, period: Period) -> list[Workshop]:
+    """Load the group's workshops of the period with attendance, guests and journal."""
+    return list(
+        db.session.scalars(
+            select(Workshop)
+            .where(
+                Workshop.group_id == group.id,
+                Workshop.date >= period.start,
+                Workshop.date <= period.end,
+            )
+            .options(
+                selectinload(Workshop.attendance),
+                selectinload(Workshop.guests),
+                selectinload(Workshop.journal),
+            )
+            .order_by(Workshop.date, Workshop.start_time, Workshop.id)
+        )
+    )
+
+
+def _planned_later(group: Group, period: Period) -> int:
+    """Count the group's planned workshops after the period, until the program's end."""
+    return len(
+        db.session.scalars(
+            select(Workshop.id).where(
+                Workshop.group_id == group.id,
+                Workshop.status == WorkshopStatus.PLANNED,
+                Workshop.date > period.end,
+                Workshop.date <= group.program.period_end,
+            )
+        ).all()
+    )
+
+
+def _participants(group: Group, period: Period, attended_ids: set[int]) -> list[Membership]:
+    """Load the participant memberships in force during the period, or with attendance in it."""
+    memberships = db.session.scalars(
+        select(Membership)
+        .where(
+            Membership.group_id == group.id,
+            Membership.role == Role.PARTICIPANT,
+            or_(
+                Membership.user_id.in_(sorted(attended_ids)),
+                or_(Membership.left_on.is_(None), Membership.left_on > period.start),
+            ),
+        )
+        .options(selectinload(Membership.user))
+    ).all()
+    return sort_hungarian(memberships, key=lambda m: person_key(m.user))
+
+
+def _workshop_row(workshop: Workshop, number: int) -> WorkshopRow:
+    """Turn a loaded workshop into its row."""
+    attended = sum(1 for a in workshop.attendance if a.status in ATTENDED)
+    return WorkshopRow(
+        id=workshop.id,
+        number=number,
+        day=workshop.date,
+        date_text=long_date(workshop.date),
+        short_date=f"{workshop.date.month:02d}. {workshop.date.day:02d}.",
+        time_span=_time_span(workshop),
+        place=workshop.place,
+        topic=workshop.topic,
+        methods=tuple(workshop.method_list),
+        status=workshop.status,
+        status_word=STATUS_WORDS[workshop.status],
+        attended=attended,
+        recorded=len(workshop.attendance),
+        guests=len(workshop.guests),
+        hours=_hours(workshop),
+    )
+
+
+def _note_entry(note, labels: dict[str, str]) -> NoteEntry:
+    """Turn a report note into its entry."""
+    created = note.created_at.date() if isinstance(note.created_at, datetime) else note.created_at
+    return NoteEntry(
+        title=note.title,
+        kind=str(labels.get(note.kind.value, note.kind.value)),
+        body=note.body,
+        link=note.link,
+        author=note.author.full_name,
+        date_text=long_date(created),
+        workshop_text=(
+            f"{long_date(note.workshop.date)} – {note.workshop.topic}" if note.workshop else ""
+        ),
+    )
+
+
+def _note_in_period(note, period: Period) -> bool:
+    """Tell whether a note belongs to the period: its workshop's date, else its creation."""
+    if note.workshop is not None:
+        return note.workshop.date in period
+    return note.created_at.date() in period
+
+
+def group_summary(group: Group, period: Period, mentors: list | None = None) -> GroupSummary:
+    """Gather what the summary of one group shows for a period."""
+    if mentors is None:
+        mentors = mentors_by_group([group])[group.id]
+    workshops = _workshops(group, period)
+    held_models = [w for w in workshops if w.status == WorkshopStatus.HELD]
+    numbers = {w.id: index for index, w in enumerate(held_models, start=1)}
+    rows = [_workshop_row(w, numbers.get(w.id, 0)) for w in workshops]
+    held = [row for row in rows if row.status == WorkshopStatus.HELD]
+
+    statuses: dict[tuple[int, int], AttendanceStatus] = {}
+    recorded_workshops: set[int] = set()
+    for workshop in held_models:
+        for record in workshop.attendance:
+            statuses[(record.user_id, workshop.id)] = record.status
+            recorded_workshops.add(workshop.id)
+    attended_ids = {user_id for user_id, _ in statuses}
+    participants = []
+    for membership in _participants(group, period, attended_ids):
+        marks, attended, recorded = [], 0, 0
+        for row in held:
+            status = statuses.get((membership.user_id, row.id))
+            if row.id in recorded_workshops:
+                recorded += 1
+                attended += status in ATTENDED
+            marks.append(MARKS[status] if status is not None else "–")
+        participants.append(
+            ParticipantRow(
+                user_id=membership.user_id,
+                name=membership.user.full_name,
+                institution=membership.institution,
+                settlement=membership.settlement,
+                marks=tuple(marks),
+                attended=attended,
+                recorded=recorded,
+            )
+        )
+
+    journals = []
+    by_id = {row.id: row for row in held}
+    for workshop in held_models:
+        if workshop.journal is None:
+            continue
+        sections = tuple(
+            (str(spec_for(s.key).title), s.body)
+            for s in report_sections(workshop.journal)
+            if s.body.strip()
+        )
+        if sections:
+            journals.append(
+                JournalEntry(by_id[workshop.id], sections, workshop.journal.status.value == "draft")
+            )
+
+    labels = kind_labels()
+    notes = [_note_entry(n, labels) for n in report_notes(group) if _note_in_period(n, period)]
+
+    with_attendance = [row for row in held if row.id in recorded_workshops]
+    attended_total = sum(row.attended for row in with_attendance)
+    recorded_total = sum(row.recorded for row in with_attendance)
+    hours = [row.hours for row in held]
+    figures = Figures(
+        held=len(held),
+        planned=sum(1 for row in rows if row.status == WorkshopStatus.PLANNED),
+        planned_later=_planned_later(group, period),
+        cancelled=sum(1 for row in rows if row.status == WorkshopStatus.CANCELLED),
+        hours=sum(h for h in hours if h is not None),
+        hours_missing=sum(1 for h in hours if h is None),
+        participants=len(participants),
+        average_attendance=attended_total / len(with_attendance) if with_attendance else None,
+        average_rate=attended_total / recorded_total if recorded_total else None,
+        reaching=sum(
+            1 for p in participants if p.rate is not None and p.rate >= COMPLETION_RATE - 1e-9
+        ),
+    )
+    chunks = tuple(
+        (start, min(start + MATRIX_COLUMNS, len(held)))
+        for start in range(0, len(held), MATRIX_COLUMNS)
+    )
+    return GroupSummary(
+        group_id=group.id,
+        slug=group.slug,
+        name=group.name,
+        region=group.region,
+        mentors=tuple(user.full_name for user in mentors),
+        goals=group.goals,
+        themes=tuple(group.theme_list),
+        period=period,
+        participants=tuple(participants),
+        workshops=tuple(rows),
+        held=tuple(held),
+        journals=tuple(journals),
+        notes=tuple(notes),
+        figures=figures,
+        matrix_chunks=chunks,
+    )
+
+
+def program_groups(program: Program) -> list[Group]:
+    """Load the program's groups in Hungarian order of their names."""
+    groups = db.session.scalars(
+        select(Group).where(Group.program_id == program.id).options(selectinload(Group.program))
+    ).all()
+    return sort_hungarian(groups, key=lambda g: g.name)
+
+
+# --- Documents -------------------------------------------------------------------------------
+
+
+def _summary_css_url() -> str:
+    """Return the summary stylesheet's URL with its content hash (so the PDF cache sees it)."""
+    digest = hashlib.sha256((printing.STATIC_ROOT / SUMMARY_CSS).read_bytes()).hexdigest()[:12]
+    return url_for("static", filename=SUMMARY_CSS, v=digest)
+
+
+def _first_word(program: Program) -> str:
+    """Return the program's first word, for file names ("kapcsolodasok")."""
+    return (program.name.split() or ["muhelynaplo"])[0]
+
+
+def group_document(
+    group: Group, period: Period, preview: bool = False, form: dict | None = None
+) -> Document:
+    """Build the group summary document (the PDF's HTML, or the preview with its form)."""
+    program = group.program
+    with force_locale("hu"):
+        summary = group_summary(group, period)
+        title = f"{group.name} – Összefoglaló – {period.label}"
+        html = render_template(
+            "reports/summary.html",
+            title=title,
+            program=program,
+            program_name=program.name,
+            doc_author=program.name,
+            doc_description=f"{group.name} ({group.region}) mentorcsoport összefoglalója",
+            summary=summary,
+            issued=long_date(date.today()),
+            legend=MARK_LEGEND,
+            completion_percent=round(100 * COMPLETION_RATE),
+            summary_css=_summary_css_url(),
+            preview=preview,
+            form=form or _form_values(period),
+            pdf_url=url_for("summaries.group_summary_pdf", slug=group.slug, **period.query_args())
+            if preview
+            else None,
+            back_url=url_for("groups.group", slug=group.slug) if preview else None,
+            form_action=url_for("summaries.group_summary", slug=group.slug) if preview else None,
+        )
+    start, end = period.months
+    filename = ascii_filename(_first_word(program), group.slug, "osszefoglalo", start, end)
+    return Document(title=title, filename=filename + ".pdf", html=html)
+
+
+def program_document(
+    program: Program, period: Period, preview: bool = False, form: dict | None = None
+) -> Document:
+    """Build the program report: a program summary, then every group's summary."""
+    groups = program_groups(program)
+    mentors = mentors_by_group(groups)
+    with force_locale("hu"):
+        summaries = [group_summary(g, period, mentors[g.id]) for g in groups]
+        title = f"{program.name} – Programbeszámoló – {period.label}"
+        html = render_template(
+            "reports/program.html",
+            title=title,
+            program=program,
+            program_name=program.name,
+            doc_author=program.name,
+            doc_description=f"{program.name}: a mentorcsoportok összefoglalója",
+            summaries=summaries,
+            totals=_totals(summaries),
+            period=period,
+            issued=long_date(date.today()),
+            legend=MARK_LEGEND,
+            completion_percent=round(100 * COMPLETION_RATE),
+            summary_css=_summary_css_url(),
+            preview=preview,
+            form=form or _form_values(period),
+            pdf_url=url_for("summaries.program_report_pdf", **period.query_args())
+            if preview
+            else None,
+            back_url=url_for("groups.home") if preview else None,
+            form_action=url_for("summaries.program_report") if preview else None,
+        )
+    start, end = period.months
+    filename = ascii_filename(_first_word(program), "programbeszamolo", start, end)
+    return Document(title=title, filename=filename + ".pdf", html=html)
+
+
+def _totals(summaries: list[GroupSummary]) -> dict:
+    """Return the program-wide figures of the summary table's last row."""
+    attended = sum(sum(r.attended for r in s.held if r.recorded) for s in summaries)
+    recorded = sum(sum(r.recorded for r in s.held if r.recorded) for s in summaries)
+    return {
+        "held": sum(s.figures.held for s in summaries),
+        "planned": sum(s.figures.planned + s.figures.planned_later for s in summaries),
+        "participants": sum(s.figures.participants for s in summaries),
+        "reaching": sum(s.figures.reaching for s in summaries),
+        "hours": _decimal(sum(s.figures.hours for s in summaries)),
+        "rate": f"{round(100 * attended / recorded)} %" if recorded else "–",
+    }
+
+
+def _form_values(period: Period) -> dict:
+    """Return the period form's values for a period (empty for the default)."""
+    if period.default:
+        return {"from": "", "to": "", "errors": {}}
+    return {"from": period.start.isoformat(), "to": period.end.isoformat(), "errors": {}}
