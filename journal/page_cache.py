@@ -11,30 +11,31 @@ the session), and it is read in the same query as the logged-in user. So:
 - the login check (active account, per-user session token) still runs on every request
   before the cache is consulted, so logout and deactivation take effect at once;
 - a request whose session holds flash messages neither reads nor fills the cache, and the
-  per-session CSRF token is kept out of the stored body (a placeholder is stored and the
-  current session's token is put in when the page is served).
+  per-session CSRF token is kept out of the stored body (it is stored in pieces around the
+  token, and the current session's token is put in when the page is served).
 
 Only full-page GETs that answer 200 are cached; htmx fragments and errors never are.
 """
 
 import functools
+import hmac
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date
 
 from flask import current_app, g, make_response, request, session
-from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import BigInteger, Integer, event, insert, update
+from sqlalchemy import BigInteger, Integer, bindparam, event, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from journal.extensions import db
+from journal.extensions import db, login_manager
 from journal.htmx import is_htmx
+from journal.i18n import choose_locale
+from journal.models import User
 
 MAX_ENTRIES = 256
-CSRF_PLACEHOLDER = "\x00csrf\x00"
 
 
 class DataVersion(db.Model):
@@ -88,17 +89,17 @@ class _Store:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.entries: OrderedDict[tuple, str] = OrderedDict()
+        self.entries: OrderedDict[tuple, list[bytes]] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: tuple) -> str | None:
+    def get(self, key: tuple) -> list[bytes] | None:
         with self.lock:
             body = self.entries.get(key)
             if body is not None:
                 self.entries.move_to_end(key)
             return body
 
-    def put(self, key: tuple, body: str) -> None:
+    def put(self, key: tuple, body: list[bytes]) -> None:
         with self.lock:
             self.entries[key] = body
             self.entries.move_to_end(key)
@@ -115,37 +116,82 @@ def _store() -> _Store:
     return current_app.extensions.setdefault("page_cache", _Store(MAX_ENTRIES))
 
 
-def _key(endpoint: str) -> tuple | None:
-    """Return the cache key of this request, or None when it must not use the cache."""
-    version = g.get("data_version")
-    if (
-        version is None
-        or not current_app.config.get("PAGE_CACHE", True)
-        or request.method != "GET"
-        or is_htmx()
-        or "_flashes" in session
-        or not current_user.is_authenticated
-    ):
+def _usable() -> bool:
+    """Tell whether this request may use the cache at all."""
+    return (
+        request.method == "GET"
+        and current_app.config.get("PAGE_CACHE", True)
+        and not is_htmx()
+        and "_flashes" not in session
+    )
+
+
+def _key(user_id: int, language: str | None, version: int) -> tuple:
+    """Return the cache key of this request's page for this user."""
+    where = (request.scheme, request.host, request.path, request.query_string)
+    return (request.endpoint, user_id, choose_locale(language), where, date.today(), version)
+
+
+def _answer(parts: list[bytes]):
+    """Answer a cached body, with this session's CSRF token put in."""
+    response = make_response(generate_csrf().encode().join(parts))
+    response.vary.add("HX-Request")
+    response.headers["X-Page-Cache"] = "hit"
+    return response
+
+
+_USER = select(
+    User.__table__.c.session_token,
+    User.__table__.c.active,
+    User.__table__.c.language,
+    select(DataVersion.__table__.c.value)
+    .where(DataVersion.__table__.c.id == 1)
+    .scalar_subquery()
+    .label("value"),
+).where(User.__table__.c.id == bindparam("id"))
+
+
+def serve_from_cache():
+    """Before the view: answer a cached page after the full login check, without the ORM.
+
+    The check is the one journal.security.load_user makes (active account, per-user session
+    token), done in one Core query that also reads the data version. Anything unusual (no
+    user in the session, a session-protection mismatch, a failed check, a miss) falls
+    through to the normal path, which decides as it always does.
+    """
+    view = current_app.view_functions.get(request.endpoint)
+    if not getattr(view, "page_cached", False) or not _usable():
         return None
-    return (endpoint, current_user.id, str(get_locale()), request.url, date.today(), version)
+    user_id, _, token = (session.get("_user_id") or "").partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    if session.get("_id") != login_manager._session_identifier_generator():
+        return None
+    # A Core connection of its own: cheaper than the ORM session, and its short read
+    # transaction ends before the answer goes out.
+    with db.engine.connect() as connection:
+        row = connection.execute(_USER, {"id": int(user_id)}).first()
+    if row is None or not row.active or row.value is None:
+        return None
+    if not hmac.compare_digest(row.session_token.encode(), token.encode()):
+        return None
+    body = _store().get(_key(int(user_id), row.language, row.value))
+    return None if body is None else _answer(body)
 
 
 def cached_page(view: Callable) -> Callable:
-    """Serve a page from the cache when its data has not changed since it was rendered.
+    """Keep the page a view renders, for serve_from_cache to answer next time.
 
     Put it below @login_required, so the login check runs first.
     """
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
-        key = _key(view.__qualname__)
-        if key is not None:
-            body = _store().get(key)
-            if body is not None:
-                response = make_response(body.replace(CSRF_PLACEHOLDER, generate_csrf()))
-                response.vary.add("HX-Request")
-                response.headers["X-Page-Cache"] = "hit"
-                return response
+        version = g.get("data_version")
+        usable = version is not None and current_user.is_authenticated and _usable()
+        key = _key(current_user.id, current_user.language, version) if usable else None
+        if key is not None and (body := _store().get(key)) is not None:
+            return _answer(body)  # the normal path, when serve_from_cache fell through
         response = make_response(view(*args, **kwargs))
         if (
             key is not None
@@ -153,9 +199,15 @@ def cached_page(view: Callable) -> Callable:
             and not response.direct_passthrough
             and "_flashes" not in session
         ):
-            body = response.get_data(as_text=True)
-            _store().put(key, body.replace(generate_csrf(), CSRF_PLACEHOLDER))
+            # Stored in pieces around the session's CSRF token, which is put back per request.
+            _store().put(key, response.get_data().split(generate_csrf().encode()))
             response.headers["X-Page-Cache"] = "miss"
         return response
 
+    wrapper.page_cached = True
     return wrapper
+
+
+def init_app(app) -> None:
+    """Answer cached pages before the views (after the rate limiter's own check)."""
+    app.before_request(serve_from_cache)

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from journal import page_cache
 from journal.extensions import db, login_manager
 from journal.htmx import is_htmx
 from journal.models import User
@@ -86,6 +87,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     app.after_request(set_security_headers)
+    page_cache.init_app(app)
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)

@@ -223,13 +223,12 @@ def test_each_session_gets_its_own_csrf_token(app, world):
         client.get("/groups/alfa")
     for client in (first, second):
         body, state = _page(client, "/groups/alfa")
-        assert page_cache.CSRF_PLACEHOLDER not in body
         token = body.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
         tokens.append((state, token.split(".")[0]))
     assert [state for state, _ in tokens] == ["hit", "hit"]
     assert tokens[0][1] != tokens[1][1]
     stored = next(iter(app.extensions["page_cache"].entries.values()))
-    assert page_cache.CSRF_PLACEHOLDER in stored and tokens[0][1] not in stored
+    assert len(stored) > 1 and not any(token.encode() in b"".join(stored) for _, token in tokens)
 
 
 def test_htmx_requests_and_errors_are_not_cached(client, world, log_in):
