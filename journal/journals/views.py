@@ -18,11 +18,11 @@ from journal.journals.sections import (
 from journal.models import JournalSection, JournalStatus, Visibility, Workshop
 from journal.permissions import (
     can_edit_journal,
-    can_view_workshop,
     can_write_journal,
     require,
     require_visible,
 )
+from journal.workshops.queries import visible_workshop_or_404
 
 bp = Blueprint("journals", __name__)
 
@@ -56,10 +56,8 @@ def workshop_url(workshop: Workshop, section: JournalSection | None = None) -> s
 
 
 def _workshop(workshop_id: int) -> Workshop:
-    """Load a workshop the user may see, or answer 404."""
-    workshop = db.get_or_404(Workshop, workshop_id)
-    require_visible(can_view_workshop(current_user, workshop))
-    return workshop
+    """Load a workshop the user may see, or answer 404 (the workshop views' loader)."""
+    return visible_workshop_or_404(current_user, workshop_id)
 
 
 def _section(section_id: int) -> JournalSection:

@@ -334,16 +334,32 @@ def restore(note_id: int):
     )
 
 
+def _act(note_id: int, allowed, action, fragment="notes/_note.html", form_class=None, form_name=""):
+    """Run one small action on a live note the user may act on, and answer with its fragment.
+
+    allowed(user, note) is the permission predicate; action(note, form) changes the note.
+    With a form class, bad input answers 422 with the form (named form_name) as typed.
+    """
+    note = _live_note(note_id)
+    require(allowed(current_user, note))
+    form = form_class() if form_class else None
+    if form is not None and not form.validate():
+        context = {"note": note, "group": note.group, form_name: form}
+        return render("notes/note.html", fragment, 422, **context)
+    action(note, form)
+    db.session.commit()
+    return after_action(fragment, _board_url(note), note=queries.note_with_everything(note_id))
+
+
 @bp.post("/notes/<int:note_id>/metoo")
 @login_required
 def metoo(note_id: int):
     """Toggle the user's "Nálam is" on a difficulty or question."""
-    note = _live_note(note_id)
-    require(can_react_to_note(current_user, note))
-    operations.toggle_reaction(current_user, note)
-    db.session.commit()
-    return after_action(
-        "notes/_metoo.html", _board_url(note), note=queries.note_with_everything(note_id)
+    return _act(
+        note_id,
+        can_react_to_note,
+        lambda note, _form: operations.toggle_reaction(current_user, note),
+        "notes/_metoo.html",
     )
 
 
@@ -351,22 +367,13 @@ def metoo(note_id: int):
 @login_required
 def reply(note_id: int):
     """Add a reply under a note."""
-    note = _live_note(note_id)
-    require(can_reply_to_note(current_user, note))
-    form = ReplyForm()
-    if not form.validate():
-        return render(
-            "notes/note.html",
-            "notes/_replies.html",
-            422,
-            note=note,
-            group=note.group,
-            reply_form=form,
-        )
-    operations.add_reply(current_user, note, form.body.data)
-    db.session.commit()
-    return after_action(
-        "notes/_replies.html", _board_url(note), note=queries.note_with_everything(note_id)
+    return _act(
+        note_id,
+        can_reply_to_note,
+        lambda note, form: operations.add_reply(current_user, note, form.body.data),
+        "notes/_replies.html",
+        ReplyForm,
+        "reply_form",
     )
 
 
@@ -374,17 +381,12 @@ def reply(note_id: int):
 @login_required
 def hide(note_id: int):
     """Hide a note from the group, with a reason its author sees."""
-    note = _live_note(note_id)
-    require(can_moderate_note(current_user, note))
-    form = HideForm()
-    if not form.validate():
-        return render(
-            "notes/note.html", "notes/_note.html", 422, note=note, group=note.group, hide_form=form
-        )
-    operations.hide_note(current_user, note, form.reason.data)
-    db.session.commit()
-    return after_action(
-        "notes/_note.html", _board_url(note), note=queries.note_with_everything(note_id)
+    return _act(
+        note_id,
+        can_moderate_note,
+        lambda note, form: operations.hide_note(current_user, note, form.reason.data),
+        form_class=HideForm,
+        form_name="hide_form",
     )
 
 
@@ -392,12 +394,8 @@ def hide(note_id: int):
 @login_required
 def unhide(note_id: int):
     """Show a hidden note to the group again."""
-    note = _live_note(note_id)
-    require(can_moderate_note(current_user, note))
-    operations.unhide_note(current_user, note)
-    db.session.commit()
-    return after_action(
-        "notes/_note.html", _board_url(note), note=queries.note_with_everything(note_id)
+    return _act(
+        note_id, can_moderate_note, lambda note, _form: operations.unhide_note(current_user, note)
     )
 
 
@@ -405,12 +403,11 @@ def unhide(note_id: int):
 @login_required
 def pick(note_id: int):
     """Mark or unmark a note for the group's report."""
-    note = _live_note(note_id)
-    require(can_pick_note_for_report(current_user, note))
-    operations.set_in_report(current_user, note, request.form.get("picked") == "1")
-    db.session.commit()
-    return after_action(
-        "notes/_note.html", _board_url(note), note=queries.note_with_everything(note_id)
+    picked = request.form.get("picked") == "1"
+    return _act(
+        note_id,
+        can_pick_note_for_report,
+        lambda note, _form: operations.set_in_report(current_user, note, picked),
     )
 
 
@@ -418,12 +415,11 @@ def pick(note_id: int):
 @login_required
 def consent(note_id: int):
     """Withdraw or give back the author's consent to the note appearing in a report."""
-    note = _live_note(note_id)
-    require(can_edit_note(current_user, note))
-    operations.set_report_consent(current_user, note, request.form.get("consent") == "1")
-    db.session.commit()
-    return after_action(
-        "notes/_note.html", _board_url(note), note=queries.note_with_everything(note_id)
+    consent = request.form.get("consent") == "1"
+    return _act(
+        note_id,
+        can_edit_note,
+        lambda note, _form: operations.set_report_consent(current_user, note, consent),
     )
 
 

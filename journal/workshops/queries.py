@@ -19,7 +19,7 @@ from journal.models import (
     Workshop,
     WorkshopStatus,
 )
-from journal.permissions import can_view_workshop
+from journal.permissions import can_view_workshop, require_visible
 
 PAST_PER_PAGE = 20
 ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
@@ -38,6 +38,16 @@ def visible_workshop(user: User, workshop_id: int) -> Workshop | None:
     )
     if workshop is None or not can_view_workshop(user, workshop):
         return None
+    return workshop
+
+
+def visible_workshop_or_404(user: User, workshop_id: int) -> Workshop:
+    """Return the workshop (with its group) if the user may see it, else answer 404.
+
+    The one loader of the workshop and journal views.
+    """
+    workshop = visible_workshop(user, workshop_id)
+    require_visible(workshop is not None)
     return workshop
 
 

@@ -63,9 +63,7 @@ def _group(slug: str) -> Group:
 
 def _workshop(workshop_id: int) -> Workshop:
     """Load a workshop the user may see, or answer 404."""
-    workshop = queries.visible_workshop(current_user, workshop_id)
-    require_visible(workshop is not None)
-    return workshop
+    return queries.visible_workshop_or_404(current_user, workshop_id)
 
 
 def _managed(workshop_id: int) -> Workshop:
@@ -191,21 +189,34 @@ def edit(workshop_id: int):
         form.version.data = str(workshop.version)
         return render("workshops/form.html", form=form, group=workshop.group, workshop=workshop)
     form = WorkshopForm()
+    return _save_versioned(
+        workshop,
+        form,
+        "workshops/form.html",
+        lambda base: operations.update_workshop(current_user, workshop, base, _data(form)),
+        _("Az alkalom módosításai elmentve."),
+    )
+
+
+def _save_versioned(workshop: Workshop, form, template: str, save, done: str):
+    """Validate a posted form carrying the workshop's version, then save(base_version).
+
+    Bad input answers 422 with the form as typed; a save based on an old version answers
+    409 with both versions; success flashes done and goes back to the workshop page.
+    """
     base = _version(form.version.data)
     if not form.validate() or base is None:
         if base is None:
             form.version.errors = [_("Az űrlap hiányos; töltse be újra az oldalt.")]
-        return render(
-            "workshops/form.html", status=422, form=form, group=workshop.group, workshop=workshop
-        )
+        return render(template, status=422, form=form, group=workshop.group, workshop=workshop)
     try:
-        operations.update_workshop(current_user, workshop, base, _data(form))
+        save(base)
     except operations.StaleVersion:
         db.session.rollback()
         current = db.session.get(Workshop, workshop.id)
-        return _conflict(form, current, "workshops/form.html")
+        return _conflict(form, current, template)
     db.session.commit()
-    flash(_("Az alkalom módosításai elmentve."), "success")
+    flash(done, "success")
     return redirect(_page_url(workshop), 303)
 
 
@@ -220,22 +231,13 @@ def cancel(workshop_id: int):
         form.version.data = str(workshop.version)
         return render("workshops/cancel.html", form=form, group=workshop.group, workshop=workshop)
     form = CancelForm()
-    base = _version(form.version.data)
-    if not form.validate() or base is None:
-        if base is None:
-            form.version.errors = [_("Az űrlap hiányos; töltse be újra az oldalt.")]
-        return render(
-            "workshops/cancel.html", status=422, form=form, group=workshop.group, workshop=workshop
-        )
-    try:
-        operations.cancel_workshop(current_user, workshop, base, form.reason.data)
-    except operations.StaleVersion:
-        db.session.rollback()
-        current = db.session.get(Workshop, workshop.id)
-        return _conflict(form, current, "workshops/cancel.html")
-    db.session.commit()
-    flash(_("Az alkalom elmaradását rögzítettük."), "success")
-    return redirect(_page_url(workshop), 303)
+    return _save_versioned(
+        workshop,
+        form,
+        "workshops/cancel.html",
+        lambda base: operations.cancel_workshop(current_user, workshop, base, form.reason.data),
+        _("Az alkalom elmaradását rögzítettük."),
+    )
 
 
 @bp.post("/workshops/<int:workshop_id>/held")
