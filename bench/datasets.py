@@ -29,6 +29,8 @@ PASSWORD = "muhelynaplo"
 COORDINATOR_EMAIL = demo_email(*COORDINATOR)
 BIG_GROUP = "nagycsoport"
 BIG_GROUP_SIZE = 80
+JOURNAL_GROUP = "harminc"  # issue 3's workshop page: 30 members, all 7 journal sections
+JOURNAL_GROUP_SIZE = 30
 GENERATED_GROUPS = 45  # with the five demo groups: 50
 SMALL_GROUP_SIZES = (3, 8)  # participants per generated group: about 10 × the demo's 36 in all
 ATTENDANCE = [
@@ -103,6 +105,8 @@ class Dataset:
     workshops: int = 0
     attendance: int = 0
     group_sizes: dict[str, int] = field(default_factory=dict)  # slug: current members
+    journal_workshop: int | None = None  # the workshop of JOURNAL_GROUP with a full journal
+    journal_mentor: str | None = None  # that group's mentor's email
 
     @property
     def url(self) -> str:
@@ -217,6 +221,52 @@ def _generate(program: Program, password_hash: str) -> None:
                 )
 
 
+def _journal_group(dataset: Dataset, program: Program, password_hash: str) -> None:
+    """Add a group of 30 participants whose latest held workshop has every journal section."""
+    from journal.journals.operations import save_section, start_journal
+
+    rng = random.Random(30)
+    group = Group(
+        program=program,
+        slug=JOURNAL_GROUP,
+        name="Harminc fős műhely",
+        region="Bács-Kiskun",
+        goals=GOALS.format(region="Kecskemét", themes=", ".join(THEMES[:3])),
+        themes="\n".join(THEMES[:3]),
+    )
+    db.session.add(group)
+    people = [_person(90_000 + i, rng, password_hash) for i in range(JOURNAL_GROUP_SIZE + 1)]
+    for i, user in enumerate(people):
+        role = Role.MENTOR if i == 0 else Role.PARTICIPANT
+        db.session.add(
+            Membership(
+                user=user,
+                group=group,
+                role=role,
+                institution=rng.choice(INSTITUTIONS),
+                settlement=rng.choice(SETTLEMENTS),
+                joined_on=PROGRAM_START,
+            )
+        )
+    _workshops(group, people[1:], rng)
+    db.session.flush()
+    workshop = db.session.scalar(
+        select(Workshop)
+        .where(Workshop.group_id == group.id, Workshop.status == WorkshopStatus.HELD)
+        .order_by(Workshop.date.desc())
+    )
+    journal = start_journal(people[0], workshop)
+    db.session.flush()
+    for section in journal.sections:
+        text = "\n\n".join(
+            f"{rng.choice(THEMES).capitalize()}: " + " ".join(rng.choices(_words(GOALS), k=40))
+            for _ in range(3)
+        )
+        save_section(people[0], section, section.version, text, section.visibility, False)
+    db.session.flush()
+    dataset.journal_workshop, dataset.journal_mentor = workshop.id, people[0].email
+
+
 def _describe(dataset: Dataset) -> Dataset:
     """Fill in the counts of a dataset from its database."""
     today = date.today()
@@ -246,6 +296,7 @@ def build(name: str, directory: Path, large: bool) -> Dataset:
             program = db.session.scalar(select(Program).where(Program.name == PROGRAM_NAME))
             coordinator = db.session.scalar(select(User).where(User.email == COORDINATOR_EMAIL))
             _generate(program, coordinator.password_hash)
+            _journal_group(dataset, program, coordinator.password_hash)
         db.session.commit()
         _describe(dataset)
         db.session.remove()
