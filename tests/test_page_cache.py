@@ -248,3 +248,12 @@ def test_cache_can_be_switched_off(client, world, log_in):
     log_in(world["mentor_a"])
     client.get("/groups/alfa")
     assert client.get("/groups/alfa").headers.get("X-Page-Cache") is None
+
+
+def test_pages_link_our_favicon(client):
+    """The layout names an icon the app serves, so browsers do not ask for /favicon.ico."""
+    html = client.get("/login").get_data(as_text=True)
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
+    response = client.get("/static/favicon.svg")
+    assert response.status_code == 200 and response.data.startswith(b"<svg")
+    response.close()
