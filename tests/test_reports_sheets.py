@@ -486,7 +486,6 @@ def test_render_over_the_time_limit_fails_with_a_message(client, log_in, reports
 def test_slow_render_past_the_limit_is_discarded(client, log_in, reports, app, monkeypatch):
     """A render that finishes after the limit is not cached; the user sees the timeout."""
     app.config["REPORT_RENDER_TIMEOUT"] = 0.2
-    app.config["REPORT_WAIT_SECONDS"] = 1.0
     real = printing.html_to_pdf
 
     def slow(html):

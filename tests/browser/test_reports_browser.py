@@ -1,0 +1,82 @@
+"""Print previews and the PDF progress page in Chromium: axe, CSP, polling, download."""
+
+import pytest
+from sqlalchemy import select
+
+from journal.extensions import db
+from journal.models import Workshop
+from tests.browser.harness import (
+    COORDINATOR,
+    DESKTOP,
+    PHONE,
+    TATA_MENTOR,
+    axe_violations,
+    describe_violations,
+    login,
+    open_page,
+    screenshot,
+)
+
+# A held demo workshop of Kecskemét with report sections (journal/demo.py).
+TOPIC = "Partnerségi térkép: kikkel dolgozunk együtt?"
+
+
+def _workshop_id(live_server) -> int:
+    """Return the id of the demo workshop this module uses."""
+    with live_server.app.app_context():
+        return db.session.scalar(select(Workshop.id).where(Workshop.topic == TOPIC))
+
+
+@pytest.fixture
+def report_config(live_server, tmp_path):
+    """Cache PDFs in a temporary folder; restore the live server's settings afterwards."""
+    config = live_server.app.config
+    saved = {k: config.get(k) for k in ("REPORT_CACHE_DIR", "REPORT_WAIT_SECONDS")}
+    config["REPORT_CACHE_DIR"] = str(tmp_path / "pdf-cache")
+    yield config
+    config.update(saved)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_previews_pass_axe_without_console_errors(browser, base_url, live_server, viewport):
+    """Each print preview: no serious accessibility violation, no CSP or console error."""
+    page, console = open_page(browser, base_url, viewport)
+    login(page, COORDINATOR)
+    workshop_id = _workshop_id(live_server)
+    for name, path in (
+        ("attendance-sheet", "attendance-sheet"),
+        ("attendance-sheet-filled", "attendance-sheet/filled"),
+        ("workshop-record", "record"),
+    ):
+        page.goto(f"/workshops/{workshop_id}/{path}")
+        assert page.locator("h1").first.inner_text() in ("Jelenléti ív", "Foglalkozási napló")
+        download = page.get_by_role("link", name="PDF letöltése")
+        assert download.get_attribute("href") == f"/workshops/{workshop_id}/{path}.pdf"
+        violations = axe_violations(page)
+        assert not violations, f"{path}\n{describe_violations(violations)}"
+        if viewport == DESKTOP:
+            screenshot(page, f"report-{name}")
+    assert console.errors == []
+    page.context.close()
+
+
+def test_slow_pdf_shows_progress_then_downloads(browser, base_url, live_server, report_config):
+    """A render slower than the wait answers a progress page that polls, then offers the PDF."""
+    report_config["REPORT_WAIT_SECONDS"] = 0  # every first download goes through progress
+    page, console = open_page(browser, base_url, PHONE)
+    login(page, TATA_MENTOR)
+    page.goto("/groups/tata")
+    page.locator("a[href^='/workshops/']").first.click()
+    page.get_by_role("link", name="Jelenléti ív nyomtatáshoz (PDF)").click()
+    page.get_by_text("A dokumentum készül…").wait_for()
+    assert not axe_violations(page)
+    screenshot(page, "report-progress")
+    page.get_by_text("Elkészült.").wait_for(timeout=15_000)
+    with page.expect_download() as info:
+        page.get_by_role("link", name="PDF letöltése").click()
+    download = info.value
+    assert download.suggested_filename.endswith(".pdf")
+    with open(download.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
+    assert console.errors == []
+    page.context.close()
