@@ -389,13 +389,13 @@ def test_database_session_is_closed_before_rendering(client, log_in, reports, re
 
 @pytest.fixture
 def slow_render(app, monkeypatch):
-    """Make renders take 0.6 s, and downloads wait only 0.1 s for them."""
+    """Hold renders until the test releases them; downloads wait only 0.1 s for them."""
     app.config["REPORT_WAIT_SECONDS"] = 0.1
     real = printing.html_to_pdf
     release = threading.Event()
 
     def slow(html):
-        release.wait(0.6)
+        release.wait(10)
         return real(html)
 
     monkeypatch.setattr(printing, "html_to_pdf", slow)
