@@ -127,8 +127,11 @@ def person(user_id: int):
     return _render_person(_person(user_id))
 
 
-def _act(user: User, action, *args):
-    """Run one people operation and answer with the updated person (or the error)."""
+def _act(user: User, action, *args, focus: str | None = None):
+    """Run one people operation and answer with the updated person (or the error).
+
+    `focus` names what the fragment should focus when the element that had focus is gone.
+    """
     try:
         action(current_user, *args)
     except operations.PeopleError as error:
@@ -143,6 +146,7 @@ def _act(user: User, action, *args):
         url_for("people.person", user_id=user.id),
         person=user,
         form=_membership_form(),
+        focus=focus,
     )
 
 
@@ -200,7 +204,8 @@ def add_membership(user_id: int):
 def remove_membership(user_id: int, membership_id: int):
     """Take a person out of a group."""
     user = _person(user_id)
-    return _act(user, operations.remove_from_group, _membership(user, membership_id))
+    membership = _membership(user, membership_id)
+    return _act(user, operations.remove_from_group, membership, focus="memberships")
 
 
 @bp.post("/<int:user_id>/memberships/<int:membership_id>/role")
