@@ -57,12 +57,31 @@ _BUMP = update(DataVersion.__table__).values(value=DataVersion.__table__.c.value
 
 
 def _bump(session: Session) -> None:
-    """Increase the data version inside the session's current transaction.
+    """Increase the data version inside the session's current transaction (once per
+    transaction: the flag is dropped whenever any transaction or savepoint ends, so a bump
+    undone by a savepoint's rollback is made again by the next write).
 
     Without the row (a database emptied by hand) the version reads as NULL and nothing is
     cached, so a missing row can only make pages slower, never stale.
     """
+    if session.info.get("data_version_bumped"):
+        return
     session.connection().execute(_BUMP)
+    session.info["data_version_bumped"] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _transaction_ended(session: Session, transaction) -> None:
+    """Forget the bump when a transaction or savepoint ends (committed or rolled back);
+    not when a flush's own inner subtransaction does."""
+    if transaction.parent is None or transaction.nested:
+        session.info.pop("data_version_bumped", None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _soft_rollback(session: Session, _previous) -> None:
+    """Forget the bump after a rollback too."""
+    session.info.pop("data_version_bumped", None)
 
 
 @event.listens_for(Session, "before_flush")

@@ -257,3 +257,25 @@ def test_pages_link_our_favicon(client):
     response = client.get("/static/favicon.svg")
     assert response.status_code == 200 and response.data.startswith(b"<svg")
     response.close()
+
+
+def _version() -> int:
+    """Read the data version as a new request would."""
+    return db.session.scalar(select(page_cache.DataVersion.value))
+
+
+def test_one_bump_per_transaction_and_again_after_a_savepoint_rollback(app, world):
+    """A write bumps once per transaction; a bump undone with its savepoint is made again."""
+    before = _version()
+    world["group_a"].goals = "Első"
+    db.session.flush()
+    world["group_b"].goals = "Második"
+    db.session.commit()
+    assert _version() == before + 1
+    savepoint = db.session.begin_nested()
+    world["group_a"].goals = "Visszavont"
+    db.session.flush()
+    savepoint.rollback()
+    world["group_b"].goals = "Megmarad"
+    db.session.commit()
+    assert _version() == before + 2
