@@ -528,3 +528,33 @@ def test_progress_and_retry_links_keep_the_query_string(app, client, log_in, rep
     db.session.commit()
     html = client.get(url + "?from=2025-11&to=2026-06").get_data(as_text=True)
     assert f'href="{url}?from=2025-11&amp;to=2026-06&amp;ujra=1"' in html
+
+
+def test_hostile_journal_text_fetches_nothing(client, log_in, reports):
+    """A report section full of URLs to a local listener, file:// and CSS renders, fetching none."""
+    from tests.test_reports_printing import Listener
+
+    listener = Listener()
+    try:
+        port = listener.port
+        body = (
+            f'<img src="file:///etc/passwd"> ![x](http://127.0.0.1:{port}/md) '
+            f"<style>@import url(http://127.0.0.1:{port}/imp.css); "
+            f"p {{ background: url(http://127.0.0.1:{port}/bg.png) }}</style>"
+            f'<link rel="stylesheet" href="http://127.0.0.1:{port}/l.css"> '
+            f"[link](http://127.0.0.1:{port}/a)\n\nZárószó"
+        )
+        db.session.expire_all()  # the fixture saved with UPDATE statements
+        journal = reports["workshop"].journal
+        section = next(s for s in journal.sections if s.key == "topic")
+        assert save_section(
+            reports["world"]["mentor_a"], section, section.version, body, Visibility.GROUP, True
+        )
+        db.session.commit()
+        log_in(reports["world"]["mentor_a"])
+        response = _get(client, "record", reports["workshop"])
+        assert response.status_code == 200
+        assert "Zárószó" in _text(response.data)
+        assert listener.connections == 0
+    finally:
+        listener.close()
