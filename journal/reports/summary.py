@@ -143,14 +143,14 @@ def parse_period(program: Program, args, today: date | None = None) -> Period:
         return Period(program.period_start, so_far, default=True)
     start = parse_day(raw_from, "from", end_of_month=False) if raw_from else program.period_start
     end = parse_day(raw_to, "to", end_of_month=True) if raw_to else so_far
-    if end < start:
-        raise PeriodError("Az időszak vége nem lehet korábbi a kezdeténél.", "to")
     if end < program.period_start or start > program.period_end:
         raise PeriodError(
             f"Az időszak kívül esik a programon ({long_date(program.period_start)} – "
             f"{long_date(program.period_end)}).",
-            "from",
+            "from" if start > program.period_end else "to",
         )
+    if end < start:
+        raise PeriodError("Az időszak vége nem lehet korábbi a kezdeténél.", "to")
     return Period(start, end)
 
 
