@@ -558,3 +558,17 @@ def test_hostile_journal_text_fetches_nothing(client, log_in, reports):
         assert listener.connections == 0
     finally:
         listener.close()
+
+
+def test_a_job_given_up_and_retried_keeps_the_new_job_file(tmp_path, monkeypatch):
+    """A late render of a replaced job drops only its own job file, not the retry's."""
+    import json
+
+    monkeypatch.setattr(printing, "html_to_pdf", lambda html: b"%PDF-proba")
+    job = tmp_path / "kulcs.job"
+    job.write_text(json.dumps({"started": time.time(), "token": "uj"}))
+    documents._render_job(tmp_path, "kulcs", "regi", "<p>x</p>", 60, 10**9)
+    assert job.exists()
+    assert (tmp_path / "kulcs.pdf").read_bytes() == b"%PDF-proba"
+    documents._render_job(tmp_path, "kulcs", "uj", "<p>x</p>", 60, 10**9)
+    assert not job.exists()

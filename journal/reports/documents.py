@@ -11,7 +11,7 @@ in files next to the cache, so it works across gunicorn's worker processes:
     <key>.pdf   the finished document (written atomically)
     <key>.job   a render is running (created with O_EXCL: one render per key at a time);
                 holds the start time
-    <key>.err   the last render failed or timed out; holds the Hungarian message
+    <key>.err   the last render failed or timed out; holds the reason ("error", "timeout")
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import json
 import logging
 import os
 import re
+import secrets
 import tempfile
 import threading
 import time
@@ -45,7 +46,7 @@ _DESIGN_FILES = ("css/print.css", "fonts/SHA256SUMS")
 RETRY_ARG = "ujra"
 
 # Renders started by this process, so its requests can wait on an event instead of polling.
-_local_jobs: dict[str, threading.Event] = {}
+_local_jobs: dict[str, _JobEvent] = {}
 _local_jobs_lock = threading.Lock()
 
 
@@ -128,7 +129,9 @@ def _prune(directory: Path, max_bytes: int, keep: Path) -> None:
             total -= size
 
 
-def _render_job(directory: Path, key: str, html: str, timeout: float, max_bytes: int) -> None:
+def _render_job(
+    directory: Path, key: str, token: str, html: str, timeout: float, max_bytes: int
+) -> None:
     """Render in the background; leave <key>.pdf or <key>.err, then drop <key>.job."""
     started = time.monotonic()
     pdf_path, err_path, job_path = _paths(directory, key)
@@ -147,11 +150,34 @@ def _render_job(directory: Path, key: str, html: str, timeout: float, max_bytes:
         log.exception("PDF render of %s failed", key)
         _write_atomically(err_path, json.dumps({"reason": "error"}).encode())
     finally:
-        job_path.unlink(missing_ok=True)
+        # A job given up for its time limit may have been replaced by a retry: leave that one.
+        if _job_token(job_path) == token:
+            job_path.unlink(missing_ok=True)
         with _local_jobs_lock:
-            event = _local_jobs.pop(key, None)
+            event = _local_jobs.get(key)
+            if event is not None and event.token == token:
+                del _local_jobs[key]
+            else:
+                event = None
         if event is not None:
             event.set()
+
+
+class _JobEvent(threading.Event):
+    """The end of one render job, known by its token."""
+
+    def __init__(self, token: str):
+        """Remember the job's token."""
+        super().__init__()
+        self.token = token
+
+
+def _job_token(job_path: Path) -> str | None:
+    """Return the token of the job file, or None if there is none (or it is unreadable)."""
+    try:
+        return json.loads(job_path.read_text()).get("token")
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def _paths(directory: Path, key: str) -> tuple[Path, Path, Path]:
@@ -166,10 +192,11 @@ def _start_job(directory: Path, key: str, html: str) -> bool:
         fd = os.open(job_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:
         return False
+    token = secrets.token_hex(8)
     with os.fdopen(fd, "w") as job:
-        job.write(json.dumps({"started": time.time(), "pid": os.getpid()}))
+        job.write(json.dumps({"started": time.time(), "pid": os.getpid(), "token": token}))
     err_path.unlink(missing_ok=True)
-    event = threading.Event()
+    event = _JobEvent(token)
     with _local_jobs_lock:
         _local_jobs[key] = event
     config = current_app.config
@@ -178,6 +205,7 @@ def _start_job(directory: Path, key: str, html: str) -> bool:
         args=(
             directory,
             key,
+            token,
             html,
             float(config["REPORT_RENDER_TIMEOUT"]),
             int(config["REPORT_CACHE_MAX_BYTES"]),
