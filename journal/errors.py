@@ -2,6 +2,7 @@
 
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -10,18 +11,55 @@ from journal.htmx import is_htmx, message_fragment
 
 SENSITIVE_FIELDS = {"csrf_token", "password", "confirm", "current"}
 
+# The fields a person types, by their form name, labelled on the page that resends an
+# expired form. Every other kept field (versions, choices, flags) goes back as it came, hidden.
+TYPED_FIELDS = {
+    "title": _l("Cím"),
+    "body": _l("Szöveg"),
+    "link": _l("Link (nem kötelező)"),
+    "reason": _l("Indoklás"),
+    "email": _l("E-mail-cím"),
+    "family_name": _l("Vezetéknév"),
+    "given_name": _l("Keresztnév"),
+    "name": _l("Név"),
+    "institution": _l("Intézmény"),
+    "settlement": _l("Település"),
+    "place": _l("Helyszín"),
+    "topic": _l("Téma"),
+    "agenda": _l("Rövid program"),
+    "methods": _l("Alkalmazott módszerek"),
+    "date": _l("Dátum"),
+    "start_time": _l("Kezdés"),
+    "end_time": _l("Befejezés"),
+}
+
 
 def _messages() -> dict[int, tuple[str, str]]:
     """Return the title and explanation shown for each status code."""
     return {
         400: (_("Hibás kérés"), _("A kérés nem értelmezhető.")),
+        401: (
+            _("Bejelentkezés szükséges"),
+            _("Ehhez jelentkezzen be, majd próbálja újra."),
+        ),
         403: (_("Nincs jogosultsága"), _("Ehhez az oldalhoz vagy művelethez nincs jogosultsága.")),
         404: (
             _("Nem található"),
             _("A keresett oldal nem létezik, vagy nincs jogosultsága megtekinteni."),
         ),
         405: (_("Nem engedélyezett"), _("Ez a művelet itt nem engedélyezett.")),
+        409: (
+            _("Ütközés"),
+            _(
+                "Valaki közben módosította ugyanezt. Töltse újra az oldalt, "
+                "és nézze meg a változásokat, mielőtt újra menti."
+            ),
+        ),
         413: (_("Túl nagy kérés"), _("A beküldött adat túl nagy.")),
+        422: (
+            _("Hibás adatok"),
+            _("A beküldött adatok nem megfelelőek. Javítsa őket, és küldje el újra."),
+        ),
         429: (
             _("Túl sok kérés"),
             _("Túl sok kérés érkezett. Kérjük, várjon egy kicsit, és próbálja újra."),
@@ -39,7 +77,10 @@ def _messages() -> dict[int, tuple[str, str]]:
 def handle_http_error(error: HTTPException):
     """Render an HTTP error in Hungarian."""
     code = error.code or 500
-    title, message = _messages().get(code, (error.name, error.description or ""))
+    # Never Werkzeug's English name and description, whatever the code.
+    title, message = _messages().get(
+        code, (_("Hiba"), _("A kérést nem sikerült teljesíteni. Kérjük, próbálja újra."))
+    )
     if is_htmx():
         return message_fragment(message, code)
     return render_template("errors/error.html", title=title, message=message), code
@@ -54,8 +95,14 @@ def handle_csrf_error(error: CSRFError):
     if is_htmx():
         return message_fragment(message, 400)
     kept = [(k, v) for k, v in request.form.items(multi=True) if k not in SENSITIVE_FIELDS]
+    typed = [(k, TYPED_FIELDS[k], v) for k, v in kept if k in TYPED_FIELDS]
+    hidden = [(k, v) for k, v in kept if k not in TYPED_FIELDS]
     return render_template(
-        "errors/csrf.html", message=message, fields=kept, action=request.full_path.rstrip("?")
+        "errors/csrf.html",
+        message=message,
+        fields=typed,
+        hidden=hidden,
+        action=request.full_path.rstrip("?"),
     ), 400
 
 

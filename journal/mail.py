@@ -5,6 +5,7 @@ import smtplib
 from email.message import EmailMessage
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from journal.models import User
@@ -20,17 +21,20 @@ def send_invitation(user: User, link: str, purpose: str) -> bool:
     message = EmailMessage()
     message["From"] = config["MAIL_SENDER"]
     message["To"] = user.email
-    if purpose == "invite":
-        message["Subject"] = _("Meghívó a Műhelynaplóba")
-        intro = _("Meghívást kapott a Kapcsolódások program Műhelynaplójába.")
-    else:
-        message["Subject"] = _("Új jelszó beállítása – Műhelynapló")
-        intro = _("Új jelszót állíthat be a Műhelynaplóban.")
-    message.set_content(
-        f"{user.full_name}!\n\n{intro}\n"
-        + _("A jelszó beállításához nyissa meg ezt az egyszer használható linket:")
-        + f"\n{link}\n"
-    )
+    # In the invitee's language, not the language of the coordinator who sends the link.
+    with force_locale(user.language or "hu"):
+        if purpose == "invite":
+            message["Subject"] = _("Meghívó a Műhelynaplóba")
+            intro = _("Meghívást kapott a Kapcsolódások program Műhelynaplójába.")
+        else:
+            message["Subject"] = _("Új jelszó beállítása – Műhelynapló")
+            intro = _("Új jelszót állíthat be a Műhelynaplóban.")
+        message.set_content(
+            _("Kedves %(name)s!", name=user.full_name)
+            + f"\n\n{intro}\n"
+            + _("A jelszó beállításához nyissa meg ezt az egyszer használható linket:")
+            + f"\n{link}\n"
+        )
     try:
         with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
             if config["MAIL_USE_TLS"]:
