@@ -12,6 +12,7 @@ from sqlalchemy import event
 
 from journal.extensions import db
 from journal.models import NoteKind, Reaction, Reply
+from tests.test_access_matrix import response_text
 from tests.test_notes import make_note, relogin
 
 MARKER = "TITOKJEL7731"
@@ -75,7 +76,7 @@ def test_mentor_only_note_reaches_nobody_else(app, client, world, log_in, secret
     for url in urls:
         for headers in ({}, HX):
             response = client.get(url, headers=headers)
-            assert MARKER not in response.get_data(as_text=True), (who, url, headers)
+            assert MARKER not in response_text(response), (who, url, headers)
             assert MARKER.encode() not in response.get_data(), (who, url)
 
 
