@@ -22,7 +22,6 @@ import os
 import platform
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,11 +35,19 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from tests.demo_site import (  # noqa: E402
+    DEMO_PASSWORD,
+    TATA_MENTOR,
+    free_port,
+    seed_tata_journal,
+    wait_for_port,
+)
+
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 OUTPUT = ROOT / "docs" / "benchmarks.md"
 LOCK = "/tmp/muhely-bench.lock"
-PASSWORD = "muhelynaplo"
-MENTOR = "szabo.csaba@example.org"
+PASSWORD = DEMO_PASSWORD
+MENTOR = TATA_MENTOR
 USER_AGENT = "muhelynaplo-bench"
 TARGET_MS = 10.0
 TARGET_BYTES = 2048
@@ -73,33 +80,12 @@ def config(path: Path, csrf: bool) -> dict:
 
 def prepare(path: Path) -> int:
     """Seed the demo program and return the id of a section of group tata's journal."""
-    from sqlalchemy import select
-
     from journal import create_app
-    from journal.demo import seed_demo
     from journal.extensions import db
-    from journal.journals.operations import start_journal
-    from journal.models import Group, User, Workshop, WorkshopStatus
 
     app = create_app(config(path, csrf=False))
+    section_id = seed_tata_journal(app, PASSWORD)[0]
     with app.app_context():
-        db.create_all()
-        seed_demo(PASSWORD)
-        group = db.session.scalar(select(Group).where(Group.slug == "tata"))
-        mentor = db.session.scalar(select(User).where(User.email == MENTOR))
-        workshop = db.session.scalar(
-            select(Workshop).where(Workshop.group_id == group.id).order_by(Workshop.date)
-        )
-        if workshop is None:
-            from datetime import date
-
-            workshop = Workshop(
-                group=group, date=date(2025, 11, 14), topic="Mérés", status=WorkshopStatus.HELD
-            )
-            db.session.add(workshop)
-            db.session.flush()
-        section_id = start_journal(mentor, workshop).sections[0].id
-        db.session.commit()
         db.engine.dispose()
     return section_id
 
@@ -142,13 +128,6 @@ def in_process(path: Path, section_id: int, iterations: int) -> dict:
         "body_bytes": size,
         "header_bytes": header_size,
     }
-
-
-def free_port() -> int:
-    """Return a free TCP port on 127.0.0.1."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _cookies(response: http.client.HTTPResponse, jar: dict) -> None:
@@ -205,15 +184,7 @@ def under_gunicorn(path: Path, section_id: int, seconds: int) -> dict:
         start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+        wait_for_port(port)
         cookie, csrf = log_in(port)
         body = json.dumps({"body": TEXT, "fields": {}, "base_version": 1}, ensure_ascii=False)
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:

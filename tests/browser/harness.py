@@ -5,10 +5,14 @@ fixtures live in conftest.py.
 """
 
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from playwright.sync_api import Browser, ConsoleMessage, Page
+from werkzeug.serving import make_server
 
 HERE = Path(__file__).resolve().parent
 ARTIFACTS = HERE.parent / "artifacts"
@@ -33,6 +37,25 @@ COORDINATOR = "jozsa.kata@example.org"  # coordinator of the program, mentor of 
 TATA_MENTOR = "szabo.csaba@example.org"
 TATA_PARTICIPANT = "nyari.dora@example.org"
 KOMLO_PARTICIPANT = "csizmadia.marta@example.org"
+
+
+@contextmanager
+def serving(app) -> Iterator[str]:
+    """Serve the app with Werkzeug (threaded) on a free port of 127.0.0.1 and yield its
+    address; then stop the server and close the app's database connections."""
+    from journal.extensions import db
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+        with app.app_context():
+            db.engine.dispose()
 
 
 @dataclass

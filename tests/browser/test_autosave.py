@@ -8,29 +8,20 @@ The live server runs the real app (not in testing mode, CSRF on) on a temporary 
 database with the demo program; the mentor is Szabó Csaba of group `tata`.
 """
 
-import threading
-
 import pytest
 
 pytest.importorskip("playwright")
 
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 from sqlalchemy import select  # noqa: E402
-from werkzeug.serving import make_server  # noqa: E402
+
+from tests.browser.harness import PASSWORD, PHONE, serving  # noqa: E402
+from tests.browser.harness import TATA_MENTOR as MENTOR  # noqa: E402
+from tests.demo_site import seed_tata_journal  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-PASSWORD = "muhelynaplo"
-MENTOR = "szabo.csaba@example.org"
+PHONE_CONTEXT = {"viewport": PHONE, "is_mobile": True, "has_touch": True}
 RESTORED = "Visszaállítottuk a nem mentett szövegét"
 
 
@@ -44,39 +35,6 @@ def live_config(path) -> dict:
         "ARGON2_MEMORY_COST": 16,
         "ARGON2_PARALLELISM": 1,
     }
-
-
-def seed(app) -> list[int]:
-    """Seed the demo program and make sure group tata's mentor has a journal; return its
-    section ids (the demo workshop is used when the demo has workshops)."""
-    from journal.demo import seed_demo
-    from journal.extensions import db
-    from journal.journals.operations import start_journal
-    from journal.models import Group, User, Workshop, WorkshopStatus
-
-    with app.app_context():
-        db.create_all()
-        seed_demo(PASSWORD)
-        group = db.session.scalar(select(Group).where(Group.slug == "tata"))
-        mentor = db.session.scalar(select(User).where(User.email == MENTOR))
-        workshop = db.session.scalar(
-            select(Workshop).where(Workshop.group_id == group.id).order_by(Workshop.date)
-        )
-        if workshop is None:
-            from datetime import date
-
-            workshop = Workshop(
-                group=group,
-                date=date(2025, 11, 14),
-                topic="Közösségi terek a településen",
-                place="Művelődési Ház",
-                status=WorkshopStatus.HELD,
-            )
-            db.session.add(workshop)
-            db.session.flush()
-        journal = start_journal(mentor, workshop)
-        db.session.commit()
-        return [s.id for s in journal.sections]
 
 
 def section_body(app, section_id: int) -> str:
@@ -117,28 +75,12 @@ def wait_for(check, timeout: float = 15.0, step: float = 0.2):
 def live(tmp_path_factory):
     """A live server (threaded, in this process) and the ids of tata's journal sections."""
     from journal import create_app
-    from journal.extensions import db
 
     path = tmp_path_factory.mktemp("autosave-live") / "live.sqlite"
     app = create_app(live_config(path))
-    sections = seed(app)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield {"app": app, "base": f"http://127.0.0.1:{server.server_port}", "sections": sections}
-    server.shutdown()
-    thread.join()
-    with app.app_context():
-        db.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    """Debian's Chromium, driven by Playwright."""
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    sections = seed_tata_journal(app, PASSWORD)
+    with serving(app) as base:
+        yield {"app": app, "base": base, "sections": sections}
 
 
 def log_in(page, base: str, email: str = MENTOR) -> None:
@@ -151,9 +93,9 @@ def log_in(page, base: str, email: str = MENTOR) -> None:
 
 
 @pytest.fixture
-def phone(chromium, live):
+def phone(browser, live):
     """A fresh phone-sized browser context, logged in as the mentor."""
-    context = chromium.new_context(**PHONE)
+    context = browser.new_context(**PHONE_CONTEXT)
     page = context.new_page()
     log_in(page, live["base"])
     yield context, page

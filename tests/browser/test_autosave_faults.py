@@ -11,11 +11,10 @@ built by `gunicorn_app()` below.
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -26,19 +25,18 @@ from flask import request, session  # noqa: E402
 from playwright.sync_api import expect  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
-from werkzeug.serving import make_server  # noqa: E402
 
+from tests.browser.harness import PASSWORD, serving  # noqa: E402
 from tests.browser.test_autosave import (  # noqa: E402
-    CHROMIUM_ARGS,
-    PHONE,
+    PHONE_CONTEXT,
     draft_body,
     live_config,
     log_in,
     open_editor,
     section_body,
-    seed,
     wait_for,
 )
+from tests.demo_site import free_port, seed_tata_journal, wait_for_port  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -96,43 +94,27 @@ def _failing_commit(session_) -> None:
 
 
 @pytest.fixture(scope="module")
-def chromium():
-    """Debian's Chromium, driven by Playwright."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
 def faulty(tmp_path_factory):
     """A live server whose section saves can be made to fail."""
     from journal import create_app
-    from journal.extensions import db
 
     path = tmp_path_factory.mktemp("autosave-faults") / "live.sqlite"
     app = create_app(live_config(path))
     install_faults(app)
     event.listen(Session, "before_commit", _failing_commit)
-    sections = seed(app)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield {"app": app, "base": f"http://127.0.0.1:{server.server_port}", "sections": sections}
-    server.shutdown()
-    thread.join()
-    event.remove(Session, "before_commit", _failing_commit)
-    FAULTS.clear()
-    with app.app_context():
-        db.engine.dispose()
+    sections = seed_tata_journal(app, PASSWORD)
+    try:
+        with serving(app) as base:
+            yield {"app": app, "base": base, "sections": sections}
+    finally:
+        event.remove(Session, "before_commit", _failing_commit)
+        FAULTS.clear()
 
 
 @pytest.fixture
-def phone(chromium, faulty):
+def phone(browser, faulty):
     """A phone-sized context logged in as the mentor, recording the answers it gets."""
-    context = chromium.new_context(**PHONE)
+    context = browser.new_context(**PHONE_CONTEXT)
     page = context.new_page()
     statuses: list[tuple[str, int]] = []
     page.on("response", lambda r: statuses.append((r.request.method + " " + r.url, r.status)))
@@ -150,70 +132,88 @@ def _write_and_save(page, base: str, section_id: int, text: str):
     return box
 
 
-def _assert_kept(page, app, section_id: int, text: str, box) -> None:
-    """The text is on screen, and in the server draft or saved."""
-    expect(box).to_have_value(text)
-    assert wait_for(lambda: text in (draft_body(app, section_id), section_body(app, section_id))), (
-        "the text is neither in the server draft nor saved"
-    )
+@dataclass
+class Attempt:
+    """A save pressed while a fault was armed: the page, what it typed and where."""
+
+    page: object
+    statuses: list[tuple[str, int]]
+    app: object
+    section_id: int
+    text: str
+    box: object
+
+    def locator(self, selector: str = ""):
+        """Return the section's element, or the selector inside it."""
+        return self.page.locator(f"#section-{self.section_id} {selector}".rstrip())
+
+    def saved(self) -> str:
+        """Return the section's stored text."""
+        return section_body(self.app, self.section_id)
+
+    def draft(self) -> str | None:
+        """Return the section's server draft."""
+        return draft_body(self.app, self.section_id)
+
+    def assert_kept(self) -> None:
+        """The text is on screen, and in the server draft or saved."""
+        expect(self.box).to_have_value(self.text)
+        assert wait_for(lambda: self.text in (self.draft(), self.saved())), (
+            "the text is neither in the server draft nor saved"
+        )
+
+
+def _save_under_fault(phone, faulty, index: int, label: str, fault: str, strikes: int = 1):
+    """Arm the fault for that many strikes, write a 5,000-character text into the section
+    with that index and press Save; return the attempt."""
+    page, statuses = phone
+    section_id = faulty["sections"][index]
+    text = long_text(label)
+    FAULTS[fault] = strikes
+    box = _write_and_save(page, faulty["base"], section_id, text)
+    return Attempt(page, statuses, faulty["app"], section_id, text, box)
 
 
 def test_database_error_on_commit(phone, faulty):
-    page, statuses = phone
-    section_id = faulty["sections"][0]
-    text = long_text("Adatbázishiba")
-    FAULTS["commit"] = 1
-    box = _write_and_save(page, faulty["base"], section_id, text)
-    expect(page.locator("#messages")).to_contain_text(HUNGARIAN_500)
-    expect(page.locator(f"#section-{section_id} [data-autosave-alert]")).to_contain_text(
-        "hiba történt a szerveren"
-    )
-    _assert_kept(page, faulty["app"], section_id, text, box)
-    assert section_body(faulty["app"], section_id) != text  # the failed save wrote nothing
-    assert wait_for(lambda: draft_body(faulty["app"], section_id) == text)
-    page.screenshot(path="/tmp/autosave-fault-commit-phone.png", full_page=True)
+    attempt = _save_under_fault(phone, faulty, 0, "Adatbázishiba", "commit")
+    expect(attempt.page.locator("#messages")).to_contain_text(HUNGARIAN_500)
+    expect(attempt.locator("[data-autosave-alert]")).to_contain_text("hiba történt a szerveren")
+    attempt.assert_kept()
+    assert attempt.saved() != attempt.text  # the failed save wrote nothing
+    assert wait_for(lambda: attempt.draft() == attempt.text)
+    attempt.page.screenshot(path="/tmp/autosave-fault-commit-phone.png", full_page=True)
     # Saving again works and clears the draft.
-    page.click(f"#section-{section_id} button[type=submit]")
-    assert wait_for(lambda: section_body(faulty["app"], section_id) == text)
-    assert wait_for(lambda: draft_body(faulty["app"], section_id) is None)
+    attempt.page.click(f"#section-{attempt.section_id} button[type=submit]")
+    assert wait_for(lambda: attempt.saved() == attempt.text)
+    assert wait_for(lambda: attempt.draft() is None)
 
 
 def test_500_in_a_template(phone, faulty):
-    page, statuses = phone
-    section_id = faulty["sections"][1]
-    text = long_text("Sablonhiba")
-    FAULTS["template"] = 1
-    box = _write_and_save(page, faulty["base"], section_id, text)
-    expect(page.locator("#messages")).to_contain_text(HUNGARIAN_500)
-    expect(page.locator(f"#section-{section_id} [data-autosave-alert]")).to_contain_text(KEPT)
-    _assert_kept(page, faulty["app"], section_id, text, box)
-    assert any(status == 500 for _, status in statuses)
+    attempt = _save_under_fault(phone, faulty, 1, "Sablonhiba", "template")
+    expect(attempt.page.locator("#messages")).to_contain_text(HUNGARIAN_500)
+    expect(attempt.locator("[data-autosave-alert]")).to_contain_text(KEPT)
+    attempt.assert_kept()
+    assert any(status == 500 for _, status in attempt.statuses)
 
 
 def test_csrf_token_expired_once_renews_and_saves(phone, faulty):
-    page, statuses = phone
-    section_id = faulty["sections"][2]
-    text = long_text("Lejárt űrlap")
-    FAULTS["csrf"] = 1
-    _write_and_save(page, faulty["base"], section_id, text)
-    assert wait_for(lambda: section_body(faulty["app"], section_id) == text)
-    expect(page.locator(f"#section-{section_id}")).not_to_have_class("editing")
+    attempt = _save_under_fault(phone, faulty, 2, "Lejárt űrlap", "csrf")
+    assert wait_for(lambda: attempt.saved() == attempt.text)
+    expect(attempt.locator()).not_to_have_class("editing")
     saves = [
-        status for what, status in statuses if what.startswith("POST") and "/sections/" in what
+        status
+        for what, status in attempt.statuses
+        if what.startswith("POST") and "/sections/" in what
     ]
     assert saves[:2] == [400, 200]
 
 
 def test_csrf_token_that_keeps_expiring_keeps_the_text(phone, faulty):
-    page, statuses = phone
-    section_id = faulty["sections"][3]
-    text = long_text("Mindig lejár")
-    FAULTS["csrf"] = 5
-    box = _write_and_save(page, faulty["base"], section_id, text)
-    expect(page.locator("#messages")).to_contain_text("lejárt az űrlap érvényessége")
-    _assert_kept(page, faulty["app"], section_id, text, box)
-    assert wait_for(lambda: draft_body(faulty["app"], section_id) == text)
-    page.screenshot(path="/tmp/autosave-fault-csrf-phone.png", full_page=True)
+    attempt = _save_under_fault(phone, faulty, 3, "Mindig lejár", "csrf", strikes=5)
+    expect(attempt.page.locator("#messages")).to_contain_text("lejárt az űrlap érvényessége")
+    attempt.assert_kept()
+    assert wait_for(lambda: attempt.draft() == attempt.text)
+    attempt.page.screenshot(path="/tmp/autosave-fault-csrf-phone.png", full_page=True)
 
 
 # --- A gunicorn worker killed while saving ------------------------------------------------------
@@ -237,13 +237,6 @@ def gunicorn_app():
     return app
 
 
-def _free_port() -> int:
-    """Return a free TCP port on 127.0.0.1."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def gunicorn_site(tmp_path):
     """Gunicorn with two workers on 127.0.0.1, serving the demo program."""
@@ -252,10 +245,10 @@ def gunicorn_site(tmp_path):
 
     path = tmp_path / "gunicorn.sqlite"
     app = create_app(live_config(path))
-    sections = seed(app)
+    sections = seed_tata_journal(app, PASSWORD)
     with app.app_context():
         db.engine.dispose()
-    port = _free_port()
+    port = free_port()
     flag = tmp_path / "hang.flag"
     env = os.environ | {"AUTOSAVE_DB": str(path), "AUTOSAVE_FLAG": str(flag)}
     env.pop("DATABASE_URL", None)
@@ -273,13 +266,7 @@ def gunicorn_site(tmp_path):
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                time.sleep(0.2)
+        wait_for_port(port)
         yield {"app": app, "base": f"http://127.0.0.1:{port}", "sections": sections, "flag": flag}
     finally:
         flag.unlink(missing_ok=True)
@@ -293,10 +280,10 @@ def gunicorn_site(tmp_path):
             db.engine.dispose()
 
 
-def test_worker_killed_while_saving(chromium, gunicorn_site):
+def test_worker_killed_while_saving(browser, gunicorn_site):
     site = gunicorn_site
     section_id = site["sections"][4]
-    context = chromium.new_context(**PHONE)
+    context = browser.new_context(**PHONE_CONTEXT)
     try:
         page = context.new_page()
         log_in(page, site["base"])
