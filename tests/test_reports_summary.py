@@ -491,17 +491,28 @@ def test_second_download_comes_from_the_cache(client, log_in, summary, monkeypat
     """An unchanged summary is not rendered again; a change in the data renders anew."""
     from journal.reports import printing
 
-    renders = []
+    renders, builds = [], []
     real = printing.html_to_pdf
     monkeypatch.setattr(printing, "html_to_pdf", lambda html: renders.append(1) or real(html))
+    real_build = summary_module.group_summary
+    monkeypatch.setattr(
+        summary_module,
+        "group_summary",
+        lambda *args, **kw: builds.append(1) or real_build(*args, **kw),
+    )
     log_in(summary["world"]["mentor_a"])
     first = client.get("/groups/alfa/summary.pdf")
     second = client.get("/groups/alfa/summary.pdf")
     assert first.data == second.data and len(renders) == 1
+    assert len(builds) == 1, "an unchanged summary is not assembled again"
     summary["group"].goals = "Új cél, őszintén."
     db.session.commit()
-    assert client.get("/groups/alfa/summary.pdf").status_code == 200
-    assert len(renders) == 2
+    third = client.get("/groups/alfa/summary.pdf")
+    assert third.status_code == 200 and "Új cél, őszintén." in _text(third.data)
+    assert len(renders) == 2 and len(builds) == 2
+    # Another period is another document.
+    assert client.get("/groups/alfa/summary.pdf?from=2026-01").status_code == 200
+    assert len(builds) == 3
 
 
 def test_queries_do_not_grow_with_rows(app, summary):
