@@ -44,19 +44,32 @@ def test_starts_with_secret_key_from_environment(tmp_path):
     assert result.returncode == 0, result.stderr
 
 
-def test_instance_config_then_environment(tmp_path, monkeypatch):
+@pytest.fixture
+def short_lived_apps():
+    """Collect the apps a test builds; close their database connections afterwards, so none
+    is left for the garbage collector (a ResourceWarning on PostgreSQL)."""
+    apps = []
+    yield apps
+    for app in apps:
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_instance_config_then_environment(tmp_path, monkeypatch, short_lived_apps):
     """instance/config.py overrides the defaults, the environment overrides both."""
     (tmp_path / "config.py").write_text("SECRET_KEY = 'from-file'\nPUBLIC_URL = 'https://x.hu'\n")
     monkeypatch.setenv("MUHELYNAPLO_INSTANCE", str(tmp_path))
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.delenv("DATABASE_URL", raising=False)
     app = create_app()
+    short_lived_apps.append(app)
     assert app.config["SECRET_KEY"] == "from-file"
     assert app.config["PUBLIC_URL"] == "https://x.hu"
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'muhelynaplo.sqlite'}"
     monkeypatch.setenv("SECRET_KEY", "from-env")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'other.sqlite'}")
     app = create_app()
+    short_lived_apps.append(app)
     assert app.config["SECRET_KEY"] == "from-env"
     assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("other.sqlite")
 
@@ -71,9 +84,12 @@ def test_sqlite_runs_in_wal_with_foreign_keys_and_busy_timeout(app):
 
 
 @sqlite_only
-def test_read_then_write_transactions_never_fail_under_concurrent_writers(tmp_path):
+def test_read_then_write_transactions_never_fail_under_concurrent_writers(
+    tmp_path, short_lived_apps
+):
     """Twenty writers that read, then write, all succeed (BEGIN IMMEDIATE on write requests)."""
     app = create_app(TEST_CONFIG | {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'c.db'}"})
+    short_lived_apps.append(app)
     with app.app_context():
         db.session.execute(text("CREATE TABLE counter (n INTEGER NOT NULL)"))
         db.session.execute(text("INSERT INTO counter VALUES (0)"))
@@ -103,6 +119,6 @@ def test_read_then_write_transactions_never_fail_under_concurrent_writers(tmp_pa
         thread.join()
     with app.app_context():
         final = db.session.execute(text("SELECT n FROM counter")).scalar()
-        db.engine.dispose()
+        db.session.remove()
     assert errors == []
     assert final == 200  # no lost update either

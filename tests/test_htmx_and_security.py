@@ -71,6 +71,7 @@ def csrf_client(tmp_path):
         world = make_world()
         yield app.test_client(), world
         db.session.remove()
+        db.engine.dispose()  # no connection left to the GC (ResourceWarning on PostgreSQL)
 
 
 def _token(html: str) -> str:

@@ -24,8 +24,12 @@ def empty_database_url(tmp_path):
         return
     name = f"migr_{uuid.uuid4().hex[:12]}"
     admin = create_engine(make_url(base).set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name}"))
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f"CREATE DATABASE {name}"))
+    except BaseException:
+        admin.dispose()
+        raise
     try:
         yield make_url(base).set(database=name).render_as_string(hide_password=False)
     finally:
@@ -38,11 +42,15 @@ def test_migrations_match_models(empty_database_url):
     """Upgrading an empty database to head leaves no difference from the models."""
     app = create_app(TEST_CONFIG | {"SQLALCHEMY_DATABASE_URI": empty_database_url})
     with app.app_context():
-        upgrade()
-        with db.engine.connect() as conn:
-            context = MigrationContext.configure(
-                conn, opts={"compare_type": True, "render_as_batch": True}
-            )
-            diff = compare_metadata(context, db.metadata)
-        db.engine.dispose()
+        try:
+            upgrade()
+            with db.engine.connect() as conn:
+                context = MigrationContext.configure(
+                    conn, opts={"compare_type": True, "render_as_batch": True}
+                )
+                diff = compare_metadata(context, db.metadata)
+        finally:
+            # Also when the upgrade fails: a pooled connection left to the garbage collector
+            # is a ResourceWarning on PostgreSQL, and would keep DROP DATABASE waiting.
+            db.engine.dispose()
     assert diff == [], f"models and migrations disagree; run `flask db migrate`: {diff}"
