@@ -1,0 +1,68 @@
+"""Group summary and program report previews in Chromium: axe, CSP, width, the period form."""
+
+import pytest
+
+from tests.browser.harness import (
+    COORDINATOR,
+    DESKTOP,
+    PHONE,
+    TATA_MENTOR,
+    axe_violations,
+    describe_violations,
+    login,
+    open_page,
+    screenshot,
+)
+
+OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+def _errors(console) -> list[str]:
+    """Return the console errors, but the browser's note of the expected 422 answer."""
+    return [e for e in console.errors if "status of 422" not in e]
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_summary_previews_pass_axe_and_fit_the_screen(browser, base_url, viewport):
+    """Both previews (and the form with an error): no serious violation, no CSP error, no
+    sideways scrolling of the page (wide tables scroll inside their own box)."""
+    page, console = open_page(browser, base_url, viewport)
+    login(page, COORDINATOR)
+    for name, path, heading in (
+        ("summary", "/groups/kecskemet/summary", "Közkincs műhely (2.0)"),
+        ("summary-error", "/groups/kecskemet/summary?from=2026-02&to=tavasz", None),
+        ("program", "/program/report", "Kapcsolódások – Csoportos Mentorálás 2.0"),
+    ):
+        page.goto(path)
+        if heading:
+            assert page.locator("h1").first.inner_text() == heading
+        assert page.get_by_role("link", name="PDF letöltése").count() == 1
+        violations = axe_violations(page)
+        assert not violations, f"{path}\n{describe_violations(violations)}"
+        assert page.evaluate(OVERFLOW) <= 0, f"{path} scrolls sideways"
+        label = "desktop" if viewport == DESKTOP else "phone"
+        screenshot(page, f"report-{name}", {label: viewport})
+    assert _errors(console) == []
+    page.context.close()
+
+
+def test_period_form_keeps_input_and_chooses_the_period(browser, base_url):
+    """A bad date comes back with a message and the typed text; a good one updates the link."""
+    page, console = open_page(browser, base_url)
+    login(page, TATA_MENTOR)
+    page.goto("/groups/tata")
+    page.get_by_role("link", name="előnézet és időszak választása").click()
+    page.wait_for_url("**/groups/tata/summary")
+    page.fill("input[name=from]", "2025-12")
+    page.fill("input[name=to]", "jövő tavasz")
+    page.get_by_role("button", name="Megjelenítés").click()
+    assert page.locator("#period-to-error").inner_text().startswith("Adjon meg dátumot")
+    assert page.input_value("input[name=to]") == "jövő tavasz"
+    assert page.input_value("input[name=from]") == "2025-12"
+    page.fill("input[name=to]", "2026-02")
+    page.get_by_role("button", name="Megjelenítés").click()
+    link = page.get_by_role("link", name="PDF letöltése")
+    assert link.get_attribute("href") == "/groups/tata/summary.pdf?from=2025-12-01&to=2026-02-28"
+    assert "2025. december 1. – 2026. február 28." in page.locator(".cover").inner_text()
+    assert _errors(console) == []
+    page.context.close()
