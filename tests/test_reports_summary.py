@@ -385,6 +385,7 @@ def test_bad_period_answers_422_and_keeps_what_was_typed(client, log_in, summary
     html = response.get_data(as_text=True)
     assert 'value="február eleje"' in html and 'value="2026-03"' in html
     assert "Adjon meg dátumot" in html and 'aria-invalid="true"' in html
+    assert "summary.pdf" not in html  # no download link for a period that is not the typed one
 
 
 # --- The program report ---------------------------------------------------------------------

@@ -549,7 +549,7 @@ def group_document(
             preview=preview,
             form=form or _form_values(period),
             pdf_url=url_for("summaries.group_summary_pdf", slug=group.slug, **period.query_args())
-            if preview
+            if preview and not (form and form["errors"])
             else None,
             back_url=url_for("groups.group", slug=group.slug) if preview else None,
             form_action=url_for("summaries.group_summary", slug=group.slug) if preview else None,
@@ -585,7 +585,7 @@ def program_document(
             preview=preview,
             form=form or _form_values(period),
             pdf_url=url_for("summaries.program_report_pdf", **period.query_args())
-            if preview
+            if preview and not (form and form["errors"])
             else None,
             back_url=url_for("groups.home") if preview else None,
             form_action=url_for("summaries.program_report") if preview else None,

@@ -36,7 +36,8 @@ def test_summary_previews_pass_axe_and_fit_the_screen(browser, base_url, viewpor
         page.goto(path)
         if heading:
             assert page.locator("h1").first.inner_text() == heading
-        assert page.get_by_role("link", name="PDF letöltése").count() == 1
+        # No download link while the period is wrong: it would not be the period typed.
+        assert page.get_by_role("link", name="PDF letöltése").count() == (1 if heading else 0)
         violations = axe_violations(page)
         assert not violations, f"{path}\n{describe_violations(violations)}"
         assert page.evaluate(OVERFLOW) <= 0, f"{path} scrolls sideways"
