@@ -10,7 +10,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.harness import COORDINATOR, login, screenshot
+from tests.browser.harness import (
+    COORDINATOR,
+    axe_violations,
+    describe_violations,
+    login,
+    screenshot,
+)
 
 PERSON = "Pásztor Máté"  # a demo participant of the Eger group no other browser test uses
 
@@ -69,6 +75,8 @@ def test_removed_membership_moves_focus_to_the_groups_heading(person_page):
     _press(page, f"{section} button:has-text('Eltávolítás a csoportból')", "Nem tagja")
     assert _focused(page) == {"id": f"person-{pid}-groups", "tag": "H2", "text": "Csoportok"}
     screenshot(page, "people-focus-removed", widths={"desktop": page.viewport_size})
+    violations = axe_violations(page)  # the focusable heading and swapped section pass axe
+    assert not violations, describe_violations(violations)
 
     select = page.locator(f"{section} select[name=group]")
     select.select_option(select.locator("option", has_text=group).get_attribute("value"))
