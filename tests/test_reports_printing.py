@@ -221,6 +221,27 @@ def test_pdf_embeds_only_our_fonts_and_carries_metadata(app):
     assert titles == ["Összefoglaló ő ű Ő Ű", "Második fejezet"]
 
 
+def test_hungarian_hyphenation_in_a_narrow_column_uses_our_font(app):
+    """lang=hu and hyphens:auto break long Hungarian words with pyphen's hu patterns, and the
+    hyphen comes from Caladea: the default U+2010 is not in it and pulled in a system font."""
+    import pyphen
+
+    assert "hu" in pyphen.LANGUAGES
+    with app.test_request_context():
+        html = _render(
+            '<div class="own-hyphen"><p style="width: 30mm">'
+            "megszentségteleníthetetlenségeskedéseitekért "
+            "közösségfejlesztési önkéntességgel</p></div>"
+        )
+    reader = _pdf(html_to_pdf(html))
+    lines = reader.pages[0].extract_text().splitlines()
+    broken = [line for line in lines if line.endswith("-")]
+    assert len(broken) >= 3, lines  # not one word fits the column whole
+    assert "megszentségtele-" in lines, lines  # a break where Hungarian allows one
+    assert "\u2010" not in _text(reader)
+    assert _fonts(reader) == {"Caladea"}
+
+
 def test_running_header_and_page_counter_on_later_pages(app):
     """Page 2 on carries the program and group in its header and "oldal X / Y" at the foot."""
     with app.test_request_context():

@@ -255,6 +255,7 @@ def test_preview_is_the_same_template_with_a_toolbar(client, log_in, reports):
 
         pdf_html = workshop_record(db.session.get(type(workshop), workshop.id)).html
     assert "preview-toolbar" not in pdf_html and "preview.css" not in pdf_html
+    assert '<main class="sheet own-hyphen">' in pdf_html  # hyphens from Caladea, not U+2010
 
 
 def test_dates_and_titles_are_hungarian_whatever_the_user_language(client, log_in, reports):
@@ -572,3 +573,71 @@ def test_a_job_given_up_and_retried_keeps_the_new_job_file(tmp_path, monkeypatch
     assert (tmp_path / "kulcs.pdf").read_bytes() == b"%PDF-proba"
     documents._render_job(tmp_path, "kulcs", "uj", "<p>x</p>", 60, 10**9)
     assert not job.exists()
+
+
+def test_hostile_markup_past_the_markdown_filter_fetches_nothing(
+    client, log_in, reports, monkeypatch
+):
+    """If journal text ever reached the PDF as raw HTML (a sanitizer bug), the fetcher still
+    refuses: the test above only proves the Markdown filter escapes; this one, the fetcher."""
+    from markupsafe import Markup
+
+    from tests.test_reports_printing import Listener
+
+    monkeypatch.setitem(client.application.jinja_env.filters, "markdown", Markup)
+    listener = Listener()
+    try:
+        port = listener.port
+        body = (
+            f'<img src="file:///etc/passwd"><img src="http://127.0.0.1:{port}/img.png">'
+            f'<link rel="stylesheet" href="http://127.0.0.1:{port}/l.css">'
+            f"<style>@import url(http://127.0.0.1:{port}/imp.css); "
+            f"p {{ background: url(http://127.0.0.1:{port}/bg.png) }}</style><p>NYERS-HTML</p>"
+        )
+        db.session.expire_all()
+        section = next(s for s in reports["workshop"].journal.sections if s.key == "topic")
+        assert save_section(
+            reports["world"]["mentor_a"], section, section.version, body, Visibility.GROUP, True
+        )
+        db.session.commit()
+        log_in(reports["world"]["mentor_a"])
+        response = _get(client, "record", reports["workshop"])
+        assert response.status_code == 200
+        assert "NYERS-HTML" in _text(response.data)  # the raw markup did reach the renderer
+        _wait_for_renders()
+        assert listener.connections == 0
+    finally:
+        listener.close()
+
+
+def _add_participants(reports, count: int) -> None:
+    """Put `count` more participants into the workshop's group."""
+    group = reports["workshop"].group
+    for n in range(count):
+        user = make_user(family_name="Pótlék", given_name=f"Résztvevő{n:02d}")
+        make_membership(user, group, institution="Faluház", settlement="Bakonybél")
+    db.session.commit()
+
+
+def test_blank_sheet_of_eight_participants_fits_one_page(client, log_in, reports):
+    """A group of eight (the demo's largest), four guest rows and the signatures: one page."""
+    _add_participants(reports, 8 - len(PARTICIPANTS))
+    log_in(reports["world"]["mentor_a"])
+    reader = _pdf(_get(client, "blank", reports["workshop"]).data)
+    assert len(reader.pages) == 1
+    assert "12." in reader.pages[0].extract_text() and "Kelt:" in reader.pages[0].extract_text()
+
+
+@pytest.mark.parametrize("extra", range(4, 10))
+def test_signatures_never_stand_alone_on_a_page(app, reports, extra):
+    """However long the list, the page with "Kelt:" and the mentor also has rows to sign."""
+    from journal.models import Workshop
+    from journal.reports.sheets import attendance_sheet
+
+    _add_participants(reports, extra)
+    with app.test_request_context():
+        workshop = db.session.get(Workshop, reports["workshop"].id)
+        reader = _pdf(printing.html_to_pdf(attendance_sheet(workshop, filled=False).html))
+    last = reader.pages[-1].extract_text()
+    assert "Kelt:" in last and "Mentor Aladár" in last
+    assert re.search(r"^\s*\d+\.\s*$", last, re.MULTILINE), last  # a blank row comes along
