@@ -633,7 +633,18 @@ the figures below are from one run.
 
 {markdown_table(table(hello + pages, hello_rps))}
 
-{problems}`/_bench/user` and `/_bench/layout` are not pages of the app: `bench/floor.py` adds
+{problems}**Cold and warm.** `cold` rows are served with the page cache switched off
+(`MUHELYNAPLO_PAGE_CACHE=false`): every request renders the page from the database, as the
+first view after any write does. `warm` rows are the same URLs with the cache on
+(`journal/page_cache.py`), loaded after a first view: wrk repeats one URL with one session and
+nothing writes in between, so nearly every request is a hit (the login check — one Core query
+for the session token, the account's state, its language and the data version — then the
+stored body with the session's CSRF token put in). That is the best case of the cache: on the
+real app every write anywhere (a note, an autosave, an attendance tap) bumps the data version
+and the next view of every page is cold again. Queries, KiB and in-process CPU ms are those of
+the cold page. Neither figure stands for the other.
+
+`/_bench/user` and `/_bench/layout` are not pages of the app: `bench/floor.py` adds
 them to it, served by a gunicorn of their own beside the real app. The first answers a name
 after the login check (session, user query, request hooks), the second renders an empty page in
 the base layout (the navigation lists every group the coordinator sees): what every logged-in
@@ -659,8 +670,12 @@ The large set is the demo plus 45 generated groups: one ("{datasets.BIG_GROUP}")
 accounts that the page must leave out; the others with {datasets.SMALL_GROUP_SIZES[0]}–\
 {datasets.SMALL_GROUP_SIZES[1]} participants. Each generated group has
 {datasets.HELD_WORKSHOPS} held workshops with every participant's attendance, a cancelled one
-and a planned one. Every page is requested as the coordinator
-(Józsa Kata), who sees all groups on the home page and in the navigation.
+and a planned one. A 46th generated group ("{datasets.JOURNAL_GROUP}") has a mentor and
+{datasets.JOURNAL_GROUP_SIZE} participants; its latest held workshop carries every participant's
+attendance and a journal with all seven sections filled: its workshop page is loaded as the
+group's mentor and as the coordinator (who reads every section but the private reflection).
+Every other page is requested as the coordinator (Józsa Kata), who sees all groups on the
+home page and in the navigation.
 
 ### Machine
 
