@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from journal.extensions import db
 from journal.i18n import person_key, sort_hungarian
@@ -71,7 +71,7 @@ def current_members(group: Group) -> tuple[list[Membership], list[Membership]]:
     memberships = db.session.scalars(
         select(Membership)
         .where(Membership.group_id == group.id, _current())
-        .options(selectinload(Membership.user))
+        .options(joinedload(Membership.user))  # many-to-one: one joined query, no fan-out
     ).all()
     memberships = [m for m in memberships if m.user.active]
     ordered = sort_hungarian(memberships, key=lambda m: person_key(m.user))
