@@ -117,12 +117,6 @@ def test_csrf_page_labels_typed_fields_and_hides_the_rest(tmp_path):
     assert '<input type="hidden" name="version" value="7">' in html
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the note form's workshop choices are built with date.isoformat() in "
-    "journal/notes/views.py:_with_choices (not this helper's file); the fix is "
-    "f'{long_date(w.date)} – {w.topic}' with journal.i18n.long_date — then remove this marker",
-)
 def test_note_form_workshop_choices_show_long_dates(client, world, log_in):
     """The workshop a note belongs to is offered as "2025. november 14. – Téma", not ISO."""
     from datetime import date

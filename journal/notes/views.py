@@ -9,7 +9,7 @@ from journal.drafts.operations import clear_draft
 from journal.extensions import db, limiter
 from journal.groups.queries import visible_group_by_slug
 from journal.htmx import after_action, message_fragment, render, wants_fragment
-from journal.i18n import person_key, sort_hungarian
+from journal.i18n import long_date, person_key, sort_hungarian
 from journal.models import Group, Note, NoteKind, Workshop, utcnow
 from journal.notes import operations, queries
 from journal.notes.forms import HideForm, NoteForm, ReplyForm, kind_labels
@@ -96,7 +96,7 @@ def _editor_ids(form: NoteForm, note: Note) -> NoteForm:
 def _with_choices(form: NoteForm, group: Group) -> NoteForm:
     """Give the form the group's workshops to choose from (only when it is shown)."""
     form.workshop.choices = [("", _("— a csoport faliújságjára —"))] + [
-        (str(w.id), f"{w.date.isoformat()} – {w.topic}") for w in queries.group_workshops(group)
+        (str(w.id), f"{long_date(w.date)} – {w.topic}") for w in queries.group_workshops(group)
     ]
     return form
 
