@@ -14,7 +14,7 @@ from journal import page_cache
 from journal.extensions import db
 from journal.models import AttendanceStatus, Group, Membership, Visibility
 from tests.conftest import login
-from tests.factories import make_journal, make_membership, make_user, make_workshop
+from tests.factories import PASSWORD, make_journal, make_membership, make_user, make_workshop
 
 HX = {"HX-Request": "true"}
 
@@ -279,3 +279,40 @@ def test_one_bump_per_transaction_and_again_after_a_savepoint_rollback(app, worl
     world["group_b"].goals = "Megmarad"
     db.session.commit()
     assert _version() == before + 2
+
+
+def test_token_in_a_cached_page_is_accepted(tmp_path):
+    """With CSRF on, the token put into a cache hit is valid for a write of that session,
+    for a second session of the same user too (each gets its own)."""
+    from tests.conftest import build_app
+    from tests.factories import make_world
+
+    (tmp_path / "csrf").mkdir()  # beside the autouse fixture's app and its database
+    app = build_app(tmp_path / "csrf", WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        if db.session.get(page_cache.DataVersion, 1) is None:
+            db.session.add(page_cache.DataVersion(id=1, value=0))
+        world = make_world()
+        workshop = make_workshop(world["group_a"], date=date.today() - timedelta(days=1))
+        db.session.commit()
+        url = f"/workshops/{workshop.id}"
+        for _session in range(2):
+            client = app.test_client()
+            page = client.get("/login").get_data(as_text=True)
+            token = page.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
+            data = {"csrf_token": token, "email": world["mentor_a"].email, "password": PASSWORD}
+            assert client.post("/login", data=data).status_code == 303
+            client.get(url)
+            hit = client.get(url)
+            if _session == 1:
+                assert hit.headers.get("X-Page-Cache") == "hit"
+            html = hit.get_data(as_text=True)
+            token = html.split('"X-CSRFToken": "', 1)[1].split('"', 1)[0]
+            tap = {"user_id": str(world["participant_a"].id), "status": "present"}
+            response = client.post(
+                f"{url}/attendance", data=tap, headers=HX | {"X-CSRFToken": token}
+            )
+            assert response.status_code == 200, response.status_code
+            client.get("/")  # no flashes left behind for the next round
+        db.session.remove()
+        db.engine.dispose()
