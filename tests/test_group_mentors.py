@@ -1,18 +1,11 @@
 """mentors_by_group lists the same mentors as the group page: current and active only."""
 
-import pytest
-
 from journal.extensions import db
 from journal.groups.queries import current_members, mentors_by_group
 from journal.models import Role
 from tests.factories import make_group, make_membership, make_user
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="mentors_by_group does not filter deactivated users (fix owned by helper 'perf': "
-    "add User.active.is_(True) to its where clause, then remove this marker)",
-)
 def test_mentors_by_group_leaves_out_deactivated_mentors(app):
     """A deactivated mentor is on neither the group page nor the overview and report lists."""
     group = make_group()

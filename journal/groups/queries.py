@@ -88,6 +88,7 @@ def mentors_by_group(groups: list[Group]) -> dict[int, list[User]]:
         .where(
             Membership.group_id.in_([g.id for g in groups]),
             Membership.role == Role.MENTOR,
+            User.active.is_(True),
             _current(),
         )
     )
