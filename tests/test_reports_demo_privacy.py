@@ -31,8 +31,10 @@ WORKSHOP_DOCUMENTS = (
 
 
 def _text(data: bytes) -> str:
-    """Return the text of every page of a PDF."""
-    return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
+    """Return the text of every page of a PDF, words hyphenated at a line end joined (so that
+    a marker broken across two lines is still found)."""
+    pages = pypdf.PdfReader(io.BytesIO(data)).pages
+    return "\n".join(page.extract_text() for page in pages).replace("-\n", "")
 
 
 def _report_note(note: Note) -> bool:

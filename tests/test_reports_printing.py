@@ -13,6 +13,7 @@ from flask import render_template_string
 from journal.reports import printing
 from journal.reports.documents import Document, ascii_filename, content_disposition
 from journal.reports.printing import BASE_URL, RefusedURL, html_to_pdf, static_path_for
+from tests.pdf_fonts import font_names
 
 STATIC = printing.STATIC_ROOT
 
@@ -67,15 +68,6 @@ def _pdf(data: bytes) -> pypdf.PdfReader:
 def _text(reader: pypdf.PdfReader) -> str:
     """Return the text of every page."""
     return "\n".join(page.extract_text() for page in reader.pages)
-
-
-def _fonts(reader: pypdf.PdfReader) -> set[str]:
-    """Return the base names of every font the pages use (subset prefix removed)."""
-    names = set()
-    for page in reader.pages:
-        for font in page["/Resources"].get("/Font", {}).values():
-            names.add(str(font.get_object()["/BaseFont"]).split("+")[-1])
-    return names
 
 
 def _render(body: str, title: str = "Próba – dokumentum", head: str = "") -> str:
@@ -210,7 +202,7 @@ def test_pdf_embeds_only_our_fonts_and_carries_metadata(app):
             title="Árvíztűrő – összefoglaló",
         )
     reader = _pdf(html_to_pdf(html))
-    assert _fonts(reader) == {"Caladea", "Caladea-Bold", "Caladea-Italic"}
+    assert font_names(reader) == {"Caladea", "Caladea-Bold", "Caladea-Italic"}
     assert reader.metadata.title == "Árvíztűrő – összefoglaló"
     assert reader.metadata.author == "Egyesület"
     assert reader.trailer["/Root"]["/Lang"] == "hu"
@@ -229,7 +221,7 @@ def test_hungarian_hyphenation_in_a_narrow_column_uses_our_font(app):
     assert "hu" in pyphen.LANGUAGES
     with app.test_request_context():
         html = _render(
-            '<div class="own-hyphen"><p style="width: 30mm">'
+            '<div><p style="width: 30mm">'
             "megszentségteleníthetetlenségeskedéseitekért "
             "közösségfejlesztési önkéntességgel</p></div>"
         )
@@ -239,7 +231,7 @@ def test_hungarian_hyphenation_in_a_narrow_column_uses_our_font(app):
     assert len(broken) >= 3, lines  # not one word fits the column whole
     assert "megszentségtele-" in lines, lines  # a break where Hungarian allows one
     assert "\u2010" not in _text(reader)
-    assert _fonts(reader) == {"Caladea"}
+    assert font_names(reader) == {"Caladea"}
 
 
 def test_running_header_and_page_counter_on_later_pages(app):
