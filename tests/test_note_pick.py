@@ -41,3 +41,20 @@ def test_live_note_has_the_pick_button(client, world):
     db.session.commit()
     relogin(client, world["mentor_a"])
     assert f"/notes/{note.id}/report" in client.get(f"/notes/{note.id}").get_data(as_text=True)
+
+
+def test_a_picked_note_once_hidden_loses_its_report_badge(client, world):
+    """A hidden note stays out of the reports, so its page no longer says it is picked."""
+    note = make_note(world["participant_a"], world["group_a"], title="Beválogatott")
+    note.in_report = True
+    db.session.commit()
+    relogin(client, world["participant_a"])
+    assert "beszámolóba válogatva" in client.get(f"/notes/{note.id}").get_data(as_text=True)
+    note.hidden_at = utcnow()
+    db.session.commit()
+    for who in ("participant_a", "mentor_a"):
+        relogin(client, world[who])
+        page = client.get(f"/notes/{note.id}")
+        assert page.status_code == 200
+        assert "Beválogatott" in page.get_data(as_text=True)
+        assert "beszámolóba válogatva" not in page.get_data(as_text=True)

@@ -1,6 +1,6 @@
 """Demo shared notes for a few groups; loading them again changes nothing."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -108,12 +108,18 @@ DEMO_NOTES = [
     ),
 ]
 
+# The notes the group's mentor picked for the PDF summaries (their authors did not object).
+PICKED_FOR_REPORT = {
+    "Diákok tervezik a nyári tábor egy napját",
+    "Helyi értéktár-útmutató",
+    "Önkéntes-köszöntő a falunapon",
+}
+
 
 def seed_demo_notes() -> None:
     """Add the demo notes that are not there yet, with their replies and me-toos."""
     people = {u.email: u for u in db.session.scalars(select(User))}
     groups = {g.slug: g for g in db.session.scalars(select(Group))}
-    base = utcnow() - timedelta(days=len(DEMO_NOTES))
     for i, (slug, email, kind, title, body, link, private, metoo, replies) in enumerate(DEMO_NOTES):
         group, author = groups.get(slug), people.get(email)
         if group is None or author is None:
@@ -125,25 +131,30 @@ def seed_demo_notes() -> None:
         )
         if exists:
             continue
-        when = base + timedelta(days=i)
-        # Difficulties and good practices come out of a workshop; the rest go on the board.
-        workshop = None
-        if kind in (NoteKind.DIFFICULTY, NoteKind.GOOD_PRACTICE):
-            workshop = db.session.scalar(
-                select(Workshop)
-                .where(Workshop.group_id == group.id, Workshop.status == WorkshopStatus.HELD)
-                .order_by(Workshop.date.desc())
-                .limit(1)
-            )
+        latest = db.session.scalar(
+            select(Workshop)
+            .where(Workshop.group_id == group.id, Workshop.status == WorkshopStatus.HELD)
+            .order_by(Workshop.date.desc())
+            .limit(1)
+        )
+        # Written the evening after the group's latest workshop (inside the program's period,
+        # so that the summaries count them); without one, a few days ago.
+        if latest is None:
+            when = utcnow() - timedelta(days=len(DEMO_NOTES) - i)
+        else:
+            when = datetime.combine(latest.date, time(19, i), tzinfo=UTC)
+        # Difficulties and good practices come out of that workshop; the rest go on the board.
+        from_workshop = latest is not None and kind in (NoteKind.DIFFICULTY, NoteKind.GOOD_PRACTICE)
         note = Note(
             group_id=group.id,
-            workshop_id=workshop.id if workshop else None,
+            workshop_id=latest.id if from_workshop else None,
             author_id=author.id,
             kind=kind,
             title=title,
             body=body,
             link=link,
             mentor_only=private,
+            in_report=title in PICKED_FOR_REPORT and not private,
             created_at=when,
             updated_at=when,
         )
