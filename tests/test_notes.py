@@ -343,6 +343,30 @@ def test_note_on_a_workshop_of_the_group_only(client, world, log_in):
     assert "Alkalomhoz" in html and "Nyitó alkalom" in html
 
 
+def test_workshop_page_leads_to_its_notes(client, world, log_in):
+    """The workshop page links to the board filtered to it; members also get a new note already
+    tied to the workshop, the coordinator (not a member) only the board."""
+    from datetime import date
+
+    from journal.models import Workshop
+
+    workshop = Workshop(group_id=world["group_a"].id, date=date(2025, 11, 12), topic="Nyitó")
+    db.session.add(workshop)
+    db.session.commit()
+    board = f"/groups/alfa/notes?workshop={workshop.id}"
+    new = f"/groups/alfa/notes/new?workshop={workshop.id}"
+    for who, offers_new in (("participant_a", True), ("mentor_a", True), ("coordinator", False)):
+        log_in(world[who])
+        html = client.get(f"/workshops/{workshop.id}").get_data(as_text=True)
+        assert f'href="{board}"' in html, who
+        assert (f'href="{new}"' in html) is offers_new, who
+    log_in(world["participant_a"])
+    form = client.get(new).get_data(as_text=True)
+    assert f'<option selected value="{workshop.id}">' in form or (
+        f'value="{workshop.id}" selected' in form
+    )
+
+
 def test_writes_need_the_csrf_token(tmp_path):
     """With CSRF on, a note write without the token is refused and changes nothing."""
     from tests.conftest import build_app, login
