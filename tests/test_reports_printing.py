@@ -299,3 +299,24 @@ def test_content_disposition_has_ascii_name_and_utf8_title():
     hostile = Document(title='x"; y', filename='a"b\r\n.pdf', html="")
     assert '"' not in content_disposition(hostile).split("filename=")[1].strip('"').split('"')[0]
     assert "\r" not in content_disposition(hostile) and "\n" not in content_disposition(hostile)
+
+
+def test_cache_key_follows_the_stylesheets_and_the_renderer(app, monkeypatch, tmp_path):
+    """A changed summary stylesheet or another WeasyPrint/pyphen version gives a new key, so a
+    cached PDF in the old design is never served; the same inputs give the same key."""
+    from journal.reports import documents
+
+    html = "<p>Ugyanaz</p>"
+    before = documents.cache_key(html)
+    assert documents.cache_key(html) == before
+    static = tmp_path / "static"
+    for name in documents._DESIGN_FILES:
+        (static / name).parent.mkdir(parents=True, exist_ok=True)
+        (static / name).write_bytes((printing.STATIC_ROOT / name).read_bytes())
+    monkeypatch.setattr(printing, "STATIC_ROOT", static)
+    assert documents.cache_key(html) == before
+    (static / "css" / "print-summary.css").write_text("h1 { color: red; }")
+    restyled = documents.cache_key(html)
+    assert restyled != before
+    monkeypatch.setattr(documents, "_renderer_versions", lambda: b"weasyprint=99.0\0")
+    assert documents.cache_key(html) not in (before, restyled)

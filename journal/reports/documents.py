@@ -4,7 +4,8 @@ A view renders a print template to HTML (loading and authorizing first), wraps i
 `Document` and returns `pdf_response(document)`. From there on the database is not touched:
 the session is closed before rendering starts, so a long render never holds a lock.
 
-The cache is keyed by the SHA-256 of the HTML (plus print.css and the fonts), i.e. by the
+The cache is keyed by the SHA-256 of the HTML (plus the print stylesheets, the fonts and the
+renderer's version), i.e. by the
 version of the data the document shows: an unchanged document is a file send. Job state lives
 in files next to the cache, so it works across gunicorn's worker processes:
 
@@ -17,7 +18,9 @@ in files next to the cache, so it works across gunicorn's worker processes:
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
+import importlib.metadata
 import json
 import logging
 import os
@@ -40,7 +43,8 @@ from journal.reports import printing
 log = logging.getLogger(__name__)
 
 # Files whose change must change every cached PDF (the HTML does not mention their content).
-_DESIGN_FILES = ("css/print.css", "fonts/SHA256SUMS")
+_DESIGN_FILES = ("css/print.css", "css/print-summary.css", "fonts/SHA256SUMS")
+_RENDERER_PACKAGES = ("weasyprint", "pyphen")
 
 # The query argument of the "try again" link after a failed or timed-out render.
 RETRY_ARG = "ujra"
@@ -86,12 +90,21 @@ def cache_dir() -> Path:
 
 
 def _design_digest() -> bytes:
-    """Hash the print design files, so a new print.css or font invalidates the cache."""
+    """Hash what shapes a PDF besides its HTML: the print stylesheets, the fonts, and the
+    versions of WeasyPrint and its hyphenation dictionaries (pyphen), so that a change to any
+    of them invalidates the cache."""
     digest = hashlib.sha256()
     for name in _DESIGN_FILES:
         path = printing.STATIC_ROOT / name
-        digest.update(path.read_bytes() if path.is_file() else b"-")
+        digest.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"-"))
+    digest.update(_renderer_versions())
     return digest.digest()
+
+
+@functools.cache
+def _renderer_versions() -> bytes:
+    """Return the installed versions of the renderer's packages (read once per process)."""
+    return "".join(f"{p}={importlib.metadata.version(p)}\0" for p in _RENDERER_PACKAGES).encode()
 
 
 def cache_key(html: str) -> str:
