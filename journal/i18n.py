@@ -61,25 +61,40 @@ def _letters(text: str) -> list[tuple[str, bool]]:
     return out
 
 
+# Foreign letters whose mark Unicode does not decompose: like ä or č, they sort with the
+# Hungarian letter they differ from only by the mark (AkH. 16).
+_UNDECOMPOSED = {"ø": "o", "ł": "l", "đ": "d", "ħ": "h", "ŧ": "t", "ƶ": "z"}
+
+
 def _weights(letter: str) -> tuple[int, int]:
     """Return the primary and secondary weight of one letter."""
     if letter in _PRIMARY:
         return _PRIMARY[letter], _SECONDARY[letter]
-    if letter.isspace() or letter in "-–.,'’":
-        return 0, 0
     if letter.isdigit():
         return 10 + int(letter), 0
-    base = unicodedata.normalize("NFD", letter)[0]
-    if base in _PRIMARY:  # foreign accents (ä, č, é in other words) sort with their base
+    base = _UNDECOMPOSED.get(letter) or unicodedata.normalize("NFD", letter)[0]
+    if base in _PRIMARY:  # foreign accents (ä, č, é, ø, ł in other words) sort with their base
         return _PRIMARY[base], 2
     return 1000 + ord(letter), 0
+
+
+def _is_separator(letter: str) -> bool:
+    """Tell whether a character only separates words (space, hyphen, dash, punctuation)."""
+    return letter.isspace() or letter in "-–.,'’"
 
 
 @lru_cache(maxsize=8192)
 def hungarian_key(text: str) -> tuple:
     """Return a sort key that orders text in Hungarian alphabetical order (a pure function,
     so its results are cached: names repeat on every page)."""
-    letters = _letters(unicodedata.normalize("NFC", text.strip()))
+    # Word boundaries do not count (AkH. 15): "Tisza menti" sorts as "tiszamenti", after
+    # "Tisza Kálmán" and before "Tiszántúl". Letters are still read word by word, so "kis
+    # számban" is s + sz, not the shortened double "ssz".
+    letters = [
+        (letter, upper)
+        for letter, upper in _letters(unicodedata.normalize("NFC", text.strip()))
+        if not _is_separator(letter)
+    ]
     weights = [_weights(letter) for letter, _ in letters]
     return (
         tuple(w[0] for w in weights),

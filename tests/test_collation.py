@@ -16,17 +16,6 @@ from journal.i18n import hungarian_key, person_key, sort_hungarian
 from journal.models import Role
 from tests.factories import make_group, make_membership, make_user
 
-# The rule (§ 15) that names, phrases and hyphenated compounds are ordered like single words
-# ("A szóhatárokat tehát nem vesszük figyelembe"): hungarian_key orders a space or hyphen
-# before every letter instead of skipping it, so a word boundary decides the order.
-WORD_BOUNDARIES = pytest.mark.xfail(
-    strict=True, reason="AkH. 15: word boundaries are ignored; hungarian_key sorts them first"
-)
-# § 16: a foreign letter that differs from a Hungarian one only by a mark (ø, ł) is not a
-# letter of its own; hungarian_key only folds marks that Unicode decomposes (é, š, ñ, ä).
-UNDECOMPOSED_MARKS = pytest.mark.xfail(
-    strict=True, reason="AkH. 16: ø and ł sort as o and l; hungarian_key puts them after z"
-)
 # § 15: only a shortened double (nny = ny + ny) is split in two; "tizennyolc" is tizen+nyolc,
 # n + ny. Telling the two apart needs the word's structure, which a letter rule cannot know.
 COMPOUND_SEAM = pytest.mark.xfail(
@@ -138,33 +127,30 @@ ORDERED = [
     pytest.param(["Kovács", "Kovács-Nagy", "Kovácsné"], id="hyphen:kovacs-nagy"),
     # Full names in one string: Kovács Béla < Kovács-Nagy Anna (b < n after "Kovács").
     pytest.param(["Kovács Béla", "Kovács-Nagy Anna", "Kovácsné Kiss Éva"], id="hyphen:full"),
-    # --- Known departures from the rules (each marked, see above).
+    # --- Word boundaries do not count (§ 15): a phrase or hyphenated name sorts as one word.
     # Kovács-Nagy is read as "kovácsnagy": Kovácsik (k-o-v-á-cs-i) < Kovács-Nagy (…-cs-n).
-    pytest.param(
-        ["Kovács", "Kovácsik", "Kovács-Nagy"], id="hyphen:kovacsik", marks=WORD_BOUNDARIES
-    ),
+    pytest.param(["Kovács", "Kovácsik", "Kovács-Nagy"], id="hyphen:kovacsik"),
     # Nagy-Szabó is "nagyszabó": Nagybaczoni (gy-b) < Nagyné (gy-n) < Nagy-Szabó (gy-sz).
     pytest.param(
         ["Nagy", "Nagybaczoni", "Nagyné", "Nagy-Szabó"],
         id="hyphen:nagy-szabo",
-        marks=WORD_BOUNDARIES,
     ),
     # The Academy's examples: Tiszahát < Tisza Kálmán < Tisza menti < Tiszántúl < Tisza-part.
     pytest.param(
         ["tiszafa", "Tiszahát", "Tisza Kálmán", "Tisza menti", "Tiszántúl", "Tisza-part"],
         id="akh:tisza",
-        marks=WORD_BOUNDARIES,
     ),
     pytest.param(
         ["kis részben", "kissé", "Kiss Ernő", "kis sorozat", "kissorozat-gyártás", "kis számban"],
         id="akh:kis-szamban",
-        marks=WORD_BOUNDARIES,
     ),
+    # --- A foreign letter that differs from a Hungarian one only by a mark is no letter of its
+    # own (§ 16), also where Unicode does not decompose the mark (ø, ł).
     # Møller is m-o-l-l: before Molnár (m-o-l-n). Łukasiewicz is l-u-k: before Lupták (l-u-p).
-    pytest.param(["Møller", "Molnár"], id="foreign:o-stroke", marks=UNDECOMPOSED_MARKS),
-    pytest.param(["Łukasiewicz", "Lupták"], id="foreign:l-stroke", marks=UNDECOMPOSED_MARKS),
-    pytest.param(["mosópor", "Møsstrand", "mostan"], id="akh:o-stroke", marks=UNDECOMPOSED_MARKS),
-    # tizen-nyolc (n-ny) < tizen-öt (n-ö): ny < ö.
+    pytest.param(["Møller", "Molnár"], id="foreign:o-stroke"),
+    pytest.param(["Łukasiewicz", "Lupták"], id="foreign:l-stroke"),
+    pytest.param(["mosópor", "Møsstrand", "mostan"], id="akh:o-stroke"),
+    # --- A known departure (marked, see above). tizen-nyolc (n-ny) < tizen-öt (n-ö): ny < ö.
     pytest.param(["tizennyolc", "tizenöt"], id="compound:tizennyolc", marks=COMPOUND_SEAM),
 ]
 
