@@ -8,6 +8,8 @@ The live server runs the real app (not in testing mode, CSRF on) on a temporary 
 database with the demo program; the mentor is Szabó Csaba of group `tata`.
 """
 
+import re
+
 import pytest
 
 pytest.importorskip("playwright")
@@ -18,6 +20,10 @@ from sqlalchemy import select  # noqa: E402
 from tests.browser.harness import PASSWORD, PHONE, serving  # noqa: E402
 from tests.browser.harness import TATA_MENTOR as MENTOR  # noqa: E402
 from tests.demo_site import seed_tata_journal  # noqa: E402
+
+# The class of a section being edited. (A plain string would have to match the whole class
+# attribute, "journal-section editing", so not_to_have_class("editing") always passed.)
+EDITING = re.compile(r"(^|\s)editing(\s|$)")
 
 pytestmark = pytest.mark.browser
 
@@ -125,7 +131,7 @@ def test_text_typed_then_tab_closed_is_there_on_reopening(phone, live):
     # The restored text reaches the server draft too, and a real save clears both copies.
     assert wait_for(lambda: draft_body(live["app"], section_id) == text)
     page.click(f"#section-{section_id} button[type=submit]")
-    expect(page.locator(f"#section-{section_id}")).not_to_have_class("editing")
+    expect(page.locator(f"#section-{section_id}")).not_to_have_class(EDITING)
     assert section_body(live["app"], section_id) == text
     assert wait_for(lambda: draft_body(live["app"], section_id) is None)
     copies = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('muhely:'))")
@@ -247,5 +253,5 @@ def test_after_a_conflict_the_merged_text_saves_on_the_first_try(phone, live):
     merged = "Máshol mentett\nTelefonon kezdett szöveg, befejezve"
     page.fill(f"#body-{section_id}", merged)
     page.click(f"#section-{section_id} button[type=submit]")
-    expect(page.locator(f"#section-{section_id}")).not_to_have_class("editing")
+    expect(page.locator(f"#section-{section_id}")).not_to_have_class(EDITING)
     assert section_body(live["app"], section_id) == merged

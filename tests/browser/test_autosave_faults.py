@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from tests.browser.harness import PASSWORD, serving  # noqa: E402
 from tests.browser.test_autosave import (  # noqa: E402
+    EDITING,
     PHONE_CONTEXT,
     draft_body,
     live_config,
@@ -199,7 +200,7 @@ def test_500_in_a_template(phone, faulty):
 def test_csrf_token_expired_once_renews_and_saves(phone, faulty):
     attempt = _save_under_fault(phone, faulty, 2, "Lejárt űrlap", "csrf")
     assert wait_for(lambda: attempt.saved() == attempt.text)
-    expect(attempt.locator()).not_to_have_class("editing")
+    expect(attempt.locator()).not_to_have_class(EDITING)
     saves = [
         status
         for what, status in attempt.statuses
