@@ -11,10 +11,9 @@ from sqlalchemy import text
 
 from journal import create_app
 from journal.extensions import db
-from tests.conftest import DATABASE_URL, TEST_CONFIG
+from tests.conftest import TEST_CONFIG
 
 ROOT = Path(__file__).resolve().parent.parent
-sqlite_only = pytest.mark.skipif(bool(DATABASE_URL), reason="SQLite engine settings")
 
 
 def _start(tmp_path, **env):
@@ -74,16 +73,17 @@ def test_instance_config_then_environment(tmp_path, monkeypatch, short_lived_app
     assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("other.sqlite")
 
 
-@sqlite_only
-def test_sqlite_runs_in_wal_with_foreign_keys_and_busy_timeout(app):
-    """The embedded database is set up for several writers."""
-    with db.engine.connect() as conn:
+def test_sqlite_runs_in_wal_with_foreign_keys_and_busy_timeout(tmp_path, short_lived_apps):
+    """The embedded database is set up for several writers (a SQLite app of its own, so that
+    this runs in the PostgreSQL pass of the suite too)."""
+    app = create_app(TEST_CONFIG | {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'w.db'}"})
+    short_lived_apps.append(app)
+    with app.app_context(), db.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
 
 
-@sqlite_only
 def test_read_then_write_transactions_never_fail_under_concurrent_writers(
     tmp_path, short_lived_apps
 ):
