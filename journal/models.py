@@ -5,7 +5,7 @@ import secrets
 from datetime import UTC, date, datetime, time
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, and_, or_
 from sqlalchemy import Enum as SqlEnum
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import DateTime, TypeDecorator
@@ -152,6 +152,14 @@ class Membership(db.Model):
     def is_current(self) -> bool:
         """Tell whether the membership is in force today."""
         return self.left_on is None or self.left_on > date.today()
+
+    @classmethod
+    def in_force_during(cls, first: date, last: date | None = None):
+        """Return the SQL condition for a membership in force on some day from first to last
+        (one day when last is not given): joined by the end, not left by the start."""
+        return and_(
+            cls.joined_on <= (last or first), or_(cls.left_on.is_(None), cls.left_on > first)
+        )
 
 
 class Invitation(db.Model):

@@ -56,9 +56,13 @@ def make_user(password: str | None = PASSWORD, **kw) -> User:
     return user
 
 
+LONG_AGO = date(2024, 9, 1)
+
+
 def make_membership(user: User, group: Group, role: Role = Role.PARTICIPANT, **kw) -> Membership:
     """Put a user into a group."""
-    values = {"institution": "Művelődési Ház", "settlement": "Tata"} | kw
+    # Joined long ago by default, so that the test workshops (from 2025) find their members.
+    values = {"institution": "Művelődési Ház", "settlement": "Tata", "joined_on": LONG_AGO} | kw
     membership = Membership(user=user, group=group, role=role, **values)
     db.session.add(membership)
     db.session.flush()

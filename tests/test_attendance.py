@@ -278,3 +278,58 @@ def test_simultaneous_taps_leave_one_row(app, world):
         ).all()
         assert len(rows) == 1
         db.session.commit()
+
+
+def test_the_participants_of_a_workshop_are_the_members_on_its_day(client, world, log_in):
+    """Someone who joined after a workshop is on none of its lists and cannot be marked there;
+    someone who left after it stays on it (and can still be marked), not on a later one."""
+    from journal.reports.sheets import sheet_rows
+
+    group = world["group_a"]
+    early = make_workshop(group, date=date(2025, 11, 14), topic="Korai alkalom")
+    later = make_workshop(group, date=date(2026, 3, 10), topic="Késői alkalom")
+    newcomer = make_user(family_name="Újonnan", given_name="Érkezett")
+    make_membership(newcomer, group, joined_on=date(2026, 1, 5))
+    leaver = make_user(family_name="Távozó", given_name="Tekla")
+    make_membership(leaver, group, left_on=date(2026, 1, 5))
+    db.session.commit()
+
+    def names(workshop):
+        return {m.user.family_name for m in queries.attendees(workshop)}
+
+    def sheet(workshop):
+        return {row.name.split()[0] for row in sheet_rows(workshop, {})}
+
+    assert "Újonnan" not in names(early) and "Távozó" in names(early)
+    assert "Újonnan" in names(later) and "Távozó" not in names(later)
+    assert sheet(early) == names(early) and sheet(later) == names(later)
+    log_in(world["mentor_a"])
+    page = client.get(f"/workshops/{early.id}").get_data(as_text=True)
+    assert "Távozó Tekla" in page and "Újonnan Érkezett" not in page
+    assert "Újonnan Érkezett" not in client.get(f"/workshops/{early.id}/attendance-sheet").get_data(
+        as_text=True
+    )
+    assert _tap(client, early, newcomer, "present").status_code == 422
+    assert _tap(client, early, leaver, "present").status_code == 200
+    assert _tap(client, later, leaver, "present").status_code == 422
+    recorded = db.session.scalars(
+        select(Attendance.user_id).where(Attendance.workshop_id == early.id)
+    )
+    assert set(recorded) == {leaver.id}
+
+
+def test_a_summary_lists_the_members_of_its_period(client, world, log_in):
+    """A group summary of a period leaves out who joined after it and who had left before it."""
+    group = world["group_a"]
+    make_workshop(group, date=date(2025, 11, 14))
+    newcomer = make_user(family_name="Újonnan", given_name="Érkezett")
+    make_membership(newcomer, group, joined_on=date(2026, 1, 5))
+    gone = make_user(family_name="Régen", given_name="Elment")
+    make_membership(gone, group, joined_on=date(2025, 1, 1), left_on=date(2025, 10, 1))
+    db.session.commit()
+    log_in(world["coordinator"])
+    december = client.get("/groups/alfa/summary?from=2025-11&to=2025-12").get_data(as_text=True)
+    assert "Újonnan Érkezett" not in december and "Régen Elment" not in december
+    assert world["participant_a"].full_name in december
+    spring = client.get("/groups/alfa/summary?from=2026-01&to=2026-03").get_data(as_text=True)
+    assert "Újonnan Érkezett" in spring

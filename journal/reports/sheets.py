@@ -8,7 +8,6 @@ same template with `preview=True` is the in-browser preview.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
@@ -80,7 +79,8 @@ def time_span(workshop: Workshop) -> str:
 
 
 def sheet_rows(workshop: Workshop, statuses: dict[int, AttendanceStatus]) -> list[SheetRow]:
-    """Return the participants in Hungarian order: current ones, and anyone recorded."""
+    """Return the participants in Hungarian order: members of the group on the workshop's day
+    with an active account, and anyone recorded."""
     memberships = db.session.scalars(
         select(Membership)
         .join(User, Membership.user_id == User.id)
@@ -89,10 +89,7 @@ def sheet_rows(workshop: Workshop, statuses: dict[int, AttendanceStatus]) -> lis
             Membership.role == Role.PARTICIPANT,
             or_(
                 Membership.user_id.in_(list(statuses)),
-                and_(
-                    User.active,
-                    or_(Membership.left_on.is_(None), Membership.left_on > date.today()),
-                ),
+                and_(User.active, Membership.in_force_during(workshop.date)),
             ),
         )
         .options(selectinload(Membership.user))

@@ -354,7 +354,7 @@ def _participants(group: Group, period: Period, attended_ids: set[int]) -> list[
             Membership.role == Role.PARTICIPANT,
             or_(
                 Membership.user_id.in_(sorted(attended_ids)),
-                or_(Membership.left_on.is_(None), Membership.left_on > period.start),
+                Membership.in_force_during(period.start, period.end),
             ),
         )
         .options(selectinload(Membership.user))

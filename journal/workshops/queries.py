@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from journal.extensions import db
@@ -158,19 +158,33 @@ def workshop_counts(group_ids: list[int]) -> dict[int, int]:
     return {group_id: 0 for group_id in group_ids} | {key: value for key, value in rows}
 
 
+def _on_the_day(workshop: Workshop):
+    """Return the SQL condition for a participant of the workshop: a member of its group on
+    its day (so nobody who joined later or had left by then), or anyone recorded there."""
+    recorded = select(Attendance.user_id).where(Attendance.workshop_id == workshop.id)
+    return and_(
+        Membership.group_id == workshop.group_id,
+        Membership.role == Role.PARTICIPANT,
+        or_(Membership.in_force_during(workshop.date), Membership.user_id.in_(recorded)),
+    )
+
+
 def attendees(workshop: Workshop) -> list[Membership]:
-    """Return the group's current participants (with users), in Hungarian order (two queries)."""
-    memberships = db.session.scalars(
-        select(Membership)
-        .where(
-            Membership.group_id == workshop.group_id,
-            Membership.role == Role.PARTICIPANT,
-            _current_membership(),
+    """Return the workshop's participants (with users), in Hungarian order (one query):
+    members of the group on its day with an active account, and anyone recorded there."""
+    rows = db.session.execute(
+        select(Membership, Attendance.id)
+        .join(
+            Attendance,
+            and_(Attendance.workshop_id == workshop.id, Attendance.user_id == Membership.user_id),
+            isouter=True,
         )
+        .where(_on_the_day(workshop))
         .options(joinedload(Membership.user))
     ).all()
     return sort_hungarian(
-        [m for m in memberships if m.user.active], key=lambda m: person_key(m.user)
+        [m for m, recorded in rows if m.user.active or recorded is not None],
+        key=lambda m: person_key(m.user),
     )
 
 
@@ -190,15 +204,10 @@ def guests_of(workshop: Workshop) -> list[Guest]:
 
 
 def attendee(workshop: Workshop, user_id: int) -> Membership | None:
-    """Return the current participant membership of this user in the workshop's group."""
+    """Return the membership of this participant of the workshop (see attendees)."""
     return db.session.scalar(
         select(Membership)
-        .where(
-            Membership.group_id == workshop.group_id,
-            Membership.user_id == user_id,
-            Membership.role == Role.PARTICIPANT,
-            _current_membership(),
-        )
+        .where(_on_the_day(workshop), Membership.user_id == user_id)
         .options(joinedload(Membership.user))
     )
 
