@@ -37,7 +37,7 @@ def test_mentor_saves_reads_and_discards_a_section_draft(client, world, log_in, 
     response = _put(client, key, "Első" * 10)
     assert response.status_code == 200
     assert len(response.data) <= 2048
-    assert response.json["text"].startswith("Mentve ")
+    assert response.json["text"].startswith("Piszkozat mentve ")
     assert response.headers["Cache-Control"] == "private, no-store"
     response = _put(client, key, "Második változat")
     assert response.status_code == 200

@@ -44,7 +44,7 @@ def _saved(saved_at) -> Response:
     # zoneinfo, not Babel's formatter: this answer is sent every few seconds and must be cheap.
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     time = saved_at.astimezone(zone).strftime("%H:%M")
-    return jsonify(saved=time, text=_("Mentve %(time)s", time=time))
+    return jsonify(saved=time, text=_("Piszkozat mentve %(time)s", time=time))
 
 
 def _version(value) -> int | None:

@@ -10,7 +10,7 @@
 //     <textarea name="body">                 the main text (or mark another with data-autosave-body)
 //     other named controls                   kept as "fields" (not hidden inputs, buttons,
 //                                            passwords, files, read-only or [data-autosave-skip])
-//     <span data-autosave-status></span>     optional; the quiet "Mentve 14:32" indicator
+//     <span data-autosave-status></span>     optional; the quiet "Piszkozat mentve 14:32" indicator
 //                                            (created before .actions or at the end if missing)
 //   </form>
 //   <form data-clear-drafts …>               a logout form: this browser's copies are cleared
@@ -34,7 +34,7 @@
   var EN = (document.documentElement.lang || "hu").indexOf("en") === 0;
   var T = EN
     ? {
-        saved: "Saved",
+        saved: "Draft saved",
         local: "Kept in this browser; it will be saved when the connection returns.",
         restored: "We restored your unsaved text.",
         discard: "Discard it",
@@ -53,7 +53,7 @@
         loginBack: "You are logged in again; your text has been saved.",
       }
     : {
-        saved: "Mentve",
+        saved: "Piszkozat mentve",
         local: "Ebben a böngészőben megőriztük; a kapcsolat helyreállása után elmentjük.",
         restored: "Visszaállítottuk a nem mentett szövegét.",
         discard: "Elvetés",

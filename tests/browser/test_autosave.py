@@ -161,7 +161,7 @@ def test_network_cut_while_typing_loses_nothing(phone, live):
     box = open_editor(page, live["base"], section_id)
     status = page.locator(f"#section-{section_id} [data-autosave-status]")
     box.fill("Első bekezdés, még van hálózat.")
-    expect(status).to_contain_text("Mentve", timeout=10_000)
+    expect(status).to_contain_text("Piszkozat mentve", timeout=10_000)
     assert draft_body(live["app"], section_id) == "Első bekezdés, még van hálózat."
 
     context.set_offline(True)
@@ -174,7 +174,7 @@ def test_network_cut_while_typing_loses_nothing(phone, live):
 
     context.set_offline(False)
     assert wait_for(lambda: draft_body(live["app"], section_id) == full)
-    expect(status).to_contain_text("Mentve")
+    expect(status).to_contain_text("Piszkozat mentve")
     expect(box).to_have_value(full)
     # A reload shows it again (the local copy is gone, the server draft comes back).
     page.reload()
@@ -238,7 +238,7 @@ def test_after_a_conflict_the_merged_text_saves_on_the_first_try(phone, live):
     box = open_editor(page, live["base"], section_id)
     box.fill("Telefonon kezdett szöveg")
     expect(page.locator(f"#section-{section_id} [data-autosave-status]")).to_contain_text(
-        "Mentve", timeout=10_000
+        "Piszkozat mentve", timeout=10_000
     )
     with live["app"].app_context():  # another device saves meanwhile
         section = db.session.get(JournalSection, section_id)

@@ -238,7 +238,7 @@ def test_unfinished_note_survives_a_reload(notes_live, chromium):
     page.fill("#title", "Félkész gondolat")
     page.fill("#body", "Ezt még nem küldtem el, de nem veszhet el.")
     expect(page.locator("#note-form [data-autosave-status]")).to_contain_text(
-        "Mentve", timeout=10_000
+        "Piszkozat mentve", timeout=10_000
     )
     page.reload()
     expect(page.locator("#body")).to_have_value("Ezt még nem küldtem el, de nem veszhet el.")
@@ -254,7 +254,9 @@ def test_unfinished_note_survives_a_reload(notes_live, chromium):
     note.get_by_role("link", name="Szerkesztés").click()
     editor = page.locator("form.note-editor")
     editor.locator("textarea[name=body]").fill("Javítás közben bezárt lap")
-    expect(editor.locator("[data-autosave-status]")).to_contain_text("Mentve", timeout=10_000)
+    expect(editor.locator("[data-autosave-status]")).to_contain_text(
+        "Piszkozat mentve", timeout=10_000
+    )
     page.reload()
     page.locator("article.note", has_text="Félkész gondolat").get_by_role(
         "link", name="Szerkesztés"
