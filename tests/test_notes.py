@@ -185,6 +185,21 @@ def test_delete_is_soft_and_restorable(client, world, log_in):
     assert client.post(f"/notes/{note.id}/restore").status_code == 404
 
 
+def test_restoring_from_the_deleted_list_says_so(client, world, log_in):
+    """In the list of deleted notes a restore answers a message with a link to the note on the
+    board (not the note itself under "Törölt jegyzeteim"), and the list no longer has it."""
+    note = make_note(world["participant_a"], world["group_a"], title="Visszahozandó")
+    log_in(world["participant_a"])
+    client.post(f"/notes/{note.id}/delete", headers=HX)
+    listing = client.get("/groups/alfa/notes/deleted").get_data(as_text=True)
+    assert 'name="from" value="deleted"' in listing
+    response = client.post(f"/notes/{note.id}/restore", data={"from": "deleted"}, headers=HX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "visszaállítottuk" in html
+    assert f'href="/groups/alfa/notes#note-{note.id}"' in html and "Szerkesztés" not in html
+    assert "Visszahozandó" not in client.get("/groups/alfa/notes/deleted").get_data(as_text=True)
+    assert "Visszahozandó" in client.get("/groups/alfa/notes").get_data(as_text=True)
+
 def test_metoo_toggles_and_names(client, world, log_in):
     """ "Nálam is" toggles in place; names show unless the author hides them."""
     note = make_note(world["participant_a"], world["group_a"])

@@ -329,6 +329,8 @@ def restore(note_id: int):
     db.session.commit()
     if not wants_fragment():
         flash(_("A jegyzetet visszaállítottuk."), "success")
+    if request.form.get("from") == "deleted":  # the list of deleted notes: say where it went
+        return after_action("notes/_restored.html", _board_url(note), note=note)
     return after_action(
         "notes/_note.html", _board_url(note), note=queries.note_with_everything(note_id)
     )
