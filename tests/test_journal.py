@@ -280,6 +280,23 @@ def test_finalised_journal_records_edits_as_amendments(client, world, log_in):
     assert client.post(f"/workshops/{workshop.id}/journal/finalise").status_code == 303
 
 
+def test_history_of_a_first_save_says_there_is_nothing_to_restore_yet(client, world, log_in):
+    """After the first save the history has one version: no restore explanation, but a word on
+    what the page will offer; with two versions the restore explanation is back."""
+    workshop = make_workshop(world["group_a"])
+    journal = make_journal(workshop, world["mentor_a"])
+    log_in(world["mentor_a"])
+    _save(client, _section(journal, "raised"), "első mentés")
+    section = _section(journal, "raised")
+    history = client.get(f"/sections/{section.id}/history").get_data(as_text=True)
+    assert "Ez az első elmentett változat" in history
+    assert "A visszaállítás új változatként" not in history
+    _save(client, section, "második mentés")
+    history = client.get(f"/sections/{section.id}/history").get_data(as_text=True)
+    assert "Ez az első elmentett változat" not in history
+    assert "A visszaállítás új változatként" in history
+
+
 def test_history_compare_and_restore(client, world, log_in):
     """Every version with author and time; a safe line diff; a restore is a new revision."""
     workshop = make_workshop(world["group_a"])
