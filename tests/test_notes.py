@@ -200,6 +200,7 @@ def test_restoring_from_the_deleted_list_says_so(client, world, log_in):
     assert "Visszahozandó" not in client.get("/groups/alfa/notes/deleted").get_data(as_text=True)
     assert "Visszahozandó" in client.get("/groups/alfa/notes").get_data(as_text=True)
 
+
 def test_metoo_toggles_and_names(client, world, log_in):
     """ "Nálam is" toggles in place; names show unless the author hides them."""
     note = make_note(world["participant_a"], world["group_a"])
