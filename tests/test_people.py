@@ -211,3 +211,42 @@ def test_mentor_and_participant_get_403(client, world, log_in):
     log_in(world["mentor_a"])
     assert client.get("/people").status_code == 403
     assert client.post(f"/people/{world['participant_a'].id}/deactivate").status_code == 403
+
+
+def test_joining_day_decides_which_past_workshops_list_the_newcomer(client, world, log_in):
+    """Added with the day they really joined (typed late), a participant is on the workshops
+    since then; left blank it is today; a wrong date is refused with the typed text kept."""
+    from datetime import date
+
+    from journal.workshops.queries import attendees
+    from tests.factories import make_workshop
+
+    workshop = make_workshop(world["group_a"], date=date(2025, 12, 3))
+    log_in(world["coordinator"])
+    base = {"group": "alfa", "role": "participant", "institution": "Ház", "settlement": "Bő"}
+    bad = client.post(
+        f"/people/{world['participant_b'].id}/memberships", data=base | {"joined_on": "tegnap"}
+    )
+    assert bad.status_code == 422
+    html = bad.get_data(as_text=True)
+    assert "Ez nem érvényes dátum" in html and 'value="Ház"' in html
+    assert _count(Membership) == 5  # two groups' mentors and participants, and nothing new
+    response = client.post(
+        "/people",
+        data=base
+        | {"family_name": "Késve", "given_name": "Beírt", "email": "kesve@example.org"}
+        | {"joined_on": "2025-11-20"},
+    )
+    assert response.status_code == 303
+    late = db.session.scalar(select(User).where(User.email == "kesve@example.org"))
+    assert late.memberships[0].joined_on == date(2025, 11, 20)
+    assert late.id in {m.user_id for m in attendees(workshop)}
+    client.post(f"/people/{world['participant_b'].id}/memberships", data=base)
+    today = db.session.scalar(
+        select(Membership).where(
+            Membership.user_id == world["participant_b"].id,
+            Membership.group_id == world["group_a"].id,
+        )
+    )
+    assert today.joined_on == date.today()
+    assert today.user_id not in {m.user_id for m in attendees(workshop)}

@@ -5,6 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from journal.workshops.forms import LocalDateField
+
 ROLE_CHOICES = [SelectChoice("participant", _l("résztvevő")), SelectChoice("mentor", _l("mentor"))]
 
 
@@ -28,7 +30,7 @@ def name_fields():
 
 
 def membership_fields(group_required: bool):
-    """Return the group, role, institution and settlement fields."""
+    """Return the group, role, institution, settlement and joining-day fields."""
     group = SelectField(
         _l("Csoport"),
         validators=[DataRequired(_l("Válasszon csoportot."))] if group_required else [Optional()],
@@ -43,7 +45,12 @@ def membership_fields(group_required: bool):
         _l("Település"),
         validators=[Length(max=100, message=_l("Legfeljebb %(max)d karakter.", max=100))],
     )
-    return group, role, institution, settlement
+    joined_on = LocalDateField(
+        _l("Csatlakozás napja"),
+        validators=[Optional()],
+        invalid_value_message=_l("Ez nem érvényes dátum (például 2025. 11. 01.)."),
+    )
+    return group, role, institution, settlement, joined_on
 
 
 class InviteForm(FlaskForm):
@@ -58,10 +65,10 @@ class InviteForm(FlaskForm):
             Length(max=254, message=_l("Legfeljebb %(max)d karakter.", max=254)),
         ],
     )
-    group, role, institution, settlement = membership_fields(group_required=False)
+    group, role, institution, settlement, joined_on = membership_fields(group_required=False)
 
 
 class MembershipForm(FlaskForm):
     """Add a person to a group."""
 
-    group, role, institution, settlement = membership_fields(group_required=True)
+    group, role, institution, settlement, joined_on = membership_fields(group_required=True)

@@ -24,6 +24,7 @@ def invite_person(
     role: Role = Role.PARTICIPANT,
     institution: str = "",
     settlement: str = "",
+    joined_on: date | None = None,
 ) -> tuple[User, str]:
     """Add a person without a password and return them with an invitation token."""
     email = email.strip().lower()
@@ -33,14 +34,21 @@ def invite_person(
     db.session.add(user)
     db.session.flush()
     if group is not None:
-        add_to_group(actor, user, group, role, institution, settlement)
+        add_to_group(actor, user, group, role, institution, settlement, joined_on)
     return user, create_invitation(user, actor)
 
 
 def add_to_group(
-    actor: User, user: User, group: Group, role: Role, institution: str = "", settlement: str = ""
+    actor: User,
+    user: User,
+    group: Group,
+    role: Role,
+    institution: str = "",
+    settlement: str = "",
+    joined_on: date | None = None,
 ) -> Membership:
-    """Put a person into a group (again, if they had left it)."""
+    """Put a person into a group (again, if they had left it) from joined_on (default today):
+    the workshops before that day do not list them."""
     membership = db.session.scalar(
         select(Membership).where(Membership.user_id == user.id, Membership.group_id == group.id)
     )
@@ -52,7 +60,7 @@ def add_to_group(
     membership.role = role
     membership.institution = institution.strip()
     membership.settlement = settlement.strip()
-    membership.joined_on = date.today()
+    membership.joined_on = joined_on or date.today()
     membership.left_on = None
     db.session.flush()
     return membership

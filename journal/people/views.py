@@ -90,6 +90,7 @@ def index():
                         role=Role(form.role.data),
                         institution=form.institution.data or "",
                         settlement=form.settlement.data or "",
+                        joined_on=form.joined_on.data,
                     )
                 except operations.PeopleError as error:
                     form.email.errors.append(str(error))
@@ -196,6 +197,7 @@ def add_membership(user_id: int):
                 Role(form.role.data),
                 form.institution.data or "",
                 form.settlement.data or "",
+                form.joined_on.data,
             )
     return _render_person(user, form, status=422)
 
