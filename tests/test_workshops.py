@@ -64,6 +64,7 @@ def test_validation_is_hungarian_and_keeps_the_input(client, world, log_in):
     assert "A befejezésnek a kezdés után kell lennie." in body
     assert "Adja meg az alkalom témáját." in body
     assert 'value="Megtartott hely"' in body
+    assert 'role="alert">Kérjük, javítsa a jelölt mezőket' in body  # a summary above the form
     response = client.post("/groups/alfa/workshops/new", data=_form(date="", topic="x" * 201))
     body = response.get_data(as_text=True)
     assert response.status_code == 422
