@@ -5,9 +5,9 @@ A view renders a print template to HTML (loading and authorizing first), wraps i
 the session is closed before rendering starts, so a long render never holds a lock.
 
 The cache is keyed by the SHA-256 of the HTML (plus the print stylesheets, the fonts and the
-renderer's version), i.e. by the
-version of the data the document shows: an unchanged document is a file send. Job state lives
-in files next to the cache, so it works across gunicorn's worker processes:
+renderer's version), i.e. by the version of the data the document shows: an unchanged document
+is a file send. Job state lives in files next to the cache, so it works across gunicorn's
+worker processes:
 
     <key>.pdf   the finished document (written atomically)
     <key>.job   a render is running (created with O_EXCL: one render per key at a time);

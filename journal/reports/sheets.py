@@ -11,24 +11,18 @@ from dataclasses import dataclass
 
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import selectinload
 
-from journal.extensions import db
 from journal.groups.queries import mentors_by_group
-from journal.i18n import long_date, person_key, sort_hungarian
+from journal.i18n import long_date
 from journal.journals.queries import journal_of, report_sections
 from journal.journals.sections import spec_for
 from journal.models import (
     AttendanceStatus,
-    Membership,
-    Role,
-    User,
     Workshop,
     WorkshopStatus,
 )
 from journal.reports.documents import Document, ascii_filename
-from journal.workshops.queries import attendance_by_user, guests_of
+from journal.workshops.queries import attendance_by_user, attendees, guests_of
 
 # Blank rows for guests at the end of a blank sheet; a filled sheet adds two after its guests.
 BLANK_GUEST_ROWS = 4
@@ -79,25 +73,11 @@ def time_span(workshop: Workshop) -> str:
 
 
 def sheet_rows(workshop: Workshop, statuses: dict[int, AttendanceStatus]) -> list[SheetRow]:
-    """Return the participants in Hungarian order: members of the group on the workshop's day
-    with an active account, and anyone recorded."""
-    memberships = db.session.scalars(
-        select(Membership)
-        .join(User, Membership.user_id == User.id)
-        .where(
-            Membership.group_id == workshop.group_id,
-            Membership.role == Role.PARTICIPANT,
-            or_(
-                Membership.user_id.in_(list(statuses)),
-                and_(User.active, Membership.in_force_during(workshop.date)),
-            ),
-        )
-        .options(selectinload(Membership.user))
-    ).all()
-    ordered = sort_hungarian(memberships, key=lambda m: person_key(m.user))
+    """Return the workshop's participants (as its attendance list has them: members of the
+    group on its day with an active account, and anyone recorded), in Hungarian order."""
     return [
         SheetRow(m.user.full_name, m.institution, m.settlement, statuses.get(m.user_id))
-        for m in ordered
+        for m in attendees(workshop)
     ]
 
 
