@@ -265,6 +265,11 @@ def test_dates_and_titles_are_hungarian_whatever_the_user_language(client, log_i
     log_in(mentor)
     text = _text(_get(client, "record", reports["workshop"]).data)
     assert "2025. november 14." in text and "Téma és célok" in text
+    # The preview is the same Hungarian document; only its screen toolbar speaks English.
+    preview = client.get(f"/workshops/{reports['workshop'].id}/record").get_data(as_text=True)
+    assert '<html lang="hu">' in preview and "Téma és célok" in preview
+    assert 'lang="en"' in preview and "Print preview" in preview and "Download PDF" in preview
+    assert "Nyomtatási előnézet" not in preview
 
 
 def test_pages_render_to_png(client, log_in, reports, tmp_path):

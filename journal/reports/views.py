@@ -5,8 +5,11 @@ documents.pdf_response.
 """
 
 from flask import Blueprint, Response
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from journal.i18n import select_locale
 from journal.models import Workshop
 from journal.permissions import can_download_group_report, require_visible
 from journal.reports import sheets
@@ -20,6 +23,21 @@ bp = Blueprint("reports", __name__)
 def report_helpers() -> dict:
     """Give templates the report download predicate."""
     return {"can_download_group_report": can_download_group_report}
+
+
+@bp.app_template_global()
+def preview_toolbar_text() -> dict[str, str]:
+    """Return the preview toolbar's words in the user's language: the documents are rendered
+    in Hungarian whatever the user's language, their screen toolbar need not be."""
+    language = select_locale()
+    with force_locale(language):
+        return {
+            "lang": language,
+            "nav": _("Dokumentum"),
+            "label": _("Nyomtatási előnézet"),
+            "back": _("Vissza"),
+            "download": _("PDF letöltése"),
+        }
 
 
 def _workshop(workshop_id: int) -> Workshop:
