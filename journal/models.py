@@ -154,12 +154,17 @@ class Membership(db.Model):
         return self.left_on is None or self.left_on > date.today()
 
     @classmethod
+    def current(cls, today: date | None = None):
+        """Return the SQL condition of is_current: not left by today (what lists and
+        permissions mean by a member)."""
+        today = today or date.today()
+        return or_(cls.left_on.is_(None), cls.left_on > today)
+
+    @classmethod
     def in_force_during(cls, first: date, last: date | None = None):
         """Return the SQL condition for a membership in force on some day from first to last
         (one day when last is not given): joined by the end, not left by the start."""
-        return and_(
-            cls.joined_on <= (last or first), or_(cls.left_on.is_(None), cls.left_on > first)
-        )
+        return and_(cls.joined_on <= (last or first), cls.current(first))
 
 
 class Invitation(db.Model):

@@ -1,9 +1,8 @@
 """Reads for groups, always filtered by what the user may see."""
 
 from dataclasses import dataclass
-from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from journal.extensions import db
@@ -12,19 +11,15 @@ from journal.models import Group, Membership, Role, User
 from journal.permissions import is_coordinator
 
 
-def _current(today: date | None = None):
-    """Return the SQL condition for a membership in force today."""
-    today = today or date.today()
-    return or_(Membership.left_on.is_(None), Membership.left_on > today)
-
-
 def visible_groups(user: User) -> list[Group]:
     """Return the groups the user may see, in Hungarian alphabetical order of their names."""
     query = select(Group)
     if not is_coordinator(user):
         query = query.where(
             Group.id.in_(
-                select(Membership.group_id).where(Membership.user_id == user.id, _current())
+                select(Membership.group_id).where(
+                    Membership.user_id == user.id, Membership.current()
+                )
             )
         )
     return sort_hungarian(db.session.scalars(query), key=lambda g: g.name)
@@ -36,7 +31,9 @@ def visible_group_by_slug(user: User, slug: str) -> Group | None:
     if not is_coordinator(user):
         query = query.where(
             Group.id.in_(
-                select(Membership.group_id).where(Membership.user_id == user.id, _current())
+                select(Membership.group_id).where(
+                    Membership.user_id == user.id, Membership.current()
+                )
             )
         )
     return db.session.scalar(query)
@@ -54,7 +51,7 @@ def group_figures(groups: list[Group]) -> dict[int, GroupFigures]:
     """Count current participants and mentors of each group in one query."""
     rows = db.session.execute(
         select(Membership.group_id, Membership.role, func.count())
-        .where(Membership.group_id.in_([g.id for g in groups]), _current())
+        .where(Membership.group_id.in_([g.id for g in groups]), Membership.current())
         .group_by(Membership.group_id, Membership.role)
     )
     figures = {g.id: GroupFigures(0, 0) for g in groups}
@@ -70,7 +67,7 @@ def current_members(group: Group) -> tuple[list[Membership], list[Membership]]:
     """Return the group's current mentors and participants, each in Hungarian order."""
     memberships = db.session.scalars(
         select(Membership)
-        .where(Membership.group_id == group.id, _current())
+        .where(Membership.group_id == group.id, Membership.current())
         .options(joinedload(Membership.user))  # many-to-one: one joined query, no fan-out
     ).all()
     memberships = [m for m in memberships if m.user.active]
@@ -89,7 +86,7 @@ def mentors_by_group(groups: list[Group]) -> dict[int, list[User]]:
             Membership.group_id.in_([g.id for g in groups]),
             Membership.role == Role.MENTOR,
             User.active.is_(True),
-            _current(),
+            Membership.current(),
         )
     )
     result: dict[int, list[User]] = {g.id: [] for g in groups}

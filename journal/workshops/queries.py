@@ -25,12 +25,6 @@ PAST_PER_PAGE = 20
 ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
 
 
-def _current_membership(today: date | None = None):
-    """Return the SQL condition for a membership in force today."""
-    today = today or date.today()
-    return or_(Membership.left_on.is_(None), Membership.left_on > today)
-
-
 def visible_workshop(user: User, workshop_id: int) -> Workshop | None:
     """Return the workshop with its group if the user may see it, else None."""
     workshop = db.session.scalar(
@@ -218,7 +212,7 @@ def own_membership(user: User, group: Group) -> Membership | None:
         return None
     return db.session.scalar(
         select(Membership).where(
-            Membership.user_id == user.id, Membership.group_id == group.id, _current_membership()
+            Membership.user_id == user.id, Membership.group_id == group.id, Membership.current()
         )
     )
 
