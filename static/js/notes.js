@@ -1,4 +1,4 @@
-// Shared notes: clear the new-note form after it was posted, and keep the board's
+// Shared notes: clear the new-note form after it was posted (and refresh the list), and keep the board's
 // polling from replacing the list while someone is typing in it (no text is ever lost).
 (function () {
   "use strict";
@@ -39,6 +39,10 @@
       elt.reset();
       var details = elt.closest("details");
       if (details) details.open = false;
+      // The new note went to the top of the list; refresh the list now, not at the next poll,
+      // so its count, filters and pages agree with it.
+      var list = document.querySelector("[data-note-poll]");
+      if (list) list.dispatchEvent(new CustomEvent("notes-changed"));
     }
   });
 })();

@@ -265,3 +265,26 @@ def test_unfinished_note_survives_a_reload(notes_live, chromium):
         "Javítás közben bezárt lap"
     )
     page.context.close()
+
+
+def test_inline_add_refreshes_the_count_at_once(notes_live, chromium):
+    """After adding a note inline, the list's count says so at once, not at the next poll."""
+    app, base = notes_live
+    app.config["NOTES_POLL_SECONDS"] = 3600  # no poll during the test: only the add refreshes
+    page = _log_in(chromium, base, ADAM)
+    page.goto(base + "/groups/tata/notes")
+    count = page.locator("#note-list > p.hint")
+    before = int(re.match(r"\d+", count.inner_text()).group())
+    page.get_by_text("Új jegyzet", exact=True).first.click()
+    page.fill("#title", "Számoljon velem is")
+    page.get_by_role("button", name="Közzététel").click()
+    expect(page.locator("article.note", has_text="Számoljon velem is")).to_have_count(1)
+    expect(count).to_have_text(re.compile(rf"^{before + 1} jegyzet"))
+    page.context.close()
+    from journal.extensions import db
+    from journal.models import Note
+
+    with app.app_context():  # the live server is shared: leave the demo board as it was
+        for note in db.session.scalars(db.select(Note).where(Note.title == "Számoljon velem is")):
+            db.session.delete(note)
+        db.session.commit()
