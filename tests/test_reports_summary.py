@@ -394,6 +394,31 @@ def test_bad_period_answers_422_and_keeps_what_was_typed(client, log_in, summary
     assert "summary.pdf" not in html  # no download link for a period that is not the typed one
 
 
+def test_period_form_speaks_the_users_language(client, log_in, summary):
+    """For an English-speaking mentor the period form and its messages are English; the
+    document under it stays Hungarian."""
+    mentor = summary["world"]["mentor_a"]
+    mentor.language = "en"
+    db.session.commit()
+    log_in(mentor)
+    html = client.get("/groups/alfa/summary").get_data(as_text=True)
+    form = html[html.index('<form class="screen-only period-form"') :]
+    form = form[: form.index("</form>")]
+    assert 'lang="en"' in form
+    for word in ("Period", "From", "To", "Show", "e.g. 2025-11", "Left empty"):
+        assert word in form, word
+    for word in ("Időszak", "Kezdete", "Megjelenítés", "pl. 2025-11"):
+        assert word not in form, word
+    assert '<html lang="hu">' in html and "Megtartott foglalkozások" in html
+    response = client.get("/groups/alfa/summary?from=2026-03&to=2026-01")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "The end of the period cannot be earlier than its start." in html
+    assert 'value="2026-03"' in html and 'value="2026-01"' in html
+    html = client.get("/groups/alfa/summary?from=2030-01").get_data(as_text=True)
+    assert "The period lies outside the programme (November 1, 2025 – " in html
+
+
 # --- The program report ---------------------------------------------------------------------
 
 

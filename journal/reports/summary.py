@@ -17,6 +17,7 @@ from datetime import date, datetime
 
 from flask import render_template, url_for
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
@@ -70,10 +71,10 @@ SUMMARY_CSS = "css/print-summary.css"
 
 
 class PeriodError(ValueError):
-    """A period the user typed that cannot be used; the message is Hungarian."""
+    """A period the user typed that cannot be used; the message is in the user's language."""
 
     def __init__(self, message: str, field_name: str):
-        """Remember the Hungarian message and which field it belongs to."""
+        """Remember the message and which field it belongs to."""
         super().__init__(message)
         self.message = message
         self.field_name = field_name
@@ -123,17 +124,17 @@ def parse_day(text: str, field_name: str, end_of_month: bool) -> date:
             day = calendar.monthrange(year, month)[1] if end_of_month else 1
             return date(year, month, day)
     except ValueError:
-        raise PeriodError("Nem létező dátum.", field_name) from None
+        raise PeriodError(_("Nem létező dátum."), field_name) from None
     raise PeriodError(
-        "Adjon meg dátumot (ÉÉÉÉ-HH-NN) vagy hónapot (ÉÉÉÉ-HH), például 2025-11.", field_name
+        _("Adjon meg dátumot (ÉÉÉÉ-HH-NN) vagy hónapot (ÉÉÉÉ-HH), például 2025-11."), field_name
     )
 
 
 def parse_period(program: Program, args, today: date | None = None) -> Period:
     """Return the period the query arguments `from`/`to` choose; default: the program so far.
 
-    Raises PeriodError (Hungarian message) for a date that cannot be read, an end before the
-    start, or a period wholly outside the program.
+    Raises PeriodError (a message in the user's language) for a date that cannot be read, an
+    end before the start, or a period wholly outside the program.
     """
     today = today or date.today()
     so_far = min(program.period_end, max(today, program.period_start))
@@ -145,12 +146,15 @@ def parse_period(program: Program, args, today: date | None = None) -> Period:
     end = parse_day(raw_to, "to", end_of_month=True) if raw_to else so_far
     if end < program.period_start or start > program.period_end:
         raise PeriodError(
-            f"Az időszak kívül esik a programon ({long_date(program.period_start)} – "
-            f"{long_date(program.period_end)}).",
+            _(
+                "Az időszak kívül esik a programon (%(start)s – %(end)s).",
+                start=long_date(program.period_start),
+                end=long_date(program.period_end),
+            ),
             "from" if start > program.period_end else "to",
         )
     if end < start:
-        raise PeriodError("Az időszak vége nem lehet korábbi a kezdeténél.", "to")
+        raise PeriodError(_("Az időszak vége nem lehet korábbi a kezdeténél."), "to")
     return Period(start, end)
 
 

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from datetime import date
 
 from flask import Blueprint, Response, current_app, request
-from flask_babel import force_locale
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -95,8 +94,8 @@ def _typed() -> dict:
 def _period_or_form(program: Program, build):
     """Parse the period; on bad input answer 422 with the preview and the typed values."""
     try:
-        with force_locale("hu"):  # its messages are part of the Hungarian document
-            return summary.parse_period(program, request.args), None
+        # In the user's language, like the rest of the period form around the document.
+        return summary.parse_period(program, request.args), None
     except summary.PeriodError as error:
         form = _typed()
         form["errors"] = {error.field_name: error.message}

@@ -26,9 +26,10 @@ def report_helpers() -> dict:
 
 
 @bp.app_template_global()
-def preview_toolbar_text() -> dict[str, str]:
-    """Return the preview toolbar's words in the user's language: the documents are rendered
-    in Hungarian whatever the user's language, their screen toolbar need not be."""
+def screen_words() -> dict[str, str]:
+    """Return the words of a preview's screen-only parts (toolbar, period form) in the user's
+    language: the documents are rendered in Hungarian whatever the user's language, the
+    controls around them need not be."""
     language = select_locale()
     with force_locale(language):
         return {
@@ -37,6 +38,14 @@ def preview_toolbar_text() -> dict[str, str]:
             "label": _("Nyomtatási előnézet"),
             "back": _("Vissza"),
             "download": _("PDF letöltése"),
+            "period": _("Időszak"),
+            "period_hint": _(
+                "Dátum (ÉÉÉÉ-HH-NN) vagy hónap (ÉÉÉÉ-HH). Üresen hagyva: a program kezdetétől máig."
+            ),
+            "from": _("Kezdete"),
+            "to": _("Vége"),
+            "example": _("pl. %(example)s"),
+            "show": _("Megjelenítés"),
         }
 
 
