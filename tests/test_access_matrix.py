@@ -244,6 +244,7 @@ RULES: dict[str, Rule] = {
     "people.add_membership": coordinator_only,
     "people.remove_membership": coordinator_only,
     "people.change_role": coordinator_only,
+    "people.change_joined_on": coordinator_only,
     # Workshop documents (attendance sheets, record): the coordinator and the group's mentor.
     "reports.attendance_sheet": previews_report,
     "reports.attendance_sheet_pdf": previews_report,
@@ -292,6 +293,9 @@ FORM_DATA: dict[str, Callable[["MatrixWorld", "Case"], dict]] = {
     "drafts.save": lambda mw, case: {"body": "Piszkozat", "fields": "{}"},
     "people.add_membership": lambda mw, case: {"group": "beta", "role": "participant"},
     "people.change_role": lambda mw, case: {"role": "mentor"},
+    "people.change_joined_on": lambda mw, case: {
+        f"membership-{m}-joined_on": "2025-11-01" for m in mw.memberships.values()
+    },
     "profile.update": lambda mw, case: {"family_name": "Új", "given_name": "Név", "language": "hu"},
 }
 # Whose eyes a request sees with, for the leak check, when a link stands for a person.

@@ -251,3 +251,83 @@ def test_joining_day_decides_which_past_workshops_list_the_newcomer(client, worl
     )
     assert today.joined_on == date.today()
     assert today.user_id not in {m.user_id for m in attendees(workshop)}
+
+
+def test_joining_day_can_be_corrected(client, world, log_in):
+    """The coordinator corrects the day a member joined: from then on the earlier workshops
+    list them; a wrong, empty or future day is refused with the typed text kept and nothing
+    changed; an ended membership cannot be changed."""
+    from datetime import date, timedelta
+
+    from journal.workshops.queries import attendees
+    from tests.factories import make_workshop
+
+    workshop = make_workshop(world["group_a"], date=date(2025, 12, 3))
+    person = world["participant_a"]
+    membership = db.session.scalar(
+        select(Membership).where(
+            Membership.user_id == person.id, Membership.group_id == world["group_a"].id
+        )
+    )
+    membership.joined_on = date(2026, 1, 10)
+    db.session.commit()
+    assert person.id not in {m.user_id for m in attendees(workshop)}
+    log_in(world["coordinator"])
+    url = f"/people/{person.id}/memberships/{membership.id}/joined"
+    name = f"membership-{membership.id}-joined_on"
+    page = client.get(f"/people/{person.id}").get_data(as_text=True)
+    assert f'name="{name}"' in page and 'value="2026-01-10"' in page
+
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    for typed, message in (
+        ("tegnap", "Ez nem érvényes dátum"),
+        ("", "Adja meg a csatlakozás napját."),
+        (tomorrow, "A csatlakozás napja nem lehet későbbi a mai napnál."),
+    ):
+        for headers in ({}, {"HX-Request": "true"}):
+            response = client.post(url, data={name: typed}, headers=headers)
+            assert response.status_code == 422, typed
+            html = response.get_data(as_text=True)
+            assert message in html and f'value="{typed}"' in html, typed
+            assert ("<html" in html) is not bool(headers)
+            db.session.expire_all()
+            assert db.session.get(Membership, membership.id).joined_on == date(2026, 1, 10)
+
+    response = client.post(url, data={name: "2025-11-20"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert 'value="2025-11-20"' in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Membership, membership.id).joined_on == date(2025, 11, 20)
+    assert person.id in {m.user_id for m in attendees(workshop)}
+
+    response = client.post(url, data={name: "2025-11-21"})
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Membership, membership.id).joined_on == date(2025, 11, 21)
+
+    membership = db.session.get(Membership, membership.id)
+    membership.left_on = date.today()
+    db.session.commit()
+    response = client.post(url, data={name: "2025-11-01"}, headers={"HX-Request": "true"})
+    assert response.status_code == 422
+    assert "Ez a tagság már véget ért." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Membership, membership.id).joined_on == date(2025, 11, 21)
+
+
+def test_a_future_joining_day_is_refused_when_adding(client, world, log_in):
+    """Adding someone to a group from a day after today is refused: nobody is added."""
+    from datetime import date, timedelta
+
+    log_in(world["coordinator"])
+    memberships = _count(Membership)
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    response = client.post(
+        f"/people/{world['participant_b'].id}/memberships",
+        data={"group": "alfa", "role": "participant", "joined_on": tomorrow},
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "A csatlakozás napja nem lehet későbbi a mai napnál." in html
+    assert f'value="{tomorrow}"' in html
+    assert _count(Membership) == memberships

@@ -1,11 +1,13 @@
 """Forms of the coordinator's people page."""
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from journal.workshops.forms import LocalDateField
+from journal.workshops.forms import DateRequired, LocalDateField
 
 ROLE_CHOICES = [SelectChoice("participant", _l("résztvevő")), SelectChoice("mentor", _l("mentor"))]
 
@@ -29,6 +31,24 @@ def name_fields():
     return family, given
 
 
+def not_in_the_future(form, field):
+    """Refuse a joining day after today: a member is a member from that day on."""
+    if field.data is not None and field.data > date.today():
+        raise ValidationError(_l("A csatlakozás napja nem lehet későbbi a mai napnál."))
+
+
+def joined_on_field(required: bool) -> LocalDateField:
+    """Return the joining-day field (blank means today where it is not required)."""
+    return LocalDateField(
+        _l("Csatlakozás napja"),
+        validators=[
+            DateRequired(_l("Adja meg a csatlakozás napját.")) if required else Optional(),
+            not_in_the_future,
+        ],
+        invalid_value_message=_l("Ez nem érvényes dátum (például 2025. 11. 01.)."),
+    )
+
+
 def membership_fields(group_required: bool):
     """Return the group, role, institution, settlement and joining-day fields."""
     group = SelectField(
@@ -45,12 +65,7 @@ def membership_fields(group_required: bool):
         _l("Település"),
         validators=[Length(max=100, message=_l("Legfeljebb %(max)d karakter.", max=100))],
     )
-    joined_on = LocalDateField(
-        _l("Csatlakozás napja"),
-        validators=[Optional()],
-        invalid_value_message=_l("Ez nem érvényes dátum (például 2025. 11. 01.)."),
-    )
-    return group, role, institution, settlement, joined_on
+    return group, role, institution, settlement, joined_on_field(required=False)
 
 
 class InviteForm(FlaskForm):
@@ -72,3 +87,9 @@ class MembershipForm(FlaskForm):
     """Add a person to a group."""
 
     group, role, institution, settlement, joined_on = membership_fields(group_required=True)
+
+
+class JoinedOnForm(FlaskForm):
+    """Correct the day a member joined their group (prefixed with the membership's id)."""
+
+    joined_on = joined_on_field(required=True)

@@ -74,6 +74,14 @@ def remove_from_group(actor: User, membership: Membership) -> None:
     db.session.flush()
 
 
+def set_joined_on(actor: User, membership: Membership, joined_on: date) -> None:
+    """Correct the day a current member joined: the workshops from that day list them."""
+    if not membership.is_current:
+        raise PeopleError(_("Ez a tagság már véget ért."))
+    membership.joined_on = joined_on
+    db.session.flush()
+
+
 def set_role(actor: User, membership: Membership, role: Role) -> None:
     """Make a member mentor or participant of the group."""
     if not membership.is_current:

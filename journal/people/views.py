@@ -11,7 +11,7 @@ from journal.htmx import after_action, message_fragment, wants_fragment
 from journal.mail import send_invitation
 from journal.models import Group, Membership, Role, User
 from journal.people import operations, queries
-from journal.people.forms import InviteForm, MembershipForm
+from journal.people.forms import InviteForm, JoinedOnForm, MembershipForm
 from journal.permissions import can_manage_people, require
 
 bp = Blueprint("people", __name__, url_prefix="/people")
@@ -109,17 +109,41 @@ def index():
     return render_template("people/index.html", form=form, people=queries.all_people()), status
 
 
-def _render_person(user: User, form: MembershipForm | None = None, status: int = 200):
-    """Render a person's page (or its fragment for htmx)."""
+def joined_on_form(membership: Membership) -> JoinedOnForm:
+    """Return the joining-day form of one membership, showing the day it has now."""
+    return JoinedOnForm(
+        prefix=f"membership-{membership.id}",
+        formdata=None,
+        data={"joined_on": membership.joined_on},
+    )
+
+
+def _render_person(
+    user: User,
+    form: MembershipForm | None = None,
+    status: int = 200,
+    refused: JoinedOnForm | None = None,
+):
+    """Render a person's page (or its fragment for htmx); `refused` is a joining-day form
+    sent back with its errors and what was typed."""
     from journal.htmx import render
 
     return render(
         "people/person.html",
         "people/_person.html",
         status=status,
-        person=user,
-        form=form or _membership_form(),
+        **_person_context(user, form, refused=refused),
     )
+
+
+def _person_context(user: User, form: MembershipForm | None = None, **extra) -> dict:
+    """Return what the person template needs."""
+    return {
+        "person": user,
+        "form": form or _membership_form(),
+        "joined_on_form": joined_on_form,
+        **extra,
+    }
 
 
 @bp.get("/<int:user_id>")
@@ -145,9 +169,7 @@ def _act(user: User, action, *args, focus: str | None = None):
     return after_action(
         "people/_person.html",
         url_for("people.person", user_id=user.id),
-        person=user,
-        form=_membership_form(),
-        focus=focus,
+        **_person_context(user, focus=focus),
     )
 
 
@@ -208,6 +230,17 @@ def remove_membership(user_id: int, membership_id: int):
     user = _person(user_id)
     membership = _membership(user, membership_id)
     return _act(user, operations.remove_from_group, membership, focus="memberships")
+
+
+@bp.post("/<int:user_id>/memberships/<int:membership_id>/joined")
+def change_joined_on(user_id: int, membership_id: int):
+    """Correct the day a member joined their group."""
+    user = _person(user_id)
+    membership = _membership(user, membership_id)
+    form = JoinedOnForm(prefix=f"membership-{membership.id}")
+    if not form.validate():
+        return _render_person(user, status=422, refused=form)
+    return _act(user, operations.set_joined_on, membership, form.joined_on.data)
 
 
 @bp.post("/<int:user_id>/memberships/<int:membership_id>/role")
