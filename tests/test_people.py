@@ -113,6 +113,27 @@ def test_deactivate_with_htmx_swaps_only_the_person(client, world, log_in):
     assert person.active is True
 
 
+def test_a_link_given_before_disabling_stays_dead_after_enabling(client, world, log_in):
+    """Disabling an account ends its unused password links for good: enabling it again does
+    not bring an old link back; a new one works."""
+    log_in(world["coordinator"])
+    person = world["participant_a"]
+    response = client.post(f"/people/{person.id}/link")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    old = re.search(r'id="one-time-link"[^>]*value="([^"]+)"', page).group(1)
+    old = old.replace("http://localhost", "")
+    assert client.get(old).status_code == 200
+    client.post(f"/people/{person.id}/deactivate", headers=HX)
+    client.post(f"/people/{person.id}/activate", headers=HX)
+    db.session.refresh(person)
+    assert person.active
+    assert client.get(old).status_code == 404
+    response = client.post(f"/people/{person.id}/link")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    new = re.search(r'id="one-time-link"[^>]*value="([^"]+)"', page).group(1)
+    assert client.get(new.replace("http://localhost", "")).status_code == 200
+
+
 def test_coordinator_cannot_deactivate_self(client, world, log_in):
     """Locking oneself out is refused with a message that does not replace the page part."""
     coordinator = world["coordinator"]

@@ -25,10 +25,7 @@ def create_invitation(user: User, created_by: User | None, purpose: str = "invit
     """Create a single-use link token for the user to set a password; return the token."""
     now = utcnow()
     # An older unused link of the same user stops working when a new one is made.
-    for old in db.session.scalars(
-        select(Invitation).where(Invitation.user_id == user.id, Invitation.used_at.is_(None))
-    ):
-        old.used_at = now
+    revoke_invitations(user, now)
     token = secrets.token_urlsafe(32)
     db.session.add(
         Invitation(
@@ -42,6 +39,15 @@ def create_invitation(user: User, created_by: User | None, purpose: str = "invit
     )
     db.session.flush()
     return token
+
+
+def revoke_invitations(user: User, now: datetime | None = None) -> None:
+    """Make every unused link of the user stop working for good."""
+    now = now or utcnow()
+    for open_link in db.session.scalars(
+        select(Invitation).where(Invitation.user_id == user.id, Invitation.used_at.is_(None))
+    ):
+        open_link.used_at = now
 
 
 def find_invitation(token: str, now: datetime | None = None) -> Invitation:

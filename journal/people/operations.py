@@ -5,7 +5,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from journal.auth.operations import create_invitation
+from journal.auth.operations import create_invitation, revoke_invitations
 from journal.extensions import db
 from journal.models import Group, Membership, Role, User
 
@@ -91,11 +91,13 @@ def set_role(actor: User, membership: Membership, role: Role) -> None:
 
 
 def deactivate(actor: User, user: User) -> None:
-    """Stop a person from logging in and end all their sessions."""
+    """Stop a person from logging in; end all their sessions and their unused links."""
     if user.id == actor.id:
         raise PeopleError(_("Saját fiókját nem tilthatja le."))
     user.active = False
     user.end_all_sessions()
+    # A link given out before stays dead when the account is enabled again.
+    revoke_invitations(user)
     db.session.flush()
 
 
