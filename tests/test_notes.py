@@ -224,6 +224,28 @@ def test_metoo_toggles_and_names(client, world, log_in):
     assert _count(Reaction) == 1
 
 
+def test_metoo_button_asks_for_a_state_so_a_double_tap_cannot_undo_itself(client, world, log_in):
+    """The button sends the state it shows the user will get; the same request twice leaves
+    that state (a double tap on a slow network), and the page offers the opposite next."""
+    note = make_note(world["participant_a"], world["group_a"])
+    log_in(world["participant_a2"])
+    board = client.get(f"/notes/{note.id}").get_data(as_text=True)
+    assert 'name="on" value="1"' in board
+    for _ in range(2):
+        html = client.post(f"/notes/{note.id}/metoo", data={"on": "1"}, headers=HX).get_data(
+            as_text=True
+        )
+        assert 'class="metoo-count">1<' in html and 'aria-pressed="true"' in html
+        assert 'name="on" value="0"' in html
+    assert _count(Reaction) == 1
+    for _ in range(2):
+        html = client.post(f"/notes/{note.id}/metoo", data={"on": "0"}, headers=HX).get_data(
+            as_text=True
+        )
+        assert 'class="metoo-count">0<' in html and 'aria-pressed="false"' in html
+    assert _count(Reaction) == 0
+
+
 def test_shared_difficulties_ordered_by_metoo(client, world, log_in):
     """The shared difficulties view lists difficulties by me-too count."""
     few = make_note(world["participant_a"], world["group_a"], title="Kevesen")

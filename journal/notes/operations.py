@@ -98,23 +98,26 @@ def restore_note(author: User, note: Note) -> None:
     db.session.flush()
 
 
-def toggle_reaction(user: User, note: Note) -> bool:
-    """Add or withdraw the user's "Nálam is"; return whether it is now on."""
-    removed = db.session.execute(
-        delete(Reaction)
-        .where(Reaction.note_id == note.id, Reaction.user_id == user.id)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not removed:
+def set_reaction(user: User, note: Note, on: bool | None = None) -> bool:
+    """Say (on) or withdraw (not on) the user's "Nálam is"; None means the opposite of now.
+    Return whether it is now on. Saying the same twice (a double tap) changes nothing."""
+    mine = (Reaction.note_id == note.id, Reaction.user_id == user.id)
+    if on is None:
+        on = db.session.scalar(select(Reaction.id).where(*mine)) is None
+    if on:
         try:
             # A savepoint: a double tap racing on PostgreSQL must not fail the request.
             with db.session.begin_nested():
                 db.session.add(Reaction(note_id=note.id, user_id=user.id))
         except IntegrityError:
-            pass  # the other tap already said "Nálam is"
+            pass  # already said (the other tap, or this one twice)
+    else:
+        db.session.execute(
+            delete(Reaction).where(*mine).execution_options(synchronize_session=False)
+        )
     db.session.flush()
     db.session.expire(note, ["reactions"])
-    return not removed
+    return on
 
 
 def add_reply(author: User, note: Note, body: str) -> Reply:

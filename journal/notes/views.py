@@ -356,11 +356,13 @@ def _act(note_id: int, allowed, action, fragment="notes/_note.html", form_class=
 @bp.post("/notes/<int:note_id>/metoo")
 @login_required
 def metoo(note_id: int):
-    """Toggle the user's "Nálam is" on a difficulty or question."""
+    """Say or withdraw the user's "Nálam is" on a difficulty or question: the state the
+    button asked for (`on`: 1 or 0), so a double tap cannot undo itself; without it, toggle."""
+    on = {"1": True, "0": False}.get(request.form.get("on", ""))
     return _act(
         note_id,
         can_react_to_note,
-        lambda note, _form: operations.toggle_reaction(current_user, note),
+        lambda note, _form: operations.set_reaction(current_user, note, on),
         "notes/_metoo.html",
     )
 

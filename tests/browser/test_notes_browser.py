@@ -288,3 +288,42 @@ def test_inline_add_refreshes_the_count_at_once(notes_live, chromium):
         for note in db.session.scalars(db.select(Note).where(Note.title == "Számoljon velem is")):
             db.session.delete(note)
         db.session.commit()
+
+
+def test_double_tap_on_metoo_keeps_what_the_screen_shows(notes_live, chromium):
+    """A double tap on "Nálam is" ends in the state shown, also after a reload."""
+    app, base = notes_live
+    from journal.extensions import db
+    from journal.models import Group, Note, NoteKind, User, utcnow
+
+    with app.app_context():
+        group = db.session.scalar(db.select(Group).where(Group.slug == "tata"))
+        dora = db.session.scalar(db.select(User).where(User.email == DORA))
+        now = utcnow()
+        note = Note(
+            group_id=group.id,
+            author_id=dora.id,
+            kind=NoteKind.DIFFICULTY,
+            title="Dupla koppintás",
+            body="",
+            created_at=now,
+            updated_at=now,
+        )
+        db.session.add(note)
+        db.session.commit()
+        note_id = note.id
+    page = _log_in(chromium, base, ADAM)
+    page.goto(base + f"/notes/{note_id}")
+    button = page.locator(f"#metoo-{note_id} button")
+    button.dblclick()
+    page.wait_for_timeout(1000)
+    shown = button.get_attribute("aria-pressed")
+    page.reload()
+    expect(page.locator(f"#metoo-{note_id} button")).to_have_attribute("aria-pressed", shown)
+    expect(page.locator(f"#metoo-{note_id} .metoo-count")).to_have_text(
+        "1" if shown == "true" else "0"
+    )
+    page.context.close()
+    with app.app_context():  # the live server is shared: leave the demo board as it was
+        db.session.delete(db.session.get(Note, note_id))
+        db.session.commit()
