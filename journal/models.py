@@ -237,6 +237,12 @@ class Workshop(db.Model):
     __table_args__ = (db.Index("ix_workshop_group_date", "group_id", "date"),)
 
     @property
+    def has_begun(self) -> bool:
+        """Tell whether the workshop's day has come: only then can it be marked held and its
+        attendance recorded."""
+        return self.date <= date.today()
+
+    @property
     def method_list(self) -> list[str]:
         """Return the methods as a list."""
         return [m.strip() for m in self.methods.splitlines() if m.strip()]

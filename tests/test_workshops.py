@@ -281,3 +281,52 @@ def test_new_workshop_suggests_the_last_next_steps(client, world, log_in):
     page = client.get("/groups/alfa/workshops/new").get_data(as_text=True)
     assert "Mindenki hoz egy **helyi értéket**.</textarea>" in page
     assert "helyi értéket" not in client.get("/groups/beta/workshops/new").get_data(as_text=True)
+
+
+def test_a_workshop_before_its_day_cannot_be_held_or_have_attendance(client, world, log_in):
+    """Before its day a workshop offers neither "held" nor attendance buttons, and a request
+    for either is refused with the reason and changes nothing; on its day both work."""
+    from journal.models import Attendance, Membership
+
+    tomorrow = date.today() + timedelta(days=1)
+    workshop = make_workshop(world["group_a"], date=tomorrow, status=WorkshopStatus.PLANNED)
+    participant = world["participant_a"]
+    db.session.commit()
+    log_in(world["mentor_a"])
+    page = client.get(f"/workshops/{workshop.id}").get_data(as_text=True)
+    assert "Megtartottként jelölöm" not in page
+    assert "A jelenlétet az alkalom napjától lehet rögzíteni." in page
+    assert f'action="/workshops/{workshop.id}/attendance"' not in page
+    tap = {"user_id": str(participant.id), "status": "present"}
+    for headers in ({}, HX):
+        held = client.post(f"/workshops/{workshop.id}/held", data={"version": "1"}, headers=headers)
+        tapped = client.post(f"/workshops/{workshop.id}/attendance", data=tap, headers=headers)
+        if headers:
+            assert held.status_code == tapped.status_code == 422
+            for response in (held, tapped):
+                assert "Az alkalom napja még nem jött el" in response.get_data(as_text=True)
+        else:
+            assert held.status_code == tapped.status_code == 303
+            shown = client.get(held.headers["Location"]).get_data(as_text=True)
+            assert "Az alkalom napja még nem jött el" in shown
+    db.session.refresh(workshop)
+    assert workshop.status == WorkshopStatus.PLANNED and workshop.version == 1
+    assert (
+        db.session.scalar(select(Attendance).where(Attendance.workshop_id == workshop.id)) is None
+    )
+
+    workshop.date = date.today()
+    membership = db.session.scalar(select(Membership).where(Membership.user_id == participant.id))
+    membership.joined_on = date.today()
+    db.session.commit()
+    page = client.get(f"/workshops/{workshop.id}").get_data(as_text=True)
+    assert "Megtartottként jelölöm" in page
+    assert (
+        client.post(f"/workshops/{workshop.id}/attendance", data=tap, headers=HX).status_code == 200
+    )
+    version = str(workshop.version)
+    assert (
+        client.post(f"/workshops/{workshop.id}/held", data={"version": version}).status_code == 303
+    )
+    db.session.refresh(workshop)
+    assert workshop.status == WorkshopStatus.HELD

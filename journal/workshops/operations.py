@@ -34,6 +34,10 @@ class NotAllowed(Exception):
     """The acting user may not do this."""
 
 
+class NotYet(Exception):
+    """The workshop's day has not come: it cannot be held or have attendance yet."""
+
+
 @dataclass
 class WorkshopData:
     """The editable fields of a workshop."""
@@ -118,9 +122,11 @@ def cancel_workshop(user: User, workshop: Workshop, base_version: int, reason: s
 
 
 def mark_held(user: User, workshop: Workshop, base_version: int) -> None:
-    """Mark the workshop held (also a cancelled one that took place after all)."""
+    """Mark the workshop held (also a cancelled one that took place after all), from its day."""
     if not can_manage_workshops(user, workshop.group):
         raise NotAllowed
+    if not workshop.has_begun:
+        raise NotYet
     _versioned_update(workshop, base_version, status=WorkshopStatus.HELD, cancel_reason="")
 
 
@@ -130,6 +136,8 @@ def set_attendance(
     """Record one participant's presence; setting it again just changes it."""
     if not can_record_attendance(user, workshop.group):
         raise NotAllowed
+    if not workshop.has_begun:
+        raise NotYet
 
     def existing() -> Attendance | None:
         """Return the stored row for this workshop and person."""

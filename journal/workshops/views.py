@@ -33,6 +33,14 @@ from journal.workshops.forms import CancelForm, GuestForm, WorkshopForm
 bp = Blueprint("workshops", __name__)
 
 
+def _not_yet() -> str:
+    """Return why a workshop whose day has not come cannot be held or have attendance."""
+    return _(
+        "Az alkalom napja még nem jött el: megtartottnak jelölni és a jelenlétet rögzíteni "
+        "az alkalom napjától lehet."
+    )
+
+
 @bp.app_context_processor
 def workshop_helpers() -> dict:
     """Give templates the workshop and attendance labels."""
@@ -140,7 +148,7 @@ def _attendance_context(workshop: Workshop) -> dict:
         "attendees": queries.attendees(workshop),
         "attendance": queries.attendance_by_user(workshop),
         "guests": queries.guests_of(workshop),
-        "can_record": can_record_attendance(current_user, workshop.group),
+        "can_record": workshop.has_begun and can_record_attendance(current_user, workshop.group),
         "guest_form": GuestForm(formdata=None),
     }
 
@@ -250,6 +258,8 @@ def held(workshop_id: int):
         return _refused(workshop, _("Az űrlap hiányos; töltse be újra az oldalt."), 422)
     try:
         operations.mark_held(current_user, workshop, base)
+    except operations.NotYet:
+        return _refused(workshop, _not_yet(), 422)
     except operations.StaleVersion:
         db.session.rollback()
         return _refused(
@@ -285,6 +295,8 @@ def attendance(workshop_id: int):
         status = AttendanceStatus(raw_status)
     except ValueError:
         return _refused(workshop, _("Válassza ki a jelenlét módját."), 422)
+    if not workshop.has_begun:
+        return _refused(workshop, _not_yet(), 422)
     operations.set_attendance(current_user, workshop, attendee, status)
     db.session.commit()
     return after_action(
