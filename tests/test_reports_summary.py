@@ -369,6 +369,8 @@ def _check_period_parsing():
     period = parse(program, {"from": "2025. 12.", "to": "2026-02"})
     assert (period.start, period.end) == (day(2025, 12, 1), day(2026, 2, 28))
     assert parse(program, {"from": "2026.01.05."}).start == day(2026, 1, 5)
+    wide = parse(program, {"from": "1900-01-01", "to": "9999-12-31"})
+    assert (wide.start, wide.end) == (day(2025, 11, 1), day(2026, 6, 30))
     for args, field in (
         ({"from": "tegnap"}, "from"),
         ({"to": "2026-02-30"}, "to"),

@@ -330,3 +330,18 @@ def test_a_workshop_before_its_day_cannot_be_held_or_have_attendance(client, wor
     )
     db.session.refresh(workshop)
     assert workshop.status == WorkshopStatus.HELD
+
+
+def test_a_year_that_can_only_be_a_typo_is_refused(client, world, log_in):
+    """A workshop in 1900 or in 9999 is refused at the date field, the text kept."""
+    log_in(world["mentor_a"])
+    count = db.session.scalar(select(db.func.count()).select_from(Workshop))
+    far = (date.today() + timedelta(days=800)).isoformat()
+    for typed in ("1900-01-01", "9999-12-31", far):
+        response = client.post("/groups/alfa/workshops/new", data=_form(date=typed))
+        assert response.status_code == 422, typed
+        html = response.get_data(as_text=True)
+        assert "Ellenőrizze az évszámot" in html and "Világkávézó a helyi értékekről" in html
+    assert db.session.scalar(select(db.func.count()).select_from(Workshop)) == count
+    near = (date.today() + timedelta(days=300)).isoformat()
+    assert client.post("/groups/alfa/workshops/new", data=_form(date=near)).status_code == 303

@@ -155,7 +155,8 @@ def parse_period(program: Program, args, today: date | None = None) -> Period:
         )
     if end < start:
         raise PeriodError(_("Az időszak vége nem lehet korábbi a kezdeténél."), "to")
-    return Period(start, end)
+    # Nothing happens outside the program: a wider period (1900–9999) shows as the program's.
+    return Period(max(start, program.period_start), min(end, program.period_end))
 
 
 # --- What a summary shows ------------------------------------------------------------------

@@ -1,5 +1,8 @@
 """Forms for workshops, cancelling, and guests."""
 
+from datetime import date as day
+from datetime import timedelta
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, StringField, TextAreaField, TimeField
@@ -69,6 +72,18 @@ class WorkshopForm(FlaskForm):
     agenda = TextAreaField(_l("Rövid program"), validators=[_max(4000)])
     methods = TextAreaField(_l("Alkalmazott módszerek"), validators=[_max(2000)])
     version = HiddenField()
+
+    def validate_date(self, field):
+        """Refuse a year that can only be a typo: before 2000 or over two years ahead."""
+        if field.data is None:
+            return
+        if field.data.year < 2000 or field.data > day.today() + timedelta(days=731):
+            raise ValidationError(
+                _l(
+                    "Ellenőrizze az évszámot: alkalom 2000-től legfeljebb két évre előre "
+                    "vehető fel."
+                )
+            )
 
     def validate_end_time(self, field):
         """Require the end to be after the start, and a start when an end is given."""
