@@ -610,13 +610,15 @@
     var status = ctx.response.status;
     var st = state(form);
     if (status >= 200 && status < 300) {
-      // The real save worked: the copies are no longer needed.
+      // The real save worked: the copies are no longer needed, nor is any notice about them
+      // (e.g. "we restored your unsaved text" on a form that stays, like the new-note form).
       clearTimeout(st.timer);
       st.dirty = false;
       st.done = true;
       st.renewedSubmit = false;
       removeLocal(form);
       discardServer(form);
+      clearAlert(form);
       return;
     }
     if (status === 401) {
