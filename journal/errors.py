@@ -82,6 +82,12 @@ def handle_http_error(error: HTTPException):
         code, (_("Hiba"), _("A kérést nem sikerült teljesíteni. Kérjük, próbálja újra."))
     )
     if is_htmx():
+        if code == 404 and request.method != "GET":
+            # An action on something that was there when the page was loaded.
+            message = _(
+                "Ez már nem érhető el: közben törölték, vagy megszűnt a hozzáférése. A műveletet "
+                "nem végeztük el; ha írt valamit, az itt maradt az oldalon."
+            )
         return message_fragment(message, code)
     return render_template("errors/error.html", title=title, message=message), code
 

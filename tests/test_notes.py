@@ -425,3 +425,24 @@ def test_writes_need_the_csrf_token(tmp_path):
         assert _count(Note) == 1 and _count(Reaction) == 0 and _count(Reply) == 0
         db.session.remove()
         db.engine.dispose()
+
+
+def test_an_action_on_a_note_deleted_meanwhile_says_so(client, world, log_in):
+    """Replying to (or saying "Nálam is" on) a note its author deleted since the page was
+    loaded answers 404 in the message area, saying it is gone and nothing was done."""
+    note = make_note(world["participant_a"], world["group_a"])
+    note.deleted_at = utcnow()
+    db.session.commit()
+    log_in(world["participant_a2"])
+    for url, data in (
+        (f"/notes/{note.id}/replies", {"body": "Válaszom"}),
+        (f"/notes/{note.id}/metoo", {"on": "1"}),
+    ):
+        response = client.post(url, data=data, headers=HX)
+        assert response.status_code == 404
+        assert response.headers["HX-Retarget"] == "#messages"
+        assert "Ez már nem érhető el: közben törölték" in response.get_data(as_text=True)
+    assert _count(Reply) == 0 and _count(Reaction) == 0
+    # A read of something missing keeps the plain message.
+    response = client.get("/notes/999999", headers=HX)
+    assert "A keresett oldal nem létezik" in response.get_data(as_text=True)

@@ -331,3 +331,53 @@ def test_double_tap_on_metoo_keeps_what_the_screen_shows(notes_live, chromium):
     with app.app_context():  # the live server is shared: leave the demo board as it was
         db.session.delete(db.session.get(Note, note_id))
         db.session.commit()
+
+
+def test_a_refused_reply_far_down_the_page_is_seen(notes_live, chromium):
+    """A reply to a note deleted meanwhile: the message floats into sight (the message area
+    at the top is scrolled away), the typed reply stays, and the next action clears it."""
+    app, base = notes_live
+    from journal.extensions import db
+    from journal.models import Group, Note, NoteKind, User, utcnow
+
+    with app.app_context():
+        group = db.session.scalar(db.select(Group).where(Group.slug == "tata"))
+        dora = db.session.scalar(db.select(User).where(User.email == DORA))
+        now = utcnow()
+        note = Note(
+            group_id=group.id,
+            author_id=dora.id,
+            kind=NoteKind.QUESTION,
+            title="Eltűnő kérdés",
+            body="",
+            created_at=now,
+            updated_at=now,
+        )
+        db.session.add(note)
+        db.session.commit()
+        note_id = note.id
+    page = _log_in(chromium, base, ADAM)
+    page.goto(base + f"/groups/tata/notes#note-{note_id}")
+    replies = page.locator(f"#replies-{note_id}")
+    replies.get_by_text("Válaszolok").click()
+    replies.locator("textarea").fill("Ezt a választ nem veszíthetem el.")
+    page.evaluate(f"window.scrollTo(0, document.getElementById('replies-{note_id}').offsetTop)")
+    with app.app_context():
+        db.session.get(Note, note_id).deleted_at = utcnow()
+        db.session.commit()
+    replies.get_by_role("button", name="Küldés").click()
+    message = page.locator("#messages .message-error")
+    expect(message).to_contain_text("közben törölték")
+    expect(message).to_be_in_viewport()
+    expect(page.locator("#messages")).to_have_class(re.compile("messages-floating"))
+    expect(replies.locator("textarea")).to_have_value("Ezt a választ nem veszíthetem el.")
+    screenshot(page, "notes-refused-reply", {"phone": PHONE})
+    # The next action (here: "Nálam is" on another note) clears the old message.
+    page.evaluate("window.scrollTo(0, 0)")
+    other = page.locator(f"article.note:not(#note-{note_id}) .metoo-button").first
+    other.click()
+    expect(page.locator("#messages .message")).to_have_count(0)
+    page.context.close()
+    with app.app_context():  # the live server is shared: leave the demo board as it was
+        db.session.delete(db.session.get(Note, note_id))
+        db.session.commit()
