@@ -309,6 +309,26 @@ def test_password_change_with_wrong_current_password_changes_nothing(client, wor
     assert user.password_hash == old
 
 
+def test_a_too_long_new_password_is_refused_for_what_it_is(client, world, log_in):
+    """Over 200 characters: the message says so (not "too short" or "do not match"), and no
+    field carries a maxlength that would silently cut a pasted password."""
+    user = world["participant_a"]
+    log_in(user)
+    old = user.password_hash
+    page = client.get("/profile").get_data(as_text=True)
+    assert "maxlength" not in page[page.index('name="password"') - 300 :]
+    long = "x" * 201
+    response = client.post(
+        "/profile/password", data={"current": "nem-ez", "password": long, "confirm": long}
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "A jelszó legfeljebb 200 karakter lehet." in html
+    assert "legalább" not in html and "nem egyezik" not in html
+    db.session.refresh(user)
+    assert user.password_hash == old
+
+
 def test_session_identity_carries_the_token(client, world, log_in):
     """The session stores id and per-user token, checked on each request."""
     log_in(world["participant_a"])

@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -24,6 +24,13 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Maradjak bejelentkezve ezen az eszközön (14 napig)"))
 
 
+def _password_not_too_long(form, field):
+    """Refuse a password over 200 characters with its own message. Not a Length(max=…): that
+    would render maxlength, and the browser would silently cut a pasted password."""
+    if field.data and len(field.data) > 200:
+        raise ValidationError(_l("A jelszó legfeljebb %(max)d karakter lehet.", max=200))
+
+
 def new_password_fields():
     """Return the two fields that set a new password."""
     password = PasswordField(
@@ -32,9 +39,9 @@ def new_password_fields():
             DataRequired(_l("Adjon meg egy jelszót.")),
             Length(
                 min=MIN_PASSWORD_LENGTH,
-                max=200,
                 message=_l("A jelszó legalább %(min)d karakter legyen.", min=MIN_PASSWORD_LENGTH),
             ),
+            _password_not_too_long,
         ],
         render_kw={"autocomplete": "new-password"},
     )
