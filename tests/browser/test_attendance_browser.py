@@ -106,6 +106,17 @@ def test_guest_is_added_in_place(phone, live_server, console):
                 Guest.workshop_id == workshop_id, Guest.name == "Vendég Virág"
             )
         )
+    # Removing asks first: declined, the guest stays; accepted, the guest goes.
+    remove = page.locator("#guests li", has_text="Vendég Virág").get_by_role("button")
+    asked = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    remove.tap()
+    page.wait_for_timeout(300)
+    assert asked == ["Törli Vendég Virág nevét a vendégek közül?"]
+    assert page.locator("#guests li", has_text="Vendég Virág").count() == 1
+    page.once("dialog", lambda d: d.accept())
+    remove.tap()
+    page.locator("#guests li", has_text="Vendég Virág").wait_for(state="detached")
     # Chromium logs the deliberate 422; nothing else may go wrong.
     assert [e for e in console.errors if "status of 422" not in e] == []
 
