@@ -4,10 +4,14 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-# CommonMark without raw HTML; images are switched off (links only, for now).
-_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).disable(
-    "image"
+# CommonMark without raw HTML; images are switched off (links only, for now). A bare web
+# address with its scheme (https://…) becomes a link, as people paste them; "pelda.hu" does not.
+_md = (
+    MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
+    .disable("image")
+    .enable("linkify")
 )
+_md.linkify.set({"fuzzy_link": False, "fuzzy_email": False})
 
 _ALLOWED_TAGS = {
     "p", "br", "strong", "em", "a", "ul", "ol", "li", "blockquote", "code", "pre",

@@ -70,3 +70,20 @@ def test_markdown_basics_and_safe_links():
         and 'rel="noopener noreferrer nofollow ugc"' in html
     )
     assert html.startswith('<div class="prose" hx-ignore>')
+
+
+def test_a_pasted_web_address_becomes_a_link():
+    """A bare https:// or http:// address is a link (with the same rel); other schemes, a
+    bare domain and an e-mail address stay text."""
+    html = str(
+        render_markdown(
+            "Itt van: https://pelda.hu/program?ev=2026 és http://regi.hu, de pelda.hu, "
+            "javascript:alert(1) és kata@pelda.hu nem."
+        )
+    )
+    assert (
+        '<a href="https://pelda.hu/program?ev=2026" rel="noopener noreferrer nofollow ugc">'
+        "https://pelda.hu/program?ev=2026</a>" in html
+    )
+    assert '<a href="http://regi.hu"' in html
+    assert html.count("<a ") == 2
