@@ -286,7 +286,7 @@ def test_new_workshop_suggests_the_last_next_steps(client, world, log_in):
 def test_a_workshop_before_its_day_cannot_be_held_or_have_attendance(client, world, log_in):
     """Before its day a workshop offers neither "held" nor attendance buttons, and a request
     for either is refused with the reason and changes nothing; on its day both work."""
-    from journal.models import Attendance, Membership
+    from journal.models import Attendance, Guest, Membership
 
     tomorrow = date.today() + timedelta(days=1)
     workshop = make_workshop(world["group_a"], date=tomorrow, status=WorkshopStatus.PLANNED)
@@ -309,11 +309,15 @@ def test_a_workshop_before_its_day_cannot_be_held_or_have_attendance(client, wor
             assert held.status_code == tapped.status_code == 303
             shown = client.get(held.headers["Location"]).get_data(as_text=True)
             assert "Az alkalom napja még nem jött el" in shown
+    guest = client.post(f"/workshops/{workshop.id}/guests", data={"name": "Korai"}, headers=HX)
+    assert guest.status_code == 422
+    assert "Az alkalom napja még nem jött el" in guest.get_data(as_text=True)
     db.session.refresh(workshop)
     assert workshop.status == WorkshopStatus.PLANNED and workshop.version == 1
     assert (
         db.session.scalar(select(Attendance).where(Attendance.workshop_id == workshop.id)) is None
     )
+    assert db.session.scalar(select(Guest).where(Guest.workshop_id == workshop.id)) is None
 
     workshop.date = date.today()
     membership = db.session.scalar(select(Membership).where(Membership.user_id == participant.id))
@@ -345,3 +349,26 @@ def test_a_year_that_can_only_be_a_typo_is_refused(client, world, log_in):
     assert db.session.scalar(select(db.func.count()).select_from(Workshop)) == count
     near = (date.today() + timedelta(days=300)).isoformat()
     assert client.post("/groups/alfa/workshops/new", data=_form(date=near)).status_code == 303
+
+
+def test_a_held_workshop_cannot_move_to_a_future_day(client, world, log_in):
+    """Editing a held workshop to a day after today is refused at the date, the rest kept."""
+    workshop = make_workshop(world["group_a"], date=date.today() - timedelta(days=3))
+    db.session.commit()
+    log_in(world["mentor_a"])
+    future = (date.today() + timedelta(days=5)).isoformat()
+    response = client.post(
+        f"/workshops/{workshop.id}/edit", data=_form(date=future, version=str(workshop.version))
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Megtartott alkalom napja nem lehet későbbi a mai napnál." in html
+    assert "Világkávézó a helyi értékekről" in html
+    db.session.refresh(workshop)
+    assert workshop.date == date.today() - timedelta(days=3)
+    planned = make_workshop(world["group_a"], status=WorkshopStatus.PLANNED)
+    db.session.commit()
+    response = client.post(
+        f"/workshops/{planned.id}/edit", data=_form(date=future, version=str(planned.version))
+    )
+    assert response.status_code == 303  # a planned workshop may move ahead

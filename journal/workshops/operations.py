@@ -35,7 +35,7 @@ class NotAllowed(Exception):
 
 
 class NotYet(Exception):
-    """The workshop's day has not come: it cannot be held or have attendance yet."""
+    """The workshop's day has not come: it cannot be held or have attendance or guests yet."""
 
 
 @dataclass
@@ -170,9 +170,11 @@ def set_attendance(
 
 
 def add_guest(user: User, workshop: Workshop, name: str, institution: str) -> Guest:
-    """Add a guest who is not a member of the group."""
+    """Add a guest who is not a member of the group (from the workshop's day)."""
     if not can_record_attendance(user, workshop.group):
         raise NotAllowed
+    if not workshop.has_begun:
+        raise NotYet
     guest = Guest(workshop_id=workshop.id, name=name.strip(), institution=institution.strip())
     db.session.add(guest)
     db.session.flush()

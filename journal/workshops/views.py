@@ -36,8 +36,8 @@ bp = Blueprint("workshops", __name__)
 def _not_yet() -> str:
     """Return why a workshop whose day has not come cannot be held or have attendance."""
     return _(
-        "Az alkalom napja még nem jött el: megtartottnak jelölni és a jelenlétet rögzíteni "
-        "az alkalom napjától lehet."
+        "Az alkalom napja még nem jött el: megtartottnak jelölni, a jelenlétet és a vendégeket "
+        "rögzíteni az alkalom napjától lehet."
     )
 
 
@@ -197,6 +197,7 @@ def edit(workshop_id: int):
         form.version.data = str(workshop.version)
         return render("workshops/form.html", form=form, group=workshop.group, workshop=workshop)
     form = WorkshopForm()
+    form.held = workshop.status == WorkshopStatus.HELD
     return _save_versioned(
         workshop,
         form,
@@ -338,6 +339,8 @@ def add_guest(workshop_id: int):
     """Add a guest to the workshop."""
     workshop = _workshop(workshop_id)
     require(can_record_attendance(current_user, workshop.group))
+    if not workshop.has_begun:
+        return _refused(workshop, _not_yet(), 422)
     form = GuestForm()
     if not form.validate():
         return _guests_answer(workshop, form, 422)
