@@ -6,8 +6,9 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import TypeVar
 
+from babel.dates import get_datetime_format
 from flask import Flask, current_app, session
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_time, get_locale
 from flask_login import current_user
 
 T = TypeVar("T")
@@ -144,8 +145,14 @@ def long_date(value: date | datetime | None) -> str:
 
 
 def short_datetime(value: datetime | None) -> str:
-    """Format a moment as a local date and time."""
-    return "" if value is None else format_datetime(value, format="short")
+    """Format a moment as a local date and time: "2026. nov. 29. 7:54", "Nov 29, 2026, 7:54 AM"
+    (the "short" datetime format would give an ambiguous "11/29/26" in English)."""
+    if value is None:
+        return ""
+    pattern = get_datetime_format("medium", locale=get_locale())
+    return pattern.replace("{1}", format_date(value, "medium")).replace(
+        "{0}", format_time(value, "short")
+    )
 
 
 def register_i18n(app: Flask) -> None:

@@ -15,7 +15,7 @@ from flask_babel import refresh
 from flask_login import login_user
 
 from journal.extensions import babel, db
-from journal.i18n import long_date, select_locale
+from journal.i18n import long_date, select_locale, short_datetime
 from tests.conftest import login
 from tests.factories import make_user
 
@@ -94,6 +94,18 @@ def test_long_date_of_a_moment_uses_budapest_time(app, language, expected):
         session["language"] = language
         refresh()
         assert long_date(datetime(2025, 11, 12, 23, 30, tzinfo=UTC)) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("hu", "2025. nov. 13. 0:30"), ("en", "Nov 13, 2025, 12:30\u202fAM")],
+)
+def test_short_datetime_is_unambiguous_in_each_language(app, language, expected):
+    """A moment shows its month by name (not "11/13/25"), in Budapest time."""
+    with app.test_request_context("/"):
+        session["language"] = language
+        refresh()
+        assert short_datetime(datetime(2025, 11, 12, 23, 30, tzinfo=UTC)) == expected
 
 
 def test_long_date_of_nothing_is_empty(app):
