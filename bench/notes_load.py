@@ -113,6 +113,7 @@ def run_client(port, email, user_id, slug, deadline, ledger: Ledger, seed: int) 
     client.log_in(email)
     mine: dict[int, int] = {}  # note id -> version
     others: list[int] = []
+    offers: dict[int, str] = {}  # note id -> the "Nálam is" state its button asks for
     n = 0
     while time.monotonic() < deadline:
         n += 1
@@ -121,7 +122,14 @@ def run_client(port, email, user_id, slug, deadline, ledger: Ledger, seed: int) 
             status, html, _ = client.request("GET", f"/groups/{slug}/notes?kind=difficulty")
             with ledger.lock:
                 ledger.statuses[("board", status)] += 1
-            others = [int(i) for i in re.findall(r'action="/notes/(\d+)/metoo"', html)]
+            # Each "Nálam is" button and the state it offers, as the page's form sends it.
+            offers = {
+                int(i): on
+                for i, on in re.findall(
+                    r'action="/notes/(\d+)/metoo".*?name="on" value="([01])"', html, re.S
+                )
+            }
+            others = list(offers)
         if action < 0.35 or not mine:
             title = f"Terhelés {email.split('@')[0]} {n}"
             body = f"Szöveg {n} " + "x" * rng.randint(0, 400)
@@ -164,13 +172,16 @@ def run_client(port, email, user_id, slug, deadline, ledger: Ledger, seed: int) 
                     )
         elif others:
             note_id = rng.choice(others)
-            status, html, elapsed = client.request("POST", f"/notes/{note_id}/metoo")
+            status, html, elapsed = client.request(
+                "POST", f"/notes/{note_id}/metoo", {"on": offers[note_id]}
+            )
             with ledger.lock:
                 ledger.statuses[("metoo", status)] += 1
                 ledger.latencies["metoo"].append(elapsed)
                 if status == 200:
                     on = 'aria-pressed="true"' in html
                     ledger.reactions[(note_id, user_id)] = on
+                    offers[note_id] = "0" if on else "1"
 
 
 def prepare_database(kind: str, env: dict) -> str:
