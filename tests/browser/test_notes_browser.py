@@ -37,6 +37,35 @@ def chromium(browser):
     return browser
 
 
+@pytest.fixture
+def dora_note(notes_live):
+    """Plant notes of Nyári Dóra on the Tata board (plant(kind, title) -> id); they are removed
+    afterwards, since the live server is shared."""
+    from journal.extensions import db
+    from journal.models import Group, Note, User, utcnow
+
+    app, _base = notes_live
+    planted = []
+
+    def plant(kind, title: str) -> int:
+        with app.app_context():
+            group = db.session.scalar(db.select(Group).where(Group.slug == "tata"))
+            dora = db.session.scalar(db.select(User).where(User.email == DORA))
+            now = utcnow()
+            note = Note(group_id=group.id, author_id=dora.id, kind=kind, title=title, body="",
+                        created_at=now, updated_at=now)  # fmt: skip
+            db.session.add(note)
+            db.session.commit()
+            planted.append(note.id)
+            return note.id
+
+    yield plant
+    with app.app_context():
+        for note_id in planted:
+            db.session.delete(db.session.get(Note, note_id))
+        db.session.commit()
+
+
 def _log_in(browser, base: str, email: str):
     """Open a phone-sized page in a fresh context and log the person in."""
     page, console = open_page(browser, base, viewport=PHONE)
@@ -294,28 +323,12 @@ def test_inline_add_refreshes_the_count_at_once(notes_live, chromium):
         db.session.commit()
 
 
-def test_double_tap_on_metoo_keeps_what_the_screen_shows(notes_live, chromium):
+def test_double_tap_on_metoo_keeps_what_the_screen_shows(notes_live, chromium, dora_note):
     """A double tap on "Nálam is" ends in the state shown, also after a reload."""
-    app, base = notes_live
-    from journal.extensions import db
-    from journal.models import Group, Note, NoteKind, User, utcnow
+    from journal.models import NoteKind
 
-    with app.app_context():
-        group = db.session.scalar(db.select(Group).where(Group.slug == "tata"))
-        dora = db.session.scalar(db.select(User).where(User.email == DORA))
-        now = utcnow()
-        note = Note(
-            group_id=group.id,
-            author_id=dora.id,
-            kind=NoteKind.DIFFICULTY,
-            title="Dupla koppintás",
-            body="",
-            created_at=now,
-            updated_at=now,
-        )
-        db.session.add(note)
-        db.session.commit()
-        note_id = note.id
+    _app, base = notes_live
+    note_id = dora_note(NoteKind.DIFFICULTY, "Dupla koppintás")
     page = _log_in(chromium, base, ADAM)
     page.goto(base + f"/notes/{note_id}")
     button = page.locator(f"#metoo-{note_id} button")
@@ -328,34 +341,16 @@ def test_double_tap_on_metoo_keeps_what_the_screen_shows(notes_live, chromium):
         "1" if shown == "true" else "0"
     )
     page.context.close()
-    with app.app_context():  # the live server is shared: leave the demo board as it was
-        db.session.delete(db.session.get(Note, note_id))
-        db.session.commit()
 
 
-def test_a_refused_reply_far_down_the_page_is_seen(notes_live, chromium):
+def test_a_refused_reply_far_down_the_page_is_seen(notes_live, chromium, dora_note):
     """A reply to a note deleted meanwhile: the message floats into sight (the message area
     at the top is scrolled away), the typed reply stays, and the next action clears it."""
-    app, base = notes_live
     from journal.extensions import db
-    from journal.models import Group, Note, NoteKind, User, utcnow
+    from journal.models import Note, NoteKind, utcnow
 
-    with app.app_context():
-        group = db.session.scalar(db.select(Group).where(Group.slug == "tata"))
-        dora = db.session.scalar(db.select(User).where(User.email == DORA))
-        now = utcnow()
-        note = Note(
-            group_id=group.id,
-            author_id=dora.id,
-            kind=NoteKind.QUESTION,
-            title="Eltűnő kérdés",
-            body="",
-            created_at=now,
-            updated_at=now,
-        )
-        db.session.add(note)
-        db.session.commit()
-        note_id = note.id
+    app, base = notes_live
+    note_id = dora_note(NoteKind.QUESTION, "Eltűnő kérdés")
     page = _log_in(chromium, base, ADAM)
     page.goto(base + f"/groups/tata/notes#note-{note_id}")
     replies = page.locator(f"#replies-{note_id}")
@@ -375,9 +370,9 @@ def test_a_refused_reply_far_down_the_page_is_seen(notes_live, chromium):
     # The next action (here: "Nálam is" on another note) clears the old message.
     page.evaluate("window.scrollTo(0, 0)")
     other = page.locator(f"article.note:not(#note-{note_id}) .metoo-button").first
+    before = other.get_attribute("aria-pressed")
     other.click()
     expect(page.locator("#messages .message")).to_have_count(0)
+    other.click()  # and back: the live server is shared
+    expect(other).to_have_attribute("aria-pressed", before)
     page.context.close()
-    with app.app_context():  # the live server is shared: leave the demo board as it was
-        db.session.delete(db.session.get(Note, note_id))
-        db.session.commit()
