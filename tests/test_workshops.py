@@ -362,7 +362,7 @@ def test_a_held_workshop_cannot_move_to_a_future_day(client, world, log_in):
     )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "Megtartott alkalom napja nem lehet későbbi a mai napnál." in html
+    assert "Megtartott, jelenléttel vagy vendéggel rögzített alkalom napja" in html
     assert "Világkávézó a helyi értékekről" in html
     db.session.refresh(workshop)
     assert workshop.date == date.today() - timedelta(days=3)
@@ -372,3 +372,17 @@ def test_a_held_workshop_cannot_move_to_a_future_day(client, world, log_in):
         f"/workshops/{planned.id}/edit", data=_form(date=future, version=str(planned.version))
     )
     assert response.status_code == 303  # a planned workshop may move ahead
+    # ... unless attendance or a guest is recorded for it.
+    from journal.models import Guest
+
+    recorded = make_workshop(
+        world["group_a"], date=date.today() - timedelta(days=3), status=WorkshopStatus.PLANNED
+    )
+    db.session.add(Guest(workshop_id=recorded.id, name="Vendég Vilma", institution=""))
+    db.session.commit()
+    response = client.post(
+        f"/workshops/{recorded.id}/edit", data=_form(date=future, version=str(recorded.version))
+    )
+    assert response.status_code == 422
+    db.session.refresh(recorded)
+    assert recorded.date == date.today() - timedelta(days=3)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from journal.extensions import db
-from journal.htmx import after_action, message_fragment, wants_fragment
+from journal.htmx import after_action, message_fragment, render, wants_fragment
 from journal.mail import send_invitation
 from journal.models import Group, Membership, Role, User
 from journal.people import operations, queries
@@ -126,8 +126,6 @@ def _render_person(
 ):
     """Render a person's page (or its fragment for htmx); `refused` is a joining-day form
     sent back with its errors and what was typed."""
-    from journal.htmx import render
-
     return render(
         "people/person.html",
         "people/_person.html",
@@ -152,10 +150,11 @@ def person(user_id: int):
     return _render_person(_person(user_id))
 
 
-def _act(user: User, action, *args, focus: str | None = None):
+def _act(user: User, action, *args, focus: str | None = None, announce: str | None = None):
     """Run one people operation and answer with the updated person (or the error).
 
-    `focus` names what the fragment should focus when the element that had focus is gone.
+    `focus` names what the fragment should focus when the element that had focus is gone;
+    `announce` replaces every message shown (a one-time link too) with this one.
     """
     try:
         action(current_user, *args)
@@ -166,10 +165,12 @@ def _act(user: User, action, *args, focus: str | None = None):
         flash(str(error), "error")
         return redirect(url_for("people.person", user_id=user.id), 303)
     db.session.commit()
+    if announce and not wants_fragment():
+        flash(announce, "success")
     return after_action(
         "people/_person.html",
         url_for("people.person", user_id=user.id),
-        **_person_context(user, focus=focus),
+        **_person_context(user, focus=focus, announce=announce),
     )
 
 
@@ -177,7 +178,11 @@ def _act(user: User, action, *args, focus: str | None = None):
 def deactivate(user_id: int):
     """Stop a person from logging in."""
     user = _person(user_id)
-    return _act(user, operations.deactivate, user)
+    announce = _(
+        "%(name)s letiltva: nem tud belépni, és a korábbi jelszóbeállító linkjei érvénytelenek.",
+        name=user.full_name,
+    )
+    return _act(user, operations.deactivate, user, announce=announce)
 
 
 @bp.post("/<int:user_id>/activate")
@@ -239,6 +244,15 @@ def change_joined_on(user_id: int, membership_id: int):
     membership = _membership(user, membership_id)
     form = JoinedOnForm(prefix=f"membership-{membership.id}")
     if not form.validate():
+        if wants_fragment():  # only this form: what is typed elsewhere on the page stays
+            return render(
+                "people/person.html",
+                "people/_joined_on.html",
+                status=422,
+                person=user,
+                m=membership,
+                joined=form,
+            )
         return _render_person(user, status=422, refused=form)
     return _act(user, operations.set_joined_on, membership, form.joined_on.data)
 

@@ -73,16 +73,22 @@ class WorkshopForm(FlaskForm):
     methods = TextAreaField(_l("Alkalmazott módszerek"), validators=[_max(2000)])
     version = HiddenField()
 
-    # Set by the edit view for a workshop already marked held: its day cannot move ahead.
-    held = False
+    # Set by the edit view for a workshop held or with attendance or guests recorded: its day
+    # cannot move ahead (before its day nothing can be recorded).
+    recorded = False
 
     def validate_date(self, field):
         """Refuse a year that can only be a typo (before 2000 or over two years ahead), and a
-        future day for a workshop already held."""
+        future day for a workshop already held or recorded."""
         if field.data is None:
             return
-        if self.held and field.data > day.today():
-            raise ValidationError(_l("Megtartott alkalom napja nem lehet későbbi a mai napnál."))
+        if self.recorded and field.data > day.today():
+            raise ValidationError(
+                _l(
+                    "Megtartott, jelenléttel vagy vendéggel rögzített alkalom napja nem lehet "
+                    "későbbi a mai napnál."
+                )
+            )
         if field.data.year < 2000 or field.data > day.today() + timedelta(days=731):
             raise ValidationError(
                 _l(

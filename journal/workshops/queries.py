@@ -190,6 +190,13 @@ def attendance_by_user(workshop: Workshop) -> dict[int, AttendanceStatus]:
     return {key: value for key, value in rows}
 
 
+def has_records(workshop: Workshop) -> bool:
+    """Tell whether any attendance or guest is recorded for the workshop."""
+    attendance = select(Attendance.id).where(Attendance.workshop_id == workshop.id)
+    guests = select(Guest.id).where(Guest.workshop_id == workshop.id)
+    return bool(db.session.scalar(select(attendance.exists() | guests.exists())))
+
+
 def guests_of(workshop: Workshop) -> list[Guest]:
     """Return the workshop's guests in the order they were added."""
     return list(

@@ -197,7 +197,7 @@ def edit(workshop_id: int):
         form.version.data = str(workshop.version)
         return render("workshops/form.html", form=form, group=workshop.group, workshop=workshop)
     form = WorkshopForm()
-    form.held = workshop.status == WorkshopStatus.HELD
+    form.recorded = workshop.status == WorkshopStatus.HELD or queries.has_records(workshop)
     return _save_versioned(
         workshop,
         form,

@@ -1,4 +1,5 @@
-// The message area (#messages): what an action answers replaces what an earlier one said, and
+// The message area (#messages): what an action answers replaces what an earlier one said (but
+// a one-time link), and
 // a message that arrives while the area is scrolled out of sight floats at the bottom of the
 // screen, where the user is looking (a refused "Send" far down a page must not look like
 // nothing happened).
@@ -14,9 +15,13 @@
     return box.bottom > 0 && box.top < window.innerHeight;
   }
 
+  // A one-time link stays: it is shown once and cannot be shown again (an answer that makes it
+  // invalid replaces it itself, e.g. disabling the account).
   function clear(messages) {
     messages.classList.remove("messages-floating");
-    messages.textContent = "";
+    messages.querySelectorAll(".message:not(.message-link)").forEach(function (message) {
+      message.remove();
+    });
   }
 
   // A new action (not a read or a poll): the outcome of the last one no longer applies.

@@ -87,3 +87,29 @@ def test_removed_membership_moves_focus_to_the_groups_heading(person_page):
     # A full page load does not steal focus for the heading.
     page.reload()
     assert _focused(page)["tag"] == "BODY"
+
+
+def test_a_one_time_link_stays_until_the_account_is_disabled(person_page, console):
+    """A new password link stays on screen through other actions (it cannot be shown again);
+    disabling the account replaces it with a message saying the link is dead. A refused
+    joining day comes back in its own form, leaving what is typed elsewhere alone."""
+    page, pid = person_page
+    section = f"#person-{pid}"
+    page.locator(f"{section} button:has-text('Új jelszóbeállító link')").click()
+    link = page.locator("#one-time-link")
+    expect(link).to_be_visible()
+    page.fill(f"{section} input[name=institution]", "Félig beírt intézmény")
+    joined = page.locator(f"{section} form.joined-on").first
+    joined.locator("input[type=date]").fill("2030-01-01")
+    joined.get_by_role("button").click()
+    expect(page.locator(f"{section} form.joined-on").first).to_contain_text("nem lehet későbbi")
+    expect(page.locator(f"{section} input[name=institution]")).to_have_value(
+        "Félig beírt intézmény"
+    )
+    expect(link).to_be_visible()
+    _press(page, f"{section} button:has-text('Letiltás')", "letiltva")
+    expect(link).to_have_count(0)
+    expect(page.locator("#messages")).to_contain_text("linkjei érvénytelenek")
+    _press(page, f"{section} button:has-text('Újra engedélyezés')", "aktív")
+    # Chromium logs the deliberate 422; nothing else may go wrong.
+    console.errors[:] = [e for e in console.errors if "status of 422" not in e]
