@@ -446,3 +446,13 @@ def test_an_action_on_a_note_deleted_meanwhile_says_so(client, world, log_in):
     # A read of something missing keeps the plain message.
     response = client.get("/notes/999999", headers=HX)
     assert "A keresett oldal nem létezik" in response.get_data(as_text=True)
+
+
+def test_metoo_with_an_unknown_state_is_refused(client, world, log_in):
+    """An `on` that is neither 1 nor 0 answers 400 in Hungarian and changes nothing."""
+    note = make_note(world["participant_a"], world["group_a"])
+    log_in(world["participant_a2"])
+    response = client.post(f"/notes/{note.id}/metoo", data={"on": "yes"}, headers=HX)
+    assert response.status_code == 400
+    assert "A kérés nem értelmezhető." in response.get_data(as_text=True)
+    assert _count(Reaction) == 0

@@ -102,16 +102,17 @@ def set_reaction(user: User, note: Note, on: bool | None = None) -> bool:
     """Say (on) or withdraw (not on) the user's "Nálam is"; None means the opposite of now.
     Return whether it is now on. Saying the same twice (a double tap) changes nothing."""
     mine = (Reaction.note_id == note.id, Reaction.user_id == user.id)
+    said = db.session.scalar(select(Reaction.id).where(*mine)) is not None
     if on is None:
-        on = db.session.scalar(select(Reaction.id).where(*mine)) is None
-    if on:
+        on = not said
+    if on and not said:
         try:
             # A savepoint: a double tap racing on PostgreSQL must not fail the request.
             with db.session.begin_nested():
                 db.session.add(Reaction(note_id=note.id, user_id=user.id))
         except IntegrityError:
-            pass  # already said (the other tap, or this one twice)
-    else:
+            pass  # the other tap of a double tap said it in between
+    elif not on:
         db.session.execute(
             delete(Reaction).where(*mine).execution_options(synchronize_session=False)
         )

@@ -358,7 +358,10 @@ def _act(note_id: int, allowed, action, fragment="notes/_note.html", form_class=
 def metoo(note_id: int):
     """Say or withdraw the user's "Nálam is" on a difficulty or question: the state the
     button asked for (`on`: 1 or 0), so a double tap cannot undo itself; without it, toggle."""
-    on = {"1": True, "0": False}.get(request.form.get("on", ""))
+    raw = request.form.get("on", "")
+    if raw not in ("", "1", "0"):
+        abort(400)  # not what the page sends: answered by the Hungarian error message
+    on = {"1": True, "0": False}.get(raw)
     return _act(
         note_id,
         can_react_to_note,
