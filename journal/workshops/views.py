@@ -296,9 +296,10 @@ def attendance(workshop_id: int):
         status = AttendanceStatus(raw_status)
     except ValueError:
         return _refused(workshop, _("Válassza ki a jelenlét módját."), 422)
-    if not workshop.has_begun:
+    try:
+        operations.set_attendance(current_user, workshop, attendee, status)
+    except operations.NotYet:
         return _refused(workshop, _not_yet(), 422)
-    operations.set_attendance(current_user, workshop, attendee, status)
     db.session.commit()
     return after_action(
         "workshops/_attendance_row.html",
@@ -339,12 +340,13 @@ def add_guest(workshop_id: int):
     """Add a guest to the workshop."""
     workshop = _workshop(workshop_id)
     require(can_record_attendance(current_user, workshop.group))
-    if not workshop.has_begun:
-        return _refused(workshop, _not_yet(), 422)
     form = GuestForm()
     if not form.validate():
         return _guests_answer(workshop, form, 422)
-    operations.add_guest(current_user, workshop, form.name.data, form.institution.data or "")
+    try:
+        operations.add_guest(current_user, workshop, form.name.data, form.institution.data or "")
+    except operations.NotYet:
+        return _refused(workshop, _not_yet(), 422)
     db.session.commit()
     if wants_fragment():
         return _guests_answer(workshop, GuestForm(formdata=None))
