@@ -1,5 +1,6 @@
-// Shared notes: clear the new-note form after it was posted (and refresh the list), and keep the board's
-// polling from replacing the list while someone is typing in it (no text is ever lost).
+// Shared notes: clear the new-note form after it was posted (and refresh the list), keep the board's
+// polling from replacing the list while someone is typing in it (no text is ever lost), and keep
+// deletion notices through a refresh.
 (function () {
   "use strict";
 
@@ -15,6 +16,42 @@
   document.addEventListener("htmx:config:request", function (event) {
     var elt = event.target;
     if (elt.matches && elt.matches("[data-note-poll]") && busy(elt)) event.preventDefault();
+  });
+
+  // A deletion notice (with its "Visszaállítás" button) is not part of the list the server sends.
+  // When the list refreshes itself (poll, or after a new note), keep each notice where it was, so
+  // the way back does not vanish a few seconds after the delete. Paging and filtering, which the
+  // user asks for, start afresh.
+  var kept = [];
+  document.addEventListener("htmx:before:swap", function (event) {
+    var list = event.target;
+    var ctx = event.detail && event.detail.ctx;
+    if (!list.matches || !list.matches("[data-note-poll]") || !ctx || ctx.sourceElement !== list) return;
+    if (!ctx.response || ctx.response.status !== 200) return;
+    kept = Array.prototype.map.call(list.querySelectorAll(".note-deleted"), function (notice) {
+      var next = notice.nextElementSibling;
+      var previous = notice.previousElementSibling;
+      return { notice: notice, before: next && next.id, after: previous && previous.id };
+    });
+    // Taken out before the swap, so htmx's clean-up of the old list leaves their buttons working.
+    kept.forEach(function (entry) { entry.notice.remove(); });
+  });
+  document.addEventListener("htmx:after:swap", function () {
+    if (!kept.length) return;
+    var items = document.getElementById("note-items");
+    var entries = kept;
+    kept = [];
+    if (!items) return;
+    // From the last: each goes before the note (or notice) that followed it, else after the one
+    // before it, else to the top.
+    entries.reverse().forEach(function (entry) {
+      if (document.getElementById(entry.notice.id)) return; // restored meanwhile: the note is back
+      var next = entry.before && document.getElementById(entry.before);
+      var previous = entry.after && document.getElementById(entry.after);
+      if (next && next.parentNode === items) next.before(entry.notice);
+      else if (previous && previous.parentNode === items) previous.after(entry.notice);
+      else items.insertBefore(entry.notice, items.querySelector(".note, .note-deleted"));
+    });
   });
 
   // Autosave may put back an unfinished new note: open its folded form so it is seen.

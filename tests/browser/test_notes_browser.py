@@ -376,3 +376,32 @@ def test_a_refused_reply_far_down_the_page_is_seen(notes_live, chromium, dora_no
     other.click()  # and back: the live server is shared
     expect(other).to_have_attribute("aria-pressed", before)
     page.context.close()
+
+
+def test_deletion_notice_outlives_a_refresh_of_the_list(notes_live, chromium, dora_note):
+    """The author deletes a note on the board; when the list refreshes itself because someone
+    added a note, the notice with its "Visszaállítás" button stays where it was, and works."""
+    from journal.models import NoteKind
+
+    _app, base = notes_live
+    gone = dora_note(NoteKind.QUESTION, "Törlendő kérdés")
+    page = _log_in(chromium, base, DORA)
+    page.goto(base + "/groups/tata/notes")
+    page.evaluate("window.__sameDocument = true")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator(f"article#note-{gone}").get_by_role("button", name="Törlés").click()
+    notice = page.locator(f"#note-{gone}.note-deleted")
+    expect(notice).to_contain_text("30 napig")
+    newer = dora_note(NoteKind.QUESTION, "Közben érkezett kérdés")
+    expect(page.locator(f"article#note-{newer}")).to_be_visible(timeout=15_000)  # a poll swapped
+    page.wait_for_timeout(2500)  # and the next one, with nothing new, changes nothing
+    expect(notice).to_contain_text("30 napig")
+    assert page.evaluate(
+        f"document.getElementById('note-{newer}').nextElementSibling.id"
+    ) == f"note-{gone}"  # fmt: skip
+    notice.get_by_role("button", name="Visszaállítás").click()
+    expect(page.locator(f"article#note-{gone}")).to_contain_text("Törlendő kérdés")
+    assert page.evaluate("window.__sameDocument") is True
+    errors = [e for e in page.console.errors if not e.startswith("Failed to load resource")]
+    assert errors == [], errors
+    page.context.close()
