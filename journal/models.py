@@ -3,7 +3,9 @@
 import enum
 import secrets
 from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, and_, or_
 from sqlalchemy import Enum as SqlEnum
@@ -12,10 +14,21 @@ from sqlalchemy.types import DateTime, TypeDecorator
 
 from journal.extensions import db
 
+PROGRAM_TIMEZONE = "Europe/Budapest"
+
 
 def utcnow() -> datetime:
     """Return the current time, timezone-aware, in UTC."""
     return datetime.now(UTC)
+
+
+def local_today() -> date:
+    """Return today's date where the program runs (BABEL_DEFAULT_TIMEZONE, Europe/Budapest),
+    not on the server's clock: between midnight and 1-2 am in Budapest the server (UTC) still
+    says yesterday. Every "today" of the app (workshop begun, future days, memberships in
+    force, document dates) comes from here."""
+    zone = current_app.config["BABEL_DEFAULT_TIMEZONE"] if has_app_context() else PROGRAM_TIMEZONE
+    return datetime.now(ZoneInfo(zone)).date()
 
 
 class UTCDateTime(TypeDecorator):
@@ -151,13 +164,13 @@ class Membership(db.Model):
     @property
     def is_current(self) -> bool:
         """Tell whether the membership is in force today."""
-        return self.left_on is None or self.left_on > date.today()
+        return self.left_on is None or self.left_on > local_today()
 
     @classmethod
     def current(cls, today: date | None = None):
         """Return the SQL condition of is_current: not left by today (what lists and
         permissions mean by a member)."""
-        today = today or date.today()
+        today = today or local_today()
         return or_(cls.left_on.is_(None), cls.left_on > today)
 
     @classmethod
@@ -240,7 +253,7 @@ class Workshop(db.Model):
     def has_begun(self) -> bool:
         """Tell whether the workshop's day has come: only then can it be marked held and its
         attendance recorded."""
-        return self.date <= date.today()
+        return self.date <= local_today()
 
     @property
     def method_list(self) -> list[str]:

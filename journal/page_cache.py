@@ -22,7 +22,6 @@ import hmac
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from datetime import date
 
 from flask import current_app, g, make_response, request, session
 from flask_login import current_user
@@ -33,7 +32,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from journal.extensions import db, login_manager
 from journal.htmx import is_htmx
 from journal.i18n import choose_locale
-from journal.models import User
+from journal.models import User, local_today
 
 MAX_ENTRIES = 256
 
@@ -148,7 +147,7 @@ def _usable() -> bool:
 def _key(user_id: int, language: str | None, version: int) -> tuple:
     """Return the cache key of this request's page for this user."""
     where = (request.scheme, request.host, request.path, request.query_string)
-    return (request.endpoint, user_id, choose_locale(language), where, date.today(), version)
+    return (request.endpoint, user_id, choose_locale(language), where, local_today(), version)
 
 
 def _answer(parts: list[bytes]):

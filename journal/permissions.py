@@ -5,8 +5,6 @@ answers 404 (its existence is not revealed); a page or action the user may know 
 not use answers 403. Views call `require_visible` / `require`, never a role check of their own.
 """
 
-from datetime import date
-
 from flask import abort
 
 from journal.models import (
@@ -20,12 +18,13 @@ from journal.models import (
     User,
     Visibility,
     Workshop,
+    local_today,
 )
 
 
 def current_memberships(user: User) -> list[Membership]:
     """Return the user's memberships in force today."""
-    today = date.today()
+    today = local_today()
     return [m for m in user.memberships if m.left_on is None or m.left_on > today]
 
 

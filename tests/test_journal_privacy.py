@@ -10,7 +10,7 @@ import pytest
 from journal.extensions import db
 from journal.journals import queries
 from journal.journals.operations import save_section
-from journal.models import JournalSection, Visibility
+from journal.models import JournalSection, Visibility, local_today
 from tests.factories import make_journal, make_workshop
 
 HX = {"HX-Request": "true"}
@@ -191,11 +191,11 @@ def test_sql_filter_loads_nothing_unreadable(journal_world):
 
 def test_private_text_stays_out_after_a_participant_left(client, journal_world, log_in):
     """A former participant sees nothing of the journal any more."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     w = journal_world
     membership = next(m for m in w["participant_a"].memberships if m.group_id == w["group_a"].id)
-    membership.left_on = date.today() - timedelta(days=1)
+    membership.left_on = local_today() - timedelta(days=1)
     db.session.commit()
     _login(client, log_in, w["participant_a"])
     response = client.get(f"/sections/{w['sections']['methods'].id}")

@@ -5,14 +5,14 @@ view; with the bump switched off, the same test sees the stale cached page. That
 that the page really came from the cache and that the invalidation is what makes it right.
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
 
 from journal import page_cache
 from journal.extensions import db
-from journal.models import AttendanceStatus, Group, Membership, Visibility
+from journal.models import AttendanceStatus, Group, Membership, Visibility, local_today
 from tests.conftest import login
 from tests.factories import PASSWORD, make_journal, make_membership, make_user, make_workshop
 
@@ -60,7 +60,7 @@ def _shows_after(client, url: str, text: str, write) -> bool:
 @pytest.fixture
 def workshop(world):
     """A held workshop of group alfa with a journal whose sections are filled."""
-    workshop = make_workshop(world["group_a"], date=date.today() - timedelta(days=3))
+    workshop = make_workshop(world["group_a"], date=local_today() - timedelta(days=3))
     make_journal(workshop, world["mentor_a"], {"topic": "A mai téma", "reflection": "Titok"})
     db.session.commit()
     return workshop
@@ -163,7 +163,7 @@ def test_removed_member_loses_the_cached_page(client, world, log_in, invalidatio
     membership = db.session.scalar(
         select(Membership).where(Membership.user_id == world["participant_a"].id)
     )
-    membership.left_on = date.today() - timedelta(days=1)
+    membership.left_on = local_today() - timedelta(days=1)
     db.session.commit()
     status = client.get("/groups/alfa").status_code
     assert (status == 404) is invalidation
@@ -293,7 +293,7 @@ def test_token_in_a_cached_page_is_accepted(tmp_path):
         if db.session.get(page_cache.DataVersion, 1) is None:
             db.session.add(page_cache.DataVersion(id=1, value=0))
         world = make_world()
-        workshop = make_workshop(world["group_a"], date=date.today() - timedelta(days=1))
+        workshop = make_workshop(world["group_a"], date=local_today() - timedelta(days=1))
         db.session.commit()
         url = f"/workshops/{workshop.id}"
         for _session in range(2):

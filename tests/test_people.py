@@ -5,7 +5,7 @@ import re
 from sqlalchemy import func, select
 
 from journal.extensions import db
-from journal.models import Invitation, Membership, Role, User
+from journal.models import Invitation, Membership, Role, User, local_today
 from tests.factories import make_user
 
 HX = {"HX-Request": "true"}
@@ -270,7 +270,7 @@ def test_joining_day_decides_which_past_workshops_list_the_newcomer(client, worl
             Membership.group_id == world["group_a"].id,
         )
     )
-    assert today.joined_on == date.today()
+    assert today.joined_on == local_today()
     assert today.user_id not in {m.user_id for m in attendees(workshop)}
 
 
@@ -299,7 +299,7 @@ def test_joining_day_can_be_corrected(client, world, log_in):
     page = client.get(f"/people/{person.id}").get_data(as_text=True)
     assert f'name="{name}"' in page and 'value="2026-01-10"' in page
 
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (local_today() + timedelta(days=1)).isoformat()
     for typed, message in (
         ("tegnap", "Ez nem érvényes dátum"),
         ("", "Adja meg a csatlakozás napját."),
@@ -330,7 +330,7 @@ def test_joining_day_can_be_corrected(client, world, log_in):
     assert db.session.get(Membership, membership.id).joined_on == date(2025, 11, 21)
 
     membership = db.session.get(Membership, membership.id)
-    membership.left_on = date.today()
+    membership.left_on = local_today()
     db.session.commit()
     response = client.post(url, data={name: "2025-11-01"}, headers={"HX-Request": "true"})
     assert response.status_code == 422
@@ -341,11 +341,11 @@ def test_joining_day_can_be_corrected(client, world, log_in):
 
 def test_a_future_joining_day_is_refused_when_adding(client, world, log_in):
     """Adding someone to a group from a day after today is refused: nobody is added."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     log_in(world["coordinator"])
     memberships = _count(Membership)
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (local_today() + timedelta(days=1)).isoformat()
     response = client.post(
         f"/people/{world['participant_b'].id}/memberships",
         data={"group": "alfa", "role": "participant", "joined_on": tomorrow},

@@ -25,6 +25,7 @@ from journal.models import (
     Visibility,
     Workshop,
     WorkshopStatus,
+    local_today,
     utcnow,
 )
 from tests.factories import make_group, make_membership, make_user
@@ -167,8 +168,8 @@ def cast(app) -> Cast:
         users[FORMER],
         groups["alfa"],
         Role.MENTOR,
-        joined_on=date.today() - timedelta(days=300),
-        left_on=date.today() - timedelta(days=30),
+        joined_on=local_today() - timedelta(days=300),
+        left_on=local_today() - timedelta(days=30),
     )
     make_membership(mentor_b, groups["beta"], Role.MENTOR)
     for key, group in groups.items():
@@ -311,8 +312,8 @@ def test_membership_ends_on_its_last_day(app):
     """A membership that ends today no longer counts; one that ends tomorrow still does."""
     group = make_group()
     today, tomorrow = make_user(password=None), make_user(password=None)
-    make_membership(today, group, left_on=date.today())
-    make_membership(tomorrow, group, left_on=date.today() + timedelta(days=1))
+    make_membership(today, group, left_on=local_today())
+    make_membership(tomorrow, group, left_on=local_today() + timedelta(days=1))
     db.session.commit()
     assert permissions.current_memberships(today) == []
     assert not permissions.is_member_of(today, group)

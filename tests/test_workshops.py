@@ -1,11 +1,11 @@
 """Workshops: planning, editing with version checks, cancelling, and the group page lists."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
 from journal.extensions import db
-from journal.models import Workshop, WorkshopStatus
+from journal.models import Workshop, WorkshopStatus, local_today
 from tests.factories import make_workshop
 
 HX = {"HX-Request": "true"}
@@ -173,7 +173,7 @@ def test_participant_sees_but_does_not_manage(client, world, log_in):
 
 def test_group_page_lists_upcoming_soonest_first_and_past_newest_first(client, world, log_in):
     """Upcoming workshops soonest first, past ones newest first, in 20s with page links."""
-    today = date.today()
+    today = local_today()
     group = world["group_a"]
     for days in (30, 5, 12):
         make_workshop(
@@ -288,7 +288,7 @@ def test_a_workshop_before_its_day_cannot_be_held_or_have_attendance(client, wor
     for either is refused with the reason and changes nothing; on its day both work."""
     from journal.models import Attendance, Guest, Membership
 
-    tomorrow = date.today() + timedelta(days=1)
+    tomorrow = local_today() + timedelta(days=1)
     workshop = make_workshop(world["group_a"], date=tomorrow, status=WorkshopStatus.PLANNED)
     participant = world["participant_a"]
     db.session.commit()
@@ -319,9 +319,9 @@ def test_a_workshop_before_its_day_cannot_be_held_or_have_attendance(client, wor
     )
     assert db.session.scalar(select(Guest).where(Guest.workshop_id == workshop.id)) is None
 
-    workshop.date = date.today()
+    workshop.date = local_today()
     membership = db.session.scalar(select(Membership).where(Membership.user_id == participant.id))
-    membership.joined_on = date.today()
+    membership.joined_on = local_today()
     db.session.commit()
     page = client.get(f"/workshops/{workshop.id}").get_data(as_text=True)
     assert "Megtartottként jelölöm" in page
@@ -340,23 +340,23 @@ def test_a_year_that_can_only_be_a_typo_is_refused(client, world, log_in):
     """A workshop in 1900 or in 9999 is refused at the date field, the text kept."""
     log_in(world["mentor_a"])
     count = db.session.scalar(select(db.func.count()).select_from(Workshop))
-    far = (date.today() + timedelta(days=800)).isoformat()
+    far = (local_today() + timedelta(days=800)).isoformat()
     for typed in ("1900-01-01", "9999-12-31", far):
         response = client.post("/groups/alfa/workshops/new", data=_form(date=typed))
         assert response.status_code == 422, typed
         html = response.get_data(as_text=True)
         assert "Ellenőrizze az évszámot" in html and "Világkávézó a helyi értékekről" in html
     assert db.session.scalar(select(db.func.count()).select_from(Workshop)) == count
-    near = (date.today() + timedelta(days=300)).isoformat()
+    near = (local_today() + timedelta(days=300)).isoformat()
     assert client.post("/groups/alfa/workshops/new", data=_form(date=near)).status_code == 303
 
 
 def test_a_held_workshop_cannot_move_to_a_future_day(client, world, log_in):
     """Editing a held workshop to a day after today is refused at the date, the rest kept."""
-    workshop = make_workshop(world["group_a"], date=date.today() - timedelta(days=3))
+    workshop = make_workshop(world["group_a"], date=local_today() - timedelta(days=3))
     db.session.commit()
     log_in(world["mentor_a"])
-    future = (date.today() + timedelta(days=5)).isoformat()
+    future = (local_today() + timedelta(days=5)).isoformat()
     response = client.post(
         f"/workshops/{workshop.id}/edit", data=_form(date=future, version=str(workshop.version))
     )
@@ -365,7 +365,7 @@ def test_a_held_workshop_cannot_move_to_a_future_day(client, world, log_in):
     assert "Megtartott, jelenléttel vagy vendéggel rögzített alkalom napja" in html
     assert "Világkávézó a helyi értékekről" in html
     db.session.refresh(workshop)
-    assert workshop.date == date.today() - timedelta(days=3)
+    assert workshop.date == local_today() - timedelta(days=3)
     planned = make_workshop(world["group_a"], status=WorkshopStatus.PLANNED)
     db.session.commit()
     response = client.post(
@@ -376,7 +376,7 @@ def test_a_held_workshop_cannot_move_to_a_future_day(client, world, log_in):
     from journal.models import Guest
 
     recorded = make_workshop(
-        world["group_a"], date=date.today() - timedelta(days=3), status=WorkshopStatus.PLANNED
+        world["group_a"], date=local_today() - timedelta(days=3), status=WorkshopStatus.PLANNED
     )
     db.session.add(Guest(workshop_id=recorded.id, name="Vendég Vilma", institution=""))
     db.session.commit()
@@ -385,4 +385,36 @@ def test_a_held_workshop_cannot_move_to_a_future_day(client, world, log_in):
     )
     assert response.status_code == 422
     db.session.refresh(recorded)
-    assert recorded.date == date.today() - timedelta(days=3)
+    assert recorded.date == local_today() - timedelta(days=3)
+
+
+def _clock_at(monkeypatch, instant: datetime) -> None:
+    """Make the app's clock (journal.models: utcnow, local_today) read a fixed instant."""
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return instant.astimezone(tz) if tz else instant.replace(tzinfo=None)
+
+    monkeypatch.setattr("journal.models.datetime", Clock)
+
+
+def test_the_day_turns_at_midnight_in_budapest_not_on_the_server(
+    client, world, log_in, monkeypatch
+):
+    """At 21:30 UTC (22:30 in Budapest) a workshop of the next day is not yet held; at 23:30 UTC
+    it is already that day in Budapest, though a server on UTC still says the day before."""
+    day = date(2030, 3, 11)
+    workshop = make_workshop(world["group_a"], date=day, status=WorkshopStatus.PLANNED)
+    db.session.commit()
+    log_in(world["mentor_a"])
+    _clock_at(monkeypatch, datetime(2030, 3, 10, 21, 30, tzinfo=UTC))
+    assert local_today() == date(2030, 3, 10)
+    refused = client.post(f"/workshops/{workshop.id}/held", data={"version": "1"}, headers=HX)
+    assert refused.status_code == 422
+    _clock_at(monkeypatch, datetime(2030, 3, 10, 23, 30, tzinfo=UTC))
+    assert local_today() == day
+    held = client.post(f"/workshops/{workshop.id}/held", data={"version": "1"})
+    assert held.status_code == 303
+    db.session.refresh(workshop)
+    assert workshop.status == WorkshopStatus.HELD

@@ -6,7 +6,7 @@ from datetime import date, time, timedelta
 from sqlalchemy import select
 
 from journal.extensions import db
-from journal.models import Membership, WorkshopStatus
+from journal.models import Membership, WorkshopStatus, local_today
 from journal.workshops import ics
 from tests.factories import make_workshop
 
@@ -143,7 +143,7 @@ def test_feed_needs_a_current_member(client, world):
     membership = _membership(world, "participant_a")
     for bad in ("abc", "12", f"{membership.id}-", f"{membership.id}-deadbeef", "-x"):
         assert client.get(f"/calendar/{bad}.ics").status_code == 404
-    membership.left_on = date.today() - timedelta(days=1)
+    membership.left_on = local_today() - timedelta(days=1)
     db.session.commit()
     assert client.get(url).status_code == 404
     membership.left_on = None

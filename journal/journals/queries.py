@@ -2,7 +2,7 @@
 
 import difflib
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -17,6 +17,7 @@ from journal.models import (
     User,
     Visibility,
     Workshop,
+    local_today,
 )
 from journal.permissions import (
     can_download_group_report,
@@ -34,7 +35,7 @@ def _readable(user: User):
     user may read; it mirrors permissions.readable_visibilities row by row."""
     if not user.is_authenticated:
         return false()
-    today = date.today()
+    today = local_today()
     in_force = or_(Membership.left_on.is_(None), Membership.left_on > today)
     member_of = select(Membership.group_id).where(Membership.user_id == user.id, in_force)
     mentor_of = member_of.where(Membership.role == Role.MENTOR)

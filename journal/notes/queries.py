@@ -2,7 +2,7 @@
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import g
 from sqlalchemy import and_, false, func, or_, select, true
@@ -20,6 +20,7 @@ from journal.models import (
     Role,
     User,
     Workshop,
+    local_today,
     utcnow,
 )
 from journal.permissions import is_coordinator, is_member_of, is_mentor_of
@@ -193,7 +194,7 @@ def mentor_ids(group_id: int) -> frozenset[int]:
                 select(Membership.user_id).where(
                     Membership.group_id == group_id,
                     Membership.role == Role.MENTOR,
-                    or_(Membership.left_on.is_(None), Membership.left_on > date.today()),
+                    or_(Membership.left_on.is_(None), Membership.left_on > local_today()),
                 )
             )
         )

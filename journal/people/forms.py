@@ -1,12 +1,11 @@
 """Forms of the coordinator's people page."""
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from journal.models import local_today
 from journal.workshops.forms import DateRequired, LocalDateField
 
 ROLE_CHOICES = [SelectChoice("participant", _l("résztvevő")), SelectChoice("mentor", _l("mentor"))]
@@ -36,7 +35,7 @@ def not_in_the_future(form, field):
     before 2000, which can only be a typo."""
     if field.data is None:
         return
-    if field.data > date.today():
+    if field.data > local_today():
         raise ValidationError(_l("A csatlakozás napja nem lehet későbbi a mai napnál."))
     if field.data.year < 2000:
         raise ValidationError(_l("Ellenőrizze az évszámot: 2000 előtti nap nem adható meg."))

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from journal.auth.operations import create_invitation, revoke_invitations
 from journal.extensions import db
-from journal.models import Group, Membership, Role, User
+from journal.models import Group, Membership, Role, User, local_today
 
 
 class PeopleError(Exception):
@@ -60,7 +60,7 @@ def add_to_group(
     membership.role = role
     membership.institution = institution.strip()
     membership.settlement = settlement.strip()
-    membership.joined_on = joined_on or date.today()
+    membership.joined_on = joined_on or local_today()
     membership.left_on = None
     db.session.flush()
     return membership
@@ -70,7 +70,7 @@ def remove_from_group(actor: User, membership: Membership) -> None:
     """End a membership today; the record stays for attendance history."""
     if not membership.is_current:
         raise PeopleError(_("Ez a tagság már véget ért."))
-    membership.left_on = date.today()
+    membership.left_on = local_today()
     db.session.flush()
 
 

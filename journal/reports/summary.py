@@ -34,6 +34,7 @@ from journal.models import (
     Role,
     Workshop,
     WorkshopStatus,
+    local_today,
 )
 from journal.notes.forms import kind_labels
 from journal.notes.queries import report_notes
@@ -136,7 +137,7 @@ def parse_period(program: Program, args, today: date | None = None) -> Period:
     Raises PeriodError (a message in the user's language) for a date that cannot be read, an
     end before the start, or a period wholly outside the program.
     """
-    today = today or date.today()
+    today = today or local_today()
     so_far = min(program.period_end, max(today, program.period_start))
     raw_from = (args.get("from") or "").strip()
     raw_to = (args.get("to") or "").strip()
@@ -547,7 +548,7 @@ def group_document(
             doc_author=program.name,
             doc_description=f"{group.name} ({group.region}) mentorcsoport összefoglalója",
             summary=summary,
-            issued=long_date(date.today()),
+            issued=long_date(local_today()),
             legend=MARK_LEGEND,
             completion_percent=round(100 * COMPLETION_RATE),
             summary_css=_summary_css_url(),
@@ -583,7 +584,7 @@ def program_document(
             summaries=summaries,
             totals=_totals(summaries),
             period=period,
-            issued=long_date(date.today()),
+            issued=long_date(local_today()),
             legend=MARK_LEGEND,
             completion_percent=round(100 * COMPLETION_RATE),
             summary_css=_summary_css_url(),

@@ -9,7 +9,6 @@ second download of unchanged data skips assembly and rendering and is a file sen
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from datetime import date
 
 from flask import Blueprint, Response, current_app, request
 from flask_login import current_user, login_required
@@ -17,7 +16,7 @@ from sqlalchemy import select
 
 from journal.extensions import db
 from journal.groups.queries import visible_group_by_slug
-from journal.models import Group, Program
+from journal.models import Group, Program, local_today
 from journal.page_cache import DataVersion
 from journal.permissions import (
     can_download_group_report,
@@ -67,7 +66,7 @@ def _document(key: tuple, build: Callable[[], Document]) -> Document:
     if version is None:
         return build()
     # The version is read before the data: an entry is never older than its key says.
-    full_key = (*key, version, date.today())
+    full_key = (*key, version, local_today())
     store: OrderedDict = current_app.extensions.setdefault("summary_documents", OrderedDict())
     with _documents_lock:
         document = store.get(full_key)

@@ -1,12 +1,13 @@
 """Forms for workshops, cancelling, and guests."""
 
-from datetime import date as day
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
+
+from journal.models import local_today
 
 
 def _max(n: int) -> Length:
@@ -82,14 +83,14 @@ class WorkshopForm(FlaskForm):
         future day for a workshop already held or recorded."""
         if field.data is None:
             return
-        if self.recorded and field.data > day.today():
+        if self.recorded and field.data > local_today():
             raise ValidationError(
                 _l(
                     "Megtartott, jelenléttel vagy vendéggel rögzített alkalom napja nem lehet "
                     "későbbi a mai napnál."
                 )
             )
-        if field.data.year < 2000 or field.data > day.today() + timedelta(days=731):
+        if field.data.year < 2000 or field.data > local_today() + timedelta(days=731):
             raise ValidationError(
                 _l(
                     "Ellenőrizze az évszámot: alkalom 2000-től legfeljebb két évre előre "

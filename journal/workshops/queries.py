@@ -18,6 +18,7 @@ from journal.models import (
     User,
     Workshop,
     WorkshopStatus,
+    local_today,
 )
 from journal.permissions import can_view_workshop, require_visible
 
@@ -47,7 +48,7 @@ def visible_workshop_or_404(user: User, workshop_id: int) -> Workshop:
 
 def upcoming_workshops(group: Group, today: date | None = None) -> list[Workshop]:
     """Return the group's workshops from today on, soonest first."""
-    today = today or date.today()
+    today = today or local_today()
     return list(
         db.session.scalars(
             select(Workshop)
@@ -69,7 +70,7 @@ class PastPage:
 
 def past_workshops(group: Group, page: int = 1, today: date | None = None) -> PastPage:
     """Return a page of the group's workshops before today, newest first (two queries)."""
-    today = today or date.today()
+    today = today or local_today()
     where = (Workshop.group_id == group.id, Workshop.date < today)
     total = db.session.scalar(select(func.count()).select_from(Workshop).where(*where)) or 0
     pages = max(1, -(-total // PAST_PER_PAGE))
