@@ -405,3 +405,33 @@ def test_deletion_notice_outlives_a_refresh_of_the_list(notes_live, chromium, do
     errors = [e for e in page.console.errors if not e.startswith("Failed to load resource")]
     assert errors == [], errors
     page.context.close()
+
+
+def test_a_floating_message_closes_by_button_or_escape(notes_live, chromium, dora_note):
+    """A message floating at the bottom has a labelled close button, and Escape closes it too;
+    what the user typed stays."""
+    from journal.extensions import db
+    from journal.models import Note, NoteKind, utcnow
+
+    app, base = notes_live
+    note_id = dora_note(NoteKind.QUESTION, "Bezárható üzenet")
+    page = _log_in(chromium, base, ADAM)
+    page.goto(base + f"/groups/tata/notes#note-{note_id}")
+    replies = page.locator(f"#replies-{note_id}")
+    replies.get_by_text("Válaszolok").click()
+    replies.locator("textarea").fill("Megmarad.")
+    page.evaluate(f"window.scrollTo(0, document.getElementById('replies-{note_id}').offsetTop)")
+    with app.app_context():
+        db.session.get(Note, note_id).deleted_at = utcnow()
+        db.session.commit()
+    close = page.get_by_role("button", name="Üzenet bezárása")
+    for dismiss in (close.click, lambda: page.keyboard.press("Escape")):
+        replies.get_by_role("button", name="Küldés").click()
+        expect(page.locator("#messages .message-error")).to_be_in_viewport()
+        expect(close).to_be_in_viewport()
+        dismiss()
+        expect(page.locator("#messages .message")).to_have_count(0)
+        expect(close).to_have_count(0)
+        expect(page.locator("#messages")).not_to_have_class(re.compile("messages-floating"))
+    expect(replies.locator("textarea")).to_have_value("Megmarad.")
+    page.context.close()
