@@ -87,3 +87,15 @@ def test_a_pasted_web_address_becomes_a_link():
     )
     assert '<a href="http://regi.hu"' in html
     assert html.count("<a ") == 2
+
+
+def test_a_linked_address_shows_as_typed():
+    """A punycode host is not shown as look-alike Unicode letters, "//host" in prose is not a
+    link, and percent escapes still read as letters."""
+    html = str(render_markdown("Lásd https://xn--80ak6aa92e.com/belepes és //gonosz.pelda/x"))
+    assert ">https://xn--80ak6aa92e.com/belepes</a>" in html
+    assert "аррӏе" not in html
+    assert 'href="//' not in html and html.count("<a ") == 1
+    wiki = str(render_markdown("https://hu.wikipedia.org/wiki/%C3%81rv%C3%ADzt%C5%B1r%C5%91"))
+    assert ">https://hu.wikipedia.org/wiki/Árvíztűrő</a>" in wiki
+    assert 'href="https://hu.wikipedia.org/wiki/%C3%81rv%C3%ADzt%C5%B1r%C5%91"' in wiki
