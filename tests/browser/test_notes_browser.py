@@ -343,9 +343,9 @@ def test_double_tap_on_metoo_keeps_what_the_screen_shows(notes_live, chromium, d
     page.context.close()
 
 
-def test_a_refused_reply_far_down_the_page_is_seen(notes_live, chromium, dora_note):
-    """A reply to a note deleted meanwhile: the message floats into sight (the message area
-    at the top is scrolled away), the typed reply stays, and the next action clears it."""
+def _reply_to_a_vanishing_note(notes_live, chromium, dora_note, text: str):
+    """Ádám opens the reply form of a note of Dóra's, types `text`, scrolls the message area
+    out of sight; meanwhile the note is deleted. Return (page, note id, replies locator)."""
     from journal.extensions import db
     from journal.models import Note, NoteKind, utcnow
 
@@ -355,11 +355,20 @@ def test_a_refused_reply_far_down_the_page_is_seen(notes_live, chromium, dora_no
     page.goto(base + f"/groups/tata/notes#note-{note_id}")
     replies = page.locator(f"#replies-{note_id}")
     replies.get_by_text("Válaszolok").click()
-    replies.locator("textarea").fill("Ezt a választ nem veszíthetem el.")
+    replies.locator("textarea").fill(text)
     page.evaluate(f"window.scrollTo(0, document.getElementById('replies-{note_id}').offsetTop)")
     with app.app_context():
         db.session.get(Note, note_id).deleted_at = utcnow()
         db.session.commit()
+    return page, note_id, replies
+
+
+def test_a_refused_reply_far_down_the_page_is_seen(notes_live, chromium, dora_note):
+    """A reply to a note deleted meanwhile: the message floats into sight (the message area
+    at the top is scrolled away), the typed reply stays, and the next action clears it."""
+    page, note_id, replies = _reply_to_a_vanishing_note(
+        notes_live, chromium, dora_note, "Ezt a választ nem veszíthetem el."
+    )
     replies.get_by_role("button", name="Küldés").click()
     message = page.locator("#messages .message-error")
     expect(message).to_contain_text("közben törölték")
@@ -410,20 +419,9 @@ def test_deletion_notice_outlives_a_refresh_of_the_list(notes_live, chromium, do
 def test_a_floating_message_closes_by_button_or_escape(notes_live, chromium, dora_note):
     """A message floating at the bottom has a labelled close button, and Escape closes it too;
     what the user typed stays."""
-    from journal.extensions import db
-    from journal.models import Note, NoteKind, utcnow
-
-    app, base = notes_live
-    note_id = dora_note(NoteKind.QUESTION, "Bezárható üzenet")
-    page = _log_in(chromium, base, ADAM)
-    page.goto(base + f"/groups/tata/notes#note-{note_id}")
-    replies = page.locator(f"#replies-{note_id}")
-    replies.get_by_text("Válaszolok").click()
-    replies.locator("textarea").fill("Megmarad.")
-    page.evaluate(f"window.scrollTo(0, document.getElementById('replies-{note_id}').offsetTop)")
-    with app.app_context():
-        db.session.get(Note, note_id).deleted_at = utcnow()
-        db.session.commit()
+    page, _note_id, replies = _reply_to_a_vanishing_note(
+        notes_live, chromium, dora_note, "Megmarad."
+    )
     close = page.get_by_role("button", name="Üzenet bezárása")
     for dismiss in (close.click, lambda: page.keyboard.press("Escape")):
         replies.get_by_role("button", name="Küldés").click()
