@@ -421,3 +421,109 @@ def test_without_htmx_a_conflict_is_a_full_page_with_both_texts(client, world, l
     bad = _save(client, section, "Szöveg", visibility="private", in_report=True, headers={})
     assert bad.status_code == 422 and "<html" in bad.get_data(as_text=True)
     assert _section(journal, "process").body == "Elmentett szöveg"
+
+
+def _checked_visibility(html: str) -> str:
+    """Return the visibility radio checked in an editor."""
+    return re.search(r'name="visibility" value="(\w+)" checked', html).group(1)
+
+
+def test_a_conflict_offers_the_narrower_visibility_and_says_so(client, world, log_in):
+    """Another tab made the section private meanwhile: the conflict editor shows the saved
+    visibility, offers private (not the group this tab had) without the report flag, and says
+    why; saving the merge as offered keeps the text private."""
+    workshop = make_workshop(world["group_a"])
+    journal = make_journal(workshop, world["mentor_a"], {"outcomes": "Közös szöveg"})
+    section = _section(journal, "outcomes")
+    log_in(world["mentor_a"])
+    opened = section.version
+    assert (
+        _save(client, section, "Közös szöveg", visibility="group", in_report=True).status_code
+        == 200
+    )
+    section = _section(journal, "outcomes")
+    assert _save(client, section, "ÉRZÉKENY: csak nekem", visibility="private").status_code == 200
+    stale = _save(
+        client, section, "Az én szövegem", version=opened + 1, visibility="group", in_report=True
+    )
+    html = stale.get_data(as_text=True)
+    assert stale.status_code == 409
+    assert "· csak én látom</label>" in html  # the saved version's visibility, by its text
+    assert _checked_visibility(html) == "private"
+    assert 'name="in_report" value="y" checked' not in html
+    assert "azt is megváltoztatta, ki láthatja" in html
+    version = re.search(r'name="version" value="(\d+)"', html).group(1)
+    merged = _save(client, section, "Összefésülve", version=int(version), visibility="private")
+    assert merged.status_code == 200
+    saved = _section(journal, "outcomes")
+    assert (saved.body, saved.visibility, saved.in_report) == (
+        "Összefésülve",
+        Visibility.PRIVATE,
+        False,
+    )
+
+
+def test_a_conflict_with_unchanged_settings_keeps_the_users_choice(client, world, log_in):
+    """Only the text changed meanwhile: the user's own (narrower) choice stays, no warning."""
+    workshop = make_workshop(world["group_a"])
+    journal = make_journal(workshop, world["mentor_a"], {"outcomes": "Eredeti"})
+    section = _section(journal, "outcomes")
+    log_in(world["mentor_a"])
+    opened = section.version
+    assert _save(client, section, "Máshol írva", visibility="group").status_code == 200
+    stale = _save(client, section, "Itt írva", version=opened, visibility="coordination")
+    html = stale.get_data(as_text=True)
+    assert stale.status_code == 409 and _checked_visibility(html) == "coordination"
+    assert "azt is megváltoztatta" not in html
+
+
+def test_restoring_a_private_revision_keeps_it_private(client, world, log_in):
+    """A text saved as private comes back private and out of the report, though the section is
+    now the group's and in the report; the mentor is told. A participant never sees it."""
+    workshop = make_workshop(world["group_a"])
+    journal = make_journal(workshop, world["mentor_a"])
+    section = _section(journal, "outcomes")
+    log_in(world["mentor_a"])
+    assert _save(client, section, "PRIVÁT TITOK", visibility="private").status_code == 200
+    secret_version = _section(journal, "outcomes").version
+    section = _section(journal, "outcomes")
+    assert (
+        _save(client, section, "Nyilvános", visibility="group", in_report=True).status_code == 200
+    )
+    section = _section(journal, "outcomes")
+    history = client.get(f"/sections/{section.id}/history").get_data(as_text=True)
+    assert "a privátként mentett szöveg privát marad" in history
+    restored = client.post(
+        f"/sections/{section.id}/restore",
+        data={"revision": str(secret_version), "version": str(section.version)},
+    )
+    assert restored.status_code == 303
+    shown = client.get(restored.headers["Location"]).get_data(as_text=True)
+    assert "szűkebb körnek mentette" in shown
+    section = _section(journal, "outcomes")
+    assert (section.body, section.visibility, section.in_report) == (
+        "PRIVÁT TITOK",
+        Visibility.PRIVATE,
+        False,
+    )
+    _as(client, log_in, world["participant_a"])
+    assert "PRIVÁT TITOK" not in client.get(f"/workshops/{workshop.id}").get_data(as_text=True)
+
+
+def test_restoring_into_a_narrower_section_stays_narrow(client, world, log_in):
+    """A text once the group's, brought back into a section now private, stays private."""
+    workshop = make_workshop(world["group_a"])
+    journal = make_journal(workshop, world["mentor_a"])
+    section = _section(journal, "outcomes")
+    log_in(world["mentor_a"])
+    assert _save(client, section, "Régen közös", visibility="group").status_code == 200
+    old_version = _section(journal, "outcomes").version
+    section = _section(journal, "outcomes")
+    assert _save(client, section, "Most privát", visibility="private").status_code == 200
+    section = _section(journal, "outcomes")
+    client.post(
+        f"/sections/{section.id}/restore",
+        data={"revision": str(old_version), "version": str(section.version)},
+    )
+    section = _section(journal, "outcomes")
+    assert (section.body, section.visibility) == ("Régen közös", Visibility.PRIVATE)

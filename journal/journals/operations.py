@@ -5,7 +5,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from journal.extensions import db
-from journal.journals.sections import SECTIONS
+from journal.journals.sections import SECTIONS, narrower
 from journal.models import (
     Journal,
     JournalSection,
@@ -119,10 +119,12 @@ def save_section(
 def restore_revision(
     author: User, section: JournalSection, revision: SectionRevision, base_version: int
 ) -> bool:
-    """Bring back an earlier text as a new revision; visibility and report flag stay as they are."""
-    return save_section(
-        author, section, base_version, revision.body, section.visibility, section.in_report
-    )
+    """Bring back an earlier text as a new revision. It is read by no more people than when it
+    was saved, nor by more than now: a text saved as private comes back private, and goes into
+    the report only if it was meant for it then and the section is now."""
+    visibility = narrower(section.visibility, revision.visibility)
+    in_report = section.in_report and revision.in_report and visibility != Visibility.PRIVATE
+    return save_section(author, section, base_version, revision.body, visibility, in_report)
 
 
 def finalise(author: User, journal: Journal) -> bool:

@@ -86,3 +86,14 @@ def visibility_choices() -> list[tuple[str, str]]:
         (Visibility.COORDINATION.value, _l("Koordináció – a koordinátor is látja")),
         (Visibility.GROUP.value, _l("Csoport – a résztvevők is látják")),
     ]
+
+
+# From the fewest readers to the most.
+_WIDTH = (Visibility.PRIVATE, Visibility.COORDINATION, Visibility.GROUP)
+
+
+def narrower(first: Visibility, second: Visibility) -> Visibility:
+    """Return the visibility that lets fewer people read: what a text gets when two wishes
+    meet (a conflict, an old text brought back), so no text is ever read more widely than its
+    writer chose without the writer choosing it again."""
+    return min(first, second, key=_WIDTH.index)

@@ -11,6 +11,7 @@ from journal.journals.forms import SectionForm
 from journal.journals.sections import (
     BY_KEY,
     SECTIONS,
+    narrower,
     spec_for,
     visibility_choices,
     visibility_labels,
@@ -79,8 +80,16 @@ def _form_for(section: JournalSection) -> SectionForm:
     return edit_form(section) if request.method == "GET" else SectionForm()
 
 
-def _editor(section: JournalSection, form: SectionForm, status: int = 200, conflict=None):
-    """Render a section's editor, as a page or as the fragment that replaces the section."""
+def _editor(
+    section: JournalSection,
+    form: SectionForm,
+    status: int = 200,
+    conflict: JournalSection | None = None,
+    narrowed: bool = False,
+):
+    """Render a section's editor, as a page or as the fragment that replaces the section.
+    `conflict` is the section as saved meanwhile; `narrowed` tells that the form's visibility
+    or report flag was narrowed to what was saved meanwhile."""
     return render(
         "journals/section_edit.html",
         "journals/_section_edit.html",
@@ -89,8 +98,19 @@ def _editor(section: JournalSection, form: SectionForm, status: int = 200, confl
         journal=section.journal,
         form=form,
         conflict=conflict,
+        narrowed=narrowed,
         workshop=section.journal.workshop,
     )
+
+
+def _narrow_to(form: SectionForm, saved: JournalSection) -> bool:
+    """After a conflict, offer the narrower of the user's and the saved visibility and report
+    flag (the other save may have made the text private); tell whether anything changed."""
+    wanted, wanted_in_report = Visibility(form.visibility.data), bool(form.in_report.data)
+    visibility = narrower(wanted, saved.visibility)
+    in_report = wanted_in_report and saved.in_report and visibility != Visibility.PRIVATE
+    form.visibility.data, form.in_report.data = visibility.value, in_report
+    return (visibility, in_report) != (wanted, wanted_in_report)
 
 
 def _shown(section: JournalSection, status: int = 200):
@@ -222,7 +242,8 @@ def save(section_id: int):
         current = queries.section_for_reading(current_user, stale.current.id)
         # The next save is based on what is stored now: merging, then saving, wins cleanly.
         form.version.data = str(current.version)
-        return _editor(current, form, 409, conflict=current)
+        narrowed = _narrow_to(form, current)
+        return _editor(current, form, 409, conflict=current, narrowed=narrowed)
     except operations.NotAllowed as refusal:
         db.session.rollback()
         form.in_report.errors = [*form.in_report.errors, str(refusal)]
@@ -295,6 +316,7 @@ def restore(section_id: int):
         return _refused(
             _("Hiányzik a szerkesztett változat száma; töltse újra az oldalt."), 422, back
         )
+    before = (section.visibility, section.in_report)
     try:
         changed = operations.restore_revision(current_user, section, revision, int(base))
     except operations.StaleVersion:
@@ -313,6 +335,17 @@ def restore(section_id: int):
             _("Visszaállította a(z) %(version)d. változat szövegét.", version=revision.version),
             "success",
         )
+        if (section.visibility, section.in_report) != before:
+            flash(
+                _(
+                    "Ezt a szöveget szűkebb körnek mentette, ezért most is így látható: "
+                    "%(visibility)s%(report)s. Ha szélesebb körnek szánja, állítsa át a "
+                    "szerkesztőben.",
+                    visibility=visibility_labels()[section.visibility.value],
+                    report=_(", nem kerül a beszámolóba") if not section.in_report else "",
+                ),
+                "info",
+            )
     else:
         flash(_("Ez a szöveg már a jelenlegi változat; nem történt változás."), "info")
     return redirect(workshop_url(section.journal.workshop, section), 303)
