@@ -146,3 +146,44 @@ def test_workshop_and_group_pages_pass_axe(phone, live_server):
         page.goto(url)
         violations = axe_violations(page)
         assert not violations, f"{url}\n{describe_violations(violations)}"
+
+
+def test_keyboard_focus_stays_through_a_tap_and_a_removal(phone, live_server, console):
+    """Recording by keyboard: after Enter on an attendance button, focus is on that button in
+    the new row (Tab goes on from there, not from the top of the page); after removing a guest,
+    focus is on the guests' heading."""
+    page = phone
+    workshop_id = _workshop_id(live_server)
+    before = _status(live_server, workshop_id, "Gál")
+    page.goto(f"/workshops/{workshop_id}")
+    row = page.locator("tr.attendance-row", has_text="Gál")
+    late = row.get_by_role("button", name="késett", exact=True)
+    button_id = late.get_attribute("id")
+    late.focus()
+    page.keyboard.press("Enter")
+    row.locator("button[aria-pressed=true]", has_text="késett").wait_for()
+    page.wait_for_function(f"() => document.activeElement.id === '{button_id}'")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('tr') !== null")  # still in the table
+
+    page.fill("#guests input[name=name]", "Billentyűs Vendég")
+    page.locator("#guests button[type=submit]", has_text="Vendég hozzáadása").click()
+    remove = page.locator("#guests li", has_text="Billentyűs Vendég").get_by_role("button")
+    remove.focus()
+    page.once("dialog", lambda d: d.accept())
+    page.keyboard.press("Enter")
+    page.locator("#guests li", has_text="Billentyűs Vendég").wait_for(state="detached")
+    page.wait_for_function("() => document.activeElement.id === 'guests-title'")
+
+    with live_server.app.app_context():  # the live server is shared: leave the demo as it was
+        attendance = db.session.scalar(
+            select(Attendance)
+            .join(User, User.id == Attendance.user_id)
+            .where(Attendance.workshop_id == workshop_id, User.family_name == "Gál")
+        )
+        if before is None:
+            db.session.delete(attendance)
+        else:
+            attendance.status = before
+        db.session.commit()
+    assert console.errors == []
