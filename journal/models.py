@@ -2,9 +2,9 @@
 
 import enum
 import secrets
-from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, time, tzinfo
 
+from babel.dates import get_timezone
 from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, and_, or_
@@ -22,13 +22,24 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def program_zone() -> tzinfo:
+    """Return the program's time zone (BABEL_DEFAULT_TIMEZONE, Europe/Budapest), from Babel's
+    own zone data (pytz), so it does not depend on the system's time zone files."""
+    name = current_app.config["BABEL_DEFAULT_TIMEZONE"] if has_app_context() else PROGRAM_TIMEZONE
+    return get_timezone(name)
+
+
 def local_today() -> date:
-    """Return today's date where the program runs (BABEL_DEFAULT_TIMEZONE, Europe/Budapest),
-    not on the server's clock: between midnight and 1-2 am in Budapest the server (UTC) still
-    says yesterday. Every "today" of the app (workshop begun, future days, memberships in
-    force, document dates) comes from here."""
-    zone = current_app.config["BABEL_DEFAULT_TIMEZONE"] if has_app_context() else PROGRAM_TIMEZONE
-    return datetime.now(ZoneInfo(zone)).date()
+    """Return today's date where the program runs, not on the server's clock: between
+    midnight and 1-2 am in Budapest the server (UTC) still says yesterday. Every "today" of
+    the app (workshop begun, future days, memberships in force, document dates) comes from
+    here."""
+    return datetime.now(program_zone()).date()
+
+
+def local_date(moment: datetime) -> date:
+    """Return the program's calendar day of a stored moment (the day the board shows)."""
+    return moment.astimezone(program_zone()).date()
 
 
 class UTCDateTime(TypeDecorator):
@@ -151,7 +162,7 @@ class Membership(db.Model):
     )
     institution: Mapped[str] = mapped_column(String(200), default="")
     settlement: Mapped[str] = mapped_column(String(100), default="")
-    joined_on: Mapped[date] = mapped_column(default=date.today)
+    joined_on: Mapped[date] = mapped_column(default=local_today)
     left_on: Mapped[date | None]
     # Bumped to revoke the member's private calendar-feed link (the link is an HMAC of it).
     calendar_generation: Mapped[int] = mapped_column(default=0)

@@ -620,3 +620,21 @@ def test_note_outside_the_period_is_left_out(app, summary):
         titles_outside = [n.title for n in summary_module.group_summary(group, outside).notes]
     assert "Régi tábla-jegyzet" in titles_inside
     assert "Régi tábla-jegyzet" not in titles_outside
+
+
+def test_a_note_written_after_midnight_in_budapest_counts_on_that_day(app, summary):
+    """A board note saved at 23:30 UTC on 30 November is 1 December in Budapest (as the board
+    shows it): it belongs to December's period and the summary dates it 1 December."""
+    group = summary["group"]
+    note = _note(summary["users"][0], group, "Éjféli tábla-jegyzet")
+    note.created_at = datetime(2025, 11, 30, 23, 30, tzinfo=UTC)
+    set_in_report(summary["world"]["mentor_a"], note, True)
+    db.session.commit()
+    november = summary_module.Period(day(2025, 11, 1), day(2025, 11, 30))
+    december = summary_module.Period(day(2025, 12, 1), day(2025, 12, 31))
+    with app.test_request_context():
+        in_november = summary_module.group_summary(group, november).notes
+        in_december = summary_module.group_summary(group, december).notes
+    assert "Éjféli tábla-jegyzet" not in [n.title for n in in_november]
+    entry = next(n for n in in_december if n.title == "Éjféli tábla-jegyzet")
+    assert entry.date_text == "2025. december 1."

@@ -6,9 +6,8 @@ and only while the caller may edit the thing the key names (else 404).
 """
 
 import json
-from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, current_app, jsonify, redirect, request, url_for
+from flask import Blueprint, Response, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -16,6 +15,7 @@ from flask_wtf.csrf import generate_csrf
 from journal.drafts import kinds, operations, queries
 from journal.extensions import db
 from journal.htmx import is_htmx
+from journal.models import program_zone
 from journal.permissions import require_visible
 from journal.security import _path_only
 
@@ -41,9 +41,9 @@ def _logged_out() -> Response | None:
 
 def _saved(saved_at) -> Response:
     """Answer a kept draft with the indicator's text (a few dozen bytes)."""
-    # zoneinfo, not Babel's formatter: this answer is sent every few seconds and must be cheap.
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    time = saved_at.astimezone(zone).strftime("%H:%M")
+    # The program's zone, not Babel's formatter: this answer is sent every few seconds and must
+    # be cheap.
+    time = saved_at.astimezone(program_zone()).strftime("%H:%M")
     return jsonify(saved=time, text=_("Piszkozat mentve %(time)s", time=time))
 
 

@@ -34,6 +34,7 @@ from journal.models import (
     Role,
     Workshop,
     WorkshopStatus,
+    local_date,
     local_today,
 )
 from journal.notes.forms import kind_labels
@@ -392,7 +393,9 @@ def _workshop_row(workshop: Workshop, number: int) -> WorkshopRow:
 
 def _note_entry(note, labels: dict[str, str]) -> NoteEntry:
     """Turn a report note into its entry."""
-    created = note.created_at.date() if isinstance(note.created_at, datetime) else note.created_at
+    created = note.created_at
+    if isinstance(created, datetime):
+        created = local_date(created)
     return NoteEntry(
         title=note.title,
         kind=str(labels.get(note.kind.value, note.kind.value)),
@@ -410,7 +413,7 @@ def _note_in_period(note, period: Period) -> bool:
     """Tell whether a note belongs to the period: its workshop's date, else its creation."""
     if note.workshop is not None:
         return note.workshop.date in period
-    return note.created_at.date() in period
+    return local_date(note.created_at) in period
 
 
 def group_summary(group: Group, period: Period, mentors: list | None = None) -> GroupSummary:
