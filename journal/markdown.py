@@ -1,19 +1,35 @@
 """Safe Markdown for journals and notes: no raw HTML, no images, links only, sanitized."""
 
+import re
+import unicodedata
+from urllib.parse import quote
+
 import mdurl
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
+
+_WEB_ADDRESS = re.compile(r"(?P<start>https?://[^/?#\\]*)(?P<rest>.*)", re.IGNORECASE | re.DOTALL)
+
+
+def _readable(part: str) -> str:
+    """Decode the percent escapes of a path, query or fragment into letters, but keep escaped
+    what cannot be seen or reorders text (controls, bidi marks, spaces)."""
+    decoded = mdurl.decode(part, mdurl.DECODE_DEFAULT_CHARS + "%")
+    return "".join(quote(c, safe="") if unicodedata.category(c)[0] in "CZ" else c for c in decoded)
 
 
 class _Markdown(MarkdownIt):
     """markdown-it that shows a linked address as it was typed."""
 
     def normalizeLinkText(self, link: str) -> str:
-        """Decode percent escapes (a pasted Hungarian Wikipedia address reads "Árvíztűrő"), but
-        never turn a punycode host into look-alike letters: xn--80ak6aa92e.com is not shown as
-        "аррӏе.com" (Cyrillic), which reads as a well-known name."""
-        return mdurl.decode(link, mdurl.DECODE_DEFAULT_CHARS + "%")
+        """Show the address's scheme, user part and host exactly as typed: never as letters
+        decoded from punycode or percent escapes, which can imitate a well-known name
+        (xn--80ak6aa92e.com or %D0%B0%D1%80… as "аррӏе.com"). Only what follows the host (as a
+        browser splits it: at the first / ? # or \\) is decoded, so a pasted Hungarian
+        Wikipedia address still reads "Árvíztűrő". Other schemes (mailto:) stay as typed."""
+        match = _WEB_ADDRESS.match(link)
+        return match.group("start") + _readable(match.group("rest")) if match else link
 
 
 # CommonMark without raw HTML; images are switched off (links only, for now). A bare web
@@ -24,7 +40,7 @@ _md = (
     .disable("image")
     .enable("linkify")
 )
-_md.linkify.set({"fuzzy_link": False, "fuzzy_email": False}).add("//", None)
+_md.linkify.set({"fuzzy_link": False, "fuzzy_email": False}).add("//", None).add("ftp:", None)
 
 _ALLOWED_TAGS = {
     "p", "br", "strong", "em", "a", "ul", "ol", "li", "blockquote", "code", "pre",

@@ -99,3 +99,24 @@ def test_a_linked_address_shows_as_typed():
     wiki = str(render_markdown("https://hu.wikipedia.org/wiki/%C3%81rv%C3%ADzt%C5%B1r%C5%91"))
     assert ">https://hu.wikipedia.org/wiki/Árvíztűrő</a>" in wiki
     assert 'href="https://hu.wikipedia.org/wiki/%C3%81rv%C3%ADzt%C5%B1r%C5%91"' in wiki
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "https://%D0%B0%D1%80%D1%80%D3%8F%D0%B5.com/belepes",  # Cyrillic letters, escaped
+        "https://good.com%E2%81%84evil.com/",  # a fraction slash that looks like "/"
+        "mailto:a@%D0%B0%D1%80.com",
+    ],
+)
+def test_an_escaped_host_is_shown_escaped(address):
+    """Percent escapes in the host (or an e-mail address) are not decoded into letters that
+    could imitate another name: the autolink's text is the address as typed."""
+    html = str(render_markdown(f"<{address}>"))
+    assert f">{address}</a>" in html
+
+
+def test_invisible_or_reordering_characters_stay_escaped_in_a_path():
+    """A right-to-left override, a line break or a space in a path stays escaped in the text."""
+    html = str(render_markdown("https://pelda.hu/a%E2%80%AEb%0Ac%20d/%C3%A9"))
+    assert ">https://pelda.hu/a%E2%80%AEb%0Ac%20d/é</a>" in html
