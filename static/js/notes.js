@@ -22,25 +22,55 @@
   // When the list refreshes itself (poll, or after a new note), keep each notice where it was, so
   // the way back does not vanish a few seconds after the delete. Paging and filtering, which the
   // user asks for, start afresh.
-  var kept = [];
+  function isList(elt) {
+    return elt && elt.matches && elt.matches("[data-note-poll]");
+  }
+
+  // A refresh asked before the user's last action in the list was answered may show the list as
+  // it was before it (the deleted note still there): it is dropped; the next one is fresh.
+  var lastAnswered = 0;
+  document.addEventListener("htmx:before:request", function (event) {
+    var ctx = event.detail && event.detail.ctx;
+    if (ctx && isList(event.target)) ctx.askedAt = performance.now();
+  });
+  document.addEventListener("htmx:after:request", function (event) {
+    var ctx = event.detail && event.detail.ctx;
+    var method = ctx && ctx.request && (ctx.request.method || "").toUpperCase();
+    var list = event.target.closest && event.target.closest("[data-note-poll]");
+    if (list && method && method !== "GET") lastAnswered = performance.now();
+  });
+
   document.addEventListener("htmx:before:swap", function (event) {
     var list = event.target;
     var ctx = event.detail && event.detail.ctx;
-    if (!list.matches || !list.matches("[data-note-poll]") || !ctx || ctx.sourceElement !== list) return;
+    if (!isList(list) || !ctx || ctx.sourceElement !== list) return;
     if (!ctx.response || ctx.response.status !== 200) return;
-    kept = Array.prototype.map.call(list.querySelectorAll(".note-deleted"), function (notice) {
+    if (ctx.askedAt !== undefined && ctx.askedAt < lastAnswered) {
+      event.preventDefault();
+      return;
+    }
+    var focused = document.activeElement;
+    ctx.keptNotices = Array.prototype.map.call(list.querySelectorAll(".note-deleted"), function (notice) {
       var next = notice.nextElementSibling;
       var previous = notice.previousElementSibling;
-      return { notice: notice, before: next && next.id, after: previous && previous.id };
+      return {
+        notice: notice,
+        before: next && next.id,
+        after: previous && previous.id,
+        focused: notice.contains(focused) ? focused : null,
+      };
     });
     // Taken out before the swap, so htmx's clean-up of the old list leaves their buttons working.
-    kept.forEach(function (entry) { entry.notice.remove(); });
+    ctx.keptNotices.forEach(function (entry) { entry.notice.remove(); });
   });
-  document.addEventListener("htmx:after:swap", function () {
-    if (!kept.length) return;
+
+  // Put back after the swap, or into the old list if the swap did not happen.
+  document.addEventListener("htmx:finally:swap", function (event) {
+    var ctx = event.detail && event.detail.ctx;
+    var entries = ctx && ctx.keptNotices;
+    if (!entries || !entries.length) return;
+    ctx.keptNotices = null;
     var items = document.getElementById("note-items");
-    var entries = kept;
-    kept = [];
     if (!items) return;
     // From the last: each goes before the note (or notice) that followed it, else after the one
     // before it, else to the top.
@@ -51,6 +81,7 @@
       if (next && next.parentNode === items) next.before(entry.notice);
       else if (previous && previous.parentNode === items) previous.after(entry.notice);
       else items.insertBefore(entry.notice, items.querySelector(".note, .note-deleted"));
+      if (entry.focused && entry.notice.contains(entry.focused)) entry.focused.focus({ preventScroll: true });
     });
   });
 

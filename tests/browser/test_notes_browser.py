@@ -401,8 +401,10 @@ def test_deletion_notice_outlives_a_refresh_of_the_list(notes_live, chromium, do
     page.locator(f"article#note-{gone}").get_by_role("button", name="Törlés").click()
     notice = page.locator(f"#note-{gone}.note-deleted")
     expect(notice).to_contain_text("30 napig")
+    notice.get_by_role("button", name="Visszaállítás").focus()
     newer = dora_note(NoteKind.QUESTION, "Közben érkezett kérdés")
     expect(page.locator(f"article#note-{newer}")).to_be_visible(timeout=15_000)  # a poll swapped
+    assert page.evaluate("document.activeElement.closest('.note-deleted')?.id") == f"note-{gone}"
     page.wait_for_timeout(2500)  # and the next one, with nothing new, changes nothing
     expect(notice).to_contain_text("30 napig")
     assert page.evaluate(
@@ -432,4 +434,50 @@ def test_a_floating_message_closes_by_button_or_escape(notes_live, chromium, dor
         expect(close).to_have_count(0)
         expect(page.locator("#messages")).not_to_have_class(re.compile("messages-floating"))
     expect(replies.locator("textarea")).to_have_value("Megmarad.")
+    page.context.close()
+
+
+def test_a_refresh_asked_before_a_delete_does_not_bring_the_note_back(
+    notes_live, chromium, dora_note
+):
+    """A poll answered by the server before the delete, arriving after it, would show the
+    deleted note again and drop its notice: it is ignored, and the next poll is fresh."""
+    from journal.models import NoteKind
+
+    _app, base = notes_live
+    gone = dora_note(NoteKind.QUESTION, "Lassú törlés")
+    page = _log_in(chromium, base, DORA)
+    page.goto(base + "/groups/tata/notes")
+    held = []
+
+    def hold(route):
+        """Hold the first poll that brings a new list (answered now, delivered later)."""
+        if held:
+            route.continue_()
+            return
+        answer = route.fetch()
+        if answer.status == 200:
+            held.append((route, answer))
+        else:
+            route.fulfill(response=answer)
+
+    page.route("**/notes/poll**", hold)
+    newer = dora_note(NoteKind.QUESTION, "Közben írt kérdés")  # so the held answer is a new list
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    route, stale = held[0]
+    assert f'id="note-{gone}"' in stale.text()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator(f"article#note-{gone}").get_by_role("button", name="Törlés").click()
+    notice = page.locator(f"#note-{gone}.note-deleted")
+    expect(notice).to_contain_text("30 napig")
+    route.fulfill(response=stale)
+    page.wait_for_timeout(500)
+    expect(page.locator(f"article#note-{gone}")).to_have_count(0)
+    expect(notice).to_have_count(1)
+    expect(page.locator(f"article#note-{newer}")).to_be_visible(timeout=15_000)  # a fresh poll
+    expect(notice).to_have_count(1)
+    expect(page.locator(f"article#note-{gone}")).to_have_count(0)
     page.context.close()
