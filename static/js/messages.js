@@ -1,9 +1,14 @@
 // The message area (#messages): what an action answers replaces what an earlier one said (but
 // a one-time link), and a message that arrives while the area is scrolled out of sight floats
 // at the bottom of the screen, where the user is looking (a refused "Send" far down a page must
-// not look like nothing happened), until tapped, closed or dismissed with Escape.
+// not look like nothing happened), until tapped, closed with its button or dismissed with
+// Escape. The close button sits outside the live region, so it is not read out as part of the
+// message; closing gives focus back to where it was.
 (function () {
   "use strict";
+
+  var closer = null; // the close button, next to #messages
+  var returnTo = null; // what had focus before the close button
 
   function area() {
     return document.getElementById("messages");
@@ -14,15 +19,20 @@
     return box.bottom > 0 && box.top < window.innerHeight;
   }
 
+  function float(messages, on) {
+    messages.classList.toggle("messages-floating", on);
+    if (closer) closer.hidden = !on;
+  }
+
   // A one-time link stays: it is shown once and cannot be shown again (an answer that makes it
   // invalid replaces it itself, e.g. disabling the account).
   function clear(messages) {
-    messages.classList.remove("messages-floating");
-    var button = messages.querySelector(".messages-close");
-    if (button) button.remove();
+    var hadFocus = closer && document.activeElement === closer;
+    float(messages, false);
     messages.querySelectorAll(".message:not(.message-link)").forEach(function (message) {
       message.remove();
     });
+    if (hadFocus && returnTo && returnTo.isConnected) returnTo.focus({ preventScroll: true });
   }
 
   // A new action (not a read or a poll): the outcome of the last one no longer applies.
@@ -33,39 +43,49 @@
     if (messages && method && method.toUpperCase() !== "GET") clear(messages);
   });
 
-  // A floating message has a close button (and Escape) besides a tap anywhere on it.
-  function closeButton(messages) {
+  function makeCloser(messages) {
     var button = document.createElement("button");
     button.type = "button";
     button.className = "messages-close";
+    button.hidden = true;
     button.textContent = "\u00d7";
     button.setAttribute("aria-label", messages.getAttribute("data-close-label") || "Bezárás");
+    button.addEventListener("focus", function (event) {
+      returnTo = event.relatedTarget;
+    });
+    button.addEventListener("click", function () {
+      clear(messages);
+    });
+    messages.after(button);
     return button;
+  }
+
+  function arrived(records) {
+    return records.some(function (record) {
+      return Array.prototype.some.call(record.addedNodes, function (node) {
+        return node.nodeType === 1 && node.classList.contains("message");
+      });
+    });
   }
 
   function watch() {
     var messages = area();
     if (!messages) return;
-    new MutationObserver(function () {
-      var floating = messages.classList.contains("messages-floating");
-      if (!messages.querySelector(".message")) {
-        floating = false;
-      } else if (!floating && !inSight(messages)) {
-        floating = true;
+    closer = makeCloser(messages);
+    new MutationObserver(function (records) {
+      if (!messages.querySelector(".message")) float(messages, false);
+      // Only a message that has just arrived floats: one the user closed stays where it is.
+      else if (arrived(records) && !messages.classList.contains("messages-floating") && !inSight(messages)) {
+        float(messages, true);
       }
-      messages.classList.toggle("messages-floating", floating);
-      var button = messages.querySelector(".messages-close");
-      if (floating && !button) messages.appendChild(closeButton(messages));
-      if (!floating && button) button.remove();
     }).observe(messages, { childList: true });
     // A floating message goes away when tapped (its text has been read).
     messages.addEventListener("click", function () {
       if (messages.classList.contains("messages-floating")) clear(messages);
     });
     document.addEventListener("keydown", function (event) {
-      if (event.key === "Escape" && messages.classList.contains("messages-floating")) {
-        clear(messages);
-      }
+      if (event.key !== "Escape" || event.defaultPrevented || event.isComposing) return;
+      if (messages.classList.contains("messages-floating")) clear(messages);
     });
   }
 

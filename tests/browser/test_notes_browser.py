@@ -434,6 +434,24 @@ def test_a_floating_message_closes_by_button_or_escape(notes_live, chromium, dor
         expect(close).to_have_count(0)
         expect(page.locator("#messages")).not_to_have_class(re.compile("messages-floating"))
     expect(replies.locator("textarea")).to_have_value("Megmarad.")
+    # Focus goes back to where it was; a one-time link (which stays) floats no more once closed.
+    replies.get_by_role("button", name="Küldés").click()
+    expect(close).to_be_visible()
+    replies.locator("textarea").focus()
+    close.focus()
+    close.press("Enter")
+    assert page.evaluate("document.activeElement.tagName") == "TEXTAREA"
+    page.evaluate(
+        """() => { const link = document.createElement("div");
+        link.className = "message message-link"; link.textContent = "egyszeri link";
+        document.getElementById("messages").append(link); }"""
+    )
+    expect(close).to_be_visible()
+    close.click()
+    expect(close).to_have_count(0)
+    page.wait_for_timeout(300)
+    expect(page.locator("#messages")).not_to_have_class(re.compile("messages-floating"))
+    expect(page.locator("#messages .message-link")).to_have_count(1)
     page.context.close()
 
 
