@@ -1,9 +1,11 @@
 """Error pages in Hungarian, as full pages or as htmx messages."""
 
-from flask import Flask, render_template, request
+from flask import Flask, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from journal.extensions import db
@@ -92,24 +94,68 @@ def handle_http_error(error: HTTPException):
     return render_template("errors/error.html", title=title, message=message), code
 
 
-def handle_csrf_error(error: CSRFError):
-    """Offer to send an expired form again, keeping every field the user typed."""
-    message = _(
-        "Biztonsági okból lejárt az űrlap érvényessége (például mert sokáig nyitva volt). "
-        "A beírt szöveget megőriztük: kattintson az „Újraküldés” gombra."
+def _login_link() -> Markup:
+    """Return a link to the login page that opens in a new tab (this page keeps the text)."""
+    return Markup('<a href="{}" target="_blank" rel="noopener">{}</a>').format(
+        url_for("auth.login"), _("jelentkezzen be újra egy új lapon")
     )
-    if is_htmx():
-        return message_fragment(message, 400)
+
+
+def resend_page(message: str, status: int, title: str | None = None):
+    """Answer a refused form post with a page that keeps every field the user typed and sends
+    it again (the form's own address, with a fresh CSRF token)."""
     kept = [(k, v) for k, v in request.form.items(multi=True) if k not in SENSITIVE_FIELDS]
     typed = [(k, TYPED_FIELDS[k], v) for k, v in kept if k in TYPED_FIELDS]
     hidden = [(k, v) for k, v in kept if k not in TYPED_FIELDS]
     return render_template(
         "errors/csrf.html",
+        title=title or _("Az űrlap lejárt"),
         message=message,
         fields=typed,
         hidden=hidden,
         action=request.full_path.rstrip("?"),
-    ), 400
+    ), status
+
+
+def logged_out_message(button: str) -> Markup:
+    """Return what a form post of an expired login answers: log in again in a new tab (this
+    page keeps the text), then press `button` again."""
+    return Markup(
+        _(
+            "Lejárt a bejelentkezése, ezért ezt nem végeztük el. Kérjük, %(login)s, majd "
+            "kattintson ismét %(button)s; amit beírt, itt maradt.",
+            login=_login_link(),
+            button=button,
+        )
+    )
+
+
+def handle_csrf_error(error: CSRFError):
+    """Explain an expired form and keep every field the user typed.
+
+    An htmx action gets a message and the X-CSRF-Expired header (static/js/csrf.js renews the
+    token and sends the form again when the user is still logged in); a plain form post gets a
+    page that keeps the fields and sends them again.
+    """
+    if is_htmx():
+        if current_user.is_authenticated:
+            message = _(
+                "Biztonsági okból lejárt az oldal érvényessége, ezért ezt nem végeztük el. "
+                "Kattintson ismét a gombra; amit beírt, itt maradt."
+            )
+        else:
+            message = logged_out_message(_("a gombra"))
+        response = message_fragment(message, 400)
+        response.headers["X-CSRF-Expired"] = "1"
+        return response
+    if current_user.is_authenticated:
+        message = _(
+            "Biztonsági okból lejárt az űrlap érvényessége (például mert sokáig nyitva volt). "
+            "A beírt szöveget megőriztük: kattintson az „Újraküldés” gombra."
+        )
+        return resend_page(message, 400)
+    message = logged_out_message(_("az „Újraküldés” gombra"))
+    return resend_page(message, 400, title=_("Lejárt a bejelentkezése"))
 
 
 def handle_unexpected(error: Exception):

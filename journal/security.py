@@ -3,11 +3,13 @@
 import hmac
 
 from flask import Flask, Response, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from journal import page_cache
+from journal.errors import logged_out_message, resend_page
 from journal.extensions import db, login_manager
 from journal.htmx import is_htmx
 from journal.models import User
@@ -48,6 +50,11 @@ def load_user(identity: str) -> User | None:
 @login_manager.unauthorized_handler
 def unauthorized() -> Response:
     """Send an anonymous visitor to the login page, also from an htmx request."""
+    if request.method != "GET" and not is_htmx() and set(request.form) - {"csrf_token"}:
+        # A form sent after the login expired: keep what was typed (a redirect would lose it,
+        # and the login page could only come back to the form's address with a GET).
+        message = logged_out_message(_("az „Újraküldés” gombra"))
+        return resend_page(message, 401, title=_("Lejárt a bejelentkezése"))
     flash(str(login_manager.login_message), login_manager.login_message_category)
     if is_htmx():
         # htmx would otherwise swap the login page into a fragment; redirect the whole page.

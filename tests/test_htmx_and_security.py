@@ -130,3 +130,51 @@ def test_unknown_page_is_hungarian_404(client):
     response = client.get("/nincs-ilyen-oldal")
     assert response.status_code == 404
     assert "Nem található" in response.get_data(as_text=True)
+
+
+def _resend_token(html: str) -> str:
+    """Return the CSRF token of the page that sends a refused form again."""
+    return html.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+
+
+def test_a_form_sent_after_the_login_expired_keeps_the_text_until_the_login_is_back(csrf_client):
+    """Logged out (the session cookie is gone): the post is refused, the typed text is kept on
+    a page that offers the login in a new tab; pressing "Újraküldés" before logging in keeps it
+    again (no redirect to a GET of a POST address); after the login it goes through."""
+    client, world = csrf_client
+    typed = {"family_name": "Megőrzött", "given_name": "Név", "email": "megorzott@example.org"}
+    refused = client.post("/people", data=typed)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert "Lejárt a bejelentkezése" in html and "Megőrzött" in html
+    assert 'href="/login" target="_blank" rel="noopener"' in html
+    token = _resend_token(html)
+    again = client.post("/people", data=typed | {"csrf_token": token})
+    html = again.get_data(as_text=True)
+    assert again.status_code == 401 and "Megőrzött" in html and "Újraküldés" in html
+    login = client.get("/login").get_data(as_text=True)
+    client.post(
+        "/login",
+        data={
+            "csrf_token": _token(login),
+            "email": world["coordinator"].email,
+            "password": "jelszo-teszt-123",
+        },
+    )
+    sent = client.post("/people", data=typed | {"csrf_token": _resend_token(html)})
+    assert sent.status_code in (200, 303), sent.get_data(as_text=True)[:500]
+    assert db.session.scalar(db.select(User).where(User.email == "megorzott@example.org"))
+
+
+def test_an_htmx_action_after_the_login_expired_says_to_log_in_in_a_new_tab(csrf_client):
+    """An htmx action without a session: a message with a login link (new tab), marked as an
+    expired token for the page's script; nothing is changed."""
+    client, world = csrf_client
+    person = world["participant_a"]
+    response = client.post(f"/people/{person.id}/deactivate", headers=HX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and response.headers["X-CSRF-Expired"] == "1"
+    assert response.headers["HX-Retarget"] == "#messages"
+    assert "Lejárt a bejelentkezése" in html and 'target="_blank"' in html
+    assert "Újraküldés" not in html
+    assert db.session.get(User, person.id).active

@@ -259,35 +259,9 @@
 
   // --- Talking to the server ---------------------------------------------------------------------
 
+  // The page's CSRF token and its renewal: static/js/csrf.js.
   function csrfToken() {
-    var body = document.body;
-    var raw = body && body.getAttribute("hx-headers:inherited");
-    if (raw) {
-      try {
-        var token = JSON.parse(raw)["X-CSRFToken"];
-        if (token) return token;
-      } catch (e) {
-        /* fall through to a form field */
-      }
-    }
-    var input = document.querySelector("input[name=csrf_token]");
-    return input ? input.value : "";
-  }
-
-  function setCsrfToken(token) {
-    var body = document.body;
-    var raw = body.getAttribute("hx-headers:inherited");
-    var headers = {};
-    try {
-      headers = raw ? JSON.parse(raw) : {};
-    } catch (e) {
-      headers = {};
-    }
-    headers["X-CSRFToken"] = token;
-    body.setAttribute("hx-headers:inherited", JSON.stringify(headers));
-    document.querySelectorAll("input[name=csrf_token]").forEach(function (input) {
-      input.value = token;
-    });
+    return window.muhelyCsrf.token();
   }
 
   function headers(json) {
@@ -304,17 +278,7 @@
   }
 
   function refreshToken() {
-    return fetch("/drafts/token", { headers: headers(false), credentials: "same-origin", redirect: "manual" })
-      .then(function (resp) {
-        if (resp.status !== 200) return resp.status;
-        return resp.json().then(function (data) {
-          setCsrfToken(data.token);
-          return 200;
-        });
-      })
-      .catch(function () {
-        return 0;
-      });
+    return window.muhelyCsrf.refresh();
   }
 
   function state(form) {

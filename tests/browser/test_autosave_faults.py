@@ -211,7 +211,7 @@ def test_csrf_token_expired_once_renews_and_saves(phone, faulty):
 
 def test_csrf_token_that_keeps_expiring_keeps_the_text(phone, faulty):
     attempt = _save_under_fault(phone, faulty, 3, "Mindig lejár", "csrf", strikes=5)
-    expect(attempt.page.locator("#messages")).to_contain_text("lejárt az űrlap érvényessége")
+    expect(attempt.page.locator("#messages")).to_contain_text("lejárt az oldal érvényessége")
     attempt.assert_kept()
     assert wait_for(lambda: attempt.draft() == attempt.text)
     attempt.page.screenshot(path="/tmp/autosave-fault-csrf-phone.png", full_page=True)
