@@ -6,8 +6,9 @@ URL parameters from the world (own group alfa, other group beta, a valid and an 
 invitation, …), sends every method the rule allows with and without `HX-Request`, and reports:
 
 * a route the table does not declare ("new route X: declare who may use it");
-* a denied request that does not answer like a denial (302 to the login page, or 401 with
-  `HX-Redirect` for htmx, when logged out; 403 or 404 when logged in), or that changed a row;
+* a denied request that does not answer like a denial (302 to the login page, or for a form
+  post the 401 page that keeps what was typed, or 401 with `HX-Redirect` for htmx, when logged
+  out; 403 or 404 when logged in), or that changed a row;
 * an allowed GET that does not answer 200, an allowed write that is refused or fails;
 * any answer that contains a name, an e-mail or a text the visitor may not see (the other
   group's people and content; private and mentor-only text of the own group).

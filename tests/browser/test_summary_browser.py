@@ -68,3 +68,38 @@ def test_period_form_keeps_input_and_chooses_the_period(browser, base_url):
     assert "2025. december 1. – 2026. február 28." in page.locator(".cover").inner_text()
     assert _errors(console) == []
     page.context.close()
+
+
+def test_a_very_long_word_does_not_widen_the_previews(browser, base_url, live_server):
+    """A report section holding a 600-letter word (a pasted address, a stuck key): the record,
+    summary and program previews still fit a phone, and carry the app's icon."""
+    from journal.extensions import db
+    from journal.models import Journal, JournalSection, Workshop
+
+    app = live_server.app
+    word = "hosszú" + "a" * 600
+    with app.app_context():
+        section = db.session.scalar(
+            db.select(JournalSection)
+            .join(Journal)
+            .join(Workshop)
+            .where(JournalSection.in_report, Workshop.group.has(slug="kecskemet"))
+        )
+        section_id, body, workshop_id = section.id, section.body, section.journal.workshop_id
+        section.body = f"{body}\n\n{word}"
+        db.session.commit()
+    try:
+        page, console = open_page(browser, base_url, PHONE)
+        login(page, COORDINATOR)
+        for path in (f"/workshops/{workshop_id}/record", "/groups/kecskemet/summary"):
+            page.goto(path)
+            assert word[:40] in page.content()
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= PHONE["width"], f"{path} scrolls sideways ({width} px)"
+            assert page.locator("link[rel=icon]").count() == 1
+        assert _errors(console) == []
+        page.context.close()
+    finally:
+        with app.app_context():
+            db.session.get(JournalSection, section_id).body = body
+            db.session.commit()
