@@ -78,6 +78,12 @@ def can_write_journal(user: User, group: Group) -> bool:
     return is_mentor_of(user, group)
 
 
+def can_follow_journals(user: User, group: Group) -> bool:
+    """The coordinator and the group's mentors see which held workshops still lack a journal
+    (whether it is written, not what it says)."""
+    return is_coordinator(user) or is_mentor_of(user, group)
+
+
 def readable_visibilities(user: User, journal: Journal) -> set[Visibility]:
     """Return the section visibilities the user may read in this journal."""
     group = journal.workshop.group

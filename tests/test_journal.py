@@ -527,3 +527,40 @@ def test_restoring_into_a_narrower_section_stays_narrow(client, world, log_in):
     )
     section = _section(journal, "outcomes")
     assert (section.body, section.visibility) == ("Régen közös", Visibility.PRIVATE)
+
+
+def test_coordinator_and_mentor_see_which_held_workshops_lack_a_journal(client, world, log_in):
+    """The group page marks each held workshop's journal (none, draft, final) and the home
+    page counts the gaps, for the coordinator and the group's mentor; a participant sees
+    neither; a planned workshop gets no mark."""
+    from datetime import date
+
+    from journal.models import WorkshopStatus
+
+    group = world["group_a"]
+    make_workshop(group, date=date(2025, 11, 5), topic="Napló nélkül")
+    drafted = make_workshop(group, date=date(2025, 11, 12), topic="Piszkozatban")
+    finished = make_workshop(group, date=date(2025, 11, 19), topic="Kész naplóval")
+    make_workshop(group, date=date(2025, 11, 26), topic="Tervezett", status=WorkshopStatus.PLANNED)
+    make_journal(drafted, world["mentor_a"], {"topic": "Félkész"})
+    make_journal(finished, world["mentor_a"], {"topic": "Kész"}, status=JournalStatus.FINAL)
+    db.session.commit()
+
+    def item(html: str, topic: str) -> str:
+        return re.search(
+            rf"<li class=\"workshop-item[^>]*>(?:(?!</li>).)*{topic}.*?</li>", html, re.S
+        )[0]
+
+    for who in ("coordinator", "mentor_a"):
+        _as(client, log_in, world[who])
+        page = client.get(f"/groups/{group.slug}").get_data(as_text=True)
+        assert "nincs napló" in item(page, "Napló nélkül")
+        assert "napló: piszkozat" in item(page, "Piszkozatban")
+        assert "napló kész" in item(page, "Kész naplóval")
+        assert "napló" not in item(page, "Tervezett").replace("Tervezett", "")
+        home = client.get("/").get_data(as_text=True)
+        assert "1 megtartott alkalomnak nincs naplója · 1 napló még piszkozat" in home
+    _as(client, log_in, world["participant_a"])
+    page = client.get(f"/groups/{group.slug}").get_data(as_text=True)
+    assert "nincs napló" not in page and "napló kész" not in page
+    assert "nincs naplója" not in client.get("/").get_data(as_text=True)

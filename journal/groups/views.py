@@ -7,7 +7,7 @@ from journal.groups import queries
 from journal.htmx import render
 from journal.page_cache import cached_page
 from journal.permissions import require_visible
-from journal.workshops.queries import group_page_context, workshop_counts
+from journal.workshops.queries import group_page_context, journal_gaps, workshop_counts
 
 bp = Blueprint("groups", __name__)
 
@@ -24,6 +24,7 @@ def home():
         figures=queries.group_figures(groups),
         mentors=queries.mentors_by_group(groups),
         workshop_counts=workshop_counts([g.id for g in groups]),
+        journal_gaps=journal_gaps([g.id for g in groups]),
     )
 
 

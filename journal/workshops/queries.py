@@ -13,6 +13,8 @@ from journal.models import (
     AttendanceStatus,
     Group,
     Guest,
+    Journal,
+    JournalStatus,
     Membership,
     Role,
     User,
@@ -53,6 +55,7 @@ def upcoming_workshops(group: Group, today: date | None = None) -> list[Workshop
         db.session.scalars(
             select(Workshop)
             .where(Workshop.group_id == group.id, Workshop.date >= today)
+            .options(joinedload(Workshop.journal))  # today's may be held: its journal status
             .order_by(Workshop.date, Workshop.start_time, Workshop.id)
         )
     )
@@ -79,6 +82,7 @@ def past_workshops(group: Group, page: int = 1, today: date | None = None) -> Pa
         db.session.scalars(
             select(Workshop)
             .where(*where)
+            .options(joinedload(Workshop.journal))  # its status, in the same query
             .order_by(Workshop.date.desc(), Workshop.start_time.desc(), Workshop.id.desc())
             .limit(PAST_PER_PAGE)
             .offset((page - 1) * PAST_PER_PAGE)
@@ -151,6 +155,34 @@ def workshop_counts(group_ids: list[int]) -> dict[int, int]:
         .group_by(Workshop.group_id)
     )
     return {group_id: 0 for group_id in group_ids} | {key: value for key, value in rows}
+
+
+@dataclass
+class JournalGaps:
+    """A group's held workshops whose journal is not final: not begun, or a draft."""
+
+    missing: int = 0
+    drafts: int = 0
+
+
+def journal_gaps(group_ids: list[int]) -> dict[int, JournalGaps]:
+    """Count, per group, the held workshops without a journal and with a draft one (one
+    query)."""
+    gaps = {group_id: JournalGaps() for group_id in group_ids}
+    if not group_ids:
+        return gaps
+    rows = db.session.execute(
+        select(Workshop.group_id, Journal.status, func.count())
+        .outerjoin(Journal, Journal.workshop_id == Workshop.id)
+        .where(Workshop.group_id.in_(group_ids), Workshop.status == WorkshopStatus.HELD)
+        .group_by(Workshop.group_id, Journal.status)
+    )
+    for group_id, status, count in rows:
+        if status is None:
+            gaps[group_id].missing += count
+        elif status == JournalStatus.DRAFT:
+            gaps[group_id].drafts += count
+    return gaps
 
 
 def _on_the_day(workshop: Workshop):
@@ -240,7 +272,7 @@ def group_page_context(user: User, group: Group, page: int) -> dict:
     """Return what the group page shows about workshops, attendance and the calendar link."""
     from flask import url_for
 
-    from journal.permissions import can_manage_workshops
+    from journal.permissions import can_follow_journals, can_manage_workshops
     from journal.workshops.ics import feed_token
 
     past = past_workshops(group, page)
@@ -251,6 +283,7 @@ def group_page_context(user: User, group: Group, page: int) -> dict:
         "workshop_rates": workshop_rates([w.id for w in past.items]),
         "participant_rates": participant_rates(group),
         "may_manage_workshops": can_manage_workshops(user, group),
+        "may_follow_journals": can_follow_journals(user, group),
         "calendar_url": (
             url_for("workshops.feed", feed_token=feed_token(membership), _external=True)
             if membership
