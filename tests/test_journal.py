@@ -564,3 +564,30 @@ def test_coordinator_and_mentor_see_which_held_workshops_lack_a_journal(client, 
     page = client.get(f"/groups/{group.slug}").get_data(as_text=True)
     assert "nincs napló" not in page and "napló kész" not in page
     assert "nincs naplója" not in client.get("/").get_data(as_text=True)
+
+
+def test_an_unsaved_draft_is_mentioned_where_the_section_is_read(client, world, log_in):
+    """After a reload the section still reads "Még nincs kitöltve", but the mentor is told that
+    an unsaved draft of it is kept (nobody else is); saving the section ends the draft."""
+    from journal.models import Draft
+
+    workshop = make_workshop(world["group_a"])
+    journal = make_journal(workshop, world["mentor_a"])
+    section = _section(journal, "methods")
+    log_in(world["mentor_a"])
+    kept = client.put(
+        f"/drafts/section:{section.id}",
+        json={"body": "Félbehagyott", "fields": {}, "base_version": section.version},
+        headers=HX,
+    )
+    assert kept.status_code == 200
+    hint = "Van egy el nem mentett piszkozata ehhez a részhez"
+    page = client.get(f"/workshops/{workshop.id}").get_data(as_text=True)
+    assert page.count(hint) == 1
+    _as(client, log_in, world["coordinator"])
+    assert hint not in client.get(f"/workshops/{workshop.id}").get_data(as_text=True)
+    _as(client, log_in, world["mentor_a"])
+    saved = _save(client, section, "Félbehagyott, befejezve")
+    assert saved.status_code == 200 and hint not in saved.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Draft)) == 0
+    assert hint not in client.get(f"/workshops/{workshop.id}").get_data(as_text=True)

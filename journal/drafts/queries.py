@@ -1,6 +1,7 @@
 """Reads of drafts: always of the acting user, never anybody else's."""
 
 import json
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -14,6 +15,16 @@ def draft_for(user: User, key: str) -> Draft | None:
     if not user.is_authenticated or not may_draft(user, key):
         return None
     return db.session.scalar(select(Draft).where(Draft.user_id == user.id, Draft.key == key))
+
+
+def saved_times(user: User, keys: list[str]) -> dict[str, datetime]:
+    """Return when the user's own drafts under these keys were last kept (one query)."""
+    if not user.is_authenticated or not keys:
+        return {}
+    rows = db.session.execute(
+        select(Draft.key, Draft.saved_at).where(Draft.user_id == user.id, Draft.key.in_(keys))
+    )
+    return {key: saved_at for key, saved_at in rows}
 
 
 def draft_fields(draft: Draft) -> dict:

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from journal.drafts.queries import saved_times
 from journal.extensions import db
 from journal.models import (
     Journal,
@@ -122,11 +123,13 @@ def journal_context(user: User, workshop: Workshop, open_section_id: int | None 
     """Return what templates/journals/_journal.html needs to show this workshop's journal."""
     journal = journal_of(workshop)
     sections = readable_sections(user, journal) if journal else []
+    can_edit = journal is not None and can_edit_journal(user, journal)
     return {
         "workshop": workshop,
         "journal": journal,
         "journal_sections": sections,
-        "journal_can_edit": journal is not None and can_edit_journal(user, journal),
+        "journal_can_edit": can_edit,
+        "journal_drafts": section_drafts(user, sections) if can_edit else {},
         "journal_can_start": journal is None and can_write_journal(user, workshop.group),
         "journal_can_preview": journal is not None and can_preview_report(user, workshop),
         "journal_amended": amendment_dates([s.id for s in sections]),
@@ -134,12 +137,20 @@ def journal_context(user: User, workshop: Workshop, open_section_id: int | None 
     }
 
 
+def section_drafts(user: User, sections: list[JournalSection]) -> dict[int, datetime]:
+    """Return, per section id, when the user's unsaved draft of it was last kept."""
+    times = saved_times(user, [f"section:{s.id}" for s in sections])
+    return {s.id: times[f"section:{s.id}"] for s in sections if f"section:{s.id}" in times}
+
+
 def section_context(user: User, section: JournalSection) -> dict:
     """Return what templates/journals/_section.html needs for one readable section."""
+    can_edit = can_edit_journal(user, section.journal)
     return {
         "section": section,
         "journal": section.journal,
-        "journal_can_edit": can_edit_journal(user, section.journal),
+        "journal_can_edit": can_edit,
+        "journal_drafts": section_drafts(user, [section]) if can_edit else {},
         "journal_amended": amendment_dates([section.id]),
     }
 

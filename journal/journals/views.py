@@ -4,6 +4,7 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from journal.drafts.operations import clear_draft
 from journal.extensions import db
 from journal.htmx import after_action, message_fragment, render, wants_fragment
 from journal.journals import operations, queries
@@ -248,6 +249,7 @@ def save(section_id: int):
         db.session.rollback()
         form.in_report.errors = [*form.in_report.errors, str(refusal)]
         return _editor(section, form, 422)
+    clear_draft(current_user, f"section:{section.id}")  # saved: the draft is no longer needed
     db.session.commit()
     section = queries.section_for_reading(current_user, section_id)
     return after_action(
