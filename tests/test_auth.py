@@ -49,13 +49,43 @@ def test_empty_login_form_answers_hungarian_messages(client):
 
 
 def test_deactivated_user_cannot_log_in(client, world):
-    """A deactivated account is refused like a wrong password."""
+    """A deactivated account is refused; who knows its password is told that it is disabled
+    (and whom to ask), anyone else gets the wrong-password message."""
     world["participant_a"].active = False
     db.session.commit()
-    response = client.post(
-        "/login", data={"email": world["participant_a"].email, "password": PASSWORD}
-    )
+    email = world["participant_a"].email
+    response = client.post("/login", data={"email": email, "password": PASSWORD})
     assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Ezt a fiókot letiltották" in html and "koordinátorához" in html
+    wrong = client.post("/login", data={"email": email, "password": "nem-ez-a-jelszo"})
+    assert wrong.status_code == 422
+    html = wrong.get_data(as_text=True)
+    assert "Hibás e-mail-cím vagy jelszó." in html and "letiltották" not in html
+    assert client.get("/").status_code == 302  # not logged in
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["1234567890", "2026.11.29.", "+36 30 123 4567", "aaaaaaaaaaaa", "ababababab", "abcdefghij",
+     "Jelszo2024!", "jelszojelszo", "qwertzuiop1", "muhelynaplo"],
+)  # fmt: skip
+def test_a_password_anyone_would_guess_is_refused(client, world, password):
+    """Digits alone, repeats, runs and common words are refused with a Hungarian message; the
+    link still works for a good password."""
+    user = make_user(password=None, email="gyenge.jelszo@example.org")
+    token = operations.create_invitation(user, world["coordinator"])
+    db.session.commit()
+    weak = client.post(f"/invitation/{token}", data={"password": password, "confirm": password})
+    assert weak.status_code == 422
+    assert "Ezt a jelszót túl könnyű kitalálni" in weak.get_data(as_text=True)
+    db.session.refresh(user)
+    assert user.password_hash is None
+    good = "korte-alma-szilva"
+    assert (
+        client.post(f"/invitation/{token}", data={"password": good, "confirm": good}).status_code
+        == 303
+    )
 
 
 def test_session_cookie_saved_before_logout_is_rejected_after(app, world):

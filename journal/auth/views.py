@@ -82,7 +82,15 @@ def login():
             return redirect(next_url or url_for("groups.home"), 303)
         if user is None:
             verify_password(None, form.password.data)
-        error = _("Hibás e-mail-cím vagy jelszó.")
+            error = _("Hibás e-mail-cím vagy jelszó.")
+        elif not user.active and verify_password(user.password_hash, form.password.data):
+            # Only someone who knows the password learns that the account is disabled.
+            error = _(
+                "Ezt a fiókot letiltották, ezért nem lehet vele belépni. Ha ez tévedés, "
+                "forduljon a program koordinátorához."
+            )
+        else:
+            error = _("Hibás e-mail-cím vagy jelszó.")
     form.password.data = ""
     status = 422 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form, error=error), status
