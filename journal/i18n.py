@@ -8,7 +8,8 @@ from typing import TypeVar
 
 from babel.dates import get_datetime_format
 from flask import Flask, current_app, session
-from flask_babel import format_date, format_time, get_locale
+from flask_babel import format_date, format_number, format_time, get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 T = TypeVar("T")
@@ -153,6 +154,25 @@ def short_datetime(value: datetime | None) -> str:
     return pattern.replace("{1}", format_date(value, "medium")).replace(
         "{0}", format_time(value, "short")
     )
+
+
+class _LocalNumber:
+    """A number written the user's way when it is shown (50 000 in Hungarian, 50,000 in
+    English)."""
+
+    def __init__(self, value: int):
+        """Keep the number."""
+        self.value = value
+
+    def __str__(self) -> str:
+        """Return the number in the user's language."""
+        return format_number(self.value)
+
+
+def at_most_characters(limit: int):
+    """Return the (lazy) message of a field over its length: "Legfeljebb 50 000 karakter
+    lehet." — one wording for every form."""
+    return _l("Legfeljebb %(max)s karakter lehet.", max=_LocalNumber(limit))
 
 
 def register_i18n(app: Flask) -> None:

@@ -85,7 +85,7 @@ def test_add_note_plain_and_htmx(client, world, log_in):
     [
         ({"title": ""}, "Adjon címet a jegyzetnek."),
         ({"title": "x" * 201}, "Legfeljebb 200 karakter lehet."),
-        ({"body": "y" * 10_001}, "Legfeljebb 10000 karakter lehet."),
+        ({"body": "y" * 10_001}, "Legfeljebb 10\xa0000 karakter lehet."),
         ({"link": "javascript:alert(1)"}, "A link http:// vagy https:// kezdetű webcím legyen."),
         ({"link": "https://e.org/" + "z" * 500}, "Legfeljebb 500 karakter lehet."),
     ],

@@ -12,6 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import Length
 
+from journal.i18n import at_most_characters
 from journal.journals.sections import visibility_choices
 from journal.models import Visibility
 
@@ -23,9 +24,7 @@ class SectionForm(FlaskForm):
 
     body = TextAreaField(
         _l("Szöveg"),
-        validators=[
-            Length(max=BODY_MAX, message=_l("Legfeljebb %(max)d karakter lehet.", max=BODY_MAX))
-        ],
+        validators=[Length(max=BODY_MAX, message=at_most_characters(BODY_MAX))],
     )
     visibility = RadioField(
         _l("Ki láthatja?"),

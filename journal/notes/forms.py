@@ -15,6 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from journal.i18n import at_most_characters
 from journal.models import NoteKind
 
 TITLE_MAX = 200
@@ -37,7 +38,7 @@ def kind_labels() -> dict[str, str]:
 
 def _too_long(limit: int):
     """Return a Length validator with the Hungarian message."""
-    return Length(max=limit, message=_l("Legfeljebb %(max)d karakter lehet.", max=limit))
+    return Length(max=limit, message=at_most_characters(limit))
 
 
 def validate_web_link(form, field) -> None:

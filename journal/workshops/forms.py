@@ -7,12 +7,13 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
+from journal.i18n import at_most_characters
 from journal.models import local_today
 
 
 def _max(n: int) -> Length:
     """Return a Hungarian maximum-length check."""
-    return Length(max=n, message=_l("Legfeljebb %(max)d karakter.", max=n))
+    return Length(max=n, message=at_most_characters(n))
 
 
 class _BlankIsNone:
