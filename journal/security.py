@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from journal import page_cache
 from journal.errors import logged_out_message, resend_page
 from journal.extensions import db, login_manager
-from journal.htmx import is_htmx
+from journal.htmx import is_htmx, message_fragment
 from journal.models import User
 from journal.page_cache import version_column
 
@@ -55,6 +55,10 @@ def unauthorized() -> Response:
         # and the login page could only come back to the form's address with a GET).
         message = logged_out_message(_("az „Újraküldés” gombra"))
         return resend_page(message, 401, title=_("Lejárt a bejelentkezése"))
+    if request.method != "GET" and is_htmx():
+        # An action (the user may have typed something on the page): a message, not a redirect
+        # that would take the page and its text away. 401 still tells autosave to wait.
+        return message_fragment(logged_out_message(_("a gombra")), 401)
     flash(str(login_manager.login_message), login_manager.login_message_category)
     if is_htmx():
         # htmx would otherwise swap the login page into a fragment; redirect the whole page.

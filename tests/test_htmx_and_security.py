@@ -25,20 +25,27 @@ def test_fragment_only_for_plain_htmx_requests(client, world, log_in):
 
 
 def test_expired_login_on_htmx_request_redirects_whole_page(app, world):
-    """An htmx request without a valid session gets 401 with HX-Redirect to the login page."""
+    """An htmx read without a valid session gets 401 with HX-Redirect to the login page; an
+    htmx action gets a message with a login link instead (the page and its text stay)."""
     client = app.test_client()
     login(client, world["coordinator"])
     user = db.session.get(User, world["coordinator"].id)
     user.end_all_sessions()  # as if the session had expired
     db.session.commit()
-    response = client.post(
-        f"/people/{world['participant_a'].id}/deactivate",
-        headers=HX | {"HX-Current-URL": f"http://localhost/people/{world['participant_a'].id}"},
+    person = f"/people/{world['participant_a'].id}"
+    read = client.get(person, headers=HX | {"HX-Current-URL": f"http://localhost{person}"})
+    assert read.status_code == 401
+    assert read.headers["HX-Redirect"].startswith("/login?next=")
+    assert person in read.headers["HX-Redirect"]
+    assert read.get_data(as_text=True) == ""
+    action = client.post(
+        f"{person}/deactivate", headers=HX | {"HX-Current-URL": f"http://localhost{person}"}
     )
-    assert response.status_code == 401
-    assert response.headers["HX-Redirect"].startswith("/login?next=")
-    assert f"/people/{world['participant_a'].id}" in response.headers["HX-Redirect"]
-    assert response.get_data(as_text=True) == ""
+    assert action.status_code == 401 and "HX-Redirect" not in action.headers
+    assert action.headers["HX-Retarget"] == "#messages"
+    html = action.get_data(as_text=True)
+    assert "Lejárt a bejelentkezése" in html and 'target="_blank"' in html
+    assert db.session.get(User, world["participant_a"].id).active
 
 
 def test_security_headers_on_every_page(client):
