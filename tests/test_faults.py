@@ -99,10 +99,9 @@ def test_500_in_a_template_keeps_the_draft(site):
     finally:
         before_render_template.disconnect(fail, app)
     _hungarian_error(response, 500, UNEXPECTED)
-    db.session.expire_all()
-    draft = db.session.scalar(select(Draft.body).where(Draft.key == f"section:{section_id}"))
-    # The save itself went through before the page failed; the draft still holds the text too.
-    assert draft == TEXT
+    # The answer is rendered before the commit: a failing page undoes the save, and the draft
+    # (which a save ends) still holds the text.
+    _kept(section_id)
 
 
 def test_csrf_expiry_keeps_the_draft(tmp_path):
@@ -132,7 +131,7 @@ def test_csrf_expiry_keeps_the_draft(tmp_path):
         data={"body": TEXT, "version": "1", "visibility": "coordination", "csrf_token": token},
         headers=HX | {"X-CSRFToken": token},
     )
-    _hungarian_error(response, 400, "lejárt az űrlap érvényessége")
+    _hungarian_error(response, 400, "lejárt az oldal érvényessége")
     with app.app_context():
         _kept(section_id)
         db.session.remove()

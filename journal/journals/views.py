@@ -250,15 +250,17 @@ def save(section_id: int):
         form.in_report.errors = [*form.in_report.errors, str(refusal)]
         return _editor(section, form, 422)
     clear_draft(current_user, f"section:{section.id}")  # saved: the draft is no longer needed
-    db.session.commit()
     section = queries.section_for_reading(current_user, section_id)
-    return after_action(
+    # Rendered before the commit: if the page fails, the save is undone and the draft stays.
+    response = after_action(
         "journals/_section.html",
         workshop_url(section.journal.workshop, section),
         workshop=section.journal.workshop,
         journal_focus=True,
         **queries.section_context(current_user, section),
     )
+    db.session.commit()
+    return response
 
 
 @bp.get("/sections/<int:section_id>/history")
