@@ -1,5 +1,7 @@
 """Error pages in Hungarian, as full pages or as htmx messages."""
 
+from urllib.parse import urlsplit
+
 from flask import Flask, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -130,12 +132,37 @@ def logged_out_message(button: str) -> Markup:
     )
 
 
+def from_this_site() -> bool:
+    """Tell whether a form post comes from one of this site's own pages. A post forged by
+    another site (which fails the CSRF check) must never become a page that offers to send it
+    again with a valid token."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site == "same-origin"
+    source = request.headers.get("Origin") or request.headers.get("Referer") or ""
+    parts = urlsplit(source)
+    return bool(parts.netloc) and f"{parts.scheme}://{parts.netloc}/" == request.host_url
+
+
+def foreign_post():
+    """Answer a post that did not come from this site: nothing done, nothing kept, and no new
+    session (the bare layout asks for no token, so a visitor's login is left alone)."""
+    message = _(
+        "Ez a kérés nem a Műhelynapló egyik oldaláról érkezett, ezért nem végeztük el. Ha Ön "
+        "indította, nyissa meg a Műhelynaplót, és próbálja újra onnan."
+    )
+    return render_template(
+        "errors/error.html", title=_("Hibás kérés"), message=message, bare=True
+    ), 400
+
+
 def handle_csrf_error(error: CSRFError):
     """Explain an expired form and keep every field the user typed.
 
     An htmx action gets a message and the X-CSRF-Expired header (static/js/csrf.js renews the
-    token and sends the form again when the user is still logged in); a plain form post gets a
-    page that keeps the fields and sends them again.
+    token and sends the form again when the user is still logged in); a plain form post from
+    one of our pages gets a page that keeps the fields and sends them again; a post from
+    anywhere else is refused without either.
     """
     if is_htmx():
         if current_user.is_authenticated:
@@ -148,6 +175,8 @@ def handle_csrf_error(error: CSRFError):
         response = message_fragment(message, 400)
         response.headers["X-CSRF-Expired"] = "1"
         return response
+    if not from_this_site():
+        return foreign_post()
     if current_user.is_authenticated:
         message = _(
             "Biztonsági okból lejárt az űrlap érvényessége (például mert sokáig nyitva volt). "

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from journal import page_cache
-from journal.errors import logged_out_message, resend_page
+from journal.errors import from_this_site, logged_out_message, resend_page
 from journal.extensions import db, login_manager
 from journal.htmx import is_htmx, message_fragment
 from journal.models import User
@@ -50,7 +50,12 @@ def load_user(identity: str) -> User | None:
 @login_manager.unauthorized_handler
 def unauthorized() -> Response:
     """Send an anonymous visitor to the login page, also from an htmx request."""
-    if request.method != "GET" and not is_htmx() and set(request.form) - {"csrf_token"}:
+    if (
+        request.method != "GET"
+        and not is_htmx()
+        and set(request.form) - {"csrf_token"}
+        and from_this_site()
+    ):
         # A form sent after the login expired: keep what was typed (a redirect would lose it,
         # and the login page could only come back to the form's address with a GET).
         message = logged_out_message(_("az „Újraküldés” gombra"))

@@ -81,6 +81,10 @@ def csrf_client(tmp_path):
         db.engine.dispose()  # no connection left to the GC (ResourceWarning on PostgreSQL)
 
 
+# What a browser says of a form posted from one of the app's own pages.
+SAME_SITE = {"Sec-Fetch-Site": "same-origin"}
+
+
 def _token(html: str) -> str:
     """Return the CSRF token of a page."""
     return html.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
@@ -99,7 +103,9 @@ def test_post_without_csrf_token_is_refused_and_keeps_the_text(csrf_client):
         },
     )
     response = client.post(
-        "/people", data={"family_name": "Gépelt Név", "given_name": "Ő", "email": "x@example.org"}
+        "/people",
+        data={"family_name": "Gépelt Név", "given_name": "Ő", "email": "x@example.org"},
+        headers=SAME_SITE,
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -150,13 +156,13 @@ def test_a_form_sent_after_the_login_expired_keeps_the_text_until_the_login_is_b
     again (no redirect to a GET of a POST address); after the login it goes through."""
     client, world = csrf_client
     typed = {"family_name": "Megőrzött", "given_name": "Név", "email": "megorzott@example.org"}
-    refused = client.post("/people", data=typed)
+    refused = client.post("/people", data=typed, headers=SAME_SITE)
     html = refused.get_data(as_text=True)
     assert refused.status_code == 400
     assert "Lejárt a bejelentkezése" in html and "Megőrzött" in html
     assert 'href="/login" target="_blank" rel="noopener"' in html
     token = _resend_token(html)
-    again = client.post("/people", data=typed | {"csrf_token": token})
+    again = client.post("/people", data=typed | {"csrf_token": token}, headers=SAME_SITE)
     html = again.get_data(as_text=True)
     assert again.status_code == 401 and "Megőrzött" in html and "Újraküldés" in html
     login = client.get("/login").get_data(as_text=True)
@@ -168,7 +174,9 @@ def test_a_form_sent_after_the_login_expired_keeps_the_text_until_the_login_is_b
             "password": "jelszo-teszt-123",
         },
     )
-    sent = client.post("/people", data=typed | {"csrf_token": _resend_token(html)})
+    sent = client.post(
+        "/people", data=typed | {"csrf_token": _resend_token(html)}, headers=SAME_SITE
+    )
     assert sent.status_code in (200, 303), sent.get_data(as_text=True)[:500]
     assert db.session.scalar(db.select(User).where(User.email == "megorzott@example.org"))
 
@@ -185,3 +193,31 @@ def test_an_htmx_action_after_the_login_expired_says_to_log_in_in_a_new_tab(csrf
     assert "Lejárt a bejelentkezése" in html and 'target="_blank"' in html
     assert "Újraküldés" not in html
     assert db.session.get(User, person.id).active
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Origin": "https://gonosz.example"},
+        {"Referer": "https://gonosz.example/csapda.html"},
+        {},
+    ],
+    ids=["sec-fetch-site", "origin", "referer", "nothing"],
+)
+def test_a_post_forged_by_another_site_is_not_offered_again(csrf_client, headers):
+    """A form another site posts (deactivate someone) fails the CSRF check; the answer keeps
+    none of its fields, carries no token to send it again, and starts no session, so the
+    visitor's own login is left alone. The same post from our own page is offered again."""
+    client, world = csrf_client
+    person = world["participant_a"]
+    forged = client.post(f"/people/{person.id}/deactivate", data={"x": "1"}, headers=headers)
+    html = forged.get_data(as_text=True)
+    assert forged.status_code == 400
+    assert "nem a Műhelynapló egyik oldaláról érkezett" in html
+    assert "csrf_token" not in html and "X-CSRFToken" not in html and "Újraküldés" not in html
+    assert "Set-Cookie" not in forged.headers
+    assert db.session.get(User, person.id).active
+    origin = {"Origin": "http://localhost"}
+    ours = client.post(f"/people/{person.id}/deactivate", data={"x": "1"}, headers=origin)
+    assert ours.status_code == 400 and "Újraküldés" in ours.get_data(as_text=True)
