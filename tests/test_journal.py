@@ -591,3 +591,19 @@ def test_an_unsaved_draft_is_mentioned_where_the_section_is_read(client, world, 
     assert saved.status_code == 200 and hint not in saved.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Draft)) == 0
     assert hint not in client.get(f"/workshops/{workshop.id}").get_data(as_text=True)
+
+
+def test_a_conflict_over_the_text_alone_keeps_the_mentors_wider_choice(client, world, log_in):
+    """This tab chose "Csoport" and the report; the other save changed only the text: the
+    conflict editor keeps this tab's choice and does not claim the other save changed it."""
+    workshop = make_workshop(world["group_a"])
+    journal = make_journal(workshop, world["mentor_a"], {"outcomes": "Eredeti"})
+    section = _section(journal, "outcomes")
+    log_in(world["mentor_a"])
+    opened = section.version
+    assert _save(client, section, "Csak a szöveg változott").status_code == 200
+    stale = _save(client, section, "Itt", version=opened, visibility="group", in_report=True)
+    html = stale.get_data(as_text=True)
+    assert stale.status_code == 409 and _checked_visibility(html) == "group"
+    assert 'name="in_report" value="y" checked' in html
+    assert "azt is megváltoztatta" not in html

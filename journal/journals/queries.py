@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from journal.drafts.queries import saved_times
 from journal.extensions import db
+from journal.journals.sections import spec_for
 from journal.models import (
     Journal,
     JournalSection,
@@ -135,6 +136,19 @@ def journal_context(user: User, workshop: Workshop, open_section_id: int | None 
         "journal_amended": amendment_dates([s.id for s in sections]),
         "journal_open_id": open_section_id,
     }
+
+
+def settings_at(section: JournalSection, version: int) -> tuple[Visibility, bool]:
+    """Return who could read the section and whether it went into the report at a version
+    (before any save: as the journal started it)."""
+    revision = db.session.scalar(
+        select(SectionRevision).where(
+            SectionRevision.section_id == section.id, SectionRevision.version == version
+        )
+    )
+    if revision is None:
+        return spec_for(section.key).default_visibility, False
+    return revision.visibility, revision.in_report
 
 
 def section_drafts(user: User, sections: list[JournalSection]) -> dict[int, datetime]:

@@ -104,9 +104,13 @@ def _editor(
     )
 
 
-def _narrow_to(form: SectionForm, saved: JournalSection) -> bool:
-    """After a conflict, offer the narrower of the user's and the saved visibility and report
-    flag (the other save may have made the text private); tell whether anything changed."""
+def _narrow_to(form: SectionForm, saved: JournalSection, base: int) -> bool:
+    """After a conflict, if the other save changed who reads the section (compared with the
+    version this editor started from), offer the narrower of the user's and the saved
+    visibility and report flag (it may have made the text private); tell whether the form
+    changed. A save that changed only the text leaves the user's own choice alone."""
+    if (saved.visibility, saved.in_report) == queries.settings_at(saved, base):
+        return False
     wanted, wanted_in_report = Visibility(form.visibility.data), bool(form.in_report.data)
     visibility = narrower(wanted, saved.visibility)
     in_report = wanted_in_report and saved.in_report and visibility != Visibility.PRIVATE
@@ -243,7 +247,7 @@ def save(section_id: int):
         current = queries.section_for_reading(current_user, stale.current.id)
         # The next save is based on what is stored now: merging, then saving, wins cleanly.
         form.version.data = str(current.version)
-        narrowed = _narrow_to(form, current)
+        narrowed = _narrow_to(form, current, base)
         return _editor(current, form, 409, conflict=current, narrowed=narrowed)
     except operations.NotAllowed as refusal:
         db.session.rollback()
