@@ -607,3 +607,27 @@ def test_a_conflict_over_the_text_alone_keeps_the_mentors_wider_choice(client, w
     assert stale.status_code == 409 and _checked_visibility(html) == "group"
     assert 'name="in_report" value="y" checked' in html
     assert "azt is megváltoztatta" not in html
+
+
+def test_a_draft_that_holds_just_the_saved_text_is_not_mentioned(client, world, log_in):
+    """Typed and undone (the draft equals what is saved): no hint under the section."""
+    workshop = make_workshop(world["group_a"])
+    journal = make_journal(workshop, world["mentor_a"], {"methods": "Mentett szöveg"})
+    section = _section(journal, "methods")
+    log_in(world["mentor_a"])
+    fields = {"visibility": section.visibility.value, "in_report": section.in_report}
+    client.put(
+        f"/drafts/section:{section.id}",
+        json={"body": "Mentett szöveg", "fields": fields, "base_version": section.version},
+        headers=HX,
+    )
+    page = client.get(f"/workshops/{workshop.id}").get_data(as_text=True)
+    assert "el nem mentett piszkozata" not in page
+    changed = fields | {"visibility": "group"}
+    client.put(
+        f"/drafts/section:{section.id}",
+        json={"body": "Mentett szöveg", "fields": changed, "base_version": section.version},
+        headers=HX,
+    )
+    page = client.get(f"/workshops/{workshop.id}").get_data(as_text=True)
+    assert "el nem mentett piszkozata" in page  # a changed setting is unsaved work too

@@ -1,7 +1,6 @@
 """Reads of drafts: always of the acting user, never anybody else's."""
 
 import json
-from datetime import datetime
 
 from sqlalchemy import select
 
@@ -17,14 +16,12 @@ def draft_for(user: User, key: str) -> Draft | None:
     return db.session.scalar(select(Draft).where(Draft.user_id == user.id, Draft.key == key))
 
 
-def saved_times(user: User, keys: list[str]) -> dict[str, datetime]:
-    """Return when the user's own drafts under these keys were last kept (one query)."""
+def drafts_by_key(user: User, keys: list[str]) -> dict[str, Draft]:
+    """Return the user's own drafts under these keys (one query)."""
     if not user.is_authenticated or not keys:
         return {}
-    rows = db.session.execute(
-        select(Draft.key, Draft.saved_at).where(Draft.user_id == user.id, Draft.key.in_(keys))
-    )
-    return {key: saved_at for key, saved_at in rows}
+    drafts = db.session.scalars(select(Draft).where(Draft.user_id == user.id, Draft.key.in_(keys)))
+    return {draft.key: draft for draft in drafts}
 
 
 def draft_fields(draft: Draft) -> dict:
