@@ -58,6 +58,16 @@
   window.muhelyCsrf = { token: token, set: set, refresh: refresh };
 
   var resent = new WeakSet(); // forms sent again once for an expired token
+  var confirmed = new WeakSet(); // forms being sent again: the user has already said yes
+
+  // A form sent again after its token was renewed does not ask "Are you sure?" a second time.
+  document.addEventListener("htmx:confirm", function (event) {
+    var form = event.target;
+    if (!confirmed.has(form)) return;
+    confirmed.delete(form);
+    event.preventDefault();
+    event.detail.issueRequest();
+  });
 
   document.addEventListener("htmx:after:request", function (event) {
     var ctx = event.detail && event.detail.ctx;
@@ -76,6 +86,7 @@
     refresh().then(function (status) {
       if (status !== 200 || !form.isConnected || !form.requestSubmit) return;
       resent.add(form);
+      confirmed.add(form);
       if (submitter && submitter.isConnected && submitter.form === form) form.requestSubmit(submitter);
       else form.requestSubmit();
     });

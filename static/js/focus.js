@@ -7,8 +7,8 @@
 (function () {
   "use strict";
 
-  var pending = null;
-
+  // Kept on the request's own context, so a request that ends without a swap (204, an error)
+  // leaves nothing behind for a later, unrelated swap.
   document.addEventListener("htmx:config:request", function (event) {
     var ctx = event.detail && event.detail.ctx;
     var focused = document.activeElement;
@@ -17,7 +17,7 @@
       return;
     }
     var target = ctx.target instanceof Element ? ctx.target : null;
-    pending = {
+    ctx.focusReturn = {
       id: focused.id || null,
       region: target && target.id ? target.id : null,
       action: (ctx.request.method || "GET").toUpperCase() !== "GET",
@@ -30,10 +30,11 @@
     return heading;
   }
 
-  document.addEventListener("htmx:after:swap", function () {
-    var wanted = pending;
-    pending = null;
+  document.addEventListener("htmx:after:swap", function (event) {
+    var ctx = event.detail && event.detail.ctx;
+    var wanted = ctx && ctx.focusReturn;
     if (!wanted) return;
+    ctx.focusReturn = null;
     var current = document.activeElement;
     if (current && current !== document.body && current.isConnected) return; // focus is somewhere
     var again = wanted.id && document.getElementById(wanted.id);

@@ -226,3 +226,33 @@ def test_an_expired_token_is_renewed_and_the_tap_goes_through(phone, live_server
         db.session.commit()
     # The browser logs the refused first try; nothing else may go wrong.
     assert [e for e in console.errors if "status of 400" not in e] == []
+
+
+def test_a_confirmed_removal_sent_again_asks_only_once(phone, live_server, console):
+    """Removing a guest with a stale token: the user confirms once; the page renews the token
+    and sends the removal again without asking a second time; the guest is gone."""
+    page = phone
+    workshop_id = _workshop_id(live_server)
+    page.goto(f"/workshops/{workshop_id}")
+    page.fill("#guests input[name=name]", "Egyszer Kérdezett")
+    page.locator("#guests button[type=submit]", has_text="Vendég hozzáadása").click()
+    page.locator("#guests li", has_text="Egyszer Kérdezett").wait_for()
+    page.evaluate(
+        """() => { document.body.setAttribute("hx-headers:inherited",
+            JSON.stringify({"X-CSRFToken": "elavult"}));
+          for (const input of document.querySelectorAll("input[name=csrf_token]"))
+            input.value = "elavult"; }"""
+    )
+    asked = []
+    page.on("dialog", lambda d: (asked.append(d.message), d.accept()))
+    page.locator("#guests li", has_text="Egyszer Kérdezett").get_by_role("button").click()
+    page.locator("#guests li", has_text="Egyszer Kérdezett").wait_for(state="detached")
+    page.wait_for_timeout(300)
+    assert asked == ["Törli Egyszer Kérdezett nevét a vendégek közül?"]
+    with live_server.app.app_context():
+        assert not db.session.scalar(
+            select(Guest.id).where(
+                Guest.workshop_id == workshop_id, Guest.name == "Egyszer Kérdezett"
+            )
+        )
+    assert [e for e in console.errors if "status of 400" not in e] == []
