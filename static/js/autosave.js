@@ -37,6 +37,8 @@
         saved: "Draft saved",
         local: "Kept in this browser; it will be saved when the connection returns.",
         restored: "We restored your unsaved text.",
+        restoredSettings:
+          "We restored your unsaved text and its settings (such as who can read it); check them before saving.",
         discard: "Discard it",
         login:
           "Your login has expired. Your text is kept in this browser and on this screen. ",
@@ -56,6 +58,8 @@
         saved: "Piszkozat mentve",
         local: "Ebben a böngészőben megőriztük; a kapcsolat helyreállása után elmentjük.",
         restored: "Visszaállítottuk a nem mentett szövegét.",
+        restoredSettings:
+          "Visszaállítottuk a nem mentett szövegét és beállításait (például hogy ki láthatja); mentés előtt ellenőrizze őket.",
         discard: "Elvetés",
         login:
           "A bejelentkezése lejárt. A szövegét megőriztük ebben a böngészőben és ezen a képernyőn. ",
@@ -414,7 +418,9 @@
   // --- Opening an editor ---------------------------------------------------------------------------
 
   function offerDiscard(form, original) {
-    var box = alert(form, T.restored + " ", "info");
+    // Say so when more than the text came back: a restored "who can read it" must be seen.
+    var settings = canonical(snapshot(form).fields) !== canonical(original.fields);
+    var box = alert(form, (settings ? T.restoredSettings : T.restored) + " ", "info");
     var button = document.createElement("button");
     button.type = "button";
     button.className = "link-button";

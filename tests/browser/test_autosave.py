@@ -255,3 +255,20 @@ def test_after_a_conflict_the_merged_text_saves_on_the_first_try(phone, live):
     page.click(f"#section-{section_id} button[type=submit]")
     expect(page.locator(f"#section-{section_id}")).not_to_have_class(EDITING)
     assert section_body(live["app"], section_id) == merged
+
+
+def test_restored_settings_are_named_in_the_notice(phone, live):
+    """A draft that changed who can read the section comes back with a notice that says the
+    settings came back too (not only the text), so a wider visibility is not saved unseen."""
+    context, page = phone
+    section_id = live["sections"][6]
+    open_editor(page, live["base"], section_id)
+    page.check(f"#section-{section_id} input[name=visibility][value=group]")
+    page.close(run_before_unload=True)
+    page = context.new_page()
+    open_editor(page, live["base"], section_id)
+    notice = page.locator(f"#section-{section_id} [data-autosave-alert]")
+    expect(notice).to_contain_text("szövegét és beállításait")
+    expect(page.locator(f"#section-{section_id} input[value=group]")).to_be_checked()
+    page.get_by_role("button", name="Elvetés").click()
+    expect(page.locator(f"#section-{section_id} input[value=group]")).not_to_be_checked()
