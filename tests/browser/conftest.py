@@ -9,7 +9,6 @@ refuses to start while another sync Playwright runs in the same thread, and some
 this folder still start their own.
 """
 
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,6 @@ import pytest
 pytest.importorskip("playwright")
 
 from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
-from werkzeug.serving import make_server  # noqa: E402
 
 from tests.browser.harness import (  # noqa: E402
     CHROMIUM,
@@ -28,6 +26,7 @@ from tests.browser.harness import (  # noqa: E402
     PASSWORD,
     Console,
     open_page,
+    serving,
 )
 
 BROWSER_CONFIG = {
@@ -68,15 +67,8 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
         db.create_all()
         seed_demo(PASSWORD)
         db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield LiveServer(app, f"http://127.0.0.1:{server.server_port}")
-    server.shutdown()
-    server.server_close()
-    thread.join()
-    with app.app_context():
-        db.engine.dispose()
+    with serving(app) as base:
+        yield LiveServer(app, base)
 
 
 @pytest.fixture(scope="session")

@@ -39,13 +39,31 @@ TATA_PARTICIPANT = "nyari.dora@example.org"
 KOMLO_PARTICIPANT = "csizmadia.marta@example.org"
 
 
+def _closed_before_sending(app):
+    """Wrap a WSGI app so that every response body is read whole and closed before the server
+    writes it. Werkzeug's development server skips close() when the browser drops the
+    connection (a tab closed while its icon loads): the static file stayed open, and Python's
+    ResourceWarning at collection failed whichever test ran then. (gunicorn closes it.)"""
+
+    def wrapped(environ, start_response):
+        body = app(environ, start_response)
+        if not hasattr(body, "close"):
+            return body
+        try:
+            return [b"".join(body)]
+        finally:
+            body.close()
+
+    return wrapped
+
+
 @contextmanager
 def serving(app) -> Iterator[str]:
     """Serve the app with Werkzeug (threaded) on a free port of 127.0.0.1 and yield its
     address; then stop the server and close the app's database connections."""
     from journal.extensions import db
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _closed_before_sending(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

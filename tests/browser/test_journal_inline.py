@@ -1,14 +1,11 @@
 """Inline journal editing in Chromium: htmx swaps, in-flight disabling, conflicts, no-JS pages."""
 
-import threading
-
 import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from journal.extensions import db
 from journal.models import JournalSection, SectionRevision
-from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, serving
 from tests.conftest import build_app
 from tests.factories import PASSWORD, make_journal, make_workshop, make_world
 
@@ -29,14 +26,10 @@ def site(tmp_path_factory):
             "journal_url": f"/workshops/{workshop.id}/journal",
             "sections": {s.key: s.id for s in journal.sections},
         }
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    info["base"] = f"http://127.0.0.1:{server.server_port}"
-    info["app"] = app
-    yield info
-    server.shutdown()
-    with app.app_context():
-        db.engine.dispose()
+    with serving(app) as base:
+        info["base"] = base
+        info["app"] = app
+        yield info
 
 
 @pytest.fixture
