@@ -81,6 +81,15 @@ def csrf_client(tmp_path):
         db.engine.dispose()  # no connection left to the GC (ResourceWarning on PostgreSQL)
 
 
+def _log_in_with_token(client, user) -> None:
+    """Log in through the login form, with the token of the login page (CSRF is on)."""
+    page = client.get("/login").get_data(as_text=True)
+    client.post(
+        "/login",
+        data={"csrf_token": _token(page), "email": user.email, "password": "jelszo-teszt-123"},
+    )
+
+
 # What a browser says of a form posted from one of the app's own pages.
 SAME_SITE = {"Sec-Fetch-Site": "same-origin"}
 
@@ -93,15 +102,7 @@ def _token(html: str) -> str:
 def test_post_without_csrf_token_is_refused_and_keeps_the_text(csrf_client):
     """A form without a valid token changes nothing and offers to send the text again."""
     client, world = csrf_client
-    page = client.get("/login").get_data(as_text=True)
-    client.post(
-        "/login",
-        data={
-            "csrf_token": _token(page),
-            "email": world["coordinator"].email,
-            "password": "jelszo-teszt-123",
-        },
-    )
+    _log_in_with_token(client, world["coordinator"])
     response = client.post(
         "/people",
         data={"family_name": "Gépelt Név", "given_name": "Ő", "email": "x@example.org"},
@@ -117,15 +118,7 @@ def test_post_without_csrf_token_is_refused_and_keeps_the_text(csrf_client):
 def test_htmx_sends_the_csrf_token_as_a_header(csrf_client):
     """The token in the layout's hx-headers is accepted as the X-CSRFToken header."""
     client, world = csrf_client
-    page = client.get("/login").get_data(as_text=True)
-    client.post(
-        "/login",
-        data={
-            "csrf_token": _token(page),
-            "email": world["coordinator"].email,
-            "password": "jelszo-teszt-123",
-        },
-    )
+    _log_in_with_token(client, world["coordinator"])
     home = client.get("/").get_data(as_text=True)
     header_token = re.search(r"hx-headers:inherited='\{\"X-CSRFToken\": \"([^\"]+)\"\}'", home)[1]
     person = world["participant_a"]
@@ -165,15 +158,7 @@ def test_a_form_sent_after_the_login_expired_keeps_the_text_until_the_login_is_b
     again = client.post("/people", data=typed | {"csrf_token": token}, headers=SAME_SITE)
     html = again.get_data(as_text=True)
     assert again.status_code == 401 and "Megőrzött" in html and "Újraküldés" in html
-    login = client.get("/login").get_data(as_text=True)
-    client.post(
-        "/login",
-        data={
-            "csrf_token": _token(login),
-            "email": world["coordinator"].email,
-            "password": "jelszo-teszt-123",
-        },
-    )
+    _log_in_with_token(client, world["coordinator"])
     sent = client.post(
         "/people", data=typed | {"csrf_token": _resend_token(html)}, headers=SAME_SITE
     )

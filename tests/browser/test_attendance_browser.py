@@ -26,6 +26,21 @@ def _status(live_server, workshop_id: int, family_name: str) -> AttendanceStatus
         )
 
 
+def _put_back(live_server, workshop_id: int, family_name: str, status) -> None:
+    """Put a participant's attendance back as it was (None: not recorded)."""
+    with live_server.app.app_context():
+        attendance = db.session.scalar(
+            select(Attendance)
+            .join(User, User.id == Attendance.user_id)
+            .where(Attendance.workshop_id == workshop_id, User.family_name == family_name)
+        )
+        if status is None:
+            db.session.delete(attendance)
+        else:
+            attendance.status = status
+        db.session.commit()
+
+
 @pytest.fixture
 def phone(browser, base_url, console):
     """A phone-sized page (390×844, touch) logged in as the tata group's mentor."""
@@ -175,17 +190,7 @@ def test_keyboard_focus_stays_through_a_tap_and_a_removal(phone, live_server, co
     page.locator("#guests li", has_text="Billentyűs Vendég").wait_for(state="detached")
     page.wait_for_function("() => document.activeElement.id === 'guests-title'")
 
-    with live_server.app.app_context():  # the live server is shared: leave the demo as it was
-        attendance = db.session.scalar(
-            select(Attendance)
-            .join(User, User.id == Attendance.user_id)
-            .where(Attendance.workshop_id == workshop_id, User.family_name == "Gál")
-        )
-        if before is None:
-            db.session.delete(attendance)
-        else:
-            attendance.status = before
-        db.session.commit()
+    _put_back(live_server, workshop_id, "Gál", before)  # the live server is shared
     assert console.errors == []
 
 
@@ -213,17 +218,7 @@ def test_an_expired_token_is_renewed_and_the_tap_goes_through(phone, live_server
     )
     page.wait_for_timeout(300)
     assert page.locator("#messages .message").count() == 0
-    with live_server.app.app_context():  # the live server is shared: leave the demo as it was
-        attendance = db.session.scalar(
-            select(Attendance)
-            .join(User, User.id == Attendance.user_id)
-            .where(Attendance.workshop_id == workshop_id, User.family_name == "Gál")
-        )
-        if before is None:
-            db.session.delete(attendance)
-        else:
-            attendance.status = before
-        db.session.commit()
+    _put_back(live_server, workshop_id, "Gál", before)  # the live server is shared
     # The browser logs the refused first try; nothing else may go wrong.
     assert [e for e in console.errors if "status of 400" not in e] == []
 
