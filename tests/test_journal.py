@@ -477,18 +477,26 @@ def test_a_conflict_with_unchanged_settings_keeps_the_users_choice(client, world
     assert "azt is megváltoztatta" not in html
 
 
+def _saved_twice(client, world, log_in, first, second):
+    """The mentor saves a new journal's "outcomes" section twice, each as (text, visibility,
+    in the report); return (workshop, journal, the first save's version)."""
+    workshop = make_workshop(world["group_a"])
+    journal = make_journal(workshop, world["mentor_a"])
+    log_in(world["mentor_a"])
+    versions = []
+    for body, visibility, in_report in (first, second):
+        section = _section(journal, "outcomes")
+        saved = _save(client, section, body, visibility=visibility, in_report=in_report)
+        assert saved.status_code == 200
+        versions.append(_section(journal, "outcomes").version)
+    return workshop, journal, versions[0]
+
+
 def test_restoring_a_private_revision_keeps_it_private(client, world, log_in):
     """A text saved as private comes back private and out of the report, though the section is
     now the group's and in the report; the mentor is told. A participant never sees it."""
-    workshop = make_workshop(world["group_a"])
-    journal = make_journal(workshop, world["mentor_a"])
-    section = _section(journal, "outcomes")
-    log_in(world["mentor_a"])
-    assert _save(client, section, "PRIVÁT TITOK", visibility="private").status_code == 200
-    secret_version = _section(journal, "outcomes").version
-    section = _section(journal, "outcomes")
-    assert (
-        _save(client, section, "Nyilvános", visibility="group", in_report=True).status_code == 200
+    workshop, journal, secret_version = _saved_twice(
+        client, world, log_in, ("PRIVÁT TITOK", "private", False), ("Nyilvános", "group", True)
     )
     section = _section(journal, "outcomes")
     history = client.get(f"/sections/{section.id}/history").get_data(as_text=True)
@@ -512,14 +520,9 @@ def test_restoring_a_private_revision_keeps_it_private(client, world, log_in):
 
 def test_restoring_into_a_narrower_section_stays_narrow(client, world, log_in):
     """A text once the group's, brought back into a section now private, stays private."""
-    workshop = make_workshop(world["group_a"])
-    journal = make_journal(workshop, world["mentor_a"])
-    section = _section(journal, "outcomes")
-    log_in(world["mentor_a"])
-    assert _save(client, section, "Régen közös", visibility="group").status_code == 200
-    old_version = _section(journal, "outcomes").version
-    section = _section(journal, "outcomes")
-    assert _save(client, section, "Most privát", visibility="private").status_code == 200
+    _workshop, journal, old_version = _saved_twice(
+        client, world, log_in, ("Régen közös", "group", False), ("Most privát", "private", False)
+    )
     section = _section(journal, "outcomes")
     client.post(
         f"/sections/{section.id}/restore",

@@ -122,8 +122,9 @@ def restore_revision(
     """Bring back an earlier text as a new revision. It is read by no more people than when it
     was saved, nor by more than now: a text saved as private comes back private, and goes into
     the report only if it was meant for it then and the section is now."""
-    visibility = narrower(section.visibility, revision.visibility)
-    in_report = section.in_report and revision.in_report and visibility != Visibility.PRIVATE
+    visibility, in_report = narrower(
+        (section.visibility, section.in_report), (revision.visibility, revision.in_report)
+    )
     return save_section(author, section, base_version, revision.body, visibility, in_report)
 
 

@@ -92,8 +92,12 @@ def visibility_choices() -> list[tuple[str, str]]:
 _WIDTH = (Visibility.PRIVATE, Visibility.COORDINATION, Visibility.GROUP)
 
 
-def narrower(first: Visibility, second: Visibility) -> Visibility:
-    """Return the visibility that lets fewer people read: what a text gets when two wishes
-    meet (a conflict, an old text brought back), so no text is ever read more widely than its
-    writer chose without the writer choosing it again."""
-    return min(first, second, key=_WIDTH.index)
+def narrower(
+    first: tuple[Visibility, bool], second: tuple[Visibility, bool]
+) -> tuple[Visibility, bool]:
+    """Return the (visibility, in the report) that lets fewer people read: what a text gets
+    when two wishes meet (a conflict, an old text brought back), so no text is ever read more
+    widely than its writer chose without the writer choosing it again. A private text is never
+    in the report."""
+    visibility = min(first[0], second[0], key=_WIDTH.index)
+    return visibility, first[1] and second[1] and visibility != Visibility.PRIVATE

@@ -111,11 +111,10 @@ def _narrow_to(form: SectionForm, saved: JournalSection, base: int) -> bool:
     changed. A save that changed only the text leaves the user's own choice alone."""
     if (saved.visibility, saved.in_report) == queries.settings_at(saved, base):
         return False
-    wanted, wanted_in_report = Visibility(form.visibility.data), bool(form.in_report.data)
-    visibility = narrower(wanted, saved.visibility)
-    in_report = wanted_in_report and saved.in_report and visibility != Visibility.PRIVATE
-    form.visibility.data, form.in_report.data = visibility.value, in_report
-    return (visibility, in_report) != (wanted, wanted_in_report)
+    wanted = (Visibility(form.visibility.data), bool(form.in_report.data))
+    offered = narrower(wanted, (saved.visibility, saved.in_report))
+    form.visibility.data, form.in_report.data = offered[0].value, offered[1]
+    return offered != wanted
 
 
 def _shown(section: JournalSection, status: int = 200):
