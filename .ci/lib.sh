@@ -4,6 +4,26 @@
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
 
+# step "WHAT" COMMAND...: run one set-up step, print one line with what it did and how long it
+# took; its own output goes to a log that is shown only when the step fails.
+step() {
+  local what=$1; shift
+  local log start
+  log=$(mktemp)
+  start=$SECONDS
+  printf '==> %s … ' "$what"
+  if "$@" >"$log" 2>&1; then
+    echo "done ($((SECONDS - start)) s)"
+    rm -f "$log"
+  else
+    local rc=$?
+    echo "FAILED ($((SECONDS - start)) s); its output:"
+    cat "$log" >&2
+    rm -f "$log"
+    return "$rc"
+  fi
+}
+
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
@@ -15,9 +35,9 @@ ensure_debian_packages() {
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
   done
   if [ ${#missing[@]} -gt 0 ]; then
-    echo "==> Installing Debian packages: ${missing[*]}"
-    as_root apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    step "Updating Debian's package lists" as_root apt-get update -qq
+    step "Installing Debian packages ${missing[*]} from Debian" \
+      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
   fi
 }
 
@@ -28,18 +48,26 @@ ensure_python() {
   fi
 }
 
+# pip_install LOCKFILE: install exactly the locked, hash-checked packages into .venv.
+pip_install() {
+  "$VENV/bin/python" -m pip install --disable-pip-version-check --require-hashes -r "$1"
+}
+
 # ensure_venv LOCKFILE: a virtual environment with exactly the locked, hash-checked packages.
+# The venv's own pip is first replaced by the one pinned in .ci/pip.lock, so the install does
+# not depend on which pip the machine's Python happens to bring.
 ensure_venv() {
   local lock="$ROOT/$1"
-  local stamp="$VENV/.installed-$(basename "$lock")-$(sha256sum "$lock" | cut -c1-16)"
+  local stamp="$VENV/.installed-$(basename "$lock")-$(cat "$lock" "$ROOT/.ci/pip.lock" | sha256sum | cut -c1-16)"
   ensure_python
   if [ ! -x "$VENV/bin/python" ]; then
-    echo "==> Creating the virtual environment in .venv"
-    python3 -m venv "$VENV"
+    step "Creating the virtual environment .venv with $(python3 --version)" python3 -m venv "$VENV"
   fi
   if [ ! -f "$stamp" ]; then
-    echo "==> Installing Python packages from $1"
-    "$VENV/bin/python" -m pip install -q --disable-pip-version-check --require-hashes -r "$lock"
+    step "Installing pip $(sed -n 's/^pip==\([^ ]*\).*/\1/p' "$ROOT/.ci/pip.lock") from PyPI (.ci/pip.lock)" \
+      pip_install "$ROOT/.ci/pip.lock"
+    step "Installing Python packages from PyPI ($1, $(grep -c '^[a-z]' "$lock") packages)" \
+      pip_install "$lock"
     rm -f "$VENV"/.installed-"$(basename "$lock")"-*
     touch "$stamp"
   fi
@@ -48,16 +76,17 @@ ensure_venv() {
 # compile_translations: build the .mo files Flask-Babel reads.
 compile_translations() {
   if [ -d "$ROOT/journal/translations" ]; then
-    "$VENV/bin/pybabel" -q compile -f -d "$ROOT/journal/translations"
+    step "Compiling the English translation" \
+      "$VENV/bin/pybabel" -q compile -f -d "$ROOT/journal/translations"
   fi
 }
 
-# ensure_secret_key: a random SECRET_KEY in instance/config.py, made once.
+# ensure_secret_key: a random SECRET_KEY in the instance folder's config.py, made once.
 ensure_secret_key() {
-  local config="$ROOT/instance/config.py"
-  mkdir -p "$ROOT/instance"
-  if ! grep -qs "^SECRET_KEY" "$config"; then
-    echo "SECRET_KEY = \"$("$VENV/bin/python" -c 'import secrets; print(secrets.token_hex(32))')\"" >> "$config"
-    echo "==> Wrote a new SECRET_KEY to instance/config.py"
+  local instance="${MUHELYNAPLO_INSTANCE:-$ROOT/instance}"
+  mkdir -p "$instance"
+  if ! grep -qs "^SECRET_KEY" "$instance/config.py"; then
+    echo "SECRET_KEY = \"$("$VENV/bin/python" -c 'import secrets; print(secrets.token_hex(32))')\"" >> "$instance/config.py"
+    echo "==> Wrote a new random SECRET_KEY to $instance/config.py"
   fi
 }
