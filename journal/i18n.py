@@ -169,14 +169,19 @@ class _LocalNumber:
         return format_number(self.value)
 
 
-def at_most_characters(limit: int):
-    """Return the (lazy) message of a field over its length: "Legfeljebb 50 000 karakter
-    lehet." — one wording for every form."""
-    return _l("Legfeljebb %(max)s karakter lehet.", max=_LocalNumber(limit))
+def at_most_characters(limit: int, count: int):
+    """Return the (lazy) message of a field over its length: "Legfeljebb 200 karakter lehet;
+    ez 20 400 karakter." — one wording for every form."""
+    return _l(
+        "Legfeljebb %(max)s karakter lehet; ez %(count)s karakter. A szöveget megőriztük.",
+        max=_LocalNumber(limit),
+        count=_LocalNumber(count),
+    )
 
 
 def register_i18n(app: Flask) -> None:
     """Expose the formatting helpers to templates."""
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["short_datetime"] = short_datetime
+    app.jinja_env.filters["number"] = format_number
     app.jinja_env.globals["select_locale"] = select_locale

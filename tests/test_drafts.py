@@ -128,7 +128,7 @@ def test_bad_payloads_are_refused_in_hungarian(client, world, log_in, section):
     key = f"section:{section.id}"
     response = client.put(f"/drafts/{key}", json={"body": 5}, headers=HX)
     assert response.status_code == 400 and "piszkozatot" in response.json["message"]
-    response = client.put(f"/drafts/{key}", json={"body": "x" * 100_001}, headers=HX)
+    response = client.put(f"/drafts/{key}", json={"body": "x" * 200_001}, headers=HX)
     assert response.status_code == 413 and "túl hosszú" in response.json["message"]
     assert db.session.scalars(select(Draft)).all() == []
 

@@ -84,10 +84,10 @@ def test_add_note_plain_and_htmx(client, world, log_in):
     "data, message",
     [
         ({"title": ""}, "Adjon címet a jegyzetnek."),
-        ({"title": "x" * 201}, "Legfeljebb 200 karakter lehet."),
-        ({"body": "y" * 10_001}, "Legfeljebb 10\xa0000 karakter lehet."),
+        ({"title": "x" * 201}, "Legfeljebb 200 karakter lehet; ez 201 karakter."),
+        ({"body": "y" * 50_001}, "Legfeljebb 50\xa0000 karakter lehet; ez 50\xa0001 karakter."),
         ({"link": "javascript:alert(1)"}, "A link http:// vagy https:// kezdetű webcím legyen."),
-        ({"link": "https://e.org/" + "z" * 500}, "Legfeljebb 500 karakter lehet."),
+        ({"link": "https://e.org/" + "z" * 500}, "Legfeljebb 500 karakter lehet; ez 514 karakter."),
     ],
 )
 def test_add_note_bad_input_keeps_text(client, world, log_in, data, message):

@@ -46,4 +46,4 @@ def test_too_long_name_is_refused(client, world, log_in):
         "/profile", data={"family_name": "x" * 101, "given_name": "A", "language": "hu"}
     )
     assert response.status_code == 422
-    assert "Legfeljebb 100 karakter lehet." in response.get_data(as_text=True)
+    assert "Legfeljebb 100 karakter lehet; ez 101 karakter." in response.get_data(as_text=True)

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from journal.extensions import db
 from journal.models import Draft, User, utcnow
 
-BODY_MAX = 100_000  # twice the longest editor: a draft is never refused for its length
+BODY_MAX = 200_000  # twice the longest editor: a draft is never refused for its length
 FIELDS_MAX = 20_000
 
 

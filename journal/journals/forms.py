@@ -10,13 +10,12 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import Length
 
-from journal.i18n import at_most_characters
+from journal.forms import TextLimit
 from journal.journals.sections import visibility_choices
 from journal.models import Visibility
 
-BODY_MAX = 50_000
+BODY_MAX = 100_000
 
 
 class SectionForm(FlaskForm):
@@ -24,7 +23,7 @@ class SectionForm(FlaskForm):
 
     body = TextAreaField(
         _l("Szöveg"),
-        validators=[Length(max=BODY_MAX, message=at_most_characters(BODY_MAX))],
+        validators=[TextLimit(BODY_MAX)],
     )
     visibility = RadioField(
         _l("Ki láthatja?"),

@@ -13,15 +13,15 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional
 
-from journal.i18n import at_most_characters
+from journal.forms import TextLimit
 from journal.models import NoteKind
 
 TITLE_MAX = 200
-BODY_MAX = 10_000
+BODY_MAX = 50_000
 LINK_MAX = 500
-REPLY_MAX = 2_000
+REPLY_MAX = 10_000
 REASON_MAX = 500
 
 
@@ -34,11 +34,6 @@ def kind_labels() -> dict[str, str]:
         NoteKind.RESOURCE.value: _l("forrás"),
         NoteKind.REFLECTION.value: _l("reflexió"),
     }
-
-
-def _too_long(limit: int):
-    """Return a Length validator with the Hungarian message."""
-    return Length(max=limit, message=at_most_characters(limit))
 
 
 def validate_web_link(form, field) -> None:
@@ -63,11 +58,11 @@ class NoteForm(FlaskForm):
     )
     title = StringField(
         _l("Cím"),
-        validators=[DataRequired(_l("Adjon címet a jegyzetnek.")), _too_long(TITLE_MAX)],
+        validators=[DataRequired(_l("Adjon címet a jegyzetnek.")), TextLimit(TITLE_MAX)],
     )
-    body = TextAreaField(_l("Szöveg"), validators=[_too_long(BODY_MAX)])
+    body = TextAreaField(_l("Szöveg"), validators=[TextLimit(BODY_MAX)])
     link = StringField(
-        _l("Link (nem kötelező)"), validators=[_too_long(LINK_MAX), validate_web_link]
+        _l("Link (nem kötelező)"), validators=[TextLimit(LINK_MAX), validate_web_link]
     )
     workshop = SelectField(_l("Alkalom"), validators=[Optional()], validate_choice=False)
     mentor_only = BooleanField(_l("Csak a mentornak"))
@@ -80,7 +75,7 @@ class ReplyForm(FlaskForm):
 
     body = TextAreaField(
         _l("Válasz"),
-        validators=[DataRequired(_l("Írja be a választ.")), _too_long(REPLY_MAX)],
+        validators=[DataRequired(_l("Írja be a választ.")), TextLimit(REPLY_MAX)],
     )
 
 
@@ -89,5 +84,5 @@ class HideForm(FlaskForm):
 
     reason = TextAreaField(
         _l("Az elrejtés oka (a szerző látja)"),
-        validators=[DataRequired(_l("Írja le az elrejtés okát.")), _too_long(REASON_MAX)],
+        validators=[DataRequired(_l("Írja le az elrejtés okát.")), TextLimit(REASON_MAX)],
     )

@@ -12,7 +12,7 @@ from journal.htmx import after_action, message_fragment, render, wants_fragment
 from journal.i18n import long_date, person_key, sort_hungarian
 from journal.models import Group, Note, NoteKind, Workshop, utcnow
 from journal.notes import operations, queries
-from journal.notes.forms import HideForm, NoteForm, ReplyForm, kind_labels
+from journal.notes.forms import REASON_MAX, REPLY_MAX, HideForm, NoteForm, ReplyForm, kind_labels
 from journal.permissions import (
     can_add_note,
     can_edit_note,
@@ -38,6 +38,7 @@ def note_labels() -> dict:
         "note_mentor_ids": queries.mentor_ids,
         "note_by_mentor": note_by_mentor,
         "hungarian_names": hungarian_names,
+        "note_limits": {"reply": REPLY_MAX, "reason": REASON_MAX},
     }
 
 

@@ -3,9 +3,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Optional, ValidationError
 
-from journal.i18n import at_most_characters
+from journal.forms import TextLimit
 from journal.models import local_today
 from journal.workshops.forms import DateRequired, LocalDateField
 
@@ -18,14 +18,14 @@ def name_fields():
         _l("Vezetéknév"),
         validators=[
             DataRequired(_l("Adja meg a vezetéknevet.")),
-            Length(max=100, message=at_most_characters(100)),
+            TextLimit(100),
         ],
     )
     given = StringField(
         _l("Keresztnév"),
         validators=[
             DataRequired(_l("Adja meg a keresztnevet.")),
-            Length(max=100, message=at_most_characters(100)),
+            TextLimit(100),
         ],
     )
     return family, given
@@ -64,11 +64,11 @@ def membership_fields(group_required: bool):
     role = SelectField(_l("Szerep"), choices=ROLE_CHOICES, default="participant")
     institution = StringField(
         _l("Intézmény"),
-        validators=[Length(max=200, message=at_most_characters(200))],
+        validators=[TextLimit(200)],
     )
     settlement = StringField(
         _l("Település"),
-        validators=[Length(max=100, message=at_most_characters(100))],
+        validators=[TextLimit(100)],
     )
     return group, role, institution, settlement, joined_on_field(required=False)
 
@@ -82,7 +82,7 @@ class InviteForm(FlaskForm):
         validators=[
             DataRequired(_l("Adja meg az e-mail-címet.")),
             Email(_l("Ez nem érvényes e-mail-cím."), check_deliverability=False),
-            Length(max=254, message=at_most_characters(254)),
+            TextLimit(254),
         ],
     )
     group, role, institution, settlement, joined_on = membership_fields(group_required=False)

@@ -5,15 +5,10 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, StringField, TextAreaField, TimeField
-from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
+from wtforms.validators import DataRequired, Optional, StopValidation, ValidationError
 
-from journal.i18n import at_most_characters
+from journal.forms import TextLimit
 from journal.models import local_today
-
-
-def _max(n: int) -> Length:
-    """Return a Hungarian maximum-length check."""
-    return Length(max=n, message=at_most_characters(n))
 
 
 class _BlankIsNone:
@@ -67,12 +62,12 @@ class WorkshopForm(FlaskForm):
         validators=[Optional()],
         invalid_value_message=_l("Ez nem érvényes időpont (például 16:30)."),
     )
-    place = StringField(_l("Helyszín"), validators=[_max(200)])
+    place = StringField(_l("Helyszín"), validators=[TextLimit(200)])
     topic = StringField(
-        _l("Téma"), validators=[DataRequired(_l("Adja meg az alkalom témáját.")), _max(200)]
+        _l("Téma"), validators=[DataRequired(_l("Adja meg az alkalom témáját.")), TextLimit(200)]
     )
-    agenda = TextAreaField(_l("Rövid program"), validators=[_max(4000)])
-    methods = TextAreaField(_l("Alkalmazott módszerek"), validators=[_max(2000)])
+    agenda = TextAreaField(_l("Rövid program"), validators=[TextLimit(4000)])
+    methods = TextAreaField(_l("Alkalmazott módszerek"), validators=[TextLimit(2000)])
     version = HiddenField()
 
     # Set by the edit view for a workshop held or with attendance or guests recorded: its day
@@ -114,7 +109,7 @@ class CancelForm(FlaskForm):
 
     reason = TextAreaField(
         _l("Az elmaradás oka"),
-        validators=[DataRequired(_l("Írja meg, miért marad el az alkalom.")), _max(1000)],
+        validators=[DataRequired(_l("Írja meg, miért marad el az alkalom.")), TextLimit(1000)],
     )
     version = HiddenField()
 
@@ -123,6 +118,6 @@ class GuestForm(FlaskForm):
     """A guest who is not a member of the group."""
 
     name = StringField(
-        _l("Vendég neve"), validators=[DataRequired(_l("Adja meg a vendég nevét.")), _max(200)]
+        _l("Vendég neve"), validators=[DataRequired(_l("Adja meg a vendég nevét.")), TextLimit(200)]
     )
-    institution = StringField(_l("Intézmény"), validators=[_max(200)])
+    institution = StringField(_l("Intézmény"), validators=[TextLimit(200)])

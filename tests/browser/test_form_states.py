@@ -64,3 +64,28 @@ def test_the_mentor_only_checkbox_explains_itself(browser, base_url):
     finally:
         page.context.close()
     assert _unexpected(console.errors) == []
+
+
+def test_a_pasted_long_topic_is_never_cut(browser, base_url):
+    """On a phone, a 20,400-character topic stays whole in the field, the limit is said while
+    typing, and the refused form gives the whole text back with the count."""
+    page, console = open_page(browser, base_url, viewport=PHONE)
+    topic = ("Ünnepek kultúrája és digitális kompetenciák " * 500)[:20_400]
+    try:
+        login(page, TATA_MENTOR)
+        page.goto("/groups/tata/workshops/new")
+        assert page.locator("#topic-limit").inner_text() == "Legfeljebb 200 karakter."
+        page.fill("#date", "2026-12-10")
+        page.fill("#topic", topic)
+        assert len(page.input_value("#topic")) == 20_400
+        limit = page.locator("#topic-limit")
+        assert "ez 20\xa0400 karakter" in limit.inner_text()
+        page.locator("main form button[type=submit]").click()
+        page.wait_for_selector("#topic-errors")
+        assert page.input_value("#topic") == topic
+        assert "ez 20\xa0400 karakter" in page.locator("#topic-errors").inner_text()
+        page.fill("#topic", topic[:190])
+        assert page.locator("#topic-limit").inner_text() == "190 / 200 karakter"
+    finally:
+        page.context.close()
+    assert _unexpected(console.errors) == []

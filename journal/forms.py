@@ -1,0 +1,24 @@
+"""Shared form checks: text limits that are shown before they bite and never cut a text."""
+
+from wtforms import ValidationError
+
+from journal.i18n import at_most_characters
+
+
+class TextLimit:
+    """Refuse a text longer than `limit` characters with the Hungarian message, keeping it whole.
+
+    Not wtforms' Length(max=…): that renders `maxlength`, and a browser silently cuts a pasted
+    text there. The limit is a field flag instead (`field.flags.limit`), which the `field`
+    macro in templates/_forms.html shows, and static/js/limits.js counts, before it bites.
+    """
+
+    def __init__(self, limit: int):
+        """Keep the limit and expose it as the field's `limit` flag."""
+        self.limit = limit
+        self.field_flags = {"limit": limit}
+
+    def __call__(self, form, field) -> None:
+        """Refuse the field if its text is over the limit."""
+        if len(field.data or "") > self.limit:
+            raise ValidationError(at_most_characters(self.limit, len(field.data)))

@@ -1,0 +1,33 @@
+// Text limits (journal/forms.py TextLimit): near a field's limit say how much of it is used,
+// over it say so before the server refuses (keeping the whole text). There is no maxlength:
+// a browser cuts a pasted text there without a word. Texts come from the page (limit_hint).
+(function () {
+  "use strict";
+
+  function show(field) {
+    var limit = parseInt(field.getAttribute("data-limit"), 10);
+    var out = document.getElementById(field.id + "-limit");
+    if (!limit || !out) return;
+    if (!out.hasAttribute("data-limit-text")) out.setAttribute("data-limit-text", out.textContent);
+    var count = field.value.length;
+    var lang = document.documentElement.lang || "hu";
+    var text = out.getAttribute(count > limit ? "data-limit-over" : "data-limit-near");
+    var near = count > limit || count >= limit * 0.9;
+    out.textContent = near
+      ? text.replace("{count}", count.toLocaleString(lang)).replace("{max}", limit.toLocaleString(lang))
+      : out.getAttribute("data-limit-text");
+    out.hidden = !near && out.hasAttribute("data-limit-long");
+    out.classList.toggle("limit-over", count > limit);
+  }
+
+  function showAll() {
+    document.querySelectorAll("[data-limit]").forEach(show);
+  }
+
+  document.addEventListener("input", function (event) {
+    if (event.target.matches && event.target.matches("[data-limit]")) show(event.target);
+  });
+  document.addEventListener("htmx:after:swap", showAll);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", showAll);
+  else showAll();
+})();
