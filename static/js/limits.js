@@ -4,7 +4,9 @@
 (function () {
   "use strict";
 
-  function show(field) {
+  // typing: false on load and after a swap, where a text over the limit is already refused by
+  // the server's own message under the field.
+  function show(field, typing) {
     var limit = parseInt(field.getAttribute("data-limit"), 10);
     var out = document.getElementById(field.id + "-limit");
     if (!limit || !out) return;
@@ -12,20 +14,22 @@
     var count = field.value.length;
     var lang = document.documentElement.lang || "hu";
     var text = out.getAttribute(count > limit ? "data-limit-over" : "data-limit-near");
-    var near = count > limit || count >= limit * 0.9;
+    var near = (typing && count > limit) || (count <= limit && count >= limit * 0.9);
     out.textContent = near
       ? text.replace("{count}", count.toLocaleString(lang)).replace("{max}", limit.toLocaleString(lang))
       : out.getAttribute("data-limit-text");
     out.hidden = !near && out.hasAttribute("data-limit-long");
-    out.classList.toggle("limit-over", count > limit);
+    out.classList.toggle("limit-over", near && count > limit);
   }
 
   function showAll() {
-    document.querySelectorAll("[data-limit]").forEach(show);
+    document.querySelectorAll("[data-limit]").forEach(function (field) {
+      show(field, false);
+    });
   }
 
   document.addEventListener("input", function (event) {
-    if (event.target.matches && event.target.matches("[data-limit]")) show(event.target);
+    if (event.target.matches && event.target.matches("[data-limit]")) show(event.target, true);
   });
   document.addEventListener("htmx:after:swap", showAll);
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", showAll);
