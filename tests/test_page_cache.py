@@ -77,9 +77,9 @@ def test_attendance_toggle_shows(client, world, log_in, workshop, invalidation):
         assert client.post(f"{url}/attendance", data=data, headers=HX).status_code == 200
 
     _cached(client, url)
-    before = _page(client, url)[0].count('aria-pressed="true"')
+    before = _page(client, url)[0].count(" checked>")
     tap()
-    after = _page(client, url)[0].count('aria-pressed="true"')
+    after = _page(client, url)[0].count(" checked>")
     assert (after == before + 1) is invalidation
 
 
