@@ -215,6 +215,7 @@ RULES: dict[str, Rule] = {
     "journals.journal": sees_workshop,
     "journals.start": writes_journal,
     "journals.finalise": writes_journal,
+    "journals.write": writes_journal,
     "journals.preview": previews_report,
     "journals.show": reads_section,
     "journals.history": reads_section,

@@ -157,6 +157,8 @@ def start(workshop_id: int):
     require(can_write_journal(current_user, workshop.group))
     journal = operations.start_journal(current_user, workshop)
     db.session.commit()
+    if request.form.get("mode") == "write":
+        return redirect(url_for("journals.write", workshop_id=workshop.id), 303)
     key = request.form.get("open", "")
     opened = next((s for s in journal.sections if s.key == key), None) if key in BY_KEY else None
     if not wants_fragment():
@@ -200,6 +202,92 @@ def preview(workshop_id: int):
     journal = queries.journal_of(workshop)
     sections = queries.report_sections(journal) if journal else []
     return render("journals/preview.html", workshop=workshop, journal=journal, sections=sections)
+
+
+def write_form(section: JournalSection, formdata=None) -> SectionForm:
+    """Return one section's part of the write-mode form (field names prefixed "s<id>-").
+
+    A section never saved yet goes into the report by default unless it is private."""
+    form = SectionForm(formdata=formdata, prefix=f"s{section.id}", meta={"csrf": False})
+    if formdata is None:
+        form.body.data = section.body
+        form.visibility.data = section.visibility.value
+        never_saved = section.version == 1
+        private = section.visibility == Visibility.PRIVATE
+        form.in_report.data = section.in_report or (never_saved and not private)
+        form.version.data = str(section.version)
+    return form
+
+
+def _write_page(workshop: Workshop, journal, forms: dict, status: int = 200, **outcome):
+    """Render the write mode: the whole journal as one document (the form alone for htmx)."""
+    return render(
+        "journals/write.html",
+        "journals/_write.html",
+        status=status,
+        workshop=workshop,
+        journal=journal,
+        forms=forms,
+        saved=outcome.get("saved", set()),
+        conflicts=outcome.get("conflicts", {}),
+        narrowed=outcome.get("narrowed", set()),
+    )
+
+
+@bp.route("/workshops/<int:workshop_id>/journal/write", methods=["GET", "POST"])
+@login_required
+def write(workshop_id: int):
+    """Write the whole journal as one scrolling document. Each section keeps its own version
+    check and revisions: a section saved meanwhile elsewhere comes back with both texts, and
+    never blocks the others."""
+    workshop = _workshop(workshop_id)
+    journal = queries.journal_of(workshop)
+    require_visible(journal is not None)
+    require(can_edit_journal(current_user, journal))
+    sections = list(journal.sections)
+    if request.method == "GET":
+        return _write_page(workshop, journal, {s.id: write_form(s) for s in sections})
+    sent = [s for s in sections if f"s{s.id}-version" in request.form]
+    forms = {s.id: write_form(s, request.form) for s in sent}
+    edits, invalid = [], False
+    for section in sent:
+        form = forms[section.id]
+        valid, base = form.validate(), form.base_version()
+        if base is None:
+            form.body.errors = [
+                *form.body.errors,
+                _("Hiányzik a szerkesztett változat száma; töltse újra az oldalt."),
+            ]
+        if not valid or base is None:
+            invalid = True
+            continue
+        visibility = Visibility(form.visibility.data)
+        edits.append((section, base, form.body.data or "", visibility, bool(form.in_report.data)))
+    stale = operations.save_sections(current_user, edits)
+    saved, narrowed = set(), set()
+    for section, base, *_wanted in edits:
+        form = forms[section.id]
+        if section.id in stale:
+            current = stale[section.id]
+            # The next save is based on what is stored now: merging, then saving, wins cleanly.
+            form.version.data = str(current.version)
+            if _narrow_to(form, current, base):
+                narrowed.add(section.id)
+        else:
+            clear_draft(current_user, f"section:{section.id}")
+            saved.add(section.id)
+    db.session.commit()
+    for section in sections:
+        if section.id in saved or section.id not in forms:
+            db.session.refresh(section)
+            forms[section.id] = write_form(section)
+    if not wants_fragment() and not stale and not invalid:
+        flash(_("A naplót elmentette."), "success")
+        return redirect(url_for("journals.write", workshop_id=workshop.id), 303)
+    status = 409 if stale else 422 if invalid else 200
+    return _write_page(
+        workshop, journal, forms, status, saved=saved, conflicts=stale, narrowed=narrowed
+    )
 
 
 @bp.get("/sections/<int:section_id>")

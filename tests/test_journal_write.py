@@ -1,0 +1,160 @@
+"""Write mode: the whole journal as one document, each section on its own version check."""
+
+import re
+
+from sqlalchemy import select
+
+from journal.extensions import db
+from journal.models import Journal, JournalSection, SectionRevision, Visibility
+from tests.factories import make_journal, make_workshop
+
+HX = {"HX-Request": "true"}
+
+
+def _sections(journal: Journal) -> list[JournalSection]:
+    """Return the journal's sections fresh from the database, in order."""
+    db.session.expire_all()
+    return list(
+        db.session.scalars(
+            select(JournalSection)
+            .where(JournalSection.journal_id == journal.id)
+            .order_by(JournalSection.position)
+        )
+    )
+
+
+def _fields(section: JournalSection, body: str, version=None, visibility=None, report=None):
+    """Return one section's part of the write-mode form."""
+    visibility = visibility or section.visibility.value
+    if report is None:
+        report = visibility != "private"
+    data = {
+        f"s{section.id}-body": body,
+        f"s{section.id}-visibility": visibility,
+        f"s{section.id}-version": str(section.version if version is None else version),
+    }
+    if report:
+        data[f"s{section.id}-in_report"] = "y"
+    return data
+
+
+def _write(client, journal, data, headers=HX):
+    """Post the write-mode form."""
+    return client.post(
+        f"/workshops/{journal.workshop_id}/journal/write", data=data, headers=headers
+    )
+
+
+def test_the_mentor_writes_all_seven_sections_at_once(client, world, log_in):
+    """One save stores every section with its own revision; non-private sections go into the
+    report by default, the self-reflection stays private and out of it."""
+    journal = make_journal(make_workshop(world["group_a"]), world["mentor_a"])
+    log_in(world["mentor_a"])
+    page = client.get(f"/workshops/{journal.workshop_id}/journal/write").get_data(as_text=True)
+    sections = _sections(journal)
+    assert all(f'name="s{s.id}-body"' in page for s in sections)
+    assert page.count("Következő rész") == 6 and page.count('data-autosave-key="section:') == 7
+    boxes = re.findall(r'<input type="checkbox"[^>]*data-in-report', page)
+    assert len(boxes) == 7
+    assert sum(" checked" in box for box in boxes) == 6  # the private one is not in the report
+    data = {}
+    for number, section in enumerate(sections, start=1):
+        data |= _fields(section, f"{number}. rész szövege")
+    response = _write(client, journal, data)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    sections = _sections(journal)
+    assert [s.body for s in sections] == [f"{n}. rész szövege" for n in range(1, 8)]
+    assert all(s.version == 2 for s in sections)
+    assert [s.in_report for s in sections] == [True, True, True, True, True, False, True]
+    assert sections[5].visibility == Visibility.PRIVATE
+    revisions = db.session.scalars(select(SectionRevision.section_id)).all()
+    assert sorted(revisions) == sorted(s.id for s in sections)
+
+
+def test_a_conflict_in_one_section_never_blocks_the_others(client, world, log_in):
+    """Another device saved "topic" meanwhile: that section answers 409 with both texts, the
+    other sections of the same save are stored."""
+    journal = make_journal(make_workshop(world["group_a"]), world["mentor_a"])
+    log_in(world["mentor_a"])
+    topic, process, *_ = _sections(journal)
+    elsewhere = _write(client, journal, _fields(topic, "A telefonon írt téma"))
+    assert elsewhere.status_code == 200
+    data = _fields(topic, "A laptopon írt téma", version=1) | _fields(process, "A menet")
+    response = _write(client, journal, data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "A laptopon írt téma" in html and "A telefonon írt téma" in html
+    assert f'name="s{topic.id}-version" value="2"' in html  # merging, then saving, wins
+    topic, process, *_ = _sections(journal)
+    assert topic.body == "A telefonon írt téma" and process.body == "A menet"
+    merged = _write(client, journal, _fields(topic, "Összefésült téma", version=2))
+    assert merged.status_code == 200
+    assert _sections(journal)[0].body == "Összefésült téma"
+
+
+def test_two_devices_writing_different_sections_both_save(client, world, log_in):
+    """Each device sends only what it has: both saves land, neither overwrites the other."""
+    journal = make_journal(make_workshop(world["group_a"]), world["mentor_a"])
+    log_in(world["mentor_a"])
+    sections = _sections(journal)
+    phone = _fields(sections[2], "Módszerek a telefonról")
+    laptop = _fields(sections[4], "Eredmények a laptopról")
+    assert _write(client, journal, phone).status_code == 200
+    assert _write(client, journal, laptop).status_code == 200
+    sections = _sections(journal)
+    assert sections[2].body == "Módszerek a telefonról"
+    assert sections[4].body == "Eredmények a laptopról"
+
+
+def test_bad_input_comes_back_whole_and_the_rest_is_saved(client, world, log_in):
+    """A private section in the report and a text over the limit come back (422) with the
+    text kept; the valid section is saved."""
+    journal = make_journal(make_workshop(world["group_a"]), world["mentor_a"])
+    log_in(world["mentor_a"])
+    topic, process, methods, *_ = _sections(journal)
+    too_long = "ő" * 100_001
+    data = (
+        _fields(topic, "Privát, de beszámolóba?", visibility="private", report=True)
+        | _fields(process, too_long)
+        | _fields(methods, "Rendben lévő rész")
+    )
+    response = _write(client, journal, data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Privát, de beszámolóba?" in html and too_long in html
+    assert "Privát szakasz nem kerülhet a beszámolóba." in html
+    assert "Legfeljebb 100\xa0000 karakter lehet" in html
+    topic, process, methods, *_ = _sections(journal)
+    assert topic.body == "" and process.body == "" and methods.body == "Rendben lévő rész"
+
+
+def test_write_mode_is_for_the_journal_author_only(client, world, log_in):
+    """The coordinator reads the journal but cannot open its write mode; another group's
+    mentor does not see it at all; without a journal there is nothing to write."""
+    workshop = make_workshop(world["group_a"])
+    journal = make_journal(workshop, world["mentor_a"])
+    log_in(world["coordinator"])
+    url = f"/workshops/{workshop.id}/journal/write"
+    assert client.get(url).status_code == 403
+    client.post("/logout")
+    log_in(world["mentor_b"])
+    assert client.get(url).status_code == 404
+    client.post("/logout")
+    log_in(world["mentor_a"])
+    empty = make_workshop(world["group_a"])
+    assert client.get(f"/workshops/{empty.id}/journal/write").status_code == 404
+    started = client.post(f"/workshops/{empty.id}/journal", data={"mode": "write"})
+    assert started.status_code == 303
+    assert started.headers["Location"].endswith(f"/workshops/{empty.id}/journal/write")
+    assert journal.id
+
+
+def test_a_plain_form_post_saves_and_comes_back_to_the_write_page(client, world, log_in):
+    """Without JavaScript the save is a form post answered with 303 and a message."""
+    journal = make_journal(make_workshop(world["group_a"]), world["mentor_a"])
+    log_in(world["mentor_a"])
+    topic = _sections(journal)[0]
+    response = _write(client, journal, _fields(topic, "Űrlapból"), headers={})
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "A naplót elmentette." in page and "Űrlapból" in page
