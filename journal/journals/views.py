@@ -228,9 +228,9 @@ def _write_page(workshop: Workshop, journal, forms: dict, status: int = 200, **o
         workshop=workshop,
         journal=journal,
         forms=forms,
-        saved=outcome.get("saved", set()),
         conflicts=outcome.get("conflicts", {}),
         narrowed=outcome.get("narrowed", set()),
+        saved_now=outcome.get("saved_now", False),
     )
 
 
@@ -264,7 +264,7 @@ def write(workshop_id: int):
         visibility = Visibility(form.visibility.data)
         edits.append((section, base, form.body.data or "", visibility, bool(form.in_report.data)))
     stale = operations.save_sections(current_user, edits)
-    saved, narrowed = set(), set()
+    saved, narrowed = set(), set()  # saved: no conflict (changed or not)
     for section, base, *_wanted in edits:
         form = forms[section.id]
         if section.id in stale:
@@ -286,7 +286,13 @@ def write(workshop_id: int):
         return redirect(url_for("journals.write", workshop_id=workshop.id), 303)
     status = 409 if stale else 422 if invalid else 200
     return _write_page(
-        workshop, journal, forms, status, saved=saved, conflicts=stale, narrowed=narrowed
+        workshop,
+        journal,
+        forms,
+        status,
+        conflicts=stale,
+        narrowed=narrowed,
+        saved_now=status == 200,
     )
 
 

@@ -2,16 +2,21 @@
 //
 // Markup contract (any form; the page must work without this script):
 //
-//   <form data-autosave                      opt in
+//   <form data-autosave                      opt in (or a <fieldset data-autosave> inside a form
+//                                            that holds several: the journal's write mode)
 //         data-autosave-key="section:12"     the draft key (registered kind, see journal/drafts)
 //         data-autosave-url="/drafts/…"      optional; defaults to /drafts/<key>
 //         data-autosave-version="3">         optional; the version the text started from
 //                                            (an <input name="version"> wins if present)
 //     <textarea name="body">                 the main text (or mark another with data-autosave-body)
 //     other named controls                   kept as "fields" (not hidden inputs, buttons,
-//                                            passwords, files, read-only or [data-autosave-skip])
+//                                            passwords, files, read-only or [data-autosave-skip]),
+//                                            under their data-autosave-name if they have one
+//     <input type=hidden name="version"        or data-autosave-name="version": the base version
 //     <span data-autosave-status></span>     optional; the quiet "Piszkozat mentve 14:32" indicator
-//                                            (created before .actions or at the end if missing)
+//                                            (created before .actions or at the end if missing;
+//                                            data-autosave-status-in="ID" on the unit names one
+//                                            shared by several units)
 //   </form>
 //   <form data-clear-drafts …>               a logout form: this browser's copies are cleared
 //   <body data-user="7">                     copies in localStorage are kept per user
@@ -137,17 +142,25 @@
     return form.querySelector("[data-autosave-body]") || form.querySelector("[name=body]");
   }
 
+  function nameOf(el) {
+    return el.getAttribute("data-autosave-name") || el.name;
+  }
+
+  function versionInput(form) {
+    return form.querySelector("input[name=version], input[data-autosave-name=version]");
+  }
+
   function fieldControls(form) {
     var body = bodyControl(form);
     return Array.prototype.filter.call(form.elements, function (el) {
-      if (!el.name || el === body || el.name === "csrf_token" || el.name === "version") return false;
+      if (!el.name || el === body || el.name === "csrf_token" || nameOf(el) === "version") return false;
       if (el.hasAttribute("data-autosave-skip") || el.readOnly) return false;
       return !/^(hidden|submit|button|reset|file|password|image)$/.test(el.type);
     });
   }
 
   function versionOf(form) {
-    var input = form.querySelector("input[name=version]");
+    var input = versionInput(form);
     var value = input ? input.value : form.getAttribute("data-autosave-version");
     return value && /^\d+$/.test(value) ? parseInt(value, 10) : null;
   }
@@ -155,10 +168,11 @@
   function snapshot(form) {
     var fields = {};
     fieldControls(form).forEach(function (el) {
-      if (el.type === "checkbox") fields[el.name] = el.checked;
+      var name = nameOf(el);
+      if (el.type === "checkbox") fields[name] = el.checked;
       else if (el.type === "radio") {
-        if (el.checked) fields[el.name] = el.value;
-      } else fields[el.name] = el.value;
+        if (el.checked) fields[name] = el.value;
+      } else fields[name] = el.value;
     });
     var body = bodyControl(form);
     return { body: body ? body.value : "", fields: fields, base_version: versionOf(form), t: Date.now() };
@@ -169,12 +183,13 @@
     if (body) body.value = snap.body || "";
     var fields = snap.fields || {};
     fieldControls(form).forEach(function (el) {
-      if (!(el.name in fields)) return;
-      if (el.type === "checkbox") el.checked = !!fields[el.name];
-      else if (el.type === "radio") el.checked = el.value === fields[el.name];
-      else el.value = fields[el.name];
+      var name = nameOf(el);
+      if (!(name in fields)) return;
+      if (el.type === "checkbox") el.checked = !!fields[name];
+      else if (el.type === "radio") el.checked = el.value === fields[name];
+      else el.value = fields[name];
     });
-    var input = form.querySelector("input[name=version]");
+    var input = versionInput(form);
     if (input && snap.base_version != null) input.value = String(snap.base_version);
     // Let other scripts (e.g. the private/report rule) react to restored values.
     applying = true;
@@ -206,7 +221,8 @@
   // --- Messages --------------------------------------------------------------------------------
 
   function statusEl(form) {
-    var el = form.querySelector("[data-autosave-status]");
+    var shared = form.getAttribute("data-autosave-status-in");
+    var el = shared ? document.getElementById(shared) : form.querySelector("[data-autosave-status]");
     if (el) return el;
     el = document.createElement("span");
     el.className = "autosave-status";
@@ -402,7 +418,7 @@
       if (status !== 200 || !loginWaiting) return;
       loginWaiting = false;
       clearInterval(loginTimer);
-      document.querySelectorAll("form[data-autosave]").forEach(function (form) {
+      document.querySelectorAll("[data-autosave]").forEach(function (form) {
         var st = state(form);
         if (st.blocked !== "login") return;
         st.dirty = true;
@@ -477,11 +493,11 @@
   }
 
   function initAll() {
-    document.querySelectorAll("form[data-autosave]").forEach(init);
+    document.querySelectorAll("[data-autosave]").forEach(init);
   }
 
   function formOf(target) {
-    return target && target.closest ? target.closest("form[data-autosave]") : null;
+    return target && target.closest ? target.closest("[data-autosave]") : null;
   }
 
   // --- Events (delegated, so swapped-in editors need nothing) ------------------------------------
@@ -511,7 +527,7 @@
   });
 
   function flushAll(keepalive) {
-    document.querySelectorAll("form[data-autosave]").forEach(function (form) {
+    document.querySelectorAll("[data-autosave]").forEach(function (form) {
       var st = state(form);
       if (st.dirty) {
         writeLocal(form, snapshot(form));
@@ -637,6 +653,41 @@
     writeLocal(form, snapshot(form));
     alert(form, T.offline);
     schedule(form, 2000);
+  });
+
+  // The journal's write mode: one form whose fieldsets are autosave units. An answer that
+  // is not a swap of the form (errors go to the message area) leaves the units as they are,
+  // and their text goes on into the drafts.
+  function unitsOf(event) {
+    var ctx = event.detail && event.detail.ctx;
+    var source = ctx && ctx.sourceElement;
+    if (!source || !source.matches || source.matches("[data-autosave]")) return [];
+    return Array.prototype.slice.call(source.querySelectorAll("[data-autosave]"));
+  }
+
+  function afterUnits(event, ok) {
+    unitsOf(event).forEach(function (unit) {
+      var st = state(unit);
+      clearTimeout(st.timer);
+      if (ok) {
+        st.dirty = false;
+        st.done = true;
+        removeLocal(unit);
+      } else {
+        st.dirty = true;
+        writeLocal(unit, snapshot(unit));
+        schedule(unit, 2000);
+      }
+    });
+  }
+
+  document.addEventListener("htmx:after:request", function (event) {
+    var response = event.detail && event.detail.ctx && event.detail.ctx.response;
+    if (!response || response.status === 409 || response.status === 422) return;
+    afterUnits(event, response.status >= 200 && response.status < 300);
+  });
+  document.addEventListener("htmx:error", function (event) {
+    afterUnits(event, false);
   });
 
   ["htmx:after:swap", "htmx:after:settle", "htmx:after:process"].forEach(function (name) {

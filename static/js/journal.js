@@ -15,7 +15,7 @@
   document.addEventListener("change", function (event) {
     var target = event.target;
     if (target && target.matches && target.matches("input[data-visibility]")) {
-      var form = target.closest("form");
+      var form = target.closest("[data-journal-section]");
       if (form) sync(form);
     }
   });

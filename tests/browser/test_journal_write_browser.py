@@ -1,0 +1,118 @@
+"""The journal's write mode in Chromium on a phone: one document, one status line, each
+section saved on its own version check."""
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from journal.extensions import db
+from journal.models import Journal, SectionRevision
+from tests.browser.harness import PHONE, Console, open_page, serving
+from tests.conftest import build_app
+from tests.factories import PASSWORD, make_workshop, make_world
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """A live server with a held workshop of group alfa whose journal is not started yet."""
+    app = build_app(tmp_path_factory.mktemp("write"), RATELIMIT_ENABLED=False)
+    with app.app_context():
+        world = make_world()
+        workshop = make_workshop(world["group_a"], topic="Önkéntesek a közművelődésben")
+        db.session.commit()
+        info = {"email": world["mentor_a"].email, "workshop_id": workshop.id}
+    with serving(app) as base:
+        yield info | {"base": base, "app": app}
+
+
+def _phone(browser, site):
+    """Return a phone-sized page logged in as the group's mentor, and its console."""
+    page, console = open_page(browser, site["base"], viewport=PHONE, console=Console())
+    page.goto("/login")
+    page.fill("input[name=email]", site["email"])
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(site["base"] + "/")
+    return page, console
+
+
+def _sections(site) -> list[tuple[int, str, int, int]]:
+    """Return (id, text, version, revisions) of each section of the workshop's journal."""
+    with site["app"].app_context():
+        journal = db.session.scalar(
+            select(Journal).where(Journal.workshop_id == site["workshop_id"])
+        )
+        return [
+            (
+                s.id,
+                s.body,
+                s.version,
+                db.session.scalar(select(func.count()).where(SectionRevision.section_id == s.id)),
+            )
+            for s in journal.sections
+        ]
+
+
+def test_a_mentor_writes_the_whole_journal_on_a_phone(browser, site):
+    """Started from the workshop page, all seven sections are written on one page with one
+    status line that tells the drafts are kept; one save gives each section its revision."""
+    page, console = _phone(browser, site)
+    try:
+        page.goto(f"/workshops/{site['workshop_id']}")
+        page.get_by_role("button", name="Az egész napló írása egy oldalon").click()
+        page.wait_for_url(f"**/workshops/{site['workshop_id']}/journal/write")
+        boxes = page.locator("textarea[data-autosave-body]")
+        expect(boxes).to_have_count(7)
+        status = page.locator("#journal-write-status")
+        for number in range(7):
+            boxes.nth(number).fill(f"A(z) {number + 1}. rész, telefonon írva.")
+            if number == 0:
+                expect(status).to_contain_text("Piszkozat mentve", timeout=10_000)
+            if number < 6:
+                page.locator(".write-section").nth(number).get_by_role(
+                    "link", name="Következő rész"
+                ).click()
+        assert page.locator("[data-autosave-status]").count() == 1  # one line for all
+        page.get_by_role("button", name="Mentés").click()
+        expect(status).to_have_text("A naplót elmentette.", timeout=10_000)
+        sections = _sections(site)
+        assert [s[1] for s in sections] == [f"A(z) {n}. rész, telefonon írva." for n in range(1, 8)]
+        assert all(version == 2 and revisions == 1 for _, _, version, revisions in sections)
+        page.screenshot(path="/tmp/journal-write-phone.png", full_page=True, caret="initial")
+    finally:
+        page.context.close()
+    assert console.errors == []
+
+
+def test_two_devices_on_one_journal(browser, site):
+    """Two devices on the write page: different sections both save; the same section gives
+    the later one the conflict with both texts, and its other sections are saved."""
+    phone, phone_console = _phone(browser, site)
+    laptop, laptop_console = _phone(browser, site)
+    url = f"/workshops/{site['workshop_id']}/journal/write"
+    try:
+        phone.goto(url)
+        laptop.goto(url)
+        phone.locator("textarea[data-autosave-body]").nth(2).fill("Módszerek a telefonról")
+        phone.get_by_role("button", name="Mentés").click()
+        expect(phone.locator("#journal-write-status")).to_have_text("A naplót elmentette.")
+        laptop.locator("textarea[data-autosave-body]").nth(4).fill("Eredmények a laptopról")
+        laptop.locator("textarea[data-autosave-body]").nth(2).fill("Módszerek a laptopról")
+        laptop.get_by_role("button", name="Mentés").click()
+        conflict = laptop.locator(".write-section.has-conflict")
+        expect(conflict).to_have_count(1)
+        expect(conflict.locator("textarea[readonly]")).to_have_value("Módszerek a telefonról")
+        expect(conflict.locator("textarea[data-autosave-body]")).to_have_value(
+            "Módszerek a laptopról"
+        )
+        sections = _sections(site)
+        assert sections[2][1] == "Módszerek a telefonról"
+        assert sections[4][1] == "Eredmények a laptopról"
+        laptop.screenshot(path="/tmp/journal-write-conflict.png", full_page=True, caret="initial")
+    finally:
+        phone.context.close()
+        laptop.context.close()
+    assert phone_console.errors == []
+    assert [e for e in laptop_console.errors if "status of 409" not in e] == []
