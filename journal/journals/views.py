@@ -4,7 +4,9 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from journal.drafts.operations import clear_draft
+from journal.drafts.kinds import draft_key
+from journal.drafts.operations import NewerDraft, clear_draft, stamp
+from journal.drafts.queries import draft_for
 from journal.extensions import db
 from journal.htmx import after_action, message_fragment, render, wants_fragment
 from journal.journals import operations, queries
@@ -87,10 +89,12 @@ def _editor(
     status: int = 200,
     conflict: JournalSection | None = None,
     narrowed: bool = False,
+    newer: dict | None = None,
 ):
     """Render a section's editor, as a page or as the fragment that replaces the section.
     `conflict` is the section as saved meanwhile; `narrowed` tells that the form's visibility
-    or report flag was narrowed to what was saved meanwhile."""
+    or report flag was narrowed to what was saved meanwhile; `newer` is the user's unsaved
+    draft written on another device (body, saved_at) that this editor had not seen."""
     return render(
         "journals/section_edit.html",
         "journals/_section_edit.html",
@@ -100,6 +104,7 @@ def _editor(
         form=form,
         conflict=conflict,
         narrowed=narrowed,
+        newer=newer,
         workshop=section.journal.workshop,
     )
 
@@ -232,7 +237,11 @@ def save(section_id: int):
         ]
     if not valid or base is None:
         return _editor(section, form, 422)
+    key = draft_key("section", section.id)
     try:
+        # The save replaces the draft its editor wrote or restored, never one written since on
+        # another device: that one is shown beside the user's text, like a stale version.
+        clear_draft(current_user, key, form.draft.data, kept=(section.body, form.body.data or ""))
         operations.save_section(
             current_user,
             section,
@@ -241,18 +250,23 @@ def save(section_id: int):
             Visibility(form.visibility.data),
             bool(form.in_report.data),
         )
+    except NewerDraft as found:
+        newer = {"body": found.draft.body, "saved_at": found.draft.saved_at}
+        form.draft.data = stamp(found.draft)  # seen now: the merged text may replace it
+        db.session.rollback()
+        return _editor(_section(section_id), form, 409, newer=newer)
     except operations.StaleVersion as stale:
         db.session.rollback()
         current = queries.section_for_reading(current_user, stale.current.id)
         # The next save is based on what is stored now: merging, then saving, wins cleanly.
         form.version.data = str(current.version)
+        form.draft.data = stamp(draft_for(current_user, key))
         narrowed = _narrow_to(form, current, base)
         return _editor(current, form, 409, conflict=current, narrowed=narrowed)
     except operations.NotAllowed as refusal:
         db.session.rollback()
         form.in_report.errors = [*form.in_report.errors, str(refusal)]
         return _editor(section, form, 422)
-    clear_draft(current_user, f"section:{section.id}")  # saved: the draft is no longer needed
     section = queries.section_for_reading(current_user, section_id)
     # Rendered before the commit: if the page fails, the save is undone and the draft stays.
     response = after_action(

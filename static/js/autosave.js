@@ -12,7 +12,14 @@
 //                                            passwords, files, read-only or [data-autosave-skip])
 //     <span data-autosave-status></span>     optional; the quiet "Piszkozat mentve 14:32" indicator
 //                                            (created before .actions or at the end if missing)
+//     <input type=hidden name=draft>         the stamp of the server draft this editor wrote or
+//                                            restored (created if missing); a save or a draft
+//                                            write replaces only that draft (journal/drafts)
 //   </form>
+//   data-autosave-texts='{…}'                messages from the server (drafts.views.autosave_texts)
+//   data-autosave-compare                    a newer draft from another device offers a button
+//                                            that submits the form: the server answers 409 with
+//                                            both texts
 //   <form data-clear-drafts …>               a logout form: this browser's copies are cleared
 //   <body data-user="7">                     copies in localStorage are kept per user
 //
@@ -20,11 +27,12 @@
 // 3 s after typing stops, when the field is left, and when the tab is hidden or closed. The
 // local copy is removed as soon as the server confirms that text. On opening an editor, a
 // local copy (or else the server draft) that differs from the shown text is put back, with a
-// notice and a button to throw it away; the hidden `version` is set to the one the copy was
+// notice and a button to throw it away (and one to undo that); the hidden `version` is set to the one the copy was
 // based on, so a save over a newer version answers 409 with both texts instead of
 // overwriting. An expired login (401) or CSRF token (400) keeps the text, shows a message
 // with a login link (new tab), and completes the save once the login is back; network errors
-// retry when the connection returns. A successful real save (htmx 2xx) clears both copies.
+// retry when the connection returns. A successful real save (htmx 2xx) clears the local copy
+// (the server removed the draft it superseded).
 (function () {
   "use strict";
 
@@ -83,6 +91,25 @@
   var answered = {}; // keys whose editor came back from a 409/422: it already holds the text
 
   // --- Storage ------------------------------------------------------------------------------
+
+  function text(form, name) {
+    try {
+      return JSON.parse(form.getAttribute("data-autosave-texts") || "{}")[name] || T[name] || "";
+    } catch (e) {
+      return T[name] || "";
+    }
+  }
+
+  function stampInput(form) {
+    var input = form.querySelector("input[name=draft]");
+    if (!input) {
+      input = document.createElement("input");
+      input.type = "hidden";
+      input.name = "draft";
+      form.appendChild(input);
+    }
+    return input;
+  }
 
   function user() {
     return (document.body && document.body.getAttribute("data-user")) || "";
@@ -161,7 +188,13 @@
       } else fields[el.name] = el.value;
     });
     var body = bodyControl(form);
-    return { body: body ? body.value : "", fields: fields, base_version: versionOf(form), t: Date.now() };
+    return {
+      body: body ? body.value : "",
+      fields: fields,
+      base_version: versionOf(form),
+      draft: stampInput(form).value,
+      t: Date.now(),
+    };
   }
 
   function apply(form, snap) {
@@ -176,6 +209,7 @@
     });
     var input = form.querySelector("input[name=version]");
     if (input && snap.base_version != null) input.value = String(snap.base_version);
+    if (typeof snap.draft === "string") stampInput(form).value = snap.draft;
     // Let other scripts (e.g. the private/report rule) react to restored values.
     applying = true;
     try {
@@ -222,20 +256,20 @@
     el.textContent = text;
   }
 
-  function alertBox(form) {
+  function alertBox(form, before) {
     var box = form.querySelector("[data-autosave-alert]");
     if (box) return box;
     box = document.createElement("div");
     box.className = "message message-error autosave-alert";
     box.setAttribute("role", "alert");
     box.setAttribute("data-autosave-alert", "");
-    var actions = form.querySelector(".actions");
-    form.insertBefore(box, actions || null);
+    var anchor = before || form.querySelector(".actions");
+    (anchor ? anchor.parentNode : form).insertBefore(box, anchor);
     return box;
   }
 
-  function alert(form, text, kind) {
-    var box = alertBox(form);
+  function alert(form, text, kind, before) {
+    var box = alertBox(form, before);
     box.className = "message autosave-alert message-" + (kind || "error");
     box.textContent = text;
     box.hidden = false;
@@ -306,7 +340,7 @@
     var st = state(form);
     clearTimeout(st.timer);
     if (st.done || !st.dirty) return;
-    if (st.blocked === "login" && !opts.force) return;
+    if ((st.blocked === "login" || st.blocked === "newer") && !opts.force) return;
     if (st.inFlight) {
       st.again = true;
       return;
@@ -317,7 +351,12 @@
     fetch(urlOf(form), {
       method: "PUT",
       headers: headers(true),
-      body: JSON.stringify({ body: snap.body, fields: snap.fields, base_version: snap.base_version }),
+      body: JSON.stringify({
+        body: snap.body,
+        fields: snap.fields,
+        base_version: snap.base_version,
+        draft: snap.draft,
+      }),
       credentials: "same-origin",
       redirect: "manual",
       keepalive: !!opts.keepalive && snap.body.length < 60000,
@@ -325,6 +364,7 @@
       .then(function (resp) {
         if (resp.ok) {
           return resp.json().then(function (data) {
+            if (data.draft) stampInput(form).value = data.draft;
             removeLocal(form, snap.body);
             if (same(snapshot(form), snap)) st.dirty = false;
             if (st.blocked) {
@@ -345,7 +385,10 @@
             } else if (status === 401 || status === 0) waitForLogin(form);
           });
         }
-        if (resp.status === 404 || resp.status === 403) {
+        if (resp.status === 409) {
+          st.blocked = "newer";
+          offerNewer(form);
+        } else if (resp.status === 404 || resp.status === 403) {
           st.blocked = "denied";
           alert(form, T.denied);
         } else if (resp.status === 413) {
@@ -378,7 +421,8 @@
       st.clearAfter = true;
       return;
     }
-    fetch(urlOf(form), { method: "DELETE", headers: headers(false), credentials: "same-origin", redirect: "manual" }).catch(
+    var url = urlOf(form) + "?draft=" + encodeURIComponent(stampInput(form).value);
+    fetch(url, { method: "DELETE", headers: headers(false), credentials: "same-origin", redirect: "manual" }).catch(
       function () {
         /* a leftover server draft equals the saved text and is ignored on opening */
       }
@@ -417,23 +461,50 @@
 
   // --- Opening an editor ---------------------------------------------------------------------------
 
-  function offerDiscard(form, original) {
-    // Say so when more than the text came back: a restored "who can read it" must be seen.
-    var settings = canonical(snapshot(form).fields) !== canonical(original.fields);
-    var box = alert(form, (settings ? T.restoredSettings : T.restored) + " ", "info");
+  function notice(form, message, label, onClick) {
+    // Before the text's field: its button is reached before the text, never between the
+    // text and "Mentés".
+    var body = bodyControl(form);
+    var box = alert(form, message + " ", "info", body && body.closest(".field"));
     var button = document.createElement("button");
     button.type = "button";
     button.className = "link-button";
-    button.textContent = T.discard;
-    button.addEventListener("click", function () {
+    button.textContent = label;
+    button.addEventListener("click", onClick);
+    box.appendChild(button);
+    return button;
+  }
+
+  function offerDiscard(form, original) {
+    // Say so when more than the text came back: a restored "who can read it" must be seen.
+    var settings = canonical(snapshot(form).fields) !== canonical(original.fields);
+    notice(form, settings ? T.restoredSettings : T.restored, T.discard, function () {
+      // Nothing is asked: what is thrown away stays here for "Visszavonás" until the page goes.
       var st = state(form);
+      var discarded = snapshot(form);
       clearTimeout(st.timer);
       st.dirty = false;
+      discardServer(form);
       apply(form, original);
       removeLocal(form);
-      discardServer(form);
-      clearAlert(form);
+      notice(form, text(form, "discarded"), text(form, "undo"), function () {
+        apply(form, discarded);
+        st.dirty = true;
+        writeLocal(form, snapshot(form));
+        schedule(form, 0);
+        offerDiscard(form, original);
+        bodyControl(form).focus();
+      }).focus();
     });
+  }
+
+  function offerNewer(form) {
+    var box = alert(form, text(form, "newer") + " ", "info");
+    if (!form.hasAttribute("data-autosave-compare")) return;
+    var button = document.createElement("button");
+    button.type = "submit";
+    button.className = "link-button";
+    button.textContent = text(form, "compare");
     box.appendChild(button);
   }
 
@@ -444,11 +515,17 @@
     var key = form.getAttribute("data-autosave-key");
     if (answered[key]) {
       // The server's answer to this editor's own save (conflict or errors) shows the user's
-      // text with the current version: keep it, and let the copies follow it.
+      // text with the current version: keep it, and let the local copy follow it. After a
+      // conflict the server draft may hold the other text shown beside it: it is replaced
+      // only once the user types.
+      var answer = answered[key];
       delete answered[key];
-      writeLocal(form, original);
-      st.dirty = true;
-      schedule(form, 0);
+      if (!stampInput(form).value) stampInput(form).value = answer.draft;
+      writeLocal(form, snapshot(form));
+      if (answer.status !== 409) {
+        st.dirty = true;
+        schedule(form, 0);
+      }
       return;
     }
     var local = readLocal(form);
@@ -465,11 +542,13 @@
         return resp.ok ? resp.json() : null;
       })
       .then(function (draft) {
+        // Typed before the draft came: it stays unseen, and the first write offers it.
         if (!draft || !draft.exists || st.dirty || !form.isConnected) return;
-        var now = snapshot(form);
-        if (same(draft, now)) return;
-        apply(form, draft);
-        offerDiscard(form, original);
+        if (same(draft, snapshot(form))) stampInput(form).value = draft.draft;
+        else {
+          apply(form, draft);
+          offerDiscard(form, original);
+        }
       })
       .catch(function () {
         /* offline: what is on screen is all there is */
@@ -587,7 +666,7 @@
       st.done = true;
       st.renewedSubmit = false;
       removeLocal(form);
-      discardServer(form);
+      stampInput(form).value = "";
       clearAlert(form);
       return;
     }
@@ -614,7 +693,9 @@
       return;
     }
     st.renewedSubmit = false;
-    if (status === 409 || status === 422) answered[form.getAttribute("data-autosave-key")] = true;
+    if (status === 409 || status === 422) {
+      answered[form.getAttribute("data-autosave-key")] = { status: status, draft: stampInput(form).value };
+    }
     if (status >= 500) {
       // The editor stays (an error page never replaces it).
       if (!ctx.response.headers.get("HX-Retarget")) event.preventDefault();
@@ -634,6 +715,7 @@
     if (!form) return;
     var st = state(form);
     st.dirty = true;
+    st.blocked = "offline";
     writeLocal(form, snapshot(form));
     alert(form, T.offline);
     schedule(form, 2000);
