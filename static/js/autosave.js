@@ -487,6 +487,7 @@
       discardServer(form);
       apply(form, original);
       removeLocal(form);
+      quiet(form, ""); // "Piszkozat mentve" spoke of the text just thrown away
       notice(form, text(form, "discarded"), text(form, "undo"), function () {
         apply(form, discarded);
         st.dirty = true;
