@@ -30,8 +30,40 @@ def draft_helpers() -> dict:
 
 
 def autosave_texts() -> dict[str, str]:
-    """Return the autosave messages an editor's script shows (data-autosave-texts)."""
+    """Return the messages and the login address an editor's script uses (data-autosave-texts)."""
     return {
+        "local": _("Ebben a böngészőben megőriztük; a kapcsolat helyreállása után elmentjük."),
+        "restored": _("Visszaállítottuk a nem mentett szövegét."),
+        "restoredSettings": _(
+            "Visszaállítottuk a nem mentett szövegét és beállításait (például hogy ki láthatja); "
+            "mentés előtt ellenőrizze őket."
+        ),
+        "discard": _("Elvetés"),
+        "login": _(
+            "A bejelentkezése lejárt. A szövegét megőriztük ebben a böngészőben és ezen a "
+            "képernyőn. "
+        ),
+        "loginLink": _("Jelentkezzen be újra egy új lapon"),
+        "loginAfter": _(", utána a mentés magától folytatódik."),
+        "token": _("Az űrlap érvényessége lejárt; megújítottuk, és újra mentjük."),
+        "offline": _(
+            "A mentés nem sikerült, mert megszakadt a kapcsolat. A szövegét megőriztük ebben a "
+            "böngészőben; a kapcsolat helyreállása után nyomja meg újra a Mentés gombot."
+        ),
+        "server": _(
+            "A mentés nem sikerült, mert hiba történt a szerveren. A szövegét megőriztük ezen a "
+            "képernyőn és ebben a böngészőben; kérjük, próbálja újra."
+        ),
+        "denied": _(
+            "Ezt a piszkozatot már nem lehet a szerveren menteni (nincs jogosultsága, vagy "
+            "törölték). A szövegét ebben a böngészőben megőriztük."
+        ),
+        "tooLong": _("A szöveg túl hosszú a piszkozathoz; ebben a böngészőben megőriztük."),
+        "loginBack": _("Újra be van jelentkezve; a szövegét elmentettük."),
+        "onlineBack": _(
+            "A kapcsolat helyreállt, a szövegét piszkozatként elmentettük. A végleges mentéshez "
+            "nyomja meg a Mentés gombot."
+        ),
         "newer": _(
             "Egy másik eszközön (vagy ablakban) újabb, nem mentett szöveget írt ehhez. Nem írtuk "
             "felül; az itteni szövegét ebben a böngészőben őrizzük."
@@ -39,6 +71,7 @@ def autosave_texts() -> dict[str, str]:
         "compare": _("Mindkét szöveg megtekintése"),
         "discarded": _("Elvetettük a visszaállított szöveget."),
         "undo": _("Visszavonás"),
+        "loginUrl": url_for("auth.login"),
     }
 
 

@@ -16,7 +16,8 @@
 //                                            restored (created if missing); a save or a draft
 //                                            write replaces only that draft (journal/drafts)
 //   </form>
-//   data-autosave-texts='{…}'                messages from the server (drafts.views.autosave_texts)
+//   data-autosave-texts='{…}'                every message and the login address, in the user's
+//                                            language (journal/drafts/views.py autosave_texts)
 //   data-autosave-compare                    a newer draft from another device offers a button
 //                                            that submits the form: the server answers 409 with
 //                                            both texts
@@ -39,51 +40,6 @@
   var PREFIX = "muhely:draft:";
   var DELAY = 3000;
   var RETRY = 10000;
-  var EN = (document.documentElement.lang || "hu").indexOf("en") === 0;
-  var T = EN
-    ? {
-        saved: "Draft saved",
-        local: "Kept in this browser; it will be saved when the connection returns.",
-        restored: "We restored your unsaved text.",
-        restoredSettings:
-          "We restored your unsaved text and its settings (such as who can read it); check them before saving.",
-        discard: "Discard it",
-        login:
-          "Your login has expired. Your text is kept in this browser and on this screen. ",
-        loginLink: "Log in again in a new tab",
-        loginAfter: "; saving then continues by itself.",
-        token: "The form had expired; we renewed it and are saving again.",
-        offline:
-          "Saving failed because the connection was lost. Your text is kept in this browser; press Save again when the connection is back.",
-        server:
-          "Saving failed because of an error on the server. Your text is kept on this screen and in this browser; please try again.",
-        denied:
-          "This draft can no longer be saved on the server (no permission, or it was deleted). Your text is kept in this browser.",
-        tooLong: "The text is too long for a draft; it is kept in this browser.",
-        loginBack: "You are logged in again; your text has been saved.",
-      }
-    : {
-        saved: "Piszkozat mentve",
-        local: "Ebben a böngészőben megőriztük; a kapcsolat helyreállása után elmentjük.",
-        restored: "Visszaállítottuk a nem mentett szövegét.",
-        restoredSettings:
-          "Visszaállítottuk a nem mentett szövegét és beállításait (például hogy ki láthatja); mentés előtt ellenőrizze őket.",
-        discard: "Elvetés",
-        login:
-          "A bejelentkezése lejárt. A szövegét megőriztük ebben a böngészőben és ezen a képernyőn. ",
-        loginLink: "Jelentkezzen be újra egy új lapon",
-        loginAfter: ", utána a mentés magától folytatódik.",
-        token: "Az űrlap érvényessége lejárt; megújítottuk, és újra mentjük.",
-        offline:
-          "A mentés nem sikerült, mert megszakadt a kapcsolat. A szövegét megőriztük ebben a böngészőben; a kapcsolat helyreállása után nyomja meg újra a Mentés gombot.",
-        server:
-          "A mentés nem sikerült, mert hiba történt a szerveren. A szövegét megőriztük ezen a képernyőn és ebben a böngészőben; kérjük, próbálja újra.",
-        denied:
-          "Ezt a piszkozatot már nem lehet a szerveren menteni (nincs jogosultsága, vagy törölték). A szövegét ebben a böngészőben megőriztük.",
-        tooLong: "A szöveg túl hosszú a piszkozathoz; ebben a böngészőben megőriztük.",
-        loginBack: "Újra be van jelentkezve; a szövegét elmentettük.",
-      };
-
   var states = new WeakMap();
   var loginWaiting = false;
   var loginTimer = null;
@@ -94,9 +50,9 @@
 
   function text(form, name) {
     try {
-      return JSON.parse(form.getAttribute("data-autosave-texts") || "{}")[name] || T[name] || "";
+      return JSON.parse(form.getAttribute("data-autosave-texts") || "{}")[name] || "";
     } catch (e) {
-      return T[name] || "";
+      return "";
     }
   }
 
@@ -251,9 +207,9 @@
     return el;
   }
 
-  function quiet(form, text) {
+  function quiet(form, message) {
     var el = statusEl(form);
-    el.textContent = text;
+    el.textContent = message;
   }
 
   function alertBox(form, before) {
@@ -268,10 +224,10 @@
     return box;
   }
 
-  function alert(form, text, kind, before) {
+  function alert(form, message, kind, before) {
     var box = alertBox(form, before);
     box.className = "message autosave-alert message-" + (kind || "error");
-    box.textContent = text;
+    box.textContent = message;
     box.hidden = false;
     return box;
   }
@@ -285,14 +241,14 @@
   }
 
   function loginAlert(form) {
-    var box = alert(form, T.login, "error");
+    var box = alert(form, text(form, "login"), "error");
     var link = document.createElement("a");
-    link.href = "/login?next=" + encodeURIComponent(location.pathname + location.search);
+    link.href = text(form, "loginUrl") + "?next=" + encodeURIComponent(location.pathname + location.search);
     link.target = "_blank";
     link.rel = "noopener";
-    link.textContent = T.loginLink;
+    link.textContent = text(form, "loginLink");
     box.appendChild(link);
-    box.appendChild(document.createTextNode(T.loginAfter));
+    box.appendChild(document.createTextNode(text(form, "loginAfter")));
   }
 
   // --- Talking to the server ---------------------------------------------------------------------
@@ -368,12 +324,12 @@
             removeLocal(form, snap.body);
             if (same(snapshot(form), snap)) st.dirty = false;
             if (st.blocked) {
-              var wasLogin = st.blocked === "login";
+              var back = { login: "loginBack", offline: "onlineBack" }[st.blocked];
               st.blocked = null;
-              if (wasLogin) alert(form, T.loginBack, "success");
+              if (back) alert(form, text(form, back), "success");
               else clearAlert(form);
             }
-            quiet(form, data.text || T.saved + " " + (data.saved || ""));
+            quiet(form, data.text);
           });
         }
         if (resp.status === 401 || resp.type === "opaqueredirect") return waitForLogin(form);
@@ -390,17 +346,17 @@
           offerNewer(form);
         } else if (resp.status === 404 || resp.status === 403) {
           st.blocked = "denied";
-          alert(form, T.denied);
+          alert(form, text(form, "denied"));
         } else if (resp.status === 413) {
           st.blocked = "long";
-          alert(form, T.tooLong);
+          alert(form, text(form, "tooLong"));
         } else {
-          quiet(form, T.local);
+          quiet(form, text(form, "local"));
           schedule(form, RETRY);
         }
       })
       .catch(function () {
-        quiet(form, T.local);
+        quiet(form, text(form, "local"));
         schedule(form, RETRY);
       })
       .finally(function () {
@@ -478,7 +434,7 @@
   function offerDiscard(form, original) {
     // Say so when more than the text came back: a restored "who can read it" must be seen.
     var settings = canonical(snapshot(form).fields) !== canonical(original.fields);
-    notice(form, settings ? T.restoredSettings : T.restored, T.discard, function () {
+    notice(form, settings ? text(form, "restoredSettings") : text(form, "restored"), text(form, "discard"), function () {
       // Nothing is asked: what is thrown away stays here for "Visszavonás" until the page goes.
       var st = state(form);
       var discarded = snapshot(form);
@@ -637,22 +593,6 @@
     return source && source.matches && source.matches("form[data-autosave]") ? source : null;
   }
 
-  document.addEventListener("htmx:before:request", function (event) {
-    var form = requestForm(event);
-    if (!form) return;
-    form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (b) {
-      b.disabled = true;
-    });
-  });
-
-  document.addEventListener("htmx:finally:request", function (event) {
-    var form = requestForm(event);
-    if (!form) return;
-    form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (b) {
-      b.disabled = false;
-    });
-  });
-
   document.addEventListener("htmx:after:request", function (event) {
     var form = requestForm(event);
     if (!form) return;
@@ -660,12 +600,14 @@
     var status = ctx.response.status;
     var st = state(form);
     if (status >= 200 && status < 300) {
-      // The real save worked: the copies are no longer needed, nor is any notice about them
-      // (e.g. "we restored your unsaved text" on a form that stays, like the new-note form).
+      // The real save worked and removed the server draft: the local copy is no longer needed,
+      // nor is any notice about them (e.g. "we restored your unsaved text" on a form that
+      // stays, like the new-note form). A draft write still in flight is removed after it.
       clearTimeout(st.timer);
       st.dirty = false;
       st.done = true;
       st.renewedSubmit = false;
+      st.clearAfter = st.inFlight;
       removeLocal(form);
       stampInput(form).value = "";
       clearAlert(form);
@@ -683,7 +625,7 @@
       // Most likely an expired CSRF token: renew it and send the same form once more.
       event.preventDefault();
       st.renewedSubmit = true;
-      alert(form, T.token, "info");
+      alert(form, text(form, "token"), "info");
       refreshToken().then(function (code) {
         if (code === 200 && form.isConnected && form.requestSubmit) form.requestSubmit();
         else if (code === 401 || code === 0) {
@@ -700,7 +642,7 @@
     if (status >= 500) {
       // The editor stays (an error page never replaces it).
       if (!ctx.response.headers.get("HX-Retarget")) event.preventDefault();
-      alert(form, T.server);
+      alert(form, text(form, "server"));
     }
     if (status !== 409 && status !== 422) {
       // The save did not happen: the text goes to the server draft instead. (409 and 422 come
@@ -716,9 +658,10 @@
     if (!form) return;
     var st = state(form);
     st.dirty = true;
-    st.blocked = "offline";
+    // Only a lost connection: its red box gives way once it is back and the draft is saved.
+    if (!navigator.onLine) st.blocked = "offline";
     writeLocal(form, snapshot(form));
-    alert(form, T.offline);
+    alert(form, text(form, "offline"));
     schedule(form, 2000);
   });
 
