@@ -344,3 +344,30 @@ def test_the_draft_rules_in_one_place(app, world, section):
         clear_draft(mentor, key, first)
     clear_draft(mentor, key, first, kept=("Második",))
     assert draft_for(mentor, key) is None
+
+
+def test_opening_the_editor_puts_the_draft_back_on_the_server(client, world, log_in, section):
+    log_in(world["mentor_a"])
+    key = f"section:{section.id}"
+    written = _put(client, key, "Félkész <szöveg>").json["draft"]  # fields: visibility "group"
+    page = client.get(f"/sections/{section.id}/edit", headers=HX).get_data(as_text=True)
+    assert ">Félkész &lt;szöveg&gt;</textarea>" in page
+    assert "Visszaállítottuk a nem mentett szövegét és beállításait" in page
+    assert "data-autosave-discard" in page
+    assert f'name="draft" value="{written}"' in page
+    assert 'name="version" value="2"' in page  # the draft's base version
+    assert 'value="group" checked' in page
+    saved = json.loads(page.split("data-autosave-saved='")[1].split("'")[0])
+    assert saved["body"] == "Eredeti szöveg." and saved["base_version"] == section.version
+
+
+def test_a_draft_holding_the_saved_text_is_not_put_back_but_known(client, world, log_in, section):
+    log_in(world["mentor_a"])
+    key = f"section:{section.id}"
+    page = client.get(f"/sections/{section.id}/edit", headers=HX).get_data(as_text=True)
+    assert "data-autosave-saved='\"\"'" in page and 'name="draft" value=""' in page
+    payload = {"visibility": section.visibility.value, "in_report": section.in_report}
+    written = _put(client, key, section.body, fields=payload).json["draft"]
+    page = client.get(f"/sections/{section.id}/edit", headers=HX).get_data(as_text=True)
+    assert "Visszaállítottuk" not in page and "data-autosave-discard" not in page
+    assert f'name="draft" value="{written}"' in page

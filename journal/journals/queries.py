@@ -160,12 +160,12 @@ def section_drafts(user: User, sections: list[JournalSection]) -> dict[int, date
     kept = {}
     for section in sections:
         draft = drafts.get(draft_key("section", section.id))
-        if draft is not None and not _same_as_saved(draft, section):
+        if draft is not None and not same_as_saved(draft, section):
             kept[section.id] = draft.saved_at
     return kept
 
 
-def _same_as_saved(draft, section: JournalSection) -> bool:
+def same_as_saved(draft, section: JournalSection) -> bool:
     """Tell whether a draft holds the section's saved text and settings."""
     fields = draft_fields(draft)
     return (

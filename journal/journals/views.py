@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from journal.drafts.kinds import draft_key
 from journal.drafts.operations import NewerDraft, clear_draft, stamp
-from journal.drafts.queries import draft_for
+from journal.drafts.queries import draft_fields, draft_for
 from journal.extensions import db
 from journal.htmx import after_action, message_fragment, render, wants_fragment
 from journal.journals import operations, queries
@@ -90,11 +90,13 @@ def _editor(
     conflict: JournalSection | None = None,
     narrowed: bool = False,
     newer: dict | None = None,
+    restored: dict | None = None,
 ):
     """Render a section's editor, as a page or as the fragment that replaces the section.
     `conflict` is the section as saved meanwhile; `narrowed` tells that the form's visibility
     or report flag was narrowed to what was saved meanwhile; `newer` is the user's unsaved
-    draft written on another device (body, saved_at) that this editor had not seen."""
+    draft written on another device (body, saved_at) that this editor had not seen;
+    `restored` is what _with_draft returned for a freshly opened editor."""
     return render(
         "journals/section_edit.html",
         "journals/_section_edit.html",
@@ -105,8 +107,36 @@ def _editor(
         conflict=conflict,
         narrowed=narrowed,
         newer=newer,
+        restored=restored,
         workshop=section.journal.workshop,
     )
+
+
+def _with_draft(section: JournalSection, form: SectionForm) -> dict | None:
+    """Put the user's unsaved draft of the section into a freshly opened editor; return the
+    saved values ("Elvetés" goes back to them) and whether the settings differ, or None when
+    there was nothing to restore."""
+    draft = draft_for(current_user, draft_key("section", section.id))
+    if draft is None:
+        return None
+    form.draft.data = stamp(draft)  # shown (or the same as saved): this editor may replace it
+    if queries.same_as_saved(draft, section):
+        return None
+    saved_fields = {"visibility": section.visibility.value, "in_report": section.in_report}
+    fields = draft_fields(draft)
+    form.body.data = draft.body
+    if fields.get("visibility") in {v.value for v in Visibility}:
+        form.visibility.data = fields["visibility"]
+    if "in_report" in fields:
+        form.in_report.data = bool(fields["in_report"])
+    if draft.base_version is not None:
+        # A save over a version written since answers 409 with both texts.
+        form.version.data = str(draft.base_version)
+    shown = {"visibility": form.visibility.data, "in_report": bool(form.in_report.data)}
+    return {
+        "saved": {"body": section.body, "fields": saved_fields, "base_version": section.version},
+        "settings": shown != saved_fields,
+    }
 
 
 def _narrow_to(form: SectionForm, saved: JournalSection, base: int) -> bool:
@@ -217,9 +247,10 @@ def show(section_id: int):
 @bp.get("/sections/<int:section_id>/edit")
 @login_required
 def edit(section_id: int):
-    """Open a section's editor in place."""
+    """Open a section's editor in place, with the user's unsaved draft put back."""
     section = _editable(section_id)
-    return _editor(section, _form_for(section))
+    form = _form_for(section)
+    return _editor(section, form, restored=_with_draft(section, form) or {})
 
 
 @bp.post("/sections/<int:section_id>")

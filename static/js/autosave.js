@@ -67,6 +67,16 @@
     return input;
   }
 
+  function setStamp(form, value) {
+    // Also into the editor the server sent back meanwhile (a 409 or 422 answer to a save sent
+    // while this draft write was in flight): it replaced this form and must know the draft.
+    var key = JSON.stringify(form.getAttribute("data-autosave-key"));
+    stampInput(form).value = value;
+    document.querySelectorAll("form[data-autosave-key=" + key + "]").forEach(function (other) {
+      stampInput(other).value = value;
+    });
+  }
+
   function user() {
     return (document.body && document.body.getAttribute("data-user")) || "";
   }
@@ -320,7 +330,7 @@
       .then(function (resp) {
         if (resp.ok) {
           return resp.json().then(function (data) {
-            if (data.draft) stampInput(form).value = data.draft;
+            if (data.draft) setStamp(form, data.draft);
             removeLocal(form, snap.body);
             if (same(snapshot(form), snap)) st.dirty = false;
             if (st.blocked) {
@@ -434,7 +444,11 @@
   function offerDiscard(form, original) {
     // Say so when more than the text came back: a restored "who can read it" must be seen.
     var settings = canonical(snapshot(form).fields) !== canonical(original.fields);
-    notice(form, settings ? text(form, "restoredSettings") : text(form, "restored"), text(form, "discard"), function () {
+    notice(form, text(form, settings ? "restoredSettings" : "restored"), text(form, "discard"), discarder(form, original));
+  }
+
+  function discarder(form, original) {
+    return function () {
       // Nothing is asked: what is thrown away stays here for "Visszavonás" until the page goes.
       var st = state(form);
       var discarded = snapshot(form);
@@ -452,23 +466,23 @@
         offerDiscard(form, original);
         bodyControl(form).focus();
       }).focus();
-    });
+    };
   }
 
   function offerNewer(form) {
-    var box = alert(form, text(form, "newer") + " ", "info");
-    if (!form.hasAttribute("data-autosave-compare")) return;
-    var button = document.createElement("button");
-    button.type = "submit";
-    button.className = "link-button";
-    button.textContent = text(form, "compare");
-    box.appendChild(button);
+    // Its button submits the editor: the server answers 409 with both texts, saving nothing.
+    if (!form.hasAttribute("data-autosave-compare")) return alert(form, text(form, "newer"), "info");
+    notice(form, text(form, "newer"), text(form, "compare"), function () {
+      form.requestSubmit();
+    });
   }
 
   function init(form) {
     if (states.has(form) || !form.getAttribute("data-autosave-key")) return;
     var st = state(form);
-    var original = snapshot(form);
+    // The section editor puts its draft back on the server and names the saved values here.
+    var saved = form.getAttribute("data-autosave-saved");
+    var original = (saved && JSON.parse(saved)) || snapshot(form);
     var key = form.getAttribute("data-autosave-key");
     if (answered[key]) {
       // The server's answer to this editor's own save (conflict or errors) shows the user's
@@ -486,7 +500,7 @@
       return;
     }
     var local = readLocal(form);
-    if (local && !same(local, original)) {
+    if (local && !same(local, snapshot(form))) {
       apply(form, local);
       offerDiscard(form, original);
       st.dirty = true;
@@ -494,6 +508,9 @@
       return;
     }
     if (local) removeLocal(form);
+    var discard = form.querySelector("[data-autosave-discard]");
+    if (discard) discard.addEventListener("click", discarder(form, original));
+    if (saved !== null) return;
     fetch(urlOf(form), { headers: headers(false), credentials: "same-origin", redirect: "manual" })
       .then(function (resp) {
         return resp.ok ? resp.json() : null;

@@ -144,16 +144,22 @@ def _tab_stops_from_text_to_save(page, section_id: int) -> list[str]:
 
 
 def test_discarding_a_restored_text_can_be_undone(device, live):
+    """The phone's draft is put back (by the server) when the laptop opens the editor;
+    "Elvetés" asks nothing, and "Visszavonás" brings back all it threw away."""
     section_id = live["sections"][2]
-    page = device()
-    box = open_editor(page, live["base"], section_id)
+    phone = device()
+    box = open_editor(phone, live["base"], section_id)
     original = box.input_value()
     box.fill("Visszaállított szöveg.")
-    context = page.context
-    page.close(run_before_unload=True)
+    expect(phone.locator(f"#section-{section_id} [data-autosave-status]")).to_contain_text(
+        SAVED, timeout=10_000
+    )
 
-    page = context.new_page()
+    page = device()
     box = open_editor(page, live["base"], section_id)
+    expect(page.locator(f"#section-{section_id} [data-autosave-alert]")).to_contain_text(
+        "Visszaállítottuk a nem mentett szövegét"
+    )
     expect(box).to_have_value("Visszaállított szöveg.")
     typed = "Visszaállított szöveg. Utána írt mondat."
     box.fill(typed)
