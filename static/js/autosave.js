@@ -27,10 +27,11 @@
 // What happens: every change is copied to localStorage at once and sent to PUT <url> about
 // 3 s after typing stops, when the field is left, and when the tab is hidden or closed. The
 // local copy is removed as soon as the server confirms that text. On opening an editor, a
-// local copy (or else the server draft) that differs from the shown text is put back, with a
-// notice and a button to throw it away (and one to undo that); the hidden `version` is set to the one the copy was
-// based on, so a save over a newer version answers 409 with both texts instead of
-// overwriting. An expired login (401) or CSRF token (400) keeps the text, shows a message
+// local copy (or else the server draft, unless the server already put it back) that differs
+// from the shown text is put back, with a notice and a button to throw it away (and one to
+// undo that); the hidden `version` is set to the one the copy was based on, so a save over a
+// newer version answers 409 with both texts instead of overwriting. A draft written meanwhile
+// by another device is never overwritten: its 409 offers to show both texts. An expired login (401) or CSRF token (400) keeps the text, shows a message
 // with a login link (new tab), and completes the save once the login is back; network errors
 // retry when the connection returns. A successful real save (htmx 2xx) clears the local copy
 // (the server removed the draft it superseded).

@@ -128,6 +128,12 @@ def test_the_offer_shows_both_texts_without_saving(device, live):
     expect(laptop.locator(f"#body-{section_id}")).to_have_value("A laptop szövege.")
     assert section_body(live["app"], section_id) == saved_before
     assert draft_body(live["app"], section_id) == "A telefon szövege."
+    # Where the section is read, the surviving draft is mentioned too.
+    laptop.goto(f"{live['base']}/sections/{section_id}")
+    expect(laptop.locator(f"#section-{section_id} .draft-hint")).to_contain_text(
+        "el nem mentett piszkozata"
+    )
+    shot(laptop, "autosave-newer-read-phone")
 
 
 def _tab_stops_from_text_to_save(page, section_id: int) -> list[str]:
