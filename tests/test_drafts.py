@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from journal.drafts import kinds
-from journal.drafts.operations import clear_draft, save_draft
+from journal.drafts.operations import NewerDraft, clear_draft, save_draft, stamp
 from journal.drafts.queries import draft_for
 from journal.extensions import db
 from journal.models import Draft
@@ -39,7 +39,7 @@ def test_mentor_saves_reads_and_discards_a_section_draft(client, world, log_in, 
     assert len(response.data) <= 2048
     assert response.json["text"].startswith("Piszkozat mentve ")
     assert response.headers["Cache-Control"] == "private, no-store"
-    response = _put(client, key, "Második változat")
+    response = _put(client, key, "Második változat", draft=response.json["draft"])
     assert response.status_code == 200
     drafts = db.session.scalars(select(Draft)).all()
     assert [(d.key, d.body, d.base_version) for d in drafts] == [(key, "Második változat", 2)]
@@ -48,11 +48,13 @@ def test_mentor_saves_reads_and_discards_a_section_draft(client, world, log_in, 
     shown = client.get(f"/drafts/{key}", headers=HX).json
     assert shown["exists"] and shown["body"] == "Második változat"
     assert shown["fields"] == {"visibility": "group"} and shown["base_version"] == 2
+    assert shown["draft"] == response.json["draft"]
 
-    assert client.delete(f"/drafts/{key}", headers=HX).status_code == 204
+    known = {"draft": shown["draft"]}
+    assert client.delete(f"/drafts/{key}", query_string=known, headers=HX).status_code == 204
     assert client.get(f"/drafts/{key}", headers=HX).json == {"exists": False}
-    _put(client, key)
-    assert client.post(f"/drafts/{key}/discard").status_code == 204
+    stamp = _put(client, key).json["draft"]
+    assert client.post(f"/drafts/{key}/discard", data={"draft": stamp}).status_code == 204
     assert db.session.scalars(select(Draft)).all() == []
 
 
@@ -90,7 +92,7 @@ def test_drafts_are_per_user(app, world, section):
     assert draft_for(world["participant_a"], key).body == "Arankáé"
     # A member of another group has no right to the key, so nothing comes back.
     assert draft_for(world["participant_b"], key) is None
-    clear_draft(world["mentor_a"], key)
+    clear_draft(world["mentor_a"], key, stamp(draft_for(world["mentor_a"], key)))
     db.session.commit()
     assert draft_for(world["mentor_a"], key) is None
     assert draft_for(world["participant_a"], key).body == "Arankáé"
@@ -194,3 +196,178 @@ def test_csrf_is_required_for_autosave_and_the_token_endpoint_renews_it(tmp_path
         assert db.session.scalar(select(Draft.body)) == "x"
         db.session.remove()
         db.engine.dispose()
+
+
+# --- One draft, two devices: an editor replaces or removes only the draft it knew -------------
+
+
+def _devices(app, world, log_in, client):
+    """Log the mentor in on a laptop (the test client) and on a phone (a second client)."""
+    log_in(world["mentor_a"])
+    phone = app.test_client()
+    login(phone, world["mentor_a"])
+    return client, phone
+
+
+def _save_section(client, section, body, draft):
+    """Press "Mentés" in a section editor that knows the draft with this stamp."""
+    db.session.refresh(section)
+    data = {"body": body, "visibility": "coordination", "version": str(section.version)}
+    data["draft"] = draft
+    return client.post(f"/sections/{section.id}", data=data, headers=HX)
+
+
+def _stored(section) -> tuple[str, str | None]:
+    """Return the section's saved text and the mentor's draft of it."""
+    db.session.expire_all()
+    return section.body, db.session.scalar(select(Draft.body))
+
+
+def test_a_draft_write_from_an_editor_that_never_saw_the_newer_draft_is_refused(
+    app, client, world, log_in, section
+):
+    laptop, phone = _devices(app, world, log_in, client)
+    key = f"section:{section.id}"
+    written = _put(phone, key, "A telefonon írt bekezdés.")
+    assert written.status_code == 200
+    refused = _put(laptop, key, "A laptopon írt mondat.")  # it opened the editor before
+    assert refused.status_code == 409
+    assert refused.json["draft"]["body"] == "A telefonon írt bekezdés."
+    assert refused.json["draft"]["draft"] == written.json["draft"]
+    assert _stored(section)[1] == "A telefonon írt bekezdés."
+    # The phone goes on writing over its own draft; the same text twice is no conflict.
+    again = _put(phone, key, "A telefonon írt bekezdés. Tovább.", draft=written.json["draft"])
+    assert again.status_code == 200
+    assert _put(laptop, key, "A telefonon írt bekezdés. Tovább.").status_code == 200
+
+
+def test_saving_over_a_newer_draft_from_another_device_shows_both_texts(
+    app, client, world, log_in, section
+):
+    laptop, phone = _devices(app, world, log_in, client)
+    key = f"section:{section.id}"
+    assert _put(phone, key, "A telefonon írt bekezdés.").status_code == 200
+    answer = _save_section(laptop, section, "A laptopon írt mondat.", draft="")
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 409
+    assert "egy másik eszközön (vagy ablakban) újabb, nem mentett szöveget írt" in page
+    assert "A laptopon írt mondat." in page and "A telefonon írt bekezdés." in page
+    assert _stored(section) == ("Eredeti szöveg.", "A telefonon írt bekezdés.")
+    # The answer's editor has now seen the phone's draft: the merged text saves and ends it.
+    seen = page.split('name="draft" value="')[1].split('"')[0]
+    merged = "A telefonon írt bekezdés.\n\nA laptopon írt mondat."
+    assert _save_section(laptop, section, merged, draft=seen).status_code == 200
+    assert _stored(section) == (merged, None)
+
+
+def test_a_save_removes_the_draft_its_editor_wrote(app, client, world, log_in, section):
+    log_in(world["mentor_a"])
+    key = f"section:{section.id}"
+    written = _put(client, key, "Félkész")
+    assert _save_section(client, section, "Kész", draft=written.json["draft"]).status_code == 200
+    assert _stored(section) == ("Kész", None)
+
+
+def test_an_unseen_draft_holding_the_saved_or_the_submitted_text_is_no_conflict(
+    app, client, world, log_in, section
+):
+    laptop, phone = _devices(app, world, log_in, client)
+    key = f"section:{section.id}"
+    _put(phone, key, "Ugyanaz a szöveg.")
+    assert _save_section(laptop, section, "Ugyanaz a szöveg.", draft="").status_code == 200
+    assert _stored(section) == ("Ugyanaz a szöveg.", None)
+    _put(phone, key, "Ugyanaz a szöveg.")  # typed and undone: the saved text
+    assert _save_section(laptop, section, "Más", draft="").status_code == 200
+    assert _stored(section) == ("Más", None)
+
+
+def test_the_newer_draft_survives_and_is_offered_where_the_section_is_read(
+    app, client, world, log_in, section
+):
+    laptop, phone = _devices(app, world, log_in, client)
+    key = f"section:{section.id}"
+    _put(phone, key, "A telefonon írt bekezdés.")
+    _save_section(laptop, section, "A laptopon írt mondat.", draft="")
+    workshop_page = laptop.get(f"/workshops/{section.journal.workshop_id}").get_data(as_text=True)
+    assert "Van egy el nem mentett piszkozata ehhez a részhez" in workshop_page
+    restored = laptop.get(f"/drafts/{key}", headers=HX).json
+    assert restored["body"] == "A telefonon írt bekezdés."
+
+
+def test_discarding_removes_only_the_draft_the_editor_knew(app, client, world, log_in, section):
+    laptop, phone = _devices(app, world, log_in, client)
+    key = f"section:{section.id}"
+    old = _put(laptop, key, "Régi").json["draft"]
+    newer = _put(phone, key, "Újabb, a telefonon", draft=old).json["draft"]
+    assert (
+        laptop.delete(f"/drafts/{key}", query_string={"draft": old}, headers=HX).status_code == 409
+    )
+    assert _stored(section)[1] == "Újabb, a telefonon"
+    assert (
+        phone.delete(f"/drafts/{key}", query_string={"draft": newer}, headers=HX).status_code == 204
+    )
+    assert _stored(section)[1] is None
+
+
+def test_a_note_save_keeps_a_newer_draft_from_another_device(app, client, world, log_in):
+    from journal.models import Note, NoteKind
+
+    note = Note(
+        group_id=world["group_a"].id,
+        author_id=world["participant_a"].id,
+        kind=NoteKind.DIFFICULTY,
+        title="Nehézség",
+        body="Szöveg",
+    )
+    db.session.add(note)
+    db.session.commit()
+    log_in(world["participant_a"])
+    phone = app.test_client()
+    login(phone, world["participant_a"])
+    _put(phone, f"note:{note.id}", "A telefonon folytatott jegyzet")
+    data = {"kind": "difficulty", "title": "Nehézség", "body": "Laptopon", "version": "1"}
+    assert client.post(f"/notes/{note.id}/edit", data=data, headers=HX).status_code == 200
+    assert db.session.scalar(select(Draft.body)) == "A telefonon folytatott jegyzet"
+
+
+def test_the_draft_rules_in_one_place(app, world, section):
+    """save_draft and clear_draft refuse an unseen newer draft; the stamp changes per write."""
+    key = f"section:{section.id}"
+    mentor = world["mentor_a"]
+    first = stamp(save_draft(mentor, key, "Első", {}, 2))
+    with pytest.raises(NewerDraft) as found:
+        save_draft(mentor, key, "Másik", {}, 2, known="")
+    assert found.value.draft.body == "Első"
+    second = stamp(save_draft(mentor, key, "Második", {}, 2, known=first))
+    assert second != first
+    with pytest.raises(NewerDraft):
+        clear_draft(mentor, key, first)
+    clear_draft(mentor, key, first, kept=("Második",))
+    assert draft_for(mentor, key) is None
+
+
+def test_opening_the_editor_puts_the_draft_back_on_the_server(client, world, log_in, section):
+    log_in(world["mentor_a"])
+    key = f"section:{section.id}"
+    written = _put(client, key, "Félkész <szöveg>").json["draft"]  # fields: visibility "group"
+    page = client.get(f"/sections/{section.id}/edit", headers=HX).get_data(as_text=True)
+    assert ">Félkész &lt;szöveg&gt;</textarea>" in page
+    assert "Visszaállítottuk a nem mentett szövegét és beállításait" in page
+    assert "data-autosave-discard" in page
+    assert f'name="draft" value="{written}"' in page
+    assert 'name="version" value="2"' in page  # the draft's base version
+    assert 'value="group" checked' in page
+    saved = json.loads(page.split("data-autosave-saved='")[1].split("'")[0])
+    assert saved["body"] == "Eredeti szöveg." and saved["base_version"] == section.version
+
+
+def test_a_draft_holding_the_saved_text_is_not_put_back_but_known(client, world, log_in, section):
+    log_in(world["mentor_a"])
+    key = f"section:{section.id}"
+    page = client.get(f"/sections/{section.id}/edit", headers=HX).get_data(as_text=True)
+    assert "data-autosave-saved='\"\"'" in page and 'name="draft" value=""' in page
+    payload = {"visibility": section.visibility.value, "in_report": section.in_report}
+    written = _put(client, key, section.body, fields=payload).json["draft"]
+    page = client.get(f"/sections/{section.id}/edit", headers=HX).get_data(as_text=True)
+    assert "Visszaállítottuk" not in page and "data-autosave-discard" not in page
+    assert f'name="draft" value="{written}"' in page

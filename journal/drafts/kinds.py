@@ -22,6 +22,11 @@ def register_draft_kind(prefix: str, can_edit: CanEdit) -> None:
     _KINDS[prefix] = can_edit
 
 
+def draft_key(prefix: str, *parts: object) -> str:
+    """Return the draft key of a thing ("section", 12 → "section:12"); the only builder of keys."""
+    return ":".join([prefix, *(str(part) for part in parts)])
+
+
 def split_key(key: str) -> tuple[str, str] | None:
     """Return (prefix, ident) of a well-formed key, else None."""
     if not key or len(key) > KEY_MAX or not key.isascii() or not key.isprintable():

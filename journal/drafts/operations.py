@@ -1,9 +1,15 @@
-"""Writes of drafts: they take the acting user, flush, and never commit."""
+"""Writes of drafts: they take the acting user, flush, and never commit.
+
+One draft per user and key, shared by all the user's devices. An editor knows the stamp of
+the draft it last wrote or restored (see `stamp`); it may replace or remove only that draft.
+A draft written meanwhile by another editor (a phone, another tab) is never overwritten
+unseen: the write raises NewerDraft, and the view shows both texts.
+"""
 
 import json
 from datetime import datetime
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from journal.extensions import db
@@ -17,41 +23,91 @@ class BadDraft(Exception):
     """The draft cannot be kept as sent (too long, malformed); the message is for the log."""
 
 
+class NewerDraft(Exception):
+    """The user's draft under the key was written by an editor the acting one never saw."""
+
+    def __init__(self, draft: Draft):
+        super().__init__("newer draft")
+        self.draft = draft
+
+
+def stamp(draft: Draft | datetime | None) -> str:
+    """Return the token an editor keeps of a draft it wrote or restored ("" for none)."""
+    moment = draft.saved_at if isinstance(draft, Draft) else draft
+    return moment.isoformat() if moment is not None else ""
+
+
+def _plain(body: str) -> str:
+    """Use one line ending, so the same text sent twice compares equal."""
+    return (body or "").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _own(user: User, key: str) -> Draft | None:
+    """Return the user's draft under the key, read afresh from the database."""
+    return db.session.scalar(
+        select(Draft)
+        .where(Draft.user_id == user.id, Draft.key == key)
+        .execution_options(populate_existing=True)
+    )
+
+
+def _unseen(draft: Draft | None, known: str | None, kept: tuple[str, ...]) -> bool:
+    """Tell whether the draft is one the editor never saw and holds text not in `kept`."""
+    return (
+        draft is not None
+        and stamp(draft) != (known or "")
+        and _plain(draft.body) not in {_plain(text) for text in kept}
+    )
+
+
 def save_draft(
-    user: User, key: str, body: str, fields: dict | None, base_version: int | None
+    user: User,
+    key: str,
+    body: str,
+    fields: dict | None,
+    base_version: int | None,
+    known: str | None = None,
 ) -> datetime:
-    """Keep the user's current text under the key, replacing their previous draft; return when."""
-    body = (body or "").replace("\r\n", "\n")
+    """Keep the user's current text under the key, replacing the draft the editor knew
+    (`known`, its stamp); return when. Raise NewerDraft if another editor wrote meanwhile."""
+    body = _plain(body)
     encoded = json.dumps(fields or {}, ensure_ascii=False, separators=(",", ":"))
     if len(body) > BODY_MAX or len(encoded) > FIELDS_MAX:
         raise BadDraft("draft too long")
     values = {"body": body, "fields": encoded, "base_version": base_version, "saved_at": utcnow()}
-    # An UPDATE first: autosaves of one editor mostly replace an existing row.
-    result = db.session.execute(
-        update(Draft)
-        .where(Draft.user_id == user.id, Draft.key == key)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount == 0:
-        try:
-            # A savepoint: two tabs creating the same draft at once must not fail the request.
-            with db.session.begin_nested():
-                db.session.add(Draft(user_id=user.id, key=key, **values))
-        except IntegrityError:
-            db.session.execute(
-                update(Draft)
-                .where(Draft.user_id == user.id, Draft.key == key)
-                .values(**values)
-                .execution_options(synchronize_session=False)
-            )
+    current = _own(user, key)
+    if _unseen(current, known, (body,)):
+        raise NewerDraft(current)
+    if current is not None:
+        # Only if nobody wrote between the read above and now (another worker, another device).
+        result = db.session.execute(
+            update(Draft)
+            .where(Draft.id == current.id, Draft.saved_at == current.saved_at)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:
+            return values["saved_at"]
+        if (current := _own(user, key)) is not None:
+            raise NewerDraft(current)
+    try:
+        # A savepoint: two editors creating the same draft at once must not fail the request.
+        with db.session.begin_nested():
+            db.session.add(Draft(user_id=user.id, key=key, **values))
+    except IntegrityError:
+        raise NewerDraft(_own(user, key)) from None
     return values["saved_at"]
 
 
-def clear_draft(user: User, key: str) -> None:
-    """Forget the user's draft under the key (call it in the transaction of the real save)."""
+def clear_draft(user: User, key: str, known: str | None, kept: tuple[str, ...] = ()) -> None:
+    """Forget the user's draft under the key that the editor knew (call it in the transaction
+    of the real save). Raise NewerDraft, keeping it, if it is a draft the editor never saw
+    whose text is not in `kept` (the saved or the submitted text)."""
+    current = _own(user, key)
+    if current is None:
+        return
+    if _unseen(current, known, kept):
+        raise NewerDraft(current)
     db.session.execute(
-        delete(Draft)
-        .where(Draft.user_id == user.id, Draft.key == key)
-        .execution_options(synchronize_session=False)
+        delete(Draft).where(Draft.id == current.id).execution_options(synchronize_session=False)
     )

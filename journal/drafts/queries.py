@@ -5,6 +5,7 @@ import json
 from sqlalchemy import select
 
 from journal.drafts.kinds import may_draft
+from journal.drafts.operations import stamp
 from journal.extensions import db
 from journal.models import Draft, User
 
@@ -43,4 +44,5 @@ def as_json(draft: Draft | None) -> dict:
         "fields": draft_fields(draft),
         "base_version": draft.base_version,
         "saved_at": draft.saved_at.isoformat(),
+        "draft": stamp(draft),
     }

@@ -23,6 +23,65 @@ bp = Blueprint("drafts", __name__)
 kinds.register_builtin_kinds()
 
 
+@bp.app_context_processor
+def draft_helpers() -> dict:
+    """Give templates the draft key builder and the autosave texts that live in the page."""
+    return {"draft_key": kinds.draft_key, "autosave_texts": autosave_texts}
+
+
+def autosave_texts() -> dict[str, str]:
+    """Return the messages and the login address an editor's script uses (data-autosave-texts)."""
+    return {
+        "local": _("Ebben a böngészőben megőriztük; a kapcsolat helyreállása után elmentjük."),
+        "restored": _("Visszaállítottuk a nem mentett szövegét."),
+        "restoredSettings": _(
+            "Visszaállítottuk a nem mentett szövegét és beállításait (például hogy ki láthatja); "
+            "mentés előtt ellenőrizze őket."
+        ),
+        "discard": _("Elvetés"),
+        "login": _(
+            "A bejelentkezése lejárt. A szövegét megőriztük ebben a böngészőben és ezen a "
+            "képernyőn. "
+        ),
+        "loginLink": _("Jelentkezzen be újra egy új lapon"),
+        "loginAfter": _(", utána a mentés magától folytatódik."),
+        "token": _("Az űrlap érvényessége lejárt; megújítottuk, és újra mentjük."),
+        "offline": _(
+            "A mentés nem sikerült, mert megszakadt a kapcsolat. A szövegét megőriztük ebben a "
+            "böngészőben; a kapcsolat helyreállása után nyomja meg újra a Mentés gombot."
+        ),
+        "server": _(
+            "A mentés nem sikerült, mert hiba történt a szerveren. A szövegét megőriztük ezen a "
+            "képernyőn és ebben a böngészőben; kérjük, próbálja újra."
+        ),
+        "denied": _(
+            "Ezt a piszkozatot már nem lehet a szerveren menteni (nincs jogosultsága, vagy "
+            "törölték). A szövegét ebben a böngészőben megőriztük."
+        ),
+        "tooLong": _("A szöveg túl hosszú a piszkozathoz; ebben a böngészőben megőriztük."),
+        "loginBack": _("Újra be van jelentkezve; a szövegét elmentettük."),
+        "onlineBack": _(
+            "A kapcsolat helyreállt, a szövegét piszkozatként elmentettük. A végleges mentéshez "
+            "nyomja meg a Mentés gombot."
+        ),
+        "newer": _(
+            "Egy másik eszközön (vagy ablakban) újabb, nem mentett szöveget írt ehhez. Nem írtuk "
+            "felül; az itteni szövegét ebben a böngészőben őrizzük."
+        ),
+        "compare": _("Mindkét szöveg megtekintése"),
+        "discarded": _("Elvetettük a visszaállított szöveget."),
+        "undo": _("Visszavonás"),
+        "loginUrl": url_for("auth.login"),
+    }
+
+
+def _newer(draft) -> Response:
+    """Answer a draft write refused because another editor wrote a newer draft (409)."""
+    response = jsonify(error="newer", draft=queries.as_json(draft))
+    response.status_code = 409
+    return response
+
+
 def _logged_out() -> Response | None:
     """Answer a logged-out caller like the rest of the app, but without a flashed message.
 
@@ -40,11 +99,21 @@ def _logged_out() -> Response | None:
 
 
 def _saved(saved_at) -> Response:
-    """Answer a kept draft with the indicator's text (a few dozen bytes)."""
+    """Answer a kept draft with the indicator's text and the draft's new stamp."""
     # The program's zone, not Babel's formatter: this answer is sent every few seconds and must
     # be cheap.
     time = saved_at.astimezone(program_zone()).strftime("%H:%M")
-    return jsonify(saved=time, text=_("Piszkozat mentve %(time)s", time=time))
+    return jsonify(
+        saved=time,
+        text=_("Piszkozat mentve %(time)s", time=time),
+        draft=operations.stamp(saved_at),
+    )
+
+
+def _known(data) -> str:
+    """Return the stamp of the draft the browser's editor knows ("" for none)."""
+    value = data.get("draft")
+    return value if isinstance(value, str) else ""
 
 
 def _version(value) -> int | None:
@@ -90,8 +159,12 @@ def save(key: str):
         return jsonify(error="bad", message=_("A piszkozatot nem sikerült értelmezni.")), 400
     try:
         saved_at = operations.save_draft(
-            current_user, key, body, fields, _version(data.get("base_version"))
+            current_user, key, body, fields, _version(data.get("base_version")), _known(data)
         )
+    except operations.NewerDraft as newer:
+        response = _newer(newer.draft)
+        db.session.rollback()
+        return response
     except operations.BadDraft:
         db.session.rollback()
         return jsonify(
@@ -105,10 +178,15 @@ def save(key: str):
 @bp.route("/drafts/<key>", methods=["DELETE"])
 @bp.post("/drafts/<key>/discard")
 def discard(key: str):
-    """Forget the caller's draft under the key (after a real save, or when thrown away)."""
+    """Forget the caller's draft under the key that their editor knew (thrown away)."""
     if (refusal := _logged_out()) is not None:
         return refusal
     require_visible(kinds.may_draft(current_user, key))
-    operations.clear_draft(current_user, key)
+    try:
+        operations.clear_draft(current_user, key, _known(request.values))
+    except operations.NewerDraft as newer:
+        response = _newer(newer.draft)
+        db.session.rollback()
+        return response
     db.session.commit()
     return Response(status=204)

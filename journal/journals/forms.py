@@ -32,6 +32,7 @@ class SectionForm(FlaskForm):
     )
     in_report = BooleanField(_l("Bekerül a beszámolóba"))
     version = HiddenField()
+    draft = HiddenField()  # the stamp of the autosaved draft this editor wrote or restored
 
     def validate_visibility(self, field) -> None:
         """Refuse a visibility that does not exist, in Hungarian."""

@@ -116,20 +116,6 @@ def save_section(
     return True
 
 
-def save_sections(author: User, edits: list[tuple[JournalSection, int, str, Visibility, bool]]):
-    """Save several sections of a journal, each on its own version check, in savepoints: a
-    section saved meanwhile elsewhere never blocks the others. Return {section id: the section
-    as saved meanwhile} for each stale one."""
-    stale: dict[int, JournalSection] = {}
-    for section, base, body, visibility, in_report in edits:
-        try:
-            with db.session.begin_nested():
-                save_section(author, section, base, body, visibility, in_report)
-        except StaleVersion as refusal:
-            stale[section.id] = refusal.current
-    return stale
-
-
 def restore_revision(
     author: User, section: JournalSection, revision: SectionRevision, base_version: int
 ) -> bool:

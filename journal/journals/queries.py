@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from journal.drafts.kinds import draft_key
 from journal.drafts.queries import draft_fields, drafts_by_key
 from journal.extensions import db
 from journal.journals.operations import normalise_body
@@ -155,16 +156,16 @@ def settings_at(section: JournalSection, version: int) -> tuple[Visibility, bool
 def section_drafts(user: User, sections: list[JournalSection]) -> dict[int, datetime]:
     """Return, per section id, when the user's unsaved draft of it was last kept; a draft that
     holds just what is saved (typed and undone) is no draft to mention."""
-    drafts = drafts_by_key(user, [f"section:{s.id}" for s in sections])
+    drafts = drafts_by_key(user, [draft_key("section", s.id) for s in sections])
     kept = {}
     for section in sections:
-        draft = drafts.get(f"section:{section.id}")
-        if draft is not None and not _same_as_saved(draft, section):
+        draft = drafts.get(draft_key("section", section.id))
+        if draft is not None and not same_as_saved(draft, section):
             kept[section.id] = draft.saved_at
     return kept
 
 
-def _same_as_saved(draft, section: JournalSection) -> bool:
+def same_as_saved(draft, section: JournalSection) -> bool:
     """Tell whether a draft holds the section's saved text and settings."""
     fields = draft_fields(draft)
     return (

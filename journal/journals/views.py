@@ -4,7 +4,9 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from journal.drafts.operations import clear_draft
+from journal.drafts.kinds import draft_key
+from journal.drafts.operations import NewerDraft, clear_draft, stamp
+from journal.drafts.queries import draft_fields, draft_for
 from journal.extensions import db
 from journal.htmx import after_action, message_fragment, render, wants_fragment
 from journal.journals import operations, queries
@@ -87,10 +89,14 @@ def _editor(
     status: int = 200,
     conflict: JournalSection | None = None,
     narrowed: bool = False,
+    newer: dict | None = None,
+    restored: dict | None = None,
 ):
     """Render a section's editor, as a page or as the fragment that replaces the section.
     `conflict` is the section as saved meanwhile; `narrowed` tells that the form's visibility
-    or report flag was narrowed to what was saved meanwhile."""
+    or report flag was narrowed to what was saved meanwhile; `newer` is the user's unsaved
+    draft written on another device (body, saved_at) that this editor had not seen;
+    `restored` is what _with_draft returned for a freshly opened editor."""
     return render(
         "journals/section_edit.html",
         "journals/_section_edit.html",
@@ -100,8 +106,37 @@ def _editor(
         form=form,
         conflict=conflict,
         narrowed=narrowed,
+        newer=newer,
+        restored=restored,
         workshop=section.journal.workshop,
     )
+
+
+def _with_draft(section: JournalSection, form: SectionForm) -> dict | None:
+    """Put the user's unsaved draft of the section into a freshly opened editor; return the
+    saved values ("Elvetés" goes back to them) and whether the settings differ, or None when
+    there was nothing to restore."""
+    draft = draft_for(current_user, draft_key("section", section.id))
+    if draft is None:
+        return None
+    form.draft.data = stamp(draft)  # shown (or the same as saved): this editor may replace it
+    if queries.same_as_saved(draft, section):
+        return None
+    saved_fields = {"visibility": section.visibility.value, "in_report": section.in_report}
+    fields = draft_fields(draft)
+    form.body.data = draft.body
+    if fields.get("visibility") in {v.value for v in Visibility}:
+        form.visibility.data = fields["visibility"]
+    if "in_report" in fields:
+        form.in_report.data = bool(fields["in_report"])
+    if draft.base_version is not None:
+        # A save over a version written since answers 409 with both texts.
+        form.version.data = str(draft.base_version)
+    shown = {"visibility": form.visibility.data, "in_report": bool(form.in_report.data)}
+    return {
+        "saved": {"body": section.body, "fields": saved_fields, "base_version": section.version},
+        "settings": shown != saved_fields,
+    }
 
 
 def _narrow_to(form: SectionForm, saved: JournalSection, base: int) -> bool:
@@ -204,6 +239,40 @@ def preview(workshop_id: int):
     return render("journals/preview.html", workshop=workshop, journal=journal, sections=sections)
 
 
+def _checked_base(form: SectionForm) -> int | None:
+    """Validate a section's form and return the version it started from; None (with the
+    errors on the form) when it cannot be saved as sent."""
+    valid, base = form.validate(), form.base_version()
+    if base is None:
+        form.body.errors = [
+            *form.body.errors,
+            _("Hiányzik a szerkesztett változat száma; töltse újra az oldalt."),
+        ]
+    return base if valid else None
+
+
+def _save_with_draft(section: JournalSection, form: SectionForm, base: int) -> None:
+    """Save a section from its editor's form and end the draft that editor wrote or restored,
+    in one savepoint. Raise NewerDraft for a draft written since on another device (it is
+    kept, to be shown beside the user's text) and StaleVersion for a section saved meanwhile.
+    """
+    with db.session.begin_nested():
+        clear_draft(
+            current_user,
+            draft_key("section", section.id),
+            form.draft.data,
+            kept=(section.body, form.body.data or ""),
+        )
+        operations.save_section(
+            current_user,
+            section,
+            base,
+            form.body.data or "",
+            Visibility(form.visibility.data),
+            bool(form.in_report.data),
+        )
+
+
 def write_form(section: JournalSection, formdata=None) -> SectionForm:
     """Return one section's part of the write-mode form (field names prefixed "s<id>-").
 
@@ -229,6 +298,7 @@ def _write_page(workshop: Workshop, journal, forms: dict, status: int = 200, **o
         journal=journal,
         forms=forms,
         conflicts=outcome.get("conflicts", {}),
+        newer=outcome.get("newer", {}),
         narrowed=outcome.get("narrowed", set()),
         saved_now=outcome.get("saved_now", False),
     )
@@ -249,38 +319,35 @@ def write(workshop_id: int):
         return _write_page(workshop, journal, {s.id: write_form(s) for s in sections})
     sent = [s for s in sections if f"s{s.id}-version" in request.form]
     forms = {s.id: write_form(s, request.form) for s in sent}
-    edits, invalid = [], False
+    conflicts, newer, narrowed, invalid = {}, {}, set(), False
     for section in sent:
         form = forms[section.id]
-        valid, base = form.validate(), form.base_version()
+        base = _checked_base(form)
         if base is None:
-            form.body.errors = [
-                *form.body.errors,
-                _("Hiányzik a szerkesztett változat száma; töltse újra az oldalt."),
-            ]
-        if not valid or base is None:
             invalid = True
             continue
-        visibility = Visibility(form.visibility.data)
-        edits.append((section, base, form.body.data or "", visibility, bool(form.in_report.data)))
-    stale = operations.save_sections(current_user, edits)
-    saved, narrowed = set(), set()  # saved: no conflict (changed or not)
-    for section, base, *_wanted in edits:
-        form = forms[section.id]
-        if section.id in stale:
-            current = stale[section.id]
+        try:
+            _save_with_draft(section, form, base)
+        except NewerDraft as found:
+            newer[section.id] = {"body": found.draft.body, "saved_at": found.draft.saved_at}
+            form.draft.data = stamp(found.draft)  # seen now: the merged text may replace it
+        except operations.StaleVersion as stale:
+            conflicts[section.id] = stale.current
             # The next save is based on what is stored now: merging, then saving, wins cleanly.
-            form.version.data = str(current.version)
-            if _narrow_to(form, current, base):
+            form.version.data = str(stale.current.version)
+            form.draft.data = stamp(draft_for(current_user, draft_key("section", section.id)))
+            if _narrow_to(form, stale.current, base):
                 narrowed.add(section.id)
+        except operations.NotAllowed as refusal:
+            form.in_report.errors = [*form.in_report.errors, str(refusal)]
+            invalid = True
         else:
-            clear_draft(current_user, f"section:{section.id}")
-            saved.add(section.id)
-    db.session.commit()
-    for section in sections:
-        if section.id in saved or section.id not in forms:
             db.session.refresh(section)
             forms[section.id] = write_form(section)
+    db.session.commit()
+    for section in sections:
+        forms.setdefault(section.id, write_form(section))
+    stale = conflicts or newer
     if not wants_fragment() and not stale and not invalid:
         flash(_("A naplót elmentette."), "success")
         return redirect(url_for("journals.write", workshop_id=workshop.id), 303)
@@ -290,7 +357,8 @@ def write(workshop_id: int):
         journal,
         forms,
         status,
-        conflicts=stale,
+        conflicts=conflicts,
+        newer=newer,
         narrowed=narrowed,
         saved_now=status == 200,
     )
@@ -306,9 +374,10 @@ def show(section_id: int):
 @bp.get("/sections/<int:section_id>/edit")
 @login_required
 def edit(section_id: int):
-    """Open a section's editor in place."""
+    """Open a section's editor in place, with the user's unsaved draft put back."""
     section = _editable(section_id)
-    return _editor(section, _form_for(section))
+    form = _form_for(section)
+    return _editor(section, form, restored=_with_draft(section, form) or {})
 
 
 @bp.post("/sections/<int:section_id>")
@@ -317,36 +386,31 @@ def save(section_id: int):
     """Save a section; a save based on a stale version answers 409 with both texts."""
     section = _editable(section_id)
     form = _form_for(section)
-    valid = form.validate()
-    base = form.base_version()
+    base = _checked_base(form)
     if base is None:
-        form.body.errors = [
-            *form.body.errors,
-            _("Hiányzik a szerkesztett változat száma; töltse újra az oldalt."),
-        ]
-    if not valid or base is None:
         return _editor(section, form, 422)
+    key = draft_key("section", section.id)
     try:
-        operations.save_section(
-            current_user,
-            section,
-            base,
-            form.body.data or "",
-            Visibility(form.visibility.data),
-            bool(form.in_report.data),
-        )
+        # The save replaces the draft its editor wrote or restored, never one written since on
+        # another device: that one is shown beside the user's text, like a stale version.
+        _save_with_draft(section, form, base)
+    except NewerDraft as found:
+        newer = {"body": found.draft.body, "saved_at": found.draft.saved_at}
+        form.draft.data = stamp(found.draft)  # seen now: the merged text may replace it
+        db.session.rollback()
+        return _editor(_section(section_id), form, 409, newer=newer)
     except operations.StaleVersion as stale:
         db.session.rollback()
         current = queries.section_for_reading(current_user, stale.current.id)
         # The next save is based on what is stored now: merging, then saving, wins cleanly.
         form.version.data = str(current.version)
+        form.draft.data = stamp(draft_for(current_user, key))
         narrowed = _narrow_to(form, current, base)
         return _editor(current, form, 409, conflict=current, narrowed=narrowed)
     except operations.NotAllowed as refusal:
         db.session.rollback()
         form.in_report.errors = [*form.in_report.errors, str(refusal)]
         return _editor(section, form, 422)
-    clear_draft(current_user, f"section:{section.id}")  # saved: the draft is no longer needed
     section = queries.section_for_reading(current_user, section_id)
     # Rendered before the commit: if the page fails, the save is undone and the draft stays.
     response = after_action(

@@ -1,11 +1,14 @@
 """Shared notes: the group's board, inline editing, replies, "Nálam is" and moderation."""
 
+import contextlib
+
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from limits import parse
 
-from journal.drafts.operations import clear_draft
+from journal.drafts.kinds import draft_key
+from journal.drafts.operations import NewerDraft, clear_draft
 from journal.extensions import db, limiter
 from journal.groups.queries import visible_group_by_slug
 from journal.htmx import after_action, message_fragment, render, wants_fragment
@@ -233,7 +236,7 @@ def create(slug: str):
                 status = 429
             else:
                 note = operations.add_note(current_user, group, **_values(form, workshop))
-                clear_draft(current_user, f"note:new:group:{group.id}")
+                _clear_draft(draft_key("note", "new", "group", group.id))
                 if not wants_fragment():
                     flash(_("A jegyzetet közzétettük."), "success")
                 # Rendered before the commit, while the new note is still loaded: no re-query.
@@ -249,6 +252,15 @@ def create(slug: str):
         form=form,
         inline=wants_fragment(),
     )
+
+
+def _clear_draft(key: str) -> None:
+    """Forget the draft the posting editor wrote or restored; a newer one from another device
+    stays and is offered when that editor opens next."""
+    with contextlib.suppress(NewerDraft):
+        clear_draft(
+            current_user, key, request.form.get("draft", ""), kept=(request.form.get("body", ""),)
+        )
 
 
 @bp.get("/notes/<int:note_id>")
@@ -281,7 +293,7 @@ def edit(note_id: int):
         if not form.workshop.errors:
             try:
                 operations.edit_note(current_user, note, int(base), **_values(form, workshop))
-                clear_draft(current_user, f"note:{note.id}")
+                _clear_draft(draft_key("note", note.id))
             except operations.StaleVersion:
                 db.session.rollback()
                 current = queries.note_with_everything(note_id)

@@ -17,70 +17,35 @@
 //                                            (created before .actions or at the end if missing;
 //                                            data-autosave-status-in="ID" on the unit names one
 //                                            shared by several units)
+//     <input type=hidden name=draft>         the stamp of the server draft this editor wrote or
+//                                            restored (created if missing); a save or a draft
+//                                            write replaces only that draft (journal/drafts)
 //   </form>
+//   data-autosave-texts='{…}'                every message and the login address, in the user's
+//                                            language (journal/drafts/views.py autosave_texts)
+//   data-autosave-compare                    a newer draft from another device offers a button
+//                                            that submits the form: the server answers 409 with
+//                                            both texts
 //   <form data-clear-drafts …>               a logout form: this browser's copies are cleared
 //   <body data-user="7">                     copies in localStorage are kept per user
 //
 // What happens: every change is copied to localStorage at once and sent to PUT <url> about
 // 3 s after typing stops, when the field is left, and when the tab is hidden or closed. The
 // local copy is removed as soon as the server confirms that text. On opening an editor, a
-// local copy (or else the server draft) that differs from the shown text is put back, with a
-// notice and a button to throw it away; the hidden `version` is set to the one the copy was
-// based on, so a save over a newer version answers 409 with both texts instead of
-// overwriting. An expired login (401) or CSRF token (400) keeps the text, shows a message
+// local copy (or else the server draft, unless the server already put it back) that differs
+// from the shown text is put back, with a notice and a button to throw it away (and one to
+// undo that); the hidden `version` is set to the one the copy was based on, so a save over a
+// newer version answers 409 with both texts instead of overwriting. A draft written meanwhile
+// by another device is never overwritten: its 409 offers to show both texts. An expired login (401) or CSRF token (400) keeps the text, shows a message
 // with a login link (new tab), and completes the save once the login is back; network errors
-// retry when the connection returns. A successful real save (htmx 2xx) clears both copies.
+// retry when the connection returns. A successful real save (htmx 2xx) clears the local copy
+// (the server removed the draft it superseded).
 (function () {
   "use strict";
 
   var PREFIX = "muhely:draft:";
   var DELAY = 3000;
   var RETRY = 10000;
-  var EN = (document.documentElement.lang || "hu").indexOf("en") === 0;
-  var T = EN
-    ? {
-        saved: "Draft saved",
-        local: "Kept in this browser; it will be saved when the connection returns.",
-        restored: "We restored your unsaved text.",
-        restoredSettings:
-          "We restored your unsaved text and its settings (such as who can read it); check them before saving.",
-        discard: "Discard it",
-        login:
-          "Your login has expired. Your text is kept in this browser and on this screen. ",
-        loginLink: "Log in again in a new tab",
-        loginAfter: "; saving then continues by itself.",
-        token: "The form had expired; we renewed it and are saving again.",
-        offline:
-          "Saving failed because the connection was lost. Your text is kept in this browser; press Save again when the connection is back.",
-        server:
-          "Saving failed because of an error on the server. Your text is kept on this screen and in this browser; please try again.",
-        denied:
-          "This draft can no longer be saved on the server (no permission, or it was deleted). Your text is kept in this browser.",
-        tooLong: "The text is too long for a draft; it is kept in this browser.",
-        loginBack: "You are logged in again; your text has been saved.",
-      }
-    : {
-        saved: "Piszkozat mentve",
-        local: "Ebben a böngészőben megőriztük; a kapcsolat helyreállása után elmentjük.",
-        restored: "Visszaállítottuk a nem mentett szövegét.",
-        restoredSettings:
-          "Visszaállítottuk a nem mentett szövegét és beállításait (például hogy ki láthatja); mentés előtt ellenőrizze őket.",
-        discard: "Elvetés",
-        login:
-          "A bejelentkezése lejárt. A szövegét megőriztük ebben a böngészőben és ezen a képernyőn. ",
-        loginLink: "Jelentkezzen be újra egy új lapon",
-        loginAfter: ", utána a mentés magától folytatódik.",
-        token: "Az űrlap érvényessége lejárt; megújítottuk, és újra mentjük.",
-        offline:
-          "A mentés nem sikerült, mert megszakadt a kapcsolat. A szövegét megőriztük ebben a böngészőben; a kapcsolat helyreállása után nyomja meg újra a Mentés gombot.",
-        server:
-          "A mentés nem sikerült, mert hiba történt a szerveren. A szövegét megőriztük ezen a képernyőn és ebben a böngészőben; kérjük, próbálja újra.",
-        denied:
-          "Ezt a piszkozatot már nem lehet a szerveren menteni (nincs jogosultsága, vagy törölték). A szövegét ebben a böngészőben megőriztük.",
-        tooLong: "A szöveg túl hosszú a piszkozathoz; ebben a böngészőben megőriztük.",
-        loginBack: "Újra be van jelentkezve; a szövegét elmentettük.",
-      };
-
   var states = new WeakMap();
   var loginWaiting = false;
   var loginTimer = null;
@@ -88,6 +53,37 @@
   var answered = {}; // keys whose editor came back from a 409/422: it already holds the text
 
   // --- Storage ------------------------------------------------------------------------------
+
+  function text(form, name) {
+    try {
+      // On the unit or on a form around several units (the journal's write mode).
+      var holder = form.closest("[data-autosave-texts]") || form;
+      return JSON.parse(holder.getAttribute("data-autosave-texts") || "{}")[name] || "";
+    } catch (e) {
+      return "";
+    }
+  }
+
+  function stampInput(form) {
+    var input = form.querySelector("input[name=draft], input[data-autosave-name=draft]");
+    if (!input) {
+      input = document.createElement("input");
+      input.type = "hidden";
+      input.name = "draft";
+      form.appendChild(input);
+    }
+    return input;
+  }
+
+  function setStamp(form, value) {
+    // Also into the editor the server sent back meanwhile (a 409 or 422 answer to a save sent
+    // while this draft write was in flight): it replaced this form and must know the draft.
+    var key = JSON.stringify(form.getAttribute("data-autosave-key"));
+    stampInput(form).value = value;
+    document.querySelectorAll("[data-autosave-key=" + key + "]").forEach(function (other) {
+      stampInput(other).value = value;
+    });
+  }
 
   function user() {
     return (document.body && document.body.getAttribute("data-user")) || "";
@@ -175,7 +171,13 @@
       } else fields[name] = el.value;
     });
     var body = bodyControl(form);
-    return { body: body ? body.value : "", fields: fields, base_version: versionOf(form), t: Date.now() };
+    return {
+      body: body ? body.value : "",
+      fields: fields,
+      base_version: versionOf(form),
+      draft: stampInput(form).value,
+      t: Date.now(),
+    };
   }
 
   function apply(form, snap) {
@@ -191,6 +193,7 @@
     });
     var input = versionInput(form);
     if (input && snap.base_version != null) input.value = String(snap.base_version);
+    if (typeof snap.draft === "string") stampInput(form).value = snap.draft;
     // Let other scripts (e.g. the private/report rule) react to restored values.
     applying = true;
     try {
@@ -233,27 +236,27 @@
     return el;
   }
 
-  function quiet(form, text) {
+  function quiet(form, message) {
     var el = statusEl(form);
-    el.textContent = text;
+    el.textContent = message;
   }
 
-  function alertBox(form) {
+  function alertBox(form, before) {
     var box = form.querySelector("[data-autosave-alert]");
     if (box) return box;
     box = document.createElement("div");
     box.className = "message message-error autosave-alert";
     box.setAttribute("role", "alert");
     box.setAttribute("data-autosave-alert", "");
-    var actions = form.querySelector(".actions");
-    form.insertBefore(box, actions || null);
+    var anchor = before || form.querySelector(".actions");
+    (anchor ? anchor.parentNode : form).insertBefore(box, anchor);
     return box;
   }
 
-  function alert(form, text, kind) {
-    var box = alertBox(form);
+  function alert(form, message, kind, before) {
+    var box = alertBox(form, before);
     box.className = "message autosave-alert message-" + (kind || "error");
-    box.textContent = text;
+    box.textContent = message;
     box.hidden = false;
     return box;
   }
@@ -267,14 +270,14 @@
   }
 
   function loginAlert(form) {
-    var box = alert(form, T.login, "error");
+    var box = alert(form, text(form, "login"), "error");
     var link = document.createElement("a");
-    link.href = "/login?next=" + encodeURIComponent(location.pathname + location.search);
+    link.href = text(form, "loginUrl") + "?next=" + encodeURIComponent(location.pathname + location.search);
     link.target = "_blank";
     link.rel = "noopener";
-    link.textContent = T.loginLink;
+    link.textContent = text(form, "loginLink");
     box.appendChild(link);
-    box.appendChild(document.createTextNode(T.loginAfter));
+    box.appendChild(document.createTextNode(text(form, "loginAfter")));
   }
 
   // --- Talking to the server ---------------------------------------------------------------------
@@ -322,7 +325,7 @@
     var st = state(form);
     clearTimeout(st.timer);
     if (st.done || !st.dirty) return;
-    if (st.blocked === "login" && !opts.force) return;
+    if ((st.blocked === "login" || st.blocked === "newer") && !opts.force) return;
     if (st.inFlight) {
       st.again = true;
       return;
@@ -333,7 +336,12 @@
     fetch(urlOf(form), {
       method: "PUT",
       headers: headers(true),
-      body: JSON.stringify({ body: snap.body, fields: snap.fields, base_version: snap.base_version }),
+      body: JSON.stringify({
+        body: snap.body,
+        fields: snap.fields,
+        base_version: snap.base_version,
+        draft: snap.draft,
+      }),
       credentials: "same-origin",
       redirect: "manual",
       keepalive: !!opts.keepalive && snap.body.length < 60000,
@@ -341,15 +349,16 @@
       .then(function (resp) {
         if (resp.ok) {
           return resp.json().then(function (data) {
+            if (data.draft) setStamp(form, data.draft);
             removeLocal(form, snap.body);
             if (same(snapshot(form), snap)) st.dirty = false;
             if (st.blocked) {
-              var wasLogin = st.blocked === "login";
+              var back = { login: "loginBack", offline: "onlineBack" }[st.blocked];
               st.blocked = null;
-              if (wasLogin) alert(form, T.loginBack, "success");
+              if (back) alert(form, text(form, back), "success");
               else clearAlert(form);
             }
-            quiet(form, data.text || T.saved + " " + (data.saved || ""));
+            quiet(form, data.text);
           });
         }
         if (resp.status === 401 || resp.type === "opaqueredirect") return waitForLogin(form);
@@ -361,19 +370,22 @@
             } else if (status === 401 || status === 0) waitForLogin(form);
           });
         }
-        if (resp.status === 404 || resp.status === 403) {
+        if (resp.status === 409) {
+          st.blocked = "newer";
+          offerNewer(form);
+        } else if (resp.status === 404 || resp.status === 403) {
           st.blocked = "denied";
-          alert(form, T.denied);
+          alert(form, text(form, "denied"));
         } else if (resp.status === 413) {
           st.blocked = "long";
-          alert(form, T.tooLong);
+          alert(form, text(form, "tooLong"));
         } else {
-          quiet(form, T.local);
+          quiet(form, text(form, "local"));
           schedule(form, RETRY);
         }
       })
       .catch(function () {
-        quiet(form, T.local);
+        quiet(form, text(form, "local"));
         schedule(form, RETRY);
       })
       .finally(function () {
@@ -394,7 +406,8 @@
       st.clearAfter = true;
       return;
     }
-    fetch(urlOf(form), { method: "DELETE", headers: headers(false), credentials: "same-origin", redirect: "manual" }).catch(
+    var url = urlOf(form) + "?draft=" + encodeURIComponent(stampInput(form).value);
+    fetch(url, { method: "DELETE", headers: headers(false), credentials: "same-origin", redirect: "manual" }).catch(
       function () {
         /* a leftover server draft equals the saved text and is ignored on opening */
       }
@@ -433,42 +446,80 @@
 
   // --- Opening an editor ---------------------------------------------------------------------------
 
-  function offerDiscard(form, original) {
-    // Say so when more than the text came back: a restored "who can read it" must be seen.
-    var settings = canonical(snapshot(form).fields) !== canonical(original.fields);
-    var box = alert(form, (settings ? T.restoredSettings : T.restored) + " ", "info");
+  function notice(form, message, label, onClick) {
+    // Before the text's field: its button is reached before the text, never between the
+    // text and "Mentés".
+    var body = bodyControl(form);
+    var box = alert(form, message + " ", "info", body && body.closest(".field"));
     var button = document.createElement("button");
     button.type = "button";
     button.className = "link-button";
-    button.textContent = T.discard;
-    button.addEventListener("click", function () {
+    button.textContent = label;
+    button.addEventListener("click", onClick);
+    box.appendChild(button);
+    return button;
+  }
+
+  function offerDiscard(form, original) {
+    // Say so when more than the text came back: a restored "who can read it" must be seen.
+    var settings = canonical(snapshot(form).fields) !== canonical(original.fields);
+    notice(form, text(form, settings ? "restoredSettings" : "restored"), text(form, "discard"), discarder(form, original));
+  }
+
+  function discarder(form, original) {
+    return function () {
+      // Nothing is asked: what is thrown away stays here for "Visszavonás" until the page goes.
       var st = state(form);
+      var discarded = snapshot(form);
       clearTimeout(st.timer);
       st.dirty = false;
+      discardServer(form);
       apply(form, original);
       removeLocal(form);
-      discardServer(form);
-      clearAlert(form);
+      quiet(form, ""); // "Piszkozat mentve" spoke of the text just thrown away
+      notice(form, text(form, "discarded"), text(form, "undo"), function () {
+        apply(form, discarded);
+        st.dirty = true;
+        writeLocal(form, snapshot(form));
+        schedule(form, 0);
+        offerDiscard(form, original);
+        bodyControl(form).focus();
+      }).focus();
+    };
+  }
+
+  function offerNewer(form) {
+    // Its button submits the editor: the server answers 409 with both texts, saving nothing.
+    if (!form.hasAttribute("data-autosave-compare")) return alert(form, text(form, "newer"), "info");
+    notice(form, text(form, "newer"), text(form, "compare"), function () {
+      form.requestSubmit();
     });
-    box.appendChild(button);
   }
 
   function init(form) {
     if (states.has(form) || !form.getAttribute("data-autosave-key")) return;
     var st = state(form);
-    var original = snapshot(form);
+    // The section editor puts its draft back on the server and names the saved values here.
+    var saved = form.getAttribute("data-autosave-saved");
+    var original = (saved && JSON.parse(saved)) || snapshot(form);
     var key = form.getAttribute("data-autosave-key");
     if (answered[key]) {
       // The server's answer to this editor's own save (conflict or errors) shows the user's
-      // text with the current version: keep it, and let the copies follow it.
+      // text with the current version: keep it, and let the local copy follow it. After a
+      // conflict the server draft may hold the other text shown beside it: it is replaced
+      // only once the user types.
+      var answer = answered[key];
       delete answered[key];
-      writeLocal(form, original);
-      st.dirty = true;
-      schedule(form, 0);
+      if (!stampInput(form).value) stampInput(form).value = answer.draft;
+      writeLocal(form, snapshot(form));
+      if (answer.status !== 409) {
+        st.dirty = true;
+        schedule(form, 0);
+      }
       return;
     }
     var local = readLocal(form);
-    if (local && !same(local, original)) {
+    if (local && !same(local, snapshot(form))) {
       apply(form, local);
       offerDiscard(form, original);
       st.dirty = true;
@@ -476,16 +527,21 @@
       return;
     }
     if (local) removeLocal(form);
+    var discard = form.querySelector("[data-autosave-discard]");
+    if (discard) discard.addEventListener("click", discarder(form, original));
+    if (saved !== null) return;
     fetch(urlOf(form), { headers: headers(false), credentials: "same-origin", redirect: "manual" })
       .then(function (resp) {
         return resp.ok ? resp.json() : null;
       })
       .then(function (draft) {
+        // Typed before the draft came: it stays unseen, and the first write offers it.
         if (!draft || !draft.exists || st.dirty || !form.isConnected) return;
-        var now = snapshot(form);
-        if (same(draft, now)) return;
-        apply(form, draft);
-        offerDiscard(form, original);
+        if (same(draft, snapshot(form))) stampInput(form).value = draft.draft;
+        else {
+          apply(form, draft);
+          offerDiscard(form, original);
+        }
       })
       .catch(function () {
         /* offline: what is on screen is all there is */
@@ -573,22 +629,6 @@
     return source && source.matches && source.matches("form[data-autosave]") ? source : null;
   }
 
-  document.addEventListener("htmx:before:request", function (event) {
-    var form = requestForm(event);
-    if (!form) return;
-    form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (b) {
-      b.disabled = true;
-    });
-  });
-
-  document.addEventListener("htmx:finally:request", function (event) {
-    var form = requestForm(event);
-    if (!form) return;
-    form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (b) {
-      b.disabled = false;
-    });
-  });
-
   document.addEventListener("htmx:after:request", function (event) {
     var form = requestForm(event);
     if (!form) return;
@@ -596,14 +636,16 @@
     var status = ctx.response.status;
     var st = state(form);
     if (status >= 200 && status < 300) {
-      // The real save worked: the copies are no longer needed, nor is any notice about them
-      // (e.g. "we restored your unsaved text" on a form that stays, like the new-note form).
+      // The real save worked and removed the server draft: the local copy is no longer needed,
+      // nor is any notice about them (e.g. "we restored your unsaved text" on a form that
+      // stays, like the new-note form). A draft write still in flight is removed after it.
       clearTimeout(st.timer);
       st.dirty = false;
       st.done = true;
       st.renewedSubmit = false;
+      st.clearAfter = st.inFlight;
       removeLocal(form);
-      discardServer(form);
+      stampInput(form).value = "";
       clearAlert(form);
       return;
     }
@@ -619,7 +661,7 @@
       // Most likely an expired CSRF token: renew it and send the same form once more.
       event.preventDefault();
       st.renewedSubmit = true;
-      alert(form, T.token, "info");
+      alert(form, text(form, "token"), "info");
       refreshToken().then(function (code) {
         if (code === 200 && form.isConnected && form.requestSubmit) form.requestSubmit();
         else if (code === 401 || code === 0) {
@@ -630,11 +672,13 @@
       return;
     }
     st.renewedSubmit = false;
-    if (status === 409 || status === 422) answered[form.getAttribute("data-autosave-key")] = true;
+    if (status === 409 || status === 422) {
+      answered[form.getAttribute("data-autosave-key")] = { status: status, draft: stampInput(form).value };
+    }
     if (status >= 500) {
       // The editor stays (an error page never replaces it).
       if (!ctx.response.headers.get("HX-Retarget")) event.preventDefault();
-      alert(form, T.server);
+      alert(form, text(form, "server"));
     }
     if (status !== 409 && status !== 422) {
       // The save did not happen: the text goes to the server draft instead. (409 and 422 come
@@ -650,8 +694,10 @@
     if (!form) return;
     var st = state(form);
     st.dirty = true;
+    // Only a lost connection: its red box gives way once it is back and the draft is saved.
+    if (!navigator.onLine) st.blocked = "offline";
     writeLocal(form, snapshot(form));
-    alert(form, T.offline);
+    alert(form, text(form, "offline"));
     schedule(form, 2000);
   });
 
