@@ -282,6 +282,7 @@ FORM_DATA: dict[str, Callable[["MatrixWorld", "Case"], dict]] = {
         "version": "3",
     },
     "journals.restore": lambda mw, case: {"revision": "2", "version": "3"},
+    "journals.finalise": lambda mw, case: {"confirm": "1"},
     "workshops.new": lambda mw, case: WORKSHOP,
     "workshops.edit": lambda mw, case: WORKSHOP | {"version": "1"},
     "workshops.cancel": lambda mw, case: {"reason": "Betegség miatt.", "version": "1"},
