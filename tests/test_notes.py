@@ -67,17 +67,47 @@ def test_board_lists_group_notes_newest_first(client, world, log_in):
 
 
 def test_add_note_plain_and_htmx(client, world, log_in):
-    """A plain post redirects with 303; an htmx post answers the note's small fragment."""
+    """A plain post redirects with 303; an htmx post answers the refreshed list (one request
+    where there were two), the new note at its top, marked to be said, lit and focused."""
     log_in(world["participant_a"])
     response = _new(client, title="Első")
     assert response.status_code == 303
     response = _new(client, headers=HX, title="Második", link="https://example.org/a?b=1")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert html.lstrip().startswith("<article") and "Második" in html
-    assert "<html" not in html
-    assert len(response.get_data()) <= 3072
+    assert html.lstrip().startswith('<section id="note-list"') and "<html" not in html
+    assert html.index("Második") < html.index("Első")
+    second = db.session.scalar(select(Note.id).where(Note.title == "Második"))
+    fresh = re.search(r'<article id="note-(\d+)" class="[^"]*note-fresh"[^>]*>', html)
+    assert fresh and int(fresh.group(1)) == second
+    assert "autofocus" in fresh.group(0) and 'tabindex="-1"' in fresh.group(0)
+    assert "A jegyzetet közzétettük." in html and html.count("note-fresh") == 1
     assert _count(Note) == 2
+
+
+def test_a_new_note_comes_back_in_the_boards_filters_unless_they_hide_it(client, world, log_in):
+    """Posted from a filtered board, the list keeps the filter when the note fits it, and
+    drops it when the note would be hidden."""
+    log_in(world["participant_a"])
+    make_note(
+        world["participant_a2"], world["group_a"], title="Régi kérdés", kind=NoteKind.QUESTION
+    )
+    url = "/groups/alfa/notes/new?kind=question"
+    data = {"kind": "question", "title": "Új kérdés", "body": ""}
+    html = client.post(url, data=data, headers=HX).text
+    assert "Új kérdés" in html and "Régi kérdés" in html and "kind=question" in html
+    html = client.post(url, data=data | {"kind": "difficulty"}, headers=HX).text
+    assert "note-fresh" in html and "kind=question" not in html
+
+
+def test_a_refused_note_focuses_its_first_error(client, world, log_in):
+    """A refused form focuses the first field in error (and only that one)."""
+    log_in(world["participant_a"])
+    html = _new(client, headers=HX, title="", link="javascript:x").text
+    assert re.search(
+        r'<input[^>]*autofocus[^>]*id="title"|<input[^>]*id="title"[^>]*autofocus', html
+    )
+    assert html.count("autofocus") == 1
 
 
 @pytest.mark.parametrize(

@@ -139,9 +139,10 @@ def _rate_limited() -> bool:
     return not limiter.limiter.hit(limit, "notes-add", str(current_user.id))
 
 
-def _board_context(group: Group) -> dict:
-    """Return what the board page and its list fragment need."""
-    filters = queries.BoardFilters.from_args(request.args)
+def _board_context(group: Group, filters: queries.BoardFilters | None = None) -> dict:
+    """Return what the board page and its list fragment need (filters from the query string
+    unless given)."""
+    filters = filters or queries.BoardFilters.from_args(request.args)
     return {
         "group": group,
         "filters": filters,
@@ -151,6 +152,17 @@ def _board_context(group: Group) -> dict:
         "authors": queries.note_authors(current_user, group),
         "poll_seconds": current_app.config.get("NOTES_POLL_SECONDS", 10),
     }
+
+
+def _posted_list(group: Group, note: Note) -> dict:
+    """Return the board's first page with the note just posted at its top, in the board's
+    filters (those of the query string) or, if they would hide it, in none."""
+    filters = queries.BoardFilters.from_args(request.args)
+    filters.page = 1
+    context = _board_context(group, filters)
+    if note not in context["board"].notes:
+        context = _board_context(group, queries.BoardFilters())
+    return context | {"fresh_id": note.id}
 
 
 @bp.get("/groups/<slug>/notes")
@@ -235,8 +247,9 @@ def create(slug: str):
                 clear_draft(current_user, f"note:new:group:{group.id}")
                 if not wants_fragment():
                     flash(_("A jegyzetet közzétettük."), "success")
-                # Rendered before the commit, while the new note is still loaded: no re-query.
-                response = after_action("notes/_note.html", _board_url(note), note=note)
+                # Rendered before the commit, while the new note is still loaded.
+                context = _posted_list(group, note) if wants_fragment() else {}
+                response = after_action("notes/_list.html", _board_url(note), **context)
                 db.session.commit()
                 return response
     _with_choices(form, group)
@@ -247,6 +260,7 @@ def create(slug: str):
         group=group,
         form=form,
         inline=wants_fragment(),
+        filters=queries.BoardFilters.from_args(request.args),
     )
 
 

@@ -1,6 +1,6 @@
-// Shared notes: clear the new-note form after it was posted (and refresh the list), keep the board's
-// polling from replacing the list while someone is typing in it (no text is ever lost), and keep
-// deletion notices through a refresh.
+// Shared notes: clear the new-note form after it was posted (the answer is the refreshed list),
+// keep the board's polling from replacing the list while someone is typing in it (no text is ever
+// lost), and keep deletion notices through a refresh.
 (function () {
   "use strict";
 
@@ -36,14 +36,15 @@
   document.addEventListener("htmx:after:request", function (event) {
     var ctx = event.detail && event.detail.ctx;
     var method = ctx && ctx.request && (ctx.request.method || "").toUpperCase();
-    var list = event.target.closest && event.target.closest("[data-note-poll]");
+    var list = event.target.closest && event.target.closest("[data-note-poll], #note-form");
     if (list && method && method !== "GET") lastAnswered = performance.now();
   });
 
   document.addEventListener("htmx:before:swap", function (event) {
     var list = event.target;
     var ctx = event.detail && event.detail.ctx;
-    if (!isList(list) || !ctx || ctx.sourceElement !== list) return;
+    // The list refreshes itself (a poll) or comes back as the answer to a new note.
+    if (!isList(list) || !ctx || (ctx.sourceElement !== list && ctx.sourceElement.id !== "note-form")) return;
     if (!ctx.response || ctx.response.status !== 200) return;
     if (ctx.askedAt !== undefined && ctx.askedAt < lastAnswered) {
       event.preventDefault();
@@ -107,10 +108,6 @@
       elt.reset();
       var details = elt.closest("details");
       if (details) details.open = false;
-      // The new note went to the top of the list; refresh the list now, not at the next poll,
-      // so its count, filters and pages agree with it.
-      var list = document.querySelector("[data-note-poll]");
-      if (list) list.dispatchEvent(new CustomEvent("notes-changed"));
     }
   });
 })();

@@ -499,3 +499,64 @@ def test_a_refresh_asked_before_a_delete_does_not_bring_the_note_back(
     expect(notice).to_have_count(1)
     expect(page.locator(f"article#note-{gone}")).to_have_count(0)
     page.context.close()
+
+
+def _remove_notes(app, *titles: str) -> None:
+    """Delete the notes with these titles (the live server is shared)."""
+    from journal.extensions import db
+    from journal.models import Note
+
+    with app.app_context():
+        for note in db.session.scalars(db.select(Note).where(Note.title.in_(titles))):
+            db.session.delete(note)
+        db.session.commit()
+
+
+def test_a_posted_note_is_in_view_focused_and_said(notes_live, chromium):
+    """On a phone, a refused post puts the focus on the first field in error (announced); a
+    posted note comes at the top of the list, in view, focused, lit, and says it was posted;
+    the form is empty and folded again."""
+    app, base = notes_live
+    app.config["NOTES_POLL_SECONDS"] = 3600  # no poll during the test
+    page = _log_in(chromium, base, ADAM)
+    page.goto(base + "/groups/tata/notes")
+    page.get_by_text("Új jegyzet", exact=True).first.click()
+    page.fill("#body", "Cím nélkül küldöm el.")
+    page.get_by_role("button", name="Közzététel").click()
+    title = page.locator("#title")
+    expect(title).to_be_focused()
+    expect(title).to_be_in_viewport()
+    expect(title).to_have_attribute("aria-invalid", "true")
+    expect(title).to_have_attribute("aria-describedby", re.compile("title-errors"))
+    expect(page.locator("#title-errors")).to_contain_text("Adjon címet a jegyzetnek.")
+    expect(page.locator("#note-form [role=alert]")).to_contain_text("a beírt szöveget megőriztük")
+    expect(page.locator("#body")).to_have_value("Cím nélkül küldöm el.")
+
+    title.fill("Friss jegyzet a tetején")
+    page.get_by_role("button", name="Közzététel").click()
+    note = page.locator("article.note", has_text="Friss jegyzet a tetején")
+    expect(note).to_be_focused()
+    expect(note).to_be_in_viewport()
+    expect(note).to_have_class(re.compile("note-fresh"))
+    expect(note.locator(".note-posted")).to_have_text("A jegyzetet közzétettük.")
+    assert page.evaluate("document.querySelector('#note-items > article.note') === "
+                         "document.activeElement")  # fmt: skip
+    expect(page.locator("#note-form")).not_to_be_visible()
+    expect(page.locator("#title")).to_have_value("")
+    errors = [e for e in page.console.errors if not e.startswith("Failed to load resource")]
+    assert errors == [], errors
+    page.context.close()
+    _remove_notes(app, "Friss jegyzet a tetején")
+
+
+def test_opening_the_inline_editor_moves_focus_into_it(notes_live, chromium, dora_note):
+    """ "Szerkesztés" on one's own note puts the focus in the editor's title field."""
+    from journal.models import NoteKind
+
+    _app, base = notes_live
+    note_id = dora_note(NoteKind.QUESTION, "Szerkesztendő kérdés")
+    page = _log_in(chromium, base, DORA)
+    page.goto(base + "/groups/tata/notes")
+    page.locator(f"article#note-{note_id}").get_by_role("link", name="Szerkesztés").click()
+    expect(page.locator(f"form#note-{note_id} input[name=title]")).to_be_focused()
+    page.context.close()
