@@ -198,6 +198,7 @@ RULES: dict[str, Rule] = {
     "groups.group": sees_group,
     "notes.board": sees_group,
     "notes.poll": sees_group,
+    "notes.newer": sees_group,
     "notes.shared": sees_group,
     "notes.deleted": sees_group,
     "notes.create": member_of_group,

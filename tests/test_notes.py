@@ -370,6 +370,41 @@ def test_poll_answers_204_or_304_until_something_changes(client, world, log_in):
     assert response.status_code == 204
 
 
+def test_poll_while_typing_says_how_many_notes_are_new(client, world, log_in):
+    """While the user types in the list, a changed board answers only "N új jegyzet" (into
+    #note-news, once per number), never the list; "newer" shows those notes at the top."""
+    make_note(world["participant_a2"], world["group_a"], title="Régi")
+    log_in(world["participant_a"])
+    page = client.get("/groups/alfa/notes").get_data(as_text=True)
+    since = re.search(r"since=([0-9a-f]+)", page).group(1)
+    newest = int(re.search(r'name="newest" value="(\d+)"', page).group(1))
+    poll = f"/groups/alfa/notes/poll?since={since}&newest={newest}&typing=1"
+    assert client.get(poll, headers=HX).status_code == 204  # nothing changed
+    first = make_note(world["participant_a2"], world["group_a"], title="Első új")
+    make_note(world["participant_a2"], world["group_a"], title="Második új")
+    response = client.get(poll, headers=HX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert response.headers["HX-Retarget"] == "#note-news"
+    assert response.headers["HX-Reswap"] == "innerHTML"
+    assert "2 új jegyzet" in html and "Első új" not in html and "note-list" not in html
+    assert 'name="announced" value="2"' in html
+    assert client.get(poll + "&announced=2", headers=HX).status_code == 204  # said once
+    # Without typing (or without htmx, as from the address bar) the list comes as before.
+    plain = client.get(f"/groups/alfa/notes/poll?since={since}", headers=HX).text
+    assert plain.lstrip().startswith('<section id="note-list"') and "Első új" in plain
+    assert "<html" in client.get(poll).text
+    # The button's request: the new notes only, lit, the newest focused; the count and an
+    # emptied #note-news beside them.
+    shown = client.get(f"/groups/alfa/notes/newer?after={newest}", headers=HX).text
+    assert "Második új" in shown and "Első új" in shown and "Régi" not in shown
+    assert shown.index("Második új") < shown.index("Első új")
+    assert shown.count("note-fresh") == 2 and shown.count("autofocus") == 1
+    assert "3 jegyzet" in shown and 'id="note-count"' in shown
+    assert f'name="newest" value="{first.id + 1}"' in shown and "új jegyzet" not in shown
+    assert "<html" in client.get(f"/groups/alfa/notes/newer?after={newest}").text
+
+
 def test_board_filters_and_pagination(client, world, log_in):
     """Filters by kind and author; pages of 20, full-page URLs, the list for htmx."""
     for i in range(25):

@@ -8,7 +8,7 @@ from limits import parse
 from journal.drafts.operations import clear_draft
 from journal.extensions import db, limiter
 from journal.groups.queries import visible_group_by_slug
-from journal.htmx import after_action, message_fragment, render, wants_fragment
+from journal.htmx import after_action, message_fragment, render, retargeted, wants_fragment
 from journal.i18n import long_date, person_key, sort_hungarian
 from journal.models import Group, Note, NoteKind, Workshop, utcnow
 from journal.notes import operations, queries
@@ -176,16 +176,32 @@ def board(slug: str):
     return render("notes/board.html", "notes/_list.html", form=form, **_board_context(group))
 
 
+def _number(name: str) -> int:
+    """Return a non-negative integer argument of the query string, or 0."""
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and int(value) < 2**31 else 0
+
+
 @bp.get("/groups/<slug>/notes/poll")
 @login_required
 def poll(slug: str):
-    """Answer 304/204 while nothing visible changed, else the refreshed list."""
+    """Answer 304/204 while nothing visible changed, else the refreshed list; while the user
+    types in the list (`typing`), say instead how many notes are new, once per number."""
     group = _group(slug)
     token = queries.board_token(current_user, group)
     if request.if_none_match.contains(token):
         response = make_response("", 304)
     elif request.args.get("since") == token:
         response = make_response("", 204)
+    elif request.args.get("typing") == "1" and wants_fragment():
+        filters = queries.BoardFilters.from_args(request.args)
+        newest = _number("newest")
+        # Only the first page has the newest notes at its top to show them above.
+        new = queries.count_newer(current_user, group, filters, newest) if filters.page == 1 else 0
+        if new in (0, _number("announced")):
+            return make_response("", 204)
+        context = {"group": group, "filters": filters, "newest": newest, "new": new}
+        return retargeted("notes/_news.html", "#note-news", "innerHTML", **context)
     else:
         form = _note_form(group) if can_add_note(current_user, group) else None
         if form is not None and not wants_fragment():
@@ -196,6 +212,24 @@ def poll(slug: str):
     response.set_etag(token)
     response.vary.add("HX-Request")
     return response
+
+
+@bp.get("/groups/<slug>/notes/newer")
+@login_required
+def newer(slug: str):
+    """Show, at the top of the list, the notes added since it was shown (`after`)."""
+    if not wants_fragment():
+        return board(slug)
+    group = _group(slug)
+    context = _board_context(group)
+    notes = [note for note in context["board"].notes if note.id > _number("after")]
+    return render(
+        "notes/board.html",
+        "notes/_newer.html",
+        notes=notes,
+        new_ids=[note.id for note in notes],
+        **context,
+    )
 
 
 @bp.get("/groups/<slug>/notes/shared-difficulties")

@@ -1,6 +1,6 @@
 // Shared notes: clear the new-note form after it was posted (the answer is the refreshed list),
-// keep the board's polling from replacing the list while someone is typing in it (no text is ever
-// lost), and keep deletion notices through a refresh.
+// tell the board's polls when someone is typing in the list (the answer is then only "N új
+// jegyzet", never a new list: no text is ever lost), and keep deletion notices through a refresh.
 (function () {
   "use strict";
 
@@ -15,7 +15,7 @@
 
   document.addEventListener("htmx:config:request", function (event) {
     var elt = event.target;
-    if (elt.matches && elt.matches("[data-note-poll]") && busy(elt)) event.preventDefault();
+    if (elt.matches && elt.matches("[data-note-poll]") && busy(elt)) event.detail.ctx.request.body.set("typing", "1");
   });
 
   // A deletion notice (with its "Visszaállítás" button) is not part of the list the server sends.

@@ -306,7 +306,7 @@ def test_inline_add_refreshes_the_count_at_once(notes_live, chromium):
     app.config["NOTES_POLL_SECONDS"] = 3600  # no poll during the test: only the add refreshes
     page = _log_in(chromium, base, ADAM)
     page.goto(base + "/groups/tata/notes")
-    count = page.locator("#note-list > p.hint")
+    count = page.locator("#note-count")
     before = int(re.match(r"\d+", count.inner_text()).group())
     page.get_by_text("Új jegyzet", exact=True).first.click()
     page.fill("#title", "Számoljon velem is")
@@ -559,4 +559,47 @@ def test_opening_the_inline_editor_moves_focus_into_it(notes_live, chromium, dor
     page.goto(base + "/groups/tata/notes")
     page.locator(f"article#note-{note_id}").get_by_role("link", name="Szerkesztés").click()
     expect(page.locator(f"form#note-{note_id} input[name=title]")).to_be_focused()
+    page.context.close()
+
+
+def test_the_board_announces_new_notes_while_a_reply_is_typed(notes_live, chromium, dora_note):
+    """While Ádám types a reply, Dóra's new notes are announced as "N új jegyzet" (in sight, in
+    a live region) instead of the list being replaced or the polling stopping; the button shows
+    them at the top, the newest focused; his reply is still there, and sends."""
+    from journal.models import NoteKind
+
+    _app, base = notes_live
+    asked = dora_note(NoteKind.QUESTION, "Erre válaszolok")
+    page = _log_in(chromium, base, ADAM)
+    page.goto(base + "/groups/tata/notes")
+    replies = page.locator(f"#replies-{asked}")
+    replies.get_by_text("Válaszolok").click()
+    box = replies.locator("textarea")
+    box.fill("Félig megírt válasz")
+    polls = []
+    page.on("request", lambda r: polls.append(r.url) if "/notes/poll" in r.url else None)
+    first = dora_note(NoteKind.GOOD_PRACTICE, "Közben érkezett jó gyakorlat")
+    news = page.locator("#note-news")
+    expect(news).to_have_attribute("aria-live", "polite")
+    expect(news.get_by_role("link", name=re.compile("^1 új jegyzet"))).to_be_visible(timeout=15_000)
+    second = dora_note(NoteKind.RESOURCE, "Még egy forrás")
+    button = news.get_by_role("link", name=re.compile("^2 új jegyzet"))
+    expect(button).to_be_visible(timeout=15_000)
+    expect(button).to_be_in_viewport()
+    expect(page.locator(f"article#note-{first}")).to_have_count(0)  # not swapped in meanwhile
+    expect(box).to_have_value("Félig megírt válasz")
+    assert polls and all("typing=1" in url for url in polls)
+    screenshot(page, "notes-new-announced", {"phone": PHONE})
+    button.click()
+    newest = page.locator(f"article#note-{second}")
+    expect(newest).to_be_focused()
+    expect(newest).to_be_in_viewport()
+    expect(newest).to_have_class(re.compile("note-fresh"))
+    expect(page.locator(f"article#note-{first}")).to_have_class(re.compile("note-fresh"))
+    expect(news.get_by_role("link")).to_have_count(0)
+    expect(box).to_have_value("Félig megírt válasz")
+    replies.get_by_role("button", name="Küldés").click()
+    expect(page.locator(f"#replies-{asked} .reply-list")).to_contain_text("Félig megírt válasz")
+    errors = [e for e in page.console.errors if not e.startswith("Failed to load resource")]
+    assert errors == [], errors
     page.context.close()
