@@ -426,6 +426,57 @@ def test_board_filters_and_pagination(client, world, log_in):
     assert client.get("/groups/alfa/notes?page=abc&kind=zzz").status_code == 200
 
 
+def test_a_link_typed_with_www_is_stored_as_https(client, world, log_in):
+    """A note's link typed as "www.…" is accepted and kept as https://www.…"""
+    log_in(world["participant_a"])
+    assert _new(client, link="www.kozmuvelodes.hu/modszertar").status_code == 303
+    stored = db.session.scalar(select(Note.link))
+    assert stored == "https://www.kozmuvelodes.hu/modszertar"
+    assert _new(client, link="kozmuvelodes.hu").status_code == 422
+
+
+def test_a_long_note_shows_its_beginning_and_the_rest_behind_tovabb(client, world, log_in):
+    """On the board a long note shows its beginning as text and the whole of it in a
+    <details> ("tovább", works without JavaScript); a short one, and the note's own page,
+    show it whole."""
+    long = "Első bekezdés **fontos** gondolattal. " + "Hosszú folytatás, sok szóval. " * 60
+    note = make_note(world["participant_a"], world["group_a"], title="Hosszú", body=long)
+    make_note(world["participant_a"], world["group_a"], title="Rövid", body="Rövid szöveg.")
+    log_in(world["participant_a2"])
+    html = client.get("/groups/alfa/notes").get_data(as_text=True)
+    assert html.count('<details class="note-more">') == 1
+    excerpt = re.search(r'<p class="note-excerpt">([^<]*)</p>', html).group(1)
+    assert excerpt.startswith("Első bekezdés fontos gondolattal.") and excerpt.endswith("…")
+    assert len(excerpt) <= 281 and not excerpt.endswith(" …")
+    assert ">tovább<" in html and "<strong>fontos</strong>" in html  # the whole, rendered
+    assert "Rövid szöveg." in html
+    page = client.get(f"/notes/{note.id}").get_data(as_text=True)
+    assert "note-more" not in page and "<strong>fontos</strong>" in page
+
+
+def test_a_note_written_on_a_workshops_day_is_about_that_workshop(client, world, log_in):
+    """The new-note form chooses the workshop held today (else the board); an edit keeps the
+    note's own choice."""
+    from datetime import timedelta
+
+    from journal.models import local_today
+    from tests.factories import make_workshop
+
+    earlier = make_workshop(world["group_a"], date=local_today() - timedelta(days=7))
+    today = make_workshop(world["group_a"], date=local_today(), topic="Mai alkalom")
+    note = make_note(world["participant_a"], world["group_a"], title="Faliújságra")
+    log_in(world["participant_a"])
+    selected = re.compile(r'<option selected value="(\d*)"|<option value="(\d*)" selected')
+    for url in ("/groups/alfa/notes", "/groups/alfa/notes/new"):
+        chosen = selected.search(client.get(url).text.split('name="workshop"')[1])
+        assert chosen and str(today.id) in chosen.groups(), url
+    earlier_form = client.get(f"/groups/alfa/notes/new?workshop={earlier.id}").text
+    assert str(earlier.id) in selected.search(earlier_form.split('name="workshop"')[1]).groups()
+    edit = client.get(f"/notes/{note.id}/edit").text.split('name="workshop"')[1]
+    chosen = selected.search(edit)
+    assert chosen is None or str(today.id) not in chosen.groups()
+
+
 def test_note_on_a_workshop_of_the_group_only(client, world, log_in):
     """A note can belong to a workshop of its group, never to another group's."""
     from datetime import date

@@ -10,7 +10,8 @@ from journal.extensions import db, limiter
 from journal.groups.queries import visible_group_by_slug
 from journal.htmx import after_action, message_fragment, render, retargeted, wants_fragment
 from journal.i18n import long_date, person_key, sort_hungarian
-from journal.models import Group, Note, NoteKind, Workshop, utcnow
+from journal.markdown import plain_excerpt
+from journal.models import Group, Note, NoteKind, Workshop, local_today, utcnow
 from journal.notes import operations, queries
 from journal.notes.forms import HideForm, NoteForm, ReplyForm, kind_labels
 from journal.permissions import (
@@ -28,6 +29,10 @@ from journal.permissions import (
 
 bp = Blueprint("notes", __name__)
 
+# A note longer than about a phone screen shows its beginning, and the rest behind "tovább".
+LONG_NOTE = 700
+EXCERPT = 280
+
 
 @bp.app_context_processor
 def note_labels() -> dict:
@@ -38,6 +43,7 @@ def note_labels() -> dict:
         "note_mentor_ids": queries.mentor_ids,
         "note_by_mentor": note_by_mentor,
         "hungarian_names": hungarian_names,
+        "note_excerpt": note_excerpt,
     }
 
 
@@ -46,6 +52,13 @@ def note_by_mentor(note: Note) -> bool:
     if note.author_id == current_user.id:
         return is_mentor_of(current_user, note.group)
     return note.author_id in queries.mentor_ids(note.group_id)
+
+
+def note_excerpt(note: Note) -> str | None:
+    """Return the beginning of a long note's text as plain text; None for a short note."""
+    if len(note.body) <= LONG_NOTE and note.body.count("\n") < 12:
+        return None
+    return plain_excerpt(note.body, EXCERPT)
 
 
 def hungarian_names(users) -> str:
@@ -94,10 +107,15 @@ def _editor_ids(form: NoteForm, note: Note) -> NoteForm:
 
 
 def _with_choices(form: NoteForm, group: Group) -> NoteForm:
-    """Give the form the group's workshops to choose from (only when it is shown)."""
+    """Give the form the group's workshops to choose from (only when it is shown); a new note
+    (no choice made yet) written on a workshop's day is about that workshop."""
+    workshops = queries.group_workshops(group)
     form.workshop.choices = [("", _("— a csoport faliújságjára —"))] + [
-        (str(w.id), f"{long_date(w.date)} – {w.topic}") for w in queries.group_workshops(group)
+        (str(w.id), f"{long_date(w.date)} – {w.topic}") for w in workshops
     ]
+    if form.workshop.data is None:
+        today = local_today()
+        form.workshop.data = next((str(w.id) for w in workshops if w.date == today), "")
     return form
 
 
@@ -303,7 +321,9 @@ def create(slug: str):
 def show(note_id: int):
     """Show one note with its replies."""
     note = _note(note_id)
-    return render("notes/note.html", "notes/_note.html", note=note, group=note.group)
+    return render(
+        "notes/note.html", "notes/_note.html", note=note, group=note.group, note_full=True
+    )
 
 
 @bp.route("/notes/<int:note_id>/edit", methods=["GET", "POST"])
