@@ -377,7 +377,7 @@ def test_poll_while_typing_says_how_many_notes_are_new(client, world, log_in):
     log_in(world["participant_a"])
     page = client.get("/groups/alfa/notes").get_data(as_text=True)
     since = re.search(r"since=([0-9a-f]+)", page).group(1)
-    newest = int(re.search(r'name="newest" value="(\d+)"', page).group(1))
+    newest = int(re.search(r"newest=(\d+)", page).group(1))
     poll = f"/groups/alfa/notes/poll?since={since}&newest={newest}&typing=1"
     assert client.get(poll, headers=HX).status_code == 204  # nothing changed
     first = make_note(world["participant_a2"], world["group_a"], title="Első új")
@@ -387,8 +387,8 @@ def test_poll_while_typing_says_how_many_notes_are_new(client, world, log_in):
     assert response.status_code == 200
     assert response.headers["HX-Retarget"] == "#note-news"
     assert response.headers["HX-Reswap"] == "innerHTML"
-    assert "2 új jegyzet" in html and "Első új" not in html and "note-list" not in html
-    assert 'name="announced" value="2"' in html
+    assert "2 új jegyzet" in html and "Első új" not in html and "<section" not in html
+    assert "announced=2" in html and f"since={since}" in html  # the list is still as it was
     assert client.get(poll + "&announced=2", headers=HX).status_code == 204  # said once
     # Without typing (or without htmx, as from the address bar) the list comes as before.
     plain = client.get(f"/groups/alfa/notes/poll?since={since}", headers=HX).text
@@ -396,12 +396,13 @@ def test_poll_while_typing_says_how_many_notes_are_new(client, world, log_in):
     assert "<html" in client.get(poll).text
     # The button's request: the new notes only, lit, the newest focused; the count and an
     # emptied #note-news beside them.
-    shown = client.get(f"/groups/alfa/notes/newer?after={newest}", headers=HX).text
+    shown = client.get(f"/groups/alfa/notes/newer?after={newest}&since={since}", headers=HX).text
     assert "Második új" in shown and "Első új" in shown and "Régi" not in shown
     assert shown.index("Második új") < shown.index("Első új")
     assert shown.count("note-fresh") == 2 and shown.count("autofocus") == 1
     assert "3 jegyzet" in shown and 'id="note-count"' in shown
-    assert f'name="newest" value="{first.id + 1}"' in shown and "új jegyzet" not in shown
+    assert f"newest={first.id + 1}" in shown and f"since={since}" in shown
+    assert "új jegyzet" not in shown and "announced" not in shown
     assert "<html" in client.get(f"/groups/alfa/notes/newer?after={newest}").text
 
 

@@ -218,7 +218,15 @@ def poll(slug: str):
         new = queries.count_newer(current_user, group, filters, newest) if filters.page == 1 else 0
         if new in (0, _number("announced")):
             return make_response("", 204)
-        context = {"group": group, "filters": filters, "newest": newest, "new": new}
+        # The list stays as it is, so its poll keeps the list's token (`since`).
+        context = {
+            "group": group,
+            "filters": filters,
+            "since": request.args.get("since", ""),
+            "newest": newest,
+            "new": new,
+            "poll_seconds": current_app.config.get("NOTES_POLL_SECONDS", 10),
+        }
         return retargeted("notes/_news.html", "#note-news", "innerHTML", **context)
     else:
         form = _note_form(group) if can_add_note(current_user, group) else None
@@ -246,6 +254,7 @@ def newer(slug: str):
         "notes/_newer.html",
         notes=notes,
         new_ids=[note.id for note in notes],
+        since=request.args.get("since", ""),  # the rest of the list is still as it was
         **context,
     )
 

@@ -13,38 +13,39 @@
     return false;
   }
 
-  document.addEventListener("htmx:config:request", function (event) {
-    var elt = event.target;
-    if (elt.matches && elt.matches("[data-note-poll]") && busy(elt)) event.detail.ctx.request.body.set("typing", "1");
-  });
-
-  // A deletion notice (with its "Visszaállítás" button) is not part of the list the server sends.
-  // When the list refreshes itself (poll, or after a new note), keep each notice where it was, so
-  // the way back does not vanish a few seconds after the delete. Paging and filtering, which the
-  // user asks for, start afresh.
-  function isList(elt) {
+  function isPoll(elt) {
     return elt && elt.matches && elt.matches("[data-note-poll]");
   }
+
+  document.addEventListener("htmx:config:request", function (event) {
+    if (isPoll(event.target) && busy(document.getElementById("note-list"))) {
+      event.detail.ctx.request.body.set("typing", "1");
+    }
+  });
 
   // A refresh asked before the user's last action in the list was answered may show the list as
   // it was before it (the deleted note still there): it is dropped; the next one is fresh.
   var lastAnswered = 0;
   document.addEventListener("htmx:before:request", function (event) {
     var ctx = event.detail && event.detail.ctx;
-    if (ctx && isList(event.target)) ctx.askedAt = performance.now();
+    if (ctx && isPoll(event.target)) ctx.askedAt = performance.now();
   });
   document.addEventListener("htmx:after:request", function (event) {
     var ctx = event.detail && event.detail.ctx;
     var method = ctx && ctx.request && (ctx.request.method || "").toUpperCase();
-    var list = event.target.closest && event.target.closest("[data-note-poll], #note-form");
+    var list = event.target.closest && event.target.closest("#note-list, #note-form");
     if (list && method && method !== "GET") lastAnswered = performance.now();
   });
 
+  // A deletion notice (with its "Visszaállítás" button) is not part of the list the server sends.
+  // When the list refreshes itself (its poll, or the answer to a new note), keep each notice where
+  // it was, so the way back does not vanish a few seconds after the delete. Paging and filtering,
+  // which the user asks for, start afresh.
   document.addEventListener("htmx:before:swap", function (event) {
-    var list = event.target;
     var ctx = event.detail && event.detail.ctx;
-    // The list refreshes itself (a poll) or comes back as the answer to a new note.
-    if (!isList(list) || !ctx || (ctx.sourceElement !== list && ctx.sourceElement.id !== "note-form")) return;
+    var list = document.getElementById("note-list");
+    var source = event.target;
+    if (!ctx || !list || ctx.target !== list || !(isPoll(source) || source.id === "note-form")) return;
     if (!ctx.response || ctx.response.status !== 200) return;
     if (ctx.askedAt !== undefined && ctx.askedAt < lastAnswered) {
       event.preventDefault();

@@ -589,6 +589,9 @@ def test_the_board_announces_new_notes_while_a_reply_is_typed(notes_live, chromi
     expect(page.locator(f"article#note-{first}")).to_have_count(0)  # not swapped in meanwhile
     expect(box).to_have_value("Félig megírt válasz")
     assert polls and all("typing=1" in url for url in polls)
+    polls.clear()
+    page.wait_for_timeout(4_100)
+    assert 1 <= len(polls) <= 3, polls  # one poll every 2 s: the answers did not add more
     screenshot(page, "notes-new-announced", {"phone": PHONE})
     button.click()
     newest = page.locator(f"article#note-{second}")
@@ -603,3 +606,41 @@ def test_the_board_announces_new_notes_while_a_reply_is_typed(notes_live, chromi
     errors = [e for e in page.console.errors if not e.startswith("Failed to load resource")]
     assert errors == [], errors
     page.context.close()
+
+
+def test_focus_stays_on_a_button_when_a_poll_refreshes_the_list(notes_live, chromium, dora_note):
+    """A keyboard user on a "Nálam is" button keeps the focus there when a new note of someone
+    else refreshes the list."""
+    from journal.models import NoteKind
+
+    _app, base = notes_live
+    hard = dora_note(NoteKind.DIFFICULTY, "Fókuszban maradó nehézség")
+    page = _log_in(chromium, base, ADAM)
+    page.goto(base + "/groups/tata/notes")
+    page.locator(f"#metoo-button-{hard}").focus()
+    newer = dora_note(NoteKind.QUESTION, "Frissítést hozó kérdés")
+    expect(page.locator(f"article#note-{newer}")).to_be_visible(timeout=15_000)
+    expect(page.locator(f"#metoo-button-{hard}")).to_be_focused()
+    page.context.close()
+
+
+def test_a_deletion_notice_outlives_posting_a_note(notes_live, chromium, dora_note):
+    """The list that answers a new note keeps the notice of a note deleted just before."""
+    from journal.models import NoteKind
+
+    app, base = notes_live
+    app.config["NOTES_POLL_SECONDS"] = 3600  # no poll during the test: only the post refreshes
+    gone = dora_note(NoteKind.QUESTION, "Épp törölt kérdés")
+    page = _log_in(chromium, base, DORA)
+    page.goto(base + "/groups/tata/notes")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator(f"article#note-{gone}").get_by_role("button", name="Törlés").click()
+    notice = page.locator(f"#note-{gone}.note-deleted")
+    expect(notice).to_contain_text("30 napig")
+    page.get_by_text("Új jegyzet", exact=True).first.click()
+    page.fill("#title", "Törlés után írt jegyzet")
+    page.get_by_role("button", name="Közzététel").click()
+    expect(page.locator("article.note-fresh")).to_contain_text("Törlés után írt jegyzet")
+    expect(notice).to_contain_text("30 napig")
+    page.context.close()
+    _remove_notes(app, "Törlés után írt jegyzet")
