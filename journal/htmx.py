@@ -25,19 +25,24 @@ def render(page: str, fragment: str | None = None, status: int = 200, **context)
     return response
 
 
+def retargeted(fragment: str, target: str, swap: str, status: int = 200, **context) -> Response:
+    """Answer an htmx request with a fragment for another element than the one that asked."""
+    response = make_response(render_template(fragment, **context), status)
+    response.headers["HX-Retarget"] = target
+    response.headers["HX-Reswap"] = swap
+    response.vary.add("HX-Request")
+    return response
+
+
 def message_fragment(message: str, status: int, category: str = "error") -> Response:
     """Answer an htmx request with a message shown in the page's message area.
 
     The response is retargeted, so an error can never replace the element (or the text the
     user was typing) that sent the request.
     """
-    response = make_response(
-        render_template("_messages.html", messages=[(category, message)]), status
+    return retargeted(
+        "_messages.html", "#messages", "innerHTML", status, messages=[(category, message)]
     )
-    response.headers["HX-Retarget"] = "#messages"
-    response.headers["HX-Reswap"] = "innerHTML"
-    response.vary.add("HX-Request")
-    return response
 
 
 def after_action(fragment: str, redirect_to: str, **context) -> Response:

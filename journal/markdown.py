@@ -1,5 +1,6 @@
 """Safe Markdown for journals and notes: no raw HTML, no images, links only, sanitized."""
 
+import html
 import re
 import unicodedata
 from urllib.parse import quote
@@ -33,14 +34,36 @@ class _Markdown(MarkdownIt):
 
 
 # CommonMark without raw HTML; images are switched off (links only, for now). A bare web
-# address with its scheme (https://…) becomes a link, as people paste them; "pelda.hu" and
-# "//pelda.hu" in running text do not.
+# address with its scheme (https://…) becomes a link, as people paste them, and so does one
+# that starts with "www." (as people type them; it links to https://, shown as typed);
+# "pelda.hu" and "//pelda.hu" in running text do not.
 _md = (
     _Markdown("commonmark", {"html": False, "linkify": True, "typographer": False})
     .disable("image")
     .enable("linkify")
 )
 _md.linkify.set({"fuzzy_link": False, "fuzzy_email": False}).add("//", None).add("ftp:", None)
+
+
+def _https(linkify, match) -> None:
+    """Link an address typed as "www.…" to https://."""
+    match.url = "https://" + match.url
+
+
+_md.linkify.add(
+    "www.",
+    {
+        # The rest of a host with at least one more dot (www.pelda.hu, not "www.pelda"), a
+        # port and a path, as linkify-it reads them after "http://".
+        "validate": re.compile(
+            r"(?=[^\s/?#:]*\.[^\s/?#:.])"
+            + _md.linkify.re["src_host_port_strict"]
+            + _md.linkify.re["src_path"],
+            re.IGNORECASE,
+        ),
+        "normalize": _https,
+    },
+)
 
 _ALLOWED_TAGS = {
     "p", "br", "strong", "em", "a", "ul", "ol", "li", "blockquote", "code", "pre",
@@ -62,3 +85,14 @@ def render_markdown(text: str) -> Markup:
     )
     # hx-ignore: any hx-* attribute that slipped through stays inert (none should survive nh3).
     return Markup('<div class="prose" hx-ignore>') + Markup(html) + Markup("</div>")
+
+
+def plain_excerpt(text: str, limit: int) -> str:
+    """Return the beginning of user Markdown as plain text, at most `limit` characters, cut
+    between words and marked with "…" when anything was left out."""
+    plain = html.unescape(nh3.clean(_md.render(text or ""), tags=set()))
+    plain = " ".join(plain.split())
+    if len(plain) <= limit:
+        return plain
+    cut = plain.rfind(" ", 0, limit + 1)
+    return plain[: cut if cut > limit // 2 else limit].rstrip(" ,;:.") + "…"

@@ -265,7 +265,8 @@ def test_finalised_journal_records_edits_as_amendments(client, world, log_in):
     workshop = make_workshop(world["group_a"])
     journal = make_journal(workshop, world["mentor_a"], {"outcomes": "Eredeti eredmény"})
     log_in(world["mentor_a"])
-    response = client.post(f"/workshops/{workshop.id}/journal/finalise", headers=HX)
+    finalise = f"/workshops/{workshop.id}/journal/finalise"
+    response = client.post(finalise, data={"confirm": "1"}, headers=HX)
     assert response.status_code == 200
     assert "véglegesítve" in response.get_data(as_text=True)
     db.session.expire_all()
@@ -280,7 +281,53 @@ def test_finalised_journal_records_edits_as_amendments(client, world, log_in):
     history = client.get(f"/sections/{section.id}/history").get_data(as_text=True)
     assert "véglegesítés utáni módosítás" in history
     # Finalising again changes nothing.
-    assert client.post(f"/workshops/{workshop.id}/journal/finalise").status_code == 303
+    assert client.post(finalise).status_code == 303
+
+
+def test_finalising_names_the_empty_sections_and_asks_first(client, world, log_in):
+    """With empty sections the first post only asks, in place, naming them; "Véglegesítem így
+    is" finalises and says so where the button was (its status badge sent beside it)."""
+    workshop = make_workshop(world["group_a"])
+    filled = {spec.key: "Kész szöveg" for spec in SECTIONS[2:]}
+    journal = make_journal(workshop, world["mentor_a"], filled)
+    log_in(world["mentor_a"])
+    finalise = f"/workshops/{workshop.id}/journal/finalise"
+    page = client.get(f"/workshops/{workshop.id}").get_data(as_text=True)
+    journal_part = page[page.index('id="journal"') :]
+    assert 'id="journal-finalise"' in journal_part and "hx-confirm" not in journal_part
+    asked = client.post(finalise, headers=HX)
+    html = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "<html" not in html
+    assert "2 rész még üres:" in html
+    assert "Téma és célok" in html and "A foglalkozás menete" in html
+    assert "Alkalmazott módszerek" not in html
+    assert "Véglegesítem így is" in html and "Mégse" in html
+    assert 'name="confirm" value="1"' in html and "autofocus" in html
+    db.session.expire_all()
+    assert journal.status == JournalStatus.DRAFT
+    # "Mégse" brings the button back; without htmx the journal page asks the same.
+    back = client.get(finalise, headers=HX).get_data(as_text=True)
+    assert "Napló véglegesítése" in back and "<html" not in back
+    plain = client.post(finalise)
+    assert plain.status_code == 200 and "Véglegesítem így is" in plain.get_data(as_text=True)
+    done = client.post(finalise, data={"confirm": "1"}, headers=HX)
+    html = done.get_data(as_text=True)
+    assert done.status_code == 200
+    assert "A naplót véglegesítette." in html and "autofocus" in html
+    assert 'id="journal-status"' in html and 'hx-swap-oob="true"' in html
+    db.session.expire_all()
+    assert journal.status == JournalStatus.FINAL
+
+
+def test_finalising_a_full_journal_asks_nothing(client, world, log_in):
+    """A journal without empty sections is finalised by the first post."""
+    workshop = make_workshop(world["group_a"])
+    journal = make_journal(workshop, world["mentor_a"], {s.key: "Szöveg" for s in SECTIONS})
+    log_in(world["mentor_a"])
+    done = client.post(f"/workshops/{workshop.id}/journal/finalise", headers=HX)
+    assert "A naplót véglegesítette." in done.get_data(as_text=True)
+    db.session.expire_all()
+    assert journal.status == JournalStatus.FINAL
 
 
 def test_history_of_a_first_save_says_there_is_nothing_to_restore_yet(client, world, log_in):

@@ -120,3 +120,14 @@ def test_invisible_or_reordering_characters_stay_escaped_in_a_path():
     """A right-to-left override, a line break or a space in a path stays escaped in the text."""
     html = str(render_markdown("https://pelda.hu/a%E2%80%AEb%0Ac%20d/%C3%A9"))
     assert ">https://pelda.hu/a%E2%80%AEb%0Ac%20d/é</a>" in html
+
+
+def test_an_address_typed_with_www_links_to_https_and_shows_as_typed():
+    """ "www.pelda.hu/…" becomes an https:// link, shown as typed; "www.pelda" (no domain),
+    "awww.pelda.hu" and an address in code stay text."""
+    html = render_markdown("Lásd: www.kozmuvelodes.hu/modszerek?a=1. És (WWW.Pelda.hu)")
+    links = [dict(attrs)["href"] for tag, attrs in elements(html) if tag == "a"]
+    assert links == ["https://www.kozmuvelodes.hu/modszerek?a=1", "https://WWW.Pelda.hu"]
+    assert ">www.kozmuvelodes.hu/modszerek?a=1</a>." in html
+    for text in ("x www.pelda", "awww.pelda.hu", "`www.pelda.hu`"):
+        assert "<a " not in render_markdown(text), text

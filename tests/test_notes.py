@@ -67,17 +67,47 @@ def test_board_lists_group_notes_newest_first(client, world, log_in):
 
 
 def test_add_note_plain_and_htmx(client, world, log_in):
-    """A plain post redirects with 303; an htmx post answers the note's small fragment."""
+    """A plain post redirects with 303; an htmx post answers the refreshed list (one request
+    where there were two), the new note at its top, marked to be said, lit and focused."""
     log_in(world["participant_a"])
     response = _new(client, title="Első")
     assert response.status_code == 303
     response = _new(client, headers=HX, title="Második", link="https://example.org/a?b=1")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert html.lstrip().startswith("<article") and "Második" in html
-    assert "<html" not in html
-    assert len(response.get_data()) <= 3072
+    assert html.lstrip().startswith('<section id="note-list"') and "<html" not in html
+    assert html.index("Második") < html.index("Első")
+    second = db.session.scalar(select(Note.id).where(Note.title == "Második"))
+    fresh = re.search(r'<article id="note-(\d+)" class="[^"]*note-fresh"[^>]*>', html)
+    assert fresh and int(fresh.group(1)) == second
+    assert "autofocus" in fresh.group(0) and 'tabindex="-1"' in fresh.group(0)
+    assert "A jegyzetet közzétettük." in html and html.count("note-fresh") == 1
     assert _count(Note) == 2
+
+
+def test_a_new_note_comes_back_in_the_boards_filters_unless_they_hide_it(client, world, log_in):
+    """Posted from a filtered board, the list keeps the filter when the note fits it, and
+    drops it when the note would be hidden."""
+    log_in(world["participant_a"])
+    make_note(
+        world["participant_a2"], world["group_a"], title="Régi kérdés", kind=NoteKind.QUESTION
+    )
+    url = "/groups/alfa/notes/new?kind=question"
+    data = {"kind": "question", "title": "Új kérdés", "body": ""}
+    html = client.post(url, data=data, headers=HX).text
+    assert "Új kérdés" in html and "Régi kérdés" in html and "kind=question" in html
+    html = client.post(url, data=data | {"kind": "difficulty"}, headers=HX).text
+    assert "note-fresh" in html and "kind=question" not in html
+
+
+def test_a_refused_note_focuses_its_first_error(client, world, log_in):
+    """A refused form focuses the first field in error (and only that one)."""
+    log_in(world["participant_a"])
+    html = _new(client, headers=HX, title="", link="javascript:x").text
+    assert re.search(
+        r'<input[^>]*autofocus[^>]*id="title"|<input[^>]*id="title"[^>]*autofocus', html
+    )
+    assert html.count("autofocus") == 1
 
 
 @pytest.mark.parametrize(
@@ -340,6 +370,42 @@ def test_poll_answers_204_or_304_until_something_changes(client, world, log_in):
     assert response.status_code == 204
 
 
+def test_poll_while_typing_says_how_many_notes_are_new(client, world, log_in):
+    """While the user types in the list, a changed board answers only "N új jegyzet" (into
+    #note-news, once per number), never the list; "newer" shows those notes at the top."""
+    make_note(world["participant_a2"], world["group_a"], title="Régi")
+    log_in(world["participant_a"])
+    page = client.get("/groups/alfa/notes").get_data(as_text=True)
+    since = re.search(r"since=([0-9a-f]+)", page).group(1)
+    newest = int(re.search(r"newest=(\d+)", page).group(1))
+    poll = f"/groups/alfa/notes/poll?since={since}&newest={newest}&typing=1"
+    assert client.get(poll, headers=HX).status_code == 204  # nothing changed
+    first = make_note(world["participant_a2"], world["group_a"], title="Első új")
+    make_note(world["participant_a2"], world["group_a"], title="Második új")
+    response = client.get(poll, headers=HX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert response.headers["HX-Retarget"] == "#note-news"
+    assert response.headers["HX-Reswap"] == "innerHTML"
+    assert "2 új jegyzet" in html and "Első új" not in html and "<section" not in html
+    assert "announced=2" in html and f"since={since}" in html  # the list is still as it was
+    assert client.get(poll + "&announced=2", headers=HX).status_code == 204  # said once
+    # Without typing (or without htmx, as from the address bar) the list comes as before.
+    plain = client.get(f"/groups/alfa/notes/poll?since={since}", headers=HX).text
+    assert plain.lstrip().startswith('<section id="note-list"') and "Első új" in plain
+    assert "<html" in client.get(poll).text
+    # The button's request: the new notes only, lit, the newest focused; the count and an
+    # emptied #note-news beside them.
+    shown = client.get(f"/groups/alfa/notes/newer?after={newest}&since={since}", headers=HX).text
+    assert "Második új" in shown and "Első új" in shown and "Régi" not in shown
+    assert shown.index("Második új") < shown.index("Első új")
+    assert shown.count("note-fresh") == 2 and shown.count("autofocus") == 1
+    assert "3 jegyzet" in shown and 'id="note-count"' in shown
+    assert f"newest={first.id + 1}" in shown and f"since={since}" in shown
+    assert "új jegyzet" not in shown and "announced" not in shown
+    assert "<html" in client.get(f"/groups/alfa/notes/newer?after={newest}").text
+
+
 def test_board_filters_and_pagination(client, world, log_in):
     """Filters by kind and author; pages of 20, full-page URLs, the list for htmx."""
     for i in range(25):
@@ -359,6 +425,57 @@ def test_board_filters_and_pagination(client, world, log_in):
     assert html.lstrip().startswith('<section id="note-list"')
     assert html.count('class="note kind-') == 5 and "Kérdésem" not in html
     assert client.get("/groups/alfa/notes?page=abc&kind=zzz").status_code == 200
+
+
+def test_a_link_typed_with_www_is_stored_as_https(client, world, log_in):
+    """A note's link typed as "www.…" is accepted and kept as https://www.…"""
+    log_in(world["participant_a"])
+    assert _new(client, link="www.kozmuvelodes.hu/modszertar").status_code == 303
+    stored = db.session.scalar(select(Note.link))
+    assert stored == "https://www.kozmuvelodes.hu/modszertar"
+    assert _new(client, link="kozmuvelodes.hu").status_code == 422
+
+
+def test_a_long_note_shows_its_beginning_and_the_rest_behind_tovabb(client, world, log_in):
+    """On the board a long note shows its beginning as text and the whole of it in a
+    <details> ("tovább", works without JavaScript); a short one, and the note's own page,
+    show it whole."""
+    long = "Első bekezdés **fontos** gondolattal. " + "Hosszú folytatás, sok szóval. " * 60
+    note = make_note(world["participant_a"], world["group_a"], title="Hosszú", body=long)
+    make_note(world["participant_a"], world["group_a"], title="Rövid", body="Rövid szöveg.")
+    log_in(world["participant_a2"])
+    html = client.get("/groups/alfa/notes").get_data(as_text=True)
+    assert html.count('<details class="note-more">') == 1
+    excerpt = re.search(r'<p class="note-excerpt">([^<]*)</p>', html).group(1)
+    assert excerpt.startswith("Első bekezdés fontos gondolattal.") and excerpt.endswith("…")
+    assert len(excerpt) <= 281 and not excerpt.endswith(" …")
+    assert ">tovább<" in html and "<strong>fontos</strong>" in html  # the whole, rendered
+    assert "Rövid szöveg." in html
+    page = client.get(f"/notes/{note.id}").get_data(as_text=True)
+    assert "note-more" not in page and "<strong>fontos</strong>" in page
+
+
+def test_a_note_written_on_a_workshops_day_is_about_that_workshop(client, world, log_in):
+    """The new-note form chooses the workshop held today (else the board); an edit keeps the
+    note's own choice."""
+    from datetime import timedelta
+
+    from journal.models import local_today
+    from tests.factories import make_workshop
+
+    earlier = make_workshop(world["group_a"], date=local_today() - timedelta(days=7))
+    today = make_workshop(world["group_a"], date=local_today(), topic="Mai alkalom")
+    note = make_note(world["participant_a"], world["group_a"], title="Faliújságra")
+    log_in(world["participant_a"])
+    selected = re.compile(r'<option selected value="(\d*)"|<option value="(\d*)" selected')
+    for url in ("/groups/alfa/notes", "/groups/alfa/notes/new"):
+        chosen = selected.search(client.get(url).text.split('name="workshop"')[1])
+        assert chosen and str(today.id) in chosen.groups(), url
+    earlier_form = client.get(f"/groups/alfa/notes/new?workshop={earlier.id}").text
+    assert str(earlier.id) in selected.search(earlier_form.split('name="workshop"')[1]).groups()
+    edit = client.get(f"/notes/{note.id}/edit").text.split('name="workshop"')[1]
+    chosen = selected.search(edit)
+    assert chosen is None or str(today.id) not in chosen.groups()
 
 
 def test_note_on_a_workshop_of_the_group_only(client, world, log_in):

@@ -66,6 +66,11 @@ def journal_of(workshop: Workshop) -> Journal | None:
     return db.session.scalar(select(Journal).where(Journal.workshop_id == workshop.id))
 
 
+def empty_sections(journal: Journal) -> list[JournalSection]:
+    """Return the journal's sections that have no text yet, in their order."""
+    return [section for section in journal.sections if not section.body.strip()]
+
+
 def readable_sections(user: User, journal: Journal) -> list[JournalSection]:
     """Return the sections of a journal the user may read, in their order."""
     return list(

@@ -209,22 +209,33 @@ def start(workshop_id: int):
     )
 
 
-@bp.post("/workshops/<int:workshop_id>/journal/finalise")
+@bp.route("/workshops/<int:workshop_id>/journal/finalise", methods=["GET", "POST"])
 @login_required
 def finalise(workshop_id: int):
-    """Mark the journal final; later edits are kept as amendments."""
+    """Mark the journal final (later edits are kept as amendments), first asking whether to
+    leave its empty sections empty; answer in place of the button. GET shows the button."""
     workshop = _workshop(workshop_id)
     journal = queries.journal_of(workshop)
     require_visible(journal is not None)
     require(can_edit_journal(current_user, journal))
+    context = queries.journal_context(current_user, workshop)
+    confirmed = request.form.get("confirm") == "1"
+    empty = queries.empty_sections(journal) if journal.status != JournalStatus.FINAL else []
+    if request.method == "GET" or (empty and not confirmed):
+        state = "ask" if request.method == "GET" else "confirm"
+        return render(
+            "journals/journal.html",
+            "journals/_finalise.html",
+            journal_finalise=state,
+            journal_empty=empty,
+            **context,
+        )
     if operations.finalise(current_user, journal):
         db.session.commit()
     if not wants_fragment():
         flash(_("A naplót véglegesítette. A későbbi módosítások nyomon követhetők."), "success")
     return after_action(
-        "journals/_journal.html",
-        workshop_url(workshop),
-        **queries.journal_context(current_user, workshop),
+        "journals/_finalise.html", workshop_url(workshop), journal_finalise="done", **context
     )
 
 

@@ -37,8 +37,10 @@ def kind_labels() -> dict[str, str]:
 
 
 def validate_web_link(form, field) -> None:
-    """Accept only an absolute http(s) address."""
+    """Accept only an absolute http(s) address; one typed as "www.…" is kept as https://www.…"""
     value = (field.data or "").strip()
+    if value[:4].lower() == "www.":
+        value = "https://" + value
     field.data = value
     if not value:
         return

@@ -96,16 +96,18 @@ def _with_everything(query):
 
 @dataclass
 class BoardPage:
-    """One page of the board."""
+    """One page of the board; newest is the highest note id under its filters (what is new
+    to someone looking at it is above it)."""
 
     notes: list[Note]
     page: int
     pages: int
     total: int
+    newest: int = 0
 
 
-def board(user: User, group: Group, filters: BoardFilters) -> BoardPage:
-    """Return a page of the notes the user may see, newest first."""
+def _board_condition(user: User, group: Group, filters: BoardFilters):
+    """Return the SQL condition for the notes the user may see under the board's filters."""
     condition = visible_condition(user, group)
     if filters.kind:
         condition = and_(condition, Note.kind == NoteKind(filters.kind))
@@ -113,7 +115,15 @@ def board(user: User, group: Group, filters: BoardFilters) -> BoardPage:
         condition = and_(condition, Note.workshop_id == filters.workshop)
     if filters.author:
         condition = and_(condition, Note.author_id == filters.author)
-    total = db.session.scalar(select(func.count(Note.id)).where(condition)) or 0
+    return condition
+
+
+def board(user: User, group: Group, filters: BoardFilters) -> BoardPage:
+    """Return a page of the notes the user may see, newest first."""
+    condition = _board_condition(user, group, filters)
+    total, newest = db.session.execute(
+        select(func.count(Note.id), func.max(Note.id)).where(condition)
+    ).one()
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(filters.page, pages)
     notes = db.session.scalars(
@@ -125,7 +135,13 @@ def board(user: User, group: Group, filters: BoardFilters) -> BoardPage:
             .offset((page - 1) * PAGE_SIZE)
         )
     ).all()
-    return BoardPage(list(notes), page, pages, total)
+    return BoardPage(list(notes), page, pages, total, newest or 0)
+
+
+def count_newer(user: User, group: Group, filters: BoardFilters, newest: int) -> int:
+    """Count the notes under the filters added after the note `newest`."""
+    condition = and_(_board_condition(user, group, filters), Note.id > newest)
+    return db.session.scalar(select(func.count(Note.id)).where(condition)) or 0
 
 
 def board_token(user: User, group: Group) -> str:

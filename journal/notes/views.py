@@ -11,9 +11,10 @@ from journal.drafts.kinds import draft_key
 from journal.drafts.operations import NewerDraft, clear_draft
 from journal.extensions import db, limiter
 from journal.groups.queries import visible_group_by_slug
-from journal.htmx import after_action, message_fragment, render, wants_fragment
+from journal.htmx import after_action, message_fragment, render, retargeted, wants_fragment
 from journal.i18n import long_date, person_key, sort_hungarian
-from journal.models import Group, Note, NoteKind, Workshop, utcnow
+from journal.markdown import plain_excerpt
+from journal.models import Group, Note, NoteKind, Workshop, local_today, utcnow
 from journal.notes import operations, queries
 from journal.notes.forms import REASON_MAX, REPLY_MAX, HideForm, NoteForm, ReplyForm, kind_labels
 from journal.permissions import (
@@ -31,6 +32,10 @@ from journal.permissions import (
 
 bp = Blueprint("notes", __name__)
 
+# A note longer than about a phone screen shows its beginning, and the rest behind "tovább".
+LONG_NOTE = 700
+EXCERPT = 280
+
 
 @bp.app_context_processor
 def note_labels() -> dict:
@@ -42,6 +47,7 @@ def note_labels() -> dict:
         "note_by_mentor": note_by_mentor,
         "hungarian_names": hungarian_names,
         "note_limits": {"reply": REPLY_MAX, "reason": REASON_MAX},
+        "note_excerpt": note_excerpt,
     }
 
 
@@ -50,6 +56,13 @@ def note_by_mentor(note: Note) -> bool:
     if note.author_id == current_user.id:
         return is_mentor_of(current_user, note.group)
     return note.author_id in queries.mentor_ids(note.group_id)
+
+
+def note_excerpt(note: Note) -> str | None:
+    """Return the beginning of a long note's text as plain text; None for a short note."""
+    if len(note.body) <= LONG_NOTE and note.body.count("\n") < 12:
+        return None
+    return plain_excerpt(note.body, EXCERPT)
 
 
 def hungarian_names(users) -> str:
@@ -98,10 +111,15 @@ def _editor_ids(form: NoteForm, note: Note) -> NoteForm:
 
 
 def _with_choices(form: NoteForm, group: Group) -> NoteForm:
-    """Give the form the group's workshops to choose from (only when it is shown)."""
+    """Give the form the group's workshops to choose from (only when it is shown); a new note
+    (no choice made yet) written on a workshop's day is about that workshop."""
+    workshops = queries.group_workshops(group)
     form.workshop.choices = [("", _("— a csoport faliújságjára —"))] + [
-        (str(w.id), f"{long_date(w.date)} – {w.topic}") for w in queries.group_workshops(group)
+        (str(w.id), f"{long_date(w.date)} – {w.topic}") for w in workshops
     ]
+    if form.workshop.data is None:
+        today = local_today()
+        form.workshop.data = next((str(w.id) for w in workshops if w.date == today), "")
     return form
 
 
@@ -143,9 +161,10 @@ def _rate_limited() -> bool:
     return not limiter.limiter.hit(limit, "notes-add", str(current_user.id))
 
 
-def _board_context(group: Group) -> dict:
-    """Return what the board page and its list fragment need."""
-    filters = queries.BoardFilters.from_args(request.args)
+def _board_context(group: Group, filters: queries.BoardFilters | None = None) -> dict:
+    """Return what the board page and its list fragment need (filters from the query string
+    unless given)."""
+    filters = filters or queries.BoardFilters.from_args(request.args)
     return {
         "group": group,
         "filters": filters,
@@ -155,6 +174,17 @@ def _board_context(group: Group) -> dict:
         "authors": queries.note_authors(current_user, group),
         "poll_seconds": current_app.config.get("NOTES_POLL_SECONDS", 10),
     }
+
+
+def _posted_list(group: Group, note: Note) -> dict:
+    """Return the board's first page with the note just posted at its top, in the board's
+    filters (those of the query string) or, if they would hide it, in none."""
+    filters = queries.BoardFilters.from_args(request.args)
+    filters.page = 1
+    context = _board_context(group, filters)
+    if note not in context["board"].notes:
+        context = _board_context(group, queries.BoardFilters())
+    return context | {"fresh_id": note.id}
 
 
 @bp.get("/groups/<slug>/notes")
@@ -168,16 +198,40 @@ def board(slug: str):
     return render("notes/board.html", "notes/_list.html", form=form, **_board_context(group))
 
 
+def _number(name: str) -> int:
+    """Return a non-negative integer argument of the query string, or 0."""
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and int(value) < 2**31 else 0
+
+
 @bp.get("/groups/<slug>/notes/poll")
 @login_required
 def poll(slug: str):
-    """Answer 304/204 while nothing visible changed, else the refreshed list."""
+    """Answer 304/204 while nothing visible changed, else the refreshed list; while the user
+    types in the list (`typing`), say instead how many notes are new, once per number."""
     group = _group(slug)
     token = queries.board_token(current_user, group)
     if request.if_none_match.contains(token):
         response = make_response("", 304)
     elif request.args.get("since") == token:
         response = make_response("", 204)
+    elif request.args.get("typing") == "1" and wants_fragment():
+        filters = queries.BoardFilters.from_args(request.args)
+        newest = _number("newest")
+        # Only the first page has the newest notes at its top to show them above.
+        new = queries.count_newer(current_user, group, filters, newest) if filters.page == 1 else 0
+        if new in (0, _number("announced")):
+            return make_response("", 204)
+        # The list stays as it is, so its poll keeps the list's token (`since`).
+        context = {
+            "group": group,
+            "filters": filters,
+            "since": request.args.get("since", ""),
+            "newest": newest,
+            "new": new,
+            "poll_seconds": current_app.config.get("NOTES_POLL_SECONDS", 10),
+        }
+        return retargeted("notes/_news.html", "#note-news", "innerHTML", **context)
     else:
         form = _note_form(group) if can_add_note(current_user, group) else None
         if form is not None and not wants_fragment():
@@ -188,6 +242,25 @@ def poll(slug: str):
     response.set_etag(token)
     response.vary.add("HX-Request")
     return response
+
+
+@bp.get("/groups/<slug>/notes/newer")
+@login_required
+def newer(slug: str):
+    """Show, at the top of the list, the notes added since it was shown (`after`)."""
+    if not wants_fragment():
+        return board(slug)
+    group = _group(slug)
+    context = _board_context(group)
+    notes = [note for note in context["board"].notes if note.id > _number("after")]
+    return render(
+        "notes/board.html",
+        "notes/_newer.html",
+        notes=notes,
+        new_ids=[note.id for note in notes],
+        since=request.args.get("since", ""),  # the rest of the list is still as it was
+        **context,
+    )
 
 
 @bp.get("/groups/<slug>/notes/shared-difficulties")
@@ -239,8 +312,9 @@ def create(slug: str):
                 _clear_draft(draft_key("note", "new", "group", group.id))
                 if not wants_fragment():
                     flash(_("A jegyzetet közzétettük."), "success")
-                # Rendered before the commit, while the new note is still loaded: no re-query.
-                response = after_action("notes/_note.html", _board_url(note), note=note)
+                # Rendered before the commit, while the new note is still loaded.
+                context = _posted_list(group, note) if wants_fragment() else {}
+                response = after_action("notes/_list.html", _board_url(note), **context)
                 db.session.commit()
                 return response
     _with_choices(form, group)
@@ -251,6 +325,7 @@ def create(slug: str):
         group=group,
         form=form,
         inline=wants_fragment(),
+        filters=queries.BoardFilters.from_args(request.args),
     )
 
 
@@ -268,7 +343,9 @@ def _clear_draft(key: str) -> None:
 def show(note_id: int):
     """Show one note with its replies."""
     note = _note(note_id)
-    return render("notes/note.html", "notes/_note.html", note=note, group=note.group)
+    return render(
+        "notes/note.html", "notes/_note.html", note=note, group=note.group, note_full=True
+    )
 
 
 @bp.route("/notes/<int:note_id>/edit", methods=["GET", "POST"])

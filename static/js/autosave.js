@@ -237,6 +237,9 @@
   }
 
   function quiet(form, message) {
+    // An answer for a unit the page has replaced meanwhile (the write mode's save) must not
+    // overwrite the status line the new units share.
+    if (!form.isConnected) return;
     var el = statusEl(form);
     el.textContent = message;
   }

@@ -1,7 +1,8 @@
 // Keyboard focus survives an htmx swap. A button is disabled while its request runs, which
 // drops focus to the page, and the swap replaces the button anyway: without this, the next Tab
 // starts again from the top ("Ugrás a tartalomra"). The control that had focus is focused again
-// in the new content when it is there under the same id (an attendance button); when an action
+// in the new content when it is there under the same id (an attendance button, a "Nálam is" in a
+// list its poll refreshed: focus in what asked or in what is replaced); when an action
 // removed it (a deleted guest), focus goes to the heading of the region that was replaced.
 // Reads and polls only put back a control that is there again; they never move focus elsewhere.
 (function () {
@@ -13,10 +14,9 @@
     var ctx = event.detail && event.detail.ctx;
     var focused = document.activeElement;
     var source = event.target;
-    if (!ctx || !focused || focused === document.body || !source.contains || !source.contains(focused)) {
-      return;
-    }
-    var target = ctx.target instanceof Element ? ctx.target : null;
+    var target = ctx && ctx.target instanceof Element ? ctx.target : null;
+    var within = [source, target].some(function (elt) { return elt && elt.contains && elt.contains(focused); });
+    if (!ctx || !focused || focused === document.body || !within) return;
     ctx.focusReturn = {
       id: focused.id || null,
       region: target && target.id ? target.id : null,

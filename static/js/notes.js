@@ -1,6 +1,6 @@
-// Shared notes: clear the new-note form after it was posted (and refresh the list), keep the board's
-// polling from replacing the list while someone is typing in it (no text is ever lost), and keep
-// deletion notices through a refresh.
+// Shared notes: clear the new-note form after it was posted (the answer is the refreshed list),
+// tell the board's polls when someone is typing in the list (the answer is then only "N új
+// jegyzet", never a new list: no text is ever lost), and keep deletion notices through a refresh.
 (function () {
   "use strict";
 
@@ -13,37 +13,39 @@
     return false;
   }
 
-  document.addEventListener("htmx:config:request", function (event) {
-    var elt = event.target;
-    if (elt.matches && elt.matches("[data-note-poll]") && busy(elt)) event.preventDefault();
-  });
-
-  // A deletion notice (with its "Visszaállítás" button) is not part of the list the server sends.
-  // When the list refreshes itself (poll, or after a new note), keep each notice where it was, so
-  // the way back does not vanish a few seconds after the delete. Paging and filtering, which the
-  // user asks for, start afresh.
-  function isList(elt) {
+  function isPoll(elt) {
     return elt && elt.matches && elt.matches("[data-note-poll]");
   }
+
+  document.addEventListener("htmx:config:request", function (event) {
+    if (isPoll(event.target) && busy(document.getElementById("note-list"))) {
+      event.detail.ctx.request.body.set("typing", "1");
+    }
+  });
 
   // A refresh asked before the user's last action in the list was answered may show the list as
   // it was before it (the deleted note still there): it is dropped; the next one is fresh.
   var lastAnswered = 0;
   document.addEventListener("htmx:before:request", function (event) {
     var ctx = event.detail && event.detail.ctx;
-    if (ctx && isList(event.target)) ctx.askedAt = performance.now();
+    if (ctx && isPoll(event.target)) ctx.askedAt = performance.now();
   });
   document.addEventListener("htmx:after:request", function (event) {
     var ctx = event.detail && event.detail.ctx;
     var method = ctx && ctx.request && (ctx.request.method || "").toUpperCase();
-    var list = event.target.closest && event.target.closest("[data-note-poll]");
+    var list = event.target.closest && event.target.closest("#note-list, #note-form");
     if (list && method && method !== "GET") lastAnswered = performance.now();
   });
 
+  // A deletion notice (with its "Visszaállítás" button) is not part of the list the server sends.
+  // When the list refreshes itself (its poll, or the answer to a new note), keep each notice where
+  // it was, so the way back does not vanish a few seconds after the delete. Paging and filtering,
+  // which the user asks for, start afresh.
   document.addEventListener("htmx:before:swap", function (event) {
-    var list = event.target;
     var ctx = event.detail && event.detail.ctx;
-    if (!isList(list) || !ctx || ctx.sourceElement !== list) return;
+    var list = document.getElementById("note-list");
+    var source = event.target;
+    if (!ctx || !list || ctx.target !== list || !(isPoll(source) || source.id === "note-form")) return;
     if (!ctx.response || ctx.response.status !== 200) return;
     if (ctx.askedAt !== undefined && ctx.askedAt < lastAnswered) {
       event.preventDefault();
@@ -107,10 +109,6 @@
       elt.reset();
       var details = elt.closest("details");
       if (details) details.open = false;
-      // The new note went to the top of the list; refresh the list now, not at the next poll,
-      // so its count, filters and pages agree with it.
-      var list = document.querySelector("[data-note-poll]");
-      if (list) list.dispatchEvent(new CustomEvent("notes-changed"));
     }
   });
 })();

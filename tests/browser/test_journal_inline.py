@@ -4,7 +4,8 @@ import pytest
 from sqlalchemy import func, select
 
 from journal.extensions import db
-from journal.models import JournalSection, SectionRevision
+from journal.journals.sections import SECTIONS
+from journal.models import Journal, JournalSection, JournalStatus, SectionRevision
 from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, serving
 from tests.conftest import build_app
 from tests.factories import PASSWORD, make_journal, make_workshop, make_world
@@ -162,4 +163,51 @@ def test_without_javascript_pages_and_redirects_do_the_same(browser, site):
     page.click(f"form#section-{sid} button[type=submit]")
     page.wait_for_url(f"**/workshops/**#section-{sid}")  # the workshop (or journal) page
     assert "Mindenki hoz egy jó gyakorlatot." in page.inner_text(f"#section-{sid}")
+    page.context.close()
+
+
+def _focused_within(page, selector: str) -> bool:
+    """Tell whether the focused element is (inside) the element the selector finds."""
+    return page.evaluate(
+        "(s) => !!document.querySelector(s)?.contains(document.activeElement)", selector
+    )
+
+
+def test_finalising_asks_about_empty_sections_and_answers_in_view(browser, site):
+    """On a phone, far down the workshop page: "Napló véglegesítése" names the two empty
+    sections and asks, in view and focused; "Mégse" puts the button back (focused); "Véglegesítem
+    így is" answers where the button was, focused, in a live region, and the badge changes."""
+    expect = playwright_api.expect
+    app = site["app"]
+    with app.app_context():
+        section = db.session.get(JournalSection, site["sections"]["topic"])
+        workshop = make_workshop(section.journal.workshop.group, topic="Véglegesítendő alkalom")
+        empty = ("methods", "next_steps")
+        bodies = {spec.key: "Kész." for spec in SECTIONS if spec.key not in empty}
+        journal = make_journal(workshop, section.journal.author, bodies)
+        db.session.commit()
+        url, journal_id = f"/workshops/{workshop.id}", journal.id
+    page = _logged_in(browser, site)
+    page.goto(site["base"] + url)
+    finalise = page.get_by_role("button", name="Napló véglegesítése")
+    finalise.click()  # scrolled to it: the badge at the top of the journal is out of sight
+    question = page.locator("#journal-finalise .finalise-confirm")
+    expect(question).to_contain_text("2 rész még üres:")
+    expect(question).to_contain_text("Alkalmazott módszerek")
+    expect(question).to_contain_text("Következő lépések")
+    expect(question).not_to_contain_text("Téma és célok")
+    expect(question).to_be_in_viewport()
+    assert _focused_within(page, "#journal-finalise .finalise-confirm")
+    question.get_by_role("link", name="Mégse").click()
+    expect(finalise).to_be_focused()
+    finalise.click()
+    page.get_by_role("button", name="Véglegesítem így is").click()
+    done = page.locator("#journal-finalise .message-success")
+    expect(done).to_contain_text("A naplót véglegesítette.")
+    expect(done).to_be_in_viewport()
+    expect(done).to_be_focused()
+    expect(page.locator("#journal-finalise")).to_have_attribute("aria-live", "polite")
+    expect(page.locator("#journal-status")).to_contain_text("véglegesítve")
+    with app.app_context():
+        assert db.session.get(Journal, journal_id).status == JournalStatus.FINAL
     page.context.close()

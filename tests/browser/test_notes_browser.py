@@ -306,7 +306,7 @@ def test_inline_add_refreshes_the_count_at_once(notes_live, chromium):
     app.config["NOTES_POLL_SECONDS"] = 3600  # no poll during the test: only the add refreshes
     page = _log_in(chromium, base, ADAM)
     page.goto(base + "/groups/tata/notes")
-    count = page.locator("#note-list > p.hint")
+    count = page.locator("#note-count")
     before = int(re.match(r"\d+", count.inner_text()).group())
     page.get_by_text("Új jegyzet", exact=True).first.click()
     page.fill("#title", "Számoljon velem is")
@@ -499,3 +499,148 @@ def test_a_refresh_asked_before_a_delete_does_not_bring_the_note_back(
     expect(notice).to_have_count(1)
     expect(page.locator(f"article#note-{gone}")).to_have_count(0)
     page.context.close()
+
+
+def _remove_notes(app, *titles: str) -> None:
+    """Delete the notes with these titles (the live server is shared)."""
+    from journal.extensions import db
+    from journal.models import Note
+
+    with app.app_context():
+        for note in db.session.scalars(db.select(Note).where(Note.title.in_(titles))):
+            db.session.delete(note)
+        db.session.commit()
+
+
+def test_a_posted_note_is_in_view_focused_and_said(notes_live, chromium):
+    """On a phone, a refused post puts the focus on the first field in error (announced); a
+    posted note comes at the top of the list, in view, focused, lit, and says it was posted;
+    the form is empty and folded again."""
+    app, base = notes_live
+    app.config["NOTES_POLL_SECONDS"] = 3600  # no poll during the test
+    page = _log_in(chromium, base, ADAM)
+    page.goto(base + "/groups/tata/notes")
+    page.get_by_text("Új jegyzet", exact=True).first.click()
+    page.fill("#body", "Cím nélkül küldöm el.")
+    page.get_by_role("button", name="Közzététel").click()
+    title = page.locator("#title")
+    expect(title).to_be_focused()
+    expect(title).to_be_in_viewport()
+    expect(title).to_have_attribute("aria-invalid", "true")
+    expect(title).to_have_attribute("aria-describedby", re.compile("title-errors"))
+    expect(page.locator("#title-errors")).to_contain_text("Adjon címet a jegyzetnek.")
+    expect(page.locator("#note-form [role=alert]")).to_contain_text("a beírt szöveget megőriztük")
+    expect(page.locator("#body")).to_have_value("Cím nélkül küldöm el.")
+
+    title.fill("Friss jegyzet a tetején")
+    page.get_by_role("button", name="Közzététel").click()
+    note = page.locator("article.note", has_text="Friss jegyzet a tetején")
+    expect(note).to_be_focused()
+    expect(note).to_be_in_viewport()
+    expect(note).to_have_class(re.compile("note-fresh"))
+    expect(note.locator(".note-posted")).to_have_text("A jegyzetet közzétettük.")
+    assert page.evaluate("document.querySelector('#note-items > article.note') === "
+                         "document.activeElement")  # fmt: skip
+    expect(page.locator("#note-form")).not_to_be_visible()
+    expect(page.locator("#title")).to_have_value("")
+    errors = [e for e in page.console.errors if not e.startswith("Failed to load resource")]
+    assert errors == [], errors
+    page.context.close()
+    _remove_notes(app, "Friss jegyzet a tetején")
+
+
+def test_opening_the_inline_editor_moves_focus_into_it(notes_live, chromium, dora_note):
+    """ "Szerkesztés" on one's own note puts the focus in the editor's title field."""
+    from journal.models import NoteKind
+
+    _app, base = notes_live
+    note_id = dora_note(NoteKind.QUESTION, "Szerkesztendő kérdés")
+    page = _log_in(chromium, base, DORA)
+    page.goto(base + "/groups/tata/notes")
+    page.locator(f"article#note-{note_id}").get_by_role("link", name="Szerkesztés").click()
+    expect(page.locator(f"form#note-{note_id} input[name=title]")).to_be_focused()
+    page.context.close()
+
+
+def test_the_board_announces_new_notes_while_a_reply_is_typed(notes_live, chromium, dora_note):
+    """While Ádám types a reply, Dóra's new notes are announced as "N új jegyzet" (in sight, in
+    a live region) instead of the list being replaced or the polling stopping; the button shows
+    them at the top, the newest focused; his reply is still there, and sends."""
+    from journal.models import NoteKind
+
+    _app, base = notes_live
+    asked = dora_note(NoteKind.QUESTION, "Erre válaszolok")
+    page = _log_in(chromium, base, ADAM)
+    page.goto(base + "/groups/tata/notes")
+    replies = page.locator(f"#replies-{asked}")
+    replies.get_by_text("Válaszolok").click()
+    box = replies.locator("textarea")
+    box.fill("Félig megírt válasz")
+    polls = []
+    page.on("request", lambda r: polls.append(r.url) if "/notes/poll" in r.url else None)
+    first = dora_note(NoteKind.GOOD_PRACTICE, "Közben érkezett jó gyakorlat")
+    news = page.locator("#note-news")
+    expect(news).to_have_attribute("aria-live", "polite")
+    expect(news.get_by_role("link", name=re.compile("^1 új jegyzet"))).to_be_visible(timeout=15_000)
+    second = dora_note(NoteKind.RESOURCE, "Még egy forrás")
+    button = news.get_by_role("link", name=re.compile("^2 új jegyzet"))
+    expect(button).to_be_visible(timeout=15_000)
+    expect(button).to_be_in_viewport()
+    expect(page.locator(f"article#note-{first}")).to_have_count(0)  # not swapped in meanwhile
+    expect(box).to_have_value("Félig megírt válasz")
+    assert polls and all("typing=1" in url for url in polls)
+    polls.clear()
+    page.wait_for_timeout(4_100)
+    assert 1 <= len(polls) <= 3, polls  # one poll every 2 s: the answers did not add more
+    screenshot(page, "notes-new-announced", {"phone": PHONE})
+    button.click()
+    newest = page.locator(f"article#note-{second}")
+    expect(newest).to_be_focused()
+    expect(newest).to_be_in_viewport()
+    expect(newest).to_have_class(re.compile("note-fresh"))
+    expect(page.locator(f"article#note-{first}")).to_have_class(re.compile("note-fresh"))
+    expect(news.get_by_role("link")).to_have_count(0)
+    expect(box).to_have_value("Félig megírt válasz")
+    replies.get_by_role("button", name="Küldés").click()
+    expect(page.locator(f"#replies-{asked} .reply-list")).to_contain_text("Félig megírt válasz")
+    errors = [e for e in page.console.errors if not e.startswith("Failed to load resource")]
+    assert errors == [], errors
+    page.context.close()
+
+
+def test_focus_stays_on_a_button_when_a_poll_refreshes_the_list(notes_live, chromium, dora_note):
+    """A keyboard user on a "Nálam is" button keeps the focus there when a new note of someone
+    else refreshes the list."""
+    from journal.models import NoteKind
+
+    _app, base = notes_live
+    hard = dora_note(NoteKind.DIFFICULTY, "Fókuszban maradó nehézség")
+    page = _log_in(chromium, base, ADAM)
+    page.goto(base + "/groups/tata/notes")
+    page.locator(f"#metoo-button-{hard}").focus()
+    newer = dora_note(NoteKind.QUESTION, "Frissítést hozó kérdés")
+    expect(page.locator(f"article#note-{newer}")).to_be_visible(timeout=15_000)
+    expect(page.locator(f"#metoo-button-{hard}")).to_be_focused()
+    page.context.close()
+
+
+def test_a_deletion_notice_outlives_posting_a_note(notes_live, chromium, dora_note):
+    """The list that answers a new note keeps the notice of a note deleted just before."""
+    from journal.models import NoteKind
+
+    app, base = notes_live
+    app.config["NOTES_POLL_SECONDS"] = 3600  # no poll during the test: only the post refreshes
+    gone = dora_note(NoteKind.QUESTION, "Épp törölt kérdés")
+    page = _log_in(chromium, base, DORA)
+    page.goto(base + "/groups/tata/notes")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator(f"article#note-{gone}").get_by_role("button", name="Törlés").click()
+    notice = page.locator(f"#note-{gone}.note-deleted")
+    expect(notice).to_contain_text("30 napig")
+    page.get_by_text("Új jegyzet", exact=True).first.click()
+    page.fill("#title", "Törlés után írt jegyzet")
+    page.get_by_role("button", name="Közzététel").click()
+    expect(page.locator("article.note-fresh")).to_contain_text("Törlés után írt jegyzet")
+    expect(notice).to_contain_text("30 napig")
+    page.context.close()
+    _remove_notes(app, "Törlés után írt jegyzet")
