@@ -5,7 +5,7 @@
 //   <form data-autosave                      opt in (or a <fieldset data-autosave> inside a form
 //                                            that holds several: the journal's write mode)
 //         data-autosave-key="section:12"     the draft key (registered kind, see journal/drafts)
-//         data-autosave-url="/drafts/…"      optional; defaults to /drafts/<key>
+//         data-autosave-url="/drafts/…"      where the draft is kept (url_for in the template)
 //         data-autosave-version="3">         optional; the version the text started from
 //                                            (an <input name="version"> wins if present)
 //     <textarea name="body">                 the main text (or mark another with data-autosave-body)
@@ -297,10 +297,7 @@
   }
 
   function urlOf(form) {
-    return (
-      form.getAttribute("data-autosave-url") ||
-      "/drafts/" + encodeURIComponent(form.getAttribute("data-autosave-key"))
-    );
+    return form.getAttribute("data-autosave-url");
   }
 
   function refreshToken() {

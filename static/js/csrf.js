@@ -42,7 +42,8 @@
   // Resolve to the HTTP status of the renewal (200 when the token was renewed; 0 offline).
   function refresh() {
     var headers = { "HX-Request": "true", "X-CSRFToken": token(), Accept: "application/json" };
-    return fetch("/drafts/token", { headers: headers, credentials: "same-origin", redirect: "manual" })
+    var url = document.body.getAttribute("data-token-url");
+    return fetch(url, { headers: headers, credentials: "same-origin", redirect: "manual" })
       .then(function (resp) {
         if (resp.status !== 200) return resp.status;
         return resp.json().then(function (data) {
