@@ -37,7 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     security.init_app(app)
 
-    from journal import cli, errors, layout
+    from journal import cli, errors, expiry, layout
     from journal.auth.views import bp as auth_bp
     from journal.drafts.views import bp as drafts_bp
     from journal.groups.views import bp as groups_bp
@@ -63,6 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     ):
         app.register_blueprint(blueprint)
     errors.init_app(app)
+    expiry.init_app(app)
     layout.init_app(app)
     cli.init_app(app)
     return app

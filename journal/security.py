@@ -1,17 +1,14 @@
-"""Session identity, the answer to an expired login, and security headers on every response."""
+"""Session identity and security headers on every response (an expired login: expiry.py)."""
 
 import hmac
 
-from flask import Flask, Response, flash, g, redirect, request, url_for
-from flask_babel import gettext as _
+from flask import Flask, Response, g, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from journal import page_cache
-from journal.errors import from_this_site, logged_out_message, resend_page
 from journal.extensions import db, login_manager
-from journal.htmx import is_htmx, message_fragment
 from journal.models import User
 from journal.page_cache import version_column
 
@@ -45,41 +42,6 @@ def load_user(identity: str) -> User | None:
     if not hmac.compare_digest(user.session_token.encode(), token.encode()):
         return None
     return user
-
-
-@login_manager.unauthorized_handler
-def unauthorized() -> Response:
-    """Send an anonymous visitor to the login page, also from an htmx request."""
-    if (
-        request.method != "GET"
-        and not is_htmx()
-        and set(request.form) - {"csrf_token"}
-        and from_this_site()
-    ):
-        # A form sent after the login expired: keep what was typed (a redirect would lose it,
-        # and the login page could only come back to the form's address with a GET).
-        message = logged_out_message(_("az „Újraküldés” gombra"))
-        return resend_page(message, 401, title=_("Lejárt a bejelentkezése"))
-    if request.method != "GET" and is_htmx():
-        # An action (the user may have typed something on the page): a message, not a redirect
-        # that would take the page and its text away. 401 still tells autosave to wait.
-        return message_fragment(logged_out_message(_("a gombra")), 401)
-    flash(str(login_manager.login_message), login_manager.login_message_category)
-    if is_htmx():
-        # htmx would otherwise swap the login page into a fragment; redirect the whole page.
-        current = request.headers.get("HX-Current-URL") or request.full_path
-        response = Response(status=401)
-        response.headers["HX-Redirect"] = url_for("auth.login", next=_path_only(current))
-        return response
-    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-
-
-def _path_only(url: str) -> str:
-    """Keep the path and query of a URL (the login page checks it again)."""
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def set_security_headers(response: Response) -> Response:

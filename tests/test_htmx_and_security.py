@@ -206,3 +206,28 @@ def test_a_post_forged_by_another_site_is_not_offered_again(csrf_client, headers
     origin = {"Origin": "http://localhost"}
     ours = client.post(f"/people/{person.id}/deactivate", data={"x": "1"}, headers=origin)
     assert ours.status_code == 400 and "Újraküldés" in ours.get_data(as_text=True)
+
+
+def test_the_resend_page_labels_fields_as_their_own_form_does(csrf_client):
+    """The labels come from the form that was sent (journal/expiry.py reads the form classes):
+    a cancelled workshop's reason is "Az elmaradás oka", a guest's name "Vendég neve"; a field
+    of no form goes back hidden."""
+    from tests.factories import make_workshop
+
+    client, world = csrf_client
+    workshop = make_workshop(world["group_a"])
+    db.session.commit()
+    _log_in_with_token(client, world["mentor_a"])
+    cancel = client.post(
+        f"/workshops/{workshop.id}/cancel",
+        data={"reason": "Beteg lett a mentor.", "version": "1", "extra": "x"},
+        headers=SAME_SITE,
+    ).get_data(as_text=True)
+    assert ">Az elmaradás oka</label>" in cancel and "Beteg lett a mentor." in cancel
+    assert '<input type="hidden" name="extra" value="x">' in cancel
+    guest = client.post(
+        f"/workshops/{workshop.id}/guests",
+        data={"name": "Vendég Vilma", "institution": "Könyvtár"},
+        headers=SAME_SITE,
+    ).get_data(as_text=True)
+    assert ">Vendég neve</label>" in guest and ">Intézmény</label>" in guest

@@ -7,17 +7,14 @@ and only while the caller may edit the thing the key names (else 404).
 
 import json
 
-from flask import Blueprint, Response, jsonify, redirect, request, url_for
+from flask import Blueprint, Response, jsonify, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
+from flask_login import current_user, login_required
 
 from journal.drafts import kinds, operations, queries
 from journal.extensions import db
-from journal.htmx import is_htmx
 from journal.models import program_zone
 from journal.permissions import require_visible
-from journal.security import _path_only
 
 bp = Blueprint("drafts", __name__)
 kinds.register_builtin_kinds()
@@ -82,22 +79,6 @@ def _newer(draft) -> Response:
     return response
 
 
-def _logged_out() -> Response | None:
-    """Answer a logged-out caller like the rest of the app, but without a flashed message.
-
-    Autosave retries every few seconds; a flash per attempt would pile up on the login page.
-    """
-    if current_user.is_authenticated:
-        return None
-    if is_htmx():
-        back = _path_only(request.headers.get("HX-Current-URL") or request.full_path)
-        response = jsonify(error="login", message=_("A bejelentkezése lejárt."))
-        response.status_code = 401
-        response.headers["HX-Redirect"] = url_for("auth.login", next=back)
-        return response
-    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-
-
 def _saved(saved_at) -> Response:
     """Answer a kept draft with the indicator's text and the draft's new stamp."""
     # The program's zone, not Babel's formatter: this answer is sent every few seconds and must
@@ -122,28 +103,18 @@ def _version(value) -> int | None:
     return int(text) if text.isdigit() and len(text) < 12 else None
 
 
-@bp.get("/drafts/token")
-def token():
-    """Give the page's script the session's CSRF token (after a new login it may change)."""
-    if (refusal := _logged_out()) is not None:
-        return refusal
-    return jsonify(token=generate_csrf())
-
-
 @bp.get("/drafts/<key>")
+@login_required
 def show(key: str):
     """Return the caller's draft under the key, for the editor to restore."""
-    if (refusal := _logged_out()) is not None:
-        return refusal
     require_visible(kinds.may_draft(current_user, key))
     return jsonify(queries.as_json(queries.draft_for(current_user, key)))
 
 
 @bp.route("/drafts/<key>", methods=["PUT", "POST"])
+@login_required
 def save(key: str):
     """Keep the editor's current text as the caller's draft."""
-    if (refusal := _logged_out()) is not None:
-        return refusal
     require_visible(kinds.may_draft(current_user, key))
     data = request.get_json(silent=True) if request.is_json else None
     if not isinstance(data, dict):
@@ -177,10 +148,9 @@ def save(key: str):
 
 @bp.route("/drafts/<key>", methods=["DELETE"])
 @bp.post("/drafts/<key>/discard")
+@login_required
 def discard(key: str):
     """Forget the caller's draft under the key that their editor knew (thrown away)."""
-    if (refusal := _logged_out()) is not None:
-        return refusal
     require_visible(kinds.may_draft(current_user, key))
     try:
         operations.clear_draft(current_user, key, _known(request.values))

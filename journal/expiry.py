@@ -1,0 +1,210 @@
+"""An expired login or CSRF token, in one place: what each kind of request gets back, the page
+that keeps a refused form's fields and sends them again, and the token endpoint the page's
+scripts renew their token from (static/js/csrf.js, autosave.js). Nothing typed is ever lost."""
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFError, generate_csrf
+from markupsafe import Markup
+from wtforms import HiddenField, PasswordField, StringField
+
+from journal.extensions import login_manager
+from journal.htmx import is_htmx, message_fragment
+
+bp = Blueprint("expiry", __name__)
+
+SENSITIVE_FIELDS = {"csrf_token", "password", "confirm", "current"}
+
+
+@bp.get("/drafts/token")
+@login_required
+def token():
+    """Give the page's script the session's CSRF token (after a new login it may change)."""
+    return jsonify(token=generate_csrf())
+
+
+def path_only(url: str) -> str:
+    """Keep the path and query of a URL (the login page checks it again)."""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _wants_json() -> bool:
+    """Tell whether the caller is a page's script that reads JSON (autosave, token renewal)."""
+    return request.is_json or request.accept_mimetypes.best == "application/json"
+
+
+@login_manager.unauthorized_handler
+def unauthorized() -> Response:
+    """Answer a request that needs a login it no longer has, keeping whatever was typed."""
+    if _wants_json():
+        # A script that retries every few seconds: no flashed message to pile up on the login
+        # page. 401 tells autosave to keep the text and wait for the login.
+        response = jsonify(error="login", message=_("A bejelentkezése lejárt."))
+        response.status_code = 401
+        back = request.headers.get("HX-Current-URL") or request.full_path
+        response.headers["HX-Redirect"] = url_for("auth.login", next=path_only(back))
+        return response
+    if (
+        request.method != "GET"
+        and not is_htmx()
+        and set(request.form) - {"csrf_token"}
+        and from_this_site()
+    ):
+        # A form sent after the login expired: keep what was typed (a redirect would lose it,
+        # and the login page could only come back to the form's address with a GET).
+        message = logged_out_message(_("az „Újraküldés” gombra"))
+        return resend_page(message, 401, title=_("Lejárt a bejelentkezése"))
+    if request.method != "GET" and is_htmx():
+        # An action (the user may have typed something on the page): a message, not a redirect
+        # that would take the page and its text away. 401 still tells autosave to wait.
+        return message_fragment(logged_out_message(_("a gombra")), 401)
+    flash(str(login_manager.login_message), login_manager.login_message_category)
+    if is_htmx():
+        # htmx would otherwise swap the login page into a fragment; redirect the whole page.
+        current = request.headers.get("HX-Current-URL") or request.full_path
+        response = Response(status=401)
+        response.headers["HX-Redirect"] = url_for("auth.login", next=path_only(current))
+        return response
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def _form_classes() -> list[type[FlaskForm]]:
+    """Return every form class of the app (all are imported once the app is built)."""
+    found, todo = [], [FlaskForm]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            todo.append(sub)
+            if sub.__module__.startswith("journal."):
+                found.append(sub)
+    return found
+
+
+def _is_typed(field) -> bool:
+    """Tell whether a person types this field (text, e-mail, date…, not hidden or secret)."""
+    return isinstance(field, StringField) and not isinstance(field, HiddenField | PasswordField)
+
+
+def _typed_labels(names: set[str]) -> dict[str, str]:
+    """Return {name: label} of the fields a person types, from the form class that the posted
+    field names fit best, so each label is the one the person saw on the form."""
+    best, matched = {}, 0
+    for form_class in _form_classes():
+        form = form_class(formdata=None, meta={"csrf": False})
+        count = sum(field.name in names for field in form)
+        if count > matched:
+            matched = count
+            best = {field.name: str(field.label.text) for field in form if _is_typed(field)}
+    return best
+
+
+def resend_page(message: str, status: int, title: str | None = None):
+    """Answer a refused form post with a page that keeps every field the user typed and sends
+    it again (the form's own address, with a fresh CSRF token)."""
+    kept = [(k, v) for k, v in request.form.items(multi=True) if k not in SENSITIVE_FIELDS]
+    labels = _typed_labels({k for k, _v in kept})
+    typed = [(k, labels[k], v) for k, v in kept if k in labels]
+    hidden = [(k, v) for k, v in kept if k not in labels]
+    return render_template(
+        "errors/csrf.html",
+        title=title or _("Az űrlap lejárt"),
+        message=message,
+        fields=typed,
+        hidden=hidden,
+        action=request.full_path.rstrip("?"),
+    ), status
+
+
+def _login_link() -> Markup:
+    """Return a link to the login page that opens in a new tab (this page keeps the text)."""
+    return Markup('<a href="{}" target="_blank" rel="noopener">{}</a>').format(
+        url_for("auth.login"), _("jelentkezzen be újra egy új lapon")
+    )
+
+
+def logged_out_message(button: str) -> Markup:
+    """Return what a form post of an expired login answers: log in again in a new tab (this
+    page keeps the text), then press `button` again."""
+    return Markup(
+        _(
+            "Lejárt a bejelentkezése, ezért ezt nem végeztük el. Kérjük, %(login)s, majd "
+            "kattintson ismét %(button)s; amit beírt, itt maradt.",
+            login=_login_link(),
+            button=button,
+        )
+    )
+
+
+def from_this_site() -> bool:
+    """Tell whether a form post comes from one of this site's own pages. A post forged by
+    another site (which fails the CSRF check) must never become a page that offers to send it
+    again with a valid token."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site == "same-origin"
+    source = request.headers.get("Origin") or request.headers.get("Referer") or ""
+    parts = urlsplit(source)
+    return bool(parts.netloc) and f"{parts.scheme}://{parts.netloc}/" == request.host_url
+
+
+def foreign_post():
+    """Answer a post that did not come from this site: nothing done, nothing kept, and no new
+    session (the bare layout asks for no token, so a visitor's login is left alone)."""
+    message = _(
+        "Ez a kérés nem a Műhelynapló egyik oldaláról érkezett, ezért nem végeztük el. Ha Ön "
+        "indította, nyissa meg a Műhelynaplót, és próbálja újra onnan."
+    )
+    return render_template(
+        "errors/error.html", title=_("Hibás kérés"), message=message, bare=True
+    ), 400
+
+
+def handle_csrf_error(error: CSRFError):
+    """Explain an expired form and keep every field the user typed.
+
+    An htmx action gets a message and the X-CSRF-Expired header (static/js/csrf.js renews the
+    token and sends the form again when the user is still logged in); a plain form post from
+    one of our pages gets a page that keeps the fields and sends them again; a post from
+    anywhere else is refused without either.
+    """
+    if is_htmx():
+        if current_user.is_authenticated:
+            message = _(
+                "Biztonsági okból lejárt az oldal érvényessége, ezért ezt nem végeztük el. "
+                "Kattintson ismét a gombra; amit beírt, itt maradt."
+            )
+        else:
+            message = logged_out_message(_("a gombra"))
+        response = message_fragment(message, 400)
+        response.headers["X-CSRF-Expired"] = "1"
+        return response
+    if not from_this_site():
+        return foreign_post()
+    if current_user.is_authenticated:
+        message = _(
+            "Biztonsági okból lejárt az űrlap érvényessége (például mert sokáig nyitva volt). "
+            "A beírt szöveget megőriztük: kattintson az „Újraküldés” gombra."
+        )
+        return resend_page(message, 400)
+    message = logged_out_message(_("az „Újraküldés” gombra"))
+    return resend_page(message, 400, title=_("Lejárt a bejelentkezése"))
+
+
+def init_app(app: Flask) -> None:
+    """Register the CSRF handler and the token endpoint."""
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_blueprint(bp)
