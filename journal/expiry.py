@@ -83,7 +83,7 @@ def unauthorized() -> Response:
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
-def _form_classes() -> list[type[FlaskForm]]:
+def form_classes() -> list[type[FlaskForm]]:
     """Return every form class of the app (all are imported once the app is built)."""
     found, todo = [], [FlaskForm]
     while todo:
@@ -103,7 +103,7 @@ def _typed_labels(names: set[str]) -> dict[str, str]:
     """Return {name: label} of the fields a person types, from the form class that the posted
     field names fit best, so each label is the one the person saw on the form."""
     best, matched = {}, 0
-    for form_class in _form_classes():
+    for form_class in form_classes():
         form = form_class(formdata=None, meta={"csrf": False})
         count = sum(field.name in names for field in form)
         if count > matched:

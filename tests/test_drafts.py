@@ -12,6 +12,7 @@ from journal.extensions import db
 from journal.models import Draft
 from tests.conftest import login
 from tests.factories import make_journal, make_workshop
+from tests.test_notes import make_note
 
 HX = {"HX-Request": "true"}
 
@@ -136,16 +137,7 @@ def test_bad_payloads_are_refused_in_hungarian(client, world, log_in, section):
 
 
 def test_note_drafts_follow_the_note_rules(app, client, world, log_in):
-    from journal.models import Note, NoteKind
-
-    note = Note(
-        group_id=world["group_a"].id,
-        author_id=world["participant_a"].id,
-        kind=NoteKind.DIFFICULTY,
-        title="Nehézség",
-        body="Szöveg",
-    )
-    db.session.add(note)
+    note = make_note(world["participant_a"], world["group_a"], title="Nehézség", body="Szöveg")
     db.session.commit()
     log_in(world["participant_a"])
     assert _put(client, f"note:{note.id}").status_code == 200
@@ -310,16 +302,7 @@ def test_discarding_removes_only_the_draft_the_editor_knew(app, client, world, l
 
 
 def test_a_note_save_keeps_a_newer_draft_from_another_device(app, client, world, log_in):
-    from journal.models import Note, NoteKind
-
-    note = Note(
-        group_id=world["group_a"].id,
-        author_id=world["participant_a"].id,
-        kind=NoteKind.DIFFICULTY,
-        title="Nehézség",
-        body="Szöveg",
-    )
-    db.session.add(note)
+    note = make_note(world["participant_a"], world["group_a"], title="Nehézség", body="Szöveg")
     db.session.commit()
     log_in(world["participant_a"])
     phone = app.test_client()

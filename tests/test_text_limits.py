@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 import journal
+from journal.expiry import form_classes
 from journal.extensions import db
 from journal.models import JournalSection, Note, Reply, Workshop
 from tests.factories import make_journal, make_workshop
@@ -20,13 +21,7 @@ def _all_forms() -> list[type[FlaskForm]]:
     """Import every module of the app and return every form class it defines."""
     for module in pkgutil.walk_packages(journal.__path__, "journal."):
         importlib.import_module(module.name)
-    found, todo = [], [FlaskForm]
-    while todo:
-        for sub in todo.pop().__subclasses__():
-            todo.append(sub)
-            if sub.__module__.startswith("journal."):
-                found.append(sub)
-    return found
+    return form_classes()
 
 
 def test_no_form_field_and_no_template_renders_maxlength(app):
