@@ -2,7 +2,7 @@
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from journal.extensions import db
 from journal.models import Journal, JournalSection, SectionRevision, Visibility
@@ -158,3 +158,85 @@ def test_a_plain_form_post_saves_and_comes_back_to_the_write_page(client, world,
     assert response.status_code == 303
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "A naplót elmentette." in page and "Űrlapból" in page
+
+
+def _as_shown(client, journal) -> dict:
+    """Return every field of the write page as the browser would send it untouched."""
+    page = client.get(f"/workshops/{journal.workshop_id}/journal/write").get_data(as_text=True)
+    data = {}
+    for section in _sections(journal):
+        prefix = f"s{section.id}-"
+        body = re.search(rf'name="{prefix}body"[^>]*>(.*?)</textarea>', page, re.S).group(1)
+        data[prefix + "body"] = body
+        data[prefix + "visibility"] = re.search(
+            rf'name="{prefix}visibility" value="(\w+)" checked', page
+        ).group(1)
+        box = re.search(rf'<input type="checkbox"[^>]*name="{prefix}in_report"[^>]*>', page)
+        if " checked" in box.group(0):
+            data[prefix + "in_report"] = "y"
+        data[prefix + "version"] = re.search(rf'name="{prefix}version" value="(\d+)"', page).group(
+            1
+        )
+    return data
+
+
+def test_only_the_sections_the_mentor_touched_are_saved(client, world, log_in):
+    """The whole form comes back, but an untouched section gets no revision and does not go
+    into the report by itself."""
+    journal = make_journal(make_workshop(world["group_a"]), world["mentor_a"])
+    log_in(world["mentor_a"])
+    data = _as_shown(client, journal)
+    topic = _sections(journal)[0]
+    data[f"s{topic.id}-body"] = "Csak ezt írtam meg."
+    assert _write(client, journal, data).status_code == 200
+    sections = _sections(journal)
+    assert [s.version for s in sections] == [2, 1, 1, 1, 1, 1, 1]
+    assert sections[0].in_report and not any(s.in_report for s in sections[1:])
+    assert db.session.scalar(select(func.count()).select_from(SectionRevision)) == 1
+
+
+def test_a_page_left_open_does_not_undo_another_devices_save(client, world, log_in):
+    """The laptop's page is older than the phone's save of "topic"; saving another section
+    from it is no conflict, and the phone's text stays — also when saved twice."""
+    journal = make_journal(make_workshop(world["group_a"]), world["mentor_a"])
+    log_in(world["mentor_a"])
+    laptop = _as_shown(client, journal)
+    topic, process, *_ = _sections(journal)
+    assert _write(client, journal, _fields(topic, "Telefonos szöveg")).status_code == 200
+    laptop[f"s{process.id}-body"] = "A menet a laptopról"
+    for _ in range(2):
+        response = _write(client, journal, laptop)
+        assert response.status_code == 200, response.get_data(as_text=True)[:300]
+        laptop[f"s{process.id}-version"] = "2"
+    topic, process, *_ = _sections(journal)
+    assert topic.body == "Telefonos szöveg" and process.body == "A menet a laptopról"
+
+
+def test_a_conflict_beside_bad_input_says_what_was_not_saved(client, world, log_in):
+    """One section saved meanwhile, one over its limit: the answer does not claim the rest
+    was saved."""
+    journal = make_journal(make_workshop(world["group_a"]), world["mentor_a"])
+    log_in(world["mentor_a"])
+    topic, process, *_ = _sections(journal)
+    assert _write(client, journal, _fields(topic, "Máshol mentve")).status_code == 200
+    data = _fields(topic, "Itt írva", version=1) | _fields(process, "x" * 100_001)
+    html = _write(client, journal, data).get_data(as_text=True)
+    assert "A hibásan kitöltött részeket nem mentettük" in html
+    assert "A többi rész elmentve." not in html
+
+
+def test_the_write_page_puts_an_unsaved_draft_back(client, world, log_in):
+    """A draft written in a section's editor (or on another device) is shown in the write
+    mode by the server, with the notice and the way back to the saved text."""
+    journal = make_journal(make_workshop(world["group_a"]), world["mentor_a"])
+    log_in(world["mentor_a"])
+    section = _sections(journal)[1]
+    kept = client.put(
+        f"/drafts/section:{section.id}",
+        json={"body": "Félbehagyott menet", "fields": {}, "base_version": 1},
+        headers=HX,
+    )
+    assert kept.status_code == 200
+    page = client.get(f"/workshops/{journal.workshop_id}/journal/write").get_data(as_text=True)
+    assert ">Félbehagyott menet</textarea>" in page
+    assert "Visszaállítottuk" in page and "data-autosave-saved=" in page

@@ -573,3 +573,14 @@ def test_metoo_with_an_unknown_state_is_refused(client, world, log_in):
     assert response.status_code == 400
     assert "A kérés nem értelmezhető." in response.get_data(as_text=True)
     assert _count(Reaction) == 0
+
+
+def test_a_www_link_is_measured_with_the_https_it_gets(client, world, log_in):
+    """A 496-character "www." link would be 504 once https:// is added: refused whole (422),
+    never stored over its column's 500 characters."""
+    log_in(world["participant_a"])
+    link = "www.pelda.hu/" + "a" * 483
+    response = _new(client, link=link)
+    assert response.status_code == 422
+    assert "Legfeljebb 500 karakter lehet; ez 504 karakter." in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Note)) == 0

@@ -145,17 +145,22 @@ def journal_context(user: User, workshop: Workshop, open_section_id: int | None 
     }
 
 
-def settings_at(section: JournalSection, version: int) -> tuple[Visibility, bool]:
-    """Return who could read the section and whether it went into the report at a version
-    (before any save: as the journal started it)."""
+def state_at(section: JournalSection, version: int) -> tuple[str, Visibility, bool]:
+    """Return the section's text, who could read it and whether it went into the report at a
+    version (before any save: as the journal started it)."""
     revision = db.session.scalar(
         select(SectionRevision).where(
             SectionRevision.section_id == section.id, SectionRevision.version == version
         )
     )
     if revision is None:
-        return spec_for(section.key).default_visibility, False
-    return revision.visibility, revision.in_report
+        return "", spec_for(section.key).default_visibility, False
+    return revision.body, revision.visibility, revision.in_report
+
+
+def settings_at(section: JournalSection, version: int) -> tuple[Visibility, bool]:
+    """Return who could read the section and whether it went into the report at a version."""
+    return state_at(section, version)[1:]
 
 
 def section_drafts(user: User, sections: list[JournalSection]) -> dict[int, datetime]:

@@ -284,19 +284,33 @@ def _save_with_draft(section: JournalSection, form: SectionForm, base: int) -> N
         )
 
 
-def write_form(section: JournalSection, formdata=None) -> SectionForm:
-    """Return one section's part of the write-mode form (field names prefixed "s<id>-").
+def _offered(body: str, visibility: Visibility, in_report: bool, version: int):
+    """Return what the write mode shows of a section at a version: a section never saved goes
+    into the report by default unless it is private (the box is ticked beside it)."""
+    never_saved = version == 1
+    return body, visibility, in_report or (never_saved and visibility != Visibility.PRIVATE)
 
-    A section never saved yet goes into the report by default unless it is private."""
+
+def write_form(section: JournalSection, formdata=None) -> SectionForm:
+    """Return one section's part of the write-mode form (field names prefixed "s<id>-")."""
     form = SectionForm(formdata=formdata, prefix=f"s{section.id}", meta={"csrf": False})
     if formdata is None:
-        form.body.data = section.body
-        form.visibility.data = section.visibility.value
-        never_saved = section.version == 1
-        private = section.visibility == Visibility.PRIVATE
-        form.in_report.data = section.in_report or (never_saved and not private)
-        form.version.data = str(section.version)
+        state = (section.body, section.visibility, section.in_report)
+        body, visibility, in_report = _offered(*state, section.version)
+        form.body.data, form.visibility.data = body, visibility.value
+        form.in_report.data, form.version.data = in_report, str(section.version)
     return form
+
+
+def _untouched(section: JournalSection, form: SectionForm, base: int) -> bool:
+    """Tell whether a section came back from the write mode as it was shown at its version:
+    saving it would write a revision nobody made (and turn a stale page into a conflict)."""
+    sent = (
+        operations.normalise_body(form.body.data or ""),
+        Visibility(form.visibility.data),
+        bool(form.in_report.data),
+    )
+    return sent == _offered(*queries.state_at(section, base), base)
 
 
 def _write_page(workshop: Workshop, journal, forms: dict, status: int = 200, **outcome):
@@ -312,6 +326,8 @@ def _write_page(workshop: Workshop, journal, forms: dict, status: int = 200, **o
         newer=outcome.get("newer", {}),
         narrowed=outcome.get("narrowed", set()),
         saved_now=outcome.get("saved_now", False),
+        invalid=outcome.get("invalid", False),
+        restored=outcome.get("restored", {}),
     )
 
 
@@ -327,7 +343,10 @@ def write(workshop_id: int):
     require(can_edit_journal(current_user, journal))
     sections = list(journal.sections)
     if request.method == "GET":
-        return _write_page(workshop, journal, {s.id: write_form(s) for s in sections})
+        forms = {s.id: write_form(s) for s in sections}
+        # The user's unsaved drafts are put back by the server, as in the section editor.
+        restored = {s.id: _with_draft(s, forms[s.id]) or {} for s in sections}
+        return _write_page(workshop, journal, forms, restored=restored)
     sent = [s for s in sections if f"s{s.id}-version" in request.form]
     forms = {s.id: write_form(s, request.form) for s in sent}
     conflicts, newer, narrowed, invalid = {}, {}, set(), False
@@ -336,6 +355,9 @@ def write(workshop_id: int):
         base = _checked_base(form)
         if base is None:
             invalid = True
+            continue
+        if _untouched(section, form, base):
+            del forms[section.id]  # shown again as it is stored now
             continue
         try:
             _save_with_draft(section, form, base)
@@ -357,7 +379,9 @@ def write(workshop_id: int):
             forms[section.id] = write_form(section)
     db.session.commit()
     for section in sections:
-        forms.setdefault(section.id, write_form(section))
+        if section.id not in forms:
+            db.session.refresh(section)
+            forms[section.id] = write_form(section)
     stale = conflicts or newer
     if not wants_fragment() and not stale and not invalid:
         flash(_("A naplót elmentette."), "success")
@@ -372,6 +396,7 @@ def write(workshop_id: int):
         newer=newer,
         narrowed=narrowed,
         saved_now=status == 200,
+        invalid=invalid,
     )
 
 

@@ -64,7 +64,7 @@ class NoteForm(FlaskForm):
     )
     body = TextAreaField(_l("Szöveg"), validators=[TextLimit(BODY_MAX)])
     link = StringField(
-        _l("Link (nem kötelező)"), validators=[TextLimit(LINK_MAX), validate_web_link]
+        _l("Link (nem kötelező)"), validators=[validate_web_link, TextLimit(LINK_MAX)]
     )
     workshop = SelectField(_l("Alkalom"), validators=[Optional()], validate_choice=False)
     mentor_only = BooleanField(_l("Csak a mentornak"))
