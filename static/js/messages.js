@@ -89,6 +89,24 @@
     });
   }
 
+  // A choice the browser shows before the server answers (an attendance radio) goes back to
+  // what the server rendered when the request fails: a status not recorded must not look
+  // recorded. An expired token is the exception: csrf.js sends the same choice again.
+  function resetFailed(event, response) {
+    var form = event.detail && event.detail.ctx && event.detail.ctx.sourceElement;
+    if (!form || !form.matches || !form.matches("form[data-reset-on-error]")) return;
+    if (response && response.status < 400) return;
+    if (response && response.status === 400 && response.headers.get("X-CSRF-Expired")) return;
+    form.reset();
+  }
+
+  document.addEventListener("htmx:after:request", function (event) {
+    resetFailed(event, event.detail.ctx && event.detail.ctx.response);
+  });
+  document.addEventListener("htmx:error", function (event) {
+    resetFailed(event, null);
+  });
+
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", watch);
   else watch();
 })();

@@ -275,3 +275,21 @@ def test_the_journal_is_a_few_tabs_from_the_top(phone, live_server):
         page.keyboard.press("Tab")
         presses += 1
     assert presses <= 20, presses
+
+
+def test_a_choice_the_server_never_got_goes_back(phone, live_server, console):
+    """The connection drops as the mentor taps "hiányzott": the row shows again what is
+    recorded, not a status that was never saved."""
+    page = phone
+    workshop_id = _workshop_id(live_server)
+    before = _status(live_server, workshop_id, "Lengyel")
+    _put_back(live_server, workshop_id, "Lengyel", AttendanceStatus.PRESENT)
+    page.goto(f"/workshops/{workshop_id}")
+    page.route("**/attendance", lambda route: route.abort())
+    row = page.locator("tr.attendance-row", has_text="Lengyel")
+    row.locator("label.choice", has_text=re.compile("^hiányzott$")).tap()
+    row.locator("label.choice:has(input:checked)", has_text=re.compile("^jelen$")).wait_for()
+    assert row.get_by_role("radio", name="hiányzott", exact=True).is_checked() is False
+    assert _status(live_server, workshop_id, "Lengyel") == AttendanceStatus.PRESENT
+    _put_back(live_server, workshop_id, "Lengyel", before)
+    assert [e for e in console.errors if not re.search("ERR_FAILED|Failed to fetch", e)] == []
