@@ -313,8 +313,17 @@ def create(slug: str):
                 if not wants_fragment():
                     flash(_("A jegyzetet közzétettük."), "success")
                 # Rendered before the commit, while the new note is still loaded.
-                context = _posted_list(group, note) if wants_fragment() else {}
-                response = after_action("notes/_list.html", _board_url(note), **context)
+                if wants_fragment() and request.form.get("typing") == "1":
+                    # Someone is typing in the list (a reply, an edit): only the new note goes
+                    # on top; the list and what is typed in it stay.
+                    context = _board_context(group) | {"notes": [note], "new_ids": []}
+                    response = retargeted(
+                        "notes/_newer.html", "#note-items", "afterbegin",
+                        fresh_id=note.id, since="", **context,
+                    )  # fmt: skip
+                else:
+                    context = _posted_list(group, note) if wants_fragment() else {}
+                    response = after_action("notes/_list.html", _board_url(note), **context)
                 db.session.commit()
                 return response
     _with_choices(form, group)

@@ -17,10 +17,12 @@
     return elt && elt.matches && elt.matches("[data-note-poll]");
   }
 
+  // A poll, or a new note posted, while someone types in the list: the answer then leaves the
+  // list (and the text in it) alone.
   document.addEventListener("htmx:config:request", function (event) {
-    if (isPoll(event.target) && busy(document.getElementById("note-list"))) {
-      event.detail.ctx.request.body.set("typing", "1");
-    }
+    var list = document.getElementById("note-list");
+    var asks = isPoll(event.target) || event.target.id === "note-form";
+    if (asks && list && busy(list)) event.detail.ctx.request.body.set("typing", "1");
   });
 
   // A refresh asked before the user's last action in the list was answered may show the list as

@@ -644,3 +644,33 @@ def test_a_deletion_notice_outlives_posting_a_note(notes_live, chromium, dora_no
     expect(notice).to_contain_text("30 napig")
     page.context.close()
     _remove_notes(app, "Törlés után írt jegyzet")
+
+
+def test_posting_a_note_keeps_a_reply_being_typed(notes_live, chromium, dora_note):
+    """Ádám has half a reply typed in the list when he posts a new note: his note comes on top,
+    focused and said, and the reply box keeps its text (the list is not replaced)."""
+    from journal.models import NoteKind
+
+    app, base = notes_live
+    app.config["NOTES_POLL_SECONDS"] = 3600  # no poll during the test
+    asked = dora_note(NoteKind.QUESTION, "Erre is válaszolok")
+    page = _log_in(chromium, base, ADAM)
+    page.goto(base + "/groups/tata/notes")
+    replies = page.locator(f"#replies-{asked}")
+    replies.get_by_text("Válaszolok").click()
+    box = replies.locator("textarea")
+    box.fill("Félig megírt válasz, el ne vesszen")
+    page.get_by_text("Új jegyzet", exact=True).first.click()
+    page.fill("#title", "Közben írt jegyzet")
+    page.get_by_role("button", name="Közzététel").click()
+    note = page.locator("article.note", has_text="Közben írt jegyzet")
+    expect(note).to_be_focused()
+    expect(note.locator(".note-posted")).to_have_text("A jegyzetet közzétettük.")
+    expect(page.locator(f"#replies-{asked} textarea")).to_have_value(
+        "Félig megírt válasz, el ne vesszen"
+    )
+    assert page.locator("article.note", has_text="Közben írt jegyzet").count() == 1
+    errors = [e for e in page.console.errors if not e.startswith("Failed to load resource")]
+    assert errors == [], errors
+    page.context.close()
+    _remove_notes(app, "Közben írt jegyzet")
