@@ -711,18 +711,29 @@
     return Array.prototype.slice.call(source.querySelectorAll("[data-autosave]"));
   }
 
+  // What each unit held when the save was sent: words typed while it was on its way must
+  // survive the swap (the new unit puts them back from the local copy, with its notice).
+  document.addEventListener("htmx:before:request", function (event) {
+    unitsOf(event).forEach(function (unit) {
+      state(unit).sent = bodyControl(unit).value;
+    });
+  });
+
   function afterUnits(event, ok) {
     unitsOf(event).forEach(function (unit) {
       var st = state(unit);
       clearTimeout(st.timer);
-      if (ok) {
+      var typedSince = bodyControl(unit).value !== st.sent;
+      if (ok && !typedSince) {
         st.dirty = false;
         st.done = true;
         removeLocal(unit);
-      } else {
+      } else if (st.dirty || typedSince) {
+        var snap = snapshot(unit);
+        if (ok) snap.base_version = null; // the save went through: keep the new version
         st.dirty = true;
-        writeLocal(unit, snapshot(unit));
-        schedule(unit, 2000);
+        writeLocal(unit, snap);
+        if (!ok) schedule(unit, 2000);
       }
     });
   }
@@ -733,7 +744,13 @@
     afterUnits(event, response.status >= 200 && response.status < 300);
   });
   document.addEventListener("htmx:error", function (event) {
+    var units = unitsOf(event);
     afterUnits(event, false);
+    var box = units.length && event.detail.ctx.sourceElement.querySelector("[data-write-alert]");
+    if (box) {
+      box.textContent = text(units[0], "offline"); // stays until the next save's answer
+      box.hidden = false;
+    }
   });
 
   ["htmx:after:swap", "htmx:after:settle", "htmx:after:process"].forEach(function (name) {

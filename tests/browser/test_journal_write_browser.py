@@ -1,6 +1,8 @@
 """The journal's write mode in Chromium on a phone: one document, one status line, each
 section saved on its own version check."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
@@ -36,6 +38,27 @@ def _phone(browser, site):
     page.click("main button[type=submit]")
     page.wait_for_url(site["base"] + "/")
     return page, console
+
+
+@pytest.fixture
+def own(site):
+    """The site with a workshop of its own for one test (no drafts of other tests around)."""
+    with site["app"].app_context():
+        from journal.models import Group
+
+        group = db.session.scalar(select(Group).where(Group.slug == "alfa"))
+        workshop = make_workshop(group, topic="Egy teszt saját alkalma")
+        db.session.commit()
+        return site | {"workshop_id": workshop.id}
+
+
+def _open_write(page, site) -> None:
+    """Open the write mode of the site's workshop, starting its journal if need be."""
+    page.goto(f"/workshops/{site['workshop_id']}")
+    name = "Az egész napló írása egy oldalon"
+    start = page.get_by_role("button", name=name)
+    (start if start.count() else page.get_by_role("link", name=name)).click()
+    page.wait_for_url(f"**/workshops/{site['workshop_id']}/journal/write")
 
 
 def _sections(site) -> list[tuple[int, str, int, int]]:
@@ -116,3 +139,80 @@ def test_two_devices_on_one_journal(browser, site):
         laptop.context.close()
     assert phone_console.errors == []
     assert [e for e in laptop_console.errors if "status of 409" not in e] == []
+
+
+def test_write_mode_keeps_the_text_when_the_connection_drops(browser, own):
+    """The connection drops as the mentor presses "Mentés": the page and its text stay, the
+    status line says so, and the next "Mentés" saves it."""
+    page, console = _phone(browser, own)
+    try:
+        _open_write(page, own)
+        box = page.locator("textarea[data-autosave-body]").nth(1)
+        box.fill("Kapcsolat nélkül írt menet")
+        page.route("**/journal/write", lambda route: route.abort())
+        page.get_by_role("button", name="Mentés").click()
+        expect(page.locator("[data-write-alert]")).to_contain_text("megszakadt a kapcsolat")
+        expect(box).to_have_value("Kapcsolat nélkül írt menet")
+        page.unroute("**/journal/write")
+        page.get_by_role("button", name="Mentés").click()
+        expect(page.locator("#journal-write-status")).to_have_text(
+            "A naplót elmentette.", timeout=10_000
+        )
+        assert _sections(own)[1][1] == "Kapcsolat nélkül írt menet"
+    finally:
+        page.context.close()
+    assert [e for e in console.errors if not re.search("Failed to fetch|ERR_FAILED", e)] == []
+
+
+def test_write_mode_after_the_login_expired(browser, own):
+    """The login expired while the mentor wrote: "Mentés" is refused with the text on the
+    page; after logging in again in another tab, the same "Mentés" saves it."""
+    page, console = _phone(browser, own)
+    try:
+        _open_write(page, own)
+        box = page.locator("textarea[data-autosave-body]").nth(3)
+        box.fill("Lejárt bejelentkezés alatt írt szöveg")
+        page.context.clear_cookies()
+        page.get_by_role("button", name="Mentés").click()
+        expect(page.locator("#messages")).to_contain_text("Lejárt a bejelentkezése")
+        expect(box).to_have_value("Lejárt bejelentkezés alatt írt szöveg")
+        other = page.context.new_page()
+        other.goto(own["base"] + "/login")
+        other.fill("input[name=email]", own["email"])
+        other.fill("input[name=password]", PASSWORD)
+        other.click("main button[type=submit]")
+        other.wait_for_url(own["base"] + "/")
+        page.get_by_role("button", name="Mentés").click()
+        expect(page.locator("#journal-write-status")).to_have_text(
+            "A naplót elmentette.", timeout=15_000
+        )
+        assert _sections(own)[3][1] == "Lejárt bejelentkezés alatt írt szöveg"
+    finally:
+        page.context.close()
+    assert [e for e in console.errors if not re.search("status of 40[01]", e)] == []
+
+
+def test_words_typed_while_the_save_travels_are_kept(browser, own):
+    """The mentor goes on typing while "Mentés" is on its way: the saved text is stored, and
+    the words typed meanwhile come back into the new page (with the notice), not lost."""
+    page, console = _phone(browser, own)
+    held = []
+    try:
+        _open_write(page, own)
+        box = page.locator("textarea[data-autosave-body]").nth(6)
+        box.fill("Elküldött szöveg.")
+        page.route("**/journal/write", lambda route: held.append(route))
+        page.get_by_role("button", name="Mentés").click()
+        while not held:
+            page.wait_for_timeout(50)
+        box.press("End")
+        box.press_sequentially(" Közben írt folytatás.")
+        held[0].continue_()
+        expect(page.locator("textarea[data-autosave-body]").nth(6)).to_have_value(
+            "Elküldött szöveg. Közben írt folytatás.", timeout=10_000
+        )
+        assert _sections(own)[6][1] == "Elküldött szöveg."
+    finally:
+        page.unroute("**/journal/write")
+        page.context.close()
+    assert console.errors == []
