@@ -22,7 +22,6 @@ from journal.notes.operations import (
     set_in_report,
     set_report_consent,
 )
-from journal.page_cache import DataVersion
 from journal.reports import summary as summary_module
 from tests.factories import make_journal, make_membership, make_user, make_workshop
 from tests.pdf_fonts import font_names
@@ -126,10 +125,6 @@ def summary(app, world, tmp_path):
     every kind (one in the report), and group béta with its own secrets."""
     app.config["REPORT_CACHE_DIR"] = str(tmp_path / "pdf-cache")
     app.config["REPORT_WAIT_SECONDS"] = 60  # the tests read the PDF, never the progress page
-    # The data version row (the PostgreSQL run empties every table; without it nothing is kept).
-    if db.session.get(DataVersion, 1) is None:
-        db.session.add(DataVersion(id=1, value=0))
-        db.session.flush()
     group = world["group_a"]
     mentor = world["mentor_a"]
     group.goals = "A csoport célja: erősödő helyi hálózat, őszinte és nyűgmentes tanulás."
