@@ -69,7 +69,6 @@ class Page:
     attempts: int = 0
     floor: bool = False  # one of bench/floor.py's empty pages, served beside the real app
     who: str = COORDINATOR_EMAIL  # the account the page is seen by
-    cache: str = ""  # "cold" (PAGE_CACHE off), "warm" (served from the page cache) or ""
 
     @property
     def is_workshop_page(self) -> bool:
@@ -103,7 +102,6 @@ def count_queries(dataset: Dataset, pages: list[Page], repeats: int) -> dict[str
             "SECRET_KEY": "bench",
             "SQLALCHEMY_DATABASE_URI": dataset.url,
             "WTF_CSRF_ENABLED": False,
-            "PAGE_CACHE": False,  # queries and in-process time of the cold page
         }
     )
     with app.app_context():
@@ -182,11 +180,8 @@ def free_port() -> int:
 class Server:
     """A gunicorn serving an app on 127.0.0.1, stopped when the block ends."""
 
-    def __init__(
-        self, app_spec: str, workdir: Path, database: Dataset | None = None, cache: bool = True
-    ):
+    def __init__(self, app_spec: str, workdir: Path, database: Dataset | None = None):
         """Remember what to serve."""
-        self.cache = cache
         self.app_spec = app_spec
         self.workdir = workdir
         self.database = database
@@ -202,8 +197,6 @@ class Server:
         env |= {"SECRET_KEY": "bench-secret-key", "MUHELYNAPLO_INSTANCE": str(self.workdir)}
         if self.database:
             env["DATABASE_URL"] = self.database.url  # sqlite:////abs/path
-        if not self.cache:
-            env["MUHELYNAPLO_PAGE_CACHE"] = "false"  # read by config.from_prefixed_env
         self.log = open(self.workdir / f"gunicorn-{self.port}.log", "wb")  # noqa: SIM115
         command = [
             str(GUNICORN),
@@ -444,7 +437,6 @@ def table(pages: list[Page], hello_rps: float) -> list[list[str]]:
         [
             "URL",
             "as",
-            "page cache",
             "dataset",
             "members",
             "req/s",
@@ -463,7 +455,6 @@ def table(pages: list[Page], hello_rps: float) -> list[list[str]]:
             [
                 page.path,
                 "" if page.dataset == "hello" or page.floor else page.viewer,
-                page.cache,
                 page.dataset,
                 "" if page.members is None else str(page.members),
                 _fmt(page.rps, 0),
@@ -553,25 +544,19 @@ def verdict(
             lambda p: p.is_workshop_page,
         ),
     ):
-        for cache in ("cold", "warm"):
-            chosen = [p for p in pages if test(p) and p.cache == cache]
-            if not chosen:
-                continue
-            worst = min(chosen, key=lambda p: p.rps)
-            ratio = worst.rps / hello_rps
-            met = "**met**" if ratio >= TARGET_RATIO else "**missed**"
-            what = (
-                "uncached (page cache off, every request renders)"
-                if cache == "cold"
-                else "cached (warm: repeat views with no write in between)"
-            )
-            lines.append(
-                f"- {kind[0].upper() + kind[1:]} ≥ {TARGET_RATIO:.0%} of hello, {what}: {met}. "
-                f"Slowest: `{worst.path}` ({worst.dataset}, {worst.members} members, as "
-                f"{worst.viewer}) at {worst.rps:,.0f} req/s, {ratio:.0%} of hello's "
-                f"{hello_rps:,.0f} req/s; by CPU time {worst.cpu_ms:.2f} ms against hello's "
-                f"{hello_cpu:.2f} ms ({hello_cpu / worst.cpu_ms:.0%})."
-            )
+        chosen = [p for p in pages if test(p)]
+        if not chosen:
+            continue
+        worst = min(chosen, key=lambda p: p.rps)
+        ratio = worst.rps / hello_rps
+        met = "**met**" if ratio >= TARGET_RATIO else "**missed**"
+        lines.append(
+            f"- {kind[0].upper() + kind[1:]} ≥ {TARGET_RATIO:.0%} of hello: {met}. "
+            f"Slowest: `{worst.path}` ({worst.dataset}, {worst.members} members, as "
+            f"{worst.viewer}) at {worst.rps:,.0f} req/s, {ratio:.0%} of hello's "
+            f"{hello_rps:,.0f} req/s; by CPU time {worst.cpu_ms:.2f} ms against hello's "
+            f"{hello_cpu:.2f} ms ({hello_cpu / worst.cpu_ms:.0%})."
+        )
     counts = sorted({queries for _members, queries in by_group.values()})
     sizes = [members for members, _queries in by_group.values()]
     if len(counts) == 1:
@@ -633,16 +618,9 @@ the figures below are from one run.
 
 {markdown_table(table(hello + pages, hello_rps))}
 
-{problems}**Cold and warm.** `cold` rows are served with the page cache switched off
-(`MUHELYNAPLO_PAGE_CACHE=false`): every request renders the page from the database, as the
-first view after any write does. `warm` rows are the same URLs with the cache on
-(`journal/page_cache.py`), loaded after a first view: wrk repeats one URL with one session and
-nothing writes in between, so nearly every request is a hit (the login check — one Core query
-for the session token, the account's state, its language and the data version — then the
-stored body with the session's CSRF token put in). That is the best case of the cache: on the
-real app every write anywhere (a note, an autosave, an attendance tap) bumps the data version
-and the next view of every page is cold again. Queries, KiB and in-process CPU ms are those of
-the cold page. Neither figure stands for the other.
+{problems}Every request renders the page from the database (there is no page cache): what
+wrk measures is what a user sees after any write. Queries, KiB and in-process CPU ms are from
+the Flask test client, in the same run.
 
 `/_bench/user` and `/_bench/layout` are not pages of the app: `bench/floor.py` adds
 them to it, served by a gunicorn of their own beside the real app. The first answers a name
@@ -756,21 +734,17 @@ def load_pages(
     pages: list[Page],
     workdir: Path,
     args: argparse.Namespace,
-    cache: str = "",
 ) -> list[Page]:
     """Serve one data set with gunicorn, log in, and load each page."""
-    with Server(app_spec, workdir, dataset, cache=cache != "cold") as server:
+    with Server(app_spec, workdir, dataset) as server:
         cookies: dict[str, str] = {}
         results = []
         for page in pages:
-            page = replace(page, cache=cache)
-            if cache == "warm":  # the counted queries and in-process time are the cold page's
-                page = replace(page, queries=None, inprocess_ms=None)
             if page.who not in cookies:
                 cookies[page.who] = server.login(page.who)
             cookie = cookies[page.who]
             check_page(server, page, cookie)
-            print(f"Loading {dataset.name} {server.base}{page.path} {cache} …", flush=True)
+            print(f"Loading {dataset.name} {server.base}{page.path} …", flush=True)
             results.append(load(server, page, cookie, args))
         return results
 
@@ -840,8 +814,7 @@ def main() -> None:
         load_hello()
         for dataset in data:
             pages += load_pages("bench.floor:app", dataset, floors(dataset), workdir, args)
-            for cache in ("cold", "warm"):
-                pages += load_pages("wsgi:app", dataset, plans[dataset.name], workdir, args, cache)
+            pages += load_pages("wsgi:app", dataset, plans[dataset.name], workdir, args)
         load_hello()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

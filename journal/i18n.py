@@ -124,18 +124,9 @@ def person_key(person) -> tuple[str, str]:
 
 def select_locale() -> str:
     """Choose the language: the user's preference, else the visitor's choice, else Hungarian."""
-    if current_user and current_user.is_authenticated:
-        return choose_locale(current_user.language)
-    return choose_locale(None)
-
-
-def choose_locale(preferred: str | None) -> str:
-    """Return the logged-in user's preferred language if known, else the visitor's choice,
-    else Hungarian (also used by the page cache, which knows the preference without the
-    User object)."""
     languages = current_app.config["LANGUAGES"]
-    if preferred in languages:
-        return preferred
+    if current_user and current_user.is_authenticated and current_user.language in languages:
+        return current_user.language
     chosen = session.get("language")
     return chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
 

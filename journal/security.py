@@ -2,15 +2,12 @@
 
 import hmac
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from journal import page_cache
 from journal.extensions import db, login_manager
 from journal.models import User
-from journal.page_cache import version_column
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -34,9 +31,7 @@ def load_user(identity: str) -> User | None:
     user_id, _, token = identity.partition(":")
     if not user_id.isdigit() or not token:
         return None
-    # The data version (journal/page_cache.py) comes with the user, in the same query.
-    row = db.session.execute(select(User, version_column()).where(User.id == int(user_id))).first()
-    user, g.data_version = row if row is not None else (None, None)
+    user = db.session.get(User, int(user_id))
     if user is None or not user.active:
         return None
     if not hmac.compare_digest(user.session_token.encode(), token.encode()):
@@ -65,7 +60,6 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     app.after_request(set_security_headers)
-    page_cache.init_app(app)
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)

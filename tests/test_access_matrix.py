@@ -635,9 +635,7 @@ def restore(saved: SavedRows) -> None:
 
 def changed_tables(before: Snapshot, after: Snapshot) -> list[str]:
     """Name the tables whose rows differ."""
-    # data_version is the page cache's write counter (journal/page_cache.py): it moves with
-    # every write, so the tables that really changed are the ones to name.
-    return [n for n in before if before[n] != after[n] and n != "data_version"]
+    return [n for n in before if before[n] != after[n]]
 
 
 @dataclass(frozen=True)

@@ -208,7 +208,6 @@ def test_workshop_page_queries_do_not_grow_with_members(client, world, log_in, w
     """The workshop page with its journal and 30 attendance rows runs as many queries as with 2."""
     from tests.factories import make_journal
 
-    client.application.config["PAGE_CACHE"] = False  # count the queries of a cold page
     workshop = make_workshop(world["group_a"], date=date(2025, 10, 1))
     make_journal(workshop, world["mentor_a"], {"topic": "Téma", "next_steps": "Lépések"})
     db.session.commit()
@@ -230,7 +229,6 @@ def test_workshop_page_queries_do_not_grow_with_members(client, world, log_in, w
 
 def test_group_page_queries_do_not_grow(client, world, log_in):
     """The group page runs as many queries with 30 members and 25 workshops as with few."""
-    client.application.config["PAGE_CACHE"] = False  # count the queries of a cold page
     make_workshop(world["group_a"], date=date(2025, 10, 1))
     log_in(world["mentor_a"])
     _queries_for(client, "/groups/alfa")

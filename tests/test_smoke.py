@@ -29,3 +29,12 @@ def test_coordinator_sees_all_groups(client, world, log_in):
     html = client.get("/").get_data(as_text=True)
     assert "Alfa csoport" in html and "Béta csoport" in html
     assert client.get("/groups/beta").status_code == 200
+
+
+def test_pages_link_our_favicon(client):
+    """The layout names an icon the app serves, so browsers do not ask for /favicon.ico."""
+    html = client.get("/login").get_data(as_text=True)
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
+    response = client.get("/static/favicon.svg")
+    assert response.status_code == 200 and response.data.startswith(b"<svg")
+    response.close()

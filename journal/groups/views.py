@@ -5,7 +5,6 @@ from flask_login import current_user, login_required
 
 from journal.groups import queries
 from journal.htmx import render
-from journal.page_cache import cached_page
 from journal.permissions import require_visible
 from journal.workshops.queries import group_page_context, journal_gaps, workshop_counts
 
@@ -14,7 +13,6 @@ bp = Blueprint("groups", __name__)
 
 @bp.get("/")
 @login_required
-@cached_page
 def home():
     """Show the groups the user belongs to (all five for the coordinator)."""
     groups = queries.visible_groups(current_user)
@@ -30,7 +28,6 @@ def home():
 
 @bp.get("/groups/<slug>")
 @login_required
-@cached_page
 def group(slug: str):
     """Show a group: its goals, members, workshops, attendance rates and calendar link."""
     group = queries.visible_group_by_slug(current_user, slug)

@@ -1,35 +1,25 @@
 """Group summary and program report: HTML preview (with the period form) and PDF download.
 
-A PDF download first builds the document's HTML (its hash is the PDF cache key). Building it
-for a 30-workshop group costs ~30 ms, so the built document is kept per worker under the
-database's data version (which every write bumps: journal/page_cache.py) and today's date: a
-second download of unchanged data skips assembly and rendering and is a file send.
+A PDF download builds the document's HTML on every request; its hash is the key of the PDF
+cache (reports/documents.py), so unchanged data is not rendered again.
 """
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable
-
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from journal.extensions import db
 from journal.groups.queries import visible_group_by_slug
-from journal.models import Group, Program, local_today
-from journal.page_cache import DataVersion
+from journal.models import Group, Program
 from journal.permissions import (
     can_download_group_report,
     can_download_program_report,
     require_visible,
 )
 from journal.reports import summary
-from journal.reports.documents import Document, pdf_response
+from journal.reports.documents import pdf_response
 
 bp = Blueprint("summaries", __name__)
-
-MAX_DOCUMENTS = 16
-_documents_lock = threading.Lock()
 
 
 @bp.app_context_processor
@@ -58,27 +48,6 @@ def _preview(html: str, status: int = 200) -> Response:
     response = Response(html, status=status, mimetype="text/html")
     response.vary.add("HX-Request")
     return response
-
-
-def _document(key: tuple, build: Callable[[], Document]) -> Document:
-    """Return the document of `key` built at the current data version, building it once."""
-    version = db.session.scalar(select(DataVersion.value).where(DataVersion.id == 1))
-    if version is None:
-        return build()
-    # The version is read before the data: an entry is never older than its key says.
-    full_key = (*key, version, local_today())
-    store: OrderedDict = current_app.extensions.setdefault("summary_documents", OrderedDict())
-    with _documents_lock:
-        document = store.get(full_key)
-        if document is not None:
-            store.move_to_end(full_key)
-            return document
-    document = build()
-    with _documents_lock:
-        store[full_key] = document
-        while len(store) > MAX_DOCUMENTS:
-            store.popitem(last=False)
-    return document
 
 
 def _typed() -> dict:
@@ -125,8 +94,7 @@ def group_summary_pdf(slug: str):
     )
     if refused is not None:
         return refused
-    key = ("group", group.id, period)
-    return pdf_response(_document(key, lambda: summary.group_document(group, period)))
+    return pdf_response(summary.group_document(group, period))
 
 
 @bp.get("/program/report")
@@ -152,5 +120,4 @@ def program_report_pdf():
     )
     if refused is not None:
         return refused
-    key = ("program", program.id, period)
-    return pdf_response(_document(key, lambda: summary.program_document(program, period)))
+    return pdf_response(summary.program_document(program, period))

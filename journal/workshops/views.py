@@ -19,7 +19,6 @@ from journal.models import (
     Workshop,
     WorkshopStatus,
 )
-from journal.page_cache import cached_page
 from journal.permissions import (
     can_manage_workshops,
     can_record_attendance,
@@ -155,7 +154,6 @@ def _attendance_context(workshop: Workshop) -> dict:
 
 @bp.get("/workshops/<int:workshop_id>")
 @login_required
-@cached_page
 def show(workshop_id: int):
     """Show a workshop: details, attendance, and its journal."""
     workshop = _workshop(workshop_id)
