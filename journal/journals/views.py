@@ -139,6 +139,21 @@ def _with_draft(section: JournalSection, form: SectionForm) -> dict | None:
     }
 
 
+def _seen_newer(form: SectionForm, draft) -> dict:
+    """Mark a newer draft from another device as seen by this form (the merged text may then
+    replace it) and return what the editor shows of it beside the user's text."""
+    form.draft.data = stamp(draft)
+    return {"body": draft.body, "saved_at": draft.saved_at}
+
+
+def _rebased(form: SectionForm, current: JournalSection, base: int) -> bool:
+    """After a stale save, base the form on what is stored now (merging, then saving, wins
+    cleanly) and on the user's current draft; tell whether its settings were narrowed."""
+    form.version.data = str(current.version)
+    form.draft.data = stamp(draft_for(current_user, draft_key("section", current.id)))
+    return _narrow_to(form, current, base)
+
+
 def _narrow_to(form: SectionForm, saved: JournalSection, base: int) -> bool:
     """After a conflict, if the other save changed who reads the section (compared with the
     version this editor started from), offer the narrower of the user's and the saved
@@ -362,14 +377,10 @@ def write(workshop_id: int):
         try:
             _save_with_draft(section, form, base)
         except NewerDraft as found:
-            newer[section.id] = {"body": found.draft.body, "saved_at": found.draft.saved_at}
-            form.draft.data = stamp(found.draft)  # seen now: the merged text may replace it
+            newer[section.id] = _seen_newer(form, found.draft)
         except operations.StaleVersion as stale:
             conflicts[section.id] = stale.current
-            # The next save is based on what is stored now: merging, then saving, wins cleanly.
-            form.version.data = str(stale.current.version)
-            form.draft.data = stamp(draft_for(current_user, draft_key("section", section.id)))
-            if _narrow_to(form, stale.current, base):
+            if _rebased(form, stale.current, base):
                 narrowed.add(section.id)
         except operations.NotAllowed as refusal:
             form.in_report.errors = [*form.in_report.errors, str(refusal)]
@@ -425,23 +436,18 @@ def save(section_id: int):
     base = _checked_base(form)
     if base is None:
         return _editor(section, form, 422)
-    key = draft_key("section", section.id)
     try:
         # The save replaces the draft its editor wrote or restored, never one written since on
         # another device: that one is shown beside the user's text, like a stale version.
         _save_with_draft(section, form, base)
     except NewerDraft as found:
-        newer = {"body": found.draft.body, "saved_at": found.draft.saved_at}
-        form.draft.data = stamp(found.draft)  # seen now: the merged text may replace it
+        newer = _seen_newer(form, found.draft)
         db.session.rollback()
         return _editor(_section(section_id), form, 409, newer=newer)
     except operations.StaleVersion as stale:
         db.session.rollback()
         current = queries.section_for_reading(current_user, stale.current.id)
-        # The next save is based on what is stored now: merging, then saving, wins cleanly.
-        form.version.data = str(current.version)
-        form.draft.data = stamp(draft_for(current_user, key))
-        narrowed = _narrow_to(form, current, base)
+        narrowed = _rebased(form, current, base)
         return _editor(current, form, 409, conflict=current, narrowed=narrowed)
     except operations.NotAllowed as refusal:
         db.session.rollback()
