@@ -54,12 +54,9 @@ class DefaultConfig:
     # Behind a reverse proxy, set to the number of proxies that add X-Forwarded-* headers.
     PROXY_COUNT = 0
 
-    # PDF reports (journal/reports/documents.py): a render longer than REPORT_RENDER_TIMEOUT
-    # seconds fails with a message; a download waits REPORT_WAIT_SECONDS for the render before
-    # answering a progress page. Cached PDFs live in REPORT_CACHE_DIR (default:
-    # instance/pdf-cache), at most REPORT_CACHE_MAX_BYTES in all.
-    REPORT_RENDER_TIMEOUT = 60
-    REPORT_WAIT_SECONDS = 1.5
+    # PDF reports (journal/reports/documents.py) are rendered in the download's request; the
+    # server's worker timeout (gunicorn --timeout) bounds a render. Cached PDFs live in
+    # REPORT_CACHE_DIR (default: instance/pdf-cache), at most REPORT_CACHE_MAX_BYTES in all.
     REPORT_CACHE_DIR = None
     REPORT_CACHE_MAX_BYTES = 200 * 1024 * 1024
     # The funder line printed on attendance sheets.

@@ -820,9 +820,6 @@ def run_matrix(
 ) -> MatrixReport:
     """Walk the matrix (or the cases `only` accepts) and report every problem found."""
     report = MatrixReport(problems=undeclared_routes(app))
-    # PDF downloads: the matrix checks who gets them, not how fast; wait for every render
-    # (on a busy machine a first render may outlast the 1.5 s before a progress page).
-    app.config["REPORT_WAIT_SECONDS"] = 60
     skip = set(skip)
     baseline, saved = snapshot(), saved_rows()
     for case, url in list(matrix_cases(app, mw, report)):

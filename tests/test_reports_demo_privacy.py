@@ -103,7 +103,6 @@ def demo(app, tmp_path):
     from journal.demo import seed_demo
 
     app.config["REPORT_CACHE_DIR"] = str(tmp_path / "pdf-cache")
-    app.config["REPORT_WAIT_SECONDS"] = 60
     seed_demo()
     db.session.commit()
     # A private section and a note the mentor picked but which is mentor-only, at least.

@@ -1,7 +1,6 @@
 """Attendance sheets and the workshop record: content, privacy, downloads, cache, progress."""
 
 import io
-import logging
 import re
 import subprocess
 import threading
@@ -24,7 +23,7 @@ from journal.models import (
     WorkshopStatus,
 )
 from journal.notes.operations import add_note
-from journal.reports import documents, printing
+from journal.reports import printing
 from tests.factories import make_journal, make_membership, make_user, make_workshop
 
 PDF_URLS = {
@@ -71,19 +70,10 @@ def _text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in _pdf(data).pages)
 
 
-def _wait_for_renders():
-    """Let background renders finish, so that no thread outlives the test."""
-    for thread in threading.enumerate():
-        if thread.name.startswith("pdf-"):
-            thread.join(10)
-
-
 @pytest.fixture
 def reports(app, world, tmp_path):
     """A workshop of group alfa with participants, attendance, guests, journal and notes."""
     app.config["REPORT_CACHE_DIR"] = str(tmp_path / "pdf-cache")
-    # Renders finish before the answer on a busy machine too; progress tests lower this.
-    app.config["REPORT_WAIT_SECONDS"] = 30
     group = world["group_a"]
     mentor = world["mentor_a"]
     # Only the participants above, so the expected order is exact.
@@ -137,8 +127,7 @@ def reports(app, world, tmp_path):
     other = make_workshop(world["group_b"], topic="TITOK-MÁSIK-CSOPORT-TÉMA")
     make_journal(other, world["mentor_b"], {"topic": "TITOK-MÁSIK-CSOPORT-NAPLÓ"})
     db.session.commit()
-    yield {"workshop": workshop, "other": other, "world": world, "users": users}
-    _wait_for_renders()
+    return {"workshop": workshop, "other": other, "world": world, "users": users}
 
 
 def _get(client, kind: str, workshop, **kw):
@@ -392,118 +381,48 @@ def test_database_session_is_closed_before_rendering(client, log_in, reports, re
     assert render_calls == [0]
 
 
-@pytest.fixture
-def slow_render(app, monkeypatch):
-    """Hold renders until the test releases them; downloads wait only 0.1 s for them."""
-    app.config["REPORT_WAIT_SECONDS"] = 0.1
+def test_a_download_is_rendered_in_its_request(client, log_in, reports, monkeypatch):
+    """However long the render, the download answers the PDF itself (no progress page, no
+    job left behind); the next download of the unchanged document is the cached file."""
+    renders = []
     real = printing.html_to_pdf
-    release = threading.Event()
 
     def slow(html):
-        release.wait(10)
+        renders.append(threading.current_thread())
+        time.sleep(0.3)
         return real(html)
 
     monkeypatch.setattr(printing, "html_to_pdf", slow)
-    return release
-
-
-def test_slow_render_answers_a_progress_page_that_polls(client, log_in, reports, slow_render):
-    """202 with a Hungarian progress page (htmx polling and a no-JS refresh), then the PDF."""
     log_in(reports["world"]["mentor_a"])
     url = PDF_URLS["record"].format(id=reports["workshop"].id)
-    page = client.get(url)
-    assert page.status_code == 202
-    html = page.get_data(as_text=True)
-    assert "A dokumentum készül" in html
-    assert f'hx-get="{url}"' in html and 'hx-trigger="every 1s"' in html
-    assert '<meta http-equiv="refresh" content="2">' in html
-    poll = client.get(url, headers={"HX-Request": "true"})
-    assert poll.status_code == 202 and "<html" not in poll.get_data(as_text=True)
-    assert 'hx-trigger="every 1s"' in poll.get_data(as_text=True)
-    slow_render.set()
-    _wait_for_renders()
-    ready = client.get(url, headers={"HX-Request": "true"})
-    assert ready.status_code == 200
-    body = ready.get_data(as_text=True)
-    assert "Elkészült" in body and f'href="{url}"' in body and "hx-trigger" not in body
-    pdf = client.get(url)
-    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    first = client.get(url)
+    assert first.status_code == 200 and first.mimetype == "application/pdf"
+    assert renders == [threading.current_thread()]  # the request's own thread rendered it
+    again = client.get(url)
+    assert again.data == first.data and len(renders) == 1
+    assert sorted(
+        p.suffix for p in Path(client.application.config["REPORT_CACHE_DIR"]).iterdir()
+    ) == [".pdf"]
 
 
-def test_one_render_per_document_at_a_time(client, log_in, reports, slow_render, monkeypatch):
-    """A second request while rendering waits for the same job instead of starting another."""
-    started = []
-    real_start = documents._start_job
-    monkeypatch.setattr(
-        documents, "_start_job", lambda *a: started.append(real_start(*a)) or started[-1]
-    )
-    log_in(reports["world"]["mentor_a"])
-    url = PDF_URLS["blank"].format(id=reports["workshop"].id)
-    assert client.get(url).status_code == 202
-    assert client.get(url).status_code == 202
-    assert started == [True]
-    slow_render.set()
-    _wait_for_renders()
-    assert client.get(url).status_code == 200
-
-
-def test_failed_render_shows_a_hungarian_error_and_retries(
-    client, log_in, reports, monkeypatch, caplog
+def test_a_failed_render_is_logged_and_answers_the_error_page(
+    client, log_in, reports, monkeypatch, caplog, app
 ):
-    """A render error is logged and shown in Hungarian; the retry link renders again."""
-    # Alembic's fileConfig (migration tests) disables loggers that exist when it runs.
-    monkeypatch.setattr(logging.getLogger(documents.__name__), "disabled", False)
+    """A render error answers the Hungarian error page, is logged with its traceback, caches
+    nothing, and the next download tries again."""
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # answer as in production
     real = printing.html_to_pdf
     monkeypatch.setattr(printing, "html_to_pdf", lambda html: 1 / 0)
     log_in(reports["world"]["mentor_a"])
     url = PDF_URLS["blank"].format(id=reports["workshop"].id)
     response = client.get(url)
     assert response.status_code == 500
-    html = response.get_data(as_text=True)
-    assert "A dokumentumot nem sikerült elkészíteni." in html
-    assert f'href="{url}?ujra=1"' in html
-    assert any("failed" in r.getMessage() for r in caplog.records)
-    assert client.get(url).status_code == 500  # remembered until retried
+    assert "Váratlan hiba történt" in response.get_data(as_text=True)
+    assert any(r.exc_info and r.exc_info[0] is ZeroDivisionError for r in caplog.records)
+    assert not list(Path(app.config["REPORT_CACHE_DIR"]).glob("*"))
     monkeypatch.setattr(printing, "html_to_pdf", real)
-    retried = client.get(url + "?ujra=1")
+    retried = client.get(url)
     assert retried.status_code == 200 and retried.mimetype == "application/pdf"
-
-
-def test_render_over_the_time_limit_fails_with_a_message(client, log_in, reports, app):
-    """A render that outlives REPORT_RENDER_TIMEOUT answers 504 with a Hungarian message."""
-    log_in(reports["world"]["mentor_a"])
-    workshop = reports["workshop"]
-    url = PDF_URLS["record"].format(id=workshop.id)
-    with app.test_request_context():
-        from journal.reports.sheets import workshop_record
-
-        key = documents.cache_key(workshop_record(db.session.get(type(workshop), workshop.id)).html)
-        directory = documents.cache_dir()
-    # A job that started long ago and never finished (its worker died, say).
-    (directory / f"{key}.job").write_text('{"started": 0, "pid": 1}')
-    response = client.get(url)
-    assert response.status_code == 504
-    html = response.get_data(as_text=True)
-    assert "túl sokáig tartott" in html and f'href="{url}?ujra=1"' in html
-    assert client.get(url + "?ujra=1").status_code == 200
-
-
-def test_slow_render_past_the_limit_is_discarded(client, log_in, reports, app, monkeypatch):
-    """A render that finishes after the limit is not cached; the user sees the timeout."""
-    app.config["REPORT_RENDER_TIMEOUT"] = 0.2
-    real = printing.html_to_pdf
-
-    def slow(html):
-        time.sleep(0.4)
-        return real(html)
-
-    monkeypatch.setattr(printing, "html_to_pdf", slow)
-    log_in(reports["world"]["mentor_a"])
-    url = PDF_URLS["filled"].format(id=reports["workshop"].id)
-    response = client.get(url)
-    assert response.status_code == 504
-    assert "túl sokáig tartott" in response.get_data(as_text=True)
-    assert not list(Path(app.config["REPORT_CACHE_DIR"]).glob("*.pdf"))
 
 
 def test_cache_is_bounded(client, log_in, reports, app):
@@ -513,26 +432,6 @@ def test_cache_is_bounded(client, log_in, reports, app):
     for kind in PDF_URLS:
         assert _get(client, kind, reports["workshop"]).status_code == 200
     assert len(list(Path(app.config["REPORT_CACHE_DIR"]).glob("*.pdf"))) == 1
-
-
-def test_progress_and_retry_links_keep_the_query_string(app, client, log_in, reports, monkeypatch):
-    """A document chosen by query arguments (a period, say) is polled and retried as such."""
-    app.config["REPORT_WAIT_SECONDS"] = 0.05
-    release = threading.Event()
-    real = printing.html_to_pdf
-    monkeypatch.setattr(printing, "html_to_pdf", lambda html: release.wait(5) and real(html))
-    log_in(reports["world"]["mentor_a"])
-    url = PDF_URLS["blank"].format(id=reports["workshop"].id)
-    html = client.get(url + "?from=2025-11&to=2026-06&ujra=1").get_data(as_text=True)
-    assert f'hx-get="{url}?from=2025-11&amp;to=2026-06"' in html
-    release.set()
-    _wait_for_renders()
-    monkeypatch.setattr(printing, "html_to_pdf", lambda html: 1 / 0)
-    monkeypatch.setattr(logging.getLogger(documents.__name__), "disabled", False)
-    reports["workshop"].topic = "Más téma"
-    db.session.commit()
-    html = client.get(url + "?from=2025-11&to=2026-06").get_data(as_text=True)
-    assert f'href="{url}?from=2025-11&amp;to=2026-06&amp;ujra=1"' in html
 
 
 def test_hostile_journal_text_fetches_nothing(client, log_in, reports):
@@ -565,20 +464,6 @@ def test_hostile_journal_text_fetches_nothing(client, log_in, reports):
         listener.close()
 
 
-def test_a_job_given_up_and_retried_keeps_the_new_job_file(tmp_path, monkeypatch):
-    """A late render of a replaced job drops only its own job file, not the retry's."""
-    import json
-
-    monkeypatch.setattr(printing, "html_to_pdf", lambda html: b"%PDF-proba")
-    job = tmp_path / "kulcs.job"
-    job.write_text(json.dumps({"started": time.time(), "token": "uj"}))
-    documents._render_job(tmp_path, "kulcs", "regi", "<p>x</p>", 60, 10**9)
-    assert job.exists()
-    assert (tmp_path / "kulcs.pdf").read_bytes() == b"%PDF-proba"
-    documents._render_job(tmp_path, "kulcs", "uj", "<p>x</p>", 60, 10**9)
-    assert not job.exists()
-
-
 def test_hostile_markup_past_the_markdown_filter_fetches_nothing(
     client, log_in, reports, monkeypatch
 ):
@@ -608,7 +493,6 @@ def test_hostile_markup_past_the_markdown_filter_fetches_nothing(
         response = _get(client, "record", reports["workshop"])
         assert response.status_code == 200
         assert "NYERS-HTML" in _text(response.data)  # the raw markup did reach the renderer
-        _wait_for_renders()
         assert listener.connections == 0
     finally:
         listener.close()

@@ -124,7 +124,6 @@ def summary(app, world, tmp_path):
     """Group alfa: participants, three held workshops with attendance and journals, notes of
     every kind (one in the report), and group béta with its own secrets."""
     app.config["REPORT_CACHE_DIR"] = str(tmp_path / "pdf-cache")
-    app.config["REPORT_WAIT_SECONDS"] = 60  # the tests read the PDF, never the progress page
     group = world["group_a"]
     mentor = world["mentor_a"]
     group.goals = "A csoport célja: erősödő helyi hálózat, őszinte és nyűgmentes tanulás."

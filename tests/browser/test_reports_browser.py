@@ -31,7 +31,7 @@ def _workshop_id(live_server) -> int:
 def report_config(live_server, tmp_path):
     """Cache PDFs in a temporary folder; restore the live server's settings afterwards."""
     config = live_server.app.config
-    saved = {k: config.get(k) for k in ("REPORT_CACHE_DIR", "REPORT_WAIT_SECONDS")}
+    saved = {"REPORT_CACHE_DIR": config.get("REPORT_CACHE_DIR")}
     config["REPORT_CACHE_DIR"] = str(tmp_path / "pdf-cache")
     yield config
     config.update(saved)
@@ -60,20 +60,14 @@ def test_previews_pass_axe_without_console_errors(browser, base_url, live_server
     page.context.close()
 
 
-def test_slow_pdf_shows_progress_then_downloads(browser, base_url, live_server, report_config):
-    """A render slower than the wait answers a progress page that polls, then offers the PDF."""
-    report_config["REPORT_WAIT_SECONDS"] = 0  # every first download goes through progress
+def test_a_pdf_link_downloads_the_pdf(browser, base_url, live_server, report_config):
+    """The document link of a workshop answers the PDF itself, rendered in the request."""
     page, console = open_page(browser, base_url, PHONE)
     login(page, TATA_MENTOR)
     page.goto("/groups/tata")
     page.locator("a[href^='/workshops/']").first.click()
-    page.get_by_role("link", name="Jelenléti ív nyomtatáshoz (PDF)").click()
-    page.get_by_text("A dokumentum készül…").wait_for()
-    assert not axe_violations(page)
-    screenshot(page, "report-progress")
-    page.get_by_text("Elkészült.").wait_for(timeout=15_000)
     with page.expect_download() as info:
-        page.get_by_role("link", name="PDF letöltése").click()
+        page.get_by_role("link", name="Jelenléti ív nyomtatáshoz (PDF)").click()
     download = info.value
     assert download.suggested_filename.endswith(".pdf")
     with open(download.path(), "rb") as pdf:
