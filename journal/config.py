@@ -35,6 +35,10 @@ class DefaultConfig:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_RATE_LIMIT = "5 per minute;20 per hour"
+    # New notes and replies one user may post in a group (the rest are refused with a message).
+    NOTE_RATE_LIMIT = "10 per minute"
+    # How often an open notes board asks for new notes.
+    NOTES_POLL_SECONDS = 10
 
     BABEL_DEFAULT_LOCALE = "hu"
     BABEL_DEFAULT_TIMEZONE = "Europe/Budapest"

@@ -4,6 +4,7 @@ from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
+from journal.domain import NotAllowed, NotYet, StaleVersion
 from journal.extensions import db
 from journal.htmx import is_htmx, message_fragment
 
@@ -50,7 +51,13 @@ def _messages() -> dict[int, tuple[str, str]]:
 
 def handle_http_error(error: HTTPException):
     """Render an HTTP error in Hungarian."""
-    code = error.code or 500
+    return _answer(error.code or 500)
+
+
+def _answer(code: int):
+    """Answer an error code with its Hungarian page (or htmx message)."""
+    if code >= 500:
+        db.session.rollback()  # the page below may read the database (the user, say)
     # Never Werkzeug's English name and description, whatever the code.
     title, message = _messages().get(
         code, (_("Hiba"), _("A kérést nem sikerült teljesíteni. Kérjük, próbálja újra."))
@@ -66,19 +73,19 @@ def handle_http_error(error: HTTPException):
     return render_template("errors/error.html", title=title, message=message), code
 
 
-def handle_unexpected(error: Exception):
-    """Roll back and answer a Hungarian 500 page."""
+# What a domain error no view caught means (journal/domain.py).
+_DOMAIN_CODES = {NotAllowed: 403, StaleVersion: 409, NotYet: 422}
+
+
+def handle_domain_error(error: Exception):
+    """Answer a domain error no view caught, as the HTTP error it means."""
     db.session.rollback()
-    if isinstance(error, HTTPException):
-        return handle_http_error(error)
-    title, message = _messages()[500]
-    if is_htmx():
-        return message_fragment(message, 500)
-    return render_template("errors/error.html", title=title, message=message), 500
+    return _answer(_DOMAIN_CODES[type(error)])
 
 
 def init_app(app: Flask) -> None:
-    """Register the error handlers."""
+    """Register the error handlers. An unexpected exception is logged by Flask (with its
+    traceback) and then answered by the 500 handler here, as InternalServerError."""
     app.register_error_handler(HTTPException, handle_http_error)
-    if not app.testing:
-        app.register_error_handler(Exception, handle_unexpected)
+    for error in _DOMAIN_CODES:
+        app.register_error_handler(error, handle_domain_error)

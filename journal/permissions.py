@@ -18,14 +18,12 @@ from journal.models import (
     User,
     Visibility,
     Workshop,
-    local_today,
 )
 
 
 def current_memberships(user: User) -> list[Membership]:
     """Return the user's memberships in force today."""
-    today = local_today()
-    return [m for m in user.memberships if m.left_on is None or m.left_on > today]
+    return [m for m in user.memberships if m.is_current]
 
 
 def is_coordinator(user: User) -> bool:

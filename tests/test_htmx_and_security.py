@@ -143,6 +143,28 @@ def _resend_token(html: str) -> str:
     return html.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
 
 
+def test_an_unexpected_error_is_logged_and_answered_in_hungarian(tmp_path, caplog, monkeypatch):
+    """As in production (exceptions not propagated): the traceback is logged, the page is the
+    Hungarian 500 (a message for htmx), the session is rolled back; an uncaught domain error
+    answers the status it means."""
+    from journal.domain import NotYet, StaleVersion
+
+    app = build_app(tmp_path, TESTING=False)
+    # Alembic's fileConfig (migration tests) disables loggers that exist when it runs.
+    monkeypatch.setattr(app.logger, "disabled", False)
+    failures = {"/_boom": ZeroDivisionError, "/_stale": StaleVersion, "/_not-yet": NotYet}
+    for url, error in failures.items():
+        app.add_url_rule(url, url, lambda error=error: (_ for _ in ()).throw(error(None)))
+    client = app.test_client()
+    page = client.get("/_boom")
+    assert page.status_code == 500 and "Váratlan hiba történt" in page.get_data(as_text=True)
+    assert any(r.exc_info and r.exc_info[0] is ZeroDivisionError for r in caplog.records)
+    fragment = client.get("/_boom", headers=HX)
+    assert fragment.status_code == 500 and "<html" not in fragment.get_data(as_text=True)
+    assert client.get("/_stale").status_code == 409
+    assert client.get("/_not-yet").status_code == 422
+
+
 def test_a_form_sent_after_the_login_expired_keeps_the_text_until_the_login_is_back(csrf_client):
     """Logged out (the session cookie is gone): the post is refused, the typed text is kept on
     a page that offers the login in a new tab; pressing "Újraküldés" before logging in keeps it

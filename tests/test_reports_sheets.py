@@ -411,6 +411,8 @@ def test_a_failed_render_is_logged_and_answers_the_error_page(
     """A render error answers the Hungarian error page, is logged with its traceback, caches
     nothing, and the next download tries again."""
     app.config["PROPAGATE_EXCEPTIONS"] = False  # answer as in production
+    # Alembic's fileConfig (migration tests) disables loggers that exist when it runs.
+    monkeypatch.setattr(app.logger, "disabled", False)
     real = printing.html_to_pdf
     monkeypatch.setattr(printing, "html_to_pdf", lambda html: 1 / 0)
     log_in(reports["world"]["mentor_a"])

@@ -1,9 +1,10 @@
 """Writes of journals: they take the acting user, flush, and never commit."""
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from journal.domain import NotAllowed, StaleVersion, versioned_update  # noqa: F401 (views use operations.*)
 from journal.extensions import db
 from journal.journals.sections import SECTIONS, narrower
 from journal.models import (
@@ -16,18 +17,6 @@ from journal.models import (
     Workshop,
     utcnow,
 )
-
-
-class StaleVersion(Exception):
-    """The section changed since the editor was opened."""
-
-    def __init__(self, current: JournalSection):
-        super().__init__("stale version")
-        self.current = current
-
-
-class NotAllowed(Exception):
-    """The change is not possible; the message says why, in Hungarian."""
 
 
 def private_in_report_message() -> str:
@@ -82,21 +71,16 @@ def save_section(
     if (section.body, section.visibility, section.in_report) == wanted:
         return False
     now = utcnow()
-    result = db.session.execute(
-        update(JournalSection)
-        .where(JournalSection.id == section.id, JournalSection.version == base_version)
-        .values(
-            body=body,
-            visibility=visibility,
-            in_report=in_report,
-            version=base_version + 1,
-            updated_at=now,
-            updated_by_id=author.id,
-        )
-        .execution_options(synchronize_session=False)
+    written = versioned_update(
+        section,
+        base_version,
+        body=body,
+        visibility=visibility,
+        in_report=in_report,
+        updated_at=now,
+        updated_by_id=author.id,
     )
-    db.session.refresh(section)
-    if result.rowcount != 1:
+    if not written:
         if (section.body, section.visibility, section.in_report) == wanted:
             return False
         raise StaleVersion(section)

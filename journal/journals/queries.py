@@ -21,7 +21,6 @@ from journal.models import (
     User,
     Visibility,
     Workshop,
-    local_today,
 )
 from journal.permissions import (
     can_download_group_report,
@@ -39,9 +38,9 @@ def _readable(user: User):
     user may read; it mirrors permissions.readable_visibilities row by row."""
     if not user.is_authenticated:
         return false()
-    today = local_today()
-    in_force = or_(Membership.left_on.is_(None), Membership.left_on > today)
-    member_of = select(Membership.group_id).where(Membership.user_id == user.id, in_force)
+    member_of = select(Membership.group_id).where(
+        Membership.user_id == user.id, Membership.current()
+    )
     mentor_of = member_of.where(Membership.role == Role.MENTOR)
     shared = JournalSection.visibility.in_(SHARED)
     return or_(

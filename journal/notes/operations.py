@@ -1,23 +1,11 @@
 """Writes of shared notes: they take the acting user, flush, and never commit."""
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.attributes import set_committed_value
 
+from journal.domain import NotAllowed, StaleVersion, versioned_update  # noqa: F401 (views use operations.*)
 from journal.extensions import db
 from journal.models import Group, Note, NoteKind, Reaction, Reply, User, Workshop, utcnow
-
-
-class StaleVersion(Exception):
-    """The note changed since the editor was opened."""
-
-    def __init__(self, current: Note):
-        super().__init__("stale version")
-        self.current = current
-
-
-class NotAllowed(Exception):
-    """The action does not apply to this note."""
 
 
 def add_note(
@@ -69,18 +57,10 @@ def edit_note(author: User, note: Note, base_version: int, **values) -> Note:
         values["workshop_id"] = workshop.id if workshop else None
     if "title" in values:
         values["title"] = values["title"].strip()
-    # "evaluate" updates the loaded note in memory too; on a stale version the caller rolls
-    # back, which discards it.
-    result = db.session.execute(
-        update(Note)
-        .where(Note.id == note.id, Note.version == base_version, Note.deleted_at.is_(None))
-        .values(**values, version=Note.version + 1, updated_at=utcnow())
-        .execution_options(synchronize_session="evaluate")
-    )
-    if result.rowcount != 1:
+    if not versioned_update(
+        note, base_version, Note.deleted_at.is_(None), **values, updated_at=utcnow()
+    ):
         raise StaleVersion(note)
-    if "workshop_id" in values:
-        set_committed_value(note, "workshop", workshop)
     return note
 
 
@@ -130,13 +110,6 @@ def add_reply(author: User, note: Note, body: str) -> Reply:
     return reply
 
 
-def delete_reply(author: User, reply: Reply) -> None:
-    """Remove the author's own reply."""
-    reply.deleted_at = utcnow()
-    db.session.flush()
-    db.session.expire(reply.note, ["replies"])
-
-
 def hide_note(moderator: User, note: Note, reason: str) -> None:
     """Hide a note from the group, with a reason its author sees."""
     note.hidden_at = utcnow()
@@ -167,12 +140,3 @@ def set_report_consent(author: User, note: Note, consent: bool) -> None:
     note.report_consent_withdrawn = not consent
     note.updated_at = utcnow()
     db.session.flush()
-
-
-def reply_by_id(note: Note, reply_id: int) -> Reply | None:
-    """Return a live reply of this note."""
-    return db.session.scalar(
-        select(Reply).where(
-            Reply.id == reply_id, Reply.note_id == note.id, Reply.deleted_at.is_(None)
-        )
-    )

@@ -20,7 +20,6 @@ from journal.models import (
     Role,
     User,
     Workshop,
-    local_today,
     utcnow,
 )
 from journal.permissions import is_coordinator, is_member_of, is_mentor_of
@@ -210,7 +209,7 @@ def mentor_ids(group_id: int) -> frozenset[int]:
                 select(Membership.user_id).where(
                     Membership.group_id == group_id,
                     Membership.role == Role.MENTOR,
-                    or_(Membership.left_on.is_(None), Membership.left_on > local_today()),
+                    Membership.current(),
                 )
             )
         )

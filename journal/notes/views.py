@@ -157,7 +157,7 @@ def _rate_limited() -> bool:
     """Count one new note of the user against the per-minute limit; tell whether it is over."""
     if not limiter.enabled:
         return False
-    limit = parse(current_app.config.get("NOTE_RATE_LIMIT", "10 per minute"))
+    limit = parse(current_app.config["NOTE_RATE_LIMIT"])
     return not limiter.limiter.hit(limit, "notes-add", str(current_user.id))
 
 
@@ -172,7 +172,7 @@ def _board_context(group: Group, filters: queries.BoardFilters | None = None) ->
         "token": queries.board_token(current_user, group),
         "workshops": queries.group_workshops(group),
         "authors": queries.note_authors(current_user, group),
-        "poll_seconds": current_app.config.get("NOTES_POLL_SECONDS", 10),
+        "poll_seconds": current_app.config["NOTES_POLL_SECONDS"],
     }
 
 
@@ -229,7 +229,7 @@ def poll(slug: str):
             "since": request.args.get("since", ""),
             "newest": newest,
             "new": new,
-            "poll_seconds": current_app.config.get("NOTES_POLL_SECONDS", 10),
+            "poll_seconds": current_app.config["NOTES_POLL_SECONDS"],
         }
         return retargeted("notes/_news.html", "#note-news", "innerHTML", **context)
     else:
@@ -527,9 +527,3 @@ def consent(note_id: int):
         can_edit_note,
         lambda note, _form: operations.set_report_consent(current_user, note, consent),
     )
-
-
-@bp.errorhandler(operations.NotAllowed)
-def not_allowed(error):
-    """Answer an action that does not apply to this note."""
-    abort(403)

@@ -67,7 +67,7 @@ def content_disposition(document: Document) -> str:
 
 def cache_dir() -> Path:
     """Return (and create) the directory of cached PDFs and job files."""
-    configured = current_app.config.get("REPORT_CACHE_DIR")
+    configured = current_app.config["REPORT_CACHE_DIR"]
     path = Path(configured) if configured else Path(current_app.instance_path) / "pdf-cache"
     path.mkdir(parents=True, exist_ok=True)
     return path

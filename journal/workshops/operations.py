@@ -6,6 +6,7 @@ from datetime import date, time
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from journal.domain import NotAllowed, NotYet, StaleVersion, versioned_update  # noqa: F401 (views use operations.*)
 from journal.extensions import db
 from journal.models import (
     Attendance,
@@ -19,23 +20,6 @@ from journal.models import (
     utcnow,
 )
 from journal.permissions import can_manage_workshops, can_record_attendance
-
-
-class StaleVersion(Exception):
-    """The workshop was saved by someone else since the user loaded it."""
-
-    def __init__(self, current: Workshop):
-        """Keep the stored workshop, to show what the other person saved."""
-        super().__init__("stale version")
-        self.current = current
-
-
-class NotAllowed(Exception):
-    """The acting user may not do this."""
-
-
-class NotYet(Exception):
-    """The workshop's day has not come: it cannot be held or have attendance or guests yet."""
 
 
 @dataclass
@@ -83,16 +67,8 @@ def _versioned_update(workshop: Workshop, base_version: int, **values) -> None:
     The check and the write are one UPDATE, so two saves racing from the same version can
     never both succeed, on any database.
     """
-    result = db.session.execute(
-        update(Workshop)
-        .where(Workshop.id == workshop.id, Workshop.version == base_version)
-        .values(version=base_version + 1, updated_at=utcnow(), **values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        db.session.expire(workshop)
-        raise StaleVersion(db.session.get(Workshop, workshop.id))
-    db.session.expire(workshop)
+    if not versioned_update(workshop, base_version, updated_at=utcnow(), **values):
+        raise StaleVersion(workshop)
 
 
 def update_workshop(user: User, workshop: Workshop, base_version: int, data: WorkshopData) -> None:

@@ -133,18 +133,6 @@ def participant_rates(group: Group) -> dict[int, Rate]:
     return {uid: Rate(int(attended or 0), count) for uid, attended, count in rows}
 
 
-def held_count(group: Group) -> int:
-    """Count the group's held workshops."""
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(Workshop)
-            .where(Workshop.group_id == group.id, Workshop.status == WorkshopStatus.HELD)
-        )
-        or 0
-    )
-
-
 def workshop_counts(group_ids: list[int]) -> dict[int, int]:
     """Count the held workshops of each group, in one query."""
     if not group_ids:

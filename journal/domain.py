@@ -1,0 +1,44 @@
+"""What every feature's operations raise, and the one versioned write they all use.
+
+Views catch these where they have a better answer (a form with both texts, say); anything
+uncaught is answered once, in journal/errors.py: NotAllowed 403, StaleVersion 409, NotYet 422.
+"""
+
+from sqlalchemy import update
+
+from journal.extensions import db
+
+
+class StaleVersion(Exception):
+    """The row changed since the user loaded it; `current` is what is stored now."""
+
+    def __init__(self, current):
+        """Keep the stored row, to show what the other person saved."""
+        super().__init__("stale version")
+        self.current = current
+
+
+class NotAllowed(Exception):
+    """The change is not possible; the message, if any, says why in Hungarian."""
+
+
+class NotYet(Exception):
+    """The workshop's day has not come: it cannot be held or have attendance or guests yet."""
+
+
+def versioned_update(row, base_version: int, *conditions, **values) -> bool:
+    """Write the values to the row only if its stored version is still `base_version` (and
+    the extra conditions hold), raising the version by one; tell whether it was written.
+
+    The check and the write are one UPDATE, so two saves racing from the same version can
+    never both succeed, on any database. The row is expired: it reloads what is stored.
+    """
+    model = type(row)
+    result = db.session.execute(
+        update(model)
+        .where(model.id == row.id, model.version == base_version, *conditions)
+        .values(version=base_version + 1, **values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(row)
+    return result.rowcount == 1
