@@ -90,3 +90,13 @@ ensure_secret_key() {
     echo "==> Wrote a new random SECRET_KEY to $instance/config.py"
   fi
 }
+
+# ensure_redis: Redis on 127.0.0.1:6379, which the two-server test shares between its servers
+# (login limits). Installed from Debian if missing; started here where no service manager did.
+ensure_redis() {
+  ensure_debian_packages redis-server
+  if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+    step "Starting Redis on 127.0.0.1:6379" \
+      redis-server --bind 127.0.0.1 --port 6379 --daemonize yes --save "" --appendonly no
+  fi
+}
