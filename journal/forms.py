@@ -1,4 +1,5 @@
-"""Shared form checks: text limits that are shown before they bite and never cut a text."""
+"""Shared input rules: text limits that are shown before they bite and never cut a text, and
+the one way a number typed or sent by the browser is read."""
 
 from wtforms import ValidationError
 
@@ -22,3 +23,14 @@ class TextLimit:
         """Refuse the field if its text is over the limit."""
         if len(field.data or "") > self.limit:
             raise ValidationError(at_most_characters(self.limit, len(field.data)))
+
+
+def positive_int(value) -> int | None:
+    """Return a positive whole number written in plain ASCII digits that fits an integer
+    column (an id, a version, a page), else None: "²" and "٣" count as digits for str.isdigit
+    but are not numbers here, and 30 digits would overflow the database."""
+    text = str(value if value is not None else "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 0 < number < 2**31 else None

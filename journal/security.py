@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from journal.extensions import db, login_manager
+from journal.forms import positive_int
 from journal.models import User
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -28,10 +29,11 @@ CONTENT_SECURITY_POLICY = "; ".join(
 @login_manager.user_loader
 def load_user(identity: str) -> User | None:
     """Load the user of a session, unless the session was ended on the server side."""
-    user_id, _, token = identity.partition(":")
-    if not user_id.isdigit() or not token:
+    raw_id, _, token = identity.partition(":")
+    user_id = positive_int(raw_id)
+    if user_id is None or not token:
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, user_id)
     if user is None or not user.active:
         return None
     if not hmac.compare_digest(user.session_token.encode(), token.encode()):

@@ -7,6 +7,7 @@ only ever be kept of something its author may edit right now.
 
 from collections.abc import Callable
 
+from journal.forms import positive_int
 from journal.models import User
 
 KEY_MAX = 80  # the column's length
@@ -46,11 +47,6 @@ def may_draft(user: User, key: str) -> bool:
     return check is not None and bool(check(user, parts[1]))
 
 
-def _number(text: str) -> int | None:
-    """Return a positive integer written in plain digits, else None."""
-    return int(text) if text.isdigit() and len(text) < 12 else None
-
-
 def _can_edit_section(user: User, ident: str) -> bool:
     """Only the editor of a section keeps a draft of it (permissions.can_edit_journal).
 
@@ -64,7 +60,7 @@ def _can_edit_section(user: User, ident: str) -> bool:
     from journal.models import Journal, JournalSection, Workshop
     from journal.permissions import can_edit_journal
 
-    section_id = _number(ident)
+    section_id = positive_int(ident)
     if section_id is None:
         return False
     section = db.session.scalar(
@@ -87,10 +83,10 @@ def _can_edit_note(user: User, ident: str) -> bool:
     from journal.permissions import can_add_note, can_edit_note
 
     parts = ident.split(":")
-    if len(parts) == 1 and (note_id := _number(parts[0])) is not None:
+    if len(parts) == 1 and (note_id := positive_int(parts[0])) is not None:
         note = db.session.get(Note, note_id)
         return note is not None and note.deleted_at is None and can_edit_note(user, note)
-    if len(parts) == 3 and parts[:2] == ["new", "group"] and (gid := _number(parts[2])):
+    if len(parts) == 3 and parts[:2] == ["new", "group"] and (gid := positive_int(parts[2])):
         group = db.session.get(Group, gid)
         return group is not None and can_add_note(user, group)
     return False

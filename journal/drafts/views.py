@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 
 from journal.drafts import kinds, operations, queries
 from journal.extensions import db
+from journal.forms import positive_int
 from journal.models import program_zone
 from journal.permissions import require_visible
 
@@ -97,12 +98,6 @@ def _known(data) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _version(value) -> int | None:
-    """Return a version number sent by the browser, or None."""
-    text = str(value) if value is not None else ""
-    return int(text) if text.isdigit() and len(text) < 12 else None
-
-
 @bp.get("/drafts/<key>")
 @login_required
 def show(key: str):
@@ -130,7 +125,7 @@ def save(key: str):
         return jsonify(error="bad", message=_("A piszkozatot nem sikerült értelmezni.")), 400
     try:
         saved_at = operations.save_draft(
-            current_user, key, body, fields, _version(data.get("base_version")), _known(data)
+            current_user, key, body, fields, positive_int(data.get("base_version")), _known(data)
         )
     except operations.NewerDraft as newer:
         response = _newer(newer.draft)

@@ -11,7 +11,7 @@ from wtforms import (
     ValidationError,
 )
 
-from journal.forms import TextLimit
+from journal.forms import TextLimit, positive_int
 from journal.journals.sections import visibility_choices
 from journal.models import Visibility
 
@@ -51,5 +51,4 @@ class SectionForm(FlaskForm):
 
     def base_version(self) -> int | None:
         """Return the version the editor started from, or None when it is missing."""
-        value = (self.version.data or "").strip()
-        return int(value) if value.isdigit() else None
+        return positive_int(self.version.data)

@@ -8,6 +8,7 @@ from journal.drafts.kinds import draft_key
 from journal.drafts.operations import NewerDraft, clear_draft, stamp
 from journal.drafts.queries import draft_fields, draft_for
 from journal.extensions import db
+from journal.forms import positive_int
 from journal.htmx import after_action, message_fragment, render, wants_fragment
 from journal.journals import operations, queries
 from journal.journals.forms import SectionForm
@@ -483,8 +484,7 @@ def history(section_id: int):
 
 def _version_arg(name: str) -> int | None:
     """Return a version number from the query string."""
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return positive_int(request.args.get(name))
 
 
 @bp.get("/sections/<int:section_id>/compare")
@@ -513,19 +513,17 @@ def restore(section_id: int):
     """Restore an earlier version's text as a new revision."""
     section = _editable(section_id)
     back = url_for("journals.history", section_id=section.id)
-    wanted = request.form.get("revision", "")
-    base = request.form.get("version", "")
-    revision = (
-        queries.readable_revision(current_user, section, int(wanted)) if wanted.isdigit() else None
-    )
+    wanted = positive_int(request.form.get("revision"))
+    base = positive_int(request.form.get("version"))
+    revision = queries.readable_revision(current_user, section, wanted) if wanted else None
     require_visible(revision is not None)
-    if not base.isdigit():
+    if base is None:
         return _refused(
             _("Hiányzik a szerkesztett változat száma; töltse újra az oldalt."), 422, back
         )
     before = (section.visibility, section.in_report)
     try:
-        changed = operations.restore_revision(current_user, section, revision, int(base))
+        changed = operations.restore_revision(current_user, section, revision, base)
     except operations.StaleVersion:
         db.session.rollback()
         return _refused(

@@ -9,6 +9,7 @@ from sqlalchemy import and_, false, func, or_, select, true
 from sqlalchemy.orm import selectinload
 
 from journal.extensions import db
+from journal.forms import positive_int
 from journal.i18n import person_key, sort_hungarian
 from journal.models import (
     Group,
@@ -65,12 +66,8 @@ class BoardFilters:
         if kind not in {k.value for k in NoteKind}:
             kind = ""
 
-        def number(name: str) -> int | None:
-            """Return a positive integer argument or None."""
-            value = args.get(name, "")
-            return int(value) if value.isdigit() and 0 < int(value) < 2**31 else None
-
-        return cls(kind, number("workshop"), number("author"), number("page") or 1)
+        workshop, author, page = (positive_int(args.get(n)) for n in ("workshop", "author", "page"))
+        return cls(kind, workshop, author, page or 1)
 
     def query_args(self, **changes) -> dict:
         """Return the non-empty filters as URL arguments, with some changed."""

@@ -10,6 +10,7 @@ from limits import parse
 from journal.drafts.kinds import draft_key
 from journal.drafts.operations import NewerDraft, clear_draft
 from journal.extensions import db, limiter
+from journal.forms import positive_int
 from journal.groups.queries import visible_group_by_slug
 from journal.htmx import after_action, message_fragment, render, retargeted, wants_fragment
 from journal.i18n import long_date, person_key, sort_hungarian
@@ -98,7 +99,7 @@ def _note_form(group: Group, note: Note | None = None) -> NoteForm:
         form.kind.data = note.kind.value
         form.workshop.data = str(note.workshop_id or "")
         form.version.data = str(note.version)
-    elif note is None and request.method == "GET" and request.args.get("workshop", "").isdigit():
+    elif note is None and request.method == "GET" and positive_int(request.args.get("workshop")):
         form.workshop.data = request.args["workshop"]
     return form
 
@@ -128,7 +129,8 @@ def _chosen_workshop(form: NoteForm, group: Group) -> Workshop | None:
     value = form.workshop.data or ""
     if not value:
         return None
-    workshop = db.session.get(Workshop, int(value)) if value.isdigit() else None
+    workshop_id = positive_int(value)
+    workshop = db.session.get(Workshop, workshop_id) if workshop_id else None
     if workshop is None or workshop.group_id != group.id:
         form.workshop.errors.append(_("Válasszon a csoport alkalmai közül."))
         return None
@@ -200,8 +202,7 @@ def board(slug: str):
 
 def _number(name: str) -> int:
     """Return a non-negative integer argument of the query string, or 0."""
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and int(value) < 2**31 else 0
+    return positive_int(request.args.get(name)) or 0
 
 
 @bp.get("/groups/<slug>/notes/poll")
@@ -369,8 +370,8 @@ def edit(note_id: int):
         _with_choices(form, note.group)
         return render("notes/edit.html", "notes/_edit.html", **context)
     status = 422
-    base = form.version.data or ""
-    if not base.isdigit():
+    base = positive_int(form.version.data)
+    if base is None:
         form.title.errors.append(
             _("Hiányzik a szerkesztett változat száma; töltse újra az oldalt.")
         )
@@ -378,7 +379,7 @@ def edit(note_id: int):
         workshop = _chosen_workshop(form, note.group)
         if not form.workshop.errors:
             try:
-                operations.edit_note(current_user, note, int(base), **_values(form, workshop))
+                operations.edit_note(current_user, note, base, **_values(form, workshop))
                 _clear_draft(draft_key("note", note.id))
             except operations.StaleVersion:
                 db.session.rollback()

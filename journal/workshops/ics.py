@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 
+from journal.forms import positive_int
 from journal.models import Group, Membership, Workshop, WorkshopStatus
 
 TZID = "Europe/Budapest"
@@ -66,9 +67,7 @@ def token_for(membership_id: int, generation: int) -> str:
 def membership_id_of(token: str) -> int | None:
     """Return the membership id a token claims, or None if it is malformed."""
     head, _, signature = token.partition("-")
-    if not head.isdigit() or len(head) > 12 or not signature:
-        return None
-    return int(head)
+    return positive_int(head) if signature else None
 
 
 def token_matches(token: str, membership: Membership) -> bool:

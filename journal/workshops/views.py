@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from journal.extensions import db
+from journal.forms import positive_int
 from journal.groups.queries import visible_group_by_slug
 from journal.htmx import after_action, message_fragment, render, wants_fragment
 from journal.journals.queries import journal_context, previous_next_steps
@@ -91,11 +92,6 @@ def _data(form: WorkshopForm) -> operations.WorkshopData:
         agenda=form.agenda.data or "",
         methods=form.methods.data or "",
     )
-
-
-def _version(raw: str | None) -> int | None:
-    """Parse the version the edit started from."""
-    return int(raw) if raw and raw.isdigit() else None
 
 
 def _page_url(workshop: Workshop) -> str:
@@ -211,7 +207,7 @@ def _save_versioned(workshop: Workshop, form, template: str, save, done: str):
     Bad input answers 422 with the form as typed; a save based on an old version answers
     409 with both versions; success flashes done and goes back to the workshop page.
     """
-    base = _version(form.version.data)
+    base = positive_int(form.version.data)
     if not form.validate() or base is None:
         if base is None:
             form.version.errors = [_("Az űrlap hiányos; töltse be újra az oldalt.")]
@@ -252,7 +248,7 @@ def cancel(workshop_id: int):
 def held(workshop_id: int):
     """Mark a workshop as held."""
     workshop = _managed(workshop_id)
-    base = _version(request.form.get("version"))
+    base = positive_int(request.form.get("version"))
     if base is None:
         return _refused(workshop, _("Az űrlap hiányos; töltse be újra az oldalt."), 422)
     try:
@@ -286,8 +282,8 @@ def attendance(workshop_id: int):
     """Record one participant's presence with one tap; only that row comes back."""
     workshop = _workshop(workshop_id)
     require(can_record_attendance(current_user, workshop.group))
-    raw_user, raw_status = request.form.get("user_id", ""), request.form.get("status", "")
-    attendee = queries.attendee(workshop, int(raw_user)) if raw_user.isdigit() else None
+    user_id, raw_status = positive_int(request.form.get("user_id")), request.form.get("status", "")
+    attendee = queries.attendee(workshop, user_id) if user_id else None
     if attendee is None:
         return _refused(workshop, _("Ez a személy nem résztvevője a csoportnak."), 422)
     try:
@@ -357,8 +353,8 @@ def remove_guest(workshop_id: int):
     """Remove a guest from the workshop."""
     workshop = _workshop(workshop_id)
     require(can_record_attendance(current_user, workshop.group))
-    raw = request.form.get("guest_id", "")
-    if not (raw.isdigit() and operations.remove_guest(current_user, workshop, int(raw))):
+    guest_id = positive_int(request.form.get("guest_id"))
+    if not (guest_id and operations.remove_guest(current_user, workshop, guest_id)):
         return _refused(workshop, _("Nincs ilyen vendég ennél az alkalomnál."), 404)
     db.session.commit()
     if wants_fragment():
