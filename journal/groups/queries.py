@@ -2,13 +2,14 @@
 
 from dataclasses import dataclass
 
+from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from journal.extensions import db
 from journal.i18n import person_key, sort_hungarian
 from journal.models import Group, Membership, Role, User
-from journal.permissions import is_coordinator
+from journal.permissions import is_coordinator, require_visible
 
 
 def visible_groups(user: User) -> list[Group]:
@@ -37,6 +38,13 @@ def visible_group_by_slug(user: User, slug: str) -> Group | None:
             )
         )
     return db.session.scalar(query)
+
+
+def group_or_404(slug: str) -> Group:
+    """Load the group with this slug if the logged-in user may see it, or answer 404."""
+    group = visible_group_by_slug(current_user, slug)
+    require_visible(group is not None)
+    return group
 
 
 @dataclass

@@ -5,7 +5,6 @@ from flask_login import current_user, login_required
 
 from journal.groups import queries
 from journal.htmx import render
-from journal.permissions import require_visible
 from journal.workshops.queries import group_page_context, journal_gaps, workshop_counts
 
 bp = Blueprint("groups", __name__)
@@ -30,8 +29,7 @@ def home():
 @login_required
 def group(slug: str):
     """Show a group: its goals, members, workshops, attendance rates and calendar link."""
-    group = queries.visible_group_by_slug(current_user, slug)
-    require_visible(group is not None)
+    group = queries.group_or_404(slug)
     mentors, participants = queries.current_members(group)
     return render(
         "groups/group.html",

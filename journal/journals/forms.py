@@ -12,6 +12,7 @@ from wtforms import (
 )
 
 from journal.forms import TextLimit, positive_int
+from journal.journals.operations import private_in_report_message
 from journal.journals.sections import visibility_choices
 from journal.models import Visibility
 
@@ -42,12 +43,7 @@ class SectionForm(FlaskForm):
     def validate_in_report(self, field) -> None:
         """Refuse a private section in the report."""
         if field.data and self.visibility.data == Visibility.PRIVATE.value:
-            raise ValidationError(
-                _l(
-                    "Privát szakasz nem kerülhet a beszámolóba. Válassza a koordinációs vagy a "
-                    "csoportos láthatóságot, vagy vegye ki a jelölést."
-                )
-            )
+            raise ValidationError(private_in_report_message())
 
     def base_version(self) -> int | None:
         """Return the version the editor started from, or None when it is missing."""

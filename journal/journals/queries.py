@@ -121,11 +121,6 @@ def report_sections(journal: Journal) -> list[JournalSection]:
     )
 
 
-def can_preview_report(user: User, workshop: Workshop) -> bool:
-    """Tell whether the user may see the report preview (those who download the reports)."""
-    return can_download_group_report(user, workshop.group)
-
-
 def journal_context(user: User, workshop: Workshop, open_section_id: int | None = None) -> dict:
     """Return what templates/journals/_journal.html needs to show this workshop's journal."""
     journal = journal_of(workshop)
@@ -138,7 +133,8 @@ def journal_context(user: User, workshop: Workshop, open_section_id: int | None 
         "journal_can_edit": can_edit,
         "journal_drafts": section_drafts(user, sections) if can_edit else {},
         "journal_can_start": journal is None and can_write_journal(user, workshop.group),
-        "journal_can_preview": journal is not None and can_preview_report(user, workshop),
+        "journal_can_preview": journal is not None
+        and can_download_group_report(user, workshop.group),
         "journal_amended": amendment_dates([s.id for s in sections]),
         "journal_open_id": open_section_id,
     }

@@ -22,6 +22,7 @@ from journal.journals.sections import (
 )
 from journal.models import JournalSection, JournalStatus, Visibility, Workshop
 from journal.permissions import (
+    can_download_group_report,
     can_edit_journal,
     can_write_journal,
     require,
@@ -260,7 +261,7 @@ def finalise(workshop_id: int):
 def preview(workshop_id: int):
     """Show exactly the sections a PDF report of this journal would contain."""
     workshop = _workshop(workshop_id)
-    require(queries.can_preview_report(current_user, workshop))
+    require(can_download_group_report(current_user, workshop.group))  # who downloads, previews
     journal = queries.journal_of(workshop)
     sections = queries.report_sections(journal) if journal else []
     return render("journals/preview.html", workshop=workshop, journal=journal, sections=sections)

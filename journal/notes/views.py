@@ -11,7 +11,7 @@ from journal.drafts.kinds import draft_key
 from journal.drafts.operations import NewerDraft, clear_draft
 from journal.extensions import db, limiter
 from journal.forms import positive_int
-from journal.groups.queries import visible_group_by_slug
+from journal.groups.queries import group_or_404
 from journal.htmx import after_action, message_fragment, render, retargeted, wants_fragment
 from journal.i18n import long_date, person_key, sort_hungarian
 from journal.markdown import plain_excerpt
@@ -69,13 +69,6 @@ def note_excerpt(note: Note) -> str | None:
 def hungarian_names(users) -> str:
     """Join people's names in Hungarian alphabetical order."""
     return ", ".join(u.full_name for u in sort_hungarian(users, key=person_key))
-
-
-def _group(slug: str) -> Group:
-    """Load a group the user may see, or answer 404."""
-    group = visible_group_by_slug(current_user, slug)
-    require_visible(group is not None)
-    return group
 
 
 def _note(note_id: int) -> Note:
@@ -193,7 +186,7 @@ def _posted_list(group: Group, note: Note) -> dict:
 @login_required
 def board(slug: str):
     """Show the group's notes, newest first, filtered and paginated."""
-    group = _group(slug)
+    group = group_or_404(slug)
     form = _note_form(group) if can_add_note(current_user, group) else None
     if form is not None and not wants_fragment():
         _with_choices(form, group)
@@ -210,7 +203,7 @@ def _number(name: str) -> int:
 def poll(slug: str):
     """Answer 304/204 while nothing visible changed, else the refreshed list; while the user
     types in the list (`typing`), say instead how many notes are new, once per number."""
-    group = _group(slug)
+    group = group_or_404(slug)
     token = queries.board_token(current_user, group)
     if request.if_none_match.contains(token):
         response = make_response("", 304)
@@ -251,7 +244,7 @@ def newer(slug: str):
     """Show, at the top of the list, the notes added since it was shown (`after`)."""
     if not wants_fragment():
         return board(slug)
-    group = _group(slug)
+    group = group_or_404(slug)
     context = _board_context(group)
     notes = [note for note in context["board"].notes if note.id > _number("after")]
     return render(
@@ -268,7 +261,7 @@ def newer(slug: str):
 @login_required
 def shared(slug: str):
     """List the group's difficulties by how many said "Nálam is"."""
-    group = _group(slug)
+    group = group_or_404(slug)
     return render(
         "notes/shared.html", group=group, rows=queries.shared_difficulties(current_user, group)
     )
@@ -278,7 +271,7 @@ def shared(slug: str):
 @login_required
 def deleted(slug: str):
     """List the user's own deleted notes that can still be restored."""
-    group = _group(slug)
+    group = group_or_404(slug)
     return render(
         "notes/deleted.html", group=group, notes=queries.deleted_notes(current_user, group)
     )
@@ -288,7 +281,7 @@ def deleted(slug: str):
 @login_required
 def create(slug: str):
     """Add a note to the group's board or one of its workshops."""
-    group = _group(slug)
+    group = group_or_404(slug)
     require(can_add_note(current_user, group))
     form = _note_form(group)
     if request.method == "GET":

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from journal.extensions import db
-from journal.groups.queries import visible_group_by_slug
+from journal.groups.queries import group_or_404
 from journal.models import Group, Program
 from journal.permissions import (
     can_download_group_report,
@@ -30,8 +30,8 @@ def summary_helpers() -> dict:
 
 def _group(slug: str) -> Group:
     """Load a group whose summary the user may download, or answer 404."""
-    group = visible_group_by_slug(current_user, slug)
-    require_visible(group is not None and can_download_group_report(current_user, group))
+    group = group_or_404(slug)
+    require_visible(can_download_group_report(current_user, group))
     return group
 
 

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from journal.extensions import db
 from journal.forms import positive_int
-from journal.groups.queries import visible_group_by_slug
+from journal.groups.queries import group_or_404
 from journal.htmx import after_action, message_fragment, render, wants_fragment
 from journal.journals.queries import journal_context, previous_next_steps
 from journal.models import (
@@ -25,7 +25,6 @@ from journal.permissions import (
     can_record_attendance,
     is_member_of,
     require,
-    require_visible,
 )
 from journal.workshops import ics, operations, queries
 from journal.workshops.forms import CancelForm, GuestForm, WorkshopForm
@@ -60,13 +59,6 @@ def workshop_helpers() -> dict:
         "workshop_cancelled": WorkshopStatus.CANCELLED,
         "workshop_planned": WorkshopStatus.PLANNED,
     }
-
-
-def _group(slug: str) -> Group:
-    """Load a group the user may see, or answer 404."""
-    group = visible_group_by_slug(current_user, slug)
-    require_visible(group is not None)
-    return group
 
 
 def _workshop(workshop_id: int) -> Workshop:
@@ -110,7 +102,7 @@ def _suggestion(group: Group) -> JournalSection | None:
 @login_required
 def new(slug: str):
     """Plan a new workshop of the group, suggesting the last journal's next steps."""
-    group = _group(slug)
+    group = group_or_404(slug)
     require(can_manage_workshops(current_user, group))
     form = WorkshopForm()
     suggestion = _suggestion(group)
@@ -393,7 +385,7 @@ def feed(feed_token: str):
 @login_required
 def renew_feed(slug: str):
     """Give the member a new calendar link; the old one stops working at once."""
-    group = _group(slug)
+    group = group_or_404(slug)
     require(is_member_of(current_user, group))
     membership = queries.own_membership(current_user, group)
     operations.renew_calendar_link(membership)
