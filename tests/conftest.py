@@ -6,13 +6,44 @@ import os
 import pytest
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from journal import create_app
 from journal.extensions import db
 from tests.factories import PASSWORD
 
-DATABASE_URL = os.environ.get("DATABASE_URL")
+
+def _database_url() -> str | None:
+    """Return the PostgreSQL database this process tests on, if any. Under pytest-xdist each
+    worker gets its own database next to the given one (created here, dropped at the end),
+    so that one worker's per-test TRUNCATE never empties another's tables."""
+    base = os.environ.get("DATABASE_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not base or not worker:
+        return base
+    url = make_url(base)
+    name = f"{url.database}_{worker}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+DATABASE_URL = _database_url()
+
+
+def pytest_sessionfinish(session):
+    """Drop this worker's own PostgreSQL database (see _database_url)."""
+    if DATABASE_URL and os.environ.get("PYTEST_XDIST_WORKER"):
+        url = make_url(DATABASE_URL)
+        admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+        admin.dispose()
+
 
 TEST_CONFIG = {
     "TESTING": True,
