@@ -14,10 +14,13 @@ class ConfigurationError(SystemExit):
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build and configure the application."""
+    from journal import static_files
+
     app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        static_folder=str(static_files.STATIC),
+        static_url_path=static_files.url_path(),
         instance_path=os.environ.get("MUHELYNAPLO_INSTANCE") or str(ROOT / "instance"),
         instance_relative_config=True,
     )
@@ -36,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_i18n(app)
     login_manager.init_app(app)
     security.init_app(app)
+    static_files.init_app(app)
 
     from journal import cli, errors, expiry, layout
     from journal.auth.views import bp as auth_bp

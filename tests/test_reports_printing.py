@@ -10,6 +10,7 @@ import pypdf
 import pytest
 from flask import render_template_string
 
+from journal import static_files
 from journal.reports import printing
 from journal.reports.documents import Document, ascii_filename, content_disposition
 from journal.reports.printing import BASE_URL, RefusedURL, html_to_pdf, static_path_for
@@ -91,6 +92,8 @@ def test_fetcher_serves_our_static_files():
         STATIC / "fonts" / "Caladea-Regular.ttf"
     )
     assert static_path_for(BASE_URL + "static/css/print.css") == STATIC / "css" / "print.css"
+    hashed = static_files.url_path().lstrip("/") + "/css/print.css"  # what url_for writes
+    assert static_path_for(BASE_URL + hashed) == STATIC / "css" / "print.css"
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,7 @@
 """First look: the pages answer and show what each role should see."""
 
+import re
+
 
 def test_login_page_is_hungarian(client):
     response = client.get("/login")
@@ -34,7 +36,7 @@ def test_coordinator_sees_all_groups(client, world, log_in):
 def test_pages_link_our_favicon(client):
     """The layout names an icon the app serves, so browsers do not ask for /favicon.ico."""
     html = client.get("/login").get_data(as_text=True)
-    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
-    response = client.get("/static/favicon.svg")
+    icon = re.search(r'<link rel="icon" href="(/static/[0-9a-f]{12}/favicon.svg)"', html).group(1)
+    response = client.get(icon)
     assert response.status_code == 200 and response.data.startswith(b"<svg")
     response.close()

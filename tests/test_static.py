@@ -28,7 +28,7 @@ def test_base_layout_loads_the_pinned_htmx(client):
     """The page loads htmx 4.0.1 from our own static folder, which serves it."""
     html = client.get("/login").get_data(as_text=True)
     src = re.search(r'<script src="([^"]+htmx[^"]+)"', html).group(1)
-    assert src.endswith("/static/vendor/htmx-4.0.1.min.js")
+    assert re.fullmatch(r"/static/[0-9a-f]{12}/vendor/htmx-4\.0\.1\.min\.js", src)
     with client.get(src) as response:
         body = response.data
     assert b"htmx" in body and len(body) > 10_000
@@ -58,3 +58,44 @@ def test_no_inline_scripts_or_handlers_in_templates():
         for match in re.finditer(r"<script\b([^>]*)>", text):
             assert "src=" in match.group(1), f"inline script in {path}"
         assert not re.search(r"\s(on[a-z]+|hx-on[:\w-]*)\s*=", text), f"inline handler in {path}"
+
+
+def test_static_files_have_content_hashed_addresses_cached_for_a_year(client):
+    """Every static address of a page carries the hash of the static files; it is answered
+    as immutable for a year, gzipped for a browser that accepts it; a changed file changes
+    the address (the hash covers every file's content)."""
+    from journal import static_files
+
+    html = client.get("/login").get_data(as_text=True)
+    addresses = re.findall(r'(?:src|href)="(/static/[^"]+)"', html)
+    assert addresses and all(a.startswith(static_files.url_path() + "/") for a in addresses)
+    static_files.compress()
+    for address in addresses:
+        with client.get(address, headers={"Accept-Encoding": "gzip"}) as response:
+            assert response.status_code == 200, address
+            cache = {part.strip() for part in response.headers["Cache-Control"].split(",")}
+            assert cache == {"max-age=31536000", "public", "immutable"}, address
+            if address.endswith((".js", ".css")):
+                assert response.headers["Content-Encoding"] == "gzip", address
+    with client.get("/static/css/app.css") as unhashed:
+        assert unhashed.status_code == 404
+
+
+def test_the_hash_follows_the_content(tmp_path, monkeypatch):
+    """Changing one byte of one file gives another digest; a compressed variant does not."""
+    from journal import static_files
+
+    (tmp_path / "css").mkdir()
+    (tmp_path / "css" / "a.css").write_text("a{}")
+    monkeypatch.setattr(static_files, "STATIC", tmp_path)
+    static_files.digest.cache_clear()
+    try:
+        before = static_files.digest()
+        (tmp_path / "css" / "a.css.gz").write_bytes(b"x")
+        static_files.digest.cache_clear()
+        assert static_files.digest() == before
+        (tmp_path / "css" / "a.css").write_text("b{}")
+        static_files.digest.cache_clear()
+        assert static_files.digest() != before
+    finally:
+        static_files.digest.cache_clear()

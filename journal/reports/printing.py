@@ -7,7 +7,7 @@ import mimetypes
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from journal import ROOT
+from journal import ROOT, static_files
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,8 @@ def static_path_for(url: str) -> Path:
     path = unquote(parts.path)
     if not path.startswith(STATIC_PREFIX) or "\x00" in path:
         raise RefusedURL(f"not under {STATIC_PREFIX}: {url[:200]}")
-    candidate = (STATIC_ROOT / path[len(STATIC_PREFIX) :]).resolve()
+    path = path.removeprefix(static_files.url_path() + "/")  # url_for's hashed address
+    candidate = (STATIC_ROOT / path.removeprefix(STATIC_PREFIX)).resolve()
     if not candidate.is_relative_to(STATIC_ROOT) or not candidate.is_file():
         raise RefusedURL(f"no such static file: {url[:200]}")
     return candidate
