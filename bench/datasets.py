@@ -31,6 +31,7 @@ BIG_GROUP = "nagycsoport"
 BIG_GROUP_SIZE = 80
 JOURNAL_GROUP = "harminc"  # issue 3's workshop page: 30 members, all 7 journal sections
 JOURNAL_GROUP_SIZE = 30
+BOARD_NOTES = 50  # issue 12's board page: the journal group's board holds this many notes
 GENERATED_GROUPS = 45  # with the five demo groups: 50
 SMALL_GROUP_SIZES = (3, 8)  # participants per generated group: about 10 × the demo's 36 in all
 ATTENDANCE = [
@@ -224,6 +225,8 @@ def _generate(program: Program, password_hash: str) -> None:
 def _journal_group(dataset: Dataset, program: Program, password_hash: str) -> None:
     """Add a group of 30 participants whose latest held workshop has every journal section."""
     from journal.journals.operations import save_section, start_journal
+    from journal.models import NoteKind
+    from journal.notes.operations import add_note
 
     rng = random.Random(30)
     group = Group(
@@ -265,6 +268,21 @@ def _journal_group(dataset: Dataset, program: Program, password_hash: str) -> No
         save_section(people[0], section, section.version, text, section.visibility, False)
     db.session.flush()
     dataset.journal_workshop, dataset.journal_mentor = workshop.id, people[0].email
+    # The board of BOARD_NOTES notes by the group's participants, some about the workshop.
+    for i in range(BOARD_NOTES):
+        author = people[1 + i % JOURNAL_GROUP_SIZE]
+        add_note(
+            author,
+            group,
+            kind=list(NoteKind)[i % len(NoteKind)],
+            title=f"{rng.choice(THEMES).capitalize()} – {i + 1}. jegyzet",
+            body=" ".join(rng.choices(_words(GOALS), k=60)),
+            link="",
+            workshop=workshop if i % 3 == 0 else None,
+            mentor_only=False,
+            hide_reactors=False,
+        )
+    db.session.flush()
 
 
 def _describe(dataset: Dataset) -> Dataset:

@@ -5,7 +5,7 @@
 menus, forms). Served only by the benchmark, beside the real app, never in production.
 """
 
-from flask import render_template
+from flask import Flask, render_template
 from flask_login import current_user, login_required
 from jinja2 import ChoiceLoader, DictLoader
 
@@ -16,21 +16,28 @@ EMPTY_PAGE = (
     "<h1>Üres oldal</h1>{% endblock %}"
 )
 
-app = create_app()
-app.jinja_env.loader = ChoiceLoader(
-    [DictLoader({"_bench/empty.html": EMPTY_PAGE}), app.jinja_env.loader]
-)
+
+def add_floor(app: Flask) -> Flask:
+    """Add the two empty pages to an app (also the benchmark's in-process one)."""
+    app.jinja_env.loader = ChoiceLoader(
+        [DictLoader({"_bench/empty.html": EMPTY_PAGE}), app.jinja_env.loader]
+    )
+
+    @app.get("/_bench/user")
+    @login_required
+    def logged_in() -> str:
+        """Answer the user's name: the cost of a login-checked request without a template."""
+        return current_user.full_name
+
+    @app.get("/_bench/layout")
+    @login_required
+    def empty_layout() -> str:
+        """Render an empty page in the base layout."""
+        return render_template("_bench/empty.html")
+
+    return app
 
 
-@app.get("/_bench/user")
-@login_required
-def logged_in() -> str:
-    """Answer the user's name: the cost of a login-checked request without a template."""
-    return current_user.full_name
-
-
-@app.get("/_bench/layout")
-@login_required
-def empty_layout() -> str:
-    """Render an empty page in the base layout."""
-    return render_template("_bench/empty.html")
+def floor_app() -> Flask:
+    """The app gunicorn serves for the floor pages: `gunicorn 'bench.floor:floor_app()'`."""
+    return add_floor(create_app())
