@@ -11,7 +11,7 @@ from flask_migrate import upgrade
 from sqlalchemy import select
 
 from journal import create_app
-from journal.demo import COORDINATOR, PROGRAM_NAME, PROGRAM_START, demo_email, seed_demo
+from journal.demo import seed_demo
 from journal.extensions import db
 from journal.models import (
     Attendance,
@@ -26,7 +26,7 @@ from journal.models import (
 )
 
 PASSWORD = "muhelynaplo"
-COORDINATOR_EMAIL = demo_email(*COORDINATOR)
+COORDINATOR_EMAIL = "jozsa.kata@example.org"  # the demo program's coordinator
 BIG_GROUP = "nagycsoport"
 BIG_GROUP_SIZE = 80
 JOURNAL_GROUP = "harminc"  # issue 3's workshop page: 30 members, all 7 journal sections
@@ -40,7 +40,7 @@ ATTENDANCE = [
     AttendanceStatus.EXCUSED,
     AttendanceStatus.ABSENT,
 ]
-HELD_WORKSHOPS = 6  # per generated group, monthly from the program's start, with attendance
+HELD_WORKSHOPS = 6  # per generated group, every 16 days from the program's start, with attendance
 
 # A cheap hash keeps the generation quick; the served app upgrades it at the first login.
 GENERATION_CONFIG = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 16, "ARGON2_PARALLELISM": 1}
@@ -142,7 +142,10 @@ def _person(n: int, rng: random.Random, password_hash: str, **kw) -> User:
 
 def _workshops(group: Group, participants: list[User], rng: random.Random) -> None:
     """Give a generated group six held workshops with attendance, a cancelled and a planned one."""
-    days = [PROGRAM_START + timedelta(days=12 + 28 * i) for i in range(HELD_WORKSHOPS + 1)]
+    # The demo's program started about four months before the day it was loaded: every held
+    # and the cancelled workshop fall before that day.
+    start = group.program.period_start
+    days = [start + timedelta(days=4 + 16 * i) for i in range(HELD_WORKSHOPS + 1)]
     days.append(date.today() + timedelta(days=14))
     for i, day in enumerate(days):
         status = WorkshopStatus.HELD
@@ -200,7 +203,7 @@ def _generate(program: Program, password_hash: str) -> None:
                     role=role,
                     institution=rng.choice(INSTITUTIONS),
                     settlement=rng.choice(SETTLEMENTS),
-                    joined_on=PROGRAM_START,
+                    joined_on=program.period_start,
                 )
             )
         _workshops(group, participants, rng)
@@ -208,7 +211,7 @@ def _generate(program: Program, password_hash: str) -> None:
             # Former members and deactivated accounts: loaded or filtered, never shown.
             for i in range(8):
                 user = _person(next(counter), rng, password_hash, active=i % 2 == 0)
-                left = date(2025, 12, 31) if i % 2 == 0 else None
+                left = program.period_start + timedelta(days=60) if i % 2 == 0 else None
                 db.session.add(
                     Membership(
                         user=user,
@@ -216,7 +219,7 @@ def _generate(program: Program, password_hash: str) -> None:
                         role=Role.PARTICIPANT,
                         institution=rng.choice(INSTITUTIONS),
                         settlement=settlement,
-                        joined_on=PROGRAM_START,
+                        joined_on=program.period_start,
                         left_on=left,
                     )
                 )
@@ -248,7 +251,7 @@ def _journal_group(dataset: Dataset, program: Program, password_hash: str) -> No
                 role=role,
                 institution=rng.choice(INSTITUTIONS),
                 settlement=rng.choice(SETTLEMENTS),
-                joined_on=PROGRAM_START,
+                joined_on=program.period_start,
             )
         )
     _workshops(group, people[1:], rng)
@@ -311,7 +314,7 @@ def build(name: str, directory: Path, large: bool) -> Dataset:
         upgrade()
         seed_demo(PASSWORD)
         if large:
-            program = db.session.scalar(select(Program).where(Program.name == PROGRAM_NAME))
+            program = db.session.scalar(select(Program))
             coordinator = db.session.scalar(select(User).where(User.email == COORDINATOR_EMAIL))
             _generate(program, coordinator.password_hash)
             _journal_group(dataset, program, coordinator.password_hash)

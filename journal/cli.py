@@ -24,10 +24,14 @@ def init_db_command() -> None:
 @click.command("seed-demo")
 @click.option("--password", default="muhelynaplo", show_default=True, help="Demo password.")
 def seed_demo_command(password: str) -> None:
-    """Load the demo program (the five groups); running it twice changes nothing."""
-    from journal.demo import seed_demo
+    """Load the demo program (journal/demo/program.toml) dated from today; running it twice
+    changes nothing."""
+    from journal.demo import DemoDataError, seed_demo
 
-    seed_demo(password)
+    try:
+        seed_demo(password)
+    except DemoDataError as error:
+        raise click.ClickException(f"journal/demo/program.toml: {error}") from error
     db.session.commit()
     groups = db.session.scalar(select(func.count()).select_from(Group))
     people = db.session.scalar(select(func.count()).select_from(User))

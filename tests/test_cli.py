@@ -1,11 +1,9 @@
 """Command-line tasks: init-db, seed-demo, create-user, groups."""
 
-from datetime import date
-
 from sqlalchemy import func, select
 
 from journal.auth.passwords import verify_password
-from journal.demo import GROUPS, demo_email
+from journal.demo import demo_email, load_program
 from journal.extensions import db
 from journal.models import (
     Attendance,
@@ -53,7 +51,7 @@ def test_seed_demo_loads_the_real_program(runner):
     assert kata.is_coordinator
     assert verify_password(kata.password_hash, "muhelynaplo")
     assert "Kecskemét" in db.session.scalar(select(Group.region).where(Group.slug == "kecskemet"))
-    assert len(GROUPS) == 5
+    assert len(load_program()["groups"]) == 5
 
 
 def test_seed_demo_twice_leaves_one_copy(runner):
@@ -134,12 +132,13 @@ def test_groups_lists_slugs_and_members(runner):
 def test_seed_demo_has_realistic_workshops(runner):
     """Each group has held workshops with attendance, plus planned ones; one is cancelled."""
     runner.invoke(args=["seed-demo"])
-    for slug, *_ in GROUPS:
-        group = db.session.scalar(select(Group).where(Group.slug == slug))
+    program = db.session.scalar(select(Program))
+    for spec in load_program()["groups"]:
+        group = db.session.scalar(select(Group).where(Group.slug == spec["slug"]))
         workshops = db.session.scalars(select(Workshop).where(Workshop.group_id == group.id)).all()
         held = [w for w in workshops if w.status == WorkshopStatus.HELD]
         assert len(held) >= 3 and any(w.status == WorkshopStatus.PLANNED for w in workshops)
-        assert all(date(2025, 11, 1) <= w.date <= date(2026, 6, 30) for w in workshops)
+        assert all(program.period_start <= w.date <= program.period_end for w in workshops)
         for workshop in held:
             recorded = db.session.scalar(
                 select(func.count()).where(Attendance.workshop_id == workshop.id)

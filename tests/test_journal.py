@@ -436,12 +436,10 @@ def test_previous_next_steps_suggests_the_latest_readable_one(client, world):
 def test_demo_journals_are_written_once(app):
     """seed-demo writes three journals in all seven sections; seeding again adds nothing."""
     from journal.demo import seed_demo
-    from journal.journals.demo import seed_demo_journals
 
     seed_demo()
     db.session.commit()
     seed_demo()
-    seed_demo_journals()
     db.session.commit()
     journals = db.session.scalars(select(Journal)).all()
     assert len(journals) == 3

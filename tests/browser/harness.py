@@ -32,7 +32,7 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 WIDTHS = {"desktop": DESKTOP, "phone": PHONE}
 
-# Demo people (journal/demo.py); every demo account has the password above.
+# Demo people (journal/demo/program.toml); every demo account has the password above.
 COORDINATOR = "jozsa.kata@example.org"  # coordinator of the program, mentor of kecskemet
 TATA_MENTOR = "szabo.csaba@example.org"
 TATA_PARTICIPANT = "nyari.dora@example.org"

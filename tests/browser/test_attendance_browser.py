@@ -9,7 +9,7 @@ from journal.extensions import db
 from journal.models import Attendance, AttendanceStatus, Guest, User, Workshop
 from tests.browser.harness import PHONE, TATA_MENTOR, login, open_page
 
-TOPIC = "Közös akcióterv a tavaszi önkéntes napra"
+TOPIC = "Közös akcióterv az önkéntes napra"
 
 
 def _workshop_id(live_server) -> int:

@@ -17,7 +17,7 @@ from tests.browser.harness import (
     screenshot,
 )
 
-# A held demo workshop of Kecskemét with report sections (journal/demo.py).
+# A held demo workshop of Kecskemét with report sections (journal/demo/program.toml).
 TOPIC = "Partnerségi térkép: kikkel dolgozunk együtt?"
 
 

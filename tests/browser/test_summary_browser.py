@@ -1,5 +1,7 @@
 """Group summary and program report previews in Chromium: axe, CSP, width, the period form."""
 
+from datetime import date, timedelta
+
 import pytest
 
 from tests.browser.harness import (
@@ -48,24 +50,47 @@ def test_summary_previews_pass_axe_and_fit_the_screen(browser, base_url, viewpor
     page.context.close()
 
 
-def test_period_form_keeps_input_and_chooses_the_period(browser, base_url):
+HU_MONTHS = ("január", "február", "március", "április", "május", "június", "július")
+HU_MONTHS += ("augusztus", "szeptember", "október", "november", "december")
+
+
+def _three_months(live_server) -> tuple[date, date]:
+    """Return the first day of the month after the demo program's start and the last day of
+    the month two after it: a period inside the program on whatever day the demo was loaded."""
+    from journal.extensions import db
+    from journal.models import Program
+
+    with live_server.app.app_context():
+        start = db.session.scalar(db.select(Program.period_start))
+    first = (start.replace(day=1) + timedelta(days=32)).replace(day=1)
+    after = (first + timedelta(days=3 * 31)).replace(day=1)
+    return first, after - timedelta(days=1)
+
+
+def _long(day: date) -> str:
+    """Write a date as the Hungarian pages do: 2026. szeptember 1."""
+    return f"{day.year}. {HU_MONTHS[day.month - 1]} {day.day}."
+
+
+def test_period_form_keeps_input_and_chooses_the_period(browser, base_url, live_server):
     """A bad date comes back with a message and the typed text; a good one updates the link."""
+    first, last = _three_months(live_server)
     page, console = open_page(browser, base_url)
     login(page, TATA_MENTOR)
     page.goto("/groups/tata")
     page.get_by_role("link", name="előnézet és időszak választása").click()
     page.wait_for_url("**/groups/tata/summary")
-    page.fill("input[name=from]", "2025-12")
+    page.fill("input[name=from]", f"{first:%Y-%m}")
     page.fill("input[name=to]", "jövő tavasz")
     page.get_by_role("button", name="Megjelenítés").click()
     assert page.locator("#period-to-error").inner_text().startswith("Adjon meg dátumot")
     assert page.input_value("input[name=to]") == "jövő tavasz"
-    assert page.input_value("input[name=from]") == "2025-12"
-    page.fill("input[name=to]", "2026-02")
+    assert page.input_value("input[name=from]") == f"{first:%Y-%m}"
+    page.fill("input[name=to]", f"{last:%Y-%m}")
     page.get_by_role("button", name="Megjelenítés").click()
     link = page.get_by_role("link", name="PDF letöltése")
-    assert link.get_attribute("href") == "/groups/tata/summary.pdf?from=2025-12-01&to=2026-02-28"
-    assert "2025. december 1. – 2026. február 28." in page.locator(".cover").inner_text()
+    assert link.get_attribute("href") == f"/groups/tata/summary.pdf?from={first}&to={last}"
+    assert f"{_long(first)} – {_long(last)}" in page.locator(".cover").inner_text()
     assert _errors(console) == []
     page.context.close()
 
