@@ -94,7 +94,7 @@ ensure_secret_key() {
 # compress_static: the gzip variants of the static files, which the app serves to browsers that
 # accept them (journal/static_files.py); only what changed is written again.
 compress_static() {
-  step "Compressing the static files" "$VENV/bin/flask" --app journal compress-static
+  step "Compressing the static files" "$VENV/bin/python" -m journal.static_files
 }
 
 # ensure_redis: Redis on 127.0.0.1:6379, which the two-server test shares between its servers

@@ -94,16 +94,7 @@ def groups_command() -> None:
             click.echo(f"  {role:<12} {membership.user.full_name} <{membership.user.email}>")
 
 
-@click.command("compress-static")
-def compress_static_command() -> None:
-    """Write the gzip variants of the static files (journal/static_files.py serves them)."""
-    from journal.static_files import compress
-
-    click.echo(f"Compressed {compress()} static files.")
-
-
 def init_app(app: Flask) -> None:
     """Register the commands."""
-    commands = (init_db_command, seed_demo_command, create_user_command, groups_command)
-    for command in (*commands, compress_static_command):
+    for command in (init_db_command, seed_demo_command, create_user_command, groups_command):
         app.cli.add_command(command)

@@ -6,8 +6,8 @@ the whole static tree: `url_for('static', filename=…)` writes it, so templates
 and a browser never asks again for a file it has (a changed file changes every address; the
 tree is a few dozen small files). WhiteNoise (a WSGI library made for exactly this) answers
 those addresses before Flask, with `Cache-Control: max-age=31536000, public, immutable`, and
-sends the gzip variant (`<file>.gz`, written by `compress()`: `flask --app journal
-compress-static`, run by .ci/start and .ci/test) to a browser that accepts it. In debug mode
+sends the gzip variant (`<file>.gz`, written by `compress()`: `python -m
+journal.static_files`, run by .ci/start and .ci/test) to a browser that accepts it. In debug mode
 files are re-read and not cached, so an edited stylesheet shows on reload.
 """
 
@@ -76,3 +76,7 @@ def init_app(app: Flask) -> None:
         immutable_file_test=None if debug else (lambda _path, _url: True),
         autorefresh=debug,
     )
+
+
+if __name__ == "__main__":
+    print(f"Compressed {compress()} static files.")
