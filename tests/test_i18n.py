@@ -301,3 +301,18 @@ def test_every_message_has_an_english_translation():
             problems.append(f"copied, not translated: {ids[0]!r}")
     problems += [f"{message.id!r}: {errors}" for message, errors in english.check()]
     assert not problems, "\n".join(problems)
+
+
+def test_template_strings_follow_a_forced_locale_within_one_request(app):
+    """The catalogue templates use is found once per request, but per locale: inside
+    force_locale (the Hungarian documents of an English user) Hungarian, English again after."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    page = "{{ _('Mentés') }}"
+    with app.test_request_context("/"):
+        session["language"] = "en"
+        assert render_template_string(page) == "Save"
+        with force_locale("hu"):
+            assert render_template_string(page) == "Mentés"
+        assert render_template_string(page) == "Save"
