@@ -844,16 +844,16 @@ home page and in the navigation.
     replace_section(path, text)
 
 
-def replace_section(path: Path, text: str) -> None:
-    """Put text between this script's markers in path, keeping the other sections."""
+def replace_section(path: Path, text: str, begin: str = BEGIN, end: str = END) -> None:
+    """Put text between a script's markers in path, keeping the other sections."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    section = f"{BEGIN}\n{text.strip()}\n{END}\n"
+    section = f"{begin}\n{text.strip()}\n{end}\n"
     with open(LOCK, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # the other bench scripts append under this lock
         old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-        if BEGIN in old and END in old:
-            head, rest = old.split(BEGIN, 1)
-            after = rest.split(END, 1)[1].lstrip("\n")
+        if begin in old and end in old:
+            head, rest = old.split(begin, 1)
+            after = rest.split(end, 1)[1].lstrip("\n")
             new = head + section + ("\n" + after if after else "")
         else:
             new = old.rstrip("\n") + "\n\n" + section
