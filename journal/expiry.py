@@ -2,6 +2,7 @@
 that keeps a refused form's fields and sends them again, and the token endpoint the page's
 scripts renew their token from (static/js/csrf.js, autosave.js). Nothing typed is ever lost."""
 
+import re
 from urllib.parse import urlsplit
 
 from flask import (
@@ -99,24 +100,36 @@ def _is_typed(field) -> bool:
     return isinstance(field, StringField) and not isinstance(field, HiddenField | PasswordField)
 
 
-def _typed_labels(names: set[str]) -> dict[str, str]:
+def _typed_labels(names: list[str]) -> dict[str, str]:
     """Return {name: label} of the fields a person types, from the form class that the posted
-    field names fit best, so each label is the one the person saw on the form."""
+    field names fit best, so each label is the one the person saw on the form. A page of
+    several prefixed forms ("s12-body", "s13-body": the journal's write mode) is read as one
+    form per prefix, numbered in the page's order ("Szöveg (2.)")."""
+    prefixes = list(dict.fromkeys(m[1] for n in names if (m := _PREFIXED.match(n))))
+    plain = {(m[2] if (m := _PREFIXED.match(n)) else n) for n in names}
     best, matched = {}, 0
     for form_class in form_classes():
         form = form_class(formdata=None, meta={"csrf": False})
-        count = sum(field.name in names for field in form)
+        count = sum(field.name in plain for field in form)
         if count > matched:
             matched = count
             best = {field.name: str(field.label.text) for field in form if _is_typed(field)}
+    for number, prefix in enumerate(prefixes, 1):
+        for name, label in list(best.items()):
+            if f"{prefix}-{name}" in names:
+                best[f"{prefix}-{name}"] = f"{label} ({number}.)"
     return best
+
+
+# A field of one of several forms on a page, named with its form's prefix.
+_PREFIXED = re.compile(r"^(s\d+)-(.+)$")
 
 
 def resend_page(message: str, status: int, title: str | None = None):
     """Answer a refused form post with a page that keeps every field the user typed and sends
     it again (the form's own address, with a fresh CSRF token)."""
     kept = [(k, v) for k, v in request.form.items(multi=True) if k not in SENSITIVE_FIELDS]
-    labels = _typed_labels({k for k, _v in kept})
+    labels = _typed_labels([k for k, _v in kept])
     typed = [(k, labels[k], v) for k, v in kept if k in labels]
     hidden = [(k, v) for k, v in kept if k not in labels]
     return render_template(

@@ -253,3 +253,16 @@ def test_the_resend_page_labels_fields_as_their_own_form_does(csrf_client):
         headers=SAME_SITE,
     ).get_data(as_text=True)
     assert ">Vendég neve</label>" in guest and ">Intézmény</label>" in guest
+    # The journal's write mode: one form of seven prefixed ones, each text shown and numbered.
+    from journal.journals.operations import start_journal
+
+    sections = start_journal(world["mentor_a"], workshop).sections[:2]
+    db.session.commit()
+    sent = {f"s{sec.id}-body": f"A(z) {n}. rész szövege" for n, sec in enumerate(sections, 1)}
+    sent |= {f"s{sec.id}-version": "1" for sec in sections}
+    write = client.post(
+        f"/workshops/{workshop.id}/journal/write", data=sent, headers=SAME_SITE
+    ).get_data(as_text=True)
+    assert ">Szöveg (1.)</label>" in write and ">Szöveg (2.)</label>" in write
+    assert "A(z) 2. rész szövege</textarea>" in write
+    assert f'<input type="hidden" name="s{sections[0].id}-version" value="1">' in write
