@@ -328,6 +328,16 @@ def test_finalising_a_full_journal_asks_nothing(client, world, log_in):
     assert "A naplót véglegesítette." in done.get_data(as_text=True)
     db.session.expire_all()
     assert journal.status == JournalStatus.FINAL
+    finalised_at = journal.finalised_at
+    # Sent again (a second device, a double tap): it says the journal was final already.
+    for headers in (HX, {}):
+        again = client.post(f"/workshops/{workshop.id}/journal/finalise", headers=headers)
+        if not headers:
+            again = client.get(again.headers["Location"])
+        page = again.get_data(as_text=True)
+        assert "már korábban végleges lett" in page and "A naplót véglegesítette." not in page
+    db.session.expire_all()
+    assert journal.finalised_at == finalised_at
 
 
 def test_history_of_a_first_save_says_there_is_nothing_to_restore_yet(client, world, log_in):

@@ -44,6 +44,7 @@ def journal_helpers() -> dict:
         "journal_specs": lambda: SECTIONS,
         "journal_edit_form": edit_form,
         "journal_workshop_url": workshop_url,
+        "journal_finalised_message": lambda state: FINALISED[state](),
     }
 
 
@@ -247,12 +248,13 @@ def finalise(workshop_id: int):
             journal_empty=empty,
             **context,
         )
-    if operations.finalise(current_user, journal):
-        db.session.commit()
+    # Sent twice (a second device, a double tap): say that it was final already.
+    state = "done" if operations.finalise(current_user, journal) else "already"
+    db.session.commit()
     if not wants_fragment():
-        flash(_("A naplót véglegesítette. A későbbi módosítások nyomon követhetők."), "success")
+        flash(FINALISED[state](), "success")
     return after_action(
-        "journals/_finalise.html", workshop_url(workshop), journal_finalise="done", **context
+        "journals/_finalise.html", workshop_url(workshop), journal_finalise=state, **context
     )
 
 
@@ -265,6 +267,13 @@ def preview(workshop_id: int):
     journal = queries.journal_of(workshop)
     sections = queries.report_sections(journal) if journal else []
     return render("journals/preview.html", workshop=workshop, journal=journal, sections=sections)
+
+
+# What finalising answers: it did, or the journal was final already.
+FINALISED = {
+    "done": lambda: _("A naplót véglegesítette. A későbbi módosítások nyomon követhetők."),
+    "already": lambda: _("Ez a napló már korábban végleges lett; nem változott semmi."),
+}
 
 
 def _checked_base(form: SectionForm) -> int | None:
