@@ -3,22 +3,40 @@
 import click
 from flask import Flask, current_app, url_for
 from flask_migrate import upgrade
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from journal.auth.operations import create_invitation
 from journal.auth.passwords import hash_password
 from journal.extensions import db
 from journal.groups.queries import current_members
 from journal.i18n import sort_hungarian
-from journal.models import Group, Role, User
+from journal.markdown import PIPELINE_VERSION, stored
+from journal.models import Group, JournalSection, Note, Reply, Role, User
 from journal.people.operations import PeopleError, add_to_group
 
 
 @click.command("init-db")
 def init_db_command() -> None:
-    """Create or upgrade the database schema to the newest migration."""
+    """Create or upgrade the database schema to the newest migration, and render again the
+    stored HTML of texts written by an older Markdown pipeline."""
     upgrade()
-    click.echo("Database is up to date.")
+    rendered = render_stale_markdown()
+    db.session.commit()
+    click.echo(f"Database is up to date ({rendered} texts rendered again).")
+
+
+def render_stale_markdown() -> int:
+    """Store the HTML of every body rendered by another pipeline version (or never); return
+    how many. Only the HTML columns change: no version, date or revision."""
+    count = 0
+    for model in (JournalSection, Note, Reply):
+        stale = or_(model.body_html_version.is_(None), model.body_html_version != PIPELINE_VERSION)
+        for row in db.session.scalars(select(model).where(stale)):
+            for column, value in stored(row.body).items():
+                setattr(row, column, value)
+            count += 1
+    db.session.flush()
+    return count
 
 
 @click.command("seed-demo")

@@ -73,9 +73,14 @@ _ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 _URL_SCHEMES = {"http", "https", "mailto"}
 
 
-def render_markdown(text: str) -> Markup:
-    """Render user Markdown to sanitized HTML, inside an element htmx ignores."""
-    html = nh3.clean(
+# Raise when anything above or below changes what a text renders to: stored HTML of another
+# version is rendered afresh on reading, and again for good by `flask init-db`.
+PIPELINE_VERSION = 1
+
+
+def _sanitized(text: str) -> str:
+    """Render user Markdown to sanitized HTML (the inside of the prose element)."""
+    return nh3.clean(
         _md.render(text or ""),
         tags=_ALLOWED_TAGS,
         attributes=_ALLOWED_ATTRIBUTES,
@@ -83,8 +88,30 @@ def render_markdown(text: str) -> Markup:
         link_rel="noopener noreferrer nofollow ugc",
         strip_comments=True,
     )
+
+
+def _prose(html: str) -> Markup:
+    """Wrap sanitized HTML in the element htmx ignores."""
     # hx-ignore: any hx-* attribute that slipped through stays inert (none should survive nh3).
     return Markup('<div class="prose" hx-ignore>') + Markup(html) + Markup("</div>")
+
+
+def render_markdown(text: str) -> Markup:
+    """Render user Markdown to sanitized HTML, inside an element htmx ignores."""
+    return _prose(_sanitized(text))
+
+
+def stored(body: str) -> dict:
+    """Return the columns to write beside a body: its HTML and the pipeline's version."""
+    return {"body_html": _sanitized(body), "body_html_version": PIPELINE_VERSION}
+
+
+def rendered(row) -> Markup:
+    """Return a row's body as HTML: what was stored when it was written, unless it was
+    rendered by another version of the pipeline (or never)."""
+    if row.body_html is not None and row.body_html_version == PIPELINE_VERSION:
+        return _prose(row.body_html)
+    return render_markdown(row.body)
 
 
 def plain_excerpt(text: str, limit: int) -> str:

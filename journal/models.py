@@ -7,12 +7,13 @@ from datetime import UTC, date, datetime, time, tzinfo
 from babel.dates import get_timezone
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, and_, or_
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, and_, event, or_
 from sqlalchemy import Enum as SqlEnum
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import DateTime, TypeDecorator
 
 from journal.extensions import db
+from journal.markdown import stored
 
 PROGRAM_TIMEZONE = "Europe/Budapest"
 
@@ -344,7 +345,17 @@ class Journal(db.Model):
     )
 
 
-class JournalSection(db.Model):
+class RenderedBody:
+    """A Markdown `body` with its sanitized HTML, rendered once when the body is written
+    (journal/markdown.py `stored`, set by the listener at the end of this module) by the
+    pipeline version `body_html_version`; a row of another version is rendered on reading
+    until `flask init-db` renders it again."""
+
+    body_html: Mapped[str | None] = mapped_column(Text)
+    body_html_version: Mapped[int | None]
+
+
+class JournalSection(RenderedBody, db.Model):
     """One section of a journal, with its own visibility, report flag and version."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -421,7 +432,7 @@ class NoteKind(enum.StrEnum):
     REFLECTION = "reflection"  # reflexió
 
 
-class Note(db.Model):
+class Note(RenderedBody, db.Model):
     """A shared note of a group member, on the group's board or a workshop."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -457,7 +468,7 @@ class Note(db.Model):
     __table_args__ = (db.Index("ix_note_group_created", "group_id", "created_at"),)
 
 
-class Reply(db.Model):
+class Reply(RenderedBody, db.Model):
     """A short reply under a note."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -483,3 +494,15 @@ class Reaction(db.Model):
     user: Mapped[User] = relationship()
 
     __table_args__ = (UniqueConstraint("note_id", "user_id", name="uq_reaction_note_user"),)
+
+
+def _render_body(target: RenderedBody, body: str, _old, _initiator) -> None:
+    """Keep a body's HTML with it whenever the ORM sets the body (a new row, an edit)."""
+    for column, value in stored(body).items():
+        setattr(target, column, value)
+
+
+# The one place a text's HTML follows its body; a bulk UPDATE (versioned_update) passes
+# markdown.stored() itself.
+for _model in (JournalSection, Note, Reply):
+    event.listen(_model.body, "set", _render_body)

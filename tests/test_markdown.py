@@ -131,3 +131,79 @@ def test_an_address_typed_with_www_links_to_https_and_shows_as_typed():
     assert ">www.kozmuvelodes.hu/modszerek?a=1</a>." in html
     for text in ("x www.pelda", "awww.pelda.hu", "`www.pelda.hu`"):
         assert "<a " not in render_markdown(text), text
+
+
+# --- Rendered once, when written -------------------------------------------------------------
+
+
+def _board_note(world, body: str):
+    """Add a note through the real operation."""
+    from journal.models import NoteKind
+    from journal.notes.operations import add_note
+
+    return add_note(
+        world["participant_a"],
+        world["group_a"],
+        kind=NoteKind.GOOD_PRACTICE,
+        title="Jó gyakorlat",
+        body=body,
+        link="",
+        workshop=None,
+        mentor_only=False,
+        hide_reactors=False,
+    )
+
+
+def test_a_text_is_rendered_when_written_and_pages_show_that(app, client, world, log_in):
+    """Saving a section, a note and a reply stores their sanitized HTML with the pipeline's
+    version; the pages show the stored HTML (a marker planted in it shows), not a new render."""
+    from journal.extensions import db
+    from journal.markdown import PIPELINE_VERSION
+    from journal.notes.operations import add_reply
+    from tests.factories import make_journal, make_workshop
+
+    workshop = make_workshop(world["group_a"])
+    journal = make_journal(workshop, world["mentor_a"], {"topic": "**Téma** <script>x</script>"})
+    note = _board_note(world, "*Dőlt* szöveg")
+    reply = add_reply(world["mentor_a"], note, "Válasz **félkövéren**")
+    db.session.commit()
+    section = next(s for s in journal.sections if s.key == "topic")
+    assert "<strong>Téma</strong>" in section.body_html and "<script" not in section.body_html
+    assert note.body_html == "<p><em>Dőlt</em> szöveg</p>\n"
+    assert reply.body_html == "<p>Válasz <strong>félkövéren</strong></p>\n"
+    assert {r.body_html_version for r in (section, note, reply)} == {PIPELINE_VERSION}
+    for row, marker in ((section, "JELOLT-SZAKASZ"), (note, "JELOLT-JEGYZET"), (reply, "JELOLT-V")):
+        row.body_html = f"<p>{marker}</p>"
+    db.session.commit()
+    log_in(world["mentor_a"])
+    page = client.get(f"/workshops/{workshop.id}").get_data(as_text=True)
+    board = client.get(f"/groups/{world['group_a'].slug}/notes").get_data(as_text=True)
+    assert "JELOLT-SZAKASZ" in page
+    assert "JELOLT-JEGYZET" in board and "JELOLT-V" in board
+
+
+def test_html_of_another_pipeline_version_is_rendered_again(app, client, world, log_in):
+    """A row rendered by an older pipeline (or before texts kept their HTML) is rendered on
+    reading, and stored anew by `flask init-db`, which changes nothing else."""
+    from journal.extensions import db
+    from journal.markdown import PIPELINE_VERSION
+
+    note = _board_note(world, "**Friss** szöveg")
+    db.session.commit()
+    updated, version = note.updated_at, note.version
+    note.body_html, note.body_html_version = "<p>ELAVULT</p>", PIPELINE_VERSION - 1
+    db.session.commit()
+    log_in(world["participant_a"])
+    board = client.get(f"/groups/{world['group_a'].slug}/notes").get_data(as_text=True)
+    assert "ELAVULT" not in board and "<strong>Friss</strong>" in board
+    from journal.cli import render_stale_markdown  # what `flask init-db` runs after upgrading
+
+    assert render_stale_markdown() == 1
+    db.session.commit()
+    db.session.expire_all()
+    assert note.body_html == "<p><strong>Friss</strong> szöveg</p>\n"
+    assert (note.body_html_version, note.updated_at, note.version) == (
+        PIPELINE_VERSION,
+        updated,
+        version,
+    )

@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from journal.domain import NotAllowed, StaleVersion, versioned_update  # noqa: F401 (views use operations.*)
 from journal.extensions import db
 from journal.journals.sections import SECTIONS, narrower
+from journal.markdown import stored
 from journal.models import (
     Journal,
     JournalSection,
@@ -74,6 +75,7 @@ def save_section(
     written = versioned_update(
         section,
         base_version,
+        **stored(body),
         body=body,
         visibility=visibility,
         in_report=in_report,

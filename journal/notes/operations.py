@@ -5,6 +5,7 @@ from sqlalchemy.exc import IntegrityError
 
 from journal.domain import NotAllowed, StaleVersion, versioned_update  # noqa: F401 (views use operations.*)
 from journal.extensions import db
+from journal.markdown import stored
 from journal.models import Group, Note, NoteKind, Reaction, Reply, User, Workshop, utcnow
 
 
@@ -57,6 +58,8 @@ def edit_note(author: User, note: Note, base_version: int, **values) -> Note:
         values["workshop_id"] = workshop.id if workshop else None
     if "title" in values:
         values["title"] = values["title"].strip()
+    if "body" in values:
+        values |= stored(values["body"])
     if not versioned_update(
         note, base_version, Note.deleted_at.is_(None), **values, updated_at=utcnow()
     ):
