@@ -49,7 +49,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     from journal.notes.views import bp as notes_bp
     from journal.people.views import bp as people_bp
     from journal.profile.views import bp as profile_bp
-    from journal.reports.summary_views import bp as summaries_bp
     from journal.reports.views import bp as reports_bp
     from journal.workshops.views import bp as workshops_bp
 
@@ -61,7 +60,6 @@ def create_app(test_config: dict | None = None) -> Flask:
         drafts_bp,
         notes_bp,
         reports_bp,
-        summaries_bp,
         people_bp,
         profile_bp,
     ):

@@ -557,11 +557,11 @@ def group_document(
             summary_css=_summary_css_url(),
             preview=preview,
             form=form or _form_values(period),
-            pdf_url=url_for("summaries.group_summary_pdf", slug=group.slug, **period.query_args())
+            pdf_url=url_for("reports.group_summary_pdf", slug=group.slug, **period.query_args())
             if preview and not (form and form["errors"])
             else None,
             back_url=url_for("groups.group", slug=group.slug) if preview else None,
-            form_action=url_for("summaries.group_summary", slug=group.slug) if preview else None,
+            form_action=url_for("reports.group_summary", slug=group.slug) if preview else None,
         )
     start, end = period.months
     filename = ascii_filename(_first_word(program), group.slug, "osszefoglalo", start, end)
@@ -593,11 +593,11 @@ def program_document(
             summary_css=_summary_css_url(),
             preview=preview,
             form=form or _form_values(period),
-            pdf_url=url_for("summaries.program_report_pdf", **period.query_args())
+            pdf_url=url_for("reports.program_report_pdf", **period.query_args())
             if preview and not (form and form["errors"])
             else None,
             back_url=url_for("groups.home") if preview else None,
-            form_action=url_for("summaries.program_report") if preview else None,
+            form_action=url_for("reports.program_report") if preview else None,
         )
     start, end = period.months
     filename = ascii_filename(_first_word(program), "programbeszamolo", start, end)

@@ -1,18 +1,24 @@
-"""PDF reports: attendance sheets and the workshop record (preview and PDF of each).
-
-The group summary and the program report live in summary_views.py; every PDF goes through
+"""PDF reports, each with its HTML preview: the attendance sheets and the workshop record, the
+group summary and the program report (for a period). Every PDF goes through
 documents.pdf_response.
 """
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
+from journal.extensions import db
+from journal.groups.queries import group_or_404
 from journal.i18n import select_locale
-from journal.models import Workshop
-from journal.permissions import can_download_group_report, require_visible
-from journal.reports import sheets
+from journal.models import Group, Program, Workshop
+from journal.permissions import (
+    can_download_group_report,
+    can_download_program_report,
+    require_visible,
+)
+from journal.reports import sheets, summary
 from journal.reports.documents import pdf_response
 from journal.workshops.queries import visible_workshop
 
@@ -21,8 +27,11 @@ bp = Blueprint("reports", __name__)
 
 @bp.app_context_processor
 def report_helpers() -> dict:
-    """Give templates the report download predicate."""
-    return {"can_download_group_report": can_download_group_report}
+    """Give templates the report download predicates."""
+    return {
+        "can_download_group_report": can_download_group_report,
+        "can_download_program_report": can_download_program_report,
+    }
 
 
 @bp.app_template_global()
@@ -58,9 +67,9 @@ def _workshop(workshop_id: int) -> Workshop:
     return workshop
 
 
-def _preview(html: str) -> Response:
+def _preview(html: str, status: int = 200) -> Response:
     """Answer a print preview page."""
-    response = Response(html, mimetype="text/html")
+    response = Response(html, status=status, mimetype="text/html")
     response.vary.add("HX-Request")
     return response
 
@@ -111,3 +120,94 @@ def workshop_record_pdf(workshop_id: int):
     """Download the record of a workshop as PDF."""
     workshop = _workshop(workshop_id)
     return pdf_response(sheets.workshop_record(workshop))
+
+
+# --- Group summary and program report (for a period) ---
+
+
+def _group(slug: str) -> Group:
+    """Load a group whose summary the user may download, or answer 404."""
+    group = group_or_404(slug)
+    require_visible(can_download_group_report(current_user, group))
+    return group
+
+
+def _program() -> Program:
+    """Load the program, for the coordinator only, or answer 404."""
+    require_visible(can_download_program_report(current_user))
+    program = db.session.scalar(select(Program).order_by(Program.id).limit(1))
+    require_visible(program is not None)
+    return program
+
+
+def _typed() -> dict:
+    """Return what was typed in the period form, to give it back with an error."""
+    return {
+        "from": request.args.get("from", "")[:40],
+        "to": request.args.get("to", "")[:40],
+        "errors": {},
+    }
+
+
+def _period_or_form(program: Program, build):
+    """Parse the period; on bad input answer 422 with the preview and the typed values."""
+    try:
+        # In the user's language, like the rest of the period form around the document.
+        return summary.parse_period(program, request.args), None
+    except summary.PeriodError as error:
+        form = _typed()
+        form["errors"] = {error.field_name: error.message}
+        period = summary.parse_period(program, {})
+        return None, _preview(build(period, form).html, 422)
+
+
+@bp.get("/groups/<slug>/summary")
+@login_required
+def group_summary(slug: str):
+    """Preview the group summary for a period, with the form that chooses the period."""
+    group = _group(slug)
+    period, refused = _period_or_form(
+        group.program, lambda p, form: summary.group_document(group, p, True, form)
+    )
+    if refused is not None:
+        return refused
+    return _preview(summary.group_document(group, period, preview=True).html)
+
+
+@bp.get("/groups/<slug>/summary.pdf")
+@login_required
+def group_summary_pdf(slug: str):
+    """Download the group summary for a period as PDF."""
+    group = _group(slug)
+    period, refused = _period_or_form(
+        group.program, lambda p, form: summary.group_document(group, p, True, form)
+    )
+    if refused is not None:
+        return refused
+    return pdf_response(summary.group_document(group, period))
+
+
+@bp.get("/program/report")
+@login_required
+def program_report():
+    """Preview the program report (every group), with the form that chooses the period."""
+    program = _program()
+    period, refused = _period_or_form(
+        program, lambda p, form: summary.program_document(program, p, True, form)
+    )
+    if refused is not None:
+        return refused
+    return _preview(summary.program_document(program, period, preview=True).html)
+
+
+@bp.get("/program/report.pdf")
+@login_required
+def program_report_pdf():
+    """Download the program report as PDF."""
+    program = _program()
+    period, refused = _period_or_form(
+        program, lambda p, form: summary.program_document(program, p, True, form)
+    )
+    if refused is not None:
+        return refused
+    return pdf_response(summary.program_document(program, period))
