@@ -91,7 +91,7 @@
 
   // A choice the browser shows before the server answers (an attendance radio) goes back to
   // what the server rendered when the request fails: a status not recorded must not look
-  // recorded. An expired token is the exception: csrf.js sends the same choice again.
+  // recorded. An expired token is the exception: autosave.js sends the same choice again.
   function resetFailed(event, response) {
     var form = event.detail && event.detail.ctx && event.detail.ctx.sourceElement;
     if (!form || !form.matches || !form.matches("form[data-reset-on-error]")) return;
