@@ -4,8 +4,9 @@
 //   <form data-autosave …>, or <fieldset data-autosave> units of one form (the write mode):
 //     data-autosave-key, -url     the draft key and its address (url_for in the template)
 //     data-autosave-saved='{…}'   the saved values when the server put the draft back ("" if
-//                                 not); its "Elvetés" button [data-autosave-discard] returns to them
+//                                 not); its "Elvetés" [data-autosave-discard] goes back to them
 //     data-autosave-compare       a newer draft from another device offers to submit the form
+//     data-reset-on-success       a posted form goes back to its empty values (the new note)
 //     textarea name=body (or [data-autosave-body]); other named controls are its "fields" (under
 //     their data-autosave-name); input name=version and name=draft (the stamp of the server draft
 //     this editor wrote or restored); [data-autosave-status] in the unit or its form
@@ -16,248 +17,179 @@
 // Every change is copied to localStorage at once and PUT to the draft address 3 s after typing
 // stops, on leaving the field and when the tab is hidden or closed; the copy goes once the
 // server holds that text or a real save (htmx 2xx) went through. On opening, a copy that differs
-// from the shown text is put back with "Elvetés" (undone by "Visszavonás"); the version it was
-// based on comes back too, so a save over a newer version answers 409 with both texts. A newer
-// draft from another device is never overwritten (409: offer both texts). An expired login (401)
-// keeps the text, links to the login (new tab) and completes the save after it; an action
-// refused for an expired CSRF token (journal/expiry.py) renews it and is sent once more; a lost
-// connection retries until it is back; a server error keeps the editor.
-(function () {
-  "use strict";
+// from the shown text is put back with "Elvetés" (undone by "Visszavonás"), with the version it
+// was based on, so a save over a newer version answers 409 with both texts. A newer draft from
+// another device is never overwritten (409: offer both texts). An expired login (401) keeps the
+// text, links to the login (new tab) and completes the save after it; an action refused for an
+// expired CSRF token (journal/expiry.py) renews it and is sent once more; a lost connection
+// retries until it is back; a server error keeps the editor.
+(() => {
+  const UNITS = "[data-autosave]";
+  const states = new WeakMap();
+  const answered = {}; // key → status of a save answered with the editor again (409, 422)
+  const resent = new WeakSet(); // forms sent again once with a renewed token…
+  const confirmed = new WeakSet(); // …whose user has already said yes to "Are you sure?"
+  let loginTimer = null;
+  let applying = false;
+  const on = (type, listener, target = document) => target.addEventListener(type, listener);
+  const text = (unit, name) => JSON.parse(unit.closest("[data-autosave-texts]").getAttribute("data-autosave-texts"))[name];
+  const state = (unit) => states.get(unit) || states.set(unit, {}).get(unit);
 
-  var UNITS = "[data-autosave]";
-  var states = new WeakMap();
-  var answered = {}; // key → status of a save answered with the editor again (409, 422)
-  var resent = new WeakSet(); // forms sent again once with a renewed token
-  var confirmed = new WeakSet(); // …whose user has already said yes to "Are you sure?"
-  var loginTimer = null;
-  var applying = false;
+  // --- The CSRF token, and the one way to renew it ----------------------------------------------
 
-  function text(unit, name) {
-    var holder = unit.closest("[data-autosave-texts]");
-    return (holder && JSON.parse(holder.getAttribute("data-autosave-texts"))[name]) || "";
-  }
+  const bodyHeaders = () => JSON.parse(document.body.getAttribute("hx-headers:inherited") || "{}");
 
-  // --- The CSRF token, and the one way to renew it -------------------------------------------
-
-  function bodyHeaders() {
-    return JSON.parse(document.body.getAttribute("hx-headers:inherited") || "{}");
-  }
-
-  function call(url, method, data, keepalive) {
-    var input = document.querySelector("input[name=csrf_token]");
-    var token = bodyHeaders()["X-CSRFToken"] || (input ? input.value : "");
-    var headers = { "HX-Request": "true", "X-CSRFToken": token, Accept: "application/json" };
-    headers["Content-Type"] = "application/json";
-    var options = { method: method, headers: headers, body: data, keepalive: !!keepalive };
-    return fetch(url, Object.assign(options, { credentials: "same-origin", redirect: "manual" }));
-  }
+  const call = (url, method, body, keepalive = false) => {
+    const token = bodyHeaders()["X-CSRFToken"] || document.querySelector("input[name=csrf_token]")?.value;
+    const headers = { "HX-Request": "true", "X-CSRFToken": token, Accept: "application/json", "Content-Type": "application/json" };
+    return fetch(url, { method, headers, body, keepalive, credentials: "same-origin", redirect: "manual" });
+  };
 
   // Resolve to 200 once renewed, to 401 (or another status) when logged out, to 0 offline.
-  function renew() {
-    return call(document.body.getAttribute("data-token-url"), "GET")
-      .then(function (resp) {
+  const renew = () =>
+    call(document.body.getAttribute("data-token-url"), "GET")
+      .then(async (resp) => {
         if (resp.status !== 200) return resp.status;
-        return resp.json().then(function (data) {
-          var headers = bodyHeaders();
-          headers["X-CSRFToken"] = data.token;
-          document.body.setAttribute("hx-headers:inherited", JSON.stringify(headers));
-          document.querySelectorAll("input[name=csrf_token]").forEach(function (input) {
-            input.value = data.token;
-          });
-          return 200;
-        });
+        const { token } = await resp.json();
+        document.body.setAttribute("hx-headers:inherited", JSON.stringify({ ...bodyHeaders(), "X-CSRFToken": token }));
+        document.querySelectorAll("input[name=csrf_token]").forEach((input) => (input.value = token));
+        return 200;
       })
-      .catch(function () {
-        return 0;
-      });
-  }
+      .catch(() => 0);
 
-  // --- The copy in this browser ----------------------------------------------------------------
+  // --- The copy in this browser (storage full or disabled: the server draft still works) -------
 
-  function storeKey(unit) {
-    var user = document.body.getAttribute("data-user") || "";
-    return "muhely:draft:" + user + ":" + unit.getAttribute("data-autosave-key");
-  }
-
-  function readLocal(unit) {
+  const storeKey = (unit) => `muhely:draft:${document.body.getAttribute("data-user") || ""}:${unit.getAttribute("data-autosave-key")}`;
+  const readLocal = (unit) => {
     try {
       return JSON.parse(localStorage.getItem(storeKey(unit)));
     } catch (e) {
       return null;
     }
-  }
-
-  function writeLocal(unit, snap) {
+  };
+  const writeLocal = (unit, snap = snapshot(unit)) => {
     try {
-      localStorage.setItem(storeKey(unit), JSON.stringify(snap || snapshot(unit)));
-    } catch (e) {
-      /* storage full or disabled: the server draft still works */
-    }
-  }
-
-  function removeLocal(unit, onlyIfBody) {
-    var entry = readLocal(unit);
+      localStorage.setItem(storeKey(unit), JSON.stringify(snap));
+    } catch (e) {}
+  };
+  const removeLocal = (unit, onlyIfBody) => {
+    const entry = readLocal(unit);
     if (entry && (onlyIfBody === undefined || entry.body === onlyIfBody)) localStorage.removeItem(storeKey(unit));
-  }
+  };
 
-  // --- Reading and writing a unit ----------------------------------------------------------------
+  // --- Reading and writing a unit -----------------------------------------------------------------
 
-  function body(unit) {
-    return unit.querySelector("[data-autosave-body]") || unit.querySelector("[name=body]");
-  }
-
-  function nameOf(el) {
-    return el.getAttribute("data-autosave-name") || el.name;
-  }
-
-  function input(unit, name) {
-    return unit.querySelector("input[name=" + name + "], input[data-autosave-name=" + name + "]");
-  }
-
-  function fields(unit) {
-    return Array.prototype.filter.call(unit.elements, function (el) {
-      return el.name && el !== body(unit) && !el.readOnly && !/^(hidden|submit|button|reset|file|password|image)$/.test(el.type);
-    });
-  }
+  const body = (unit) => unit.querySelector("[data-autosave-body]") || unit.querySelector("[name=body]");
+  const nameOf = (el) => el.getAttribute("data-autosave-name") || el.name;
+  const input = (unit, name) => unit.querySelector(`input[name=${name}], input[data-autosave-name=${name}]`);
+  const fields = (unit) =>
+    [...unit.elements].filter((el) => el.name && el !== body(unit) && !el.readOnly && !/^(hidden|submit|button|reset|file|password|image)$/.test(el.type));
 
   function snapshot(unit) {
-    var values = {};
-    var version = input(unit, "version");
-    fields(unit).forEach(function (el) {
+    const values = {};
+    const version = input(unit, "version")?.value;
+    fields(unit).forEach((el) => {
       if (el.type === "checkbox") values[nameOf(el)] = el.checked;
       else if (el.type !== "radio" || el.checked) values[nameOf(el)] = el.value;
     });
-    return {
-      body: body(unit).value,
-      fields: values,
-      base_version: version && /^\d+$/.test(version.value) ? parseInt(version.value, 10) : null,
-      draft: input(unit, "draft").value,
-    };
+    const base = /^\d+$/.test(version) ? parseInt(version, 10) : null;
+    return { body: body(unit).value, fields: values, base_version: base, draft: input(unit, "draft").value };
   }
 
-  function apply(unit, snap) {
-    var values = snap.fields || {};
-    var version = input(unit, "version");
+  const apply = (unit, snap) => {
+    const values = snap.fields || {};
     body(unit).value = snap.body || "";
-    fields(unit).forEach(function (el) {
-      var value = values[nameOf(el)];
+    fields(unit).forEach((el) => {
+      const value = values[nameOf(el)];
       if (!(nameOf(el) in values)) return;
       if (el.type === "checkbox") el.checked = !!value;
       else if (el.type === "radio") el.checked = el.value === value;
       else el.value = value;
     });
-    if (version && snap.base_version != null) version.value = snap.base_version;
+    if (input(unit, "version") && snap.base_version != null) input(unit, "version").value = snap.base_version;
     if (typeof snap.draft === "string") input(unit, "draft").value = snap.draft;
     applying = true; // journal.js reacts to a restored visibility; it is not typing
-    unit.querySelectorAll("input[type=radio]:checked").forEach(function (el) {
-      el.dispatchEvent(new Event("change", { bubbles: true }));
-    });
+    unit.querySelectorAll("input[type=radio]:checked").forEach((el) => el.dispatchEvent(new Event("change", { bubbles: true })));
     applying = false;
-  }
+  };
 
-  function canonical(snap) {
-    // Key order differs between the server's JSON and the form: compare sorted pairs.
-    var values = snap.fields || {};
-    return JSON.stringify([snap.body].concat(Object.keys(values).sort().map(function (k) {
-      return [k, values[k]];
-    })));
-  }
+  // Key order differs between the server's JSON and the form: compare sorted pairs.
+  const canonical = ({ body, fields = {} }) => JSON.stringify([body, ...Object.keys(fields).sort().map((k) => [k, fields[k]])]);
 
-  // --- What the user is told -------------------------------------------------------------------
+  // --- What the user is told -----------------------------------------------------------------------
 
-  function status(unit, message) {
+  const status = (unit, message) => {
     // A unit the page has replaced meanwhile (the write mode's save) speaks for nobody.
-    var el = (unit.form || unit).querySelector("[data-autosave-status]");
+    const el = (unit.form || unit).querySelector("[data-autosave-status]");
     if (unit.isConnected && el) el.textContent = message;
-  }
+  };
 
-  function alert(unit, message, kind, before) {
-    var box = unit.querySelector("[data-autosave-alert]");
+  const alert = (unit, message, kind = "error", before = unit.querySelector(".actions")) => {
+    let box = unit.querySelector("[data-autosave-alert]");
     if (!box) {
       box = document.createElement("div");
       box.setAttribute("role", "alert");
       box.setAttribute("data-autosave-alert", "");
-      var anchor = before || unit.querySelector(".actions");
-      (anchor ? anchor.parentNode : unit).insertBefore(box, anchor);
+      (before ? before.parentNode : unit).insertBefore(box, before);
     }
-    box.className = "message autosave-alert message-" + (kind || "error");
+    box.className = `message autosave-alert message-${kind}`;
     box.textContent = message;
     box.hidden = false;
     return box;
-  }
+  };
 
-  function clearAlert(unit) {
-    var box = unit.querySelector("[data-autosave-alert]");
-    if (box) box.hidden = true;
-  }
+  const clearAlert = (unit) => unit.querySelector("[data-autosave-alert]")?.setAttribute("hidden", "");
 
-  function notice(unit, message, label, onClick) {
+  const notice = (unit, message, label, onClick) => {
     // Before the text's field: its button is never between the text and "Mentés".
-    var button = document.createElement("button");
-    var details = unit.closest("details"); // a folded new-note form opens to show it
-    button.type = "button";
-    button.className = "link-button";
-    button.textContent = label;
+    const button = document.createElement("button");
+    Object.assign(button, { type: "button", className: "link-button", textContent: label });
     button.addEventListener("click", onClick);
     alert(unit, message + " ", "info", body(unit).closest(".field")).append(button);
+    const details = unit.closest("details"); // a folded new-note form opens to show it
     if (details) details.open = true;
     return button;
-  }
+  };
 
-  // --- Sending the draft -------------------------------------------------------------------------
+  // --- Sending the draft ----------------------------------------------------------------------------
 
-  function state(unit) {
-    if (!states.has(unit)) states.set(unit, {});
-    return states.get(unit);
-  }
+  const schedule = (unit, delay) => {
+    clearTimeout(state(unit).timer);
+    state(unit).timer = setTimeout(() => save(unit), delay);
+  };
 
-  function schedule(unit, delay) {
-    var st = state(unit);
-    clearTimeout(st.timer);
-    st.timer = setTimeout(function () {
-      save(unit, {});
-    }, delay);
-  }
-
-  function changed(unit, delay) {
-    var st = state(unit);
-    st.dirty = true;
-    st.done = false;
+  const changed = (unit, delay) => {
+    Object.assign(state(unit), { dirty: true, done: false });
     writeLocal(unit);
-    if (st.blocked !== "login") schedule(unit, delay);
-  }
+    if (state(unit).blocked !== "login") schedule(unit, delay);
+  };
 
-  function save(unit, opts) {
-    var st = state(unit);
+  function save(unit, { force = false, keepalive = false } = {}) {
+    const st = state(unit);
     clearTimeout(st.timer);
-    if (st.done || !st.dirty || ((st.blocked === "login" || st.blocked === "newer") && !opts.force)) return;
+    if (st.done || !st.dirty || ((st.blocked === "login" || st.blocked === "newer") && !force)) return;
     if (st.inFlight) return void (st.again = true);
-    var snap = snapshot(unit);
+    const snap = snapshot(unit);
     writeLocal(unit, snap);
     st.inFlight = true;
-    call(unit.getAttribute("data-autosave-url"), "PUT", JSON.stringify(snap), opts.keepalive && snap.body.length < 60000)
-      .then(function (resp) {
-        if (resp.ok) return resp.json().then(function (data) { stored(unit, snap, data); });
+    call(unit.getAttribute("data-autosave-url"), "PUT", JSON.stringify(snap), keepalive && snap.body.length < 60000)
+      .then(async (resp) => {
+        if (resp.ok) return stored(unit, snap, await resp.json());
         if (resp.status === 401 || resp.type === "opaqueredirect") return waitForLogin(unit);
         if (resp.status === 400 && !st.renewed) {
-          return renew().then(function (code) {
-            st.renewed = st.again = code === 200;
-            if (code === 401 || code === 0) waitForLogin(unit);
-          });
-        }
-        if (resp.status === 409) {
+          const code = await renew();
+          st.renewed = st.again = code === 200;
+          if (code === 401 || code === 0) waitForLogin(unit);
+        } else if (resp.status === 409) {
           st.blocked = "newer";
           offerNewer(unit);
-        } else if (/^(403|404|413)$/.test(resp.status)) {
+        } else if ([403, 404, 413].includes(resp.status)) {
           st.blocked = "denied";
           alert(unit, text(unit, resp.status === 413 ? "tooLong" : "denied"));
         } else retry(unit);
       })
-      .catch(function () {
-        retry(unit);
-      })
-      .finally(function () {
+      .catch(() => retry(unit))
+      .finally(() => {
         st.inFlight = false;
         if (st.clearAfter) discardServer(unit);
         else if (st.again) schedule(unit, 0);
@@ -265,114 +197,99 @@
       });
   }
 
-  function retry(unit) {
+  const retry = (unit) => {
     state(unit).renewed = false;
     status(unit, text(unit, "local"));
     schedule(unit, 10000);
-  }
+  };
 
-  function stored(unit, snap, data) {
-    var st = state(unit);
-    var back = { login: "loginBack", offline: "onlineBack" }[st.blocked];
+  const stored = (unit, snap, data) => {
+    const st = state(unit);
+    const back = { login: "loginBack", offline: "onlineBack" }[st.blocked];
     // Also into an editor the server sent back meanwhile (the answer to a save sent while this
     // draft was on its way): it replaced this unit and must know the draft.
-    input(unit, "draft").value = data.draft;
-    document.querySelectorAll("[data-autosave-key=" + JSON.stringify(unit.getAttribute("data-autosave-key")) + "]").forEach(function (other) {
-      input(other, "draft").value = data.draft;
-    });
+    const key = JSON.stringify(unit.getAttribute("data-autosave-key"));
+    [unit, ...document.querySelectorAll(`[data-autosave-key=${key}]`)].forEach((u) => (input(u, "draft").value = data.draft));
     removeLocal(unit, snap.body);
     if (canonical(snapshot(unit)) === canonical(snap)) st.dirty = false;
     if (back) alert(unit, text(unit, back), "success");
     else if (st.blocked) clearAlert(unit);
     st.blocked = st.renewed = null;
     status(unit, data.text);
-  }
+  };
 
-  function discardServer(unit) {
+  const discardServer = (unit) => {
     if (state(unit).inFlight) return void (state(unit).clearAfter = true);
-    var url = unit.getAttribute("data-autosave-url") + "?draft=" + encodeURIComponent(input(unit, "draft").value);
-    call(url, "DELETE").catch(function () {
-      /* a leftover draft of the saved text is not offered on opening */
-    });
-  }
+    const url = `${unit.getAttribute("data-autosave-url")}?draft=${encodeURIComponent(input(unit, "draft").value)}`;
+    call(url, "DELETE").catch(() => {}); // a leftover draft of the saved text is not offered
+  };
 
   // An expired login: the units wait (checked every 5 s and when the tab is back), then save.
-  function waitForLogin(unit) {
-    var box = alert(unit, text(unit, "login"));
-    var link = document.createElement("a");
-    state(unit).blocked = "login";
-    link.href = text(unit, "loginUrl") + "?next=" + encodeURIComponent(location.pathname + location.search);
-    link.target = "_blank";
-    link.rel = "noopener";
+  const waitForLogin = (unit) => {
+    const link = document.createElement("a");
+    const next = encodeURIComponent(location.pathname + location.search);
+    Object.assign(link, { href: `${text(unit, "loginUrl")}?next=${next}`, target: "_blank", rel: "noopener" });
     link.textContent = text(unit, "loginLink");
-    box.append(link, text(unit, "loginAfter"));
+    alert(unit, text(unit, "login")).append(link, text(unit, "loginAfter"));
+    state(unit).blocked = "login";
     loginTimer = loginTimer || setInterval(checkLogin, 5000);
-  }
+  };
 
-  function checkLogin() {
-    if (!loginTimer) return;
-    renew().then(function (code) {
-      if (code !== 200 || !loginTimer) return;
-      clearInterval(loginTimer);
-      loginTimer = null;
-      document.querySelectorAll(UNITS).forEach(function (unit) {
-        var st = state(unit);
-        if (st.blocked !== "login") return;
-        st.dirty = true;
-        save(unit, { force: true });
-        if (st.pendingSubmit) unit.requestSubmit();
-        st.pendingSubmit = false;
-      });
+  const checkLogin = async () => {
+    if (!loginTimer || (await renew()) !== 200 || !loginTimer) return;
+    clearInterval(loginTimer);
+    loginTimer = null;
+    document.querySelectorAll(UNITS).forEach((unit) => {
+      const st = state(unit);
+      if (st.blocked !== "login") return;
+      st.dirty = true;
+      save(unit, { force: true });
+      if (st.pendingSubmit) unit.requestSubmit();
+      st.pendingSubmit = false;
     });
-  }
+  };
 
-  // --- Opening an editor ---------------------------------------------------------------------------
+  // --- Opening an editor ----------------------------------------------------------------------------
 
-  function offerDiscard(unit, original) {
+  const offerDiscard = (unit, original) => {
     // Say so when more than the text came back: a restored "who can read it" must be seen.
-    var settings = canonical({ fields: snapshot(unit).fields }) !== canonical({ fields: original.fields });
+    const settings = canonical({ fields: snapshot(unit).fields }) !== canonical({ fields: original.fields });
     notice(unit, text(unit, settings ? "restoredSettings" : "restored"), text(unit, "discard"), discarder(unit, original));
-  }
+  };
 
-  function discarder(unit, original) {
-    return function () {
-      // Nothing is asked: what is thrown away stays here for "Visszavonás" until the page goes.
-      var st = state(unit);
-      var discarded = snapshot(unit);
-      clearTimeout(st.timer);
-      st.dirty = false;
-      discardServer(unit);
-      apply(unit, original);
-      removeLocal(unit);
-      status(unit, ""); // "Piszkozat mentve" spoke of the text just thrown away
-      notice(unit, text(unit, "discarded"), text(unit, "undo"), function () {
-        apply(unit, discarded);
-        changed(unit, 0);
-        offerDiscard(unit, original);
-        body(unit).focus();
-      }).focus();
-    };
-  }
+  // Nothing is asked: what is thrown away stays here for "Visszavonás" until the page goes.
+  const discarder = (unit, original) => () => {
+    const discarded = snapshot(unit);
+    clearTimeout(state(unit).timer);
+    state(unit).dirty = false;
+    discardServer(unit);
+    apply(unit, original);
+    removeLocal(unit);
+    status(unit, ""); // "Piszkozat mentve" spoke of the text just thrown away
+    notice(unit, text(unit, "discarded"), text(unit, "undo"), () => {
+      apply(unit, discarded);
+      changed(unit, 0);
+      offerDiscard(unit, original);
+      body(unit).focus();
+    }).focus();
+  };
 
-  function offerNewer(unit) {
+  const offerNewer = (unit) => {
     // Its button submits the editor: the server answers 409 with both texts, saving nothing.
     if (!unit.hasAttribute("data-autosave-compare")) return alert(unit, text(unit, "newer"), "info");
-    notice(unit, text(unit, "newer"), text(unit, "compare"), function () {
-      unit.requestSubmit();
-    });
-  }
+    notice(unit, text(unit, "newer"), text(unit, "compare"), () => unit.requestSubmit());
+  };
 
-  function init(unit) {
-    if (states.has(unit)) return;
-    var key = unit.getAttribute("data-autosave-key");
-    var original = JSON.parse(unit.getAttribute("data-autosave-saved") || '""') || snapshot(unit);
-    var local = readLocal(unit);
-    var discard = unit.querySelector("[data-autosave-discard]");
-    state(unit);
+  const init = (unit) => {
+    if (state(unit).original) return;
+    const key = unit.getAttribute("data-autosave-key");
+    const original = JSON.parse(unit.getAttribute("data-autosave-saved") || '""') || snapshot(unit);
+    const local = readLocal(unit);
+    state(unit).original = original;
     if (answered[key]) {
-      // The answer to this editor's own save (errors, a conflict) holds the user's text: the
-      // copy follows it, and so does the draft after errors (after a conflict the server draft
-      // may hold the other text shown beside it: it is replaced only once the user types).
+      // The answer to this editor's own save (errors, a conflict) holds the user's text: the copy
+      // follows it, and so does the draft after errors (after a conflict the server draft may hold
+      // the other text shown beside it: it is replaced only once the user types).
       writeLocal(unit);
       if (answered[key] !== 409) changed(unit, 0);
       delete answered[key];
@@ -382,101 +299,61 @@
       changed(unit, 0);
     } else {
       if (local) removeLocal(unit);
-      if (discard) discard.addEventListener("click", discarder(unit, original));
+      unit.querySelector("[data-autosave-discard]")?.addEventListener("click", discarder(unit, original));
     }
-  }
+  };
+  const initAll = () => document.querySelectorAll(UNITS).forEach(init);
 
-  function initAll() {
-    document.querySelectorAll(UNITS).forEach(init);
-  }
+  // --- Events (delegated, so swapped-in editors need nothing) ------------------------------------------
 
-  // --- Events (delegated, so swapped-in editors need nothing) --------------------------------------
+  const unitOf = (el) => el?.closest?.(UNITS);
+  const typed = ({ target }) => {
+    if (!unitOf(target) || applying) return;
+    init(unitOf(target));
+    changed(unitOf(target), 3000);
+  };
+  on("input", typed);
+  on("change", typed);
+  on("focusin", ({ target }) => unitOf(target) && init(unitOf(target)));
+  on("focusout", ({ target }) => unitOf(target) && state(unitOf(target)).dirty && save(unitOf(target)));
 
-  function unitOf(el) {
-    return el && el.closest ? el.closest(UNITS) : null;
-  }
-
-  ["input", "change"].forEach(function (type) {
-    document.addEventListener(type, function (event) {
-      var unit = unitOf(event.target);
-      if (!unit || applying) return;
-      init(unit);
-      changed(unit, 3000);
-    });
-  });
-  document.addEventListener("focusin", function (event) {
-    if (unitOf(event.target)) init(unitOf(event.target));
-  });
-  document.addEventListener("focusout", function (event) {
-    var unit = unitOf(event.target);
-    if (unit && state(unit).dirty) save(unit, {});
-  });
-
-  function flushAll(keepalive) {
-    document.querySelectorAll(UNITS).forEach(function (unit) {
-      if (state(unit).dirty) save(unit, { keepalive: keepalive });
-    });
-  }
-
-  document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "hidden") flushAll(true);
-    else checkLogin();
-  });
-  window.addEventListener("pagehide", function () {
-    flushAll(true);
-  });
-  window.addEventListener("focus", checkLogin);
-  window.addEventListener("online", function () {
-    flushAll(false);
-  });
+  const flushAll = (keepalive) => document.querySelectorAll(UNITS).forEach((unit) => state(unit).dirty && save(unit, { keepalive }));
+  on("visibilitychange", () => (document.visibilityState === "hidden" ? flushAll(true) : checkLogin()));
+  on("pagehide", () => flushAll(true), window);
+  on("focus", checkLogin, window);
+  on("online", () => flushAll(false), window);
 
   document.addEventListener(
     "submit",
-    function (event) {
-      var unit = unitOf(event.target);
-      if (event.target.matches("form[data-clear-drafts]")) {
-        Object.keys(localStorage).forEach(function (key) {
-          if (key.indexOf("muhely:draft:") === 0) localStorage.removeItem(key);
-        });
-      } else if (unit) {
-        clearTimeout(state(unit).timer);
-        writeLocal(unit);
+    ({ target }) => {
+      if (target.matches("form[data-clear-drafts]")) {
+        Object.keys(localStorage).forEach((key) => key.startsWith("muhely:draft:") && localStorage.removeItem(key));
+      } else if (unitOf(target)) {
+        clearTimeout(state(unitOf(target)).timer);
+        writeLocal(unitOf(target));
       }
     },
     true
   );
 
-  // --- Answers to real saves (htmx) ---------------------------------------------------------------
+  // --- Answers to real saves (htmx) ---------------------------------------------------------------------
 
   // The write mode: one form whose fieldsets are the units.
-  function unitsIn(ctx) {
-    var source = ctx && ctx.sourceElement;
-    if (!source || !source.matches || source.matches(UNITS)) return [];
-    return Array.prototype.slice.call(source.querySelectorAll(UNITS));
-  }
+  const unitsIn = (ctx) => (ctx?.sourceElement?.matches?.(UNITS) === false ? [...ctx.sourceElement.querySelectorAll(UNITS)] : []);
+  const unitSaving = (ctx) => (ctx?.sourceElement?.matches?.("form" + UNITS) ? ctx.sourceElement : null);
 
-  function unitSaving(ctx) {
-    var source = ctx && ctx.sourceElement;
-    return source && source.matches && source.matches("form" + UNITS) ? source : null;
-  }
+  // What each unit held when the save was sent: words typed while it was on its way must survive
+  // the swap (the new unit puts them back from the local copy, with its notice).
+  on("htmx:before:request", (event) => unitsIn(event.detail.ctx).forEach((unit) => (state(unit).sent = body(unit).value)));
 
-  // What each unit held when the save was sent: words typed while it was on its way must
-  // survive the swap (the new unit puts them back from the local copy, with its notice).
-  document.addEventListener("htmx:before:request", function (event) {
-    unitsIn(event.detail.ctx).forEach(function (unit) {
-      state(unit).sent = body(unit).value;
-    });
-  });
-
-  function afterUnits(units, ok) {
-    units.forEach(function (unit) {
-      var st = state(unit);
-      var typedSince = body(unit).value !== st.sent;
-      var snap = snapshot(unit);
+  const afterUnits = (units, ok) =>
+    units.forEach((unit) => {
+      const st = state(unit);
+      const typedSince = body(unit).value !== st.sent;
+      const snap = snapshot(unit);
       clearTimeout(st.timer);
       if (ok && !typedSince) {
-        st.dirty = false;
-        st.done = true;
+        Object.assign(st, { dirty: false, done: true });
         removeLocal(unit);
       } else if (st.dirty || typedSince) {
         if (ok) snap.base_version = null; // the save went through: keep the new version
@@ -485,70 +362,66 @@
         if (!ok) schedule(unit, 2000);
       }
     });
-  }
 
   // A form sent again after its token was renewed does not ask "Are you sure?" a second time.
-  document.addEventListener("htmx:confirm", function (event) {
+  on("htmx:confirm", (event) => {
     if (!confirmed.delete(event.target)) return;
     event.preventDefault();
     event.detail.issueRequest();
   });
 
-  function resend(form, submitter, unit) {
-    renew().then(function (code) {
-      if (code === 200 && form.isConnected) {
-        resent.add(form);
-        confirmed.add(form);
-        if (submitter && submitter.isConnected && submitter.form === form) form.requestSubmit(submitter);
-        else form.requestSubmit();
-      } else if (unit && (code === 401 || code === 0)) {
-        state(unit).pendingSubmit = true;
-        waitForLogin(unit);
-      }
-    });
-  }
+  const resend = async (form, submitter, unit) => {
+    const code = await renew();
+    if (code === 200 && form.isConnected) {
+      resent.add(form);
+      confirmed.add(form);
+      form.requestSubmit(submitter?.isConnected && submitter.form === form ? submitter : undefined);
+    } else if (unit && (code === 401 || code === 0)) {
+      state(unit).pendingSubmit = true;
+      waitForLogin(unit);
+    }
+  };
 
-  document.addEventListener("htmx:after:request", function (event) {
-    var ctx = event.detail.ctx;
-    var code = ctx.response.status;
-    var form = ctx.request.form;
-    var unit = unitSaving(ctx);
-    var st = unit && state(unit);
-    // An expired token (the message stays in view): renewed, and the form sent once more.
-    var expired = code === 400 && form && ctx.response.headers.get("X-CSRF-Expired") && !resent.delete(form);
-    if (expired) resend(form, ctx.request.submitter, unit);
-    else if (form && code < 400) resent.delete(form);
-    if (code !== 409 && code !== 422) afterUnits(unitsIn(ctx), code < 300);
+  on("htmx:after:request", (event) => {
+    const { request, response } = event.detail.ctx;
+    const code = response.status;
+    const unit = unitSaving(event.detail.ctx);
+    const st = unit && state(unit);
+    // An expired token (its message stays in view): renewed, and the form sent once more.
+    const expired = code === 400 && request.form && response.headers.get("X-CSRF-Expired") && !resent.delete(request.form);
+    if (expired) resend(request.form, request.submitter, unit);
+    else if (request.form && code < 400) resent.delete(request.form);
+    if (code !== 409 && code !== 422) afterUnits(unitsIn(event.detail.ctx), code < 300);
     if (!unit || expired) return;
     if (code < 300) {
-      // The save removed the server draft: the copy goes, and so does any notice about it (a
-      // draft write still on its way is removed after it).
+      // The save removed the server draft: the copy goes, and so does any notice about it (a draft
+      // write still on its way is removed after it). A new note's form is emptied.
       clearTimeout(st.timer);
-      st.dirty = false;
-      st.done = true;
-      st.clearAfter = st.inFlight;
+      Object.assign(st, { dirty: false, done: true, clearAfter: st.inFlight });
       removeLocal(unit);
+      if (unit.matches("[data-reset-on-success]")) apply(unit, st.original);
+      if (unit.matches("[data-reset-on-success]") && unit.closest("details")) unit.closest("details").open = false;
       input(unit, "draft").value = "";
       clearAlert(unit);
     } else if (code === 401) {
       event.preventDefault(); // the editor and its text stay; the login link is beside them
-      st.dirty = st.pendingSubmit = true;
+      Object.assign(st, { dirty: true, pendingSubmit: true });
       waitForLogin(unit);
     } else if (code === 409 || code === 422) {
       answered[unit.getAttribute("data-autosave-key")] = code; // the new editor holds the text
     } else {
       // Not saved: the text goes to the server draft; an error page never replaces the editor.
-      if (code >= 500 && !ctx.response.headers.get("HX-Retarget")) event.preventDefault();
+      if (code >= 500 && !response.headers.get("HX-Retarget")) event.preventDefault();
       if (code >= 500) alert(unit, text(unit, "server"));
       changed(unit, 0);
     }
   });
 
-  document.addEventListener("htmx:error", function (event) {
-    var ctx = event.detail.ctx;
-    var unit = unitSaving(ctx);
-    var units = unitsIn(ctx);
-    var box = units.length && ctx.sourceElement.querySelector("[data-write-alert]");
+  on("htmx:error", (event) => {
+    const ctx = event.detail.ctx;
+    const unit = unitSaving(ctx);
+    const units = unitsIn(ctx);
+    const box = units.length && ctx.sourceElement.querySelector("[data-write-alert]");
     if (unit) {
       // Only a lost connection: its red box gives way once it is back and the draft saved.
       if (!navigator.onLine) state(unit).blocked = "offline";
@@ -556,15 +429,9 @@
       changed(unit, 2000);
     }
     afterUnits(units, false);
-    if (box) {
-      box.textContent = text(units[0], "offline"); // stays until the next save's answer
-      box.hidden = false;
-    }
+    if (box) Object.assign(box, { textContent: text(units[0], "offline"), hidden: false }); // until the next answer
   });
 
-  ["htmx:after:swap", "htmx:after:settle", "htmx:after:process"].forEach(function (name) {
-    document.addEventListener(name, initAll);
-  });
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", initAll);
-  else initAll();
+  ["htmx:after:swap", "htmx:after:settle", "htmx:after:process"].forEach((type) => on(type, initAll));
+  initAll(); // a deferred script: the page is parsed
 })();
