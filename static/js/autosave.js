@@ -1,42 +1,31 @@
 // Autosave (never lose a word of a journal section or a note) and the page's CSRF token.
-//
-// Markup (every page works without this script):
-//   <form data-autosave …>, or <fieldset data-autosave> units of one form (the write mode):
-//     data-autosave-key, -url     the draft key and its address (url_for in the template)
-//     data-autosave-saved='{…}'   the saved values when the server put the draft back ("" if
-//                                 not); its "Elvetés" [data-autosave-discard] goes back to them
-//     data-autosave-compare       a newer draft from another device offers to submit the form
-//     data-reset-on-success       a posted form goes back to its empty values (the new note)
-//     textarea name=body (or [data-autosave-body]); other named controls are its "fields" (under
-//     their data-autosave-name); input name=version and name=draft (the stamp of the server draft
-//     this editor wrote or restored); [data-autosave-status] in the unit or its form
-//   data-autosave-texts='{…}' on the unit or its form: messages and the login address
-//   (journal/drafts/views.py autosave_texts); <body data-user data-token-url hx-headers:inherited>;
-//   <form data-clear-drafts> (logout) clears this browser's copies.
+// A unit is a <form data-autosave> or a <fieldset data-autosave> of the write mode's form, with
+// data-autosave-key and -url (url_for), data-autosave-saved (the values "Elvetés" goes back to
+// when the server put a draft back, else ""), optional data-autosave-compare (a newer draft from
+// another device offers to submit the form) and data-reset-on-success; a textarea name=body (or
+// [data-autosave-body]); other named controls are its "fields" (under their data-autosave-name);
+// inputs name=version and name=draft (the stamp of the server draft it wrote or restored). The
+// unit or its form holds [data-autosave-status] and data-autosave-texts (drafts/views.py).
 //
 // Every change is copied to localStorage at once and PUT to the draft address 3 s after typing
-// stops, on leaving the field and when the tab is hidden or closed; the copy goes once the
-// server holds that text or a real save (htmx 2xx) went through. On opening, a copy that differs
-// from the shown text is put back with "Elvetés" (undone by "Visszavonás"), with the version it
-// was based on, so a save over a newer version answers 409 with both texts. A newer draft from
-// another device is never overwritten (409: offer both texts). An expired login (401) keeps the
-// text, links to the login (new tab) and completes the save after it; an action refused for an
-// expired CSRF token (journal/expiry.py) renews it and is sent once more; a lost connection
-// retries until it is back; a server error keeps the editor.
+// stops, on leaving the field and when the tab is hidden or closed; the copy goes once the server
+// holds that text or a real save (htmx 2xx) went through. On opening, a copy that differs from the
+// shown text is put back (with its base version) with "Elvetés", which "Visszavonás" undoes. A
+// newer draft from another device is never overwritten (409: both texts are offered). An expired
+// login (401) keeps the text, links to the login (new tab) and completes the save after it; an
+// action refused for an expired CSRF token (journal/expiry.py) renews it and is sent once more; a
+// lost connection retries until it is back; a server error keeps the editor.
 (() => {
   const UNITS = "[data-autosave]";
   const states = new WeakMap();
   const answered = {}; // key → status of a save answered with the editor again (409, 422)
-  const resent = new WeakSet(); // forms sent again once with a renewed token…
+  const resent = new WeakSet(); // forms sent again with a renewed token…
   const confirmed = new WeakSet(); // …whose user has already said yes to "Are you sure?"
   let loginTimer = null;
   let applying = false;
   const on = (type, listener, target = document) => target.addEventListener(type, listener);
   const text = (unit, name) => JSON.parse(unit.closest("[data-autosave-texts]").getAttribute("data-autosave-texts"))[name];
   const state = (unit) => states.get(unit) || states.set(unit, {}).get(unit);
-
-  // --- The CSRF token, and the one way to renew it ----------------------------------------------
-
   const bodyHeaders = () => JSON.parse(document.body.getAttribute("hx-headers:inherited") || "{}");
 
   const call = (url, method, body, keepalive = false) => {
@@ -45,7 +34,7 @@
     return fetch(url, { method, headers, body, keepalive, credentials: "same-origin", redirect: "manual" });
   };
 
-  // Resolve to 200 once renewed, to 401 (or another status) when logged out, to 0 offline.
+  // The one renewal of the token: 200 once renewed, 401 (or another status) logged out, 0 offline.
   const renew = () =>
     call(document.body.getAttribute("data-token-url"), "GET")
       .then(async (resp) => {
@@ -57,8 +46,7 @@
       })
       .catch(() => 0);
 
-  // --- The copy in this browser (storage full or disabled: the server draft still works) -------
-
+  // The copy in this browser (storage full or disabled: the server draft still works).
   const storeKey = (unit) => `muhely:draft:${document.body.getAttribute("data-user") || ""}:${unit.getAttribute("data-autosave-key")}`;
   const readLocal = (unit) => {
     try {
@@ -77,13 +65,13 @@
     if (entry && (onlyIfBody === undefined || entry.body === onlyIfBody)) localStorage.removeItem(storeKey(unit));
   };
 
-  // --- Reading and writing a unit -----------------------------------------------------------------
-
   const body = (unit) => unit.querySelector("[data-autosave-body]") || unit.querySelector("[name=body]");
   const nameOf = (el) => el.getAttribute("data-autosave-name") || el.name;
   const input = (unit, name) => unit.querySelector(`input[name=${name}], input[data-autosave-name=${name}]`);
   const fields = (unit) =>
     [...unit.elements].filter((el) => el.name && el !== body(unit) && !el.readOnly && !/^(hidden|submit|button|reset|file|password|image)$/.test(el.type));
+  // Key order differs between the server's JSON and the form: compare sorted pairs.
+  const canonical = ({ body, fields = {} }) => JSON.stringify([body, ...Object.keys(fields).sort().map((k) => [k, fields[k]])]);
 
   function snapshot(unit) {
     const values = {};
@@ -113,11 +101,6 @@
     applying = false;
   };
 
-  // Key order differs between the server's JSON and the form: compare sorted pairs.
-  const canonical = ({ body, fields = {} }) => JSON.stringify([body, ...Object.keys(fields).sort().map((k) => [k, fields[k]])]);
-
-  // --- What the user is told -----------------------------------------------------------------------
-
   const status = (unit, message) => {
     // A unit the page has replaced meanwhile (the write mode's save) speaks for nobody.
     const el = (unit.form || unit).querySelector("[data-autosave-status]");
@@ -127,31 +110,22 @@
   const alert = (unit, message, kind = "error", before = unit.querySelector(".actions")) => {
     let box = unit.querySelector("[data-autosave-alert]");
     if (!box) {
-      box = document.createElement("div");
-      box.setAttribute("role", "alert");
+      box = Object.assign(document.createElement("div"), { role: "alert" });
       box.setAttribute("data-autosave-alert", "");
       (before ? before.parentNode : unit).insertBefore(box, before);
     }
-    box.className = `message autosave-alert message-${kind}`;
-    box.textContent = message;
-    box.hidden = false;
+    Object.assign(box, { className: `message autosave-alert message-${kind}`, textContent: message, hidden: false });
     return box;
   };
 
-  const clearAlert = (unit) => unit.querySelector("[data-autosave-alert]")?.setAttribute("hidden", "");
-
+  // Before the text's field: its button is never between the text and "Mentés".
   const notice = (unit, message, label, onClick) => {
-    // Before the text's field: its button is never between the text and "Mentés".
-    const button = document.createElement("button");
-    Object.assign(button, { type: "button", className: "link-button", textContent: label });
+    const button = Object.assign(document.createElement("button"), { type: "button", className: "link-button", textContent: label });
     button.addEventListener("click", onClick);
     alert(unit, message + " ", "info", body(unit).closest(".field")).append(button);
-    const details = unit.closest("details"); // a folded new-note form opens to show it
-    if (details) details.open = true;
+    if (unit.closest("details")) unit.closest("details").open = true; // a folded new-note form
     return button;
   };
-
-  // --- Sending the draft ----------------------------------------------------------------------------
 
   const schedule = (unit, delay) => {
     clearTimeout(state(unit).timer);
@@ -213,7 +187,7 @@
     removeLocal(unit, snap.body);
     if (canonical(snapshot(unit)) === canonical(snap)) st.dirty = false;
     if (back) alert(unit, text(unit, back), "success");
-    else if (st.blocked) clearAlert(unit);
+    else if (st.blocked) unit.querySelector("[data-autosave-alert]").hidden = true;
     st.blocked = st.renewed = null;
     status(unit, data.text);
   };
@@ -226,9 +200,8 @@
 
   // An expired login: the units wait (checked every 5 s and when the tab is back), then save.
   const waitForLogin = (unit) => {
-    const link = document.createElement("a");
     const next = encodeURIComponent(location.pathname + location.search);
-    Object.assign(link, { href: `${text(unit, "loginUrl")}?next=${next}`, target: "_blank", rel: "noopener" });
+    const link = Object.assign(document.createElement("a"), { href: `${text(unit, "loginUrl")}?next=${next}`, target: "_blank", rel: "noopener" });
     link.textContent = text(unit, "loginLink");
     alert(unit, text(unit, "login")).append(link, text(unit, "loginAfter"));
     state(unit).blocked = "login";
@@ -248,8 +221,6 @@
       st.pendingSubmit = false;
     });
   };
-
-  // --- Opening an editor ----------------------------------------------------------------------------
 
   const offerDiscard = (unit, original) => {
     // Say so when more than the text came back: a restored "who can read it" must be seen.
@@ -274,11 +245,11 @@
     }).focus();
   };
 
-  const offerNewer = (unit) => {
-    // Its button submits the editor: the server answers 409 with both texts, saving nothing.
-    if (!unit.hasAttribute("data-autosave-compare")) return alert(unit, text(unit, "newer"), "info");
-    notice(unit, text(unit, "newer"), text(unit, "compare"), () => unit.requestSubmit());
-  };
+  // Its button submits the editor: the server answers 409 with both texts, saving nothing.
+  const offerNewer = (unit) =>
+    unit.hasAttribute("data-autosave-compare")
+      ? notice(unit, text(unit, "newer"), text(unit, "compare"), () => unit.requestSubmit())
+      : alert(unit, text(unit, "newer"), "info");
 
   const init = (unit) => {
     if (state(unit).original) return;
@@ -303,9 +274,10 @@
     }
   };
   const initAll = () => document.querySelectorAll(UNITS).forEach(init);
+  ["htmx:after:swap", "htmx:after:settle", "htmx:after:process"].forEach((type) => on(type, initAll));
+  initAll(); // a deferred script: the page is parsed
 
-  // --- Events (delegated, so swapped-in editors need nothing) ------------------------------------------
-
+  // Events are delegated, so swapped-in editors need nothing.
   const unitOf = (el) => el?.closest?.(UNITS);
   const typed = ({ target }) => {
     if (!unitOf(target) || applying) return;
@@ -316,27 +288,20 @@
   on("change", typed);
   on("focusin", ({ target }) => unitOf(target) && init(unitOf(target)));
   on("focusout", ({ target }) => unitOf(target) && state(unitOf(target)).dirty && save(unitOf(target)));
-
   const flushAll = (keepalive) => document.querySelectorAll(UNITS).forEach((unit) => state(unit).dirty && save(unit, { keepalive }));
   on("visibilitychange", () => (document.visibilityState === "hidden" ? flushAll(true) : checkLogin()));
   on("pagehide", () => flushAll(true), window);
   on("focus", checkLogin, window);
   on("online", () => flushAll(false), window);
-
-  document.addEventListener(
-    "submit",
-    ({ target }) => {
-      if (target.matches("form[data-clear-drafts]")) {
-        Object.keys(localStorage).forEach((key) => key.startsWith("muhely:draft:") && localStorage.removeItem(key));
-      } else if (unitOf(target)) {
-        clearTimeout(state(unitOf(target)).timer);
-        writeLocal(unitOf(target));
-      }
-    },
-    true
-  );
-
-  // --- Answers to real saves (htmx) ---------------------------------------------------------------------
+  const submitted = ({ target }) => {
+    if (target.matches("form[data-clear-drafts]")) {
+      Object.keys(localStorage).forEach((key) => key.startsWith("muhely:draft:") && localStorage.removeItem(key));
+    } else if (unitOf(target)) {
+      clearTimeout(state(unitOf(target)).timer);
+      writeLocal(unitOf(target));
+    }
+  };
+  document.addEventListener("submit", submitted, true);
 
   // The write mode: one form whose fieldsets are the units.
   const unitsIn = (ctx) => (ctx?.sourceElement?.matches?.(UNITS) === false ? [...ctx.sourceElement.querySelectorAll(UNITS)] : []);
@@ -345,7 +310,6 @@
   // What each unit held when the save was sent: words typed while it was on its way must survive
   // the swap (the new unit puts them back from the local copy, with its notice).
   on("htmx:before:request", (event) => unitsIn(event.detail.ctx).forEach((unit) => (state(unit).sent = body(unit).value)));
-
   const afterUnits = (units, ok) =>
     units.forEach((unit) => {
       const st = state(unit);
@@ -364,12 +328,7 @@
     });
 
   // A form sent again after its token was renewed does not ask "Are you sure?" a second time.
-  on("htmx:confirm", (event) => {
-    if (!confirmed.delete(event.target)) return;
-    event.preventDefault();
-    event.detail.issueRequest();
-  });
-
+  on("htmx:confirm", (event) => confirmed.delete(event.target) && (event.preventDefault(), event.detail.issueRequest()));
   const resend = async (form, submitter, unit) => {
     const code = await renew();
     if (code === 200 && form.isConnected) {
@@ -395,14 +354,14 @@
     if (!unit || expired) return;
     if (code < 300) {
       // The save removed the server draft: the copy goes, and so does any notice about it (a draft
-      // write still on its way is removed after it). A new note's form is emptied.
+      // write still on its way is removed after it). A new note's form goes back to empty.
       clearTimeout(st.timer);
       Object.assign(st, { dirty: false, done: true, clearAfter: st.inFlight });
       removeLocal(unit);
       if (unit.matches("[data-reset-on-success]")) apply(unit, st.original);
       if (unit.matches("[data-reset-on-success]") && unit.closest("details")) unit.closest("details").open = false;
       input(unit, "draft").value = "";
-      clearAlert(unit);
+      unit.querySelector("[data-autosave-alert]")?.setAttribute("hidden", "");
     } else if (code === 401) {
       event.preventDefault(); // the editor and its text stay; the login link is beside them
       Object.assign(st, { dirty: true, pendingSubmit: true });
@@ -417,8 +376,7 @@
     }
   });
 
-  on("htmx:error", (event) => {
-    const ctx = event.detail.ctx;
+  on("htmx:error", ({ detail: { ctx } }) => {
     const unit = unitSaving(ctx);
     const units = unitsIn(ctx);
     const box = units.length && ctx.sourceElement.querySelector("[data-write-alert]");
@@ -431,7 +389,4 @@
     afterUnits(units, false);
     if (box) Object.assign(box, { textContent: text(units[0], "offline"), hidden: false }); // until the next answer
   });
-
-  ["htmx:after:swap", "htmx:after:settle", "htmx:after:process"].forEach((type) => on(type, initAll));
-  initAll(); // a deferred script: the page is parsed
 })();
