@@ -1,20 +1,13 @@
-// Autosave (never lose a word of a journal section or a note) and the page's CSRF token.
-// A unit is a <form data-autosave> or a <fieldset data-autosave> of the write mode's form, with
-// data-autosave-key and -url (url_for), data-autosave-saved (the values "Elvetés" goes back to
-// when the server put a draft back, else ""), optional data-autosave-compare (a newer draft from
-// another device offers to submit the form) and data-reset-on-success; a textarea name=body (or
-// [data-autosave-body]); other named controls are its "fields" (under their data-autosave-name);
-// inputs name=version and name=draft (the stamp of the server draft it wrote or restored). The
-// unit or its form holds [data-autosave-status] and data-autosave-texts (drafts/views.py).
-//
+// Autosave (never lose a word of a journal section or a note) and the page's CSRF token. A unit
+// is a <form data-autosave>, or a <fieldset data-autosave> of the write mode's form; the template
+// gives its key, draft address, saved values (data-autosave-saved: what "Elvetés" goes back to
+// when the server put a draft back), texts, version and draft stamp (see README "Never losing").
 // Every change is copied to localStorage at once and PUT to the draft address 3 s after typing
-// stops, on leaving the field and when the tab is hidden or closed; the copy goes once the server
-// holds that text or a real save (htmx 2xx) went through. On opening, a copy that differs from the
-// shown text is put back (with its base version) with "Elvetés", which "Visszavonás" undoes. A
-// newer draft from another device is never overwritten (409: both texts are offered). An expired
-// login (401) keeps the text, links to the login (new tab) and completes the save after it; an
-// action refused for an expired CSRF token (journal/expiry.py) renews it and is sent once more; a
-// lost connection retries until it is back; a server error keeps the editor.
+// stops, on leaving the field and when the tab is hidden or closed; a copy that differs from the
+// shown text is put back on opening, with "Elvetés" and "Visszavonás". A newer draft from another
+// device is never overwritten (409: both texts). An expired login (401) keeps the text and saves
+// after a login in a new tab; an expired CSRF token (journal/expiry.py) is renewed and the action
+// sent again; a lost connection retries; a server error keeps the editor.
 (() => {
   const UNITS = "[data-autosave]";
   const states = new WeakMap();
@@ -27,13 +20,11 @@
   const text = (unit, name) => JSON.parse(unit.closest("[data-autosave-texts]").getAttribute("data-autosave-texts"))[name];
   const state = (unit) => states.get(unit) || states.set(unit, {}).get(unit);
   const bodyHeaders = () => JSON.parse(document.body.getAttribute("hx-headers:inherited") || "{}");
-
   const call = (url, method, body, keepalive = false) => {
     const token = bodyHeaders()["X-CSRFToken"] || document.querySelector("input[name=csrf_token]")?.value;
     const headers = { "HX-Request": "true", "X-CSRFToken": token, Accept: "application/json", "Content-Type": "application/json" };
     return fetch(url, { method, headers, body, keepalive, credentials: "same-origin", redirect: "manual" });
   };
-
   // The one renewal of the token: 200 once renewed, 401 (or another status) logged out, 0 offline.
   const renew = () =>
     call(document.body.getAttribute("data-token-url"), "GET")
@@ -45,26 +36,14 @@
         return 200;
       })
       .catch(() => 0);
-
   // The copy in this browser (storage full or disabled: the server draft still works).
   const storeKey = (unit) => `muhely:draft:${document.body.getAttribute("data-user") || ""}:${unit.getAttribute("data-autosave-key")}`;
-  const readLocal = (unit) => {
-    try {
-      return JSON.parse(localStorage.getItem(storeKey(unit)));
-    } catch (e) {
-      return null;
-    }
-  };
-  const writeLocal = (unit, snap = snapshot(unit)) => {
-    try {
-      localStorage.setItem(storeKey(unit), JSON.stringify(snap));
-    } catch (e) {}
-  };
+  const readLocal = (unit) => { try { return JSON.parse(localStorage.getItem(storeKey(unit))); } catch (e) { return null; } };
+  const writeLocal = (unit, snap = snapshot(unit)) => { try { localStorage.setItem(storeKey(unit), JSON.stringify(snap)); } catch (e) {} };
   const removeLocal = (unit, onlyIfBody) => {
     const entry = readLocal(unit);
     if (entry && (onlyIfBody === undefined || entry.body === onlyIfBody)) localStorage.removeItem(storeKey(unit));
   };
-
   const body = (unit) => unit.querySelector("[data-autosave-body]") || unit.querySelector("[name=body]");
   const nameOf = (el) => el.getAttribute("data-autosave-name") || el.name;
   const input = (unit, name) => unit.querySelector(`input[name=${name}], input[data-autosave-name=${name}]`);
@@ -72,7 +51,6 @@
     [...unit.elements].filter((el) => el.name && el !== body(unit) && !el.readOnly && !/^(hidden|submit|button|reset|file|password|image)$/.test(el.type));
   // Key order differs between the server's JSON and the form: compare sorted pairs.
   const canonical = ({ body, fields = {} }) => JSON.stringify([body, ...Object.keys(fields).sort().map((k) => [k, fields[k]])]);
-
   function snapshot(unit) {
     const values = {};
     const version = input(unit, "version")?.value;
@@ -83,7 +61,6 @@
     const base = /^\d+$/.test(version) ? parseInt(version, 10) : null;
     return { body: body(unit).value, fields: values, base_version: base, draft: input(unit, "draft").value };
   }
-
   const apply = (unit, snap) => {
     const values = snap.fields || {};
     body(unit).value = snap.body || "";
@@ -100,13 +77,11 @@
     unit.querySelectorAll("input[type=radio]:checked").forEach((el) => el.dispatchEvent(new Event("change", { bubbles: true })));
     applying = false;
   };
-
   const status = (unit, message) => {
     // A unit the page has replaced meanwhile (the write mode's save) speaks for nobody.
     const el = (unit.form || unit).querySelector("[data-autosave-status]");
     if (unit.isConnected && el) el.textContent = message;
   };
-
   const alert = (unit, message, kind = "error", before = unit.querySelector(".actions")) => {
     let box = unit.querySelector("[data-autosave-alert]");
     if (!box) {
@@ -117,7 +92,6 @@
     Object.assign(box, { className: `message autosave-alert message-${kind}`, textContent: message, hidden: false });
     return box;
   };
-
   // Before the text's field: its button is never between the text and "Mentés".
   const notice = (unit, message, label, onClick) => {
     const button = Object.assign(document.createElement("button"), { type: "button", className: "link-button", textContent: label });
@@ -126,18 +100,15 @@
     if (unit.closest("details")) unit.closest("details").open = true; // a folded new-note form
     return button;
   };
-
   const schedule = (unit, delay) => {
     clearTimeout(state(unit).timer);
     state(unit).timer = setTimeout(() => save(unit), delay);
   };
-
   const changed = (unit, delay) => {
     Object.assign(state(unit), { dirty: true, done: false });
     writeLocal(unit);
     if (state(unit).blocked !== "login") schedule(unit, delay);
   };
-
   function save(unit, { force = false, keepalive = false } = {}) {
     const st = state(unit);
     clearTimeout(st.timer);
@@ -170,18 +141,15 @@
         st.clearAfter = st.again = false;
       });
   }
-
   const retry = (unit) => {
     state(unit).renewed = false;
     status(unit, text(unit, "local"));
     schedule(unit, 10000);
   };
-
   const stored = (unit, snap, data) => {
     const st = state(unit);
     const back = { login: "loginBack", offline: "onlineBack" }[st.blocked];
-    // Also into an editor the server sent back meanwhile (the answer to a save sent while this
-    // draft was on its way): it replaced this unit and must know the draft.
+    // Also into an editor that replaced this one meanwhile (the answer to a save): it must know it.
     const key = JSON.stringify(unit.getAttribute("data-autosave-key"));
     [unit, ...document.querySelectorAll(`[data-autosave-key=${key}]`)].forEach((u) => (input(u, "draft").value = data.draft));
     removeLocal(unit, snap.body);
@@ -191,13 +159,11 @@
     st.blocked = st.renewed = null;
     status(unit, data.text);
   };
-
   const discardServer = (unit) => {
     if (state(unit).inFlight) return void (state(unit).clearAfter = true);
     const url = `${unit.getAttribute("data-autosave-url")}?draft=${encodeURIComponent(input(unit, "draft").value)}`;
     call(url, "DELETE").catch(() => {}); // a leftover draft of the saved text is not offered
   };
-
   // An expired login: the units wait (checked every 5 s and when the tab is back), then save.
   const waitForLogin = (unit) => {
     const next = encodeURIComponent(location.pathname + location.search);
@@ -207,7 +173,6 @@
     state(unit).blocked = "login";
     loginTimer = loginTimer || setInterval(checkLogin, 5000);
   };
-
   const checkLogin = async () => {
     if (!loginTimer || (await renew()) !== 200 || !loginTimer) return;
     clearInterval(loginTimer);
@@ -221,13 +186,11 @@
       st.pendingSubmit = false;
     });
   };
-
   const offerDiscard = (unit, original) => {
     // Say so when more than the text came back: a restored "who can read it" must be seen.
     const settings = canonical({ fields: snapshot(unit).fields }) !== canonical({ fields: original.fields });
     notice(unit, text(unit, settings ? "restoredSettings" : "restored"), text(unit, "discard"), discarder(unit, original));
   };
-
   // Nothing is asked: what is thrown away stays here for "Visszavonás" until the page goes.
   const discarder = (unit, original) => () => {
     const discarded = snapshot(unit);
@@ -244,13 +207,11 @@
       body(unit).focus();
     }).focus();
   };
-
   // Its button submits the editor: the server answers 409 with both texts, saving nothing.
   const offerNewer = (unit) =>
     unit.hasAttribute("data-autosave-compare")
       ? notice(unit, text(unit, "newer"), text(unit, "compare"), () => unit.requestSubmit())
       : alert(unit, text(unit, "newer"), "info");
-
   const init = (unit) => {
     if (state(unit).original) return;
     const key = unit.getAttribute("data-autosave-key");
@@ -258,9 +219,8 @@
     const local = readLocal(unit);
     state(unit).original = original;
     if (answered[key]) {
-      // The answer to this editor's own save (errors, a conflict) holds the user's text: the copy
-      // follows it, and so does the draft after errors (after a conflict the server draft may hold
-      // the other text shown beside it: it is replaced only once the user types).
+      // The answer to its own save (errors, a conflict) holds the user's text: the copy follows,
+      // and the draft too after errors (after a conflict, only once the user types).
       writeLocal(unit);
       if (answered[key] !== 409) changed(unit, 0);
       delete answered[key];
@@ -276,7 +236,6 @@
   const initAll = () => document.querySelectorAll(UNITS).forEach(init);
   ["htmx:after:swap", "htmx:after:settle", "htmx:after:process"].forEach((type) => on(type, initAll));
   initAll(); // a deferred script: the page is parsed
-
   // Events are delegated, so swapped-in editors need nothing.
   const unitOf = (el) => el?.closest?.(UNITS);
   const typed = ({ target }) => {
@@ -293,22 +252,15 @@
   on("pagehide", () => flushAll(true), window);
   on("focus", checkLogin, window);
   on("online", () => flushAll(false), window);
-  const submitted = ({ target }) => {
-    if (target.matches("form[data-clear-drafts]")) {
-      Object.keys(localStorage).forEach((key) => key.startsWith("muhely:draft:") && localStorage.removeItem(key));
-    } else if (unitOf(target)) {
-      clearTimeout(state(unitOf(target)).timer);
-      writeLocal(unitOf(target));
-    }
-  };
+  const submitted = ({ target }) =>
+    target.matches("form[data-clear-drafts]")
+      ? Object.keys(localStorage).forEach((key) => key.startsWith("muhely:draft:") && localStorage.removeItem(key))
+      : unitOf(target) && (clearTimeout(state(unitOf(target)).timer), writeLocal(unitOf(target)));
   document.addEventListener("submit", submitted, true);
-
   // The write mode: one form whose fieldsets are the units.
   const unitsIn = (ctx) => (ctx?.sourceElement?.matches?.(UNITS) === false ? [...ctx.sourceElement.querySelectorAll(UNITS)] : []);
   const unitSaving = (ctx) => (ctx?.sourceElement?.matches?.("form" + UNITS) ? ctx.sourceElement : null);
-
-  // What each unit held when the save was sent: words typed while it was on its way must survive
-  // the swap (the new unit puts them back from the local copy, with its notice).
+  // What each unit held when sent: words typed meanwhile survive the swap (from the local copy).
   on("htmx:before:request", (event) => unitsIn(event.detail.ctx).forEach((unit) => (state(unit).sent = body(unit).value)));
   const afterUnits = (units, ok) =>
     units.forEach((unit) => {
@@ -326,7 +278,6 @@
         if (!ok) schedule(unit, 2000);
       }
     });
-
   // A form sent again after its token was renewed does not ask "Are you sure?" a second time.
   on("htmx:confirm", (event) => confirmed.delete(event.target) && (event.preventDefault(), event.detail.issueRequest()));
   const resend = async (form, submitter, unit) => {
@@ -340,7 +291,6 @@
       waitForLogin(unit);
     }
   };
-
   on("htmx:after:request", (event) => {
     const { request, response } = event.detail.ctx;
     const code = response.status;
@@ -353,8 +303,7 @@
     if (code !== 409 && code !== 422) afterUnits(unitsIn(event.detail.ctx), code < 300);
     if (!unit || expired) return;
     if (code < 300) {
-      // The save removed the server draft: the copy goes, and so does any notice about it (a draft
-      // write still on its way is removed after it). A new note's form goes back to empty.
+      // Saved, the server draft removed (one still on its way goes after it): the copy goes too.
       clearTimeout(st.timer);
       Object.assign(st, { dirty: false, done: true, clearAfter: st.inFlight });
       removeLocal(unit);
@@ -375,7 +324,6 @@
       changed(unit, 0);
     }
   });
-
   on("htmx:error", ({ detail: { ctx } }) => {
     const unit = unitSaving(ctx);
     const units = unitsIn(ctx);

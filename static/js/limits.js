@@ -9,13 +9,10 @@
     const out = document.getElementById(field.id + "-limit");
     if (!limit || !out) return;
     if (!out.hasAttribute("data-limit-text")) out.setAttribute("data-limit-text", out.textContent);
-    const count = field.value.length;
-    const lang = document.documentElement.lang || "hu";
+    const [count, lang] = [field.value.length, document.documentElement.lang || "hu"];
     const near = count > limit ? typing : count >= limit * 0.9;
-    const said = out.getAttribute(count > limit ? "data-limit-over" : "data-limit-near");
-    out.textContent = near
-      ? said.replace("{count}", count.toLocaleString(lang)).replace("{max}", limit.toLocaleString(lang))
-      : out.getAttribute("data-limit-text");
+    const said = out.getAttribute(near ? (count > limit ? "data-limit-over" : "data-limit-near") : "data-limit-text");
+    out.textContent = said.replace("{count}", count.toLocaleString(lang)).replace("{max}", limit.toLocaleString(lang));
     out.hidden = !near && out.hasAttribute("data-limit-long");
     out.classList.toggle("limit-over", near && count > limit);
   };

@@ -1,9 +1,8 @@
 // The message area (#messages): what an action answers replaces what an earlier one said (but a
 // one-time link), and a message that arrives while the area is out of sight floats at the bottom
 // of the screen, where the user is looking (a refused "Send" far down a page must not look like
-// nothing happened), until tapped, closed with its button or dismissed with Escape. The close
-// button sits outside the live region, so it is not read out with the message; closing gives
-// focus back to where it was.
+// nothing happened), until tapped, closed with its button (outside the live region, so it is not
+// read out; base.html) or dismissed with Escape; closing gives focus back to where it was.
 (() => {
   // A choice the browser shows before the server answers (an attendance radio) goes back to what
   // the server rendered when the request fails: a status not recorded must not look recorded. An
@@ -17,8 +16,8 @@
   document.addEventListener("htmx:error", resetFailed);
 
   const messages = document.getElementById("messages");
-  if (!messages) return;
-  const closer = document.createElement("button");
+  const closer = document.querySelector("[data-messages-close]");
+  if (!messages || !closer) return;
   let returnTo = null; // what had focus before the close button
   const floating = () => messages.classList.contains("messages-floating");
   const float = (on) => {
@@ -33,26 +32,19 @@
     messages.querySelectorAll(".message:not(.message-link)").forEach((message) => message.remove());
     if (hadFocus && returnTo?.isConnected) returnTo.focus({ preventScroll: true });
   };
-
   // A new action (not a read or a poll): the outcome of the last one no longer applies.
   document.addEventListener("htmx:before:request", ({ detail: { ctx } }) => {
     if ((ctx?.request?.method || "GET").toUpperCase() !== "GET") clear();
   });
-
-  Object.assign(closer, { type: "button", className: "messages-close", hidden: true, textContent: "\u00d7" });
-  closer.setAttribute("aria-label", messages.getAttribute("data-close-label"));
   closer.addEventListener("focus", (event) => (returnTo = event.relatedTarget));
   closer.addEventListener("click", clear);
-  messages.after(closer);
-
+  // Only a message that has just arrived floats: one the user closed stays where it is.
   new MutationObserver((records) => {
     const box = messages.getBoundingClientRect();
     const arrived = records.some((record) => [...record.addedNodes].some((node) => node.classList?.contains("message")));
     if (!messages.querySelector(".message")) float(false);
-    // Only a message that has just arrived floats: one the user closed stays where it is.
     else if (arrived && !floating() && (box.bottom <= 0 || box.top >= window.innerHeight)) float(true);
   }).observe(messages, { childList: true });
-
   // A floating message goes away when tapped (its text has been read) or with Escape.
   messages.addEventListener("click", () => floating() && clear());
   document.addEventListener("keydown", (event) => {

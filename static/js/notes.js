@@ -1,18 +1,15 @@
 // Shared notes: tell the board's polls (and a new note posted) when someone is typing in the list
 // (the answer is then only "N új jegyzet", never a new list: no text is ever lost), drop a
 // refresh asked before the user's last action, and keep deletion notices through a refresh.
-// (Emptying the posted new-note form is autosave.js's: it knows the form's empty values.)
 (() => {
   const refreshes = (elt) => elt.matches?.("[data-note-poll]") || elt.id === "note-form";
   const busy = (list) =>
     list.querySelector(".note-editor, details[open]") ||
     [...list.querySelectorAll("textarea, input[type=text]")].some((f) => f.value.trim() !== "" || f === document.activeElement);
-
   document.addEventListener("htmx:config:request", (event) => {
     const list = document.getElementById("note-list");
     if (refreshes(event.target) && list && busy(list)) event.detail.ctx.request.body.set("typing", "1");
   });
-
   // A refresh asked before the user's last action in the list was answered may show the list as
   // it was before it (the deleted note still there): it is dropped; the next one is fresh.
   let lastAnswered = 0;
@@ -23,11 +20,8 @@
     const method = (event.detail.ctx.request.method || "GET").toUpperCase();
     if (event.target.closest?.("#note-list, #note-form") && method !== "GET") lastAnswered = performance.now();
   });
-
-  // A deletion notice (with its "Visszaállítás" button) is not part of the list the server sends.
-  // When the list refreshes itself (its poll, or the answer to a new note), each notice stays
-  // where it was, so the way back does not vanish a few seconds after the delete. Paging and
-  // filtering, which the user asks for, start afresh.
+  // A deletion notice (with "Visszaállítás") is not in the list the server sends: when the list
+  // refreshes itself (its poll, a new note) each stays where it was; paging and filtering don't.
   document.addEventListener("htmx:before:swap", (event) => {
     const ctx = event.detail.ctx;
     const list = document.getElementById("note-list");
@@ -43,7 +37,6 @@
     // Taken out before the swap, so htmx's clean-up of the old list leaves their buttons working.
     ctx.keptNotices.forEach((entry) => entry.notice.remove());
   });
-
   // Put back after the swap (or into the old list if there was none), from the last: each goes
   // before the note that followed it, else after the one before it, else to the top.
   document.addEventListener("htmx:finally:swap", (event) => {
