@@ -356,7 +356,6 @@ def test_a_draft_holding_the_saved_text_is_not_put_back_but_known(client, world,
     assert f'name="draft" value="{written}"' in page
 
 
-
 def test_opening_a_note_editor_puts_the_draft_back_on_the_server(client, world, log_in):
     note = make_note(world["participant_a"], world["group_a"], version=2)
     db.session.commit()

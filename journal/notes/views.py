@@ -9,7 +9,7 @@ from limits import parse
 
 from journal.drafts.kinds import draft_key
 from journal.drafts.operations import NewerDraft, clear_draft, stamp
-from journal.drafts.queries import draft_for, draft_fields
+from journal.drafts.queries import draft_fields, draft_for
 from journal.extensions import db, limiter
 from journal.groups.queries import visible_group_by_slug
 from journal.htmx import after_action, message_fragment, render, retargeted, wants_fragment

@@ -7,9 +7,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from journal.extensions import db
 from journal.drafts.kinds import draft_key
 from journal.drafts.operations import save_draft
+from journal.extensions import db
 from journal.models import Journal, JournalSection, SectionRevision, User
 from tests.browser.harness import PHONE, Console, open_page, serving
 from tests.conftest import build_app
