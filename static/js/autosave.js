@@ -11,7 +11,7 @@
 (() => {
   const UNITS = "[data-autosave]";
   const states = new WeakMap();
-  const answered = {}; // key → status of a save answered with the editor again (409, 422)
+  const answered = {}; // key → a save answered with the editor again (409, 422): code, values before
   const resent = new WeakSet(); // forms sent again with a renewed token…
   const confirmed = new WeakSet(); // …whose user has already said yes to "Are you sure?"
   let loginTimer = null;
@@ -215,14 +215,14 @@
   const init = (unit) => {
     if (state(unit).original) return;
     const key = unit.getAttribute("data-autosave-key");
-    const original = JSON.parse(unit.getAttribute("data-autosave-saved") || '""') || snapshot(unit);
+    const original = answered[key]?.original || JSON.parse(unit.getAttribute("data-autosave-saved") || '""') || snapshot(unit);
     const local = readLocal(unit);
     state(unit).original = original;
     if (answered[key]) {
       // The answer to its own save (errors, a conflict) holds the user's text: the copy follows,
       // and the draft too after errors (after a conflict, only once the user types).
       writeLocal(unit);
-      if (answered[key] !== 409) changed(unit, 0);
+      if (answered[key].code !== 409) changed(unit, 0);
       delete answered[key];
     } else if (local && canonical(local) !== canonical(snapshot(unit))) {
       apply(unit, local);
@@ -316,7 +316,7 @@
       Object.assign(st, { dirty: true, pendingSubmit: true });
       waitForLogin(unit);
     } else if (code === 409 || code === 422) {
-      answered[unit.getAttribute("data-autosave-key")] = code; // the new editor holds the text
+      answered[unit.getAttribute("data-autosave-key")] = { code, original: st.original }; // the new editor holds the text
     } else {
       // Not saved: the text goes to the server draft; an error page never replaces the editor.
       if (code >= 500 && !response.headers.get("HX-Retarget")) event.preventDefault();
