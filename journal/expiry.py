@@ -1,6 +1,6 @@
 """An expired login or CSRF token, in one place: what each kind of request gets back, the page
 that keeps a refused form's fields and sends them again, and the token endpoint the page's
-scripts renew their token from (static/js/csrf.js, autosave.js). Nothing typed is ever lost."""
+scripts renew their token from (static/js/autosave.js). Nothing typed is ever lost."""
 
 import re
 from urllib.parse import urlsplit
@@ -189,7 +189,7 @@ def foreign_post():
 def handle_csrf_error(error: CSRFError):
     """Explain an expired form and keep every field the user typed.
 
-    An htmx action gets a message and the X-CSRF-Expired header (static/js/csrf.js renews the
+    An htmx action gets a message and the X-CSRF-Expired header (static/js/autosave.js renews the
     token and sends the form again when the user is still logged in); a plain form post from
     one of our pages gets a page that keeps the fields and sends them again; a post from
     anywhere else is refused without either.

@@ -354,3 +354,30 @@ def test_a_draft_holding_the_saved_text_is_not_put_back_but_known(client, world,
     page = client.get(f"/sections/{section.id}/edit", headers=HX).get_data(as_text=True)
     assert "Visszaállítottuk" not in page and "data-autosave-discard" not in page
     assert f'name="draft" value="{written}"' in page
+
+
+def test_opening_a_note_editor_puts_the_draft_back_on_the_server(client, world, log_in):
+    note = make_note(world["participant_a"], world["group_a"], version=2)
+    db.session.commit()
+    log_in(world["participant_a"])
+    fields = {"title": "Új cím", "mentor_only": True}
+    written = _put(client, f"note:{note.id}", "Félkész <jegyzet>", fields=fields).json["draft"]
+    page = client.get(f"/notes/{note.id}/edit", headers=HX).get_data(as_text=True)
+    assert "Félkész &lt;jegyzet&gt;</textarea>" in page and 'value="Új cím"' in page
+    assert "Visszaállítottuk" in page and "data-autosave-discard" in page
+    assert f'value="{written}"' in page
+    saved = json.loads(page.split("data-autosave-saved='")[1].split("'")[0])
+    assert saved["body"] == note.body and saved["fields"]["title"] == note.title
+    assert saved["fields"]["mentor_only"] is False and saved["base_version"] == "2"
+
+
+def test_the_board_opens_the_new_note_form_with_the_draft_put_back(client, world, log_in):
+    log_in(world["mentor_a"])
+    key = f"note:new:group:{world['group_a'].id}"
+    board = f"/groups/{world['group_a'].slug}/notes"
+    page = client.get(board).get_data(as_text=True)
+    assert '<details class="new-note">' in page and "data-autosave-saved='\"\"'" in page
+    _put(client, key, "Félkész új jegyzet", fields={"title": "Cím"}, base_version=None)
+    page = client.get(board).get_data(as_text=True)
+    assert '<details class="new-note" open>' in page and "Félkész új jegyzet</textarea>" in page
+    assert "Visszaállítottuk" in page

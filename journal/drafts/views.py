@@ -23,10 +23,11 @@ kinds.register_builtin_kinds()
 
 @bp.app_context_processor
 def draft_helpers() -> dict:
-    """Give templates the draft key builder and the autosave texts that live in the page."""
-    return {"draft_key": kinds.draft_key, "autosave_texts": autosave_texts}
+    """Give templates the draft key builder."""
+    return {"draft_key": kinds.draft_key}
 
 
+@bp.app_template_global()
 def autosave_texts() -> dict[str, str]:
     """Return the messages and the login address an editor's script uses (data-autosave-texts)."""
     return {
@@ -43,7 +44,6 @@ def autosave_texts() -> dict[str, str]:
         ),
         "loginLink": _("Jelentkezzen be újra egy új lapon"),
         "loginAfter": _(", utána a mentés magától folytatódik."),
-        "token": _("Az űrlap érvényessége lejárt; megújítottuk, és újra mentjük."),
         "offline": _(
             "A mentés nem sikerült, mert megszakadt a kapcsolat. A szövegét megőriztük ebben a "
             "böngészőben; a kapcsolat helyreállása után nyomja meg újra a Mentés gombot."

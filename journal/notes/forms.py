@@ -70,6 +70,7 @@ class NoteForm(FlaskForm):
     mentor_only = BooleanField(_l("Csak a mentornak"))
     hide_reactors = BooleanField(_l("A „Nálam is” jelölők nevét elrejtem (csak a számuk látszik)"))
     version = HiddenField()
+    draft = HiddenField()  # the stamp of the autosaved draft this form wrote or restored
 
 
 class ReplyForm(FlaskForm):

@@ -8,7 +8,8 @@ from flask_login import current_user, login_required
 from limits import parse
 
 from journal.drafts.kinds import draft_key
-from journal.drafts.operations import NewerDraft, clear_draft
+from journal.drafts.operations import NewerDraft, clear_draft, stamp
+from journal.drafts.queries import draft_fields, draft_for
 from journal.extensions import db, limiter
 from journal.forms import positive_int
 from journal.groups.queries import group_or_404
@@ -95,6 +96,44 @@ def _note_form(group: Group, note: Note | None = None) -> NoteForm:
     elif note is None and request.method == "GET" and positive_int(request.args.get("workshop")):
         form.workshop.data = request.args["workshop"]
     return form
+
+
+# The note form's controls that a draft keeps besides the text (autosave.js "fields").
+DRAFT_FIELDS = ("kind", "title", "link", "workshop", "mentor_only", "hide_reactors")
+
+
+def _with_draft(form: NoteForm, key: str) -> dict | None:
+    """Put the user's unsaved draft into a freshly opened note form; return the values shown
+    before ("Elvetés" goes back to them), or None when there was nothing to restore."""
+    draft = draft_for(current_user, key)
+    if draft is None:
+        return None
+    form.draft.data = stamp(draft)  # shown (or the same as saved): this form may replace it
+    saved = {n: v if isinstance(v := form[n].data, bool) else v or "" for n in DRAFT_FIELDS}
+    saved = {"body": form.body.data or "", "fields": saved, "base_version": form.version.data}
+    fields = {k: v for k, v in draft_fields(draft).items() if k in DRAFT_FIELDS}
+    shown = saved["fields"] | {
+        k: bool(v) if k in ("mentor_only", "hide_reactors") else str(v) for k, v in fields.items()
+    }
+    if draft.body == saved["body"] and shown == saved["fields"]:
+        return None
+    form.body.data = draft.body
+    for name, value in shown.items():
+        form[name].data = value
+    if draft.base_version is not None and form.version.data:
+        # A save over a version written since answers 409 with both texts.
+        form.version.data = str(draft.base_version)
+    return {"saved": saved}
+
+
+def _new_note_form(group: Group) -> tuple[NoteForm | None, dict | None]:
+    """Return the new-note form (None if the user may not add one) with the user's unsaved
+    draft put back, and what _with_draft returned; a list fragment shows no form."""
+    form = _note_form(group) if can_add_note(current_user, group) else None
+    if form is None or (wants_fragment() and request.endpoint != "notes.create"):
+        return form, None
+    form = _with_choices(form, group)
+    return form, _with_draft(form, draft_key("note", "new", "group", group.id))
 
 
 def _editor_ids(form: NoteForm, note: Note) -> NoteForm:
@@ -187,10 +226,11 @@ def _posted_list(group: Group, note: Note) -> dict:
 def board(slug: str):
     """Show the group's notes, newest first, filtered and paginated."""
     group = group_or_404(slug)
-    form = _note_form(group) if can_add_note(current_user, group) else None
-    if form is not None and not wants_fragment():
-        _with_choices(form, group)
-    return render("notes/board.html", "notes/_list.html", form=form, **_board_context(group))
+    form, restored = _new_note_form(group)
+    return render(
+        "notes/board.html", "notes/_list.html", form=form, restored=restored,
+        **_board_context(group),
+    )  # fmt: skip
 
 
 def _number(name: str) -> int:
@@ -227,12 +267,11 @@ def poll(slug: str):
         }
         return retargeted("notes/_news.html", "#note-news", "innerHTML", **context)
     else:
-        form = _note_form(group) if can_add_note(current_user, group) else None
-        if form is not None and not wants_fragment():
-            _with_choices(form, group)
+        form, restored = _new_note_form(group)
         response = render(
-            "notes/board.html", "notes/_list.html", form=form, **_board_context(group)
-        )
+            "notes/board.html", "notes/_list.html", form=form, restored=restored,
+            **_board_context(group),
+        )  # fmt: skip
     response.set_etag(token)
     response.vary.add("HX-Request")
     return response
@@ -283,11 +322,12 @@ def create(slug: str):
     """Add a note to the group's board or one of its workshops."""
     group = group_or_404(slug)
     require(can_add_note(current_user, group))
-    form = _note_form(group)
     if request.method == "GET":
+        form, restored = _new_note_form(group)
         return render(
-            "notes/new.html", "notes/_new_form.html", group=group, form=_with_choices(form, group)
+            "notes/new.html", "notes/_new_form.html", group=group, form=form, restored=restored
         )
+    form = _note_form(group)
     status = 422
     if form.validate():
         workshop = _chosen_workshop(form, group)
@@ -361,7 +401,8 @@ def edit(note_id: int):
     context = {"note": note, "group": note.group, "form": form, "conflict": None}
     if request.method == "GET":
         _with_choices(form, note.group)
-        return render("notes/edit.html", "notes/_edit.html", **context)
+        restored = _with_draft(form, draft_key("note", note.id))
+        return render("notes/edit.html", "notes/_edit.html", restored=restored, **context)
     status = 422
     base = positive_int(form.version.data)
     if base is None:

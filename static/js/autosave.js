@@ -1,761 +1,340 @@
-// Autosave: never lose a word of a journal section or a note being written.
-//
-// Markup contract (any form; the page must work without this script):
-//
-//   <form data-autosave                      opt in (or a <fieldset data-autosave> inside a form
-//                                            that holds several: the journal's write mode)
-//         data-autosave-key="section:12"     the draft key (registered kind, see journal/drafts)
-//         data-autosave-url="/drafts/…"      where the draft is kept (url_for in the template)
-//         data-autosave-version="3">         optional; the version the text started from
-//                                            (an <input name="version"> wins if present)
-//     <textarea name="body">                 the main text (or mark another with data-autosave-body)
-//     other named controls                   kept as "fields" (not hidden inputs, buttons,
-//                                            passwords, files, read-only or [data-autosave-skip]),
-//                                            under their data-autosave-name if they have one
-//     <input type=hidden name="version"        or data-autosave-name="version": the base version
-//     <span data-autosave-status></span>     optional; the quiet "Piszkozat mentve 14:32" indicator
-//                                            (created before .actions or at the end if missing;
-//                                            data-autosave-status-in="ID" on the unit names one
-//                                            shared by several units)
-//     <input type=hidden name=draft>         the stamp of the server draft this editor wrote or
-//                                            restored (created if missing); a save or a draft
-//                                            write replaces only that draft (journal/drafts)
-//   </form>
-//   data-autosave-texts='{…}'                every message and the login address, in the user's
-//                                            language (journal/drafts/views.py autosave_texts)
-//   data-autosave-compare                    a newer draft from another device offers a button
-//                                            that submits the form: the server answers 409 with
-//                                            both texts
-//   <form data-clear-drafts …>               a logout form: this browser's copies are cleared
-//   <body data-user="7">                     copies in localStorage are kept per user
-//
-// What happens: every change is copied to localStorage at once and sent to PUT <url> about
-// 3 s after typing stops, when the field is left, and when the tab is hidden or closed. The
-// local copy is removed as soon as the server confirms that text. On opening an editor, a
-// local copy (or else the server draft, unless the server already put it back) that differs
-// from the shown text is put back, with a notice and a button to throw it away (and one to
-// undo that); the hidden `version` is set to the one the copy was based on, so a save over a
-// newer version answers 409 with both texts instead of overwriting. A draft written meanwhile
-// by another device is never overwritten: its 409 offers to show both texts. An expired login (401) or CSRF token (400) keeps the text, shows a message
-// with a login link (new tab), and completes the save once the login is back; network errors
-// retry when the connection returns. A successful real save (htmx 2xx) clears the local copy
-// (the server removed the draft it superseded).
-(function () {
-  "use strict";
-
-  var PREFIX = "muhely:draft:";
-  var DELAY = 3000;
-  var RETRY = 10000;
-  var states = new WeakMap();
-  var loginWaiting = false;
-  var loginTimer = null;
-  var applying = false;
-  var answered = {}; // keys whose editor came back from a 409/422: it already holds the text
-
-  // --- Storage ------------------------------------------------------------------------------
-
-  function text(form, name) {
-    try {
-      // On the unit or on a form around several units (the journal's write mode).
-      var holder = form.closest("[data-autosave-texts]") || form;
-      return JSON.parse(holder.getAttribute("data-autosave-texts") || "{}")[name] || "";
-    } catch (e) {
-      return "";
-    }
-  }
-
-  function stampInput(form) {
-    var input = form.querySelector("input[name=draft], input[data-autosave-name=draft]");
-    if (!input) {
-      input = document.createElement("input");
-      input.type = "hidden";
-      input.name = "draft";
-      form.appendChild(input);
-    }
-    return input;
-  }
-
-  function setStamp(form, value) {
-    // Also into the editor the server sent back meanwhile (a 409 or 422 answer to a save sent
-    // while this draft write was in flight): it replaced this form and must know the draft.
-    var key = JSON.stringify(form.getAttribute("data-autosave-key"));
-    stampInput(form).value = value;
-    document.querySelectorAll("[data-autosave-key=" + key + "]").forEach(function (other) {
-      stampInput(other).value = value;
-    });
-  }
-
-  function user() {
-    return (document.body && document.body.getAttribute("data-user")) || "";
-  }
-
-  function storeKey(form) {
-    return PREFIX + user() + ":" + form.getAttribute("data-autosave-key");
-  }
-
-  function readLocal(form) {
-    try {
-      var raw = window.localStorage.getItem(storeKey(form));
-      return raw ? JSON.parse(raw) : null;
-    } catch (e) {
-      return null;
-    }
-  }
-
-  function writeLocal(form, snap) {
-    try {
-      window.localStorage.setItem(storeKey(form), JSON.stringify(snap));
-    } catch (e) {
-      /* storage full or disabled: the server draft still works */
-    }
-  }
-
-  function removeLocal(form, onlyIfBody) {
-    try {
-      var entry = readLocal(form);
-      if (entry && (onlyIfBody === undefined || entry.body === onlyIfBody)) {
-        window.localStorage.removeItem(storeKey(form));
-      }
-    } catch (e) {
-      /* nothing to remove */
-    }
-  }
-
-  function clearAllLocal() {
-    try {
-      for (var i = window.localStorage.length - 1; i >= 0; i--) {
-        var k = window.localStorage.key(i);
-        if (k && k.indexOf(PREFIX) === 0) window.localStorage.removeItem(k);
-      }
-    } catch (e) {
-      /* storage disabled */
-    }
-  }
-
-  // --- Reading and writing the form -----------------------------------------------------------
-
-  function bodyControl(form) {
-    return form.querySelector("[data-autosave-body]") || form.querySelector("[name=body]");
-  }
-
-  function nameOf(el) {
-    return el.getAttribute("data-autosave-name") || el.name;
-  }
-
-  function versionInput(form) {
-    return form.querySelector("input[name=version], input[data-autosave-name=version]");
-  }
-
-  function fieldControls(form) {
-    var body = bodyControl(form);
-    return Array.prototype.filter.call(form.elements, function (el) {
-      if (!el.name || el === body || el.name === "csrf_token" || nameOf(el) === "version") return false;
-      if (el.hasAttribute("data-autosave-skip") || el.readOnly) return false;
-      return !/^(hidden|submit|button|reset|file|password|image)$/.test(el.type);
-    });
-  }
-
-  function versionOf(form) {
-    var input = versionInput(form);
-    var value = input ? input.value : form.getAttribute("data-autosave-version");
-    return value && /^\d+$/.test(value) ? parseInt(value, 10) : null;
-  }
-
-  function snapshot(form) {
-    var fields = {};
-    fieldControls(form).forEach(function (el) {
-      var name = nameOf(el);
-      if (el.type === "checkbox") fields[name] = el.checked;
-      else if (el.type === "radio") {
-        if (el.checked) fields[name] = el.value;
-      } else fields[name] = el.value;
-    });
-    var body = bodyControl(form);
-    return {
-      body: body ? body.value : "",
-      fields: fields,
-      base_version: versionOf(form),
-      draft: stampInput(form).value,
-      t: Date.now(),
-    };
-  }
-
-  function apply(form, snap) {
-    var body = bodyControl(form);
-    if (body) body.value = snap.body || "";
-    var fields = snap.fields || {};
-    fieldControls(form).forEach(function (el) {
-      var name = nameOf(el);
-      if (!(name in fields)) return;
-      if (el.type === "checkbox") el.checked = !!fields[name];
-      else if (el.type === "radio") el.checked = el.value === fields[name];
-      else el.value = fields[name];
-    });
-    var input = versionInput(form);
-    if (input && snap.base_version != null) input.value = String(snap.base_version);
-    if (typeof snap.draft === "string") stampInput(form).value = snap.draft;
-    // Let other scripts (e.g. the private/report rule) react to restored values.
-    applying = true;
-    try {
-      fieldControls(form).forEach(function (el) {
-        if (el.type === "radio" && el.checked) el.dispatchEvent(new Event("change", { bubbles: true }));
-      });
-    } finally {
-      applying = false;
-    }
-  }
-
-  function canonical(fields) {
-    // Key order differs between the server's JSON and the form: compare sorted pairs.
-    fields = fields || {};
-    return JSON.stringify(
-      Object.keys(fields)
-        .sort()
-        .map(function (k) {
-          return [k, fields[k]];
-        })
-    );
-  }
-
-  function same(a, b) {
-    return a.body === b.body && canonical(a.fields) === canonical(b.fields);
-  }
-
-  // --- Messages --------------------------------------------------------------------------------
-
-  function statusEl(form) {
-    var shared = form.getAttribute("data-autosave-status-in");
-    var el = shared ? document.getElementById(shared) : form.querySelector("[data-autosave-status]");
-    if (el) return el;
-    el = document.createElement("span");
-    el.className = "autosave-status";
-    el.setAttribute("aria-live", "polite");
-    el.setAttribute("data-autosave-status", "");
-    var actions = form.querySelector(".actions");
-    (actions || form).appendChild(el);
-    return el;
-  }
-
-  function quiet(form, message) {
-    // An answer for a unit the page has replaced meanwhile (the write mode's save) must not
-    // overwrite the status line the new units share.
-    if (!form.isConnected) return;
-    var el = statusEl(form);
-    el.textContent = message;
-  }
-
-  function alertBox(form, before) {
-    var box = form.querySelector("[data-autosave-alert]");
-    if (box) return box;
-    box = document.createElement("div");
-    box.className = "message message-error autosave-alert";
-    box.setAttribute("role", "alert");
-    box.setAttribute("data-autosave-alert", "");
-    var anchor = before || form.querySelector(".actions");
-    (anchor ? anchor.parentNode : form).insertBefore(box, anchor);
-    return box;
-  }
-
-  function alert(form, message, kind, before) {
-    var box = alertBox(form, before);
-    box.className = "message autosave-alert message-" + (kind || "error");
-    box.textContent = message;
-    box.hidden = false;
-    return box;
-  }
-
-  function clearAlert(form) {
-    var box = form.querySelector("[data-autosave-alert]");
-    if (box) {
-      box.hidden = true;
-      box.textContent = "";
-    }
-  }
-
-  function loginAlert(form) {
-    var box = alert(form, text(form, "login"), "error");
-    var link = document.createElement("a");
-    link.href = text(form, "loginUrl") + "?next=" + encodeURIComponent(location.pathname + location.search);
-    link.target = "_blank";
-    link.rel = "noopener";
-    link.textContent = text(form, "loginLink");
-    box.appendChild(link);
-    box.appendChild(document.createTextNode(text(form, "loginAfter")));
-  }
-
-  // --- Talking to the server ---------------------------------------------------------------------
-
-  // The page's CSRF token and its renewal: static/js/csrf.js.
-  function csrfToken() {
-    return window.muhelyCsrf.token();
-  }
-
-  function headers(json) {
-    var h = { "HX-Request": "true", "X-CSRFToken": csrfToken(), Accept: "application/json" };
-    if (json) h["Content-Type"] = "application/json";
-    return h;
-  }
-
-  function urlOf(form) {
-    return form.getAttribute("data-autosave-url");
-  }
-
-  function refreshToken() {
-    return window.muhelyCsrf.refresh();
-  }
-
-  function state(form) {
-    var st = states.get(form);
-    if (!st) {
-      st = { timer: null, inFlight: false, again: false, dirty: false, done: false, blocked: null };
-      states.set(form, st);
-    }
-    return st;
-  }
-
-  function schedule(form, delay) {
-    var st = state(form);
-    clearTimeout(st.timer);
-    st.timer = setTimeout(function () {
-      save(form, {});
-    }, delay);
-  }
-
-  function save(form, opts) {
-    var st = state(form);
-    clearTimeout(st.timer);
-    if (st.done || !st.dirty) return;
-    if ((st.blocked === "login" || st.blocked === "newer") && !opts.force) return;
-    if (st.inFlight) {
-      st.again = true;
-      return;
-    }
-    var snap = snapshot(form);
-    writeLocal(form, snap);
-    st.inFlight = true;
-    fetch(urlOf(form), {
-      method: "PUT",
-      headers: headers(true),
-      body: JSON.stringify({
-        body: snap.body,
-        fields: snap.fields,
-        base_version: snap.base_version,
-        draft: snap.draft,
-      }),
-      credentials: "same-origin",
-      redirect: "manual",
-      keepalive: !!opts.keepalive && snap.body.length < 60000,
-    })
-      .then(function (resp) {
-        if (resp.ok) {
-          return resp.json().then(function (data) {
-            if (data.draft) setStamp(form, data.draft);
-            removeLocal(form, snap.body);
-            if (same(snapshot(form), snap)) st.dirty = false;
-            if (st.blocked) {
-              var back = { login: "loginBack", offline: "onlineBack" }[st.blocked];
-              st.blocked = null;
-              if (back) alert(form, text(form, back), "success");
-              else clearAlert(form);
-            }
-            quiet(form, data.text);
-          });
-        }
-        if (resp.status === 401 || resp.type === "opaqueredirect") return waitForLogin(form);
-        if (resp.status === 400 && !opts.renewed) {
-          return refreshToken().then(function (status) {
-            if (status === 200) {
-              st.inFlight = false;
-              save(form, { renewed: true, force: true });
-            } else if (status === 401 || status === 0) waitForLogin(form);
-          });
-        }
-        if (resp.status === 409) {
-          st.blocked = "newer";
-          offerNewer(form);
-        } else if (resp.status === 404 || resp.status === 403) {
-          st.blocked = "denied";
-          alert(form, text(form, "denied"));
-        } else if (resp.status === 413) {
-          st.blocked = "long";
-          alert(form, text(form, "tooLong"));
-        } else {
-          quiet(form, text(form, "local"));
-          schedule(form, RETRY);
-        }
+// Autosave (never lose a word of a journal section or a note) and the page's CSRF token. A unit
+// is a <form data-autosave>, or a <fieldset data-autosave> of the write mode's form; the template
+// gives its key, draft address, saved values (data-autosave-saved: what "Elvetés" goes back to
+// when the server put a draft back), texts, version and draft stamp (see README "Never losing").
+// Every change is copied to localStorage at once and PUT to the draft address 3 s after typing
+// stops, on leaving the field and when the tab is hidden or closed; a copy that differs from the
+// shown text is put back on opening, with "Elvetés" and "Visszavonás". A newer draft from another
+// device is never overwritten (409: both texts). An expired login (401) keeps the text and saves
+// after a login in a new tab; an expired CSRF token (journal/expiry.py) is renewed and the action
+// sent again; a lost connection retries; a server error keeps the editor.
+(() => {
+  const UNITS = "[data-autosave]";
+  const states = new WeakMap();
+  const answered = {}; // key → a save answered with the editor again (409, 422): code, values before
+  const resent = new WeakSet(); // forms sent again with a renewed token…
+  const confirmed = new WeakSet(); // …whose user has already said yes to "Are you sure?"
+  let loginTimer = null;
+  let applying = false;
+  const on = (type, listener, target = document) => target.addEventListener(type, listener);
+  const text = (unit, name) => JSON.parse(unit.closest("[data-autosave-texts]").getAttribute("data-autosave-texts"))[name];
+  const state = (unit) => states.get(unit) || states.set(unit, {}).get(unit);
+  const bodyHeaders = () => JSON.parse(document.body.getAttribute("hx-headers:inherited") || "{}");
+  const call = (url, method, body, keepalive = false) => {
+    const token = bodyHeaders()["X-CSRFToken"] || document.querySelector("input[name=csrf_token]")?.value;
+    const headers = { "HX-Request": "true", "X-CSRFToken": token, Accept: "application/json", "Content-Type": "application/json" };
+    return fetch(url, { method, headers, body, keepalive, credentials: "same-origin", redirect: "manual" });
+  };
+  // The one renewal of the token: 200 once renewed, 401 (or another status) logged out, 0 offline.
+  const renew = () =>
+    call(document.body.getAttribute("data-token-url"), "GET")
+      .then(async (resp) => {
+        if (resp.status !== 200) return resp.status;
+        const { token } = await resp.json();
+        document.body.setAttribute("hx-headers:inherited", JSON.stringify({ ...bodyHeaders(), "X-CSRFToken": token }));
+        document.querySelectorAll("input[name=csrf_token]").forEach((input) => (input.value = token));
+        return 200;
       })
-      .catch(function () {
-        quiet(form, text(form, "local"));
-        schedule(form, RETRY);
-      })
-      .finally(function () {
-        st.inFlight = false;
-        if (st.clearAfter) {
-          st.clearAfter = false;
-          discardServer(form);
-        } else if (st.again) {
-          st.again = false;
-          schedule(form, 0);
-        }
-      });
-  }
-
-  function discardServer(form) {
-    var st = state(form);
-    if (st.inFlight) {
-      st.clearAfter = true;
-      return;
-    }
-    var url = urlOf(form) + "?draft=" + encodeURIComponent(stampInput(form).value);
-    fetch(url, { method: "DELETE", headers: headers(false), credentials: "same-origin", redirect: "manual" }).catch(
-      function () {
-        /* a leftover server draft equals the saved text and is ignored on opening */
-      }
-    );
-  }
-
-  // --- An expired login ---------------------------------------------------------------------------
-
-  function waitForLogin(form) {
-    var st = state(form);
-    st.blocked = "login";
-    loginAlert(form);
-    if (loginWaiting) return;
-    loginWaiting = true;
-    loginTimer = setInterval(checkLogin, 5000);
-  }
-
-  function checkLogin() {
-    if (!loginWaiting) return;
-    refreshToken().then(function (status) {
-      if (status !== 200 || !loginWaiting) return;
-      loginWaiting = false;
-      clearInterval(loginTimer);
-      document.querySelectorAll("[data-autosave]").forEach(function (form) {
-        var st = state(form);
-        if (st.blocked !== "login") return;
-        st.dirty = true;
-        save(form, { force: true });
-        if (st.pendingSubmit) {
-          st.pendingSubmit = false;
-          if (form.requestSubmit) form.requestSubmit();
-        }
-      });
+      .catch(() => 0);
+  // The copy in this browser (storage full or disabled: the server draft still works).
+  const storeKey = (unit) => `muhely:draft:${document.body.getAttribute("data-user") || ""}:${unit.getAttribute("data-autosave-key")}`;
+  const readLocal = (unit) => { try { return JSON.parse(localStorage.getItem(storeKey(unit))); } catch (e) { return null; } };
+  const writeLocal = (unit, snap = snapshot(unit)) => { try { localStorage.setItem(storeKey(unit), JSON.stringify(snap)); } catch (e) {} };
+  const removeLocal = (unit, onlyIfBody) => {
+    const entry = readLocal(unit);
+    if (entry && (onlyIfBody === undefined || entry.body === onlyIfBody)) localStorage.removeItem(storeKey(unit));
+  };
+  const body = (unit) => unit.querySelector("[data-autosave-body]") || unit.querySelector("[name=body]");
+  const nameOf = (el) => el.getAttribute("data-autosave-name") || el.name;
+  const input = (unit, name) => unit.querySelector(`input[name=${name}], input[data-autosave-name=${name}]`);
+  const fields = (unit) =>
+    [...unit.elements].filter((el) => el.name && el !== body(unit) && !el.readOnly && !/^(hidden|submit|button|reset|file|password|image)$/.test(el.type));
+  // Key order differs between the server's JSON and the form: compare sorted pairs.
+  const canonical = ({ body, fields = {} }) => JSON.stringify([body, ...Object.keys(fields).sort().map((k) => [k, fields[k]])]);
+  function snapshot(unit) {
+    const values = {};
+    const version = input(unit, "version")?.value;
+    fields(unit).forEach((el) => {
+      if (el.type === "checkbox") values[nameOf(el)] = el.checked;
+      else if (el.type !== "radio" || el.checked) values[nameOf(el)] = el.value;
     });
+    const base = /^\d+$/.test(version) ? parseInt(version, 10) : null;
+    return { body: body(unit).value, fields: values, base_version: base, draft: input(unit, "draft").value };
   }
-
-  // --- Opening an editor ---------------------------------------------------------------------------
-
-  function notice(form, message, label, onClick) {
-    // Before the text's field: its button is reached before the text, never between the
-    // text and "Mentés".
-    var body = bodyControl(form);
-    var box = alert(form, message + " ", "info", body && body.closest(".field"));
-    var button = document.createElement("button");
-    button.type = "button";
-    button.className = "link-button";
-    button.textContent = label;
+  const apply = (unit, snap) => {
+    const values = snap.fields || {};
+    body(unit).value = snap.body || "";
+    fields(unit).forEach((el) => {
+      const value = values[nameOf(el)];
+      if (!(nameOf(el) in values)) return;
+      if (el.type === "checkbox") el.checked = !!value;
+      else if (el.type === "radio") el.checked = el.value === value;
+      else el.value = value;
+    });
+    if (input(unit, "version") && snap.base_version != null) input(unit, "version").value = snap.base_version;
+    if (typeof snap.draft === "string") input(unit, "draft").value = snap.draft;
+    applying = true; // journal.js reacts to a restored visibility; it is not typing
+    unit.querySelectorAll("input[type=radio]:checked").forEach((el) => el.dispatchEvent(new Event("change", { bubbles: true })));
+    applying = false;
+  };
+  const status = (unit, message) => {
+    // A unit the page has replaced meanwhile (the write mode's save) speaks for nobody.
+    const el = (unit.form || unit).querySelector("[data-autosave-status]");
+    if (unit.isConnected && el) el.textContent = message;
+  };
+  const alert = (unit, message, kind = "error", before = unit.querySelector(".actions")) => {
+    let box = unit.querySelector("[data-autosave-alert]");
+    if (!box) {
+      box = Object.assign(document.createElement("div"), { role: "alert" });
+      box.setAttribute("data-autosave-alert", "");
+      (before ? before.parentNode : unit).insertBefore(box, before);
+    }
+    Object.assign(box, { className: `message autosave-alert message-${kind}`, textContent: message, hidden: false });
+    return box;
+  };
+  // Before the text's field: its button is never between the text and "Mentés".
+  const notice = (unit, message, label, onClick) => {
+    const button = Object.assign(document.createElement("button"), { type: "button", className: "link-button", textContent: label });
     button.addEventListener("click", onClick);
-    box.appendChild(button);
+    alert(unit, message + " ", "info", body(unit).closest(".field")).append(button);
+    if (unit.closest("details")) unit.closest("details").open = true; // a folded new-note form
     return button;
+  };
+  const schedule = (unit, delay) => {
+    clearTimeout(state(unit).timer);
+    state(unit).timer = setTimeout(() => save(unit), delay);
+  };
+  const changed = (unit, delay) => {
+    Object.assign(state(unit), { dirty: true, done: false });
+    writeLocal(unit);
+    if (state(unit).blocked !== "login") schedule(unit, delay);
+  };
+  function save(unit, { force = false, keepalive = false } = {}) {
+    const st = state(unit);
+    clearTimeout(st.timer);
+    if (st.done || !st.dirty || ((st.blocked === "login" || st.blocked === "newer") && !force)) return;
+    if (st.inFlight) return void (st.again = true);
+    const snap = snapshot(unit);
+    writeLocal(unit, snap);
+    st.inFlight = true;
+    call(unit.getAttribute("data-autosave-url"), "PUT", JSON.stringify(snap), keepalive && snap.body.length < 60000)
+      .then(async (resp) => {
+        if (resp.ok) return stored(unit, snap, await resp.json());
+        if (resp.status === 401 || resp.type === "opaqueredirect") return waitForLogin(unit);
+        if (resp.status === 400 && !st.renewed) {
+          const code = await renew();
+          st.renewed = st.again = code === 200;
+          if (code === 401 || code === 0) waitForLogin(unit);
+        } else if (resp.status === 409) {
+          st.blocked = "newer";
+          offerNewer(unit);
+        } else if ([403, 404, 413].includes(resp.status)) {
+          st.blocked = "denied";
+          alert(unit, text(unit, resp.status === 413 ? "tooLong" : "denied"));
+        } else retry(unit);
+      })
+      .catch(() => retry(unit))
+      .finally(() => {
+        st.inFlight = false;
+        if (st.clearAfter) discardServer(unit);
+        else if (st.again) schedule(unit, 0);
+        st.clearAfter = st.again = false;
+      });
   }
-
-  function offerDiscard(form, original) {
+  const retry = (unit) => {
+    state(unit).renewed = false;
+    status(unit, text(unit, "local"));
+    schedule(unit, 10000);
+  };
+  const stored = (unit, snap, data) => {
+    const st = state(unit);
+    const back = { login: "loginBack", offline: "onlineBack" }[st.blocked];
+    // Also into an editor that replaced this one meanwhile (the answer to a save): it must know it.
+    const key = JSON.stringify(unit.getAttribute("data-autosave-key"));
+    [unit, ...document.querySelectorAll(`[data-autosave-key=${key}]`)].forEach((u) => (input(u, "draft").value = data.draft));
+    removeLocal(unit, snap.body);
+    if (canonical(snapshot(unit)) === canonical(snap)) st.dirty = false;
+    if (back) alert(unit, text(unit, back), "success");
+    else if (st.blocked) unit.querySelector("[data-autosave-alert]").hidden = true;
+    st.blocked = st.renewed = null;
+    status(unit, data.text);
+  };
+  const discardServer = (unit) => {
+    if (state(unit).inFlight) return void (state(unit).clearAfter = true);
+    const url = `${unit.getAttribute("data-autosave-url")}?draft=${encodeURIComponent(input(unit, "draft").value)}`;
+    call(url, "DELETE").catch(() => {}); // a leftover draft of the saved text is not offered
+  };
+  // An expired login: the units wait (checked every 5 s and when the tab is back), then save.
+  const waitForLogin = (unit) => {
+    const next = encodeURIComponent(location.pathname + location.search);
+    const link = Object.assign(document.createElement("a"), { href: `${text(unit, "loginUrl")}?next=${next}`, target: "_blank", rel: "noopener" });
+    link.textContent = text(unit, "loginLink");
+    alert(unit, text(unit, "login")).append(link, text(unit, "loginAfter"));
+    state(unit).blocked = "login";
+    loginTimer = loginTimer || setInterval(checkLogin, 5000);
+  };
+  const checkLogin = async () => {
+    if (!loginTimer || (await renew()) !== 200 || !loginTimer) return;
+    clearInterval(loginTimer);
+    loginTimer = null;
+    document.querySelectorAll(UNITS).forEach((unit) => {
+      const st = state(unit);
+      if (st.blocked !== "login") return;
+      st.dirty = true;
+      save(unit, { force: true });
+      if (st.pendingSubmit) unit.requestSubmit();
+      st.pendingSubmit = false;
+    });
+  };
+  const offerDiscard = (unit, original) => {
     // Say so when more than the text came back: a restored "who can read it" must be seen.
-    var settings = canonical(snapshot(form).fields) !== canonical(original.fields);
-    notice(form, text(form, settings ? "restoredSettings" : "restored"), text(form, "discard"), discarder(form, original));
-  }
-
-  function discarder(form, original) {
-    return function () {
-      // Nothing is asked: what is thrown away stays here for "Visszavonás" until the page goes.
-      var st = state(form);
-      var discarded = snapshot(form);
-      clearTimeout(st.timer);
-      st.dirty = false;
-      discardServer(form);
-      apply(form, original);
-      removeLocal(form);
-      quiet(form, ""); // "Piszkozat mentve" spoke of the text just thrown away
-      notice(form, text(form, "discarded"), text(form, "undo"), function () {
-        apply(form, discarded);
-        st.dirty = true;
-        writeLocal(form, snapshot(form));
-        schedule(form, 0);
-        offerDiscard(form, original);
-        bodyControl(form).focus();
-      }).focus();
-    };
-  }
-
-  function offerNewer(form) {
-    // Its button submits the editor: the server answers 409 with both texts, saving nothing.
-    if (!form.hasAttribute("data-autosave-compare")) return alert(form, text(form, "newer"), "info");
-    notice(form, text(form, "newer"), text(form, "compare"), function () {
-      form.requestSubmit();
-    });
-  }
-
-  function init(form) {
-    if (states.has(form) || !form.getAttribute("data-autosave-key")) return;
-    var st = state(form);
-    // The section editor puts its draft back on the server and names the saved values here.
-    var saved = form.getAttribute("data-autosave-saved");
-    var original = (saved && JSON.parse(saved)) || snapshot(form);
-    var key = form.getAttribute("data-autosave-key");
+    const settings = canonical({ fields: snapshot(unit).fields }) !== canonical({ fields: original.fields });
+    notice(unit, text(unit, settings ? "restoredSettings" : "restored"), text(unit, "discard"), discarder(unit, original));
+  };
+  // Nothing is asked: what is thrown away stays here for "Visszavonás" until the page goes.
+  const discarder = (unit, original) => () => {
+    const discarded = snapshot(unit);
+    clearTimeout(state(unit).timer);
+    state(unit).dirty = false;
+    discardServer(unit);
+    apply(unit, original);
+    removeLocal(unit);
+    status(unit, ""); // "Piszkozat mentve" spoke of the text just thrown away
+    notice(unit, text(unit, "discarded"), text(unit, "undo"), () => {
+      apply(unit, discarded);
+      changed(unit, 0);
+      offerDiscard(unit, original);
+      body(unit).focus();
+    }).focus();
+  };
+  // Its button submits the editor: the server answers 409 with both texts, saving nothing.
+  const offerNewer = (unit) =>
+    unit.hasAttribute("data-autosave-compare")
+      ? notice(unit, text(unit, "newer"), text(unit, "compare"), () => unit.requestSubmit())
+      : alert(unit, text(unit, "newer"), "info");
+  const init = (unit) => {
+    if (state(unit).original) return;
+    const key = unit.getAttribute("data-autosave-key");
+    const original = answered[key]?.original || JSON.parse(unit.getAttribute("data-autosave-saved") || '""') || snapshot(unit);
+    const local = readLocal(unit);
+    state(unit).original = original;
     if (answered[key]) {
-      // The server's answer to this editor's own save (conflict or errors) shows the user's
-      // text with the current version: keep it, and let the local copy follow it. After a
-      // conflict the server draft may hold the other text shown beside it: it is replaced
-      // only once the user types.
-      var answer = answered[key];
+      // The answer to its own save (errors, a conflict) holds the user's text: the copy follows,
+      // and the draft too after errors (after a conflict, only once the user types).
+      writeLocal(unit);
+      if (answered[key].code !== 409) changed(unit, 0);
       delete answered[key];
-      if (!stampInput(form).value) stampInput(form).value = answer.draft;
-      writeLocal(form, snapshot(form));
-      if (answer.status !== 409) {
-        st.dirty = true;
-        schedule(form, 0);
-      }
-      return;
+    } else if (local && canonical(local) !== canonical(snapshot(unit))) {
+      apply(unit, local);
+      offerDiscard(unit, original);
+      changed(unit, 0);
+    } else {
+      if (local) removeLocal(unit);
+      unit.querySelector("[data-autosave-discard]")?.addEventListener("click", discarder(unit, original));
     }
-    var local = readLocal(form);
-    if (local && !same(local, snapshot(form))) {
-      apply(form, local);
-      offerDiscard(form, original);
-      st.dirty = true;
-      schedule(form, 0);
-      return;
-    }
-    if (local) removeLocal(form);
-    var discard = form.querySelector("[data-autosave-discard]");
-    if (discard) discard.addEventListener("click", discarder(form, original));
-    if (saved !== null) return;
-    fetch(urlOf(form), { headers: headers(false), credentials: "same-origin", redirect: "manual" })
-      .then(function (resp) {
-        return resp.ok ? resp.json() : null;
-      })
-      .then(function (draft) {
-        // Typed before the draft came: it stays unseen, and the first write offers it.
-        if (!draft || !draft.exists || st.dirty || !form.isConnected) return;
-        if (same(draft, snapshot(form))) stampInput(form).value = draft.draft;
-        else {
-          apply(form, draft);
-          offerDiscard(form, original);
-        }
-      })
-      .catch(function () {
-        /* offline: what is on screen is all there is */
-      });
-  }
-
-  function initAll() {
-    document.querySelectorAll("[data-autosave]").forEach(init);
-  }
-
-  function formOf(target) {
-    return target && target.closest ? target.closest("[data-autosave]") : null;
-  }
-
-  // --- Events (delegated, so swapped-in editors need nothing) ------------------------------------
-
-  function changed(event) {
-    var form = formOf(event.target);
-    if (!form || applying) return;
-    init(form);
-    var st = state(form);
-    st.dirty = true;
-    st.done = false;
-    writeLocal(form, snapshot(form));
-    if (st.blocked !== "login") schedule(form, DELAY);
-  }
-
-  document.addEventListener("input", changed);
-  document.addEventListener("change", changed);
-
-  document.addEventListener("focusin", function (event) {
-    var form = formOf(event.target);
-    if (form) init(form);
-  });
-
-  document.addEventListener("focusout", function (event) {
-    var form = formOf(event.target);
-    if (form && state(form).dirty) save(form, {});
-  });
-
-  function flushAll(keepalive) {
-    document.querySelectorAll("[data-autosave]").forEach(function (form) {
-      var st = state(form);
-      if (st.dirty) {
-        writeLocal(form, snapshot(form));
-        save(form, { keepalive: keepalive });
-      }
-    });
-  }
-
-  document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "hidden") flushAll(true);
-    else if (loginWaiting) checkLogin();
-  });
-  window.addEventListener("pagehide", function () {
-    flushAll(true);
-  });
-  window.addEventListener("focus", function () {
-    if (loginWaiting) checkLogin();
-  });
-  window.addEventListener("online", function () {
-    flushAll(false);
-  });
-
-  document.addEventListener(
-    "submit",
-    function (event) {
-      var form = event.target;
-      if (form.matches && form.matches("form[data-clear-drafts]")) {
-        clearAllLocal();
-        return;
-      }
-      form = formOf(form);
-      if (!form) return;
-      var st = state(form);
+  };
+  const initAll = () => document.querySelectorAll(UNITS).forEach(init);
+  ["htmx:after:swap", "htmx:after:settle", "htmx:after:process"].forEach((type) => on(type, initAll));
+  initAll(); // a deferred script: the page is parsed
+  // Events are delegated, so swapped-in editors need nothing.
+  const unitOf = (el) => el?.closest?.(UNITS);
+  const typed = ({ target }) => {
+    if (!unitOf(target) || applying) return;
+    init(unitOf(target));
+    changed(unitOf(target), 3000);
+  };
+  on("input", typed);
+  on("change", typed);
+  on("focusin", ({ target }) => unitOf(target) && init(unitOf(target)));
+  on("focusout", ({ target }) => unitOf(target) && state(unitOf(target)).dirty && save(unitOf(target)));
+  const flushAll = (keepalive) => document.querySelectorAll(UNITS).forEach((unit) => state(unit).dirty && save(unit, { keepalive }));
+  on("visibilitychange", () => (document.visibilityState === "hidden" ? flushAll(true) : checkLogin()));
+  on("pagehide", () => flushAll(true), window);
+  on("focus", checkLogin, window);
+  on("online", () => flushAll(false), window);
+  const submitted = ({ target }) =>
+    target.matches("form[data-clear-drafts]")
+      ? Object.keys(localStorage).forEach((key) => key.startsWith("muhely:draft:") && localStorage.removeItem(key))
+      : unitOf(target) && (clearTimeout(state(unitOf(target)).timer), writeLocal(unitOf(target)));
+  document.addEventListener("submit", submitted, true);
+  // The write mode: one form whose fieldsets are the units.
+  const unitsIn = (ctx) => (ctx?.sourceElement?.matches?.(UNITS) === false ? [...ctx.sourceElement.querySelectorAll(UNITS)] : []);
+  const unitSaving = (ctx) => (ctx?.sourceElement?.matches?.("form" + UNITS) ? ctx.sourceElement : null);
+  // What each unit held when sent: words typed meanwhile survive the swap (from the local copy).
+  on("htmx:before:request", (event) => unitsIn(event.detail.ctx).forEach((unit) => (state(unit).sent = body(unit).value)));
+  const afterUnits = (units, ok) =>
+    units.forEach((unit) => {
+      const st = state(unit);
+      const typedSince = body(unit).value !== st.sent;
+      const snap = snapshot(unit);
       clearTimeout(st.timer);
-      writeLocal(form, snapshot(form));
-    },
-    true
-  );
-
-  function requestForm(event) {
-    var ctx = event.detail && event.detail.ctx;
-    var source = ctx && ctx.sourceElement;
-    return source && source.matches && source.matches("form[data-autosave]") ? source : null;
-  }
-
-  document.addEventListener("htmx:after:request", function (event) {
-    var form = requestForm(event);
-    if (!form) return;
-    var ctx = event.detail.ctx;
-    var status = ctx.response.status;
-    var st = state(form);
-    if (status >= 200 && status < 300) {
-      // The real save worked and removed the server draft: the local copy is no longer needed,
-      // nor is any notice about them (e.g. "we restored your unsaved text" on a form that
-      // stays, like the new-note form). A draft write still in flight is removed after it.
-      clearTimeout(st.timer);
-      st.dirty = false;
-      st.done = true;
-      st.renewedSubmit = false;
-      st.clearAfter = st.inFlight;
-      removeLocal(form);
-      stampInput(form).value = "";
-      clearAlert(form);
-      return;
-    }
-    if (status === 401) {
-      // Keep the editor (and its text) instead of following HX-Redirect to the login page.
-      event.preventDefault();
-      st.dirty = true;
-      st.pendingSubmit = true;
-      waitForLogin(form);
-      return;
-    }
-    if (status === 400 && !st.renewedSubmit) {
-      // Most likely an expired CSRF token: renew it and send the same form once more.
-      event.preventDefault();
-      st.renewedSubmit = true;
-      alert(form, text(form, "token"), "info");
-      refreshToken().then(function (code) {
-        if (code === 200 && form.isConnected && form.requestSubmit) form.requestSubmit();
-        else if (code === 401 || code === 0) {
-          st.pendingSubmit = true;
-          waitForLogin(form);
-        }
-      });
-      return;
-    }
-    st.renewedSubmit = false;
-    if (status === 409 || status === 422) {
-      answered[form.getAttribute("data-autosave-key")] = { status: status, draft: stampInput(form).value };
-    }
-    if (status >= 500) {
-      // The editor stays (an error page never replaces it).
-      if (!ctx.response.headers.get("HX-Retarget")) event.preventDefault();
-      alert(form, text(form, "server"));
-    }
-    if (status !== 409 && status !== 422) {
-      // The save did not happen: the text goes to the server draft instead. (409 and 422 come
-      // back as a new editor holding the user's text, which takes over from here.)
-      st.dirty = true;
-      writeLocal(form, snapshot(form));
-      schedule(form, 0);
-    }
-  });
-
-  document.addEventListener("htmx:error", function (event) {
-    var form = requestForm(event);
-    if (!form) return;
-    var st = state(form);
-    st.dirty = true;
-    // Only a lost connection: its red box gives way once it is back and the draft is saved.
-    if (!navigator.onLine) st.blocked = "offline";
-    writeLocal(form, snapshot(form));
-    alert(form, text(form, "offline"));
-    schedule(form, 2000);
-  });
-
-  // The journal's write mode: one form whose fieldsets are autosave units. An answer that
-  // is not a swap of the form (errors go to the message area) leaves the units as they are,
-  // and their text goes on into the drafts.
-  function unitsOf(event) {
-    var ctx = event.detail && event.detail.ctx;
-    var source = ctx && ctx.sourceElement;
-    if (!source || !source.matches || source.matches("[data-autosave]")) return [];
-    return Array.prototype.slice.call(source.querySelectorAll("[data-autosave]"));
-  }
-
-  // What each unit held when the save was sent: words typed while it was on its way must
-  // survive the swap (the new unit puts them back from the local copy, with its notice).
-  document.addEventListener("htmx:before:request", function (event) {
-    unitsOf(event).forEach(function (unit) {
-      state(unit).sent = bodyControl(unit).value;
-    });
-  });
-
-  function afterUnits(event, ok) {
-    unitsOf(event).forEach(function (unit) {
-      var st = state(unit);
-      clearTimeout(st.timer);
-      var typedSince = bodyControl(unit).value !== st.sent;
       if (ok && !typedSince) {
-        st.dirty = false;
-        st.done = true;
+        Object.assign(st, { dirty: false, done: true });
         removeLocal(unit);
       } else if (st.dirty || typedSince) {
-        var snap = snapshot(unit);
         if (ok) snap.base_version = null; // the save went through: keep the new version
         st.dirty = true;
         writeLocal(unit, snap);
         if (!ok) schedule(unit, 2000);
       }
     });
-  }
-
-  document.addEventListener("htmx:after:request", function (event) {
-    var response = event.detail && event.detail.ctx && event.detail.ctx.response;
-    if (!response || response.status === 409 || response.status === 422) return;
-    afterUnits(event, response.status >= 200 && response.status < 300);
-  });
-  document.addEventListener("htmx:error", function (event) {
-    var units = unitsOf(event);
-    afterUnits(event, false);
-    var box = units.length && event.detail.ctx.sourceElement.querySelector("[data-write-alert]");
-    if (box) {
-      box.textContent = text(units[0], "offline"); // stays until the next save's answer
-      box.hidden = false;
+  // A form sent again after its token was renewed does not ask "Are you sure?" a second time.
+  on("htmx:confirm", (event) => confirmed.delete(event.target) && (event.preventDefault(), event.detail.issueRequest()));
+  const resend = async (form, submitter, unit) => {
+    const code = await renew();
+    if (code === 200 && form.isConnected) {
+      resent.add(form);
+      confirmed.add(form);
+      form.requestSubmit(submitter?.isConnected && submitter.form === form ? submitter : undefined);
+    } else if (unit && (code === 401 || code === 0)) {
+      state(unit).pendingSubmit = true;
+      waitForLogin(unit);
+    }
+  };
+  on("htmx:after:request", (event) => {
+    const { request, response } = event.detail.ctx;
+    const code = response.status;
+    const unit = unitSaving(event.detail.ctx);
+    const st = unit && state(unit);
+    // An expired token (its message stays in view): renewed, and the form sent once more.
+    const expired = code === 400 && request.form && response.headers.get("X-CSRF-Expired") && !resent.delete(request.form);
+    if (expired) resend(request.form, request.submitter, unit);
+    else if (request.form && code < 400) resent.delete(request.form);
+    if (code !== 409 && code !== 422) afterUnits(unitsIn(event.detail.ctx), code < 300);
+    if (!unit || expired) return;
+    if (code < 300) {
+      // Saved, the server draft removed (one still on its way goes after it): the copy goes too.
+      clearTimeout(st.timer);
+      Object.assign(st, { dirty: false, done: true, clearAfter: st.inFlight });
+      removeLocal(unit);
+      if (unit.matches("[data-reset-on-success]")) apply(unit, st.original);
+      if (unit.matches("[data-reset-on-success]") && unit.closest("details")) unit.closest("details").open = false;
+      input(unit, "draft").value = "";
+      unit.querySelector("[data-autosave-alert]")?.setAttribute("hidden", "");
+    } else if (code === 401) {
+      event.preventDefault(); // the editor and its text stay; the login link is beside them
+      Object.assign(st, { dirty: true, pendingSubmit: true });
+      waitForLogin(unit);
+    } else if (code === 409 || code === 422) {
+      answered[unit.getAttribute("data-autosave-key")] = { code, original: st.original }; // the new editor holds the text
+    } else {
+      // Not saved: the text goes to the server draft; an error page never replaces the editor.
+      if (code >= 500 && !response.headers.get("HX-Retarget")) event.preventDefault();
+      if (code >= 500) alert(unit, text(unit, "server"));
+      changed(unit, 0);
     }
   });
-
-  ["htmx:after:swap", "htmx:after:settle", "htmx:after:process"].forEach(function (name) {
-    document.addEventListener(name, initAll);
+  on("htmx:error", ({ detail: { ctx } }) => {
+    const unit = unitSaving(ctx);
+    const units = unitsIn(ctx);
+    const box = units.length && ctx.sourceElement.querySelector("[data-write-alert]");
+    if (unit) {
+      // Only a lost connection: its red box gives way once it is back and the draft saved.
+      if (!navigator.onLine) state(unit).blocked = "offline";
+      alert(unit, text(unit, "offline"));
+      changed(unit, 2000);
+    }
+    afterUnits(units, false);
+    if (box) Object.assign(box, { textContent: text(units[0], "offline"), hidden: false }); // until the next answer
   });
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", initAll);
-  else initAll();
 })();

@@ -1,22 +1,9 @@
-// Journal section editors: a private section can never go into the report, so choosing
-// "private" unticks and disables the "in the report" box (the server refuses it anyway).
-(function () {
-  "use strict";
-
-  function sync(form) {
-    var chosen = form.querySelector("input[data-visibility]:checked");
-    var box = form.querySelector("input[data-in-report]");
-    if (!chosen || !box) return;
-    var isPrivate = chosen.value === "private";
-    if (isPrivate) box.checked = false;
-    box.disabled = isPrivate;
-  }
-
-  document.addEventListener("change", function (event) {
-    var target = event.target;
-    if (target && target.matches && target.matches("input[data-visibility]")) {
-      var form = target.closest("[data-journal-section]");
-      if (form) sync(form);
-    }
-  });
-})();
+// Journal sections: a private section never goes into the report, so choosing "private"
+// unticks and disables its "in the report" box (the server refuses it anyway).
+document.addEventListener("change", ({ target }) => {
+  const section = target.matches("input[data-visibility]") && target.closest("[data-journal-section]");
+  const box = section && section.querySelector("input[data-in-report]");
+  if (!box) return;
+  box.disabled = target.value === "private";
+  if (box.disabled) box.checked = false;
+});

@@ -62,8 +62,8 @@ def _strike(name: str) -> bool:
 
 
 def _saving_a_section() -> bool:
-    """Tell whether the current request is the real save of a section."""
-    return request.endpoint == "journals.save" and request.method == "POST"
+    """Tell whether the current request is the real save of a section (or of the write mode)."""
+    return request.endpoint in ("journals.save", "journals.write") and request.method == "POST"
 
 
 def install_faults(app) -> None:
@@ -215,6 +215,53 @@ def test_csrf_token_that_keeps_expiring_keeps_the_text(phone, faulty):
     attempt.assert_kept()
     assert wait_for(lambda: attempt.draft() == attempt.text)
     attempt.page.screenshot(path="/tmp/autosave-fault-csrf-phone.png", full_page=True)
+
+
+def _save_in_write_mode(phone, faulty, index: int, label: str, fault: str) -> Attempt:
+    """Open the journal's write mode, write a 5,000-character text into the section with that
+    index, arm the fault once and press "Mentés"; return the attempt."""
+    from journal.extensions import db
+    from journal.models import JournalSection
+
+    page, statuses = phone
+    section_id = faulty["sections"][index]
+    with faulty["app"].app_context():
+        workshop_id = db.session.get(JournalSection, section_id).journal.workshop_id
+    page.goto(f"{faulty['base']}/workshops/{workshop_id}/journal/write")
+    box = page.locator(f"#write-{section_id} textarea[data-autosave-body]")
+    text = long_text(label)
+    box.fill(text)
+    FAULTS[fault] = 1
+    page.get_by_role("button", name="Mentés").click()
+    return Attempt(page, statuses, faulty["app"], section_id, text, box)
+
+
+def test_write_mode_csrf_token_expired_renews_and_saves(phone, faulty):
+    """The write mode's one form, refused for an expired token, is sent again once renewed."""
+    attempt = _save_in_write_mode(phone, faulty, 4, "Írásmód, lejárt űrlap", "csrf")
+    expect(attempt.page.locator("#journal-write-status")).to_have_text(
+        "A naplót elmentette.", timeout=15_000
+    )
+    assert attempt.saved() == attempt.text
+    saves = [s for what, s in attempt.statuses if what.startswith("POST") and "/write" in what]
+    assert saves[:2] == [400, 200]
+    expect(attempt.box).to_have_value(attempt.text)
+
+
+def test_write_mode_server_error_keeps_the_text(phone, faulty):
+    """A server error while the write mode saves leaves the page and its text, says so, keeps
+    the text in the draft, and the next "Mentés" saves it."""
+    attempt = _save_in_write_mode(phone, faulty, 5, "Írásmód, szerverhiba", "commit")
+    expect(attempt.page.locator("#messages")).to_contain_text(HUNGARIAN_500)
+    expect(attempt.box).to_have_value(attempt.text)
+    assert attempt.saved() != attempt.text  # the failed save wrote nothing
+    assert wait_for(lambda: attempt.draft() == attempt.text)
+    attempt.page.get_by_role("button", name="Mentés").click()
+    expect(attempt.page.locator("#journal-write-status")).to_have_text(
+        "A naplót elmentette.", timeout=15_000
+    )
+    assert attempt.saved() == attempt.text
+    assert wait_for(lambda: attempt.draft() is None)
 
 
 # --- A gunicorn worker killed while saving ------------------------------------------------------

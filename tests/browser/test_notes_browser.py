@@ -543,6 +543,8 @@ def test_a_posted_note_is_in_view_focused_and_said(notes_live, chromium):
                          "document.activeElement")  # fmt: skip
     expect(page.locator("#note-form")).not_to_be_visible()
     expect(page.locator("#title")).to_have_value("")
+    # Empty, not back to the text of the refused post (which the form's defaults now hold).
+    expect(page.locator("#body")).to_have_value("")
     errors = [e for e in page.console.errors if not e.startswith("Failed to load resource")]
     assert errors == [], errors
     page.context.close()
