@@ -91,12 +91,6 @@ ensure_secret_key() {
   fi
 }
 
-# compress_static: the gzip variants of the static files, which the app serves to browsers that
-# accept them (journal/static_files.py); only what changed is written again.
-compress_static() {
-  step "Compressing the static files" "$VENV/bin/python" -m journal.static_files
-}
-
 # ensure_redis: Redis on 127.0.0.1:6379, which the two-server test shares between its servers
 # (login limits). Installed from Debian if missing; started here where no service manager did.
 ensure_redis() {

@@ -1,5 +1,6 @@
 """Vendored front-end files are the pinned ones, and templates use htmx 4 markup only."""
 
+import gzip
 import hashlib
 import re
 import subprocess
@@ -69,7 +70,6 @@ def test_static_files_have_content_hashed_addresses_cached_for_a_year(client):
     html = client.get("/login").get_data(as_text=True)
     addresses = re.findall(r'(?:src|href)="(/static/[^"]+)"', html)
     assert addresses and all(a.startswith(static_files.url_path() + "/") for a in addresses)
-    static_files.compress()
     for address in addresses:
         with client.get(address, headers={"Accept-Encoding": "gzip"}) as response:
             assert response.status_code == 200, address
@@ -77,6 +77,8 @@ def test_static_files_have_content_hashed_addresses_cached_for_a_year(client):
             assert cache == {"max-age=31536000", "public", "immutable"}, address
             if address.endswith((".js", ".css")):
                 assert response.headers["Content-Encoding"] == "gzip", address
+                source = static_files.STATIC / address.split("/", 3)[3]
+                assert gzip.decompress(response.data) == source.read_bytes(), address
     with client.get("/static/css/app.css") as unhashed:
         assert unhashed.status_code == 404
 
@@ -97,5 +99,27 @@ def test_the_hash_follows_the_content(tmp_path, monkeypatch):
         (tmp_path / "css" / "a.css").write_text("b{}")
         static_files.digest.cache_clear()
         assert static_files.digest() != before
+    finally:
+        static_files.digest.cache_clear()
+
+
+def test_the_served_copy_follows_the_source(tmp_path, monkeypatch):
+    """The folder WhiteNoise serves is made per digest, with gzip files of the same content:
+    a changed source gives a new folder (never an old gzip file), and the old one goes."""
+    from journal import static_files
+
+    source = tmp_path / "static"
+    (source / "js").mkdir(parents=True)
+    (source / "js" / "a.js").write_text("const a = 1;" * 50)
+    monkeypatch.setattr(static_files, "STATIC", source)
+    static_files.digest.cache_clear()
+    try:
+        first = static_files.served_folder(str(tmp_path / "instance"))
+        assert gzip.decompress((first / "js" / "a.js.gz").read_bytes()) == b"const a = 1;" * 50
+        (source / "js" / "a.js").write_text("const b = 2;" * 50)
+        static_files.digest.cache_clear()
+        second = static_files.served_folder(str(tmp_path / "instance"))
+        assert second != first and not first.exists()
+        assert gzip.decompress((second / "js" / "a.js.gz").read_bytes()) == b"const b = 2;" * 50
     finally:
         static_files.digest.cache_clear()

@@ -17,13 +17,27 @@
   let loginTimer = null;
   let applying = false;
   const on = (type, listener, target = document) => target.addEventListener(type, listener);
-  const text = (unit, name) => JSON.parse(unit.closest("[data-autosave-texts]").getAttribute("data-autosave-texts"))[name];
+  const text = (unit, name) =>
+    JSON.parse(unit.closest("[data-autosave-texts]").getAttribute("data-autosave-texts"))[name];
   const state = (unit) => states.get(unit) || states.set(unit, {}).get(unit);
   const bodyHeaders = () => JSON.parse(document.body.getAttribute("hx-headers:inherited") || "{}");
   const call = (url, method, body, keepalive = false) => {
-    const token = bodyHeaders()["X-CSRFToken"] || document.querySelector("input[name=csrf_token]")?.value;
-    const headers = { "HX-Request": "true", "X-CSRFToken": token, Accept: "application/json", "Content-Type": "application/json" };
-    return fetch(url, { method, headers, body, keepalive, credentials: "same-origin", redirect: "manual" });
+    const token =
+      bodyHeaders()["X-CSRFToken"] || document.querySelector("input[name=csrf_token]")?.value;
+    const headers = {
+      "HX-Request": "true",
+      "X-CSRFToken": token,
+      Accept: "application/json",
+      "Content-Type": "application/json",
+    };
+    return fetch(url, {
+      method,
+      headers,
+      body,
+      keepalive,
+      credentials: "same-origin",
+      redirect: "manual",
+    });
   };
   // The one renewal of the token: 200 once renewed, 401 (or another status) logged out, 0 offline.
   const renew = () =>
@@ -31,26 +45,57 @@
       .then(async (resp) => {
         if (resp.status !== 200) return resp.status;
         const { token } = await resp.json();
-        document.body.setAttribute("hx-headers:inherited", JSON.stringify({ ...bodyHeaders(), "X-CSRFToken": token }));
-        document.querySelectorAll("input[name=csrf_token]").forEach((input) => (input.value = token));
+        document.body.setAttribute(
+          "hx-headers:inherited",
+          JSON.stringify({ ...bodyHeaders(), "X-CSRFToken": token }),
+        );
+        document
+          .querySelectorAll("input[name=csrf_token]")
+          .forEach((input) => (input.value = token));
         return 200;
       })
       .catch(() => 0);
   // The copy in this browser (storage full or disabled: the server draft still works).
-  const storeKey = (unit) => `muhely:draft:${document.body.getAttribute("data-user") || ""}:${unit.getAttribute("data-autosave-key")}`;
-  const readLocal = (unit) => { try { return JSON.parse(localStorage.getItem(storeKey(unit))); } catch (e) { return null; } };
-  const writeLocal = (unit, snap = snapshot(unit)) => { try { localStorage.setItem(storeKey(unit), JSON.stringify(snap)); } catch (e) {} };
+  const storeKey = (unit) =>
+    `muhely:draft:${document.body.getAttribute("data-user") || ""}:${unit.getAttribute("data-autosave-key")}`;
+  const readLocal = (unit) => {
+    try {
+      return JSON.parse(localStorage.getItem(storeKey(unit)));
+    } catch (e) {
+      return null;
+    }
+  };
+  const writeLocal = (unit, snap = snapshot(unit)) => {
+    try {
+      localStorage.setItem(storeKey(unit), JSON.stringify(snap));
+    } catch (e) {}
+  };
   const removeLocal = (unit, onlyIfBody) => {
     const entry = readLocal(unit);
-    if (entry && (onlyIfBody === undefined || entry.body === onlyIfBody)) localStorage.removeItem(storeKey(unit));
+    if (entry && (onlyIfBody === undefined || entry.body === onlyIfBody))
+      localStorage.removeItem(storeKey(unit));
   };
-  const body = (unit) => unit.querySelector("[data-autosave-body]") || unit.querySelector("[name=body]");
+  const body = (unit) =>
+    unit.querySelector("[data-autosave-body]") || unit.querySelector("[name=body]");
   const nameOf = (el) => el.getAttribute("data-autosave-name") || el.name;
-  const input = (unit, name) => unit.querySelector(`input[name=${name}], input[data-autosave-name=${name}]`);
+  const input = (unit, name) =>
+    unit.querySelector(`input[name=${name}], input[data-autosave-name=${name}]`);
   const fields = (unit) =>
-    [...unit.elements].filter((el) => el.name && el !== body(unit) && !el.readOnly && !/^(hidden|submit|button|reset|file|password|image)$/.test(el.type));
+    [...unit.elements].filter(
+      (el) =>
+        el.name &&
+        el !== body(unit) &&
+        !el.readOnly &&
+        !/^(hidden|submit|button|reset|file|password|image)$/.test(el.type),
+    );
   // Key order differs between the server's JSON and the form: compare sorted pairs.
-  const canonical = ({ body, fields = {} }) => JSON.stringify([body, ...Object.keys(fields).sort().map((k) => [k, fields[k]])]);
+  const canonical = ({ body, fields = {} }) =>
+    JSON.stringify([
+      body,
+      ...Object.keys(fields)
+        .sort()
+        .map((k) => [k, fields[k]]),
+    ]);
   function snapshot(unit) {
     const values = {};
     const version = input(unit, "version")?.value;
@@ -59,7 +104,12 @@
       else if (el.type !== "radio" || el.checked) values[nameOf(el)] = el.value;
     });
     const base = /^\d+$/.test(version) ? parseInt(version, 10) : null;
-    return { body: body(unit).value, fields: values, base_version: base, draft: input(unit, "draft").value };
+    return {
+      body: body(unit).value,
+      fields: values,
+      base_version: base,
+      draft: input(unit, "draft").value,
+    };
   }
   const apply = (unit, snap) => {
     const values = snap.fields || {};
@@ -71,10 +121,13 @@
       else if (el.type === "radio") el.checked = el.value === value;
       else el.value = value;
     });
-    if (input(unit, "version") && snap.base_version != null) input(unit, "version").value = snap.base_version;
+    if (input(unit, "version") && snap.base_version != null)
+      input(unit, "version").value = snap.base_version;
     if (typeof snap.draft === "string") input(unit, "draft").value = snap.draft;
     applying = true; // journal.js reacts to a restored visibility; it is not typing
-    unit.querySelectorAll("input[type=radio]:checked").forEach((el) => el.dispatchEvent(new Event("change", { bubbles: true })));
+    unit
+      .querySelectorAll("input[type=radio]:checked")
+      .forEach((el) => el.dispatchEvent(new Event("change", { bubbles: true })));
     applying = false;
   };
   const status = (unit, message) => {
@@ -89,12 +142,20 @@
       box.setAttribute("data-autosave-alert", "");
       (before ? before.parentNode : unit).insertBefore(box, before);
     }
-    Object.assign(box, { className: `message autosave-alert message-${kind}`, textContent: message, hidden: false });
+    Object.assign(box, {
+      className: `message autosave-alert message-${kind}`,
+      textContent: message,
+      hidden: false,
+    });
     return box;
   };
   // Before the text's field: its button is never between the text and "Mentés".
   const notice = (unit, message, label, onClick) => {
-    const button = Object.assign(document.createElement("button"), { type: "button", className: "link-button", textContent: label });
+    const button = Object.assign(document.createElement("button"), {
+      type: "button",
+      className: "link-button",
+      textContent: label,
+    });
     button.addEventListener("click", onClick);
     alert(unit, message + " ", "info", body(unit).closest(".field")).append(button);
     if (unit.closest("details")) unit.closest("details").open = true; // a folded new-note form
@@ -112,12 +173,18 @@
   function save(unit, { force = false, keepalive = false } = {}) {
     const st = state(unit);
     clearTimeout(st.timer);
-    if (st.done || !st.dirty || ((st.blocked === "login" || st.blocked === "newer") && !force)) return;
+    if (st.done || !st.dirty || ((st.blocked === "login" || st.blocked === "newer") && !force))
+      return;
     if (st.inFlight) return void (st.again = true);
     const snap = snapshot(unit);
     writeLocal(unit, snap);
     st.inFlight = true;
-    call(unit.getAttribute("data-autosave-url"), "PUT", JSON.stringify(snap), keepalive && snap.body.length < 60000)
+    call(
+      unit.getAttribute("data-autosave-url"),
+      "PUT",
+      JSON.stringify(snap),
+      keepalive && snap.body.length < 60000,
+    )
       .then(async (resp) => {
         if (resp.ok) return stored(unit, snap, await resp.json());
         if (resp.status === 401 || resp.type === "opaqueredirect") return waitForLogin(unit);
@@ -151,7 +218,9 @@
     const back = { login: "loginBack", offline: "onlineBack" }[st.blocked];
     // Also into an editor that replaced this one meanwhile (the answer to a save): it must know it.
     const key = JSON.stringify(unit.getAttribute("data-autosave-key"));
-    [unit, ...document.querySelectorAll(`[data-autosave-key=${key}]`)].forEach((u) => (input(u, "draft").value = data.draft));
+    [unit, ...document.querySelectorAll(`[data-autosave-key=${key}]`)].forEach(
+      (u) => (input(u, "draft").value = data.draft),
+    );
     removeLocal(unit, snap.body);
     if (canonical(snapshot(unit)) === canonical(snap)) st.dirty = false;
     if (back) alert(unit, text(unit, back), "success");
@@ -167,7 +236,11 @@
   // An expired login: the units wait (checked every 5 s and when the tab is back), then save.
   const waitForLogin = (unit) => {
     const next = encodeURIComponent(location.pathname + location.search);
-    const link = Object.assign(document.createElement("a"), { href: `${text(unit, "loginUrl")}?next=${next}`, target: "_blank", rel: "noopener" });
+    const link = Object.assign(document.createElement("a"), {
+      href: `${text(unit, "loginUrl")}?next=${next}`,
+      target: "_blank",
+      rel: "noopener",
+    });
     link.textContent = text(unit, "loginLink");
     alert(unit, text(unit, "login")).append(link, text(unit, "loginAfter"));
     state(unit).blocked = "login";
@@ -188,8 +261,14 @@
   };
   const offerDiscard = (unit, original) => {
     // Say so when more than the text came back: a restored "who can read it" must be seen.
-    const settings = canonical({ fields: snapshot(unit).fields }) !== canonical({ fields: original.fields });
-    notice(unit, text(unit, settings ? "restoredSettings" : "restored"), text(unit, "discard"), discarder(unit, original));
+    const settings =
+      canonical({ fields: snapshot(unit).fields }) !== canonical({ fields: original.fields });
+    notice(
+      unit,
+      text(unit, settings ? "restoredSettings" : "restored"),
+      text(unit, "discard"),
+      discarder(unit, original),
+    );
   };
   // Nothing is asked: what is thrown away stays here for "Visszavonás" until the page goes.
   const discarder = (unit, original) => () => {
@@ -215,7 +294,10 @@
   const init = (unit) => {
     if (state(unit).original) return;
     const key = unit.getAttribute("data-autosave-key");
-    const original = answered[key]?.original || JSON.parse(unit.getAttribute("data-autosave-saved") || '""') || snapshot(unit);
+    const original =
+      answered[key]?.original ||
+      JSON.parse(unit.getAttribute("data-autosave-saved") || '""') ||
+      snapshot(unit);
     const local = readLocal(unit);
     state(unit).original = original;
     if (answered[key]) {
@@ -230,11 +312,15 @@
       changed(unit, 0);
     } else {
       if (local) removeLocal(unit);
-      unit.querySelector("[data-autosave-discard]")?.addEventListener("click", discarder(unit, original));
+      unit
+        .querySelector("[data-autosave-discard]")
+        ?.addEventListener("click", discarder(unit, original));
     }
   };
   const initAll = () => document.querySelectorAll(UNITS).forEach(init);
-  ["htmx:after:swap", "htmx:after:settle", "htmx:after:process"].forEach((type) => on(type, initAll));
+  ["htmx:after:swap", "htmx:after:settle", "htmx:after:process"].forEach((type) =>
+    on(type, initAll),
+  );
   initAll(); // a deferred script: the page is parsed
   // Events are delegated, so swapped-in editors need nothing.
   const unitOf = (el) => el?.closest?.(UNITS);
@@ -246,22 +332,38 @@
   on("input", typed);
   on("change", typed);
   on("focusin", ({ target }) => unitOf(target) && init(unitOf(target)));
-  on("focusout", ({ target }) => unitOf(target) && state(unitOf(target)).dirty && save(unitOf(target)));
-  const flushAll = (keepalive) => document.querySelectorAll(UNITS).forEach((unit) => state(unit).dirty && save(unit, { keepalive }));
-  on("visibilitychange", () => (document.visibilityState === "hidden" ? flushAll(true) : checkLogin()));
+  on(
+    "focusout",
+    ({ target }) => unitOf(target) && state(unitOf(target)).dirty && save(unitOf(target)),
+  );
+  const flushAll = (keepalive) =>
+    document
+      .querySelectorAll(UNITS)
+      .forEach((unit) => state(unit).dirty && save(unit, { keepalive }));
+  on("visibilitychange", () =>
+    document.visibilityState === "hidden" ? flushAll(true) : checkLogin(),
+  );
   on("pagehide", () => flushAll(true), window);
   on("focus", checkLogin, window);
   on("online", () => flushAll(false), window);
   const submitted = ({ target }) =>
     target.matches("form[data-clear-drafts]")
-      ? Object.keys(localStorage).forEach((key) => key.startsWith("muhely:draft:") && localStorage.removeItem(key))
+      ? Object.keys(localStorage).forEach(
+          (key) => key.startsWith("muhely:draft:") && localStorage.removeItem(key),
+        )
       : unitOf(target) && (clearTimeout(state(unitOf(target)).timer), writeLocal(unitOf(target)));
   document.addEventListener("submit", submitted, true);
   // The write mode: one form whose fieldsets are the units.
-  const unitsIn = (ctx) => (ctx?.sourceElement?.matches?.(UNITS) === false ? [...ctx.sourceElement.querySelectorAll(UNITS)] : []);
-  const unitSaving = (ctx) => (ctx?.sourceElement?.matches?.("form" + UNITS) ? ctx.sourceElement : null);
+  const unitsIn = (ctx) =>
+    ctx?.sourceElement?.matches?.(UNITS) === false
+      ? [...ctx.sourceElement.querySelectorAll(UNITS)]
+      : [];
+  const unitSaving = (ctx) =>
+    ctx?.sourceElement?.matches?.("form" + UNITS) ? ctx.sourceElement : null;
   // What each unit held when sent: words typed meanwhile survive the swap (from the local copy).
-  on("htmx:before:request", (event) => unitsIn(event.detail.ctx).forEach((unit) => (state(unit).sent = body(unit).value)));
+  on("htmx:before:request", (event) =>
+    unitsIn(event.detail.ctx).forEach((unit) => (state(unit).sent = body(unit).value)),
+  );
   const afterUnits = (units, ok) =>
     units.forEach((unit) => {
       const st = state(unit);
@@ -279,7 +381,11 @@
       }
     });
   // A form sent again after its token was renewed does not ask "Are you sure?" a second time.
-  on("htmx:confirm", (event) => confirmed.delete(event.target) && (event.preventDefault(), event.detail.issueRequest()));
+  on(
+    "htmx:confirm",
+    (event) =>
+      confirmed.delete(event.target) && (event.preventDefault(), event.detail.issueRequest()),
+  );
   const resend = async (form, submitter, unit) => {
     const code = await renew();
     if (code === 200 && form.isConnected) {
@@ -297,7 +403,11 @@
     const unit = unitSaving(event.detail.ctx);
     const st = unit && state(unit);
     // An expired token (its message stays in view): renewed, and the form sent once more.
-    const expired = code === 400 && request.form && response.headers.get("X-CSRF-Expired") && !resent.delete(request.form);
+    const expired =
+      code === 400 &&
+      request.form &&
+      response.headers.get("X-CSRF-Expired") &&
+      !resent.delete(request.form);
     if (expired) resend(request.form, request.submitter, unit);
     else if (request.form && code < 400) resent.delete(request.form);
     if (code !== 409 && code !== 422) afterUnits(unitsIn(event.detail.ctx), code < 300);
@@ -308,7 +418,8 @@
       Object.assign(st, { dirty: false, done: true, clearAfter: st.inFlight });
       removeLocal(unit);
       if (unit.matches("[data-reset-on-success]")) apply(unit, st.original);
-      if (unit.matches("[data-reset-on-success]") && unit.closest("details")) unit.closest("details").open = false;
+      if (unit.matches("[data-reset-on-success]") && unit.closest("details"))
+        unit.closest("details").open = false;
       input(unit, "draft").value = "";
       unit.querySelector("[data-autosave-alert]")?.setAttribute("hidden", "");
     } else if (code === 401) {

@@ -11,13 +11,21 @@
     if (!out.hasAttribute("data-limit-text")) out.setAttribute("data-limit-text", out.textContent);
     const [count, lang] = [field.value.length, document.documentElement.lang || "hu"];
     const near = count > limit ? typing : count >= limit * 0.9;
-    const said = out.getAttribute(near ? (count > limit ? "data-limit-over" : "data-limit-near") : "data-limit-text");
-    out.textContent = said.replace("{count}", count.toLocaleString(lang)).replace("{max}", limit.toLocaleString(lang));
+    const said = out.getAttribute(
+      near ? (count > limit ? "data-limit-over" : "data-limit-near") : "data-limit-text",
+    );
+    out.textContent = said
+      .replace("{count}", count.toLocaleString(lang))
+      .replace("{max}", limit.toLocaleString(lang));
     out.hidden = !near && out.hasAttribute("data-limit-long");
     out.classList.toggle("limit-over", near && count > limit);
   };
-  const showAll = () => document.querySelectorAll("[data-limit]").forEach((field) => show(field, false));
-  document.addEventListener("input", ({ target }) => target.matches("[data-limit]") && show(target, true));
+  const showAll = () =>
+    document.querySelectorAll("[data-limit]").forEach((field) => show(field, false));
+  document.addEventListener(
+    "input",
+    ({ target }) => target.matches("[data-limit]") && show(target, true),
+  );
   document.addEventListener("htmx:after:swap", showAll);
   showAll(); // a deferred script: the page is parsed
 })();

@@ -9,7 +9,8 @@
   // expired token is the exception: autosave.js sends the same choice again.
   const resetFailed = ({ detail: { ctx } }) => {
     const response = ctx?.response;
-    if (!ctx?.sourceElement?.matches?.("form[data-reset-on-error]") || response?.status < 400) return;
+    if (!ctx?.sourceElement?.matches?.("form[data-reset-on-error]") || response?.status < 400)
+      return;
     if (!response?.headers.get("X-CSRF-Expired")) ctx.sourceElement.reset();
   };
   document.addEventListener("htmx:after:request", resetFailed);
@@ -41,13 +42,17 @@
   // Only a message that has just arrived floats: one the user closed stays where it is.
   new MutationObserver((records) => {
     const box = messages.getBoundingClientRect();
-    const arrived = records.some((record) => [...record.addedNodes].some((node) => node.classList?.contains("message")));
+    const arrived = records.some((record) =>
+      [...record.addedNodes].some((node) => node.classList?.contains("message")),
+    );
     if (!messages.querySelector(".message")) float(false);
-    else if (arrived && !floating() && (box.bottom <= 0 || box.top >= window.innerHeight)) float(true);
+    else if (arrived && !floating() && (box.bottom <= 0 || box.top >= window.innerHeight))
+      float(true);
   }).observe(messages, { childList: true });
   // A floating message goes away when tapped (its text has been read) or with Escape.
   messages.addEventListener("click", () => floating() && clear());
   document.addEventListener("keydown", (event) => {
-    if (event.key === "Escape" && !event.defaultPrevented && !event.isComposing && floating()) clear();
+    if (event.key === "Escape" && !event.defaultPrevented && !event.isComposing && floating())
+      clear();
   });
 })();

@@ -418,6 +418,41 @@ def test_deletion_notice_outlives_a_refresh_of_the_list(notes_live, chromium, do
     page.context.close()
 
 
+def test_a_refresh_answered_while_a_delete_travels_does_not_swallow_its_notice(
+    notes_live, chromium, dora_note
+):
+    """The delete is slow to answer; meanwhile the list refreshes itself with a new note. The
+    refresh waits for the delete (it would replace the note the delete's answer goes to, and
+    the notice with its way back would land in a detached element): the notice appears."""
+    import time
+
+    from journal.models import NoteKind
+
+    app, base = notes_live
+    gone = dora_note(NoteKind.QUESTION, "Lassan törlődő kérdés")
+    page = _log_in(chromium, base, DORA)
+    page.goto(base + "/groups/tata/notes")
+    original = app.view_functions["notes.delete"]
+
+    def slow_delete(**kwargs):
+        time.sleep(3.5)  # longer than the 2 s poll of these tests
+        return original(**kwargs)
+
+    app.view_functions["notes.delete"] = slow_delete
+    try:
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.locator(f"article#note-{gone}").get_by_role("button", name="Törlés").click()
+        newer = dora_note(NoteKind.QUESTION, "Törlés közben érkezett")
+        expect(page.locator(f"#note-{gone}.note-deleted")).to_contain_text(
+            "30 napig", timeout=10_000
+        )
+        expect(page.locator(f"article#note-{newer}")).to_be_visible(timeout=15_000)
+        expect(page.locator(f"#note-{gone}.note-deleted")).to_contain_text("30 napig")
+    finally:
+        app.view_functions["notes.delete"] = original
+    page.context.close()
+
+
 def test_a_floating_message_closes_by_button_or_escape(notes_live, chromium, dora_note):
     """A message floating at the bottom has a labelled close button, and Escape closes it too;
     what the user typed stays."""
