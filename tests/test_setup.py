@@ -102,3 +102,4 @@ def test_start_serves_the_demo_under_gunicorn_and_stops_on_ctrl_c(tmp_path):
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
+        server.stdout.close()  # also after a failure: no pipe left to the GC

@@ -234,3 +234,30 @@ def test_words_typed_while_the_save_travels_are_kept(browser, own):
         page.unroute("**/journal/write")
         page.context.close()
     assert console.errors == []
+
+
+def test_write_mode_text_typed_then_tab_closed_is_there_on_reopening(browser, own):
+    """The mentor types in the write mode and closes the tab before any autosave or button:
+    on reopening, the text is back in its section (from this browser's copy or the draft sent
+    as the tab closed), with the notice, and "Mentés" saves it."""
+    page, console = _phone(browser, own)
+    context = page.context
+    try:
+        _open_write(page, own)
+        text = "Bezárt fül előtt írt gondolat, gombnyomás nélkül."
+        page.locator("textarea[data-autosave-body]").nth(2).fill(text)
+        page.close(run_before_unload=True)
+        page = context.new_page()
+        page.goto(f"/workshops/{own['workshop_id']}/journal/write")
+        expect(page.locator("textarea[data-autosave-body]").nth(2)).to_have_value(text)
+        expect(
+            page.locator(".write-section").nth(2).locator("[data-autosave-alert]")
+        ).to_be_visible()
+        page.get_by_role("button", name="Mentés").click()
+        expect(page.locator("#journal-write-status")).to_have_text(
+            "A naplót elmentette.", timeout=10_000
+        )
+        assert _sections(own)[2][1] == text
+    finally:
+        context.close()
+    assert console.errors == []
