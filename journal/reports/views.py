@@ -3,6 +3,8 @@ group summary and the program report (for a period). Every PDF goes through
 documents.pdf_response.
 """
 
+from functools import partial
+
 from flask import Blueprint, Response, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -140,25 +142,19 @@ def _program() -> Program:
     return program
 
 
-def _typed() -> dict:
-    """Return what was typed in the period form, to give it back with an error."""
-    return {
-        "from": request.args.get("from", "")[:40],
-        "to": request.args.get("to", "")[:40],
-        "errors": {},
-    }
-
-
-def _period_or_form(program: Program, build):
-    """Parse the period; on bad input answer 422 with the preview and the typed values."""
+def _for_period(program: Program, build, pdf: bool) -> Response:
+    """Answer a document for the period asked in the query string: its preview, or its PDF.
+    Bad input answers 422 with the preview of the whole program so far and the period form
+    as typed, with the error (in the user's language, like the rest of the form)."""
     try:
-        # In the user's language, like the rest of the period form around the document.
-        return summary.parse_period(program, request.args), None
+        period = summary.parse_period(program, request.args)
     except summary.PeriodError as error:
-        form = _typed()
-        form["errors"] = {error.field_name: error.message}
-        period = summary.parse_period(program, {})
-        return None, _preview(build(period, form).html, 422)
+        typed = {name: request.args.get(name, "")[:40] for name in ("from", "to")}
+        form = typed | {"errors": {error.field_name: error.message}}
+        return _preview(build(summary.parse_period(program, {}), True, form).html, 422)
+    if pdf:
+        return pdf_response(build(period, False, None))
+    return _preview(build(period, True, None).html)
 
 
 @bp.get("/groups/<slug>/summary")
@@ -166,12 +162,7 @@ def _period_or_form(program: Program, build):
 def group_summary(slug: str):
     """Preview the group summary for a period, with the form that chooses the period."""
     group = _group(slug)
-    period, refused = _period_or_form(
-        group.program, lambda p, form: summary.group_document(group, p, True, form)
-    )
-    if refused is not None:
-        return refused
-    return _preview(summary.group_document(group, period, preview=True).html)
+    return _for_period(group.program, partial(summary.group_document, group), pdf=False)
 
 
 @bp.get("/groups/<slug>/summary.pdf")
@@ -179,12 +170,7 @@ def group_summary(slug: str):
 def group_summary_pdf(slug: str):
     """Download the group summary for a period as PDF."""
     group = _group(slug)
-    period, refused = _period_or_form(
-        group.program, lambda p, form: summary.group_document(group, p, True, form)
-    )
-    if refused is not None:
-        return refused
-    return pdf_response(summary.group_document(group, period))
+    return _for_period(group.program, partial(summary.group_document, group), pdf=True)
 
 
 @bp.get("/program/report")
@@ -192,12 +178,7 @@ def group_summary_pdf(slug: str):
 def program_report():
     """Preview the program report (every group), with the form that chooses the period."""
     program = _program()
-    period, refused = _period_or_form(
-        program, lambda p, form: summary.program_document(program, p, True, form)
-    )
-    if refused is not None:
-        return refused
-    return _preview(summary.program_document(program, period, preview=True).html)
+    return _for_period(program, partial(summary.program_document, program), pdf=False)
 
 
 @bp.get("/program/report.pdf")
@@ -205,9 +186,4 @@ def program_report():
 def program_report_pdf():
     """Download the program report as PDF."""
     program = _program()
-    period, refused = _period_or_form(
-        program, lambda p, form: summary.program_document(program, p, True, form)
-    )
-    if refused is not None:
-        return refused
-    return pdf_response(summary.program_document(program, period))
+    return _for_period(program, partial(summary.program_document, program), pdf=True)
