@@ -279,7 +279,10 @@ def gunicorn_app():
     def hang_while_flagged() -> None:
         """Keep the save in flight until the test kills this worker."""
         if _saving_a_section() and flag.exists():
-            flag.with_suffix(".pid").write_text(str(os.getpid()))
+            # Written aside and renamed, so the test never reads a half-written pid.
+            aside = flag.with_suffix(f".{os.getpid()}")
+            aside.write_text(str(os.getpid()))
+            aside.replace(flag.with_suffix(".pid"))
             time.sleep(60)
 
     return app
