@@ -6,7 +6,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import TypeVar
 
-from babel.dates import get_datetime_format
+from babel.dates import format_skeleton, get_datetime_format
 from flask import Flask, current_app, g, session
 from flask_babel import format_date, format_number, format_time, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
@@ -136,6 +136,11 @@ def long_date(value: date | datetime | None) -> str:
     return "" if value is None else format_date(value, format="long")
 
 
+def short_date(value: date | None) -> str:
+    """Format a date briefly, as "nov. 12." (in the current language)."""
+    return "" if value is None else format_skeleton("MMMd", value, locale=get_locale())
+
+
 def short_datetime(value: datetime | None) -> str:
     """Format a moment as a local date and time: "2026. nov. 29. 7:54", "Nov 29, 2026, 7:54 AM"
     (the "short" datetime format would give an ambiguous "11/29/26" in English)."""
@@ -200,6 +205,7 @@ def register_i18n(app: Flask) -> None:
         newstyle=True,
     )
     app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.filters["short_date"] = short_date
     app.jinja_env.filters["short_datetime"] = short_datetime
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.globals["select_locale"] = select_locale

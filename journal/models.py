@@ -126,6 +126,9 @@ class User(UserMixin, db.Model):
     is_coordinator: Mapped[bool] = mapped_column(default=False)
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The home page's last view, and the one before the current visit ("since your last visit").
+    visited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    previous_visit_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user", foreign_keys="Membership.user_id"

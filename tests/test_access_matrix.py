@@ -166,6 +166,11 @@ def manages_workshops(who: str, target: str) -> bool:
     return who == COORD or (who == MENT and target == "own")
 
 
+def follows_journals(who: str, target: str) -> bool:
+    """The group's mentor and the coordinator see its open tasks."""
+    return who == COORD or (who == MENT and target == "own")
+
+
 def records_attendance(who: str, target: str) -> bool:
     """The group's mentor and the coordinator record attendance and guests."""
     return who == COORD or (who == MENT and target == "own")
@@ -196,6 +201,7 @@ RULES: dict[str, Rule] = {
     "auth.accept_invitation": lambda who, target: target == "valid" or 404,
     "groups.home": logged_in,
     "groups.group": sees_group,
+    "groups.tasks": follows_journals,
     "notes.board": sees_group,
     "notes.poll": sees_group,
     "notes.newer": sees_group,
@@ -318,6 +324,7 @@ KNOWN_BUGS: dict[tuple[str, str, str, str, bool], str] = {}
 TARGETS: dict[frozenset[str], tuple[str, ...]] = {
     frozenset(): ("",),
     frozenset({"slug"}): ("own", "other"),
+    frozenset({"slug", "kind"}): ("own", "other"),
     frozenset({"token"}): ("valid", "invalid"),
     frozenset({"user_id"}): ("self", "own", "other"),
     frozenset({"user_id", "membership_id"}): ("self", "own", "other", "mismatch"),
@@ -351,6 +358,8 @@ class MatrixWorld:
             return {}
         if arguments == {"slug"}:
             return {"slug": {"own": "alfa", "other": "beta"}[target]}
+        if arguments == {"slug", "kind"}:
+            return {"slug": {"own": "alfa", "other": "beta"}[target], "kind": "journals"}
         if arguments == {"token"}:
             return {"token": self.token if target == "valid" else "ervenytelen-link-123"}
         if "user_id" in arguments:

@@ -232,7 +232,7 @@ def test_english_user_sees_english_home_page(client, world, log_in, english_cata
     html = client.get("/").get_data(as_text=True)
     assert '<html lang="en">' in html
     assert "<h1>My groups</h1>" in html
-    assert "2 participants" in html and "0 workshops held" in html
+    assert "2 participants" in html and "Next workshop: not planned yet" in html
     assert "Log out" in html and "Skip to content" in html
     assert "Csoportjaim" not in html and "Kijelentkezés" not in html
 
@@ -241,20 +241,30 @@ def test_english_coordinator_sees_singular_and_plural(client, world, log_in, eng
     """English needs a singular ("1 participant") where Hungarian says "1 résztvevő"."""
     user = world["coordinator"]
     user.language = "en"
-    db.session.commit()
+    _a_note_this_month(world)
     log_in(user)
     html = client.get("/").get_data(as_text=True)
-    assert "The programme’s groups" in html
-    assert "1 participant ·" in html and "2 participants ·" in html
+    assert "Program overview" in html
+    assert ">1 note</a>" in html and ">0 notes</a>" in html
 
 
 def test_hungarian_user_sees_hungarian_home_page(client, world, log_in, english_catalogue):
     """With the English catalogue present, a Hungarian user still gets Hungarian."""
+    _a_note_this_month(world)
     log_in(world["coordinator"])
     html = client.get("/").get_data(as_text=True)
     assert '<html lang="hu">' in html
-    assert "A program csoportjai" in html
-    assert "1 résztvevő ·" in html and "2 résztvevő ·" in html
+    assert "A program áttekintése" in html
+    assert ">1 jegyzet</a>" in html and ">0 jegyzet</a>" in html
+
+
+def _a_note_this_month(world) -> None:
+    """Add a note to group alfa (none to beta)."""
+    from journal.models import Note, NoteKind
+
+    author = world["participant_a"]
+    db.session.add(Note(group=world["group_a"], author=author, kind=NoteKind.QUESTION, title="K"))
+    db.session.commit()
 
 
 # --- The catalogue ------------------------------------------------------------------------------

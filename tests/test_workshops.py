@@ -206,16 +206,6 @@ def test_mentor_sees_the_new_workshop_button(client, world, log_in):
     assert "/groups/alfa/workshops/new" in client.get("/groups/alfa").get_data(as_text=True)
 
 
-def test_home_counts_held_workshops(client, world, log_in):
-    """The coordinator's overview shows how many workshops each group held."""
-    make_workshop(world["group_a"])
-    make_workshop(world["group_a"], date=date(2025, 12, 1))
-    make_workshop(world["group_a"], date=date(2025, 12, 8), status=WorkshopStatus.CANCELLED)
-    log_in(world["coordinator"])
-    page = client.get("/").get_data(as_text=True)
-    assert "2 megtartott alkalom" in page and "0 megtartott alkalom" in page
-
-
 def test_racing_edits_one_wins_the_other_gets_409(app, world):
     """Two saves from the same version at the same moment: one is stored, the other is 409."""
     import threading

@@ -1,11 +1,24 @@
-"""The home page (my groups) and a group's page."""
+"""The home page (the user's tasks, what changed, their groups; for the coordinator the whole
+program at a glance), a group's page and a group's open tasks."""
 
-from flask import Blueprint, request
+from flask import Blueprint, abort, request
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
+from journal.extensions import db
 from journal.groups import queries
 from journal.htmx import render
-from journal.workshops.queries import group_page_context, journal_gaps, workshop_counts
+from journal.models import Program, local_today, utcnow
+from journal.overview import operations as visits
+from journal.overview import queries as overview
+from journal.permissions import (
+    can_follow_journals,
+    can_manage_workshops,
+    is_coordinator,
+    is_mentor_of,
+    require,
+)
+from journal.workshops.queries import group_page_context
 
 bp = Blueprint("groups", __name__)
 
@@ -13,16 +26,34 @@ bp = Blueprint("groups", __name__)
 @bp.get("/")
 @login_required
 def home():
-    """Show the groups the user belongs to (all five for the coordinator)."""
+    """Show the user's tasks, what happened since their last visit and their groups; for the
+    coordinator each group's figures and, across groups, the next workshops and the most
+    shared difficulties."""
+    since = visits.record_visit(current_user, utcnow())
+    db.session.commit()
+    today = local_today()
     groups = queries.visible_groups(current_user)
-    return render(
-        "groups/home.html",
-        groups=groups,
-        figures=queries.group_figures(groups),
-        mentors=queries.mentors_by_group(groups),
-        workshop_counts=workshop_counts([g.id for g in groups]),
-        journal_gaps=journal_gaps([g.id for g in groups]),
-    )
+    ids = [group.id for group in groups]
+    mentored = [group for group in groups if is_mentor_of(current_user, group)]
+    context = {
+        "groups": groups,
+        "mentors": queries.mentors_by_group(groups),
+        "since": since,
+        "changes": overview.changes_since(current_user, ids, since) if since else {},
+        "next_per_group": overview.next_per_group(ids, today),
+        "tasks": overview.open_tasks([group.id for group in mentored], today),
+        "mentored": mentored,
+    }
+    if is_coordinator(current_user):
+        program = db.session.scalar(select(Program).order_by(Program.id).limit(1))
+        context |= {
+            "rows": overview.group_rows(current_user, groups, program, today) if program else [],
+            "next_workshops": overview.next_workshops(ids, today),
+            "difficulties": overview.shared_difficulties(ids),
+        }
+    else:
+        context["figures"] = queries.group_figures(groups)
+    return render("groups/home.html", **context)
 
 
 @bp.get("/groups/<slug>")
@@ -37,4 +68,22 @@ def group(slug: str):
         mentors=mentors,
         participants=participants,
         **group_page_context(current_user, group, request.args.get("page", 1, type=int)),
+    )
+
+
+@bp.get("/groups/<slug>/tasks/<kind>")
+@login_required
+def tasks(slug: str, kind: str):
+    """List one kind of the group's open tasks, oldest first, with the days each has waited."""
+    group = queries.group_or_404(slug)
+    require(can_follow_journals(current_user, group))
+    if kind not in overview.TASK_KINDS:
+        abort(404)
+    open_tasks = overview.open_tasks([group.id], local_today())[group.id]
+    return render(
+        "groups/tasks.html",
+        group=group,
+        kind=kind,
+        items=open_tasks.of_kind(kind),
+        can_manage=can_manage_workshops(current_user, group),
     )

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import g
-from sqlalchemy import and_, false, func, or_, select, true
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from journal.extensions import db
@@ -23,28 +23,35 @@ from journal.models import (
     Workshop,
     utcnow,
 )
-from journal.permissions import is_coordinator, is_member_of, is_mentor_of
+from journal.permissions import current_memberships, is_coordinator
 
 PAGE_SIZE = 20
 RESTORE_WINDOW = timedelta(days=30)
 
 
 def visible_condition(user: User, group: Group):
-    """Return the SQL condition for live notes of the group the user may see.
+    """Return the SQL condition for live notes of the group the user may see."""
+    return visible_in_groups(user, [group.id])
+
+
+def visible_in_groups(user: User, group_ids: list[int]):
+    """Return the SQL condition for live notes of these groups the user may see.
 
     It mirrors `can_view_note` for notes that are not deleted: the author sees their own,
     mentors see mentor-only and hidden ones, members and the coordinator the rest.
     """
-    if is_mentor_of(user, group):
-        others = true()
-    elif is_coordinator(user):
-        others = Note.mentor_only.is_(False)
-    elif is_member_of(user, group):
-        others = and_(Note.mentor_only.is_(False), Note.hidden_at.is_(None))
+    memberships = current_memberships(user) if user.is_authenticated else []
+    mentored = [m.group_id for m in memberships if m.role == Role.MENTOR]
+    if is_coordinator(user):
+        others = or_(Note.group_id.in_(mentored), Note.mentor_only.is_(False))
     else:
-        others = false()
+        member = [m.group_id for m in memberships]
+        shared = and_(
+            Note.group_id.in_(member), Note.mentor_only.is_(False), Note.hidden_at.is_(None)
+        )
+        others = or_(Note.group_id.in_(mentored), shared)
     return and_(
-        Note.group_id == group.id,
+        Note.group_id.in_(group_ids),
         Note.deleted_at.is_(None),
         or_(Note.author_id == user.id, others),
     )

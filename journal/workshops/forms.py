@@ -112,6 +112,7 @@ class CancelForm(FlaskForm):
         validators=[DataRequired(_l("Írja meg, miért marad el az alkalom.")), TextLimit(1000)],
     )
     version = HiddenField()
+    next = HiddenField()  # the page to go back to
 
 
 class GuestForm(FlaskForm):

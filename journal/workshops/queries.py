@@ -13,8 +13,6 @@ from journal.models import (
     AttendanceStatus,
     Group,
     Guest,
-    Journal,
-    JournalStatus,
     Membership,
     Role,
     User,
@@ -131,46 +129,6 @@ def participant_rates(group: Group) -> dict[int, Rate]:
         .group_by(Attendance.user_id)
     )
     return {uid: Rate(int(attended or 0), count) for uid, attended, count in rows}
-
-
-def workshop_counts(group_ids: list[int]) -> dict[int, int]:
-    """Count the held workshops of each group, in one query."""
-    if not group_ids:
-        return {}
-    rows = db.session.execute(
-        select(Workshop.group_id, func.count())
-        .where(Workshop.group_id.in_(group_ids), Workshop.status == WorkshopStatus.HELD)
-        .group_by(Workshop.group_id)
-    )
-    return {group_id: 0 for group_id in group_ids} | {key: value for key, value in rows}
-
-
-@dataclass
-class JournalGaps:
-    """A group's held workshops whose journal is not final: not begun, or a draft."""
-
-    missing: int = 0
-    drafts: int = 0
-
-
-def journal_gaps(group_ids: list[int]) -> dict[int, JournalGaps]:
-    """Count, per group, the held workshops without a journal and with a draft one (one
-    query)."""
-    gaps = {group_id: JournalGaps() for group_id in group_ids}
-    if not group_ids:
-        return gaps
-    rows = db.session.execute(
-        select(Workshop.group_id, Journal.status, func.count())
-        .outerjoin(Journal, Journal.workshop_id == Workshop.id)
-        .where(Workshop.group_id.in_(group_ids), Workshop.status == WorkshopStatus.HELD)
-        .group_by(Workshop.group_id, Journal.status)
-    )
-    for group_id, status, count in rows:
-        if status is None:
-            gaps[group_id].missing += count
-        elif status == JournalStatus.DRAFT:
-            gaps[group_id].drafts += count
-    return gaps
 
 
 def _on_the_day(workshop: Workshop):

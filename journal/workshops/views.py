@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from journal.auth.views import safe_next
 from journal.extensions import db
 from journal.forms import positive_int
 from journal.groups.queries import group_or_404
@@ -84,6 +85,12 @@ def _data(form: WorkshopForm) -> operations.WorkshopData:
         agenda=form.agenda.data or "",
         methods=form.methods.data or "",
     )
+
+
+def _back_url(workshop: Workshop, requested: str | None) -> str:
+    """Return where to go after an action: the page it was started from (`next`, a path in
+    this app, e.g. the overview's list of open tasks), else the workshop's page."""
+    return safe_next(requested) or _page_url(workshop)
 
 
 def _page_url(workshop: Workshop) -> str:
@@ -212,7 +219,7 @@ def _save_versioned(workshop: Workshop, form, template: str, save, done: str):
         return _conflict(form, current, template)
     db.session.commit()
     flash(done, "success")
-    return redirect(_page_url(workshop), 303)
+    return redirect(_back_url(workshop, request.form.get("next")), 303)
 
 
 @bp.route("/workshops/<int:workshop_id>/cancel", methods=["GET", "POST"])
@@ -224,6 +231,7 @@ def cancel(workshop_id: int):
         form = CancelForm(formdata=None)
         form.reason.data = workshop.cancel_reason
         form.version.data = str(workshop.version)
+        form.next.data = request.args.get("next", "")
         return render("workshops/cancel.html", form=form, group=workshop.group, workshop=workshop)
     form = CancelForm()
     return _save_versioned(
@@ -256,7 +264,7 @@ def held(workshop_id: int):
         )
     db.session.commit()
     flash(_("Az alkalmat megtartottként jelöltük."), "success")
-    return redirect(_page_url(workshop), 303)
+    return redirect(_back_url(workshop, request.form.get("next")), 303)
 
 
 def _refused(workshop: Workshop, message: str, status: int):
