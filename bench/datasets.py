@@ -172,17 +172,24 @@ def _workshops(group: Group, participants: list[User], rng: random.Random) -> No
                 db.session.add(Attendance(workshop=workshop, user=user, status=status))
 
 
-def _generate(program: Program, password_hash: str) -> None:
-    """Add 45 generated groups to the demo program, one with 80 participants, with workshops."""
+def _generate(program: Program, password_hash: str, count: int = GENERATED_GROUPS) -> None:
+    """Add generated groups (45 by default) to the demo program, one with 80 participants,
+    with workshops; beyond the list of settlements their names and slugs are numbered."""
     rng = random.Random(2025)
-    counter = iter(range(1, 100_000))
-    for index, settlement in enumerate(SETTLEMENTS[:GENERATED_GROUPS]):
+    counter = iter(range(1, 1_000_000))
+    for index in range(count):
+        settlement = SETTLEMENTS[index % len(SETTLEMENTS)]
+        lap = index // len(SETTLEMENTS)
         big = index == 0
         themes = rng.sample(THEMES, 3)
         group = Group(
             program=program,
-            slug=BIG_GROUP if big else _slug(settlement),
-            name=("Megyei közművelődési hálózat" if big else f"{settlement} műhely"),
+            slug=BIG_GROUP if big else _slug(settlement) + (f"-{lap + 1}" if lap else ""),
+            name=(
+                "Megyei közművelődési hálózat"
+                if big
+                else f"{settlement} műhely" + (f" {lap + 1}." if lap else "")
+            ),
             region=f"{settlement} térsége",
             goals=GOALS.format(region=settlement, themes=", ".join(themes)),
             themes="\n".join(themes),
@@ -306,8 +313,9 @@ def _describe(dataset: Dataset) -> Dataset:
     return dataset
 
 
-def build(name: str, directory: Path, large: bool) -> Dataset:
-    """Create the demo database, or the demo plus 45 generated groups (50 in all)."""
+def build(name: str, directory: Path, large: bool, groups: int = GENERATED_GROUPS) -> Dataset:
+    """Create the demo database, or the demo plus generated groups (45 by default: 50 in all,
+    with the journal group)."""
     dataset = Dataset(name=name, path=directory / f"{name}.sqlite")
     app = _app(dataset.path)
     with app.app_context():
@@ -316,7 +324,7 @@ def build(name: str, directory: Path, large: bool) -> Dataset:
         if large:
             program = db.session.scalar(select(Program))
             coordinator = db.session.scalar(select(User).where(User.email == COORDINATOR_EMAIL))
-            _generate(program, coordinator.password_hash)
+            _generate(program, coordinator.password_hash, groups)
             _journal_group(dataset, program, coordinator.password_hash)
         db.session.commit()
         _describe(dataset)

@@ -82,6 +82,11 @@ def can_follow_journals(user: User, group: Group) -> bool:
     return is_coordinator(user) or is_mentor_of(user, group)
 
 
+def can_view_participation(user: User, group: Group) -> bool:
+    """The coordinator and the group's mentors see each member's attendance record."""
+    return is_coordinator(user) or is_mentor_of(user, group)
+
+
 def readable_visibilities(user: User, journal: Journal) -> set[Visibility]:
     """Return the section visibilities the user may read in this journal."""
     group = journal.workshop.group

@@ -171,6 +171,14 @@ def follows_journals(who: str, target: str) -> bool:
     return who == COORD or (who == MENT and target == "own")
 
 
+def views_participation(who: str, target: str) -> bool | int:
+    """The coordinator and the group's mentor see a member's attendance record; a person who
+    is not a member of the group is not found."""
+    if who == COORD or (who == MENT and target in ("own", "mismatch")):
+        return target != "mismatch" or 404
+    return False
+
+
 def records_attendance(who: str, target: str) -> bool:
     """The group's mentor and the coordinator record attendance and guests."""
     return who == COORD or (who == MENT and target == "own")
@@ -202,6 +210,7 @@ RULES: dict[str, Rule] = {
     "groups.home": logged_in,
     "groups.group": sees_group,
     "groups.tasks": follows_journals,
+    "groups.person": views_participation,
     "notes.board": sees_group,
     "notes.poll": sees_group,
     "notes.newer": sees_group,
@@ -325,6 +334,7 @@ TARGETS: dict[frozenset[str], tuple[str, ...]] = {
     frozenset(): ("",),
     frozenset({"slug"}): ("own", "other"),
     frozenset({"slug", "kind"}): ("own", "other"),
+    frozenset({"slug", "user_id"}): ("own", "other", "mismatch"),
     frozenset({"token"}): ("valid", "invalid"),
     frozenset({"user_id"}): ("self", "own", "other"),
     frozenset({"user_id", "membership_id"}): ("self", "own", "other", "mismatch"),
@@ -358,6 +368,10 @@ class MatrixWorld:
             return {}
         if arguments == {"slug"}:
             return {"slug": {"own": "alfa", "other": "beta"}[target]}
+        if arguments == {"slug", "user_id"}:
+            slug = "beta" if target == "other" else "alfa"
+            person = "participant_a2" if target == "own" else "participant_b"
+            return {"slug": slug, "user_id": self.users[person]}
         if arguments == {"slug", "kind"}:
             return {"slug": {"own": "alfa", "other": "beta"}[target], "kind": "journals"}
         if arguments == {"token"}:

@@ -231,3 +231,38 @@ def test_the_overview_costs_the_same_queries_for_more_groups(client, world, log_
         page = client.get("/").get_data(as_text=True)
     assert "Új csoport 2" in page
     assert len(more) == len(few), (len(few), len(more))
+
+
+def test_a_members_participation_page(client, world, log_in):
+    """The group's mentor sees a participant's held workshops of their membership with their
+    attendance, the rate and their notes; not the workshops before they joined."""
+    from datetime import date
+
+    a = world["group_a"]
+    person = world["participant_a2"]
+    membership = next(m for m in person.memberships if m.group_id == a.id)
+    membership.joined_on = date(2025, 11, 10)
+    before = make_workshop(a, date=date(2025, 11, 3), topic="Csatlakozás előtt")
+    there = make_workshop(a, date=date(2025, 11, 14), topic="Ott volt")
+    late = make_workshop(a, date=date(2025, 11, 21), topic="Késve jött")
+    make_workshop(a, date=date(2025, 11, 28), topic="Nincs rögzítve")
+    make_workshop(
+        a, date=date(2025, 12, 5), topic="Elmaradt alkalom", status=WorkshopStatus.CANCELLED
+    )
+    for workshop, status in ((there, AttendanceStatus.PRESENT), (late, AttendanceStatus.LATE)):
+        db.session.add(Attendance(workshop=workshop, user=person, status=status))
+    db.session.add(Note(group=a, author=person, kind=NoteKind.QUESTION, title="Kérdésem"))
+    db.session.commit()
+    log_in(world["mentor_a"])
+    page = client.get(f"/groups/alfa/people/{person.id}").get_data(as_text=True)
+    rows = re.findall(r"<tr><td><a [^>]*>[^<]*– ([^<]+)</a></td>\s*<td>(.*?)</td>", page, re.S)
+    assert [(topic, re.sub(r"<[^>]+>", "", cell)) for topic, cell in rows] == [
+        ("Ott volt", "jelen"),
+        ("Késve jött", "késett"),
+        ("Nincs rögzítve", "nincs rögzítve"),
+    ]
+    assert "100%" in page and "2 / 2 alkalom" in page
+    assert f'/groups/alfa/notes?author={person.id}">1 jegyzet' in page
+    assert before.topic not in page
+    assert client.get(f"/groups/alfa/people/{world['participant_b'].id}").status_code == 404
+    assert client.get(f"/groups/beta/people/{world['participant_b'].id}").status_code == 404

@@ -3,22 +3,24 @@ program at a glance), a group's page and a group's open tasks."""
 
 from flask import Blueprint, abort, request
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from journal.extensions import db
 from journal.groups import queries
 from journal.htmx import render
-from journal.models import Program, local_today, utcnow
+from journal.models import Membership, Note, Program, User, local_today, utcnow
+from journal.notes.queries import visible_in_groups
 from journal.overview import operations as visits
 from journal.overview import queries as overview
 from journal.permissions import (
     can_follow_journals,
     can_manage_workshops,
+    can_view_participation,
     is_coordinator,
     is_mentor_of,
     require,
 )
-from journal.workshops.queries import group_page_context
+from journal.workshops.queries import group_page_context, participation, rate_of
 
 bp = Blueprint("groups", __name__)
 
@@ -86,4 +88,34 @@ def tasks(slug: str, kind: str):
         kind=kind,
         items=open_tasks.of_kind(kind),
         can_manage=can_manage_workshops(current_user, group),
+    )
+
+
+@bp.get("/groups/<slug>/people/<int:user_id>")
+@login_required
+def person(slug: str, user_id: int):
+    """Show a member's participation in the group: the held workshops of their membership
+    with their attendance, their rate, and how many of their notes the viewer may see."""
+    group = queries.group_or_404(slug)
+    require(can_view_participation(current_user, group))
+    membership = db.session.scalar(
+        select(Membership).where(Membership.group_id == group.id, Membership.user_id == user_id)
+    )
+    if membership is None:
+        abort(404)
+    person = db.session.get(User, user_id)
+    workshops = participation(person, group)
+    notes = db.session.scalar(
+        select(func.count(Note.id)).where(
+            visible_in_groups(current_user, [group.id]), Note.author_id == person.id
+        )
+    )
+    return render(
+        "groups/person.html",
+        group=group,
+        person=person,
+        membership=membership,
+        workshops=workshops,
+        rate=rate_of([status for _, status in workshops]),
+        notes=notes,
     )

@@ -236,3 +236,36 @@ def group_page_context(user: User, group: Group, page: int) -> dict:
             else None
         ),
     }
+
+
+def participation(person: User, group: Group) -> list[tuple[Workshop, AttendanceStatus | None]]:
+    """Return the group's held workshops while the person was its member (or where they were
+    recorded), oldest first, each with their recorded attendance (one query)."""
+    member_then = and_(
+        Membership.joined_on <= Workshop.date,
+        or_(Membership.left_on.is_(None), Membership.left_on > Workshop.date),
+    )
+    rows = db.session.execute(
+        select(Workshop, Attendance.status)
+        .outerjoin(
+            Membership,
+            and_(Membership.group_id == Workshop.group_id, Membership.user_id == person.id),
+        )
+        .outerjoin(
+            Attendance,
+            and_(Attendance.workshop_id == Workshop.id, Attendance.user_id == person.id),
+        )
+        .where(
+            Workshop.group_id == group.id,
+            Workshop.status == WorkshopStatus.HELD,
+            or_(member_then, Attendance.id.is_not(None)),
+        )
+        .order_by(Workshop.date, Workshop.id)
+    )
+    return [(workshop, status) for workshop, status in rows]
+
+
+def rate_of(statuses: list[AttendanceStatus | None]) -> Rate:
+    """Return the attendance rate of these recorded statuses (None: not recorded)."""
+    recorded = [status for status in statuses if status is not None]
+    return Rate(sum(status in ATTENDED for status in recorded), len(recorded))
