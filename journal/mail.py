@@ -9,8 +9,15 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from journal.models import User
+from journal.program.queries import current_program
 
 log = logging.getLogger(__name__)
+
+
+def _program_name() -> str:
+    """Return the program's name as its settings have it."""
+    program = current_program()
+    return program.name if program else "Műhelynapló"
 
 
 def send_invitation(user: User, link: str, purpose: str) -> bool:
@@ -25,7 +32,7 @@ def send_invitation(user: User, link: str, purpose: str) -> bool:
     with force_locale(user.language or "hu"):
         if purpose == "invite":
             message["Subject"] = _("Meghívó a Műhelynaplóba")
-            intro = _("Meghívást kapott a Kapcsolódások program Műhelynaplójába.")
+            intro = _("Meghívást kapott a Műhelynaplóba: %(program)s.", program=_program_name())
         else:
             message["Subject"] = _("Új jelszó beállítása – Műhelynapló")
             intro = _("Új jelszót állíthat be a Műhelynaplóban.")

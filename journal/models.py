@@ -81,9 +81,13 @@ class Program(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    association: Mapped[str] = mapped_column(String(300), default="", server_default="")
     funder: Mapped[str | None] = mapped_column(String(300))
+    grant_id: Mapped[str] = mapped_column(String(100), default="", server_default="")
     period_start: Mapped[date]
     period_end: Mapped[date]
+    # Days after a workshop by which its journal is due (reminders, the coordinator's desk).
+    journal_due_days: Mapped[int] = mapped_column(default=7, server_default="7")
 
     groups: Mapped[list["Group"]] = relationship(back_populates="program")
 
@@ -126,6 +130,8 @@ class User(UserMixin, db.Model):
     is_coordinator: Mapped[bool] = mapped_column(default=False)
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The program's day the last reminder digest was mailed: at most one a day.
+    reminded_on: Mapped[date | None]
 
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user", foreign_keys="Membership.user_id"

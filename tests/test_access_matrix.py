@@ -260,6 +260,7 @@ RULES: dict[str, Rule] = {
     "reports.group_summary_pdf": previews_report,
     "reports.program_report": coordinator_only,
     "reports.program_report_pdf": coordinator_only,
+    "program.settings": coordinator_only,
     "profile.show": logged_in,
     "profile.update": logged_in,
     "profile.change_password": logged_in,
@@ -300,6 +301,12 @@ FORM_DATA: dict[str, Callable[["MatrixWorld", "Case"], dict]] = {
     "people.change_role": lambda mw, case: {"role": "mentor"},
     "people.change_joined_on": lambda mw, case: {
         f"membership-{m}-joined_on": "2025-11-01" for m in mw.memberships.values()
+    },
+    "program.settings": lambda mw, case: {
+        "name": "Kapcsolódások",
+        "period_start": "2024-01-01",
+        "period_end": "2027-12-31",
+        "journal_due_days": "7",
     },
     "profile.update": lambda mw, case: {"family_name": "Új", "given_name": "Név", "language": "hu"},
 }
