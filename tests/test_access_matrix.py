@@ -249,6 +249,7 @@ RULES: dict[str, Rule] = {
     "people.remove_membership": coordinator_only,
     "people.change_role": coordinator_only,
     "people.change_joined_on": coordinator_only,
+    "people.reminder": coordinator_only,
     # Workshop documents (attendance sheets, record): the coordinator and the group's mentor.
     "reports.attendance_sheet": previews_report,
     "reports.attendance_sheet_pdf": previews_report,

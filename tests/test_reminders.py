@@ -234,3 +234,64 @@ def test_a_refusing_server_is_logged_and_nothing_marked_sent(
     for person in ("mentor_a", "coordinator"):
         db.session.refresh(world[person])
         assert world[person].reminded_on is None
+
+
+# --- The coordinator's button: one mentor, now ------------------------------------------------
+
+
+def test_coordinator_previews_and_sends_one_mentor_a_reminder(client, world, tasks, inbox, log_in):
+    """The group page links the preview; it shows the mentor's text; the POST mails exactly
+    that to her alone and marks her reminded today (so the daily run skips her)."""
+    mentor = world["mentor_a"]
+    log_in(world["coordinator"])
+    group_page = client.get("/groups/alfa").get_data(as_text=True)
+    assert f"/people/{mentor.id}/reminder" in group_page and "Emlékeztető küldése" in group_page
+    preview = client.get(f"/people/{mentor.id}/reminder")
+    assert preview.status_code == 200
+    html = preview.get_data(as_text=True)
+    assert "Késő napló" in html and "10 napja – lejárt a 7 napos határidő" in html
+    assert f"{PUBLIC_URL}/workshops/{tasks['late'].id}/journal" in html
+    response = client.post(f"/people/{mentor.id}/reminder")
+    assert response.status_code == 303
+    (mail,) = inbox.messages
+    assert mail["To"] == mentor.email and "Késő napló" in _text(mail)
+    assert "A program csoportjainak" not in _text(mail)  # her own tasks, not the program's
+    db.session.refresh(mentor)
+    assert mentor.reminded_on == local_today()
+    page = client.get(response.location).get_data(as_text=True)
+    assert f"Emlékeztető elküldve: {mentor.email}" in page
+
+
+def test_nothing_is_sent_to_a_mentor_without_open_tasks(client, world, tasks, inbox, log_in):
+    """A mentor with nothing open: the preview says so and has no button; a POST sends nothing."""
+    mentor = world["mentor_b"]
+    log_in(world["coordinator"])
+    html = client.get(f"/people/{mentor.id}/reminder").get_data(as_text=True)
+    assert "Nincs nyitott feladata, nincs mit küldeni: Mentor Béla." in html
+    assert 'method="post" action="/people/' not in html
+    assert client.post(f"/people/{mentor.id}/reminder").status_code == 303
+    assert inbox.messages == []
+    db.session.refresh(mentor)
+    assert mentor.reminded_on is None
+
+
+def test_only_the_coordinator_sends_reminders(client, world, tasks, inbox, log_in):
+    """A mentor sees no button and may neither preview nor send (403); nothing is mailed."""
+    log_in(world["mentor_a"])
+    assert "Emlékeztető küldése" not in client.get("/groups/alfa").get_data(as_text=True)
+    target = world["mentor_a"].id
+    assert client.get(f"/people/{target}/reminder").status_code == 403
+    assert client.post(f"/people/{target}/reminder").status_code == 403
+    assert inbox.messages == []
+
+
+def test_the_preview_is_in_the_mentors_language_and_the_page_in_the_coordinators(
+    client, world, tasks, log_in
+):
+    """An English-speaking mentor's text is previewed in English on a Hungarian page."""
+    world["mentor_a"].language = "en"
+    db.session.commit()
+    log_in(world["coordinator"])
+    html = client.get(f"/people/{world['mentor_a'].id}/reminder").get_data(as_text=True)
+    assert "10 days ago – past the 7-day deadline" in html
+    assert "Így kapja meg" in html and "Kijelentkezés" in html
