@@ -7,11 +7,19 @@ from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.controller import Controller
+from sqlalchemy import event
 
 from journal.extensions import db
-from journal.models import Attendance, AttendanceStatus, JournalStatus, WorkshopStatus, local_today
+from journal.models import (
+    Attendance,
+    AttendanceStatus,
+    JournalStatus,
+    Role,
+    WorkshopStatus,
+    local_today,
+)
 from journal.tasks import TaskKind, open_tasks, task_counts
-from tests.factories import make_journal, make_workshop
+from tests.factories import make_journal, make_membership, make_workshop
 
 PUBLIC_URL = "https://muhely.example.org"
 
@@ -109,7 +117,6 @@ def tasks(world):
 def test_open_tasks_cost_a_fixed_number_of_queries(app, world, tasks):
     """A mentor's tasks: late journal (overdue), draft journal, unclosed, attendance; in two
     queries however many workshops there are."""
-    from sqlalchemy import event
 
     today = local_today()
     for day in range(20, 40):
@@ -170,6 +177,21 @@ def test_each_mentor_with_open_tasks_gets_the_right_digest(app, runner, world, t
         assert world[person].reminded_on == local_today()
     db.session.refresh(world["mentor_b"])
     assert world["mentor_b"].reminded_on is None
+
+
+def test_the_coordinator_who_mentors_gets_one_mail_with_both(app, runner, world, tasks, inbox):
+    """One person, two roles: her own tasks and the program's counts in one digest a day."""
+    coordinator = world["coordinator"]
+    world["mentor_a"].active = False  # so alfa's tasks are hers alone
+    make_membership(coordinator, world["group_a"], Role.MENTOR)
+    db.session.commit()
+    result = runner.invoke(args=["remind"])
+    assert "Reminders sent: 1, failed: 0." in result.output
+    (mail,) = inbox.messages
+    assert mail["To"] == coordinator.email
+    body = _text(mail)
+    assert "Nyitott feladatai a Műhelynaplóban" in body and "Késő napló" in body
+    assert "A program csoportjainak nyitott feladatai:" in body
 
 
 def test_a_mentor_reads_the_digest_in_her_language(app, runner, world, tasks, inbox):
