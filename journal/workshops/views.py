@@ -96,8 +96,8 @@ def _outside_period(outside: operations.OutsidePeriod) -> str:
     """Return the question asked before a day outside the program's period is saved."""
     program, day = outside.program, outside.day
     return _(
-        "A dátum (%(day)s) a program időszakán kívül esik (%(start)s – %(end)s). Ha így menti, "
-        "a program időszakát kiterjesztjük: %(new_start)s – %(new_end)s. Mentés így is?",
+        "A dátum (%(day)s) a program időszakán kívül esik (%(start)s – %(end)s). Mentés így "
+        "is? Ekkor a program időszakát kiterjesztjük: %(new_start)s – %(new_end)s",
         day=long_date(day),
         start=long_date(program.period_start),
         end=long_date(program.period_end),
