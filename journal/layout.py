@@ -41,6 +41,7 @@ class LazyProgram:
     full pages, never a fragment), at most once per request."""
 
     def _program(self):
+        """Return the program, queried at most once per request."""
         if "site_program" not in g:
             from journal.program.queries import current_program
 
