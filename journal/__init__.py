@@ -49,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from journal.notes.views import bp as notes_bp
     from journal.people.views import bp as people_bp
     from journal.profile.views import bp as profile_bp
+    from journal.program.views import bp as program_bp
     from journal.reports.views import bp as reports_bp
     from journal.workshops.views import bp as workshops_bp
 
@@ -62,6 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         reports_bp,
         people_bp,
         profile_bp,
+        program_bp,
     ):
         app.register_blueprint(blueprint)
     errors.init_app(app)

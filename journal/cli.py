@@ -1,4 +1,4 @@
-"""Command-line tasks: create the database, load the demo, add people, list groups."""
+"""Command-line tasks: create the database, load the demo, add people, list groups, remind."""
 
 import click
 from flask import Flask, current_app, url_for
@@ -11,7 +11,7 @@ from journal.extensions import db
 from journal.groups.queries import current_members
 from journal.i18n import sort_hungarian
 from journal.markdown import PIPELINE_VERSION, stored
-from journal.models import Group, JournalSection, Note, Reply, Role, User
+from journal.models import Group, JournalSection, Note, Reply, Role, User, local_today
 from journal.people.operations import PeopleError, add_to_group
 
 
@@ -112,7 +112,28 @@ def groups_command() -> None:
             click.echo(f"  {role:<12} {membership.user.full_name} <{membership.user.email}>")
 
 
+@click.command("remind")
+def remind_command() -> None:
+    """Mail each mentor a digest of their open tasks and the coordinator the program's (at most
+    once a day each, only when something is open); without MAIL_SERVER print them instead.
+    Run daily by cron. A refused mail is logged and sent again at the next run."""
+    from journal.reminders import send_reminders
+
+    outcome = send_reminders(local_today(), click.echo, db.session.commit)
+    db.session.commit()
+    if outcome.printed:
+        click.echo(f"MAIL_SERVER is not set: {outcome.printed} reminders printed, none sent.")
+    else:
+        click.echo(f"Reminders sent: {outcome.sent}, failed: {outcome.failed}.")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands."""
-    for command in (init_db_command, seed_demo_command, create_user_command, groups_command):
+    for command in (
+        init_db_command,
+        seed_demo_command,
+        create_user_command,
+        groups_command,
+        remind_command,
+    ):
         app.cli.add_command(command)

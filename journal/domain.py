@@ -26,6 +26,17 @@ class NotYet(Exception):
     """The workshop's day has not come: it cannot be held or have attendance or guests yet."""
 
 
+class OutsidePeriod(Exception):
+    """The workshop's day is outside the program's period: saving it needs the user's
+    confirmation, which widens the period (else it would vanish from every summary)."""
+
+    def __init__(self, program, day):
+        """Keep the program and the day, to say what the period would become."""
+        super().__init__("outside the program's period")
+        self.program = program
+        self.day = day
+
+
 def versioned_update(row, base_version: int, *conditions, **values) -> bool:
     """Write the values to the row only if its stored version is still `base_version` (and
     the extra conditions hold), raising the version by one; tell whether it was written.

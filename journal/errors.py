@@ -4,7 +4,7 @@ from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
-from journal.domain import NotAllowed, NotYet, StaleVersion
+from journal.domain import NotAllowed, NotYet, OutsidePeriod, StaleVersion
 from journal.extensions import db
 from journal.htmx import is_htmx, message_fragment
 
@@ -74,7 +74,7 @@ def _answer(code: int):
 
 
 # What a domain error no view caught means (journal/domain.py).
-_DOMAIN_CODES = {NotAllowed: 403, StaleVersion: 409, NotYet: 422}
+_DOMAIN_CODES = {NotAllowed: 403, StaleVersion: 409, NotYet: 422, OutsidePeriod: 422}
 
 
 def handle_domain_error(error: Exception):

@@ -1,4 +1,5 @@
-"""What every page's layout needs: the group navigation and the permission predicates."""
+"""What every page's layout needs: the group navigation, the program's name and association,
+and the permission predicates."""
 
 from collections.abc import Iterator
 
@@ -35,9 +36,38 @@ class LazyNavigation:
 _NAVIGATION = LazyNavigation()
 
 
+class LazyProgram:
+    """The program's name and association for the page footer, queried only when shown (the
+    full pages, never a fragment), at most once per request."""
+
+    def _program(self):
+        """Return the program, queried at most once per request."""
+        if "site_program" not in g:
+            from journal.program.queries import current_program
+
+            g.site_program = current_program()
+        return g.site_program
+
+    @property
+    def name(self) -> str:
+        """Return the program's name, or "" before there is a program."""
+        program = self._program()
+        return program.name if program else ""
+
+    @property
+    def association(self) -> str:
+        """Return the association's name, or ""."""
+        program = self._program()
+        return program.association if program else ""
+
+
+_PROGRAM = LazyProgram()
+
+
 def layout_context() -> dict:
-    """Return the (lazy) groups for the navigation and the predicates templates may call."""
-    return {"nav_groups": _NAVIGATION, **PREDICATES}
+    """Return the (lazy) groups for the navigation, the (lazy) program, and the predicates
+    templates may call."""
+    return {"nav_groups": _NAVIGATION, "site_program": _PROGRAM, **PREDICATES}
 
 
 def init_app(app: Flask) -> None:

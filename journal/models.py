@@ -81,9 +81,13 @@ class Program(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    association: Mapped[str] = mapped_column(String(300), default="", server_default="")
     funder: Mapped[str | None] = mapped_column(String(300))
+    grant_id: Mapped[str] = mapped_column(String(100), default="", server_default="")
     period_start: Mapped[date]
     period_end: Mapped[date]
+    # Days after a workshop by which its journal is due (reminders, the coordinator's desk).
+    journal_due_days: Mapped[int] = mapped_column(default=7, server_default="7")
 
     groups: Mapped[list["Group"]] = relationship(back_populates="program")
 
@@ -129,6 +133,8 @@ class User(UserMixin, db.Model):
     # The home page's last view, and the one before the current visit ("since your last visit").
     visited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     previous_visit_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The program's day the last reminder digest was mailed: at most one a day.
+    reminded_on: Mapped[date | None]
 
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user", foreign_keys="Membership.user_id"

@@ -53,6 +53,16 @@ def can_manage_people(user: User) -> bool:
     return is_coordinator(user)
 
 
+def can_edit_program_settings(user: User) -> bool:
+    """Only the coordinator sets the program's name, association, funder, grant and period."""
+    return is_coordinator(user)
+
+
+def can_send_reminders(user: User) -> bool:
+    """Only the coordinator sends a mentor a reminder of their open tasks."""
+    return is_coordinator(user)
+
+
 # --- Workshops, attendance, journals -----------------------------------------------------
 
 

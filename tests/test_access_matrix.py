@@ -264,6 +264,7 @@ RULES: dict[str, Rule] = {
     "people.remove_membership": coordinator_only,
     "people.change_role": coordinator_only,
     "people.change_joined_on": coordinator_only,
+    "people.reminder": coordinator_only,
     # Workshop documents (attendance sheets, record): the coordinator and the group's mentor.
     "reports.attendance_sheet": previews_report,
     "reports.attendance_sheet_pdf": previews_report,
@@ -275,6 +276,7 @@ RULES: dict[str, Rule] = {
     "reports.group_summary_pdf": previews_report,
     "reports.program_report": coordinator_only,
     "reports.program_report_pdf": coordinator_only,
+    "program.settings": coordinator_only,
     "profile.show": logged_in,
     "profile.update": logged_in,
     "profile.change_password": logged_in,
@@ -315,6 +317,12 @@ FORM_DATA: dict[str, Callable[["MatrixWorld", "Case"], dict]] = {
     "people.change_role": lambda mw, case: {"role": "mentor"},
     "people.change_joined_on": lambda mw, case: {
         f"membership-{m}-joined_on": "2025-11-01" for m in mw.memberships.values()
+    },
+    "program.settings": lambda mw, case: {
+        "name": "Kapcsolódások",
+        "period_start": "2024-01-01",
+        "period_end": "2027-12-31",
+        "journal_due_days": "7",
     },
     "profile.update": lambda mw, case: {"family_name": "Új", "given_name": "Név", "language": "hu"},
 }
@@ -373,7 +381,7 @@ class MatrixWorld:
             person = "participant_a2" if target == "own" else "participant_b"
             return {"slug": slug, "user_id": self.users[person]}
         if arguments == {"slug", "kind"}:
-            return {"slug": {"own": "alfa", "other": "beta"}[target], "kind": "journals"}
+            return {"slug": {"own": "alfa", "other": "beta"}[target], "kind": "journal"}
         if arguments == {"token"}:
             return {"token": self.token if target == "valid" else "ervenytelen-link-123"}
         if "user_id" in arguments:

@@ -74,6 +74,9 @@ def test_the_demo_is_a_program_in_its_middle_on_any_day(app, today):
     yesterday = today - timedelta(days=1)
     program = db.session.scalar(select(Program))
     assert program.period_start < today < program.period_end
+    # The settings every page and PDF names (stand-ins: the program's text names no funder).
+    assert program.association and program.funder and program.grant_id
+    assert program.journal_due_days == 7
     workshops = db.session.scalars(select(Workshop)).all()
     assert all(program.period_start <= w.date <= program.period_end for w in workshops)
 

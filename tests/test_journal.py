@@ -619,12 +619,12 @@ def test_coordinator_and_mentor_see_which_held_workshops_lack_a_journal(client, 
         assert "napló: piszkozat" in item(page, "Piszkozatban")
         assert "napló kész" in item(page, "Kész naplóval")
         assert "napló" not in item(page, "Tervezett").replace("Tervezett", "")
-        due = client.get(f"/groups/{group.slug}/tasks/journals").get_data(as_text=True)
+        due = client.get(f"/groups/{group.slug}/tasks/journal").get_data(as_text=True)
         assert "Napló nélkül" in due and "Piszkozatban" in due and "Kész naplóval" not in due
     _as(client, log_in, world["participant_a"])
     page = client.get(f"/groups/{group.slug}").get_data(as_text=True)
     assert "nincs napló" not in page and "napló kész" not in page
-    assert client.get(f"/groups/{group.slug}/tasks/journals").status_code == 403
+    assert client.get(f"/groups/{group.slug}/tasks/journal").status_code == 403
 
 
 def test_an_unsaved_draft_is_mentioned_where_the_section_is_read(client, world, log_in):

@@ -66,8 +66,8 @@ def test_each_group_row_counts_what_is_open_and_links_to_exactly_it(client, worl
     row = _row(client.get("/").get_data(as_text=True), "Alfa csoport")
     assert f'/workshops/{w["recent"].id}"' in row and f'/workshops/{w["next"].id}"' in row
     assert f'/workshops/{w["later"].id}"' not in row and f'/workshops/{w["done"].id}"' not in row
-    overdue = re.search(r'href="(/groups/alfa/tasks/overdue)">1</a>', row)
-    journals = re.search(r'href="(/groups/alfa/tasks/journals)">3</a>', row)
+    overdue = re.search(r'href="(/groups/alfa/tasks/unclosed)">1</a>', row)
+    journals = re.search(r'href="(/groups/alfa/tasks/journal)">3</a>', row)
     assert overdue and journals, row
     assert "(40 napja)" in row  # the journal missing for the longest
     listed = client.get(journals[1]).get_data(as_text=True)
@@ -85,17 +85,17 @@ def test_an_overdue_workshop_is_cancelled_in_one_step_and_leaves_the_list(client
     other = make_workshop(world["group_a"], date=_day(-2), topic="Másik lezáratlan", status=PLANNED)
     db.session.commit()
     log_in(world["coordinator"])
-    listed = client.get("/groups/alfa/tasks/overdue").get_data(as_text=True)
+    listed = client.get("/groups/alfa/tasks/unclosed").get_data(as_text=True)
     assert "Lezáratlan alkalom" in listed and "9 napja" in listed
-    form = {"version": "1", "reason": "Betegség miatt", "next": "/groups/alfa/tasks/overdue"}
+    form = {"version": "1", "reason": "Betegség miatt", "next": "/groups/alfa/tasks/unclosed"}
     response = client.post(f"/workshops/{w['overdue'].id}/cancel", data=form)
-    assert response.status_code == 303 and response.location.endswith("/groups/alfa/tasks/overdue")
+    assert response.status_code == 303 and response.location.endswith("/groups/alfa/tasks/unclosed")
     db.session.refresh(w["overdue"])
     assert w["overdue"].status == WorkshopStatus.CANCELLED
     assert w["overdue"].cancel_reason == "Betegség miatt"
     held = client.post(f"/workshops/{other.id}/held", data={"version": "1", "next": form["next"]})
-    assert held.location.endswith("/groups/alfa/tasks/overdue")
-    listed = client.get("/groups/alfa/tasks/overdue").get_data(as_text=True)
+    assert held.location.endswith("/groups/alfa/tasks/unclosed")
+    listed = client.get("/groups/alfa/tasks/unclosed").get_data(as_text=True)
     assert "Lezáratlan alkalom" not in listed and "Másik lezáratlan" not in listed
     assert "Nincs ilyen teendő" in listed
 
@@ -109,10 +109,10 @@ def test_a_cancel_without_reason_keeps_the_way_back_and_an_outside_next_is_ignor
     log_in(world["mentor_a"])
     refused = client.post(
         f"/workshops/{w['overdue'].id}/cancel",
-        data={"version": "1", "reason": "", "next": "/groups/alfa/tasks/overdue"},
+        data={"version": "1", "reason": "", "next": "/groups/alfa/tasks/unclosed"},
     )
     assert refused.status_code == 422
-    assert 'value="/groups/alfa/tasks/overdue"' in refused.get_data(as_text=True)
+    assert 'value="/groups/alfa/tasks/unclosed"' in refused.get_data(as_text=True)
     outside = client.post(
         f"/workshops/{w['overdue'].id}/cancel",
         data={"version": "1", "reason": "Elmaradt", "next": "//example.com/"},

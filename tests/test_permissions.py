@@ -68,6 +68,8 @@ predicate                    kind      anon    partic  mentor  coord   former  d
 is_coordinator               user      .       .       .       x       .       .
 can_manage_people            user      .       .       .       x       .       .
 can_download_program_report  user      .       .       .       x       .       .
+can_edit_program_settings    user      .       .       .       x       .       .
+can_send_reminders           user      .       .       .       x       .       .
 is_member_of                 group     ..      x.      x.      x.      ..      ..
 is_mentor_of                 group     ..      ..      x.      x.      ..      ..
 can_view_group               group     ..      x.      x.      xx      ..      ..

@@ -124,12 +124,17 @@ class _Seeder:
     def _program(self) -> None:
         """Create the program with its period around the day of loading (once)."""
         spec = self.data["program"]
-        self.program = db.session.scalar(select(Program).where(Program.name == spec["name"]))
+        # One program per deployment: found again even after the coordinator renamed it.
+        self.program = db.session.scalar(select(Program).order_by(Program.id).limit(1))
         if self.program is None:
             self.program = Program(
                 name=spec["name"],
+                association=spec.get("association", ""),
+                funder=spec.get("funder"),
+                grant_id=spec.get("grant_id", ""),
                 period_start=self.day(spec["start"]),
                 period_end=self.day(spec["end"]),
+                journal_due_days=spec.get("journal_due_days", 7),
             )
             db.session.add(self.program)
             db.session.flush()

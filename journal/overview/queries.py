@@ -6,14 +6,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from journal.extensions import db
 from journal.models import (
     Attendance,
     Group,
     Journal,
-    JournalStatus,
     Note,
     NoteKind,
     Program,
@@ -25,37 +24,26 @@ from journal.models import (
     program_zone,
 )
 from journal.notes.queries import visible_in_groups
+from journal.tasks import Task, TaskKind, tasks_of_groups
 from journal.workshops.queries import Rate, _attended_sum
 
 TREND_LENGTH = 8  # the last held workshops a group's attendance trend shows
-TASK_KINDS = ("overdue", "journals", "attendance")
-
-
-@dataclass
-class Late:
-    """A workshop with something still to do, and how many days it has waited."""
-
-    workshop: Workshop
-    days: int
-    draft: bool = False  # for a journal: begun but not final
+TASK_KINDS = tuple(TaskKind)
 
 
 @dataclass
 class Tasks:
-    """A group's open tasks, oldest first: planned workshops whose day has passed
-    ("lezáratlan"), held ones without a final journal, held ones without attendance."""
+    """A group's open tasks (journal/tasks.py), oldest first."""
 
-    overdue: list[Late] = field(default_factory=list)
-    journals: list[Late] = field(default_factory=list)
-    attendance: list[Late] = field(default_factory=list)
+    items: list[Task] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         """Tell whether anything is due."""
-        return bool(self.overdue or self.journals or self.attendance)
+        return bool(self.items)
 
-    def of_kind(self, kind: str) -> list[Late]:
-        """Return the tasks of one kind (one of TASK_KINDS)."""
-        return getattr(self, kind)
+    def of_kind(self, kind: str) -> list[Task]:
+        """Return the tasks of one kind (a TaskKind value)."""
+        return [task for task in self.items if task.kind == kind]
 
 
 @dataclass
@@ -74,36 +62,7 @@ class GroupRow:
 
 def open_tasks(group_ids: list[int], today: date) -> dict[int, Tasks]:
     """Return each group's open tasks on `today`, oldest first (one query)."""
-    tasks = {group_id: Tasks() for group_id in group_ids}
-    if not group_ids:
-        return tasks
-    recorded = exists().where(Attendance.workshop_id == Workshop.id)
-    held = Workshop.status == WorkshopStatus.HELD
-    not_final = or_(Journal.id.is_(None), Journal.status == JournalStatus.DRAFT)
-    rows = db.session.execute(
-        select(Workshop, Journal.status, recorded)
-        .outerjoin(Journal, Journal.workshop_id == Workshop.id)
-        .where(
-            Workshop.group_id.in_(group_ids),
-            or_(
-                and_(Workshop.status == WorkshopStatus.PLANNED, Workshop.date < today),
-                and_(held, or_(not_final, ~recorded)),
-            ),
-        )
-        .order_by(Workshop.date, Workshop.id)
-    )
-    for workshop, journal_status, has_attendance in rows:
-        late = (today - workshop.date).days
-        group_tasks = tasks[workshop.group_id]
-        if workshop.status == WorkshopStatus.PLANNED:
-            group_tasks.overdue.append(Late(workshop, late))
-            continue
-        if journal_status != JournalStatus.FINAL:
-            draft = journal_status == JournalStatus.DRAFT
-            group_tasks.journals.append(Late(workshop, late, draft))
-        if not has_attendance:
-            group_tasks.attendance.append(Late(workshop, late))
-    return tasks
+    return {group_id: Tasks(items) for group_id, items in tasks_of_groups(group_ids, today).items()}
 
 
 def _nearest(group_ids: list[int], condition, order) -> dict[int, Workshop]:

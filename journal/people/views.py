@@ -8,11 +8,12 @@ from wtforms import SelectChoice
 
 from journal.extensions import db
 from journal.htmx import after_action, message_fragment, render, wants_fragment
-from journal.mail import send_invitation
-from journal.models import Group, Membership, Role, User
+from journal.mail import mail_configured, send_invitation
+from journal.models import Group, Membership, Role, User, local_today
 from journal.people import operations, queries
 from journal.people.forms import InviteForm, JoinedOnForm, MembershipForm
-from journal.permissions import can_manage_people, require
+from journal.permissions import can_manage_people, can_send_reminders, require
+from journal.reminders import compose, reminder_for, send_reminder
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 
@@ -271,3 +272,34 @@ def change_role(user_id: int, membership_id: int):
 def _bad_role(_actor):
     """Refuse an unknown role."""
     raise operations.PeopleError(_("Ismeretlen szerep."))
+
+
+@bp.route("/<int:user_id>/reminder", methods=["GET", "POST"])
+def reminder(user_id: int):
+    """Show the reminder a mentor would get about their open tasks; a POST mails it now."""
+    require(can_send_reminders(current_user))
+    user = _person(user_id)
+    today = local_today()
+    digest = reminder_for(user, today)
+    if request.method == "GET":
+        subject, body = compose(digest, today) if digest.is_due else ("", "")
+        return render_template(
+            "people/reminder.html",
+            person=user,
+            subject=subject,
+            body=body,
+            due=digest.is_due,
+            mail_configured=mail_configured(),
+        )
+    if not digest.is_due:
+        flash(
+            _("Nincs nyitott feladata, nincs mit küldeni: %(name)s.", name=user.full_name), "info"
+        )
+    elif not mail_configured():
+        flash(_("Nincs beállítva levélküldés (MAIL_SERVER): az emlékeztető nem ment el."), "error")
+    elif send_reminder(digest, today):
+        db.session.commit()
+        flash(_("Emlékeztető elküldve: %(email)s", email=user.email), "success")
+    else:
+        flash(_("A levelet nem sikerült elküldeni; később próbálja újra."), "error")
+    return redirect(url_for("people.reminder", user_id=user.id), 303)

@@ -21,6 +21,7 @@ from journal.models import (
     Workshop,
     WorkshopStatus,
 )
+from journal.program.queries import funder_line as program_funder_line
 from journal.reports.documents import Document, ascii_filename
 from journal.workshops.queries import attendance_by_user, attendees, guests_of
 
@@ -53,8 +54,9 @@ def program_name(workshop: Workshop) -> str:
 
 
 def funder_line(workshop: Workshop) -> str:
-    """Return the funder line: the program's own, else the configured default."""
-    return workshop.group.program.funder or current_app.config["REPORT_FUNDER_LINE"]
+    """Return the line of the program's association, funder and grant (its settings), else the
+    configured default."""
+    return program_funder_line(workshop.group.program, current_app.config["REPORT_FUNDER_LINE"])
 
 
 def mentor_names(workshop: Workshop) -> list[str]:
@@ -90,8 +92,10 @@ def _base_context(workshop: Workshop, preview: bool, pdf_endpoint: str, **kw) ->
         "program_name": program_name(workshop),
         "funder_line": funder_line(workshop),
         "mentors": mentors,
-        # The PDF's author: the mentors who lead the workshop (else the program).
-        "doc_author": ", ".join(mentors) or program_name(workshop),
+        # The PDF's author: the mentors who lead the workshop (else the association, the program).
+        "doc_author": ", ".join(mentors)
+        or workshop.group.program.association
+        or program_name(workshop),
         "time_span": time_span(workshop),
         "workshop_date": long_date(workshop.date),
         "status_labels": STATUS_LABELS,

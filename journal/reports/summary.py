@@ -39,6 +39,7 @@ from journal.models import (
 )
 from journal.notes.forms import kind_labels
 from journal.notes.queries import report_notes
+from journal.program.queries import funder_line
 from journal.reports import printing
 from journal.reports.documents import Document, ascii_filename
 
@@ -548,7 +549,8 @@ def group_document(
             title=title,
             program=program,
             program_name=program.name,
-            doc_author=program.name,
+            doc_author=program.association or program.name,
+            funder_line=funder_line(program),
             doc_description=f"{group.name} ({group.region}) mentorcsoport összefoglalója",
             summary=summary,
             issued=long_date(local_today()),
@@ -582,7 +584,8 @@ def program_document(
             title=title,
             program=program,
             program_name=program.name,
-            doc_author=program.name,
+            doc_author=program.association or program.name,
+            funder_line=funder_line(program),
             doc_description=f"{program.name}: a mentorcsoportok összefoglalója",
             summaries=summaries,
             totals=_totals(summaries),

@@ -6,7 +6,13 @@ from datetime import date, time
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from journal.domain import NotAllowed, NotYet, StaleVersion, versioned_update  # noqa: F401 (views use operations.*)
+from journal.domain import (  # noqa: F401 (views use operations.*)
+    NotAllowed,
+    NotYet,
+    OutsidePeriod,
+    StaleVersion,
+    versioned_update,
+)
 from journal.extensions import db
 from journal.models import (
     Attendance,
@@ -20,6 +26,7 @@ from journal.models import (
     utcnow,
 )
 from journal.permissions import can_manage_workshops, can_record_attendance
+from journal.program.operations import widen_period
 
 
 @dataclass
@@ -40,10 +47,23 @@ def _normalise_methods(text: str) -> str:
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
-def create_workshop(user: User, group: Group, data: WorkshopData) -> Workshop:
-    """Add a planned workshop to the group."""
+def _within_period(group: Group, day: date, widen: bool) -> None:
+    """Refuse a day outside the program's period unless the user confirmed to widen it; then
+    widen it (a workshop outside the period would vanish from every summary)."""
+    program = group.program
+    if program.period_start <= day <= program.period_end:
+        return
+    if not widen:
+        raise OutsidePeriod(program, day)
+    widen_period(program, day)
+
+
+def create_workshop(user: User, group: Group, data: WorkshopData, widen: bool = False) -> Workshop:
+    """Add a planned workshop to the group; a day outside the program's period needs `widen`,
+    which stretches the period to it."""
     if not can_manage_workshops(user, group):
         raise NotAllowed
+    _within_period(group, data.date, widen)
     workshop = Workshop(
         group=group,
         date=data.date,
@@ -71,10 +91,14 @@ def _versioned_update(workshop: Workshop, base_version: int, **values) -> None:
         raise StaleVersion(workshop)
 
 
-def update_workshop(user: User, workshop: Workshop, base_version: int, data: WorkshopData) -> None:
-    """Save the edited fields, unless someone saved a newer version meanwhile."""
+def update_workshop(
+    user: User, workshop: Workshop, base_version: int, data: WorkshopData, widen: bool = False
+) -> None:
+    """Save the edited fields, unless someone saved a newer version meanwhile; a day outside
+    the program's period needs `widen`, which stretches the period to it."""
     if not can_manage_workshops(user, workshop.group):
         raise NotAllowed
+    _within_period(workshop.group, data.date, widen)
     _versioned_update(
         workshop,
         base_version,

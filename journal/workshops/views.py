@@ -11,6 +11,7 @@ from journal.extensions import db
 from journal.forms import positive_int
 from journal.groups.queries import group_or_404
 from journal.htmx import after_action, message_fragment, render, wants_fragment
+from journal.i18n import long_date
 from journal.journals.queries import journal_context, previous_next_steps
 from journal.models import (
     AttendanceStatus,
@@ -93,6 +94,38 @@ def _back_url(workshop: Workshop, requested: str | None) -> str:
     return safe_next(requested) or _page_url(workshop)
 
 
+def _widen() -> bool:
+    """Tell whether the user confirmed saving a day outside the program's period."""
+    return request.form.get("widen_period") == "1"
+
+
+def _outside_period(outside: operations.OutsidePeriod) -> str:
+    """Return the question asked before a day outside the program's period is saved."""
+    program, day = outside.program, outside.day
+    return _(
+        "A dátum (%(day)s) a program időszakán kívül esik (%(start)s – %(end)s). Mentés így "
+        "is? Ekkor a program időszakát kiterjesztjük: %(new_start)s – %(new_end)s",
+        day=long_date(day),
+        start=long_date(program.period_start),
+        end=long_date(program.period_end),
+        new_start=long_date(min(day, program.period_start)),
+        new_end=long_date(max(day, program.period_end)),
+    )
+
+
+def _is_outside(group: Group, day: date | None) -> bool:
+    """Tell whether the day is outside the program's period."""
+    program = group.program
+    return day is not None and not (program.period_start <= day <= program.period_end)
+
+
+def _saved(done: str, widened: bool) -> None:
+    """Flash that the workshop was saved, and that the program's period grew if it did."""
+    flash(done, "success")
+    if widened:
+        flash(_("A program időszakát kiterjesztettük, hogy az alkalom benne legyen."), "info")
+
+
 def _page_url(workshop: Workshop) -> str:
     """Return the workshop page's address."""
     return url_for("workshops.show", workshop_id=workshop.id)
@@ -114,11 +147,20 @@ def new(slug: str):
     form = WorkshopForm()
     suggestion = _suggestion(group)
     if request.method == "POST":
+        outside = None
         if form.validate():
-            workshop = operations.create_workshop(current_user, group, _data(form))
-            db.session.commit()
-            flash(_("Az alkalom elmentve."), "success")
-            return redirect(_page_url(workshop), 303)
+            widened = _widen() and _is_outside(group, form.date.data)
+            try:
+                workshop = operations.create_workshop(
+                    current_user, group, _data(form), widen=_widen()
+                )
+            except operations.OutsidePeriod as error:
+                db.session.rollback()
+                outside = _outside_period(error)
+            else:
+                db.session.commit()
+                _saved(_("Az alkalom elmentve."), widened)
+                return redirect(_page_url(workshop), 303)
         return render(
             "workshops/form.html",
             status=422,
@@ -126,6 +168,7 @@ def new(slug: str):
             group=group,
             workshop=None,
             suggestion=suggestion,
+            outside=outside,
         )
     # Only text the participants may already read goes into the agenda, which they see;
     # anything more private stays a suggestion for the planner's eyes.
@@ -195,16 +238,21 @@ def edit(workshop_id: int):
         workshop,
         form,
         "workshops/form.html",
-        lambda base: operations.update_workshop(current_user, workshop, base, _data(form)),
+        lambda base: operations.update_workshop(
+            current_user, workshop, base, _data(form), widen=_widen()
+        ),
         _("Az alkalom módosításai elmentve."),
+        widened=_widen() and _is_outside(workshop.group, form.date.data),
     )
 
 
-def _save_versioned(workshop: Workshop, form, template: str, save, done: str):
+def _save_versioned(workshop: Workshop, form, template: str, save, done: str, widened=False):
     """Validate a posted form carrying the workshop's version, then save(base_version).
 
-    Bad input answers 422 with the form as typed; a save based on an old version answers
-    409 with both versions; success flashes done and goes back to the workshop page.
+    Bad input answers 422 with the form as typed, and so does a day outside the program's
+    period, asking to confirm it; a save based on an old version answers 409 with both
+    versions; success flashes done (and whether the period was widened) and goes back to the
+    workshop page.
     """
     base = positive_int(form.version.data)
     if not form.validate() or base is None:
@@ -213,12 +261,22 @@ def _save_versioned(workshop: Workshop, form, template: str, save, done: str):
         return render(template, status=422, form=form, group=workshop.group, workshop=workshop)
     try:
         save(base)
+    except operations.OutsidePeriod as error:
+        db.session.rollback()
+        return render(
+            template,
+            status=422,
+            form=form,
+            group=workshop.group,
+            workshop=workshop,
+            outside=_outside_period(error),
+        )
     except operations.StaleVersion:
         db.session.rollback()
         current = db.session.get(Workshop, workshop.id)
         return _conflict(form, current, template)
     db.session.commit()
-    flash(done, "success")
+    _saved(done, widened)
     return redirect(_back_url(workshop, request.form.get("next")), 303)
 
 

@@ -4,7 +4,7 @@ When a user last looked at the home page, and when the visit before the current 
 the overview can say what happened since their last visit.
 
 Revision ID: 5e1f7a2b9c30
-Revises: 0cbd6400a5da
+Revises: 5e1d0c0a7d13
 Create Date: 2026-12-06 13:20:00.000000
 
 """
@@ -16,7 +16,7 @@ import journal.models
 
 # revision identifiers, used by Alembic.
 revision = '5e1f7a2b9c30'
-down_revision = '0cbd6400a5da'
+down_revision = '5e1d0c0a7d13'
 branch_labels = None
 depends_on = None
 

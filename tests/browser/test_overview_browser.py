@@ -68,7 +68,7 @@ def test_from_a_figure_to_what_it_counts_and_an_overdue_workshop_closed(
 
     row = page.locator("table.overview tr", has=page.get_by_role("link", name="Kulturális Híd"))
     expected = _not_final(live_server.app, "sumeg")
-    figure = row.locator("a[href$='/groups/sumeg/tasks/journals']")
+    figure = row.locator("a[href$='/groups/sumeg/tasks/journal']")
     expect(figure).to_have_text(str(len(expected)))
     figure.click()
     expect(page.locator("h1")).to_have_text("Megtartott alkalmak végleges napló nélkül")
@@ -79,7 +79,7 @@ def test_from_a_figure_to_what_it_counts_and_an_overdue_workshop_closed(
         expect(card).to_contain_text(f"{days} napja")
 
     page.goto("/")
-    row.locator("a[href$='/groups/sumeg/tasks/overdue']").click()
+    row.locator("a[href$='/groups/sumeg/tasks/unclosed']").click()
     card = page.locator(".task-cards .task").first
     topic = card.locator("h2").inner_text()
     workshop_id = int(re.search(r"\d+", card.get_attribute("id"))[0])
@@ -87,10 +87,10 @@ def test_from_a_figure_to_what_it_counts_and_an_overdue_workshop_closed(
         card.get_by_label("Az elmaradás oka").fill("A mentor beteg volt.")
         card.get_by_role("button", name="Elmaradt").click()
         expect(page.locator("#messages")).to_contain_text("Az alkalom elmaradását rögzítettük.")
-        expect(page).to_have_url(re.compile(r"/groups/sumeg/tasks/overdue$"))
+        expect(page).to_have_url(re.compile(r"/groups/sumeg/tasks/unclosed$"))
         expect(page.get_by_role("heading", name=topic)).to_have_count(0)
         page.goto("/")
-        expect(row.locator("a[href$='/groups/sumeg/tasks/overdue']")).to_have_count(0)
+        expect(row.locator("a[href$='/groups/sumeg/tasks/unclosed']")).to_have_count(0)
     finally:
         _reopen(live_server.app, [workshop_id])
     assert console.errors == []
