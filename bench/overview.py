@@ -67,6 +67,8 @@ def main() -> None:
     args.warmup, args.attempts = (1, 1) if args.quick else (2, 3)
     args.patience, args.max_other_load = (0, 0.10) if args.quick else (30, 0.10)
     args.repeats = 5 if args.quick else 30
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed (Debian package wrk)")
     workdir = Path(tempfile.mkdtemp(prefix="muhelynaplo-overview-"))
     try:
         print("Building the demo and the 500-group program…", flush=True)

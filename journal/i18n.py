@@ -6,7 +6,8 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import TypeVar
 
-from babel.dates import format_skeleton, get_datetime_format
+from babel import Locale
+from babel.dates import get_datetime_format
 from flask import Flask, current_app, g, session
 from flask_babel import format_date, format_number, format_time, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
@@ -138,7 +139,13 @@ def long_date(value: date | datetime | None) -> str:
 
 def short_date(value: date | None) -> str:
     """Format a date briefly, as "nov. 12." (in the current language)."""
-    return "" if value is None else format_skeleton("MMMd", value, locale=get_locale())
+    return "" if value is None else format_date(value, format=_short_pattern(str(get_locale())))
+
+
+@lru_cache
+def _short_pattern(locale: str) -> str:
+    """Return the locale's pattern of a day and an abbreviated month (skeleton "MMMd")."""
+    return Locale.parse(locale).datetime_skeletons["MMMd"].pattern
 
 
 def short_datetime(value: datetime | None) -> str:

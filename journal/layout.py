@@ -3,25 +3,38 @@ and the permission predicates."""
 
 from collections.abc import Iterator
 
-from flask import Flask, g
+from flask import Flask
 from flask_login import current_user
 
-from journal.permissions import PREDICATES
+from journal.permissions import PREDICATES, current_memberships
+
+NAV_GROUPS_MAX = 12  # more groups than this: the navigation lists only the user's own
 
 
 class LazyNavigation:
     """The groups of the navigation, queried only when a template shows them.
 
     Only the base layout lists them, so htmx fragments (which do not extend it) never pay
-    for the query; a page that shows them queries once per request.
+    for the query; a page that shows them queries once per request. A coordinator of a
+    program with many groups finds them all on the overview; the bar keeps her own.
     """
 
-    def _groups(self) -> list:
-        if "nav_groups" not in g:
-            from journal.groups.queries import visible_groups
+    def _visible(self) -> list:
+        from journal.groups.queries import visible_groups
 
-            g.nav_groups = visible_groups(current_user) if current_user.is_authenticated else []
-        return g.nav_groups
+        return visible_groups(current_user) if current_user.is_authenticated else []
+
+    def _groups(self) -> list:
+        groups = self._visible()
+        if len(groups) <= NAV_GROUPS_MAX:
+            return groups
+        own = {m.group_id for m in current_memberships(current_user)}
+        return [group for group in groups if group.id in own]
+
+    @property
+    def shortened(self) -> bool:
+        """Tell whether some groups the user sees are left out of the bar."""
+        return len(self._visible()) > NAV_GROUPS_MAX
 
     def __iter__(self) -> Iterator:
         return iter(self._groups())
@@ -30,7 +43,7 @@ class LazyNavigation:
         return len(self._groups())
 
     def __bool__(self) -> bool:
-        return bool(self._groups())
+        return bool(self._visible())
 
 
 _NAVIGATION = LazyNavigation()
@@ -42,11 +55,9 @@ class LazyProgram:
 
     def _program(self):
         """Return the program, queried at most once per request."""
-        if "site_program" not in g:
-            from journal.program.queries import current_program
+        from journal.program.queries import current_program
 
-            g.site_program = current_program()
-        return g.site_program
+        return current_program()
 
     @property
     def name(self) -> str:

@@ -36,11 +36,16 @@ def is_member_of(user: User, group: Group) -> bool:
     return user.is_authenticated and any(m.group_id == group.id for m in current_memberships(user))
 
 
+def mentored_group_ids(user: User) -> set[int]:
+    """Return the ids of the groups the user currently mentors."""
+    if not user.is_authenticated:
+        return set()
+    return {m.group_id for m in current_memberships(user) if m.role == Role.MENTOR}
+
+
 def is_mentor_of(user: User, group: Group) -> bool:
     """Tell whether the user currently mentors the group."""
-    return user.is_authenticated and any(
-        m.group_id == group.id and m.role == Role.MENTOR for m in current_memberships(user)
-    )
+    return group.id in mentored_group_ids(user)
 
 
 def can_view_group(user: User, group: Group) -> bool:

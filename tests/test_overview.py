@@ -266,3 +266,25 @@ def test_a_members_participation_page(client, world, log_in):
     assert before.topic not in page
     assert client.get(f"/groups/alfa/people/{world['participant_b'].id}").status_code == 404
     assert client.get(f"/groups/beta/people/{world['participant_b'].id}").status_code == 404
+
+
+def test_with_many_groups_the_bar_keeps_the_coordinators_own_and_the_table_pages(
+    client, world, log_in
+):
+    """Over twelve groups the navigation bar lists only the coordinator's own groups and a
+    link to all of them; the overview's table shows twenty groups a page, in name order."""
+    coordinator = world["coordinator"]
+    for n in range(25):
+        make_group(slug=f"sok-{n:02d}", name=f"Sokadik csoport {n:02d}")
+    make_membership(coordinator, world["group_b"], Role.MENTOR)
+    db.session.commit()
+    log_in(coordinator)
+    page = client.get("/").get_data(as_text=True)
+    bar = re.search(r'<nav class="group-nav".*?</nav>', page, re.S)[0]
+    assert re.findall(r">([^<]+)</a></li>", bar) == ["Béta csoport", "Minden csoport"]
+    rows = re.findall(r'<th scope="row"><a href="/groups/([^"]+)"', page)
+    assert rows == ["alfa", "beta", *[f"sok-{n:02d}" for n in range(18)]]
+    second = client.get("/?page=2").get_data(as_text=True)
+    rows = re.findall(r'<th scope="row"><a href="/groups/([^"]+)"', second)
+    assert rows == [f"sok-{n:02d}" for n in range(18, 25)]
+    assert "2. oldal / 2" in second

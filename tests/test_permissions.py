@@ -79,6 +79,7 @@ can_write_journal            group     ..      ..      x.      x.      ..      .
 can_add_note                 group     ..      x.      x.      x.      ..      ..
 can_download_group_report    group     ..      ..      x.      xx      ..      ..
 can_follow_journals          group     ..      ..      x.      xx      ..      ..
+can_view_participation       group     ..      ..      x.      xx      ..      ..
 can_view_workshop            workshop  ..      x.      x.      xx      ..      ..
 can_edit_journal             journal   ..·     ..·     x.x     x.x     ...     ..·
 can_read_section             section   ......· ..x...· xxx...x xxx.xxx ......x ......·

@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass
 
+from flask import g, has_request_context
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import joinedload
 
 from journal.extensions import db
@@ -12,8 +13,18 @@ from journal.models import Group, Membership, Role, User
 from journal.permissions import is_coordinator, require_visible
 
 
+def in_groups(column, group_ids: list[int] | None):
+    """Return the SQL condition that column (a group id) is one of group_ids; None stands for
+    every group (the coordinator's view of the whole program, without a list of hundreds)."""
+    return true() if group_ids is None else column.in_(group_ids)
+
+
 def visible_groups(user: User) -> list[Group]:
-    """Return the groups the user may see, in Hungarian alphabetical order of their names."""
+    """Return the groups the user may see, in Hungarian alphabetical order of their names
+    (once per request: the navigation and the page share the list)."""
+    cached = g.get("visible_groups") if has_request_context() else None
+    if cached is not None and cached[0] == user.id:
+        return cached[1]
     query = select(Group)
     if not is_coordinator(user):
         query = query.where(
@@ -23,7 +34,9 @@ def visible_groups(user: User) -> list[Group]:
                 )
             )
         )
-    return sort_hungarian(db.session.scalars(query), key=lambda g: g.name)
+    groups = sort_hungarian(db.session.scalars(query), key=lambda group: group.name)
+    g.visible_groups = (user.id, groups)
+    return groups
 
 
 def visible_group_by_slug(user: User, slug: str) -> Group | None:

@@ -6,9 +6,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from journal.extensions import db
+from journal.forms import positive_int
 from journal.groups import queries
 from journal.htmx import render
-from journal.models import Membership, Note, Program, User, local_today, utcnow
+from journal.models import Membership, Note, User, local_today, utcnow
 from journal.notes.queries import visible_in_groups
 from journal.overview import operations as visits
 from journal.overview import queries as overview
@@ -17,12 +18,16 @@ from journal.permissions import (
     can_manage_workshops,
     can_view_participation,
     is_coordinator,
-    is_mentor_of,
+    mentored_group_ids,
     require,
 )
+from journal.program.queries import current_program
 from journal.workshops.queries import group_page_context, participation, rate_of
 
 bp = Blueprint("groups", __name__)
+
+GROUPS_PER_PAGE = 20  # rows of the coordinator's overview table
+CHANGED_GROUPS_SHOWN = 10  # groups listed under "since your last visit"; the rest are counted
 
 
 @bp.get("/")
@@ -31,30 +36,49 @@ def home():
     """Show the user's tasks, what happened since their last visit and their groups; for the
     coordinator each group's figures and, across groups, the next workshops and the most
     shared difficulties."""
-    since = visits.record_visit(current_user, utcnow())
+    # The read that loaded the user ends first: the visit's UPDATE then begins a transaction
+    # of its own (on SQLite a read turned into a write can fail under concurrent writers).
     db.session.commit()
+    visits.record_visit(current_user, utcnow())
+    db.session.commit()
+    since = current_user.previous_visit_at
     today = local_today()
     groups = queries.visible_groups(current_user)
     ids = [group.id for group in groups]
-    mentored = [group for group in groups if is_mentor_of(current_user, group)]
+    mentored_ids = mentored_group_ids(current_user)
+    mentored = [group for group in groups if group.id in mentored_ids]
+    # The coordinator sees every group: her queries need no list of them.
+    among = None if is_coordinator(current_user) else ids
+    changes = overview.changes_since(current_user, among, since) if since else {}
+    changed = [(group, changes[group.id]) for group in groups if group.id in changes]
     context = {
         "groups": groups,
-        "mentors": queries.mentors_by_group(groups),
         "since": since,
-        "changes": overview.changes_since(current_user, ids, since) if since else {},
-        "next_per_group": overview.next_per_group(ids, today),
+        "changed": changed[:CHANGED_GROUPS_SHOWN],
+        "changed_more": max(0, len(changed) - CHANGED_GROUPS_SHOWN),
         "tasks": overview.open_tasks([group.id for group in mentored], today),
         "mentored": mentored,
     }
     if is_coordinator(current_user):
-        program = db.session.scalar(select(Program).order_by(Program.id).limit(1))
+        # The table shows a page of groups: a program of hundreds stays one quick page each.
+        pages = max(1, -(-len(groups) // GROUPS_PER_PAGE))
+        page = min(positive_int(request.args.get("page")) or 1, pages)
+        shown = groups[(page - 1) * GROUPS_PER_PAGE : page * GROUPS_PER_PAGE]
+        program = current_program()
         context |= {
-            "rows": overview.group_rows(current_user, groups, program, today) if program else [],
-            "next_workshops": overview.next_workshops(ids, today),
-            "difficulties": overview.shared_difficulties(ids),
+            "rows": overview.group_rows(current_user, shown, program, today) if program else [],
+            "mentors": queries.mentors_by_group(shown),
+            "table_page": page,
+            "table_pages": pages,
+            "next_workshops": overview.next_workshops(among, today),
+            "difficulties": overview.shared_difficulties(among),
         }
     else:
-        context["figures"] = queries.group_figures(groups)
+        context |= {
+            "mentors": queries.mentors_by_group(groups),
+            "figures": queries.group_figures(groups),
+            "next_per_group": overview.next_per_group(ids, today),
+        }
     return render("groups/home.html", **context)
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from journal.extensions import db
 from journal.forms import positive_int
+from journal.groups.queries import in_groups
 from journal.i18n import person_key, sort_hungarian
 from journal.models import (
     Group,
@@ -23,7 +24,7 @@ from journal.models import (
     Workshop,
     utcnow,
 )
-from journal.permissions import current_memberships, is_coordinator
+from journal.permissions import current_memberships, is_coordinator, mentored_group_ids
 
 PAGE_SIZE = 20
 RESTORE_WINDOW = timedelta(days=30)
@@ -34,14 +35,15 @@ def visible_condition(user: User, group: Group):
     return visible_in_groups(user, [group.id])
 
 
-def visible_in_groups(user: User, group_ids: list[int]):
-    """Return the SQL condition for live notes of these groups the user may see.
+def visible_in_groups(user: User, group_ids: list[int] | None):
+    """Return the SQL condition for live notes of these groups (None: of every group) the user
+    may see.
 
     It mirrors `can_view_note` for notes that are not deleted: the author sees their own,
     mentors see mentor-only and hidden ones, members and the coordinator the rest.
     """
     memberships = current_memberships(user) if user.is_authenticated else []
-    mentored = [m.group_id for m in memberships if m.role == Role.MENTOR]
+    mentored = sorted(mentored_group_ids(user))
     if is_coordinator(user):
         others = or_(Note.group_id.in_(mentored), Note.mentor_only.is_(False))
     else:
@@ -51,7 +53,7 @@ def visible_in_groups(user: User, group_ids: list[int]):
         )
         others = or_(Note.group_id.in_(mentored), shared)
     return and_(
-        Note.group_id.in_(group_ids),
+        in_groups(Note.group_id, group_ids),
         Note.deleted_at.is_(None),
         or_(Note.author_id == user.id, others),
     )

@@ -2,20 +2,29 @@
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import case, or_, update
+
+from journal.extensions import db
 from journal.models import User
 
 VISIT_GAP = timedelta(hours=1)  # a longer pause between two views begins a new visit
 VISIT_PRECISION = timedelta(minutes=5)  # views closer than this to the last one write nothing
 
 
-def record_visit(user: User, now: datetime) -> datetime | None:
-    """Note a view of the home page; return when the previous visit was (None: never).
-
-    The view is stored at most every few minutes, so reloading the home page does not write
-    each time."""
-    if user.visited_at is None or now - user.visited_at > VISIT_GAP:
-        user.previous_visit_at = user.visited_at
-        user.visited_at = now
-    elif now - user.visited_at > VISIT_PRECISION:
-        user.visited_at = now
-    return user.previous_visit_at
+def record_visit(user: User, now: datetime) -> None:
+    """Note a view of the home page: after a pause of over an hour the last view becomes the
+    previous visit. One conditional UPDATE, so it reads and writes in one statement (SQLite
+    never has to turn the request's read into a write) and writes at most every few minutes."""
+    new_visit = or_(User.visited_at.is_(None), User.visited_at < now - VISIT_GAP)
+    db.session.execute(
+        update(User)
+        .where(
+            User.id == user.id,
+            or_(User.visited_at.is_(None), User.visited_at < now - VISIT_PRECISION),
+        )
+        .values(
+            previous_visit_at=case((new_visit, User.visited_at), else_=User.previous_visit_at),
+            visited_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, case, func, or_, select
 
 from journal.extensions import db
+from journal.groups.queries import in_groups
 from journal.models import (
     Attendance,
     Group,
@@ -162,13 +163,13 @@ def group_rows(user: User, groups: list[Group], program: Program, today: date) -
     ]
 
 
-def next_workshops(group_ids: list[int], today: date, limit: int = 10) -> list[Workshop]:
-    """Return the next planned workshops of these groups, in date order."""
+def next_workshops(group_ids: list[int] | None, today: date, limit: int = 10) -> list[Workshop]:
+    """Return the next planned workshops of these groups (None: of all), in date order."""
     return list(
         db.session.scalars(
             select(Workshop)
             .where(
-                Workshop.group_id.in_(group_ids),
+                in_groups(Workshop.group_id, group_ids),
                 Workshop.status == WorkshopStatus.PLANNED,
                 Workshop.date >= today,
             )
@@ -178,17 +179,17 @@ def next_workshops(group_ids: list[int], today: date, limit: int = 10) -> list[W
     )
 
 
-def shared_difficulties(group_ids: list[int], limit: int = 5) -> list[tuple[str, str, int]]:
-    """Return the difficulties with the most "Nálam is" across these groups, as (title, group
-    name, count): only what every member of the group sees (never mentor-only, hidden or
-    deleted) and never who wrote it or who said "Nálam is"."""
+def shared_difficulties(group_ids: list[int] | None, limit: int = 5) -> list[tuple[str, str, int]]:
+    """Return the difficulties with the most "Nálam is" across these groups (None: all), as
+    (title, group name, count): only what every member of the group sees (never mentor-only,
+    hidden or deleted) and never who wrote it or who said "Nálam is"."""
     count = func.count(Reaction.id).label("metoo")
     rows = db.session.execute(
         select(Note.title, Group.name, count)
         .join(Reaction, Reaction.note_id == Note.id)
         .join(Group, Group.id == Note.group_id)
         .where(
-            Note.group_id.in_(group_ids),
+            in_groups(Note.group_id, group_ids),
             Note.kind == NoteKind.DIFFICULTY,
             Note.deleted_at.is_(None),
             Note.hidden_at.is_(None),
@@ -216,7 +217,7 @@ class Changes:
         return any((self.planned, self.held, self.finalised, self.notes, self.replies))
 
 
-def changes_since(user: User, group_ids: list[int], since: datetime) -> dict[int, Changes]:
+def changes_since(user: User, group_ids: list[int] | None, since: datetime) -> dict[int, Changes]:
     """Return, per group, what happened since `since` that the user may see: workshops planned
     and held, journals finalised, notes and replies added (four queries)."""
     changes = defaultdict(Changes)
@@ -228,7 +229,7 @@ def changes_since(user: User, group_ids: list[int], since: datetime) -> dict[int
             func.sum(case((planned, 1), else_=0)),
             func.sum(case((held, 1), else_=0)),
         )
-        .where(Workshop.group_id.in_(group_ids), or_(planned, held))
+        .where(in_groups(Workshop.group_id, group_ids), or_(planned, held))
         .group_by(Workshop.group_id)
     )
     for group_id, new, done in rows:
@@ -236,7 +237,7 @@ def changes_since(user: User, group_ids: list[int], since: datetime) -> dict[int
     finalised = db.session.execute(
         select(Workshop.group_id, func.count())
         .join(Journal, Journal.workshop_id == Workshop.id)
-        .where(Workshop.group_id.in_(group_ids), Journal.finalised_at > since)
+        .where(in_groups(Workshop.group_id, group_ids), Journal.finalised_at > since)
         .group_by(Workshop.group_id)
     )
     for group_id, count in finalised:

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from flask import abort
+from flask import abort, g, has_request_context
 from sqlalchemy import func, select
 
 from journal.extensions import db
@@ -10,8 +10,13 @@ from journal.models import Group, Program, Workshop
 
 
 def current_program() -> Program | None:
-    """Return the program of this deployment (the first one), or None before it exists."""
-    return db.session.scalar(select(Program).order_by(Program.id).limit(1))
+    """Return the program of this deployment (the first one), or None before it exists; read
+    once per request (the page's footer and its content share it)."""
+    if not has_request_context():
+        return db.session.scalar(select(Program).order_by(Program.id).limit(1))
+    if "program" not in g:
+        g.program = db.session.scalar(select(Program).order_by(Program.id).limit(1))
+    return g.program
 
 
 def program_or_404() -> Program:
