@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from journal.drafts.views import bp as drafts_bp
     from journal.groups.views import bp as groups_bp
     from journal.journals.views import bp as journals_bp
+    from journal.narratives.views import bp as narratives_bp
     from journal.notes.views import bp as notes_bp
     from journal.people.views import bp as people_bp
     from journal.profile.views import bp as profile_bp
@@ -61,6 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         drafts_bp,
         notes_bp,
         reports_bp,
+        narratives_bp,
         people_bp,
         profile_bp,
         program_bp,

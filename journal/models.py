@@ -505,6 +505,43 @@ class Reaction(db.Model):
     __table_args__ = (UniqueConstraint("note_id", "user_id", name="uq_reaction_note_user"),)
 
 
+class ReportText(RenderedBody, db.Model):
+    """A narrative part of a report for a period: the coordinator's summary of the program
+    (scope "program") or a group's mentor's summary of the group (scope "group:<id>")."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(20))
+    period_start: Mapped[date]
+    period_end: Mapped[date]
+    body: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+    updated_by: Mapped[User | None] = relationship()
+    revisions: Mapped[list["ReportTextRevision"]] = relationship(
+        back_populates="text", order_by="ReportTextRevision.version.desc()"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("scope", "period_start", "period_end", name="uq_report_text_period"),
+    )
+
+
+class ReportTextRevision(db.Model):
+    """One saved version of a report text, kept as written."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text_id: Mapped[int] = mapped_column(ForeignKey("report_text.id"), index=True)
+    version: Mapped[int]
+    body: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    text: Mapped[ReportText] = relationship(back_populates="revisions")
+    author: Mapped[User | None] = relationship()
+
+
 def _render_body(target: RenderedBody, body: str, _old, _initiator) -> None:
     """Keep a body's HTML with it whenever the ORM sets the body (a new row, an edit)."""
     for column, value in stored(body).items():
@@ -513,5 +550,5 @@ def _render_body(target: RenderedBody, body: str, _old, _initiator) -> None:
 
 # The one place a text's HTML follows its body; a bulk UPDATE (versioned_update) passes
 # markdown.stored() itself.
-for _model in (JournalSection, Note, Reply):
+for _model in (JournalSection, Note, Reply, ReportText):
     event.listen(_model.body, "set", _render_body)

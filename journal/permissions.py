@@ -219,6 +219,16 @@ def can_download_program_report(user: User) -> bool:
     return is_coordinator(user)
 
 
+def can_write_program_text(user: User) -> bool:
+    """The coordinator writes the program's summary of a report period."""
+    return is_coordinator(user)
+
+
+def can_write_group_text(user: User, group: Group) -> bool:
+    """The group's mentor writes the group's summary of a report period."""
+    return is_mentor_of(user, group)
+
+
 def require_visible(allowed: bool) -> None:
     """Answer 404 for an object the user may not see."""
     if not allowed:

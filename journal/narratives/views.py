@@ -1,0 +1,127 @@
+"""The narrative parts of a report: the coordinator's summary of the program and a group
+mentor's summary of the group, each for the period of the report, autosaved as drafts and
+saved with the version checks and revisions of journal sections."""
+
+from datetime import date
+
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from journal.domain import StaleVersion
+from journal.drafts.kinds import draft_key, register_draft_kind
+from journal.drafts.operations import NewerDraft, clear_draft, stamp
+from journal.drafts.queries import draft_for
+from journal.extensions import db
+from journal.groups.queries import group_or_404
+from journal.htmx import render
+from journal.models import Group, Program
+from journal.narratives import operations, queries
+from journal.narratives.forms import NarrativeForm
+from journal.permissions import can_write_group_text, can_write_program_text, require
+from journal.program.queries import program_or_404
+from journal.reports.summary import PeriodError, parse_period
+
+bp = Blueprint("narratives", __name__)
+
+
+def _can_draft(user, ident: str) -> bool:
+    """Only who may write a report text keeps a draft of it ("program:…" or "group:<id>:…")."""
+    scope, _sep, days = ident.rpartition(":")
+    scope, _sep, _start = scope.rpartition(":")
+    try:
+        date.fromisoformat(days), date.fromisoformat(_start)
+    except ValueError:
+        return False
+    if scope == queries.PROGRAM_SCOPE:
+        return can_write_program_text(user)
+    kind, _sep, group_id = scope.partition(":")
+    group = db.session.get(Group, int(group_id)) if kind == "group" and group_id.isdigit() else None
+    return group is not None and can_write_group_text(user, group)
+
+
+register_draft_kind("report", _can_draft)
+
+
+def _with_draft(form: NarrativeForm, key: str) -> dict | None:
+    """Put the user's unsaved draft into a freshly opened editor; return the saved text
+    ("Elvetés" goes back to it), or None when there was nothing to restore."""
+    draft = draft_for(current_user, key)
+    if draft is None:
+        return None
+    form.draft.data = stamp(draft)  # shown (or the same as saved): this editor may replace it
+    saved = {"body": form.body.data or "", "fields": {}, "base_version": form.version.data}
+    if draft.body == saved["body"]:
+        return None
+    form.body.data = draft.body
+    if draft.base_version is not None:
+        form.version.data = str(draft.base_version)  # a save over a newer version: 409
+    return {"saved": saved}
+
+
+def _edit(program: Program, scope: str, title: str, back: str):
+    """Show or save the report text of a scope for the period in the query string."""
+    try:
+        period = parse_period(program, request.args)
+    except PeriodError as error:
+        return render("narratives/bad_period.html", status=422, message=error.message, back=back)
+    where = queries.place(scope, period, program)
+    text = queries.text_at(where)
+    key = draft_key("report", where.draft_ident)
+    context = {"title": title, "period": period, "back": back, "text": text, "key": key}
+    if request.method == "GET":
+        form = NarrativeForm(formdata=None)
+        form.body.data = text.body if text else ""
+        form.version.data = str(text.version if text else 0)
+        return render("narratives/edit.html", form=form, restored=_with_draft(form, key), **context)
+    form = NarrativeForm()
+    base = form.base_version()
+    if not form.validate() or base is None:
+        if base is None:
+            form.body.errors = [*form.body.errors, _("Hiányzik a változat száma; töltse újra.")]
+        return render("narratives/edit.html", status=422, form=form, **context)
+    try:
+        with db.session.begin_nested():
+            saved_body = text.body if text else ""
+            clear_draft(current_user, key, form.draft.data, kept=(saved_body, form.body.data or ""))
+            operations.save_text(current_user, where, base, form.body.data or "")
+    except NewerDraft as found:
+        db.session.rollback()
+        form.draft.data = stamp(found.draft)
+        newer = {"body": found.draft.body, "saved_at": found.draft.saved_at}
+        return render("narratives/edit.html", status=409, form=form, newer=newer, **context)
+    except StaleVersion:
+        db.session.rollback()
+        current = queries.text_at(where)
+        form.version.data = str(current.version)  # the merged text may now replace it
+        context["text"] = current
+        return render("narratives/edit.html", status=409, form=form, conflict=current, **context)
+    db.session.commit()
+    flash(_("A szöveget elmentettük; a beszámolóban a helyén olvasható."), "success")
+    return redirect(back, 303)
+
+
+@bp.route("/program/report/text", methods=["GET", "POST"])
+@login_required
+def program_text():
+    """Write the coordinator's summary of the program for the report's period."""
+    require(can_write_program_text(current_user))
+    program = program_or_404()
+    back = url_for("reports.program_report", **_period_args())
+    return _edit(program, queries.PROGRAM_SCOPE, _("A program összefoglalója"), back)
+
+
+@bp.route("/groups/<slug>/summary/text", methods=["GET", "POST"])
+@login_required
+def group_text(slug: str):
+    """Write the mentor's summary of the group for the summary's period."""
+    group = group_or_404(slug)
+    require(can_write_group_text(current_user, group))
+    back = url_for("reports.group_summary", slug=group.slug, **_period_args())
+    title = _("%(group)s – a csoport összefoglalója", group=group.name)
+    return _edit(group.program, queries.group_scope(group), title, back)
+
+
+def _period_args() -> dict[str, str]:
+    """Return the period of the query string, as typed, for the way back to the report."""
+    return {name: request.args[name] for name in ("from", "to") if request.args.get(name)}

@@ -1,0 +1,137 @@
+"""The narrative parts of a report: the coordinator's program summary and a mentor's group
+summary for a period, saved with a version check (409 with both texts), a revision per
+version, drafts that another device's newer draft never overwrites, and limits that refuse
+instead of cutting."""
+
+from sqlalchemy import select
+
+from journal.extensions import db
+from journal.models import Draft, ReportText, ReportTextRevision
+from tests.factories import make_membership
+
+PERIOD = "?from=2026-01&to=2026-03"
+PROGRAM_TEXT = "/program/report/text" + PERIOD
+
+
+def _texts() -> list[ReportText]:
+    """Return every stored report text, fresh."""
+    db.session.expire_all()
+    return list(db.session.scalars(select(ReportText).order_by(ReportText.id)))
+
+
+def test_the_coordinator_writes_the_program_summary_for_the_period(client, world, log_in):
+    """A text not written yet opens at version 0; saving it keeps it under the period, goes
+    back to the report's preview of that period, and records the first revision."""
+    log_in(world["coordinator"])
+    page = client.get(PROGRAM_TEXT).get_data(as_text=True)
+    assert 'name="version" value="0"' in page and "2026. január 1. – 2026. március 31." in page
+    response = client.post(PROGRAM_TEXT, data={"body": "A **program** összegzése.", "version": "0"})
+    assert response.status_code == 303
+    assert response.location.endswith("/program/report?from=2026-01&to=2026-03")
+    [text] = _texts()
+    assert (text.scope, str(text.period_start), str(text.period_end)) == (
+        "program",
+        "2026-01-01",
+        "2026-03-31",
+    )
+    assert text.version == 1 and "<strong>program</strong>" in text.body_html
+    again = client.post(PROGRAM_TEXT, data={"body": "Második változat.", "version": "1"})
+    assert again.status_code == 303
+    revisions = db.session.scalars(select(ReportTextRevision.version)).all()
+    assert sorted(revisions) == [1, 2]
+    page = client.get(PROGRAM_TEXT).get_data(as_text=True)
+    assert "Második változat." in page and "1. változat" in page and 'value="2"' in page
+
+
+def test_a_save_from_an_old_version_answers_409_with_both_texts(client, world, log_in):
+    """Two editors from the same version: the second is refused with its own text and the one
+    saved meanwhile; nothing of either is lost; saving the merged text then works."""
+    log_in(world["coordinator"])
+    client.post(PROGRAM_TEXT, data={"body": "Első.", "version": "0"})
+    client.post(PROGRAM_TEXT, data={"body": "Valaki más szövege.", "version": "1"})
+    response = client.post(PROGRAM_TEXT, data={"body": "Az én szövegem.", "version": "1"})
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "Az én szövegem." in page and "Valaki más szövege." in page
+    assert _texts()[0].body == "Valaki más szövege."
+    assert 'name="version" value="2"' in page
+    merged = client.post(PROGRAM_TEXT, data={"body": "Összefésülve.", "version": "2"})
+    assert merged.status_code == 303 and _texts()[0].body == "Összefésülve."
+
+
+def test_a_newer_draft_from_another_device_is_never_overwritten(client, world, log_in):
+    """A draft written on another device after this editor opened: saving answers 409 with
+    both texts and keeps that draft; the editor that saw it may then save."""
+    log_in(world["coordinator"])
+    key = "report:program:2026-01-01:2026-03-31"
+    phone = client.put(f"/drafts/{key}", json={"body": "A telefonon írt bekezdés.", "draft": ""})
+    assert phone.status_code == 200
+    response = client.post(PROGRAM_TEXT, data={"body": "A laptopon írt mondat.", "version": "0"})
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "A telefonon írt bekezdés." in page and "A laptopon írt mondat." in page
+    assert db.session.scalar(select(Draft.body).where(Draft.key == key))
+    assert _texts() == []
+    stamp = phone.get_json()["draft"]
+    merged = {"body": "Mindkettő.", "version": "0", "draft": stamp}
+    assert client.post(PROGRAM_TEXT, data=merged).status_code == 303
+    assert db.session.scalar(select(Draft.id).where(Draft.key == key)) is None
+
+
+def test_an_opened_editor_puts_the_unsaved_draft_back(client, world, log_in):
+    """The text typed and autosaved but not saved comes back when the editor is opened again,
+    with "Elvetés" to go back to the saved text."""
+    log_in(world["coordinator"])
+    client.put(
+        "/drafts/report:program:2026-01-01:2026-03-31",
+        json={"body": "Félbehagyott gondolat.", "draft": ""},
+    )
+    page = client.get(PROGRAM_TEXT).get_data(as_text=True)
+    assert "Félbehagyott gondolat." in page and "data-autosave-discard" in page
+
+
+def test_a_text_over_the_limit_is_refused_whole(client, world, log_in):
+    """A text longer than the limit answers 422 with all of it in the form; nothing saved."""
+    log_in(world["coordinator"])
+    long = "szó " * 30_000
+    response = client.post(PROGRAM_TEXT, data={"body": long, "version": "0"})
+    assert response.status_code == 422
+    assert long.strip() in response.get_data(as_text=True)
+    assert _texts() == []
+
+
+def test_the_groups_mentor_writes_the_group_summary_and_others_may_not(client, world, log_in):
+    """The mentor of the group writes its summary; a participant, another group's mentor and
+    the coordinator who does not mentor it may not; a bad period answers 422."""
+    log_in(world["mentor_a"])
+    url = "/groups/alfa/summary/text" + PERIOD
+    assert client.post(url, data={"body": "A csoport éve.", "version": "0"}).status_code == 303
+    assert _texts()[0].scope == f"group:{world['group_a'].id}"
+    assert client.get("/groups/alfa/summary/text?from=2026-13").status_code == 422
+    for who in ("participant_a", "mentor_b", "coordinator"):
+        client.post("/logout")
+        log_in(world[who])
+        assert client.get(url).status_code in (403, 404), who
+        response = client.post(url, data={"body": "Nem írhatom.", "version": "1"})
+        assert response.status_code in (403, 404), who
+    assert _texts()[0].body == "A csoport éve."
+    make_membership(world["coordinator"], world["group_b"], role=_mentor())
+    db.session.commit()
+    assert client.get("/groups/beta/summary/text").status_code == 200
+
+
+def test_the_default_period_keeps_its_text_under_the_whole_program(client, world, log_in):
+    """Without a period (the program so far, whose end moves daily) the text is kept under
+    the program's whole period, so tomorrow it is still there."""
+    log_in(world["coordinator"])
+    client.post("/program/report/text", data={"body": "Az egész program.", "version": "0"})
+    [text] = _texts()
+    program = world["group_a"].program
+    assert (text.period_start, text.period_end) == (program.period_start, program.period_end)
+
+
+def _mentor():
+    """Return the mentor role."""
+    from journal.models import Role
+
+    return Role.MENTOR
