@@ -77,6 +77,7 @@ class Page:
     attempts: int = 0
     floor: bool = False  # one of bench/floor.py's empty pages, served beside the real app
     who: str = COORDINATOR_EMAIL  # the account the page is seen by
+    connections: int | None = None  # wrk's connections (default WRK_CONNECTIONS)
 
     @property
     def is_workshop_page(self) -> bool:
@@ -470,7 +471,9 @@ def _milliseconds(value: str) -> float:
 
 def _wrk_command(server: Server, page: Page, cookie: str | None, seconds: int) -> list[str]:
     """Return the wrk command line for one URL."""
-    command = ["wrk", f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", f"-d{seconds}s", "--latency"]
+    connections = page.connections or WRK_CONNECTIONS
+    threads = min(WRK_THREADS, connections)
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
     command += ["-H", f"User-Agent: {USER_AGENT}"]
     if cookie:
         command += ["-H", f"Cookie: session={cookie}"]

@@ -36,11 +36,14 @@ def home():
     """Show the user's tasks, what happened since their last visit and their groups; for the
     coordinator each group's figures and, across groups, the next workshops and the most
     shared difficulties."""
-    # The read that loaded the user ends first: the visit's UPDATE then begins a transaction
-    # of its own (on SQLite a read turned into a write can fail under concurrent writers).
-    db.session.commit()
-    visits.record_visit(current_user, utcnow())
-    db.session.commit()
+    now = utcnow()
+    if visits.visit_due(current_user, now):
+        # The read that loaded the user ends first: the visit's UPDATE then begins a
+        # transaction of its own (on SQLite a read turned into a write can fail under
+        # concurrent writers).
+        db.session.commit()
+        visits.record_visit(current_user, now)
+        db.session.commit()
     since = current_user.previous_visit_at
     today = local_today()
     groups = queries.visible_groups(current_user)
@@ -56,7 +59,6 @@ def home():
         "since": since,
         "changed": changed[:CHANGED_GROUPS_SHOWN],
         "changed_more": max(0, len(changed) - CHANGED_GROUPS_SHOWN),
-        "tasks": overview.open_tasks([group.id for group in mentored], today),
         "mentored": mentored,
     }
     if is_coordinator(current_user):
@@ -64,9 +66,14 @@ def home():
         pages = max(1, -(-len(groups) // GROUPS_PER_PAGE))
         page = min(positive_int(request.args.get("page")) or 1, pages)
         shown = groups[(page - 1) * GROUPS_PER_PAGE : page * GROUPS_PER_PAGE]
+        # One read of the open tasks for her own groups and the table's.
+        tasks = overview.open_tasks(sorted({g.id for g in shown} | mentored_ids), today)
         program = current_program()
         context |= {
-            "rows": overview.group_rows(current_user, shown, program, today) if program else [],
+            "tasks": tasks,
+            "rows": overview.group_rows(current_user, shown, program, today, tasks)
+            if program
+            else [],
             "mentors": queries.mentors_by_group(shown),
             "table_page": page,
             "table_pages": pages,
@@ -75,6 +82,7 @@ def home():
         }
     else:
         context |= {
+            "tasks": overview.open_tasks([group.id for group in mentored], today),
             "mentors": queries.mentors_by_group(groups),
             "figures": queries.group_figures(groups),
             "next_per_group": overview.next_per_group(ids, today),

@@ -138,10 +138,12 @@ def _month_counts(user: User, group_ids: list[int], since: datetime) -> tuple[di
     return dict(notes.all()), dict(metoo.all())
 
 
-def group_rows(user: User, groups: list[Group], program: Program, today: date) -> list[GroupRow]:
-    """Return the overview's row of each group (a fixed number of queries)."""
+def group_rows(
+    user: User, groups: list[Group], program: Program, today: date, tasks: dict[int, Tasks]
+) -> list[GroupRow]:
+    """Return the overview's row of each group, with its open tasks from `tasks` (open_tasks
+    of at least these groups) (a fixed number of queries)."""
     ids = [group.id for group in groups]
-    tasks = open_tasks(ids, today)
     held = and_(Workshop.status == WorkshopStatus.HELD, Workshop.date <= today)
     last = _nearest(ids, held, (Workshop.date.desc(), Workshop.id.desc()))
     upcoming = next_per_group(ids, today)
