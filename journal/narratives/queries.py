@@ -48,3 +48,18 @@ def text_at(where: Place) -> ReportText | None:
             ReportText.period_end == where.end,
         )
     )
+
+
+def texts_for(program: Program, period: Period, groups: list[Group]) -> dict[str, ReportText]:
+    """Return the texts written for a report of this period, by scope: the program's and the
+    given groups' (one query)."""
+    scopes = [PROGRAM_SCOPE, *(group_scope(group) for group in groups)]
+    where = place(PROGRAM_SCOPE, period, program)
+    rows = db.session.scalars(
+        select(ReportText).where(
+            ReportText.scope.in_(scopes),
+            ReportText.period_start == where.start,
+            ReportText.period_end == where.end,
+        )
+    )
+    return {text.scope: text for text in rows}
