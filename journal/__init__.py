@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, request
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -12,11 +12,23 @@ class ConfigurationError(SystemExit):
     """A refusal to start, printed as one plain message instead of a traceback."""
 
 
+class App(Flask):
+    """The Flask application, whose unexpected errors go to the security log."""
+
+    def log_exception(self, exc_info) -> None:
+        """Log an unhandled exception once, with its traceback and the request's id."""
+        from journal import security_log
+
+        security_log.event(
+            "server.error", exc_info=exc_info, method=request.method, path=request.path
+        )
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build and configure the application."""
     from journal import static_files
 
-    app = Flask(
+    app = App(
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(static_files.STATIC),
@@ -26,10 +38,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     _configure(app, test_config)
 
-    from journal import database, security
+    from journal import database, security, security_log
     from journal.extensions import babel, csrf, db, limiter, login_manager, migrate
     from journal.i18n import register_i18n, select_locale
 
+    security_log.init_app(app)
     db.init_app(app)
     database.configure_engine(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)

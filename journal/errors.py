@@ -4,6 +4,7 @@ from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
+from journal import security_log
 from journal.domain import NotAllowed, NotYet, OutsidePeriod, StaleVersion
 from journal.extensions import db
 from journal.htmx import is_htmx, message_fragment
@@ -54,8 +55,14 @@ def handle_http_error(error: HTTPException):
     return _answer(error.code or 500)
 
 
+# What the security log calls the errors it records.
+_LOGGED = {403: "access.denied", 404: "not_found", 413: "request.too_large", 429: "rate_limited"}
+
+
 def _answer(code: int):
     """Answer an error code with its Hungarian page (or htmx message)."""
+    if code in _LOGGED:
+        security_log.event(_LOGGED[code], status=code, method=request.method, path=request.path)
     if code >= 500:
         db.session.rollback()  # the page below may read the database (the user, say)
     # Never Werkzeug's English name and description, whatever the code.
@@ -70,7 +77,9 @@ def _answer(code: int):
                 "nem végeztük el; ha írt valamit, az itt maradt az oldalon."
             )
         return message_fragment(message, code)
-    return render_template("errors/error.html", title=title, message=message), code
+    reference = security_log.request_id() if code >= 500 else None
+    page = render_template("errors/error.html", title=title, message=message, reference=reference)
+    return page, code
 
 
 # What a domain error no view caught means (journal/domain.py).

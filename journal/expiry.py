@@ -23,6 +23,7 @@ from flask_wtf.csrf import CSRFError, generate_csrf
 from markupsafe import Markup
 from wtforms import HiddenField, PasswordField, StringField
 
+from journal import security_log
 from journal.extensions import login_manager
 from journal.htmx import is_htmx, message_fragment
 
@@ -194,6 +195,7 @@ def handle_csrf_error(error: CSRFError):
     one of our pages gets a page that keeps the fields and sends them again; a post from
     anywhere else is refused without either.
     """
+    security_log.event("csrf.failure", reason=error.description, path=request.path)
     if is_htmx():
         if current_user.is_authenticated:
             message = _(

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
+from journal import security_log
 from journal.auth import operations
 from journal.auth.forms import LoginForm, SetPasswordForm
 from journal.auth.passwords import hash_password, needs_rehash, verify_password
@@ -45,6 +46,11 @@ def _email_key() -> str:
     return f"{request.form.get('email', '').strip().lower()}|{request.remote_addr}"
 
 
+def _typed_email() -> str:
+    """Return the email address typed into the login form (what a log line may name)."""
+    return request.form.get("email", "").strip().lower()[:254]
+
+
 def _failed(response) -> bool:
     """Count only failed attempts against the limit."""
     return response.status_code != 303
@@ -53,6 +59,7 @@ def _failed(response) -> bool:
 @bp.errorhandler(429)
 def too_many_attempts(_error):
     """Show the login form again, with what was typed and a Hungarian message."""
+    security_log.event("rate_limited", path=request.path, email=_typed_email())
     form = LoginForm()
     form.password.data = ""
     message = _(
@@ -79,7 +86,10 @@ def login():
                 user.password_hash = hash_password(form.password.data)
                 db.session.commit()
             login_user(user, remember=form.remember.data)
+            security_log.event("login.success", email=email)
             return redirect(next_url or url_for("groups.home"), 303)
+        reason = "unknown" if user is None else "inactive" if not user.active else "password"
+        security_log.event("login.failure", email=email, reason=reason)
         if user is None:
             verify_password(None, form.password.data)
             error = _("Hibás e-mail-cím vagy jelszó.")
@@ -100,6 +110,7 @@ def login():
 @login_required
 def logout():
     """Log out here and end every other session of this user."""
+    security_log.event("logout")
     current_user.end_all_sessions()
     db.session.commit()
     logout_user()
@@ -124,6 +135,7 @@ def accept_invitation(token: str):
     if form.validate_on_submit():
         user = operations.redeem_invitation(token, form.password.data)
         db.session.commit()
+        security_log.event("invitation.used", purpose=invitation.purpose, target=user.id)
         login_user(user)
         flash(_("Jelszava elmentve. Üdvözöljük a Műhelynaplóban!"), "success")
         return redirect(url_for("groups.home"), 303)

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from limits import parse
 
+from journal import security_log
 from journal.drafts.kinds import draft_key
 from journal.drafts.operations import NewerDraft, clear_draft, stamp
 from journal.drafts.queries import draft_fields, draft_for
@@ -333,6 +334,7 @@ def create(slug: str):
         workshop = _chosen_workshop(form, group)
         if not form.workshop.errors:
             if _rate_limited():
+                security_log.event("rate_limited", path=request.path)
                 message = _(
                     "Egy percen belül túl sok jegyzetet küldött. Várjon egy kicsit, és "
                     "küldje el újra: a beírt szöveget megőriztük."

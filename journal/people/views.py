@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from journal import security_log
 from journal.extensions import db
 from journal.htmx import after_action, message_fragment, render, wants_fragment
 from journal.mail import mail_configured, send_invitation
@@ -183,6 +184,7 @@ def deactivate(user_id: int):
         "%(name)s letiltva: nem tud belépni, és a korábbi jelszóbeállító linkjei érvénytelenek.",
         name=user.full_name,
     )
+    security_log.event("account.deactivated", target=user.id)
     return _act(user, operations.deactivate, user, announce=announce)
 
 
@@ -190,6 +192,7 @@ def deactivate(user_id: int):
 def activate(user_id: int):
     """Let a deactivated person log in again."""
     user = _person(user_id)
+    security_log.event("account.reactivated", target=user.id)
     return _act(user, operations.reactivate, user)
 
 

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_login import current_user, login_required, login_user
 
+from journal import security_log
 from journal.auth.operations import set_password
 from journal.auth.passwords import verify_password
 from journal.extensions import db
@@ -53,10 +54,12 @@ def change_password():
     form = PasswordChangeForm()
     if form.validate() and not verify_password(current_user.password_hash, form.current.data):
         form.current.errors.append(_("A jelenlegi jelszó nem helyes."))
+        security_log.event("password.check_failed")
     if form.errors or request.method != "POST":
         return _page(password_form=form, status=422)
     set_password(current_user, form.password.data)
     db.session.commit()
+    security_log.event("password.changed")
     # The new session token ends every other session; this one continues under it.
     login_user(current_user._get_current_object(), remember=False)
     flash(_("Jelszava megváltozott. Minden más eszközén kijelentkeztettük."), "success")
