@@ -4,12 +4,23 @@ import os
 from pathlib import Path
 
 from flask import Flask, request
+from werkzeug.routing import IntegerConverter
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 class ConfigurationError(SystemExit):
     """A refusal to start, printed as one plain message instead of a traceback."""
+
+
+class IdConverter(IntegerConverter):
+    """An `<int:…>` URL part that fits an integer column: a larger number matches no route
+    (404), instead of reaching the database and failing there (500)."""
+
+    def __init__(self, map, *args, **kwargs):
+        """Bound the number as the id columns are bound."""
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 class App(Flask):
@@ -36,6 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_path=os.environ.get("MUHELYNAPLO_INSTANCE") or str(ROOT / "instance"),
         instance_relative_config=True,
     )
+    app.url_map.converters["int"] = IdConverter
     _configure(app, test_config)
 
     from journal import database, security, security_log

@@ -21,6 +21,9 @@ class DefaultConfig:
 
     # CSRF tokens live as long as the session: a form left open for hours must still submit.
     WTF_CSRF_TIME_LIMIT = None
+    # A request body is read only up to this size (413 past it): above the largest form a
+    # real text makes (the write mode's seven sections at their limit, percent-encoded).
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
 
     # Password hashing (argon2id). Cost documented in README.md.
     ARGON2_TIME_COST = 3

@@ -91,3 +91,16 @@ def test_a_server_error_is_logged_with_its_traceback_and_its_id_shown(
     finally:
         with app.app_context():
             db.engine.dispose()
+
+
+def test_oversized_ids_and_bodies_are_refused_without_a_server_error(client, world, log_in):
+    """An id past the integer columns matches no route (404, not a 500 from the database); a
+    body over the limit answers 413 in Hungarian without being read."""
+    log_in(world["coordinator"])
+    for url in ("/workshops/9223372036854775808", "/notes/1234567890123456789012345"):
+        assert client.get(url).status_code == 404, url
+    assert client.get("/groups/alfa/people/99999999999999999999").status_code == 404
+    client.post("/logout")
+    response = client.post("/login", data={"email": "a" * (9 * 1024 * 1024), "password": "x"})
+    assert response.status_code == 413
+    assert "Túl nagy kérés" in response.get_data(as_text=True)
