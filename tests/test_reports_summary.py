@@ -284,7 +284,7 @@ def test_group_summary_pages_outline_metadata(client, log_in, summary):
     assert reader.metadata.author == "Kapcsolódások – Csoportos Mentorálás 2.0"
     assert reader.trailer["/Root"]["/Lang"] == "hu"
     pages = len(reader.pages)
-    assert f"oldal 2 / {pages}" in reader.pages[1].extract_text()
+    assert f"2. oldal / {pages}" in reader.pages[1].extract_text()
     assert "Alfa csoport" in reader.pages[1].extract_text()  # running header
     # Table of contents page numbers come from target-counter(): "Összesítés" is on the last.
     toc = _flat(reader.pages[0].extract_text())
@@ -363,12 +363,19 @@ def _check_period_parsing():
     period = parse(program, {"from": "2025. 12.", "to": "2026-02"})
     assert (period.start, period.end) == (day(2025, 12, 1), day(2026, 2, 28))
     assert parse(program, {"from": "2026.01.05."}).start == day(2026, 1, 5)
+    # A month as the coordinator writes it: by name, or with a full stop (issue 14).
+    months = ("2025. november", "2025-11", "2025.11.", "2025. 11.", "2025. nov.", "2025 November")
+    for typed in months:
+        period = parse(program, {"from": typed, "to": typed})
+        assert (period.start, period.end) == (day(2025, 11, 1), day(2025, 11, 30)), typed
+    assert parse(program, {"from": "2026. január 5."}).start == day(2026, 1, 5)
     wide = parse(program, {"from": "1900-01-01", "to": "9999-12-31"})
     assert (wide.start, wide.end) == (day(2025, 11, 1), day(2026, 6, 30))
     for args, field in (
         ({"from": "tegnap"}, "from"),
         ({"to": "2026-02-30"}, "to"),
         ({"from": "2026-13"}, "from"),
+        ({"from": "2026. nyárutó"}, "from"),
         ({"from": "2026-03", "to": "2026-01"}, "to"),
         ({"from": "2030-01"}, "from"),
     ):

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from babel.dates import get_month_names
 from flask import render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -23,7 +24,7 @@ from sqlalchemy.orm import selectinload
 
 from journal.extensions import db
 from journal.groups.queries import mentors_by_group
-from journal.i18n import long_date, person_key, sort_hungarian
+from journal.i18n import long_date, percent, person_key, sort_hungarian
 from journal.journals.queries import report_sections
 from journal.journals.sections import spec_for
 from journal.models import (
@@ -112,24 +113,45 @@ class Period:
         return self.start <= day <= self.end
 
 
-_MONTH = re.compile(r"^(\d{4})[-.]\s*(\d{1,2})\.?$")
-_DAY = re.compile(r"^(\d{4})[-.]\s*(\d{1,2})[-.]\s*(\d{1,2})\.?$")
+# A month as a number or a name: "2025-11", "2025. 11.", "2025.11.", "2025. november".
+_MONTH_PART = r"(\d{1,2}|[^\W\d_]+)"
+_MONTH = re.compile(rf"^(\d{{4}})(?:[-.]\s*|\.?\s+){_MONTH_PART}\.?$")
+_DAY = re.compile(rf"^(\d{{4}})(?:[-.]\s*|\.?\s+){_MONTH_PART}(?:[-.]\s*|\s+)(\d{{1,2}})\.?$")
+# Month names in Hungarian and in English (the UI has both), from the CLDR data.
+_MONTH_NAMES = tuple(
+    tuple(name.lower() for _, name in sorted(get_month_names("wide", locale=lang).items()))
+    for lang in ("hu", "en")
+)
+
+
+def _month_number(text: str) -> int:
+    """Return the month of "11", "november", "nov" or "November"; 0 if it is none."""
+    if text.isdigit():
+        return int(text)
+    word = text.lower()
+    for names in _MONTH_NAMES:
+        for number, name in enumerate(names, start=1):
+            if word == name or (len(word) >= 3 and name.startswith(word)):
+                return number
+    return 0
 
 
 def parse_day(text: str, field_name: str, end_of_month: bool) -> date:
-    """Parse "2025-11-14", "2025. 11. 14.", "2025-11" or "2025. 11." into a date."""
+    """Parse "2025-11-14", "2025. 11. 14.", "2025. november 14.", "2025-11", "2025.11." or
+    "2025. november" into a date."""
     value = text.strip()
     try:
-        if match := _DAY.match(value):
-            return date(*(int(part) for part in match.groups()))
-        if match := _MONTH.match(value):
-            year, month = (int(part) for part in match.groups())
-            day = calendar.monthrange(year, month)[1] if end_of_month else 1
-            return date(year, month, day)
+        if (match := _DAY.match(value)) and _month_number(match[2]):
+            return date(int(match[1]), _month_number(match[2]), int(match[3]))
+        if (match := _MONTH.match(value)) and (month := _month_number(match[2])):
+            year = int(match[1])
+            last = calendar.monthrange(year, month)[1] if month <= 12 else 1
+            return date(year, month, last if end_of_month else 1)
     except ValueError:
         raise PeriodError(_("Nem létező dátum."), field_name) from None
     raise PeriodError(
-        _("Adjon meg dátumot (ÉÉÉÉ-HH-NN) vagy hónapot (ÉÉÉÉ-HH), például 2025-11."), field_name
+        _("Adjon meg dátumot (ÉÉÉÉ-HH-NN) vagy hónapot, például 2025-11 vagy 2025. november."),
+        field_name,
     )
 
 
@@ -211,7 +233,7 @@ class ParticipantRow:
     @property
     def percent(self) -> str:
         """Return "83 %" or "–"."""
-        return "–" if self.rate is None else f"{round(100 * self.rate)} %"
+        return percent(None if self.rate is None else 100 * self.rate)
 
 
 @dataclass(frozen=True)
@@ -264,7 +286,7 @@ class Figures:
     @property
     def average_rate_text(self) -> str:
         """Return "78 %" or "–"."""
-        return "–" if self.average_rate is None else f"{round(100 * self.average_rate)} %"
+        return percent(None if self.average_rate is None else 100 * self.average_rate)
 
 
 @dataclass(frozen=True)
@@ -617,7 +639,7 @@ def _totals(summaries: list[GroupSummary]) -> dict:
         "participants": sum(s.figures.participants for s in summaries),
         "reaching": sum(s.figures.reaching for s in summaries),
         "hours": _decimal(sum(s.figures.hours for s in summaries)),
-        "rate": f"{round(100 * attended / recorded)} %" if recorded else "–",
+        "rate": percent(100 * attended / recorded if recorded else None),
     }
 
 
