@@ -237,6 +237,7 @@ class WorkshopRow:
     methods: tuple[str, ...]
     status: WorkshopStatus
     status_word: str  # "megtartva", "elmaradt", "tervezett" or "lezáratlan"
+    unclosed: bool  # planned, though its day has passed (journal/tasks.py's rule)
     cancel_reason: str
     attended: int
     recorded: int
@@ -247,11 +248,6 @@ class WorkshopRow:
     def anchor(self) -> str:
         """Return the id of the workshop's journal heading."""
         return f"w{self.id}"
-
-    @property
-    def unclosed(self) -> bool:
-        """Tell whether the workshop is still planned though its day has passed."""
-        return self.status_word == UNCLOSED_WORD
 
 
 @dataclass(frozen=True)
@@ -469,6 +465,7 @@ def _workshop_row(workshop: Workshop, number: int, today: date) -> WorkshopRow:
         methods=tuple(workshop.method_list),
         status=workshop.status,
         status_word=UNCLOSED_WORD if unclosed else STATUS_WORDS[workshop.status],
+        unclosed=unclosed,
         cancel_reason=workshop.cancel_reason.strip()
         if workshop.status == WorkshopStatus.CANCELLED
         else "",
