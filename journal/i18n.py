@@ -159,6 +159,12 @@ def short_datetime(value: datetime | None) -> str:
     )
 
 
+def percent(value: float | None) -> str:
+    """Format a whole percentage the one way of the app, on screen and in print: "71 %" (a
+    no-break space before the sign, as Hungarian writes it), or "–" for none."""
+    return "–" if value is None else f"{round(value)}\u00a0%"
+
+
 class _LocalNumber:
     """A number written the user's way when it is shown (50 000 in Hungarian, 50,000 in
     English)."""
@@ -215,4 +221,5 @@ def register_i18n(app: Flask) -> None:
     app.jinja_env.filters["short_date"] = short_date
     app.jinja_env.filters["short_datetime"] = short_datetime
     app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["percent"] = percent
     app.jinja_env.globals["select_locale"] = select_locale

@@ -20,6 +20,7 @@ from journal.extensions import db
 from journal.i18n import long_date, sort_hungarian
 from journal.mail import mail_configured, send_plain
 from journal.models import Group, Program, User
+from journal.program.queries import coordinators as program_coordinators
 from journal.tasks import Task, TaskCounts, TaskKind, open_tasks, open_tasks_of_mentors, task_counts
 
 
@@ -49,9 +50,7 @@ def reminders_due(today: date) -> list[Reminder]:
     reminders: dict[int, Reminder] = {}
     for entry in open_tasks_of_mentors(today):
         reminders[entry.mentor.id] = Reminder(entry.mentor, entry.tasks)
-    coordinators = db.session.scalars(
-        select(User).where(User.is_coordinator.is_(True), User.active.is_(True))
-    ).all()
+    coordinators = program_coordinators()
     if coordinators:
         groups = sort_hungarian(_groups().values(), key=lambda g: g.name)
         counts = task_counts([g.id for g in groups], today)

@@ -71,6 +71,11 @@ class TaskCounts:
         return self.journals + self.unclosed + self.attendance
 
 
+def is_unclosed(status: WorkshopStatus, day: date, today: date) -> bool:
+    """Tell whether a workshop is "lezáratlan": still planned, though its day has passed."""
+    return status == WorkshopStatus.PLANNED and day < today
+
+
 def tasks_of_groups(group_ids: list[int], today: date) -> dict[int, list[Task]]:
     """Return the open tasks of each of these groups, oldest workshop first (one query)."""
     if not group_ids:
@@ -109,7 +114,7 @@ def tasks_of_groups(group_ids: list[int], today: date) -> dict[int, list[Task]]:
         since = (today - day).days
         common = {"workshop_id": wid, "group_id": group_id, "topic": topic, "day": day}
         common |= {"days_since": since, "version": version}
-        if status == WorkshopStatus.PLANNED:
+        if is_unclosed(status, day, today):
             tasks[group_id].append(Task(TaskKind.UNCLOSED, **common))
             continue
         if journal != JournalStatus.FINAL:

@@ -159,7 +159,7 @@ def test_rates_count_present_and_late_over_held_workshops(client, world, log_in)
     log_in(world["participant_a"])
     page = client.get("/groups/alfa").get_data(as_text=True)
     assert "2 / 2 alkalom" in page and "0 / 2 alkalom" in page
-    assert "jelenlét: 50% (1/2)" in page
+    assert "jelenlét: 50\u00a0% (1/2)" in page
 
 
 @contextmanager

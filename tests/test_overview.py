@@ -261,7 +261,7 @@ def test_a_members_participation_page(client, world, log_in):
         ("Késve jött", "késett"),
         ("Nincs rögzítve", "nincs rögzítve"),
     ]
-    assert "100%" in page and "2 / 2 alkalom" in page
+    assert "100\u00a0%" in page and "2 / 2 alkalom" in page
     assert f'/groups/alfa/notes?author={person.id}">1 jegyzet' in page
     assert before.topic not in page
     assert client.get(f"/groups/alfa/people/{world['participant_b'].id}").status_code == 404

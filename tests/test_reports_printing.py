@@ -211,7 +211,7 @@ def test_pdf_embeds_only_our_fonts_and_carries_metadata(app):
     assert reader.trailer["/Root"]["/Lang"] == "hu"
     text = _text(reader)
     assert "Összefoglaló ő ű Ő Ű" in text
-    assert "oldal 1 / 1" in text  # the footer's counters
+    assert "1. oldal / 1" in text  # the footer's counters
     titles = [item["/Title"] for item in _flatten(reader.outline)]
     assert titles == ["Összefoglaló ő ű Ő Ű", "Második fejezet"]
 
@@ -238,7 +238,7 @@ def test_hungarian_hyphenation_in_a_narrow_column_uses_our_font(app):
 
 
 def test_running_header_and_page_counter_on_later_pages(app):
-    """Page 2 on carries the program and group in its header and "oldal X / Y" at the foot."""
+    """Page 2 on carries the program and group in its header and "X. oldal / Y" at the foot."""
     with app.test_request_context():
         html = _render("<h1>Első</h1>" + '<p class="page-break">Második oldal</p>' * 2)
     reader = _pdf(html_to_pdf(html))
@@ -246,7 +246,7 @@ def test_running_header_and_page_counter_on_later_pages(app):
     first, second = reader.pages[0].extract_text(), reader.pages[1].extract_text()
     assert "Árvíztűrő csoport" not in first  # the first page has the letterhead instead
     assert "Árvíztűrő csoport" in second and "Kapcsolódások" in second
-    assert "oldal 2 / 3" in second
+    assert "2. oldal / 3" in second
 
 
 def test_toc_page_numbers_come_from_target_counter(app):

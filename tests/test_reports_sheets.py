@@ -12,7 +12,7 @@ import pypdf
 import pytest
 
 from journal.extensions import db
-from journal.journals.operations import save_section
+from journal.journals.operations import finalise, save_section
 from journal.models import (
     Attendance,
     AttendanceStatus,
@@ -112,6 +112,7 @@ def reports(app, world, tmp_path):
     for section in journal.sections:
         body, visibility, in_report = plan[section.key]
         save_section(mentor, section, section.version, body, visibility, in_report)
+    finalise(mentor, journal)  # a draft reaches a PDF only when asked for (issue 14)
     for title, mentor_only in (("TITOK-JEGYZET-MENTORNAK", True), ("TITOK-JEGYZET-NEM", False)):
         add_note(
             world["participant_a"] if mentor_only else mentor,

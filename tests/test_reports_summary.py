@@ -13,7 +13,7 @@ from babel.dates import format_date
 from sqlalchemy import event
 
 from journal.extensions import db
-from journal.journals.operations import save_section
+from journal.journals.operations import finalise, save_section
 from journal.models import Attendance, AttendanceStatus, NoteKind, Role, Visibility, WorkshopStatus
 from journal.notes.operations import (
     add_note,
@@ -49,6 +49,8 @@ HELD = [
 ]
 REPORT_TEXT = "BESZÁMOLÓ-SZÖVEG-ŐŰ: közös önkéntes akciót terveztünk"
 REPORT_NOTE = "BESZÁMOLÓ-JEGYZET-ŐŰ: jó gyakorlat a könyvtárból"
+# A cancelled workshop's reason is the group's to read, and the report shows it (issue 14).
+CANCEL_REASON = "ELMARADÁS-OKA: a terem beázott"
 # Unique markers in every field that must never reach a summary.
 SECRETS = {
     "reflection": ("TITOK-PRIVÁT-ÖNREFLEXIÓ", Visibility.PRIVATE, False),
@@ -80,6 +82,12 @@ def _flat(text: str) -> str:
     cannot be told apart from the text's own hyphen at a line end. So a hyphenated word is
     joined and hyphens are dropped on both sides: compare with `_flat(needle) in flat`."""
     return " ".join(text.replace("-\n", "").replace("-", "").split())
+
+
+def _figure(key: str, value: str) -> str:
+    """Return a row of the figures table as _flat text: its words, what it counts, its value."""
+    words, counts = summary_module.FIGURE_WORDS[key]
+    return _flat(f"{words} {counts} {value}")
 
 
 def _wait_for_renders():
@@ -116,6 +124,7 @@ def _fill_journal(workshop, mentor, report_text: str):
         else:
             body = f"TITOK-{section.key.upper()}-NEM-BESZÁMOLÓ"
             save_section(mentor, section, section.version, body, Visibility.COORDINATION, False)
+    finalise(mentor, journal)  # a draft reaches a PDF only when asked for (issue 14)
     return journal
 
 
@@ -161,7 +170,7 @@ def summary(app, world, tmp_path):
         date=day(2026, 2, 10),
         topic="Elmaradt alkalom",
         status=WorkshopStatus.CANCELLED,
-        cancel_reason="TITOK-ELMARADÁS-OKA",
+        cancel_reason=CANCEL_REASON,
     )
     participant = users[0]
     # Notes: one in the report; the others each fail one condition.
@@ -247,11 +256,14 @@ def test_group_summary_pdf_content(client, log_in, summary):
     assert font_names(_pdf(response.data)) <= {"Caladea", "Caladea-Bold", "Caladea-Italic"}
     positions = [flat.index(name) for name in HUNGARIAN_ORDER]
     assert positions == sorted(positions), "participants not in Hungarian order"
-    # Figures: 3 held (9 hours), 1 planned, 1 cancelled; rates 100, 100, 67, 33 % → 3 reach 60 %.
-    assert "Megtartott foglalkozások 3" in flat
+    # Figures: 3 held (9 hours), 1 planned whose day has passed (unclosed), 1 cancelled with its
+    # reason; rates 100, 100, 67, 33 % → 3 reach 60 %.
+    assert _figure("held", "3") in flat
+    assert _figure("unclosed", "1") in flat and _figure("cancelled", "1") in flat
+    assert _flat(f"Az elmaradás oka: {CANCEL_REASON}") in flat
     assert "9 óra" in flat
-    assert _flat("Legalább 60 %-os részvételt elért résztvevők 3 fő") in flat
-    assert "Átlagos részvételi arány 75 %" in flat  # 9 of 12
+    assert _figure("reaching", "3 fő") in flat
+    assert _figure("rate", "75 %") in flat  # 9 of 12
     assert "Mentori önreflexió" not in flat
     _assert_no_secrets(text)
 
@@ -260,9 +272,9 @@ def test_group_summary_pages_outline_metadata(client, log_in, summary):
     """Page count, the PDF outline, title/author/language and the running footer."""
     log_in(summary["world"]["coordinator"])
     reader = _pdf(client.get("/groups/alfa/summary.pdf").data)
-    # Cover and TOC; goals and participants; workshops and the (narrow) matrix; journals,
-    # notes and figures.
-    assert len(reader.pages) == 4
+    # Cover and TOC; goals and participants; workshops and the (narrow) matrix; journals;
+    # notes, figures and the signatures (kept together: none of them alone on a page).
+    assert len(reader.pages) == 5
     top = [item["/Title"] for item in reader.outline if not isinstance(item, list)]
     assert top == ["Alfa csoport"]
     children = next(item for item in reader.outline if isinstance(item, list))
@@ -284,7 +296,7 @@ def test_group_summary_pages_outline_metadata(client, log_in, summary):
     assert reader.metadata.author == "Kapcsolódások – Csoportos Mentorálás 2.0"
     assert reader.trailer["/Root"]["/Lang"] == "hu"
     pages = len(reader.pages)
-    assert f"oldal 2 / {pages}" in reader.pages[1].extract_text()
+    assert f"2. oldal / {pages}" in reader.pages[1].extract_text()
     assert "Alfa csoport" in reader.pages[1].extract_text()  # running header
     # Table of contents page numbers come from target-counter(): "Összesítés" is on the last.
     toc = _flat(reader.pages[0].extract_text())
@@ -296,7 +308,7 @@ def test_group_summary_pages_outline_metadata(client, log_in, summary):
 @pytest.mark.parametrize("who", ["mentor_a", "coordinator"])
 def test_no_secret_in_the_summary_pdf_or_preview(client, log_in, summary, who):
     """Private and unmarked sections, unpicked/mentor-only/hidden/deleted/withdrawn notes,
-    agendas, a cancellation reason and the other group never appear."""
+    agendas and the other group never appear."""
     log_in(summary["world"][who])
     _assert_no_secrets(_text(client.get("/groups/alfa/summary.pdf").data))
     preview = client.get("/groups/alfa/summary")
@@ -339,7 +351,7 @@ def test_period_filter(client, log_in, summary):
     assert _flat(REPORT_NOTE) in flat  # its workshop is in the period
     for outside in ("2025. november 14.", "2026. március 10.", "(1. alkalom)", "(3. alkalom)"):
         assert outside not in flat, outside
-    assert "Megtartott foglalkozások 1" in flat
+    assert _figure("held", "1") in flat
     assert "2026. január 1. – 2026. január 31." in flat
 
 
@@ -363,12 +375,19 @@ def _check_period_parsing():
     period = parse(program, {"from": "2025. 12.", "to": "2026-02"})
     assert (period.start, period.end) == (day(2025, 12, 1), day(2026, 2, 28))
     assert parse(program, {"from": "2026.01.05."}).start == day(2026, 1, 5)
+    # A month as the coordinator writes it: by name, or with a full stop (issue 14).
+    months = ("2025. november", "2025-11", "2025.11.", "2025. 11.", "2025. nov.", "2025 November")
+    for typed in months:
+        period = parse(program, {"from": typed, "to": typed})
+        assert (period.start, period.end) == (day(2025, 11, 1), day(2025, 11, 30)), typed
+    assert parse(program, {"from": "2026. január 5."}).start == day(2026, 1, 5)
     wide = parse(program, {"from": "1900-01-01", "to": "9999-12-31"})
     assert (wide.start, wide.end) == (day(2025, 11, 1), day(2026, 6, 30))
     for args, field in (
         ({"from": "tegnap"}, "from"),
         ({"to": "2026-02-30"}, "to"),
         ({"from": "2026-13"}, "from"),
+        ({"from": "2026. nyárutó"}, "from"),
         ({"from": "2026-03", "to": "2026-01"}, "to"),
         ({"from": "2030-01"}, "from"),
     ):
@@ -405,7 +424,7 @@ def test_period_form_speaks_the_users_language(client, log_in, summary):
         assert word in form, word
     for word in ("Időszak", "Kezdete", "Megjelenítés", "pl. 2025-11"):
         assert word not in form, word
-    assert '<html lang="hu">' in html and "Megtartott foglalkozások" in html
+    assert '<html lang="hu">' in html and "Megtartott alkalom" in html
     response = client.get("/groups/alfa/summary?from=2026-03&to=2026-01")
     assert response.status_code == 422
     html = response.get_data(as_text=True)

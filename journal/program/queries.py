@@ -6,7 +6,8 @@ from flask import abort, g, has_request_context
 from sqlalchemy import func, select
 
 from journal.extensions import db
-from journal.models import Group, Program, Workshop
+from journal.i18n import person_key, sort_hungarian
+from journal.models import Group, Program, User, Workshop
 
 
 def current_program() -> Program | None:
@@ -35,6 +36,14 @@ def workshop_span(program: Program) -> tuple[date | None, date | None]:
         .where(Group.program_id == program.id)
     ).one()
     return first, last
+
+
+def coordinators() -> list[User]:
+    """Return the program's active coordinators, in Hungarian order (the reports' signers)."""
+    users = db.session.scalars(
+        select(User).where(User.is_coordinator.is_(True), User.active.is_(True))
+    ).all()
+    return sort_hungarian(users, key=person_key)
 
 
 def funder_line(program: Program, fallback: str = "") -> str:

@@ -18,11 +18,13 @@ from journal.journals.queries import journal_of, report_sections
 from journal.journals.sections import spec_for
 from journal.models import (
     AttendanceStatus,
+    JournalStatus,
     Workshop,
     WorkshopStatus,
 )
 from journal.program.queries import funder_line as program_funder_line
 from journal.reports.documents import Document, ascii_filename
+from journal.reports.summary import NO_FINAL_JOURNAL
 from journal.workshops.queries import attendance_by_user, attendees, guests_of
 
 # Blank rows for guests at the end of a blank sheet; a filled sheet adds two after its guests.
@@ -148,21 +150,33 @@ def attendance_sheet(workshop: Workshop, filled: bool, preview: bool = False) ->
     return Document(title=title, filename=filename, html=html)
 
 
-def workshop_record(workshop: Workshop, preview: bool = False) -> Document:
-    """Build the one- or two-page record of a workshop: report sections and attendance."""
+def workshop_record(workshop: Workshop, preview: bool = False, drafts: bool = False) -> Document:
+    """Build the one- or two-page record of a workshop: report sections and attendance. A draft
+    journal's sections only when drafts were asked for, and then marked on every page."""
     journal = journal_of(workshop)
-    sections = report_sections(journal) if journal else []
+    is_draft = journal is not None and journal.status != JournalStatus.FINAL
+    shown = journal is not None and (drafts or not is_draft)
+    sections = report_sections(journal) if shown else []
+    query = {"drafts": "1"} if drafts and is_draft else {}
+    # The preview of a draft offers the other view: with the draft, or without it.
+    toggle_url = None
+    if preview and is_draft:
+        toggle = {} if drafts else {"drafts": "1"}
+        toggle_url = url_for("reports.workshop_record", workshop_id=workshop.id, **toggle)
     statuses = attendance_by_user(workshop)
     rows = [r for r in sheet_rows(workshop, statuses) if r.status is not None]
     guests = guests_of(workshop)
     with force_locale("hu"):
-        context = _base_context(workshop, preview, "reports.workshop_record_pdf")
+        context = _base_context(workshop, preview, "reports.workshop_record_pdf", **query)
         title = f"{workshop.group.name} – Foglalkozási napló – {context['workshop_date']}"
         html = render_template(
             "reports/workshop_record.html",
             title=title,
             doc_description=_description("Foglalkozási napló", workshop, context),
             sections=[(str(spec_for(s.key).title), s) for s in sections],
+            journal_state="missing" if not shown else ("draft" if is_draft else "final"),
+            no_final_journal=NO_FINAL_JOURNAL,
+            toggle_url=toggle_url,
             rows=rows,
             recorded=bool(statuses),
             guests=guests,

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from babel.dates import get_month_names
 from flask import render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -23,12 +24,13 @@ from sqlalchemy.orm import selectinload
 
 from journal.extensions import db
 from journal.groups.queries import mentors_by_group
-from journal.i18n import long_date, person_key, sort_hungarian
+from journal.i18n import long_date, percent, person_key, sort_hungarian
 from journal.journals.queries import report_sections
 from journal.journals.sections import spec_for
 from journal.models import (
     AttendanceStatus,
     Group,
+    JournalStatus,
     Membership,
     Program,
     Role,
@@ -39,9 +41,10 @@ from journal.models import (
 )
 from journal.notes.forms import kind_labels
 from journal.notes.queries import report_notes
-from journal.program.queries import funder_line
+from journal.program.queries import coordinators
 from journal.reports import printing
 from journal.reports.documents import Document, ascii_filename
+from journal.tasks import is_unclosed
 
 # 60 % attendance: the program's threshold for a participant who "completed" the period.
 COMPLETION_RATE = 0.6
@@ -67,7 +70,37 @@ STATUS_WORDS = {
     WorkshopStatus.PLANNED: "tervezett",
     WorkshopStatus.CANCELLED: "elmaradt",
 }
+UNCLOSED_WORD = "lezáratlan"  # planned, and its day has passed (journal/tasks.py's rule)
 SUMMARY_CSS = "css/print-summary.css"
+
+# The figures of a summary: the words of each, and what it counts. The group table of the
+# program report heads its columns with the same words, so that the two read alike.
+FIGURE_WORDS = {
+    "held": ("Megtartott alkalom", "a megtartottként lezárt foglalkozások"),
+    "journals": (
+        "Véglegesített napló",
+        "megtartott alkalmak, amelyek naplóját a mentor véglegesítette",
+    ),
+    "cancelled": ("Elmaradt alkalom", "elmaradtként lezárt foglalkozások, okukkal együtt"),
+    "unclosed": (
+        "Lezáratlan alkalom",
+        "napja elmúlt, de még nincs megtartottként vagy elmaradtként lezárva",
+    ),
+    "planned": (
+        "Tervezett alkalom",
+        "még előttünk álló foglalkozások a program végéig (az időszakban és utána)",
+    ),
+    "hours": ("Időtartam", "a megtartott foglalkozások hossza összesen"),
+    "participants": ("Résztvevő", "az időszakban a csoporthoz tartozó résztvevők"),
+    "average_attendance": ("Átlagos jelenlét", "jelen lévő résztvevők alkalmanként"),
+    "rate": ("Részvételi arány", "jelen vagy késett, a rögzített jelenlétű alkalmakra vetítve"),
+    "reaching": (
+        f"Legalább {round(100 * COMPLETION_RATE)} % részvétel",
+        f"résztvevők, akiknek részvételi aránya legalább {round(100 * COMPLETION_RATE)} %",
+    ),
+}
+# What a held workshop without a final journal says, wherever it is listed.
+NO_FINAL_JOURNAL = "nincs véglegesített napló"
 
 
 # --- The period --------------------------------------------------------------------------
@@ -85,11 +118,13 @@ class PeriodError(ValueError):
 
 @dataclass(frozen=True)
 class Period:
-    """A closed date interval, and whether it is the default (the whole program so far)."""
+    """A closed date interval, whether it is the default (the whole program so far), and
+    whether draft journals are to be shown too (marked as drafts)."""
 
     start: date
     end: date
     default: bool = False
+    drafts: bool = False
 
     @property
     def label(self) -> str:
@@ -103,33 +138,53 @@ class Period:
 
     def query_args(self) -> dict[str, str]:
         """Return the query arguments that select this period (none for the default)."""
-        if self.default:
-            return {}
-        return {"from": self.start.isoformat(), "to": self.end.isoformat()}
+        args = {} if self.default else {"from": self.start.isoformat(), "to": self.end.isoformat()}
+        return args | ({"drafts": "1"} if self.drafts else {})
 
     def __contains__(self, day: date) -> bool:
         """Tell whether a day falls in the period."""
         return self.start <= day <= self.end
 
 
-_MONTH = re.compile(r"^(\d{4})[-.]\s*(\d{1,2})\.?$")
-_DAY = re.compile(r"^(\d{4})[-.]\s*(\d{1,2})[-.]\s*(\d{1,2})\.?$")
+# A month as a number or a name: "2025-11", "2025. 11.", "2025.11.", "2025. november".
+_MONTH_PART = r"(\d{1,2}|[^\W\d_]+)"
+_MONTH = re.compile(rf"^(\d{{4}})(?:[-.]\s*|\.?\s+){_MONTH_PART}\.?$")
+_DAY = re.compile(rf"^(\d{{4}})(?:[-.]\s*|\.?\s+){_MONTH_PART}(?:[-.]\s*|\s+)(\d{{1,2}})\.?$")
+# Month names in Hungarian and in English (the UI has both), from the CLDR data.
+_MONTH_NAMES = tuple(
+    tuple(name.lower() for _, name in sorted(get_month_names("wide", locale=lang).items()))
+    for lang in ("hu", "en")
+)
+
+
+def _month_number(text: str) -> int:
+    """Return the month of "11", "november", "nov" or "November"; 0 if it is none."""
+    if text.isdigit():
+        return int(text)
+    word = text.lower()
+    for names in _MONTH_NAMES:
+        for number, name in enumerate(names, start=1):
+            if word == name or (len(word) >= 3 and name.startswith(word)):
+                return number
+    return 0
 
 
 def parse_day(text: str, field_name: str, end_of_month: bool) -> date:
-    """Parse "2025-11-14", "2025. 11. 14.", "2025-11" or "2025. 11." into a date."""
+    """Parse "2025-11-14", "2025. 11. 14.", "2025. november 14.", "2025-11", "2025.11." or
+    "2025. november" into a date."""
     value = text.strip()
     try:
-        if match := _DAY.match(value):
-            return date(*(int(part) for part in match.groups()))
-        if match := _MONTH.match(value):
-            year, month = (int(part) for part in match.groups())
-            day = calendar.monthrange(year, month)[1] if end_of_month else 1
-            return date(year, month, day)
+        if (match := _DAY.match(value)) and _month_number(match[2]):
+            return date(int(match[1]), _month_number(match[2]), int(match[3]))
+        if (match := _MONTH.match(value)) and (month := _month_number(match[2])):
+            year = int(match[1])
+            last = calendar.monthrange(year, month)[1] if month <= 12 else 1
+            return date(year, month, last if end_of_month else 1)
     except ValueError:
         raise PeriodError(_("Nem létező dátum."), field_name) from None
     raise PeriodError(
-        _("Adjon meg dátumot (ÉÉÉÉ-HH-NN) vagy hónapot (ÉÉÉÉ-HH), például 2025-11."), field_name
+        _("Adjon meg dátumot (ÉÉÉÉ-HH-NN) vagy hónapot, például 2025-11 vagy 2025. november."),
+        field_name,
     )
 
 
@@ -143,8 +198,10 @@ def parse_period(program: Program, args, today: date | None = None) -> Period:
     so_far = min(program.period_end, max(today, program.period_start))
     raw_from = (args.get("from") or "").strip()
     raw_to = (args.get("to") or "").strip()
+    # The "drafts too" checkbox: any value but an empty one means ticked.
+    drafts = bool((args.get("drafts") or "").strip())
     if not raw_from and not raw_to:
-        return Period(program.period_start, so_far, default=True)
+        return Period(program.period_start, so_far, default=True, drafts=drafts)
     start = parse_day(raw_from, "from", end_of_month=False) if raw_from else program.period_start
     end = parse_day(raw_to, "to", end_of_month=True) if raw_to else so_far
     if end < program.period_start or start > program.period_end:
@@ -159,7 +216,7 @@ def parse_period(program: Program, args, today: date | None = None) -> Period:
     if end < start:
         raise PeriodError(_("Az időszak vége nem lehet korábbi a kezdeténél."), "to")
     # Nothing happens outside the program: a wider period (1900–9999) shows as the program's.
-    return Period(max(start, program.period_start), min(end, program.period_end))
+    return Period(max(start, program.period_start), min(end, program.period_end), drafts=drafts)
 
 
 # --- What a summary shows ------------------------------------------------------------------
@@ -179,7 +236,9 @@ class WorkshopRow:
     topic: str
     methods: tuple[str, ...]
     status: WorkshopStatus
-    status_word: str
+    status_word: str  # "megtartva", "elmaradt", "tervezett" or "lezáratlan"
+    unclosed: bool  # planned, though its day has passed (journal/tasks.py's rule)
+    cancel_reason: str
     attended: int
     recorded: int
     guests: int
@@ -209,18 +268,29 @@ class ParticipantRow:
         return self.attended / self.recorded if self.recorded else None
 
     @property
+    def reaching(self) -> bool:
+        """Tell whether the participant's rate is at least COMPLETION_RATE (the one test)."""
+        return self.rate is not None and self.rate >= COMPLETION_RATE - 1e-9
+
+    @property
     def percent(self) -> str:
         """Return "83 %" or "–"."""
-        return "–" if self.rate is None else f"{round(100 * self.rate)} %"
+        return percent(None if self.rate is None else 100 * self.rate)
 
 
 @dataclass(frozen=True)
 class JournalEntry:
-    """The report-level journal sections of one held workshop."""
+    """One held workshop's journal as the report shows it: its report-level sections if the
+    journal is final (or a draft, when drafts were asked for), else nothing but that fact."""
 
     workshop: WorkshopRow
     sections: tuple[tuple[str, str], ...]  # (section title, Markdown body)
-    draft: bool
+    state: str  # "final", "draft" (shown only when asked for) or "missing"
+
+    @property
+    def draft(self) -> bool:
+        """Tell whether the entry shows a draft journal."""
+        return self.state == "draft"
 
 
 @dataclass(frozen=True)
@@ -241,15 +311,22 @@ class Figures:
     """The closing figures of a summary."""
 
     held: int
-    planned: int  # planned in the period and not (yet) held
-    planned_later: int  # planned after the period, until the program's end
+    journals: int  # held workshops whose journal is final
     cancelled: int
+    unclosed: int  # planned, in the period, and their day has passed
+    planned: int  # planned in the period, today or later
+    planned_later: int  # planned after the period (and not before today), until the program's end
     hours: float
     hours_missing: int  # held workshops without a start and end time
     participants: int
     average_attendance: float | None  # people per held workshop with recorded attendance
     average_rate: float | None  # attended / recorded over the period
     reaching: int  # participants at or over COMPLETION_RATE
+
+    @property
+    def upcoming(self) -> int:
+        """Return the planned workshops still ahead, in the period and after it."""
+        return self.planned + self.planned_later
 
     @property
     def hours_text(self) -> str:
@@ -264,7 +341,7 @@ class Figures:
     @property
     def average_rate_text(self) -> str:
         """Return "78 %" or "–"."""
-        return "–" if self.average_rate is None else f"{round(100 * self.average_rate)} %"
+        return percent(None if self.average_rate is None else 100 * self.average_rate)
 
 
 @dataclass(frozen=True)
@@ -339,14 +416,16 @@ def _workshops(group: Group, period: Period) -> list[Workshop]:
     )
 
 
-def _planned_later(group: Group, period: Period) -> int:
-    """Count the group's planned workshops after the period, until the program's end."""
+def _planned_later(group: Group, period: Period, today: date) -> int:
+    """Count the group's planned workshops after the period, until the program's end, that are
+    still ahead (one whose day has passed is unclosed, not planned)."""
     return len(
         db.session.scalars(
             select(Workshop.id).where(
                 Workshop.group_id == group.id,
                 Workshop.status == WorkshopStatus.PLANNED,
                 Workshop.date > period.end,
+                Workshop.date >= today,
                 Workshop.date <= group.program.period_end,
             )
         ).all()
@@ -370,9 +449,10 @@ def _participants(group: Group, period: Period, attended_ids: set[int]) -> list[
     return sort_hungarian(memberships, key=lambda m: person_key(m.user))
 
 
-def _workshop_row(workshop: Workshop, number: int) -> WorkshopRow:
+def _workshop_row(workshop: Workshop, number: int, today: date) -> WorkshopRow:
     """Turn a loaded workshop into its row."""
     attended = sum(1 for a in workshop.attendance if a.status in ATTENDED)
+    unclosed = is_unclosed(workshop.status, workshop.date, today)
     return WorkshopRow(
         id=workshop.id,
         number=number,
@@ -384,7 +464,11 @@ def _workshop_row(workshop: Workshop, number: int) -> WorkshopRow:
         topic=workshop.topic,
         methods=tuple(workshop.method_list),
         status=workshop.status,
-        status_word=STATUS_WORDS[workshop.status],
+        status_word=UNCLOSED_WORD if unclosed else STATUS_WORDS[workshop.status],
+        unclosed=unclosed,
+        cancel_reason=workshop.cancel_reason.strip()
+        if workshop.status == WorkshopStatus.CANCELLED
+        else "",
         attended=attended,
         recorded=len(workshop.attendance),
         guests=len(workshop.guests),
@@ -417,14 +501,30 @@ def _note_in_period(note, period: Period) -> bool:
     return local_date(note.created_at) in period
 
 
-def group_summary(group: Group, period: Period, mentors: list | None = None) -> GroupSummary:
-    """Gather what the summary of one group shows for a period."""
+def _journal_entry(workshop: Workshop, row: WorkshopRow, drafts: bool) -> JournalEntry:
+    """Return what the report shows of a held workshop's journal: a final journal's report
+    sections, a draft's only when drafts were asked for, else that there is no final one."""
+    journal = workshop.journal
+    if journal is None or (journal.status != JournalStatus.FINAL and not drafts):
+        return JournalEntry(row, (), "missing")
+    sections = tuple(
+        (str(spec_for(s.key).title), s.body) for s in report_sections(journal) if s.body.strip()
+    )
+    state = "final" if journal.status == JournalStatus.FINAL else "draft"
+    return JournalEntry(row, sections, state)
+
+
+def group_summary(
+    group: Group, period: Period, mentors: list | None = None, today: date | None = None
+) -> GroupSummary:
+    """Gather what the summary of one group shows for a period; draft journals only if asked."""
     if mentors is None:
         mentors = mentors_by_group([group])[group.id]
+    today = today or local_today()
     workshops = _workshops(group, period)
     held_models = [w for w in workshops if w.status == WorkshopStatus.HELD]
     numbers = {w.id: index for index, w in enumerate(held_models, start=1)}
-    rows = [_workshop_row(w, numbers.get(w.id, 0)) for w in workshops]
+    rows = [_workshop_row(w, numbers.get(w.id, 0), today) for w in workshops]
     held = [row for row in rows if row.status == WorkshopStatus.HELD]
 
     statuses: dict[tuple[int, int], AttendanceStatus] = {}
@@ -455,20 +555,8 @@ def group_summary(group: Group, period: Period, mentors: list | None = None) -> 
             )
         )
 
-    journals = []
     by_id = {row.id: row for row in held}
-    for workshop in held_models:
-        if workshop.journal is None:
-            continue
-        sections = tuple(
-            (str(spec_for(s.key).title), s.body)
-            for s in report_sections(workshop.journal)
-            if s.body.strip()
-        )
-        if sections:
-            journals.append(
-                JournalEntry(by_id[workshop.id], sections, workshop.journal.status.value == "draft")
-            )
+    journals = [_journal_entry(w, by_id[w.id], period.drafts) for w in held_models]
 
     labels = kind_labels()
     notes = [_note_entry(n, labels) for n in report_notes(group) if _note_in_period(n, period)]
@@ -479,17 +567,17 @@ def group_summary(group: Group, period: Period, mentors: list | None = None) -> 
     hours = [row.hours for row in held]
     figures = Figures(
         held=len(held),
-        planned=sum(1 for row in rows if row.status == WorkshopStatus.PLANNED),
-        planned_later=_planned_later(group, period),
+        journals=sum(1 for entry in journals if entry.state == "final"),
         cancelled=sum(1 for row in rows if row.status == WorkshopStatus.CANCELLED),
+        unclosed=sum(1 for row in rows if row.unclosed),
+        planned=sum(1 for row in rows if row.status == WorkshopStatus.PLANNED and not row.unclosed),
+        planned_later=_planned_later(group, period, today),
         hours=sum(h for h in hours if h is not None),
         hours_missing=sum(1 for h in hours if h is None),
         participants=len(participants),
         average_attendance=attended_total / len(with_attendance) if with_attendance else None,
         average_rate=attended_total / recorded_total if recorded_total else None,
-        reaching=sum(
-            1 for p in participants if p.rate is not None and p.rate >= COMPLETION_RATE - 1e-9
-        ),
+        reaching=sum(1 for p in participants if p.reaching),
     )
     chunks = tuple(
         (start, min(start + MATRIX_COLUMNS, len(held)))
@@ -536,27 +624,49 @@ def _first_word(program: Program) -> str:
     return (program.name.split() or ["muhelynaplo"])[0]
 
 
+def signers(mentors: list | tuple = ()) -> list[tuple[str, str]]:
+    """Return who signs a summary, with their role: the coordinator, then each current mentor
+    of the group (one line for someone who is both)."""
+    roles: dict[str, list[str]] = {}
+    for user in coordinators():
+        roles.setdefault(user.full_name, []).append("koordinátor")
+    for user in mentors:
+        roles.setdefault(user.full_name, []).append("mentor")
+    return [(name, ", ".join(words)) for name, words in roles.items()]
+
+
+def _document_context(program: Program, period: Period) -> dict:
+    """Return what every summary and report template needs besides its own content."""
+    return {
+        "program": program,
+        "program_name": program.name,
+        "doc_author": program.association or program.name,
+        "issued": long_date(local_today()),
+        "legend": MARK_LEGEND,
+        "completion_percent": round(100 * COMPLETION_RATE),
+        "figure_words": FIGURE_WORDS,
+        "no_final_journal": NO_FINAL_JOURNAL,
+        "drafts": period.drafts,
+        "summary_css": _summary_css_url(),
+    }
+
+
 def group_document(
     group: Group, period: Period, preview: bool = False, form: dict | None = None
 ) -> Document:
     """Build the group summary document (the PDF's HTML, or the preview with its form)."""
     program = group.program
+    mentors = mentors_by_group([group])[group.id]
     with force_locale("hu"):
-        summary = group_summary(group, period)
+        summary = group_summary(group, period, mentors)
         title = f"{group.name} – Összefoglaló – {period.label}"
         html = render_template(
             "reports/summary.html",
             title=title,
-            program=program,
-            program_name=program.name,
-            doc_author=program.association or program.name,
-            funder_line=funder_line(program),
             doc_description=f"{group.name} ({group.region}) mentorcsoport összefoglalója",
             summary=summary,
-            issued=long_date(local_today()),
-            legend=MARK_LEGEND,
-            completion_percent=round(100 * COMPLETION_RATE),
-            summary_css=_summary_css_url(),
+            signers=signers(mentors),
+            **_document_context(program, period),
             preview=preview,
             form=form or _form_values(period),
             pdf_url=url_for("reports.group_summary_pdf", slug=group.slug, **period.query_args())
@@ -582,18 +692,12 @@ def program_document(
         html = render_template(
             "reports/program.html",
             title=title,
-            program=program,
-            program_name=program.name,
-            doc_author=program.association or program.name,
-            funder_line=funder_line(program),
             doc_description=f"{program.name}: a mentorcsoportok összefoglalója",
             summaries=summaries,
             totals=_totals(summaries),
             period=period,
-            issued=long_date(local_today()),
-            legend=MARK_LEGEND,
-            completion_percent=round(100 * COMPLETION_RATE),
-            summary_css=_summary_css_url(),
+            signers=signers(),
+            **_document_context(program, period),
             preview=preview,
             form=form or _form_values(period),
             pdf_url=url_for("reports.program_report_pdf", **period.query_args())
@@ -613,16 +717,25 @@ def _totals(summaries: list[GroupSummary]) -> dict:
     recorded = sum(sum(r.recorded for r in s.held if r.recorded) for s in summaries)
     return {
         "held": sum(s.figures.held for s in summaries),
-        "planned": sum(s.figures.planned + s.figures.planned_later for s in summaries),
+        "journals": sum(s.figures.journals for s in summaries),
+        "cancelled": sum(s.figures.cancelled for s in summaries),
+        "unclosed": sum(s.figures.unclosed for s in summaries),
+        "upcoming": sum(s.figures.upcoming for s in summaries),
         "participants": sum(s.figures.participants for s in summaries),
         "reaching": sum(s.figures.reaching for s in summaries),
         "hours": _decimal(sum(s.figures.hours for s in summaries)),
-        "rate": f"{round(100 * attended / recorded)} %" if recorded else "–",
+        "rate": percent(100 * attended / recorded if recorded else None),
     }
 
 
 def _form_values(period: Period) -> dict:
-    """Return the period form's values for a period (empty for the default)."""
+    """Return the period form's values for a period (empty dates for the default)."""
+    drafts = "1" if period.drafts else ""
     if period.default:
-        return {"from": "", "to": "", "errors": {}}
-    return {"from": period.start.isoformat(), "to": period.end.isoformat(), "errors": {}}
+        return {"from": "", "to": "", "drafts": drafts, "errors": {}}
+    return {
+        "from": period.start.isoformat(),
+        "to": period.end.isoformat(),
+        "drafts": drafts,
+        "errors": {},
+    }

@@ -51,12 +51,20 @@ def screen_words() -> dict[str, str]:
             "download": _("PDF letöltése"),
             "period": _("Időszak"),
             "period_hint": _(
-                "Dátum (ÉÉÉÉ-HH-NN) vagy hónap (ÉÉÉÉ-HH). Üresen hagyva: a program kezdetétől máig."
+                "Dátum (ÉÉÉÉ-HH-NN) vagy hónap (2025. november, 2025-11). Üresen hagyva: a "
+                "program kezdetétől máig."
+            ),
+            "drafts": _("A piszkozat naplók is"),
+            "drafts_hint": _(
+                "Bejelölve a még nem véglegesített naplók is bekerülnek, minden oldalukon "
+                "„PISZKOZAT” jelöléssel; enélkül csak a véglegesített naplók."
             ),
             "from": _("Kezdete"),
             "to": _("Vége"),
             "example": _("pl. %(example)s"),
             "show": _("Megjelenítés"),
+            "with_draft": _("A piszkozat napló megjelenítése (PISZKOZAT jelöléssel)"),
+            "without_draft": _("Csak véglegesített napló"),
         }
 
 
@@ -113,7 +121,8 @@ def attendance_sheet_filled_pdf(workshop_id: int):
 def workshop_record(workshop_id: int):
     """Preview the record of a workshop: report-level journal sections and attendance."""
     workshop = _workshop(workshop_id)
-    return _preview(sheets.workshop_record(workshop, preview=True).html)
+    drafts = bool(request.args.get("drafts"))
+    return _preview(sheets.workshop_record(workshop, preview=True, drafts=drafts).html)
 
 
 @bp.get("/workshops/<int:workshop_id>/record.pdf")
@@ -121,7 +130,7 @@ def workshop_record(workshop_id: int):
 def workshop_record_pdf(workshop_id: int):
     """Download the record of a workshop as PDF."""
     workshop = _workshop(workshop_id)
-    return pdf_response(sheets.workshop_record(workshop))
+    return pdf_response(sheets.workshop_record(workshop, drafts=bool(request.args.get("drafts"))))
 
 
 # --- Group summary and program report (for a period) ---
@@ -149,7 +158,7 @@ def _for_period(program: Program, build, pdf: bool) -> Response:
     try:
         period = summary.parse_period(program, request.args)
     except summary.PeriodError as error:
-        typed = {name: request.args.get(name, "")[:40] for name in ("from", "to")}
+        typed = {name: request.args.get(name, "")[:40] for name in ("from", "to", "drafts")}
         form = typed | {"errors": {error.field_name: error.message}}
         return _preview(build(summary.parse_period(program, {}), True, form).html, 422)
     if pdf:
