@@ -520,7 +520,9 @@ class ReportText(RenderedBody, db.Model):
 
     updated_by: Mapped[User | None] = relationship()
     revisions: Mapped[list["ReportTextRevision"]] = relationship(
-        back_populates="text", order_by="ReportTextRevision.version.desc()"
+        back_populates="text",
+        order_by="ReportTextRevision.version.desc()",
+        cascade="all, delete-orphan",
     )
 
     __table_args__ = (

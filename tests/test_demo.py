@@ -23,7 +23,7 @@ from journal.models import (
 )
 from tests.conftest import login
 
-SECTIONS = {"people", "program", "groups", "memberships", "workshops", "notes"}
+SECTIONS = {"people", "program", "groups", "memberships", "workshops", "notes", "report_texts"}
 
 
 def _named_only(value, path: str = "") -> None:

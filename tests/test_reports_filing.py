@@ -274,3 +274,27 @@ def test_unclosed_and_cancelled_workshops_are_counted(client, demo):
     # held, journals, cancelled, unclosed, planned, …
     assert int(cells[2]) == len(cancelled) and int(cells[3]) == len(unclosed)
     assert len(groups) == 5 and program is not None
+
+
+def test_the_program_report_holds_the_coordinators_and_each_mentors_summary(client, demo):
+    """The demo's texts: the coordinator's summary of the program and every group's mentor's
+    summary print in their place; a group without one says so in one line; the preview
+    offers the coordinator the editor of the program's text (never in the PDF)."""
+    from journal.models import ReportText
+
+    texts = {t.scope: t for t in db.session.scalars(select(ReportText))}
+    assert "program" in texts and len(texts) == 6
+    flat = _flat("\n".join(_pages(client.get("/program/report.pdf").data)))
+    for text in texts.values():
+        first_line = _flat(text.body.split("\n\n")[0].replace("\\\n", ""))[:60]
+        assert first_line in flat, first_line
+    assert flat.index("A program összefoglalója") < flat.index("Programösszesítő")
+    assert flat.count("A mentor összefoglalója") == 5
+    tata = db.session.scalar(select(ReportText).where(ReportText.scope.like("group:%")))
+    db.session.delete(tata)
+    db.session.commit()
+    flat = _flat("\n".join(_pages(client.get("/program/report.pdf").data)))
+    assert "A mentor összefoglalója: erre az időszakra nem készült." in flat
+    preview = client.get("/program/report").get_data(as_text=True)
+    assert 'href="/program/report/text"' in preview
+    assert "összefoglalójának" not in flat

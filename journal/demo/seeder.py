@@ -103,6 +103,8 @@ class _Seeder:
             self._workshop(item)
         for item in self.data.get("notes", []):
             self._note(item)
+        for item in self.data.get("report_texts", []):
+            self._report_text(item)
         db.session.flush()
 
     # --- dates -------------------------------------------------------------------------------
@@ -310,6 +312,26 @@ class _Seeder:
         db.session.flush()
 
     # --- notes -------------------------------------------------------------------------------
+
+    def _report_text(self, spec: dict) -> None:
+        """Write a report's narrative text for the whole program's period: the coordinator's
+        (no group) or a group's mentor's (once: a text already there is kept)."""
+        from journal.domain import StaleVersion
+        from journal.narratives.operations import save_text
+        from journal.narratives.queries import PROGRAM_SCOPE, Place, group_scope
+
+        program = self.program
+        if "group" in spec:
+            group = self.group(spec["group"], "report_texts")
+            scope, author = group_scope(group), self.mentors[spec["group"]]
+        else:
+            scope, author = PROGRAM_SCOPE, self.coordinator
+        where = Place(scope, program.period_start, program.period_end)
+        try:
+            with db.session.begin_nested():
+                save_text(author, where, 0, spec["body"].strip())
+        except StaleVersion:
+            pass  # loaded before
 
     def _note(self, spec: dict) -> None:
         """Add a note with its "Nálam is" and replies, unless its author has it already."""

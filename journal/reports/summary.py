@@ -651,6 +651,26 @@ def _document_context(program: Program, period: Period) -> dict:
     }
 
 
+def _texts_context(program: Program, period: Period, groups: list[Group], preview: bool) -> dict:
+    """Return the narrative texts written for the period (by scope) and, in a preview, where
+    the user may write each (journal/narratives)."""
+    from flask_login import current_user
+
+    from journal.narratives import queries as narratives
+    from journal.permissions import can_write_group_text, can_write_program_text
+
+    links = {}
+    if preview:
+        args = {k: v for k, v in period.query_args().items() if k in ("from", "to")}
+        if can_write_program_text(current_user):
+            links[narratives.PROGRAM_SCOPE] = url_for("narratives.program_text", **args)
+        for group in groups:
+            if can_write_group_text(current_user, group):
+                url = url_for("narratives.group_text", slug=group.slug, **args)
+                links[narratives.group_scope(group)] = url
+    return {"texts": narratives.texts_for(program, period, groups), "text_links": links}
+
+
 def group_document(
     group: Group, period: Period, preview: bool = False, form: dict | None = None
 ) -> Document:
@@ -667,6 +687,7 @@ def group_document(
             summary=summary,
             signers=signers(mentors),
             **_document_context(program, period),
+            **_texts_context(program, period, [group], preview),
             preview=preview,
             form=form or _form_values(period),
             pdf_url=url_for("reports.group_summary_pdf", slug=group.slug, **period.query_args())
@@ -698,6 +719,7 @@ def program_document(
             period=period,
             signers=signers(),
             **_document_context(program, period),
+            **_texts_context(program, period, groups, preview),
             preview=preview,
             form=form or _form_values(period),
             pdf_url=url_for("reports.program_report_pdf", **period.query_args())
