@@ -121,7 +121,7 @@ def _add_big_group() -> None:
     from sqlalchemy import select
 
     from journal.extensions import db
-    from journal.journals.operations import save_section, start_journal
+    from journal.journals.operations import finalise, save_section, start_journal
     from journal.models import (
         Attendance,
         AttendanceStatus,
@@ -202,6 +202,7 @@ def _add_big_group() -> None:
                 body = "\n\n".join(rng.sample(PARAGRAPHS, 1))
                 visibility, in_report = Visibility.COORDINATION, section.key != "next_steps"
             save_section(mentor, section, section.version, body, visibility, in_report)
+        finalise(mentor, journal)  # a draft journal reaches a summary only when asked for
     db.session.commit()
 
 
