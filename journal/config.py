@@ -38,6 +38,10 @@ class DefaultConfig:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_RATE_LIMIT = "5 per minute;20 per hour"
+    # Failed logins of one account from any number of addresses, and wrong current passwords
+    # of one logged-in user: each a password check (64 MiB of argon2) an attacker may not spray.
+    ACCOUNT_RATE_LIMIT = "10 per 10 minutes;40 per day"
+    PASSWORD_CHECK_RATE_LIMIT = "5 per minute;20 per hour"
     # New notes and replies one user may post in a group (the rest are refused with a message).
     NOTE_RATE_LIMIT = "10 per minute"
     # How often an open notes board asks for new notes.

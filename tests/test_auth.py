@@ -381,3 +381,33 @@ def test_an_app_without_rate_limits_does_not_switch_them_off_for_the_next(tmp_pa
     assert limiter.enabled is False
     create_app(TEST_CONFIG | {"SQLALCHEMY_DATABASE_URI": uri})
     assert limiter.enabled is True
+
+
+def test_failed_logins_of_one_account_are_limited_whatever_the_address(app, world):
+    """Wrong passwords for one account from ever new addresses: the eleventh in ten minutes
+    is refused with 429 before its password is checked; another account is not affected."""
+    email = world["mentor_a"].email
+    statuses = []
+    for n in range(11):
+        client = app.test_client()
+        response = client.post(
+            "/login",
+            data={"email": email, "password": f"rossz-{n}"},
+            environ_base={"REMOTE_ADDR": f"10.0.0.{n + 1}"},
+        )
+        statuses.append(response.status_code)
+    assert statuses == [422] * 10 + [429]
+    other = app.test_client()
+    login(other, world["participant_a"])
+
+
+def test_wrong_current_passwords_are_limited_per_user(client, world, log_in):
+    """The sixth wrong current password in a minute answers 429 on the profile page, in
+    Hungarian; the password is never checked then."""
+    log_in(world["mentor_a"])
+    data = {"current": "nem-ez", "password": "uj-jelszo-12345", "confirm": "uj-jelszo-12345"}
+    statuses = [client.post("/profile/password", data=data).status_code for _ in range(6)]
+    assert statuses == [422] * 5 + [429]
+    page = client.post("/profile/password", data=data | {"current": PASSWORD})
+    assert page.status_code == 429
+    assert "Túl sok hibás jelszó egymás után" in page.get_data(as_text=True)

@@ -41,6 +41,16 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _account_limit() -> str:
+    """Return the configured limit on failed logins of one account, from any address."""
+    return current_app.config["ACCOUNT_RATE_LIMIT"]
+
+
+def _account_key() -> str:
+    """Rate-limit key: the account asked for, whatever the client's address."""
+    return f"account|{_typed_email()}"
+
+
 def _email_key() -> str:
     """Rate-limit key: the address asked for and the client's address together."""
     return f"{request.form.get('email', '').strip().lower()}|{request.remote_addr}"
@@ -70,6 +80,7 @@ def too_many_attempts(_error):
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, key_func=_email_key, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_account_limit, key_func=_account_key, methods=["POST"], deduct_when=_failed)
 @limiter.limit("60 per minute", methods=["POST"], deduct_when=_failed)
 def login():
     """Log in with email and password."""
