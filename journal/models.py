@@ -2,6 +2,7 @@
 
 import enum
 import secrets
+import time as pytime
 from datetime import UTC, date, datetime, time, tzinfo
 
 from babel.dates import get_timezone
@@ -147,9 +148,15 @@ class User(UserMixin, db.Model):
         """Tell whether the account may log in."""
         return self.active
 
+    # When the session being used was signed in (epoch seconds; security.load_user sets it),
+    # so that signing in again (a password change) keeps the session's original age.
+    signed_in_at = None  # an int once set; not a column
+
     def get_id(self) -> str:
-        """Return the session identity: id and the current per-user session token."""
-        return f"{self.id}:{self.session_token}"
+        """Return the session identity: id, the current per-user session token, and when it
+        was signed in (the server ends it after REMEMBER_COOKIE_DURATION, see security.py)."""
+        signed_in = self.signed_in_at or int(pytime.time())
+        return f"{self.id}:{self.session_token}:{signed_in}"
 
     @property
     def full_name(self) -> str:

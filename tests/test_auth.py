@@ -363,7 +363,11 @@ def test_session_identity_carries_the_token(client, world, log_in):
     """The session stores id and per-user token, checked on each request."""
     log_in(world["participant_a"])
     with client.session_transaction() as sess:
-        assert sess["_user_id"] == world["participant_a"].get_id()
+        identity = sess["_user_id"]
+    user_id, token, signed_in = identity.split(":")
+    person = world["participant_a"]
+    assert (int(user_id), token) == (person.id, person.session_token)
+    assert signed_in.isdigit()
     user = db.session.get(User, world["participant_a"].id)
     user.end_all_sessions()
     db.session.commit()
@@ -411,3 +415,44 @@ def test_wrong_current_passwords_are_limited_per_user(client, world, log_in):
     page = client.post("/profile/password", data=data | {"current": PASSWORD})
     assert page.status_code == 429
     assert "Túl sok hibás jelszó egymás után" in page.get_data(as_text=True)
+
+
+def _clock(monkeypatch, start: int = 2_000_000_000):
+    """Put the sessions' clock (security.epoch) under the test's control; return a mover."""
+    from journal import security
+
+    now = {"t": start}
+    monkeypatch.setattr(security, "epoch", lambda: now["t"])
+    monkeypatch.setattr("journal.models.pytime.time", lambda: now["t"])
+
+    def move(**delta) -> None:
+        """Move the clock forward."""
+        now["t"] += int(timedelta(**delta).total_seconds())
+
+    return move
+
+
+def test_a_session_not_remembered_ends_after_twelve_idle_hours(client, world, monkeypatch):
+    """Requests every six hours keep a session alive; thirteen hours without one end it."""
+    move = _clock(monkeypatch)
+    login(client, world["participant_a"])
+    for _ in range(4):
+        move(hours=6)
+        assert client.get("/").status_code == 200
+    move(hours=13)
+    assert client.get("/").status_code == 302
+
+
+def test_a_remembered_session_survives_idle_hours_but_not_fourteen_days(client, world, monkeypatch):
+    """A remember-me login outlives the idle timeout, but not its fourteen days: a copy of its
+    cookie, however fresh the copy, is refused by the server after that."""
+    move = _clock(monkeypatch)
+    login(client, world["participant_a"], remember=True)
+    cookie = client.get_cookie("remember_token")
+    move(hours=13)
+    assert client.get("/").status_code == 200
+    move(days=13, hours=12)
+    assert client.get("/").status_code == 302
+    copied = client.application.test_client()
+    copied.set_cookie("remember_token", cookie.value)
+    assert copied.get("/").status_code == 302

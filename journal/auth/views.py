@@ -22,6 +22,7 @@ from journal.auth.forms import LoginForm, SetPasswordForm
 from journal.auth.passwords import hash_password, needs_rehash, verify_password
 from journal.extensions import db, limiter
 from journal.models import User
+from journal.security import note_sign_in
 
 bp = Blueprint("auth", __name__)
 
@@ -97,6 +98,7 @@ def login():
                 user.password_hash = hash_password(form.password.data)
                 db.session.commit()
             login_user(user, remember=form.remember.data)
+            note_sign_in(remember=form.remember.data)
             security_log.event("login.success", email=email)
             return redirect(next_url or url_for("groups.home"), 303)
         reason = "unknown" if user is None else "inactive" if not user.active else "password"
