@@ -9,15 +9,15 @@ language.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from urllib.parse import urlsplit
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from journal.extensions import db
 from journal.i18n import long_date, sort_hungarian
+from journal.links import public_url
 from journal.mail import mail_configured, send_plain
 from journal.models import Group, Program, User
 from journal.program.queries import coordinators as program_coordinators
@@ -82,19 +82,12 @@ def _task_line(task: Task, groups: dict[int, Group], due_days: int) -> str:
     return line
 
 
-def _link(endpoint: str, **values) -> str:
-    """Return the absolute address of a page on PUBLIC_URL (whatever SERVER_NAME says; the
-    path keeps PUBLIC_URL's own prefix, the request context's script root)."""
-    scheme, host, *_rest = urlsplit(current_app.config["PUBLIC_URL"])
-    return f"{scheme}://{host}{url_for(endpoint, **values)}"
-
-
 def _task_link(task: Task) -> str:
     """Return the absolute address where the task is done."""
     if task.kind == TaskKind.JOURNAL:
-        return _link("journals.journal", workshop_id=task.workshop_id)
+        return public_url("journals.journal", workshop_id=task.workshop_id)
     anchor = "#attendance" if task.kind == TaskKind.ATTENDANCE else ""
-    return _link("workshops.show", workshop_id=task.workshop_id) + anchor
+    return public_url("workshops.show", workshop_id=task.workshop_id) + anchor
 
 
 SECTIONS = (
@@ -134,7 +127,7 @@ def _body(reminder: Reminder, groups: dict[int, Group], due_days: int, today: da
                     attendance=counts.attendance,
                 )
             )
-            lines.append(f"  {_link('groups.group', slug=group.slug)}")
+            lines.append(f"  {public_url('groups.group', slug=group.slug)}")
         lines.append("")
     lines.append(_("Ezt az emlékeztetőt a Műhelynapló küldte, naponta legfeljebb egyszer."))
     return "\n".join(lines) + "\n"

@@ -9,6 +9,7 @@ from wtforms import SelectChoice
 from journal import security_log
 from journal.extensions import db
 from journal.htmx import after_action, message_fragment, render, wants_fragment
+from journal.links import public_url
 from journal.mail import mail_configured, send_invitation
 from journal.models import Group, Membership, Role, User, local_today
 from journal.people import operations, queries
@@ -65,7 +66,7 @@ def _membership(user: User, membership_id: int) -> Membership:
 
 def _link_message(user: User, token: str, purpose: str) -> None:
     """Flash the single-use link (and mail it when mail is configured)."""
-    link = url_for("auth.accept_invitation", token=token, _external=True)
+    link = public_url("auth.accept_invitation", token=token)
     sent = send_invitation(user, link, purpose)
     flash(link, "link")
     if sent:

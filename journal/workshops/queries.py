@@ -216,8 +216,7 @@ def group_workshops_for_feed(group: Group) -> list[Workshop]:
 
 def group_page_context(user: User, group: Group, page: int) -> dict:
     """Return what the group page shows about workshops, attendance and the calendar link."""
-    from flask import url_for
-
+    from journal.links import public_url
     from journal.permissions import can_follow_journals, can_manage_workshops
     from journal.workshops.ics import feed_token
 
@@ -231,9 +230,7 @@ def group_page_context(user: User, group: Group, page: int) -> dict:
         "may_manage_workshops": can_manage_workshops(user, group),
         "may_follow_journals": can_follow_journals(user, group),
         "calendar_url": (
-            url_for("workshops.feed", feed_token=feed_token(membership), _external=True)
-            if membership
-            else None
+            public_url("workshops.feed", feed_token=feed_token(membership)) if membership else None
         ),
     }
 

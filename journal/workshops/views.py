@@ -13,6 +13,7 @@ from journal.groups.queries import group_or_404
 from journal.htmx import after_action, message_fragment, render, wants_fragment
 from journal.i18n import long_date
 from journal.journals.queries import journal_context, previous_next_steps
+from journal.links import public_url
 from journal.models import (
     AttendanceStatus,
     Group,
@@ -440,7 +441,7 @@ def feed(feed_token: str):
     body = ics.calendar(
         group,
         queries.group_workshops_for_feed(group),
-        lambda w: url_for("workshops.show", workshop_id=w.id, _external=True),
+        lambda w: public_url("workshops.show", workshop_id=w.id),
     )
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = f'inline; filename="{group.slug}.ics"'

@@ -1,0 +1,34 @@
+"""Links that leave the page are built on PUBLIC_URL, never on the Host a request claims."""
+
+import re
+
+from journal.extensions import db
+from journal.models import WorkshopStatus, local_today
+from journal.workshops import ics
+from tests.factories import make_workshop
+
+PUBLIC = "https://naplo.example.hu"
+
+
+def test_feed_invitation_and_calendar_links_use_the_public_address(app, client, world, log_in):
+    """A request sent with another Host still gets the calendar link, the feed's workshop
+    links and a new invitation link on PUBLIC_URL."""
+    app.config["PUBLIC_URL"] = PUBLIC
+    make_workshop(world["group_a"], date=local_today(), status=WorkshopStatus.PLANNED)
+    db.session.commit()
+    client.environ_base["HTTP_HOST"] = "evil.example"  # every request of the test claims it
+    log_in(world["participant_a"])
+    page = client.get("/groups/alfa").get_data(as_text=True)
+    assert f"{PUBLIC}/calendar/" in page and "evil.example" not in page
+    membership = next(
+        m for m in world["participant_a"].memberships if m.group_id == world["group_a"].id
+    )
+    feed = client.get(f"/calendar/{ics.feed_token(membership)}.ics")
+    text = feed.get_data(as_text=True).replace("\r\n ", "")
+    assert f"{PUBLIC}/workshops/" in text and "evil.example" not in text
+    client.post("/logout")
+    log_in(world["coordinator"])
+    person = world["participant_a2"].id
+    response = client.post(f"/people/{person}/link", follow_redirects=True)
+    link = re.search(r'id="one-time-link"[^>]*value="([^"]+)"', response.get_data(as_text=True))
+    assert link and link[1].startswith(f"{PUBLIC}/invitation/")
