@@ -93,6 +93,9 @@ def set_security_headers(response: Response) -> Response:
     if request.endpoint != "static":
         # Pages carry personal data: never keep them in a shared or browser cache.
         headers["Cache-Control"] = "private, no-store"
+    if request.is_secure:
+        # Served over HTTPS (directly or, with PROXY_COUNT, behind a proxy): only ever so.
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response
 
 

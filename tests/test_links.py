@@ -32,3 +32,13 @@ def test_feed_invitation_and_calendar_links_use_the_public_address(app, client, 
     response = client.post(f"/people/{person}/link", follow_redirects=True)
     link = re.search(r'id="one-time-link"[^>]*value="([^"]+)"', response.get_data(as_text=True))
     assert link and link[1].startswith(f"{PUBLIC}/invitation/")
+
+
+def test_https_answers_carry_hsts_and_logout_clears_the_browser_cache(client, world, log_in):
+    """Over HTTPS every answer says to use only HTTPS (not over plain HTTP, where it would be
+    ignored anyway); logging out tells the browser to drop its cache of the pages."""
+    assert "Strict-Transport-Security" not in client.get("/login").headers
+    secure = client.get("/login", base_url="https://localhost")
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    log_in(world["participant_a"])
+    assert client.post("/logout").headers["Clear-Site-Data"] == '"cache"'
