@@ -119,6 +119,11 @@ def _configure(app: Flask, test_config: dict | None) -> None:
         os.makedirs(app.instance_path, exist_ok=True)
         url = "sqlite:///" + os.path.join(app.instance_path, "muhelynaplo.sqlite")
     app.config["SQLALCHEMY_DATABASE_URI"] = url
+    if url.startswith("postgresql"):
+        # A connection the server ended (a restart, a failover) is noticed and replaced
+        # before use, instead of failing the first request of each worker with a 500.
+        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True} | options
 
     if not app.config.get("SECRET_KEY"):
         if not (app.debug or app.testing or os.environ.get("FLASK_DEBUG") == "1"):

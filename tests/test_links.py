@@ -2,9 +2,14 @@
 
 import re
 
+import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.pool import NullPool
+
 from journal.extensions import db
 from journal.models import WorkshopStatus, local_today
 from journal.workshops import ics
+from tests.conftest import DATABASE_URL
 from tests.factories import make_workshop
 
 PUBLIC = "https://naplo.example.hu"
@@ -42,3 +47,43 @@ def test_https_answers_carry_hsts_and_logout_clears_the_browser_cache(client, wo
     assert secure.headers["Strict-Transport-Security"].startswith("max-age=31536000")
     log_in(world["participant_a"])
     assert client.post("/logout").headers["Clear-Site-Data"] == '"cache"'
+
+
+def test_postgresql_connections_are_checked_before_use(tmp_path):
+    """On PostgreSQL the pool pings a connection before handing it out; SQLite needs none."""
+    from journal import create_app
+
+    url = "postgresql+psycopg://nobody@127.0.0.1:1/none"
+    app = create_app({"SECRET_KEY": "x", "TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
+    lite = f"sqlite:///{tmp_path / 'x.sqlite'}"
+    app = create_app({"SECRET_KEY": "x", "TESTING": True, "SQLALCHEMY_DATABASE_URI": lite})
+    assert "pool_pre_ping" not in app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+
+
+@pytest.mark.skipif(
+    not (DATABASE_URL or "").startswith("postgresql"), reason="needs the PostgreSQL server"
+)
+def test_a_terminated_postgresql_connection_does_not_fail_the_next_request(
+    app, client, world, log_in
+):
+    """The server ends every connection of the app (as a restart would): the next request is
+    served, not answered 500."""
+    from sqlalchemy import text
+
+    log_in(world["participant_a"])
+    assert client.get("/").status_code == 200
+    with app.app_context():
+        database = db.engine.url.database
+    engine = create_engine(DATABASE_URL.rsplit("/", 1)[0] + "/postgres", poolclass=NullPool)
+    with engine.connect() as admin:
+        admin.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = :name AND pid <> pg_backend_pid()"
+            ),
+            {"name": database},
+        )
+        admin.commit()
+    engine.dispose()
+    assert client.get("/").status_code == 200
