@@ -288,3 +288,15 @@ def test_with_many_groups_the_bar_keeps_the_coordinators_own_and_the_table_pages
     rows = re.findall(r'<th scope="row"><a href="/groups/([^"]+)"', second)
     assert rows == [f"sok-{n:02d}" for n in range(18, 25)]
     assert "2. oldal / 2" in second
+
+
+def test_a_group_with_open_tasks_offers_its_mentor_a_reminder(client, world, log_in):
+    """In the row of a group with something open, the coordinator finds the reminder of its
+    mentor (a preview before sending); a group with nothing open offers none."""
+    _alfa_program(world)
+    log_in(world["coordinator"])
+    page = client.get("/").get_data(as_text=True)
+    reminder = f'/people/{world["mentor_a"].id}/reminder"'
+    assert reminder in _row(page, "Alfa csoport")
+    assert "/reminder" not in _row(page, "Béta csoport")
+    assert client.get(reminder.rstrip('"')).status_code == 200
