@@ -19,8 +19,9 @@ from journal.extensions import db
 from journal.i18n import long_date, sort_hungarian
 from journal.links import public_url
 from journal.mail import mail_configured, send_plain
-from journal.models import Group, Program, User
+from journal.models import Group, User
 from journal.program.queries import coordinators as program_coordinators
+from journal.program.queries import current_program
 from journal.tasks import Task, TaskCounts, TaskKind, open_tasks, open_tasks_of_mentors, task_counts
 
 
@@ -135,7 +136,7 @@ def _body(reminder: Reminder, groups: dict[int, Group], due_days: int, today: da
 
 def compose(reminder: Reminder, today: date) -> tuple[str, str]:
     """Return the digest's subject and text in the reader's language, links on PUBLIC_URL."""
-    program = db.session.scalar(select(Program).order_by(Program.id).limit(1))
+    program = current_program()
     due_days = program.journal_due_days if program else 7
     groups = _groups()
     with (

@@ -1,7 +1,5 @@
 """Log in and out, accept an invitation, choose the language."""
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     current_app,
@@ -21,20 +19,11 @@ from journal.auth import operations
 from journal.auth.forms import LoginForm, SetPasswordForm
 from journal.auth.passwords import hash_password, needs_rehash, verify_password
 from journal.extensions import db, limiter
+from journal.links import safe_next
 from journal.models import User
 from journal.security import note_sign_in
 
 bp = Blueprint("auth", __name__)
-
-
-def safe_next(target: str | None) -> str | None:
-    """Return target if it is a path inside this app, else None."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or "\\" in target or any(ord(c) < 32 for c in target):
-        return None
-    return target
 
 
 def _login_limit() -> str:

@@ -35,6 +35,7 @@ from journal.models import (
 )
 from journal.notes.operations import add_note, add_reply, set_in_report, set_reaction
 from journal.people.operations import add_to_group, set_role
+from journal.program.queries import current_program
 from journal.workshops.operations import (
     WorkshopData,
     add_guest,
@@ -127,7 +128,7 @@ class _Seeder:
         """Create the program with its period around the day of loading (once)."""
         spec = self.data["program"]
         # One program per deployment: found again even after the coordinator renamed it.
-        self.program = db.session.scalar(select(Program).order_by(Program.id).limit(1))
+        self.program = current_program()
         if self.program is None:
             self.program = Program(
                 name=spec["name"],

@@ -9,9 +9,7 @@ from flask import Blueprint, Response, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from journal.extensions import db
 from journal.groups.queries import group_or_404
 from journal.i18n import select_locale
 from journal.models import Group, Program, Workshop
@@ -20,6 +18,7 @@ from journal.permissions import (
     can_download_program_report,
     require_visible,
 )
+from journal.program.queries import program_or_404
 from journal.reports import sheets, summary
 from journal.reports.documents import pdf_response
 from journal.workshops.queries import visible_workshop
@@ -146,9 +145,7 @@ def _group(slug: str) -> Group:
 def _program() -> Program:
     """Load the program, for the coordinator only, or answer 404."""
     require_visible(can_download_program_report(current_user))
-    program = db.session.scalar(select(Program).order_by(Program.id).limit(1))
-    require_visible(program is not None)
-    return program
+    return program_or_404()
 
 
 def _for_period(program: Program, build, pdf: bool) -> Response:
