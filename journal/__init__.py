@@ -57,7 +57,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     security_log.init_app(app)
     db.init_app(app)
     database.configure_engine(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    from journal.search.index import is_model_object
+
+    migrate.init_app(
+        app,
+        db,
+        directory=str(ROOT / "migrations"),
+        render_as_batch=True,
+        include_object=is_model_object,
+    )
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
@@ -77,6 +85,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from journal.profile.views import bp as profile_bp
     from journal.program.views import bp as program_bp
     from journal.reports.views import bp as reports_bp
+    from journal.search.views import bp as search_bp
     from journal.workshops.views import bp as workshops_bp
 
     for blueprint in (
@@ -91,6 +100,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         people_bp,
         profile_bp,
         program_bp,
+        search_bp,
     ):
         app.register_blueprint(blueprint)
     errors.init_app(app)

@@ -1,4 +1,5 @@
-"""Command-line tasks: create the database, load the demo, add people, list groups, remind."""
+"""Command-line tasks: create the database, load the demo, add people, list groups, remind,
+rebuild the search index."""
 
 import click
 from flask import Flask, current_app, url_for
@@ -11,18 +12,41 @@ from journal.extensions import db
 from journal.groups.queries import current_members
 from journal.i18n import sort_hungarian
 from journal.markdown import PIPELINE_VERSION, stored
-from journal.models import Group, JournalSection, Note, Reply, Role, User, local_today
+from journal.models import (
+    Group,
+    JournalSection,
+    Note,
+    Reply,
+    Role,
+    SearchDocument,
+    User,
+    local_today,
+)
 from journal.people.operations import PeopleError, add_to_group
+from journal.search import index as search_index
 
 
 @click.command("init-db")
 def init_db_command() -> None:
-    """Create or upgrade the database schema to the newest migration, and render again the
-    stored HTML of texts written by an older Markdown pipeline."""
+    """Create or upgrade the database schema to the newest migration, render again the
+    stored HTML of texts written by an older Markdown pipeline, and fill an empty search
+    index (a database from before search had one)."""
     upgrade()
     rendered = render_stale_markdown()
+    indexed = 0 if db.session.scalar(select(SearchDocument.id).limit(1)) else search_index.rebuild()
     db.session.commit()
-    click.echo(f"Database is up to date ({rendered} texts rendered again).")
+    click.echo(
+        f"Database is up to date ({rendered} texts rendered again, {indexed} texts indexed)."
+    )
+
+
+@click.command("reindex")
+def reindex_command() -> None:
+    """Write the search index again from the stored texts (after a restore, or a bulk change
+    made outside the app)."""
+    count = search_index.rebuild()
+    db.session.commit()
+    click.echo(f"Search index rebuilt: {count} texts.")
 
 
 def render_stale_markdown() -> int:
@@ -135,5 +159,6 @@ def init_app(app: Flask) -> None:
         create_user_command,
         groups_command,
         remind_command,
+        reindex_command,
     ):
         app.cli.add_command(command)

@@ -7,6 +7,7 @@ uncaught is answered once, in journal/errors.py: NotAllowed 403, StaleVersion 40
 from sqlalchemy import update
 
 from journal.extensions import db
+from journal.search import index as search_index
 
 
 class StaleVersion(Exception):
@@ -42,7 +43,7 @@ def versioned_update(row, base_version: int, *conditions, **values) -> bool:
     the extra conditions hold), raising the version by one; tell whether it was written.
 
     The check and the write are one UPDATE, so two saves racing from the same version can
-    never both succeed, on any database. The row is expired: it reloads what is stored.
+    never both succeed, on any database. The row is reloaded, and its search entry written again.
     """
     model = type(row)
     result = db.session.execute(
@@ -52,4 +53,7 @@ def versioned_update(row, base_version: int, *conditions, **values) -> bool:
         .execution_options(synchronize_session=False)
     )
     db.session.expire(row)
-    return result.rowcount == 1
+    if result.rowcount != 1:
+        return False
+    search_index.refresh(row)  # the ORM does not see a bulk UPDATE: the index is told here
+    return True

@@ -106,12 +106,17 @@ def stored(body: str) -> dict:
     return {"body_html": _sanitized(body), "body_html_version": PIPELINE_VERSION}
 
 
-def rendered(row) -> Markup:
-    """Return a row's body as HTML: what was stored when it was written, unless it was
-    rendered by another version of the pipeline (or never)."""
+def rendered_html(row) -> str:
+    """Return a row's body as sanitized HTML: what was stored when it was written, unless it
+    was rendered by another version of the pipeline (or never)."""
     if row.body_html is not None and row.body_html_version == PIPELINE_VERSION:
-        return _prose(row.body_html)
-    return render_markdown(row.body)
+        return row.body_html
+    return _sanitized(row.body)
+
+
+def rendered(row) -> Markup:
+    """Return a row's body as HTML, inside the element htmx ignores."""
+    return _prose(rendered_html(row))
 
 
 def plain_excerpt(text: str, limit: int) -> str:

@@ -561,3 +561,25 @@ def _render_body(target: RenderedBody, body: str, _old, _initiator) -> None:
 # markdown.stored() itself.
 for _model in (JournalSection, Note, Reply, ReportText):
     event.listen(_model.body, "set", _render_body)
+
+
+class SearchDocument(db.Model):
+    """The searchable text of one workshop, journal section, note, reply or report text,
+    folded (lower case, no accents, words only) so that both engines match what people type;
+    journal/search/index.py keeps it current in the writing transaction. Who may read it is
+    not stored here: the search joins the source row and applies the pages' own rules."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # journal/search/index.py KINDS
+    source_id: Mapped[int]
+    subkind: Mapped[str] = mapped_column(String(40), default="")  # a note's kind, a section key
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("mentor_group.id"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    day: Mapped[date]  # the workshop's day, or the day it was written
+    title: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (
+        UniqueConstraint("kind", "source_id", name="uq_search_document_source"),
+        db.Index("ix_search_document_group_day", "group_id", "day"),
+    )

@@ -280,6 +280,8 @@ RULES: dict[str, Rule] = {
     "narratives.program_text": coordinator_only,
     "narratives.group_text": writes_journal,
     "profile.show": logged_in,
+    # Everyone searches; what is found is limited row by row (tests/test_search_privacy.py).
+    "search.index": logged_in,
     "profile.update": logged_in,
     "profile.change_password": logged_in,
 }

@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 
 from journal import create_app
 from journal.extensions import db
+from journal.search.index import is_model_object
 from tests.conftest import TEST_CONFIG
 
 
@@ -45,8 +46,9 @@ def test_migrations_match_models(empty_database_url):
         try:
             upgrade()
             with db.engine.connect() as conn:
+                opts = {"compare_type": True, "render_as_batch": True}
                 context = MigrationContext.configure(
-                    conn, opts={"compare_type": True, "render_as_batch": True}
+                    conn, opts=opts | {"include_object": is_model_object}
                 )
                 diff = compare_metadata(context, db.metadata)
         finally:

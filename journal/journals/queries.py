@@ -33,7 +33,7 @@ from journal.permissions import (
 SHARED = (Visibility.COORDINATION, Visibility.GROUP)
 
 
-def _readable(user: User):
+def readable_condition(user: User):
     """Return the SQL condition on a section (joined to its journal and workshop) that the
     user may read; it mirrors permissions.readable_visibilities row by row."""
     if not user.is_authenticated:
@@ -56,7 +56,7 @@ def _sections_for(user: User):
         select(JournalSection)
         .join(Journal, JournalSection.journal_id == Journal.id)
         .join(Workshop, Journal.workshop_id == Workshop.id)
-        .where(_readable(user))
+        .where(readable_condition(user))
     )
 
 
