@@ -228,3 +228,29 @@ def test_reindex_and_init_db_fill_the_index(app, runner, notes, client, log_in):
     assert index.rebuild() == 2
     db.session.commit()
     assert titles(client, "tuzolto") == 1
+
+
+def test_a_word_in_very_many_texts_is_ranked_among_its_newest(client, world, log_in, monkeypatch):
+    """Past CANDIDATES matches the newest are ranked and the page says so; the filters apply
+    before that limit, so a period still finds its older texts."""
+    from datetime import UTC, datetime
+
+    from journal.search import queries
+
+    monkeypatch.setattr(queries, "CANDIDATES", 3)
+    old = datetime(2025, 3, 10, 12, tzinfo=UTC)
+    for n in range(3):
+        make_note(world["participant_a"], world["group_a"], title=f"Régi fecske {n}",
+                  created_at=old, updated_at=old)  # fmt: skip
+    for n in range(3):
+        make_note(world["participant_a"], world["group_a"], title=f"Új fecske {n}")
+    make_note(world["participant_a"], world["group_a"], title="Csak egy rigó")
+    db.session.commit()
+    log_in(world["coordinator"])
+    page = found(client, "fecske")
+    assert page.count('class="result"') == 3
+    assert "Új <mark>fecske" in page and "Régi <mark>" not in page
+    assert "3 találat a legújabb 3 egyező szöveg közül" in page
+    older = found(client, "fecske", **{"from": "2025-03", "to": "2025-03"})
+    assert older.count('class="result"') == 3 and "Új <mark>" not in older
+    assert "egyező szöveg közül" not in found(client, "rigó")

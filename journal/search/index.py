@@ -6,11 +6,12 @@ and on the query alike, so both engines see the same plain words and behave the 
 "tuzolto" finds "Tűzoltó" on either, without a database extension.
 """
 
+import functools
 import re
 import unicodedata
 
 from sqlalchemy import DDL, delete, event, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from journal.extensions import db
 from journal.models import (
@@ -38,10 +39,16 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
+@functools.lru_cache(maxsize=50_000)
+def _folded_word(word: str) -> str:
+    """Return one word folded (words repeat: marking a page of results folds each once)."""
+    return fold(word)
+
+
 def word_spans(text: str):
     """Yield (start, end, folded word) for each word of the text as written."""
     for match in _WORD.finditer(text):
-        yield match.start(), match.end(), fold(match.group())
+        yield match.start(), match.end(), _folded_word(match.group())
 
 
 def _folded(*parts: str) -> str:
@@ -92,7 +99,7 @@ def document_of(row) -> dict | None:
         values = dict(
             kind="report_text", subkind=row.scope.partition(":")[0],
             group_id=_group_of_scope(row.scope), author_id=row.updated_by_id,
-            day=row.period_end, title="", body=_folded(row.body),
+            day=local_date(row.updated_at), title="", body=_folded(row.body),
         )  # fmt: skip
     else:
         return None
@@ -176,18 +183,31 @@ def _index_flushed(session, _context) -> None:
             write(connection, row)
 
 
-def rebuild() -> int:
-    """Empty the index and write every row's entry again; return how many were written."""
+def rebuild(batch: int = 1000) -> int:
+    """Empty the index and write every row's entry again; return how many were written. The
+    session is emptied as it goes (its rows are expunged, the changes stay)."""
+    loads = {
+        JournalSection: selectinload(JournalSection.journal).selectinload(Journal.workshop),
+        Reply: selectinload(Reply.note),
+    }
     db.session.execute(delete(SearchDocument))
     connection = db.session.connection()
-    count = 0
+    count, pending = 0, []
     for model in INDEXED:
-        for row in db.session.scalars(select(model).execution_options(yield_per=500)):
+        query = select(model).execution_options(yield_per=batch)
+        if model in loads:
+            query = query.options(loads[model])
+        for row in db.session.scalars(query):
             values = document_of(row)
             if values is not None:
-                connection.execute(insert(SearchDocument).values(**values))
-                count += 1
-    return count
+                pending.append(values)
+            if len(pending) >= batch:
+                connection.execute(insert(SearchDocument), pending)
+                count, pending = count + len(pending), []
+        db.session.expunge_all()  # a hundred thousand rows need not stay in memory
+    if pending:
+        connection.execute(insert(SearchDocument), pending)
+    return count + len(pending)
 
 
 # --- The engines ------------------------------------------------------------------------------
@@ -197,7 +217,7 @@ def rebuild() -> int:
 
 SQLITE_DDL = (
     "CREATE VIRTUAL TABLE search_fts USING fts5(title, body, content='search_document', "
-    "content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+    "content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='2 3 4 5 6')",
     "CREATE TRIGGER search_document_ai AFTER INSERT ON search_document BEGIN "
     "INSERT INTO search_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END",
     "CREATE TRIGGER search_document_ad AFTER DELETE ON search_document BEGIN "

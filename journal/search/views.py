@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from journal.extensions import db
 from journal.groups.queries import visible_groups
-from journal.htmx import render
+from journal.htmx import render, wants_fragment
 from journal.i18n import person_key, sort_hungarian
 from journal.journals.sections import SECTIONS
 from journal.models import Membership, User
@@ -57,9 +57,13 @@ def index():
     filters = SearchFilters.from_args(request.args)
     found = search(current_user, filters, _url_of)
     groups = visible_groups(current_user)
-    return render(
+    response = render(
         "search/search.html", "search/_results.html", filters=filters, found=found,
         groups=groups, group_names={group.id: group.name for group in groups},
         authors=_authors(current_user), note_kinds=kind_labels(),
         section_titles={spec.key: spec.title for spec in SECTIONS},
     )  # fmt: skip
+    if wants_fragment():
+        # The address follows what is typed, without the empty filters the form also sends.
+        response.headers["HX-Replace-Url"] = url_for("search.index", **filters.query_args())
+    return response

@@ -23,7 +23,7 @@ depends_on = None
 
 SQLITE = (
     "CREATE VIRTUAL TABLE search_fts USING fts5(title, body, content='search_document', "
-    "content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+    "content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='2 3 4 5 6')",
     "CREATE TRIGGER search_document_ai AFTER INSERT ON search_document BEGIN "
     "INSERT INTO search_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END",
     "CREATE TRIGGER search_document_ad AFTER DELETE ON search_document BEGIN "
