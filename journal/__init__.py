@@ -79,6 +79,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from journal.drafts.views import bp as drafts_bp
     from journal.groups.views import bp as groups_bp
     from journal.journals.views import bp as journals_bp
+    from journal.methods.views import bp as methods_bp
     from journal.narratives.views import bp as narratives_bp
     from journal.notes.views import bp as notes_bp
     from journal.people.views import bp as people_bp
@@ -101,6 +102,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         profile_bp,
         program_bp,
         search_bp,
+        methods_bp,
     ):
         app.register_blueprint(blueprint)
     errors.init_app(app)

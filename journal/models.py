@@ -551,6 +551,55 @@ class ReportTextRevision(db.Model):
     author: Mapped[User | None] = relationship()
 
 
+class Method(RenderedBody, db.Model):
+    """A group-mentoring method of the program's library (módszertár): what it is for, for how
+    many, how long, with what, and its steps (the Markdown `body`), variations and source."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    aim: Mapped[str] = mapped_column(Text, default="")
+    group_size: Mapped[str] = mapped_column(String(100), default="")
+    minutes: Mapped[int | None]
+    materials: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")  # the steps
+    variations: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(Text, default="")
+    tags: Mapped[str] = mapped_column(String(500), default="")  # comma-separated
+    version: Mapped[int] = mapped_column(default=1)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+    updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
+    revisions: Mapped[list["MethodRevision"]] = relationship(
+        back_populates="method",
+        order_by="MethodRevision.version.desc()",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def tag_list(self) -> list[str]:
+        """Return the tags as a list."""
+        return [tag.strip() for tag in self.tags.split(",") if tag.strip()]
+
+
+class MethodRevision(db.Model):
+    """One saved version of a method, every field as it was (JSON)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    method_id: Mapped[int] = mapped_column(ForeignKey("method.id"), index=True)
+    version: Mapped[int]
+    fields: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    method: Mapped[Method] = relationship(back_populates="revisions")
+    author: Mapped[User | None] = relationship()
+
+    __table_args__ = (UniqueConstraint("method_id", "version", name="uq_method_revision_version"),)
+
+
 def _render_body(target: RenderedBody, body: str, _old, _initiator) -> None:
     """Keep a body's HTML with it whenever the ORM sets the body (a new row, an edit)."""
     for column, value in stored(body).items():
@@ -559,7 +608,7 @@ def _render_body(target: RenderedBody, body: str, _old, _initiator) -> None:
 
 # The one place a text's HTML follows its body; a bulk UPDATE (versioned_update) passes
 # markdown.stored() itself.
-for _model in (JournalSection, Note, Reply, ReportText):
+for _model in (JournalSection, Note, Reply, ReportText, Method):
     event.listen(_model.body, "set", _render_body)
 
 

@@ -229,6 +229,20 @@ def can_write_group_text(user: User, group: Group) -> bool:
     return is_mentor_of(user, group)
 
 
+# --- The methods library -------------------------------------------------------------------
+
+
+def can_view_methods(user: User) -> bool:
+    """Everyone in the program reads the methods library: it is the program's shared
+    knowledge (the coordinator, and anyone in a group)."""
+    return is_coordinator(user) or bool(user.is_authenticated and current_memberships(user))
+
+
+def can_write_methods(user: User) -> bool:
+    """Mentors and the coordinator write and edit methods."""
+    return is_coordinator(user) or bool(mentored_group_ids(user))
+
+
 def require_visible(allowed: bool) -> None:
     """Answer 404 for an object the user may not see."""
     if not allowed:

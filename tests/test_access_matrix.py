@@ -31,6 +31,7 @@ from sqlalchemy import delete, select, text
 
 from journal.auth.operations import create_invitation
 from journal.extensions import db
+from journal.methods.operations import create_method
 from journal.models import (
     Guest,
     Journal,
@@ -88,6 +89,21 @@ def sees_group(who: str, target: str) -> bool:
 def member_of_group(who: str, target: str) -> bool:
     """Only current members of the group (not the coordinator as such)."""
     return who in MEMBERS and target == "own"
+
+
+def reads_methods(who: str, target: str) -> bool | int:
+    """Everyone in the program reads the methods library; a method that is not there: 404."""
+    if who in (PART, MENT, COORD):
+        return target != "missing" or 404
+    return False
+
+
+def writes_methods(who: str, target: str) -> bool | int:
+    """Mentors and the coordinator write methods; a participant is refused (403) a method
+    that exists and told that a missing one is not there."""
+    if who in (MENT, COORD):
+        return target != "missing" or 404
+    return 404 if who == PART and target == "missing" else False
 
 
 def coordinator_only(who: str, target: str) -> bool | int:
@@ -282,6 +298,10 @@ RULES: dict[str, Rule] = {
     "profile.show": logged_in,
     # Everyone searches; what is found is limited row by row (tests/test_search_privacy.py).
     "search.index": logged_in,
+    "methods.index": reads_methods,
+    "methods.show": reads_methods,
+    "methods.new": writes_methods,
+    "methods.edit": writes_methods,
     "profile.update": logged_in,
     "profile.change_password": logged_in,
 }
@@ -289,6 +309,10 @@ RULES: dict[str, Rule] = {
 # What an allowed write sends, so that it gets past input checks to the real work.
 _login_attempts = itertools.count(1)
 WORKSHOP = {"date": "2026-01-16", "topic": "Új alkalom", "place": "Közösségi ház"}
+METHOD = {"name": "Körkérdés", "aim": "Mindenki szóhoz jut.", "group_size": "", "minutes": 10,
+          "materials": "", "body": "1. Kérdés\n2. Kör", "variations": "", "source": "",
+          "tags": "nyitás"}  # fmt: skip
+_method_names = itertools.count(1)
 FORM_DATA: dict[str, Callable[["MatrixWorld", "Case"], dict]] = {
     # A new address per attempt, so the per-address login limit never answers 429 here.
     "auth.login": lambda mw, case: {"email": f"senki{next(_login_attempts)}@example.org"},
@@ -309,6 +333,8 @@ FORM_DATA: dict[str, Callable[["MatrixWorld", "Case"], dict]] = {
     "narratives.program_text": lambda mw, case: {"body": "Összegzés", "version": "0"},
     "narratives.group_text": lambda mw, case: {"body": "Összegzés", "version": "0"},
     "workshops.new": lambda mw, case: WORKSHOP,
+    "methods.new": lambda mw, case: {"name": f"Új módszer {next(_method_names)}", "version": "0"},
+    "methods.edit": lambda mw, case: {"name": "Körkérdés", "aim": "Más cél", "version": "1"},
     "workshops.edit": lambda mw, case: WORKSHOP | {"version": "1"},
     "workshops.cancel": lambda mw, case: {"reason": "Betegség miatt.", "version": "1"},
     "workshops.held": lambda mw, case: {"version": "1"},
@@ -357,6 +383,7 @@ TARGETS: dict[frozenset[str], tuple[str, ...]] = {
     frozenset({"section_id"}): tuple(READS_SECTION),
     frozenset({"feed_token"}): ("valid", "invalid", "revoked"),
     frozenset({"key"}): tuple(DRAFTS),
+    frozenset({"method_id"}): ("existing", "missing"),
 }
 
 
@@ -374,6 +401,7 @@ class MatrixWorld:
     markers: dict[str, frozenset[str]]  # text → roles that may see it
     groups: dict[str, int]
     guests: dict[str, int]
+    method: int
     feed_tokens: dict[str, str]
 
     def values(self, arguments: frozenset[str], target: str, who: str) -> dict | None:
@@ -411,6 +439,8 @@ class MatrixWorld:
             return {"section_id": self.sections[target]}
         if arguments == {"feed_token"}:
             return {"feed_token": self.feed_tokens.get(target, "1-0123456789abcdef")}
+        if arguments == {"method_id"}:
+            return {"method_id": self.method if target == "existing" else 2**30}
         if arguments == {"key"}:
             key = self.draft_key(target, who)
             return {"key": key} if key else None
@@ -586,6 +616,7 @@ def build_matrix_world(world: dict) -> MatrixWorld:
         select(Membership.id).where(Membership.user_id == deactivated.id)
     )
 
+    method = create_method(world["coordinator"], METHOD)
     # The deactivated user had logged in before being deactivated: the session is theirs.
     deactivated.active = False
     db.session.commit()
@@ -617,6 +648,7 @@ def build_matrix_world(world: dict) -> MatrixWorld:
         groups={"own": group_a.id, "other": group_b.id},
         guests={key: guest.id for key, guest in guests.items()},
         feed_tokens=feed_tokens,
+        method=method.id,
     )
 
 

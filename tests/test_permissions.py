@@ -71,6 +71,8 @@ can_download_program_report  user      .       .       .       x       .       .
 can_edit_program_settings    user      .       .       .       x       .       .
 can_send_reminders           user      .       .       .       x       .       .
 can_write_program_text       user      .       .       .       x       .       .
+can_view_methods             user      .       x       x       x       .       .
+can_write_methods            user      .       .       x       x       .       .
 is_member_of                 group     ..      x.      x.      x.      ..      ..
 is_mentor_of                 group     ..      ..      x.      x.      ..      ..
 can_view_group               group     ..      x.      x.      xx      ..      ..

@@ -1,0 +1,56 @@
+"""The form of a method."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, StringField, TextAreaField, ValidationError
+from wtforms.validators import DataRequired
+
+from journal.forms import TextLimit, positive_int
+from journal.journals.forms import BODY_MAX
+
+MAX_MINUTES = 600
+
+
+class MethodForm(FlaskForm):
+    """A method's fields, and the version its edit started from (0 for a new one)."""
+
+    name = StringField(
+        _l("Név"), validators=[DataRequired(_l("Adja meg a módszer nevét.")), TextLimit(200)]
+    )
+    aim = TextAreaField(_l("Röviden: mire jó?"), validators=[TextLimit(1000)])
+    group_size = StringField(_l("Csoportméret"), validators=[TextLimit(100)])
+    minutes = StringField(_l("Időigény (perc)"))
+    materials = TextAreaField(_l("Eszközök"), validators=[TextLimit(5000)])
+    body = TextAreaField(_l("Lépések"), validators=[TextLimit(BODY_MAX)])
+    variations = TextAreaField(_l("Változatok"), validators=[TextLimit(10_000)])
+    source = TextAreaField(_l("Forrás"), validators=[TextLimit(2000)])
+    tags = StringField(_l("Címkék (vesszővel elválasztva)"), validators=[TextLimit(500)])
+    version = HiddenField()
+
+    def validate_minutes(self, field) -> None:
+        """Accept a whole number of minutes from 1 to MAX_MINUTES, or nothing."""
+        typed = (field.data or "").strip()
+        if typed and (positive_int(typed) is None or int(typed) > MAX_MINUTES):
+            raise ValidationError(
+                _l("Egész percet adjon meg 1 és %(max)d között.", max=MAX_MINUTES)
+            )
+
+    def values(self) -> dict:
+        """Return the fields as the method stores them."""
+        minutes = (self.minutes.data or "").strip()
+        tags = ", ".join(t.strip() for t in (self.tags.data or "").split(",") if t.strip())
+        return {
+            "name": (self.name.data or "").strip(),
+            "aim": (self.aim.data or "").strip(),
+            "group_size": (self.group_size.data or "").strip(),
+            "minutes": int(minutes) if minutes else None,
+            "materials": (self.materials.data or "").strip(),
+            "body": (self.body.data or "").strip(),
+            "variations": (self.variations.data or "").strip(),
+            "source": (self.source.data or "").strip(),
+            "tags": tags,
+        }
+
+    def base_version(self) -> int | None:
+        """Return the version the editor started from (0 for a new method), or None."""
+        return 0 if (self.version.data or "").strip() == "0" else positive_int(self.version.data)

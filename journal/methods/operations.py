@@ -1,0 +1,78 @@
+"""Writes of the methods library: a new method, and a save checked against the version it was
+edited from, with a revision per saved version (the rules of journal sections)."""
+
+import json
+
+from sqlalchemy import func, select
+
+from journal.domain import NotAllowed, StaleVersion, versioned_update
+from journal.extensions import db
+from journal.markdown import stored
+from journal.models import Method, MethodRevision, User, utcnow
+from journal.permissions import can_write_methods
+
+FIELDS = ("name", "aim", "group_size", "minutes", "materials", "body", "variations", "source",
+          "tags")  # fmt: skip
+
+
+class NameTaken(Exception):
+    """Another method already has this name (letter case aside)."""
+
+    def __init__(self, other: Method):
+        """Keep the other method, to link to it."""
+        super().__init__("name taken")
+        self.other = other
+
+
+def _same_name(name: str, other_than: int | None = None) -> Method | None:
+    """Return another method of the same name, whatever its letter case."""
+    query = select(Method).where(func.lower(Method.name) == name.lower())
+    if other_than is not None:
+        query = query.where(Method.id != other_than)
+    return db.session.scalar(query)
+
+
+def _revise(method: Method, author: User) -> None:
+    """Keep the method's saved version as a revision."""
+    fields = {name: getattr(method, name) for name in FIELDS}
+    db.session.add(
+        MethodRevision(
+            method_id=method.id, version=method.version, author_id=author.id,
+            fields=json.dumps(fields, ensure_ascii=False), created_at=method.updated_at,
+        )
+    )  # fmt: skip
+    db.session.flush()
+
+
+def create_method(author: User, values: dict) -> Method:
+    """Add a method to the library; raise NameTaken if its name is already used."""
+    if not can_write_methods(author):
+        raise NotAllowed
+    if other := _same_name(values["name"]):
+        raise NameTaken(other)
+    now = utcnow()
+    method = Method(**values, created_by_id=author.id, created_at=now, updated_at=now,
+                    updated_by_id=author.id)  # fmt: skip
+    db.session.add(method)
+    db.session.flush()
+    _revise(method, author)
+    return method
+
+
+def save_method(author: User, method: Method, base_version: int, values: dict) -> bool:
+    """Save the edit if nobody saved the method since `base_version`; return whether anything
+    changed. Raise StaleVersion when someone did, NameTaken for another method's name."""
+    if not can_write_methods(author):
+        raise NotAllowed
+    if all(getattr(method, name) == values[name] for name in FIELDS):
+        return False
+    if other := _same_name(values["name"], other_than=method.id):
+        raise NameTaken(other)
+    written = versioned_update(
+        method, base_version, **values, **stored(values["body"]), updated_at=utcnow(),
+        updated_by_id=author.id,
+    )  # fmt: skip
+    if not written:
+        raise StaleVersion(method)
+    _revise(method, author)
+    return True
