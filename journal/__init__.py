@@ -69,6 +69,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from journal import cli, errors, expiry, layout
     from journal.auth.views import bp as auth_bp
     from journal.drafts.views import bp as drafts_bp
+    from journal.exports.views import bp as exports_bp
     from journal.groups.views import bp as groups_bp
     from journal.journals.views import bp as journals_bp
     from journal.narratives.views import bp as narratives_bp
@@ -91,6 +92,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         people_bp,
         profile_bp,
         program_bp,
+        exports_bp,
     ):
         app.register_blueprint(blueprint)
     errors.init_app(app)

@@ -229,6 +229,20 @@ def can_write_group_text(user: User, group: Group) -> bool:
     return is_mentor_of(user, group)
 
 
+# --- Data exports -----------------------------------------------------------------------------
+
+
+def can_export_group_data(user: User, group: Group) -> bool:
+    """The coordinator, and the group's mentor for their group, download its spreadsheets
+    (attendance, workshops, participation): what they already see of its members."""
+    return is_coordinator(user) or is_mentor_of(user, group)
+
+
+def can_export_program_data(user: User) -> bool:
+    """Only the coordinator downloads the spreadsheets of every group at once."""
+    return is_coordinator(user)
+
+
 def require_visible(allowed: bool) -> None:
     """Answer 404 for an object the user may not see."""
     if not allowed:

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+import openpyxl
 import pypdf
 import pytest
 from flask import Flask, current_app
@@ -48,6 +49,7 @@ from journal.models import (
 from tests.factories import make_membership, make_user
 
 HX = {"HX-Request": "true"}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # --- Who visits ------------------------------------------------------------------------------
 
@@ -277,6 +279,11 @@ RULES: dict[str, Rule] = {
     "reports.program_report": coordinator_only,
     "reports.program_report_pdf": coordinator_only,
     "program.settings": coordinator_only,
+    # Spreadsheets: a group's for its mentor and the coordinator, every group's for her.
+    "exports.group_exports": previews_report,
+    "exports.group_download": previews_report,
+    "exports.program_exports": coordinator_only,
+    "exports.program_download": coordinator_only,
     "narratives.program_text": coordinator_only,
     "narratives.group_text": writes_journal,
     "profile.show": logged_in,
@@ -334,7 +341,12 @@ FORM_DATA: dict[str, Callable[["MatrixWorld", "Case"], dict]] = {
 SEES_AS: dict[str, Callable[[str, str], str]] = {
     "workshops.feed": lambda who, target: PART if target == "valid" else who,
 }
-QUERY: dict[str, dict] = {"journals.compare": {"from": 2, "to": 3}}
+QUERY: dict[str, dict] = {
+    "journals.compare": {"from": 2, "to": 3},
+    # The exports that name people, as .xlsx (read by response_text, so names are checked).
+    "exports.group_download": {"table": "participation", "format": "xlsx"},
+    "exports.program_download": {"table": "attendance", "format": "xlsx"},
+}
 
 # Cases that show a real bug: skipped by the matrix, run alone by `test_known_bug` (xfail).
 # (endpoint, method, role, target, htmx) → reason
@@ -805,6 +817,16 @@ def response_text(response) -> str:
     if response.mimetype == "application/pdf":
         reader = pypdf.PdfReader(io.BytesIO(response.get_data()))
         return "\n".join(page.extract_text() for page in reader.pages)
+    if response.mimetype == XLSX:
+        book = openpyxl.load_workbook(io.BytesIO(response.get_data()))
+        cells = [
+            str(value)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for value in row
+            if value is not None
+        ]
+        return "\n".join([*book.sheetnames, *cells])
     return response.get_data(as_text=True)
 
 
@@ -988,3 +1010,22 @@ def test_matrix_reports_a_new_route(app, matrix_world):
     app.add_url_rule("/titkos", "secret_page", lambda: "titok")
     report = run_matrix(app, matrix_world, only=lambda case: False)
     assert report.problems == ["new route secret_page (/titkos): declare who may use it in RULES"]
+
+
+def test_matrix_reads_spreadsheets(app, matrix_world, monkeypatch):
+    """If the program-wide exports were open to everyone, the matrix would find the other
+    group's people inside the .xlsx."""
+    from journal.exports import views as export_views
+
+    monkeypatch.setattr(export_views, "can_export_program_data", lambda user: True)
+    report = run_matrix(
+        app,
+        matrix_world,
+        only=lambda c: c.endpoint == "exports.program_download" and c.who == PART and not c.htmx,
+    )
+    assert any(
+        p.startswith("GET exports.program_download as participant_a:")
+        and "leaked" in p
+        and "Résztvevő Borbála" in p
+        for p in report.problems
+    ), report.problems

@@ -71,6 +71,7 @@ can_download_program_report  user      .       .       .       x       .       .
 can_edit_program_settings    user      .       .       .       x       .       .
 can_send_reminders           user      .       .       .       x       .       .
 can_write_program_text       user      .       .       .       x       .       .
+can_export_program_data      user      .       .       .       x       .       .
 is_member_of                 group     ..      x.      x.      x.      ..      ..
 is_mentor_of                 group     ..      ..      x.      x.      ..      ..
 can_view_group               group     ..      x.      x.      xx      ..      ..
@@ -82,6 +83,7 @@ can_download_group_report    group     ..      ..      x.      xx      ..      .
 can_follow_journals          group     ..      ..      x.      xx      ..      ..
 can_view_participation       group     ..      ..      x.      xx      ..      ..
 can_write_group_text         group     ..      ..      x.      x.      ..      ..
+can_export_group_data        group     ..      ..      x.      xx      ..      ..
 can_view_workshop            workshop  ..      x.      x.      xx      ..      ..
 can_edit_journal             journal   ..·     ..·     x.x     x.x     ...     ..·
 can_read_section             section   ......· ..x...· xxx...x xxx.xxx ......x ......·
