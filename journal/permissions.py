@@ -243,6 +243,14 @@ def can_export_program_data(user: User) -> bool:
     return is_coordinator(user)
 
 
+def can_export_personal_data(user: User, person: User) -> bool:
+    """Everyone downloads their own data; the coordinator produces anyone's on request
+    (with only what she may see herself: journal/personal_data)."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return user.id == person.id or is_coordinator(user)
+
+
 def require_visible(allowed: bool) -> None:
     """Answer 404 for an object the user may not see."""
     if not allowed:

@@ -20,6 +20,7 @@ so each request meets the same world.
 
 import io
 import itertools
+import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -284,6 +285,11 @@ RULES: dict[str, Rule] = {
     "exports.group_download": previews_report,
     "exports.program_exports": coordinator_only,
     "exports.program_download": coordinator_only,
+    # A person's own data: everyone their own; the coordinator anyone's, on request.
+    "personal_data.own_data": logged_in,
+    "personal_data.person_data": lambda who, target: (
+        who == COORD or (target == "self" and who not in LOGGED_OUT)
+    ),
     "narratives.program_text": coordinator_only,
     "narratives.group_text": writes_journal,
     "profile.show": logged_in,
@@ -827,6 +833,9 @@ def response_text(response) -> str:
             if value is not None
         ]
         return "\n".join([*book.sheetnames, *cells])
+    if response.mimetype == "application/zip":
+        with zipfile.ZipFile(io.BytesIO(response.get_data())) as archive:
+            return "\n".join(archive.read(name).decode() for name in archive.namelist())
     return response.get_data(as_text=True)
 
 
@@ -1027,5 +1036,26 @@ def test_matrix_reads_spreadsheets(app, matrix_world, monkeypatch):
         p.startswith("GET exports.program_download as participant_a:")
         and "leaked" in p
         and "Résztvevő Borbála" in p
+        for p in report.problems
+    ), report.problems
+
+
+def test_matrix_reads_zip_archives(app, matrix_world, monkeypatch):
+    """If the coordinator's copy of a person's data held all of it, the matrix would find the
+    person's mentor-only note inside the ZIP."""
+    from journal.personal_data import queries
+    from journal.personal_data import views as data_views
+
+    monkeypatch.setattr(
+        data_views, "personal_data", lambda person, viewer: queries.personal_data(person, person)
+    )
+    report = run_matrix(
+        app,
+        matrix_world,
+        only=lambda c: c.endpoint == "personal_data.person_data" and c.who == COORD,
+    )
+    assert any(
+        p.startswith("GET personal_data.person_data [own] as coordinator:")
+        and "leaked ALFA-MENTORONLY-4415" in p
         for p in report.problems
     ), report.problems
