@@ -136,6 +136,9 @@ class User(UserMixin, db.Model):
     previous_visit_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The program's day the last reminder digest was mailed: at most one a day.
     reminded_on: Mapped[date | None]
+    # When the coordinator anonymised this former member (name, email and contact data
+    # replaced by a label such as "Volt résztvevő 3"): irreversible, never offered again.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user", foreign_keys="Membership.user_id"

@@ -268,6 +268,8 @@ RULES: dict[str, Rule] = {
     "people.change_role": coordinator_only,
     "people.change_joined_on": coordinator_only,
     "people.reminder": coordinator_only,
+    # Anonymising a leaver: the coordinator, never herself (403).
+    "people.anonymise": lambda who, target: (target != "self" or 403) if who == COORD else False,
     # Workshop documents (attendance sheets, record): the coordinator and the group's mentor.
     "reports.attendance_sheet": previews_report,
     "reports.attendance_sheet_pdf": previews_report,
@@ -332,6 +334,7 @@ FORM_DATA: dict[str, Callable[["MatrixWorld", "Case"], dict]] = {
     "drafts.save": lambda mw, case: {"body": "Piszkozat", "fields": "{}"},
     "people.add_membership": lambda mw, case: {"group": "beta", "role": "participant"},
     "people.change_role": lambda mw, case: {"role": "mentor"},
+    "people.anonymise": lambda mw, case: {"notes": "keep", "confirm": "y"},
     "people.change_joined_on": lambda mw, case: {
         f"membership-{m}-joined_on": "2025-11-01" for m in mw.memberships.values()
     },

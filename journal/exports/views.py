@@ -28,15 +28,6 @@ FORMATS = {
 }
 
 
-@bp.app_context_processor
-def export_helpers() -> dict:
-    """Give templates the export predicates."""
-    return {
-        "can_export_group_data": can_export_group_data,
-        "can_export_program_data": can_export_program_data,
-    }
-
-
 def _kind_labels() -> dict[str, tuple[str, str]]:
     """Return each export's name and what it holds, in the user's language."""
     return {

@@ -16,12 +16,6 @@ from journal.personal_data.queries import personal_data
 bp = Blueprint("personal_data", __name__)
 
 
-@bp.app_context_processor
-def personal_data_helpers() -> dict:
-    """Give templates the personal-data predicate."""
-    return {"can_export_personal_data": can_export_personal_data}
-
-
 def _download(person: User) -> Response:
     """Answer the person's data as a ZIP, logging who produced it for whom."""
     require_visible(can_export_personal_data(current_user, person))
