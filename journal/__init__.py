@@ -76,6 +76,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from journal.notes.views import bp as notes_bp
     from journal.people.views import bp as people_bp
     from journal.personal_data.views import bp as personal_data_bp
+    from journal.privacy.views import bp as privacy_bp
     from journal.profile.views import bp as profile_bp
     from journal.program.views import bp as program_bp
     from journal.reports.views import bp as reports_bp
@@ -95,6 +96,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         program_bp,
         exports_bp,
         personal_data_bp,
+        privacy_bp,
     ):
         app.register_blueprint(blueprint)
     errors.init_app(app)

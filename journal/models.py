@@ -554,6 +554,16 @@ class ReportTextRevision(db.Model):
     author: Mapped[User | None] = relationship()
 
 
+class PrivacyNotice(RenderedBody, db.Model):
+    """The privacy notice (adatkezelési tájékoztató) the coordinator writes: one row, id 1."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+
 def _render_body(target: RenderedBody, body: str, _old, _initiator) -> None:
     """Keep a body's HTML with it whenever the ORM sets the body (a new row, an edit)."""
     for column, value in stored(body).items():
@@ -562,5 +572,5 @@ def _render_body(target: RenderedBody, body: str, _old, _initiator) -> None:
 
 # The one place a text's HTML follows its body; a bulk UPDATE (versioned_update) passes
 # markdown.stored() itself.
-for _model in (JournalSection, Note, Reply, ReportText):
+for _model in (JournalSection, Note, Reply, ReportText, PrivacyNotice):
     event.listen(_model.body, "set", _render_body)

@@ -251,6 +251,11 @@ def can_export_personal_data(user: User, person: User) -> bool:
     return user.id == person.id or is_coordinator(user)
 
 
+def can_edit_privacy_notice(user: User) -> bool:
+    """Only the coordinator writes the privacy notice (everyone reads it)."""
+    return is_coordinator(user)
+
+
 def can_anonymise_person(user: User, person: User) -> bool:
     """The coordinator anonymises a leaver, once, never herself."""
     return is_coordinator(user) and user.id != person.id and person.anonymised_at is None

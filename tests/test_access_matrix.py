@@ -287,6 +287,9 @@ RULES: dict[str, Rule] = {
     "exports.group_download": previews_report,
     "exports.program_exports": coordinator_only,
     "exports.program_download": coordinator_only,
+    # The privacy notice: read by anyone (also logged out), written by the coordinator.
+    "privacy.notice": anyone,
+    "privacy.edit": coordinator_only,
     # A person's own data: everyone their own; the coordinator anyone's, on request.
     "personal_data.own_data": logged_in,
     "personal_data.person_data": lambda who, target: (
@@ -335,6 +338,7 @@ FORM_DATA: dict[str, Callable[["MatrixWorld", "Case"], dict]] = {
     "people.add_membership": lambda mw, case: {"group": "beta", "role": "participant"},
     "people.change_role": lambda mw, case: {"role": "mentor"},
     "people.anonymise": lambda mw, case: {"notes": "keep", "confirm": "y"},
+    "privacy.edit": lambda mw, case: {"body": "Tájékoztató", "version": "0"},
     "people.change_joined_on": lambda mw, case: {
         f"membership-{m}-joined_on": "2025-11-01" for m in mw.memberships.values()
     },

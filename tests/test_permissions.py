@@ -74,6 +74,7 @@ can_edit_program_settings    user      .       .       .       x       .       .
 can_send_reminders           user      .       .       .       x       .       .
 can_write_program_text       user      .       .       .       x       .       .
 can_export_program_data      user      .       .       .       x       .       .
+can_edit_privacy_notice      user      .       .       .       x       .       .
 is_member_of                 group     ..      x.      x.      x.      ..      ..
 is_mentor_of                 group     ..      ..      x.      x.      ..      ..
 can_view_group               group     ..      x.      x.      xx      ..      ..
