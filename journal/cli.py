@@ -14,7 +14,16 @@ from journal.extensions import db
 from journal.groups.queries import current_members
 from journal.i18n import sort_hungarian
 from journal.markdown import PIPELINE_VERSION, stored
-from journal.models import Group, JournalSection, Note, Reply, Role, User, local_today
+from journal.models import (
+    Group,
+    JournalSection,
+    Note,
+    PrivacyNotice,
+    Reply,
+    Role,
+    User,
+    local_today,
+)
 from journal.people.operations import PeopleError, add_to_group
 
 
@@ -32,7 +41,7 @@ def render_stale_markdown() -> int:
     """Store the HTML of every body rendered by another pipeline version (or never); return
     how many. Only the HTML columns change: no version, date or revision."""
     count = 0
-    for model in (JournalSection, Note, Reply):
+    for model in (JournalSection, Note, Reply, PrivacyNotice):
         stale = or_(model.body_html_version.is_(None), model.body_html_version != PIPELINE_VERSION)
         for row in db.session.scalars(select(model).where(stale)):
             for column, value in stored(row.body).items():

@@ -84,3 +84,21 @@ def test_bad_input_is_refused_with_the_text_kept(client, log_in, world, data, me
     assert message in text
     assert data["body"][:50] in text
     assert db.session.get(PrivacyNotice, 1) is None
+
+
+def test_html_of_another_pipeline_version_is_rendered_again(client, log_in, world):
+    """A notice stored by an older Markdown pipeline is rendered on reading and stored anew
+    by `flask init-db`."""
+    from journal.cli import render_stale_markdown
+    from journal.markdown import PIPELINE_VERSION
+
+    log_in(world["coordinator"])
+    client.post("/privacy/edit", data={"body": "**Friss** tájékoztató", "version": "0"})
+    notice = db.session.get(PrivacyNotice, 1)
+    notice.body_html, notice.body_html_version = "<p>ELAVULT</p>", PIPELINE_VERSION - 1
+    db.session.commit()
+    page = client.get("/privacy").get_data(as_text=True)
+    assert "ELAVULT" not in page and "<strong>Friss</strong>" in page
+    assert render_stale_markdown() == 1
+    db.session.commit()
+    assert db.session.get(PrivacyNotice, 1).body_html_version == PIPELINE_VERSION
