@@ -77,12 +77,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     from journal import cli, errors, expiry, layout
     from journal.auth.views import bp as auth_bp
     from journal.drafts.views import bp as drafts_bp
+    from journal.exports.views import bp as exports_bp
     from journal.groups.views import bp as groups_bp
     from journal.journals.views import bp as journals_bp
     from journal.methods.views import bp as methods_bp
     from journal.narratives.views import bp as narratives_bp
     from journal.notes.views import bp as notes_bp
     from journal.people.views import bp as people_bp
+    from journal.personal_data.views import bp as personal_data_bp
+    from journal.privacy.views import bp as privacy_bp
     from journal.profile.views import bp as profile_bp
     from journal.program.views import bp as program_bp
     from journal.reports.views import bp as reports_bp
@@ -103,6 +106,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         program_bp,
         search_bp,
         methods_bp,
+        exports_bp,
+        personal_data_bp,
+        privacy_bp,
     ):
         app.register_blueprint(blueprint)
     errors.init_app(app)

@@ -1,5 +1,7 @@
 """Command-line tasks: create the database, load the demo, add people, list groups, remind,
-rebuild the search index."""
+rebuild the search index, back up and restore."""
+
+from pathlib import Path
 
 import click
 from flask import Flask, current_app, url_for
@@ -16,6 +18,7 @@ from journal.models import (
     Group,
     JournalSection,
     Note,
+    PrivacyNotice,
     Reply,
     Role,
     SearchDocument,
@@ -53,7 +56,7 @@ def render_stale_markdown() -> int:
     """Store the HTML of every body rendered by another pipeline version (or never); return
     how many. Only the HTML columns change: no version, date or revision."""
     count = 0
-    for model in (JournalSection, Note, Reply):
+    for model in (JournalSection, Note, Reply, PrivacyNotice):
         stale = or_(model.body_html_version.is_(None), model.body_html_version != PIPELINE_VERSION)
         for row in db.session.scalars(select(model).where(stale)):
             for column, value in stored(row.body).items():
@@ -151,6 +154,43 @@ def remind_command() -> None:
         click.echo(f"Reminders sent: {outcome.sent}, failed: {outcome.failed}.")
 
 
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(path: Path) -> None:
+    """Write a consistent copy of the database to PATH while the app runs (SQLite: the
+    online backup API; PostgreSQL: pg_dump -Fc). The cached PDFs are not part of it."""
+    from journal.backups import BackupError, backup
+
+    try:
+        outcome = backup(current_app.config["SQLALCHEMY_DATABASE_URI"], path, click.echo)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(outcome.message)
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
+def restore_command(path: Path, yes: bool) -> None:
+    """Replace the database with the backup at PATH, after checking its integrity and its
+    schema version (a mismatch is refused before anything changes). Stop the app first."""
+    from journal.backups import BackupError, check_backup, restore
+
+    url = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    db.session.remove()
+    db.engine.dispose()  # this process's own connections must not hold the database
+    try:
+        what = check_backup(url, path)
+        if not yes:
+            click.confirm(
+                f"{path}: {what}. Replace everything in the database with it?", abort=True
+            )
+        outcome = restore(url, path, click.echo)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(outcome.message)
+
+
 def init_app(app: Flask) -> None:
     """Register the commands."""
     for command in (
@@ -160,5 +200,7 @@ def init_app(app: Flask) -> None:
         groups_command,
         remind_command,
         reindex_command,
+        backup_command,
+        restore_command,
     ):
         app.cli.add_command(command)

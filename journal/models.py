@@ -136,6 +136,9 @@ class User(UserMixin, db.Model):
     previous_visit_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The program's day the last reminder digest was mailed: at most one a day.
     reminded_on: Mapped[date | None]
+    # When the coordinator anonymised this former member (name, email and contact data
+    # replaced by a label such as "Volt résztvevő 3"): irreversible, never offered again.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user", foreign_keys="Membership.user_id"
@@ -600,6 +603,16 @@ class MethodRevision(db.Model):
     __table_args__ = (UniqueConstraint("method_id", "version", name="uq_method_revision_version"),)
 
 
+class PrivacyNotice(RenderedBody, db.Model):
+    """The privacy notice (adatkezelési tájékoztató) the coordinator writes: one row, id 1."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+
 def _render_body(target: RenderedBody, body: str, _old, _initiator) -> None:
     """Keep a body's HTML with it whenever the ORM sets the body (a new row, an edit)."""
     for column, value in stored(body).items():
@@ -608,7 +621,7 @@ def _render_body(target: RenderedBody, body: str, _old, _initiator) -> None:
 
 # The one place a text's HTML follows its body; a bulk UPDATE (versioned_update) passes
 # markdown.stored() itself.
-for _model in (JournalSection, Note, Reply, ReportText, Method):
+for _model in (JournalSection, Note, Reply, ReportText, Method, PrivacyNotice):
     event.listen(_model.body, "set", _render_body)
 
 

@@ -243,6 +243,38 @@ def can_write_methods(user: User) -> bool:
     return is_coordinator(user) or bool(mentored_group_ids(user))
 
 
+# --- Data exports -----------------------------------------------------------------------------
+
+
+def can_export_group_data(user: User, group: Group) -> bool:
+    """The coordinator, and the group's mentor for their group, download its spreadsheets
+    (attendance, workshops, participation): what they already see of its members."""
+    return is_coordinator(user) or is_mentor_of(user, group)
+
+
+def can_export_program_data(user: User) -> bool:
+    """Only the coordinator downloads the spreadsheets of every group at once."""
+    return is_coordinator(user)
+
+
+def can_export_personal_data(user: User, person: User) -> bool:
+    """Everyone downloads their own data; the coordinator produces anyone's on request
+    (with only what she may see herself: journal/personal_data)."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return user.id == person.id or is_coordinator(user)
+
+
+def can_edit_privacy_notice(user: User) -> bool:
+    """Only the coordinator writes the privacy notice (everyone reads it)."""
+    return is_coordinator(user)
+
+
+def can_anonymise_person(user: User, person: User) -> bool:
+    """The coordinator anonymises a leaver, once, never herself."""
+    return is_coordinator(user) and user.id != person.id and person.anonymised_at is None
+
+
 def require_visible(allowed: bool) -> None:
     """Answer 404 for an object the user may not see."""
     if not allowed:

@@ -20,10 +20,12 @@ so each request meets the same world.
 
 import io
 import itertools
+import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+import openpyxl
 import pypdf
 import pytest
 from flask import Flask, current_app
@@ -49,6 +51,7 @@ from journal.models import (
 from tests.factories import make_membership, make_user
 
 HX = {"HX-Request": "true"}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # --- Who visits ------------------------------------------------------------------------------
 
@@ -281,6 +284,8 @@ RULES: dict[str, Rule] = {
     "people.change_role": coordinator_only,
     "people.change_joined_on": coordinator_only,
     "people.reminder": coordinator_only,
+    # Anonymising a leaver: the coordinator, never herself (403).
+    "people.anonymise": lambda who, target: (target != "self" or 403) if who == COORD else False,
     # Workshop documents (attendance sheets, record): the coordinator and the group's mentor.
     "reports.attendance_sheet": previews_report,
     "reports.attendance_sheet_pdf": previews_report,
@@ -293,6 +298,19 @@ RULES: dict[str, Rule] = {
     "reports.program_report": coordinator_only,
     "reports.program_report_pdf": coordinator_only,
     "program.settings": coordinator_only,
+    # Spreadsheets: a group's for its mentor and the coordinator, every group's for her.
+    "exports.group_exports": previews_report,
+    "exports.group_download": previews_report,
+    "exports.program_exports": coordinator_only,
+    "exports.program_download": coordinator_only,
+    # The privacy notice: read by anyone (also logged out), written by the coordinator.
+    "privacy.notice": anyone,
+    "privacy.edit": coordinator_only,
+    # A person's own data: everyone their own; the coordinator anyone's, on request.
+    "personal_data.own_data": logged_in,
+    "personal_data.person_data": lambda who, target: (
+        who == COORD or (target == "self" and who not in LOGGED_OUT)
+    ),
     "narratives.program_text": coordinator_only,
     "narratives.group_text": writes_journal,
     "profile.show": logged_in,
@@ -347,6 +365,8 @@ FORM_DATA: dict[str, Callable[["MatrixWorld", "Case"], dict]] = {
     "drafts.save": lambda mw, case: {"body": "Piszkozat", "fields": "{}"},
     "people.add_membership": lambda mw, case: {"group": "beta", "role": "participant"},
     "people.change_role": lambda mw, case: {"role": "mentor"},
+    "people.anonymise": lambda mw, case: {"notes": "keep", "confirm": "y"},
+    "privacy.edit": lambda mw, case: {"body": "Tájékoztató", "version": "0"},
     "people.change_joined_on": lambda mw, case: {
         f"membership-{m}-joined_on": "2025-11-01" for m in mw.memberships.values()
     },
@@ -362,7 +382,12 @@ FORM_DATA: dict[str, Callable[["MatrixWorld", "Case"], dict]] = {
 SEES_AS: dict[str, Callable[[str, str], str]] = {
     "workshops.feed": lambda who, target: PART if target == "valid" else who,
 }
-QUERY: dict[str, dict] = {"journals.compare": {"from": 2, "to": 3}}
+QUERY: dict[str, dict] = {
+    "journals.compare": {"from": 2, "to": 3},
+    # The exports that name people, as .xlsx (read by response_text, so names are checked).
+    "exports.group_download": {"table": "participation", "format": "xlsx"},
+    "exports.program_download": {"table": "attendance", "format": "xlsx"},
+}
 
 # Cases that show a real bug: skipped by the matrix, run alone by `test_known_bug` (xfail).
 # (endpoint, method, role, target, htmx) → reason
@@ -839,6 +864,19 @@ def response_text(response) -> str:
     if response.mimetype == "application/pdf":
         reader = pypdf.PdfReader(io.BytesIO(response.get_data()))
         return "\n".join(page.extract_text() for page in reader.pages)
+    if response.mimetype == XLSX:
+        book = openpyxl.load_workbook(io.BytesIO(response.get_data()))
+        cells = [
+            str(value)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for value in row
+            if value is not None
+        ]
+        return "\n".join([*book.sheetnames, *cells])
+    if response.mimetype == "application/zip":
+        with zipfile.ZipFile(io.BytesIO(response.get_data())) as archive:
+            return "\n".join(archive.read(name).decode() for name in archive.namelist())
     return response.get_data(as_text=True)
 
 
@@ -1022,3 +1060,43 @@ def test_matrix_reports_a_new_route(app, matrix_world):
     app.add_url_rule("/titkos", "secret_page", lambda: "titok")
     report = run_matrix(app, matrix_world, only=lambda case: False)
     assert report.problems == ["new route secret_page (/titkos): declare who may use it in RULES"]
+
+
+def test_matrix_reads_spreadsheets(app, matrix_world, monkeypatch):
+    """If the program-wide exports were open to everyone, the matrix would find the other
+    group's people inside the .xlsx."""
+    from journal.exports import views as export_views
+
+    monkeypatch.setattr(export_views, "can_export_program_data", lambda user: True)
+    report = run_matrix(
+        app,
+        matrix_world,
+        only=lambda c: c.endpoint == "exports.program_download" and c.who == PART and not c.htmx,
+    )
+    assert any(
+        p.startswith("GET exports.program_download as participant_a:")
+        and "leaked" in p
+        and "Résztvevő Borbála" in p
+        for p in report.problems
+    ), report.problems
+
+
+def test_matrix_reads_zip_archives(app, matrix_world, monkeypatch):
+    """If the coordinator's copy of a person's data held all of it, the matrix would find the
+    person's mentor-only note inside the ZIP."""
+    from journal.personal_data import queries
+    from journal.personal_data import views as data_views
+
+    monkeypatch.setattr(
+        data_views, "personal_data", lambda person, viewer: queries.personal_data(person, person)
+    )
+    report = run_matrix(
+        app,
+        matrix_world,
+        only=lambda c: c.endpoint == "personal_data.person_data" and c.who == COORD,
+    )
+    assert any(
+        p.startswith("GET personal_data.person_data [own] as coordinator:")
+        and "leaked ALFA-MENTORONLY-4415" in p
+        for p in report.problems
+    ), report.problems

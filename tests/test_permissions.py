@@ -53,6 +53,7 @@ COLUMNS = {
         "mine-private",
     ),
     "note": ("peer", "mine", "mentor_only", "hidden", "deleted", "other"),
+    "person": ("self", "peer"),
 }
 
 # One line per predicate: its kind of target (the columns, see COLUMNS), then one row per role
@@ -62,7 +63,8 @@ COLUMNS = {
 # coordination and group section; the same of the other group; the private section of the
 # role's own journal. Note columns: a peer's difficulty in the own group, the role's own one
 # there, a peer's mentor-only one, a peer's hidden one, a peer's deleted one, and a
-# difficulty in the other group.
+# difficulty in the other group. Person columns: the role's own account, and a participant of
+# group alfa.
 TRUTH_TABLES = """
 predicate                    kind      anon    partic  mentor  coord   former  deact
 is_coordinator               user      .       .       .       x       .       .
@@ -73,6 +75,8 @@ can_send_reminders           user      .       .       .       x       .       .
 can_write_program_text       user      .       .       .       x       .       .
 can_view_methods             user      .       x       x       x       .       .
 can_write_methods            user      .       .       x       x       .       .
+can_export_program_data      user      .       .       .       x       .       .
+can_edit_privacy_notice      user      .       .       .       x       .       .
 is_member_of                 group     ..      x.      x.      x.      ..      ..
 is_mentor_of                 group     ..      ..      x.      x.      ..      ..
 can_view_group               group     ..      x.      x.      xx      ..      ..
@@ -84,6 +88,7 @@ can_download_group_report    group     ..      ..      x.      xx      ..      .
 can_follow_journals          group     ..      ..      x.      xx      ..      ..
 can_view_participation       group     ..      ..      x.      xx      ..      ..
 can_write_group_text         group     ..      ..      x.      x.      ..      ..
+can_export_group_data        group     ..      ..      x.      xx      ..      ..
 can_view_workshop            workshop  ..      x.      x.      xx      ..      ..
 can_edit_journal             journal   ..·     ..·     x.x     x.x     ...     ..·
 can_read_section             section   ......· ..x...· xxx...x xxx.xxx ......x ......·
@@ -93,6 +98,8 @@ can_moderate_note            note      .·....  ......  xxxx..  xxxx.x  ......  
 can_react_to_note            note      .·....  x.....  x.x...  x.x...  ......  .·....
 can_reply_to_note            note      .·....  xx....  xxx...  xxx...  ......  .·....
 can_pick_note_for_report     note      .·....  ......  xx....  xx....  ......  .·....
+can_export_personal_data     person    ·.      x.      x.      xx      x.      ..
+can_anonymise_person         person    ·.      ..      ..      .x      ..      ..
 """
 # can_pick_note_for_report: "marks a group-visible note"; a hidden note is not group-visible.
 
@@ -131,6 +138,7 @@ class Cast:
     sections: dict[tuple[str, Visibility], JournalSection]
     notes: dict[tuple[str, str], Note]
     mine: dict[str, str]  # role → key of the journal the role wrote
+    peers: dict[str, object]  # group key → a participant of it
 
     def target(self, kind: str, column: str, role: str):
         """Return the object a table column stands for, for this role (None: it does not exist)."""
@@ -145,6 +153,10 @@ class Cast:
             scope, visibility = column.split("-")
             key = {"own": own, "other": "beta", "mine": self.mine.get(role)}[scope]
             return self.sections.get((key, Visibility(visibility)))
+        if kind == "person":
+            if column == "self":
+                return None if role == ANON else self.users[role]
+            return self.peers["alfa"]
         if kind == "note":
             if column == "mine":
                 return self.notes.get(("mine", role))
@@ -248,6 +260,7 @@ def cast(app) -> Cast:
         sections=sections,
         notes=notes,
         mine={MENT: "alfa", COORD: "gamma", FORMER: "alfa-old"},
+        peers=peers,
     )
 
 

@@ -2,8 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Optional, ValidationError
+from wtforms import BooleanField, EmailField, RadioField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Email, InputRequired, Optional, ValidationError
 
 from journal.forms import TextLimit
 from journal.models import local_today
@@ -98,3 +98,21 @@ class JoinedOnForm(FlaskForm):
     """Correct the day a member joined their group (prefixed with the membership's id)."""
 
     joined_on = joined_on_field(required=True)
+
+
+class AnonymiseForm(FlaskForm):
+    """Confirm anonymising a leaver, and whether their notes stay under the label."""
+
+    notes = RadioField(
+        _l("A jegyzetei és válaszai"),
+        choices=[
+            SelectChoice("keep", _l("Maradjanak meg az új név alatt")),
+            SelectChoice("delete", _l("Törlődjenek (a rájuk adott válaszokkal együtt)")),
+        ],
+        default="keep",
+        validators=[InputRequired(_l("Válassza ki, mi legyen a jegyzeteivel."))],
+    )
+    confirm = BooleanField(
+        _l("Megértettem: az anonimizálás végleges, nem vonható vissza."),
+        validators=[DataRequired(_l("Az anonimizáláshoz jelölje be, hogy megértette."))],
+    )

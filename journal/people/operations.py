@@ -7,7 +7,18 @@ from sqlalchemy import select
 
 from journal.auth.operations import create_invitation, revoke_invitations
 from journal.extensions import db
-from journal.models import Group, Membership, Role, User, local_today
+from journal.models import (
+    Draft,
+    Group,
+    Invitation,
+    Membership,
+    Note,
+    Reply,
+    Role,
+    User,
+    local_today,
+    utcnow,
+)
 
 
 class PeopleError(Exception):
@@ -105,3 +116,46 @@ def reactivate(actor: User, user: User) -> None:
     """Let a deactivated person log in again."""
     user.active = True
     db.session.flush()
+
+
+def anonymise(actor: User, person: User, keep_notes: bool) -> str:
+    """Replace a leaver's name and email with a label ("Volt résztvevő 3") for good: no
+    password, no session, no link, no draft, no institution or settlement; their memberships
+    end today; attendance, journals and (if keep_notes) notes and replies stay under the
+    label, else their notes (with the replies under them) and replies are deleted. Return the
+    label."""
+    from journal.people.queries import anonymous_label
+
+    if person.id == actor.id:
+        raise PeopleError(_("Saját fiókját nem anonimizálhatja."))
+    if person.anonymised_at is not None:
+        raise PeopleError(_("Ezt a személyt már anonimizálták."))
+    family, given, email = anonymous_label(person)
+    today = local_today()
+    for membership in person.memberships:
+        membership.institution = ""
+        membership.settlement = ""
+        if membership.is_current:
+            membership.left_on = today
+    for draft in db.session.scalars(select(Draft).where(Draft.user_id == person.id)):
+        db.session.delete(draft)
+    for link in db.session.scalars(select(Invitation).where(Invitation.user_id == person.id)):
+        db.session.delete(link)
+    if not keep_notes:
+        for reply in db.session.scalars(select(Reply).where(Reply.author_id == person.id)):
+            db.session.delete(reply)
+        for note in db.session.scalars(select(Note).where(Note.author_id == person.id)):
+            db.session.delete(note)  # its replies and reactions go with it
+    person.family_name = family
+    person.given_name = given
+    person.email = email
+    person.password_hash = None
+    person.active = False
+    person.is_coordinator = False
+    person.visited_at = None
+    person.previous_visit_at = None
+    person.reminded_on = None
+    person.end_all_sessions()
+    person.anonymised_at = utcnow()
+    db.session.flush()
+    return person.full_name

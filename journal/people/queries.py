@@ -1,12 +1,25 @@
 """Reads of the coordinator's people page."""
 
-from sqlalchemy import select
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from journal.extensions import db
 from journal.i18n import person_key, sort_hungarian
-from journal.models import Group, Membership, User
+from journal.models import (
+    Attendance,
+    Draft,
+    Group,
+    Journal,
+    Membership,
+    Note,
+    Reaction,
+    Reply,
+    Role,
+    User,
+)
 
 
 def all_people() -> list[User]:
@@ -25,3 +38,57 @@ def all_groups() -> list[Group]:
 def group_choices() -> list[SelectChoice]:
     """Return the choices of a group select field: slug, and name with region."""
     return [SelectChoice(g.slug, f"{g.name} ({g.region})") for g in all_groups()]
+
+
+@dataclass(frozen=True)
+class AnonymisePreview:
+    """What anonymising a person changes: the label they get and what goes or stays."""
+
+    label: str
+    email: str
+    drafts: int
+    notes: int
+    replies: int
+    replies_under_notes: int  # other people's replies under the person's notes
+    reactions: int
+    attendance: int
+    journals: int
+    current_memberships: int
+
+
+def anonymous_label(person: User) -> tuple[str, str, str]:
+    """Return the family name, given name and email a person would get: "Volt mentor" or
+    "Volt résztvevő" (whatever they were in any group) with the next free number."""
+    number = (
+        db.session.scalar(select(func.count()).where(User.anonymised_at.is_not(None))) or 0
+    ) + 1
+    while db.session.scalar(select(User.id).where(User.email == f"volt-{number}@anonim.invalid")):
+        number += 1
+    was_mentor = any(m.role == Role.MENTOR for m in person.memberships)
+    family = "Volt mentor" if was_mentor else "Volt résztvevő"
+    return family, str(number), f"volt-{number}@anonim.invalid"
+
+
+def anonymise_preview(person: User) -> AnonymisePreview:
+    """Count what anonymising the person would change."""
+
+    def count(statement) -> int:
+        """Return a count query's number."""
+        return db.session.scalar(statement) or 0
+
+    family, given, email = anonymous_label(person)
+    note_ids = select(Note.id).where(Note.author_id == person.id)
+    return AnonymisePreview(
+        label=f"{family} {given}",
+        email=email,
+        drafts=count(select(func.count()).where(Draft.user_id == person.id)),
+        notes=count(select(func.count()).where(Note.author_id == person.id)),
+        replies=count(select(func.count()).where(Reply.author_id == person.id)),
+        replies_under_notes=count(
+            select(func.count()).where(Reply.note_id.in_(note_ids), Reply.author_id != person.id)
+        ),
+        reactions=count(select(func.count()).where(Reaction.user_id == person.id)),
+        attendance=count(select(func.count()).where(Attendance.user_id == person.id)),
+        journals=count(select(func.count()).where(Journal.author_id == person.id)),
+        current_memberships=sum(1 for m in person.memberships if m.is_current),
+    )

@@ -13,9 +13,15 @@ from journal.links import public_url
 from journal.mail import mail_configured, send_invitation
 from journal.models import Group, Membership, Role, User, local_today
 from journal.people import operations, queries
-from journal.people.forms import InviteForm, JoinedOnForm, MembershipForm
-from journal.permissions import can_manage_people, can_send_reminders, require
+from journal.people.forms import AnonymiseForm, InviteForm, JoinedOnForm, MembershipForm
+from journal.permissions import (
+    can_anonymise_person,
+    can_manage_people,
+    can_send_reminders,
+    require,
+)
 from journal.reminders import compose, reminder_for, send_reminder
+from journal.reports.documents import cache_dir
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 
@@ -307,3 +313,45 @@ def reminder(user_id: int):
     else:
         flash(_("A levelet nem sikerült elküldeni; később próbálja újra."), "error")
     return redirect(url_for("people.reminder", user_id=user.id), 303)
+
+
+def _forget_cached_pdfs() -> None:
+    """Delete every cached PDF: those made before hold the old name (they are made again on
+    the next download)."""
+    for path in cache_dir().glob("*.pdf"):
+        path.unlink(missing_ok=True)
+
+
+def _anonymise_page(person: User, form: AnonymiseForm, status: int = 200):
+    """Render the preview of anonymising a person, with the confirming form."""
+    return render(
+        "people/anonymise.html",
+        status=status,
+        person=person,
+        form=form,
+        preview=queries.anonymise_preview(person),
+    )
+
+
+@bp.route("/<int:user_id>/anonymise", methods=["GET", "POST"])
+def anonymise(user_id: int):
+    """Preview, then (confirmed) anonymise a leaver for good."""
+    person = _person(user_id)
+    require(can_anonymise_person(current_user, person))
+    if request.method == "GET":
+        return _anonymise_page(person, AnonymiseForm(formdata=None))
+    form = AnonymiseForm()
+    if not form.validate():
+        return _anonymise_page(person, form, 422)
+    try:
+        label = operations.anonymise(current_user, person, keep_notes=form.notes.data == "keep")
+    except operations.PeopleError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("people.person", user_id=user_id), 303)
+    db.session.commit()
+    # Who and when, never what: the log holds no name.
+    security_log.event("person.anonymised", target=person.id)
+    _forget_cached_pdfs()
+    flash(_("A személy anonimizálva: mostantól „%(label)s”.", label=label), "success")
+    return redirect(url_for("people.person", user_id=user_id), 303)

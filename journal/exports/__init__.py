@@ -1,0 +1,1 @@
+"""Spreadsheet exports (CSV for Hungarian Excel, .xlsx): attendance, workshops, participation."""

@@ -1,0 +1,1 @@
+"""The privacy notice (adatkezelési tájékoztató): read by anyone, written by the coordinator."""
