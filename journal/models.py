@@ -559,7 +559,9 @@ class Method(RenderedBody, db.Model):
     many, how long, with what, and its steps (the Markdown `body`), variations and source."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # The name folded (case and accents aside: methods/operations.name_key): one of each.
+    name_key: Mapped[str] = mapped_column(String(200), unique=True)
     aim: Mapped[str] = mapped_column(Text, default="")
     group_size: Mapped[str] = mapped_column(String(100), default="")
     minutes: Mapped[int | None]

@@ -12,6 +12,7 @@ from journal.models import (
     Attendance,
     Group,
     Journal,
+    Method,
     Note,
     Program,
     Reaction,
@@ -23,7 +24,9 @@ from journal.models import (
 )
 from tests.conftest import login
 
-SECTIONS = {"people", "program", "groups", "memberships", "workshops", "notes", "report_texts"}
+SECTIONS = {
+    "people", "program", "groups", "memberships", "workshops", "notes", "report_texts", "methods",
+}  # fmt: skip
 
 
 def _named_only(value, path: str = "") -> None:
@@ -52,6 +55,18 @@ def test_the_demo_is_a_toml_file_with_named_keys():
         assert {"group", "author", "day", "kind", "title"} <= set(note), note
     assert any(n.get("me_too") for n in data["notes"])
     assert any(n.get("replies") for n in data["notes"])
+    assert 12 <= len(data["methods"]) <= 20
+    for method in data["methods"]:
+        assert {"name", "aim", "group_size", "minutes", "tags", "steps", "source"} <= set(method)
+
+
+def test_every_method_a_demo_workshop_names_is_in_the_library():
+    """The library holds (under the same name, letter case aside) each method the demo's
+    workshops list."""
+    data = load_program()
+    library = {method["name"].casefold() for method in data["methods"]}
+    used = {name.casefold() for w in data["workshops"] for name in w.get("methods", [])}
+    assert used and used <= library, used - library
 
 
 def _local_day(moment) -> date:
@@ -113,7 +128,7 @@ def test_the_demo_is_a_program_in_its_middle_on_any_day(app, today):
 
 def _counts() -> dict:
     """Count the rows the demo writes."""
-    models = (Program, Group, Workshop, Attendance, Journal, Note, Reply, Reaction)
+    models = (Program, Group, Workshop, Attendance, Journal, Note, Reply, Reaction, Method)
     return {m.__name__: db.session.scalar(select(func.count()).select_from(m)) for m in models}
 
 

@@ -77,7 +77,7 @@ def test_bad_input_is_said_in_hungarian_and_kept(client, world, log_in):
 
 
 def test_a_name_already_used_is_refused_with_a_link(client, world, log_in):
-    """Two methods may not share a name, whatever its letter case."""
+    """Two methods may not share a name, whatever its letter case and accents."""
     existing = create_method(world["coordinator"], _values("Világkávézó"))
     db.session.commit()
     log_in(world["mentor_a"])
@@ -85,6 +85,7 @@ def test_a_name_already_used_is_refused_with_a_link(client, world, log_in):
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and "Ilyen nevű módszer már van" in page
     assert f'href="/methods/{existing.id}"' in page and "VILÁGKÁVÉZÓ" in page
+    assert client.post("/methods/new", data=FORM | {"name": "vilagkavezo"}).status_code == 422
     assert _count(Method) == 1
 
 

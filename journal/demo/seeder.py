@@ -106,6 +106,8 @@ class _Seeder:
             self._note(item)
         for item in self.data.get("report_texts", []):
             self._report_text(item)
+        for item in self.data.get("methods", []):
+            self._method(item)
         db.session.flush()
 
     # --- dates -------------------------------------------------------------------------------
@@ -332,6 +334,23 @@ class _Seeder:
             with db.session.begin_nested():
                 save_text(author, where, 0, spec["body"].strip())
         except StaleVersion:
+            pass  # loaded before
+
+    def _method(self, spec: dict) -> None:
+        """Add a method to the library as the coordinator (once: one of that name is kept)."""
+        from journal.methods.operations import NameTaken, create_method
+
+        values = {
+            "name": spec["name"], "aim": spec.get("aim", ""),
+            "group_size": spec.get("group_size", ""), "minutes": spec.get("minutes"),
+            "materials": spec.get("materials", "").strip(), "body": spec["steps"].strip(),
+            "variations": spec.get("variations", "").strip(),
+            "source": spec.get("source", "").strip(), "tags": spec.get("tags", ""),
+        }  # fmt: skip
+        try:
+            with db.session.begin_nested():
+                create_method(self.coordinator, values)
+        except NameTaken:
             pass  # loaded before
 
     def _note(self, spec: dict) -> None:

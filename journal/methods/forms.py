@@ -17,11 +17,13 @@ class MethodForm(FlaskForm):
     name = StringField(
         _l("Név"), validators=[DataRequired(_l("Adja meg a módszer nevét.")), TextLimit(200)]
     )
-    aim = TextAreaField(_l("Röviden: mire jó?"), validators=[TextLimit(1000)])
+    aim = TextAreaField(
+        _l("Röviden: mire jó?"), validators=[TextLimit(1000)], render_kw={"rows": 2}
+    )
     group_size = StringField(_l("Csoportméret"), validators=[TextLimit(100)])
     minutes = StringField(_l("Időigény (perc)"))
     materials = TextAreaField(_l("Eszközök"), validators=[TextLimit(5000)])
-    body = TextAreaField(_l("Lépések"), validators=[TextLimit(BODY_MAX)])
+    body = TextAreaField(_l("Lépések"), validators=[TextLimit(BODY_MAX)], render_kw={"rows": 10})
     variations = TextAreaField(_l("Változatok"), validators=[TextLimit(10_000)])
     source = TextAreaField(_l("Forrás"), validators=[TextLimit(2000)])
     tags = StringField(_l("Címkék (vesszővel elválasztva)"), validators=[TextLimit(500)])

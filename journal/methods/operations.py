@@ -3,20 +3,21 @@ edited from, with a revision per saved version (the rules of journal sections)."
 
 import json
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from journal.domain import NotAllowed, StaleVersion, versioned_update
 from journal.extensions import db
 from journal.markdown import stored
 from journal.models import Method, MethodRevision, User, utcnow
 from journal.permissions import can_write_methods
+from journal.search.index import words
 
 FIELDS = ("name", "aim", "group_size", "minutes", "materials", "body", "variations", "source",
           "tags")  # fmt: skip
 
 
 class NameTaken(Exception):
-    """Another method already has this name (letter case aside)."""
+    """Another method already has this name (letter case and accents aside)."""
 
     def __init__(self, other: Method):
         """Keep the other method, to link to it."""
@@ -24,9 +25,15 @@ class NameTaken(Exception):
         self.other = other
 
 
+def name_key(name: str) -> str:
+    """Return what makes two names the same: their words, case and accents aside
+    ("Galéria-séta" and "galeria seta"), so the library holds one of each."""
+    return " ".join(words(name))
+
+
 def _same_name(name: str, other_than: int | None = None) -> Method | None:
-    """Return another method of the same name, whatever its letter case."""
-    query = select(Method).where(func.lower(Method.name) == name.lower())
+    """Return another method of the same name, whatever its letter case and accents."""
+    query = select(Method).where(Method.name_key == name_key(name))
     if other_than is not None:
         query = query.where(Method.id != other_than)
     return db.session.scalar(query)
@@ -51,8 +58,10 @@ def create_method(author: User, values: dict) -> Method:
     if other := _same_name(values["name"]):
         raise NameTaken(other)
     now = utcnow()
-    method = Method(**values, created_by_id=author.id, created_at=now, updated_at=now,
-                    updated_by_id=author.id)  # fmt: skip
+    method = Method(
+        **values, name_key=name_key(values["name"]), created_by_id=author.id, created_at=now,
+        updated_at=now, updated_by_id=author.id,
+    )  # fmt: skip
     db.session.add(method)
     db.session.flush()
     _revise(method, author)
@@ -69,7 +78,8 @@ def save_method(author: User, method: Method, base_version: int, values: dict) -
     if other := _same_name(values["name"], other_than=method.id):
         raise NameTaken(other)
     written = versioned_update(
-        method, base_version, **values, **stored(values["body"]), updated_at=utcnow(),
+        method, base_version, **values, **stored(values["body"]), name_key=name_key(values["name"]),
+        updated_at=utcnow(),
         updated_by_id=author.id,
     )  # fmt: skip
     if not written:

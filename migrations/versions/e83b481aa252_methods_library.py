@@ -26,6 +26,7 @@ def upgrade():
     op.create_table('method',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('name_key', sa.String(length=200), nullable=False),
     sa.Column('aim', sa.Text(), nullable=False),
     sa.Column('group_size', sa.String(length=100), nullable=False),
     sa.Column('minutes', sa.Integer(), nullable=True),
@@ -44,7 +45,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['created_by_id'], ['app_user.id'], name=op.f('fk_method_created_by_id_app_user')),
     sa.ForeignKeyConstraint(['updated_by_id'], ['app_user.id'], name=op.f('fk_method_updated_by_id_app_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_method')),
-    sa.UniqueConstraint('name', name=op.f('uq_method_name'))
+    sa.UniqueConstraint('name_key', name=op.f('uq_method_name_key'))
     )
     op.create_table('method_revision',
     sa.Column('id', sa.Integer(), nullable=False),
