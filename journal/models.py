@@ -277,6 +277,9 @@ class Workshop(db.Model):
         back_populates="workshop", cascade="all, delete-orphan"
     )
     journal: Mapped["Journal | None"] = relationship(back_populates="workshop")
+    plan: Mapped[list["WorkshopMethod"]] = relationship(
+        back_populates="workshop", cascade="all, delete-orphan", order_by="WorkshopMethod.position"
+    )
 
     __table_args__ = (db.Index("ix_workshop_group_date", "group_id", "date"),)
 
@@ -287,9 +290,34 @@ class Workshop(db.Model):
         return self.date <= local_today()
 
     @property
-    def method_list(self) -> list[str]:
-        """Return the methods as a list."""
+    def free_methods(self) -> list[str]:
+        """Return the methods typed as free text (before the library), one per line."""
         return [m.strip() for m in self.methods.splitlines() if m.strip()]
+
+    @property
+    def method_list(self) -> list[str]:
+        """Return the names of the workshop's methods: its plan's, then any typed as text."""
+        return [step.method.name for step in self.plan] + self.free_methods
+
+    @property
+    def plan_minutes(self) -> int:
+        """Return the running time of the plan's methods, in minutes."""
+        return sum(step.minutes or 0 for step in self.plan)
+
+
+class WorkshopMethod(db.Model):
+    """A method of the library in a workshop's plan, with its minutes, in the plan's order."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id"), index=True)
+    method_id: Mapped[int] = mapped_column(ForeignKey("method.id"), index=True)
+    minutes: Mapped[int | None]
+    position: Mapped[int]
+
+    workshop: Mapped[Workshop] = relationship(back_populates="plan")
+    method: Mapped["Method"] = relationship()
+
+    __table_args__ = (UniqueConstraint("workshop_id", "method_id", name="uq_workshop_method"),)
 
 
 class AttendanceStatus(enum.StrEnum):

@@ -11,6 +11,19 @@ from journal.journals.forms import BODY_MAX
 MAX_MINUTES = 600
 
 
+def validate_minutes(form, field) -> None:
+    """Accept a whole number of minutes from 1 to MAX_MINUTES, or nothing."""
+    typed = (field.data or "").strip()
+    if typed and (positive_int(typed) is None or int(typed) > MAX_MINUTES):
+        raise ValidationError(_l("Egész percet adjon meg 1 és %(max)d között.", max=MAX_MINUTES))
+
+
+def minutes_of(field) -> int | None:
+    """Return a validated minutes field as a number (None when empty)."""
+    typed = (field.data or "").strip()
+    return int(typed) if typed else None
+
+
 class MethodForm(FlaskForm):
     """A method's fields, and the version its edit started from (0 for a new one)."""
 
@@ -21,7 +34,7 @@ class MethodForm(FlaskForm):
         _l("Röviden: mire jó?"), validators=[TextLimit(1000)], render_kw={"rows": 2}
     )
     group_size = StringField(_l("Csoportméret"), validators=[TextLimit(100)])
-    minutes = StringField(_l("Időigény (perc)"))
+    minutes = StringField(_l("Időigény (perc)"), validators=[validate_minutes])
     materials = TextAreaField(_l("Eszközök"), validators=[TextLimit(5000)])
     body = TextAreaField(_l("Lépések"), validators=[TextLimit(BODY_MAX)], render_kw={"rows": 10})
     variations = TextAreaField(_l("Változatok"), validators=[TextLimit(10_000)])
@@ -29,23 +42,14 @@ class MethodForm(FlaskForm):
     tags = StringField(_l("Címkék (vesszővel elválasztva)"), validators=[TextLimit(500)])
     version = HiddenField()
 
-    def validate_minutes(self, field) -> None:
-        """Accept a whole number of minutes from 1 to MAX_MINUTES, or nothing."""
-        typed = (field.data or "").strip()
-        if typed and (positive_int(typed) is None or int(typed) > MAX_MINUTES):
-            raise ValidationError(
-                _l("Egész percet adjon meg 1 és %(max)d között.", max=MAX_MINUTES)
-            )
-
     def values(self) -> dict:
         """Return the fields as the method stores them."""
-        minutes = (self.minutes.data or "").strip()
         tags = ", ".join(t.strip() for t in (self.tags.data or "").split(",") if t.strip())
         return {
             "name": (self.name.data or "").strip(),
             "aim": (self.aim.data or "").strip(),
             "group_size": (self.group_size.data or "").strip(),
-            "minutes": int(minutes) if minutes else None,
+            "minutes": minutes_of(self.minutes),
             "materials": (self.materials.data or "").strip(),
             "body": (self.body.data or "").strip(),
             "variations": (self.variations.data or "").strip(),

@@ -86,3 +86,13 @@ def save_method(author: User, method: Method, base_version: int, values: dict) -
         raise StaleVersion(method)
     _revise(method, author)
     return True
+
+
+def method_named(author: User, name: str) -> Method:
+    """Return the library's method of this name (case and accents aside), adding it with just
+    its name when there is none yet (a method created in place while planning a workshop)."""
+    found = _same_name(name)
+    if found is not None:
+        return found
+    empty = {field: "" for field in FIELDS} | {"name": name.strip(), "minutes": None}
+    return create_method(author, empty)

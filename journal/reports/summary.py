@@ -35,6 +35,7 @@ from journal.models import (
     Program,
     Role,
     Workshop,
+    WorkshopMethod,
     WorkshopStatus,
     local_date,
     local_today,
@@ -410,6 +411,7 @@ def _workshops(group: Group, period: Period) -> list[Workshop]:
                 selectinload(Workshop.attendance),
                 selectinload(Workshop.guests),
                 selectinload(Workshop.journal),
+                selectinload(Workshop.plan).selectinload(WorkshopMethod.method),
             )
             .order_by(Workshop.date, Workshop.start_time, Workshop.id)
         )

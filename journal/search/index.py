@@ -22,6 +22,7 @@ from journal.models import (
     ReportText,
     SearchDocument,
     Workshop,
+    WorkshopMethod,
     local_date,
 )
 
@@ -74,7 +75,7 @@ def document_of(row) -> dict | None:
         values = dict(
             kind="workshop", subkind="", group_id=row.group_id,
             author_id=row.created_by_id, day=row.date, title=_folded(row.topic),
-            body=_folded(row.place, row.agenda, row.methods),
+            body=_folded(row.place, row.agenda, *row.method_list),
         )  # fmt: skip
     elif isinstance(row, JournalSection):
         journal = _loaded(row, "journal", Journal, "journal_id")
@@ -112,7 +113,7 @@ INDEXED = (Workshop, JournalSection, Note, Reply, ReportText)
 # The attributes whose change changes a row's entry (flags such as hidden or deleted do not:
 # who may read a row is decided when searching, from the row itself).
 _TEXT = {
-    Workshop: ("topic", "place", "agenda", "methods", "date"),
+    Workshop: ("topic", "place", "agenda", "methods", "date"),  # and its plan: _index_flushed
     JournalSection: ("body",),
     Note: ("title", "body", "link"),
     Reply: ("body",),
@@ -181,12 +182,20 @@ def _index_flushed(session, _context) -> None:
     for row in session.dirty:
         if isinstance(row, INDEXED) and _changed(row):
             write(connection, row)
+    # A workshop is found by the names of its plan's methods too.
+    planned = {row.workshop_id for row in (*session.new, *session.deleted)
+               if isinstance(row, WorkshopMethod)}  # fmt: skip
+    for workshop_id in planned:
+        workshop = db.session.get(Workshop, workshop_id)
+        if workshop is not None:
+            write(connection, workshop)
 
 
 def rebuild(batch: int = 1000) -> int:
     """Empty the index and write every row's entry again; return how many were written. The
     session is emptied as it goes (its rows are expunged, the changes stay)."""
     loads = {
+        Workshop: selectinload(Workshop.plan).selectinload(WorkshopMethod.method),
         JournalSection: selectinload(JournalSection.journal).selectinload(Journal.workshop),
         Reply: selectinload(Reply.note),
     }

@@ -4,10 +4,20 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, StringField, TextAreaField, TimeField
+from wtforms import (
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import DataRequired, Optional, StopValidation, ValidationError
 
 from journal.forms import TextLimit
+from journal.methods.forms import minutes_of, validate_minutes
 from journal.models import local_today
 
 
@@ -44,6 +54,18 @@ class LocalTimeField(_BlankIsNone, TimeField):
     """A time input with Hungarian messages."""
 
 
+class PlanStepForm(Form):
+    """One method of a workshop's plan: its name (from the library, or new) and minutes."""
+
+    name = StringField(_l("Módszer"), validators=[TextLimit(200)])
+    minutes = StringField(_l("Perc"), validators=[validate_minutes])
+
+    def validate_name(self, field) -> None:
+        """Ask for the method's name when its minutes were given."""
+        if not (field.data or "").strip() and (self.minutes.data or "").strip():
+            raise ValidationError(_l("Adja meg a módszer nevét is."))
+
+
 class WorkshopForm(FlaskForm):
     """A workshop's editable fields, with the version the edit started from."""
 
@@ -67,7 +89,8 @@ class WorkshopForm(FlaskForm):
         _l("Téma"), validators=[DataRequired(_l("Adja meg az alkalom témáját.")), TextLimit(200)]
     )
     agenda = TextAreaField(_l("Rövid program"), validators=[TextLimit(4000)])
-    methods = TextAreaField(_l("Alkalmazott módszerek"), validators=[TextLimit(2000)])
+    methods = TextAreaField(_l("Egyéb módszerek (szabad szöveg)"), validators=[TextLimit(2000)])
+    plan = FieldList(FormField(PlanStepForm), min_entries=0, max_entries=40)
     version = HiddenField()
 
     # Set by the edit view for a workshop held or with attendance or guests recorded: its day
@@ -93,6 +116,23 @@ class WorkshopForm(FlaskForm):
                     "vehető fel."
                 )
             )
+
+    def plan_steps(self) -> tuple[tuple[str, int | None], ...]:
+        """Return the plan's filled rows as (name, minutes), in order."""
+        rows = (step.form for step in self.plan)
+        return tuple(
+            (row.name.data.strip(), minutes_of(row.minutes))
+            for row in rows
+            if (row.name.data or "").strip()
+        )
+
+    def plan_minutes(self) -> int:
+        """Return the running time of the rows as typed (what is not a number counts 0)."""
+        total = 0
+        for step in self.plan:
+            typed = (step.form.minutes.data or "").strip()
+            total += int(typed) if typed.isascii() and typed.isdigit() and len(typed) < 4 else 0
+        return total
 
     def validate_end_time(self, field):
         """Require the end to be after the start, and a start when an end is given."""

@@ -14,6 +14,7 @@ from journal.domain import (  # noqa: F401 (views use operations.*)
     versioned_update,
 )
 from journal.extensions import db
+from journal.methods.operations import method_named
 from journal.models import (
     Attendance,
     AttendanceStatus,
@@ -22,6 +23,7 @@ from journal.models import (
     Membership,
     User,
     Workshop,
+    WorkshopMethod,
     WorkshopStatus,
     utcnow,
 )
@@ -40,6 +42,8 @@ class WorkshopData:
     topic: str
     agenda: str
     methods: str
+    # The plan: library methods by name (one not in the library yet is added), with minutes.
+    plan: tuple[tuple[str, int | None], ...] = ()
 
 
 def _normalise_methods(text: str) -> str:
@@ -78,7 +82,26 @@ def create_workshop(user: User, group: Group, data: WorkshopData, widen: bool = 
     )
     db.session.add(workshop)
     db.session.flush()
+    _set_plan(user, workshop, data.plan)
     return workshop
+
+
+def _set_plan(user: User, workshop: Workshop, plan: tuple[tuple[str, int | None], ...]) -> None:
+    """Make the workshop's plan these methods with their minutes, in this order; a method
+    named twice is kept once, where it first came."""
+    steps, seen = [], set()
+    for name, minutes in plan:
+        method = method_named(user, name)
+        if method.id not in seen:
+            seen.add(method.id)
+            steps.append(WorkshopMethod(method=method, minutes=minutes, position=len(steps)))
+    current = [(s.method_id, s.minutes) for s in workshop.plan]
+    if current == [(s.method_id, s.minutes) for s in steps]:
+        return
+    workshop.plan.clear()
+    db.session.flush()  # the old steps go before the new ones take their places
+    workshop.plan.extend(steps)
+    db.session.flush()
 
 
 def _versioned_update(workshop: Workshop, base_version: int, **values) -> None:
@@ -110,6 +133,7 @@ def update_workshop(
         agenda=data.agenda.strip(),
         methods=_normalise_methods(data.methods),
     )
+    _set_plan(user, workshop, data.plan)
 
 
 def cancel_workshop(user: User, workshop: Workshop, base_version: int, reason: str) -> None:

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from journal.extensions import db
+from journal.methods.queries import library
 from journal.forms import positive_int
 from journal.groups.queries import group_or_404
 from journal.htmx import after_action, message_fragment, render, wants_fragment
@@ -60,6 +61,7 @@ def workshop_helpers() -> dict:
         "workshop_held": WorkshopStatus.HELD,
         "workshop_cancelled": WorkshopStatus.CANCELLED,
         "workshop_planned": WorkshopStatus.PLANNED,
+        "method_names": lambda: [method.name for method in library()],
     }
 
 
@@ -85,7 +87,23 @@ def _data(form: WorkshopForm) -> operations.WorkshopData:
         topic=form.topic.data or "",
         agenda=form.agenda.data or "",
         methods=form.methods.data or "",
+        plan=form.plan_steps(),
     )
+
+
+BLANK_STEPS = 2  # empty plan rows offered below the filled ones
+
+
+def _with_blank_steps(form: WorkshopForm, count: int = BLANK_STEPS) -> WorkshopForm:
+    """Add empty rows to the form's plan, for more methods."""
+    for _step in range(count):
+        form.plan.append_entry()
+    return form
+
+
+def _more_steps() -> bool:
+    """Tell whether the form was sent to get another plan row (nothing is saved then)."""
+    return request.form.get("more_steps") == "1"
 
 
 def _back_url(workshop: Workshop, requested: str | None) -> str:
@@ -146,6 +164,11 @@ def new(slug: str):
     require(can_manage_workshops(current_user, group))
     form = WorkshopForm()
     suggestion = _suggestion(group)
+    if request.method == "POST" and _more_steps():
+        return render(
+            "workshops/form.html", form=_with_blank_steps(form, 1), group=group, workshop=None,
+            suggestion=suggestion,
+        )  # fmt: skip
     if request.method == "POST":
         outside = None
         if form.validate():
@@ -174,6 +197,7 @@ def new(slug: str):
     # anything more private stays a suggestion for the planner's eyes.
     if suggestion is not None and suggestion.visibility == Visibility.GROUP:
         form.agenda.data = suggestion.body
+    _with_blank_steps(form, 3)
     return render(
         "workshops/form.html", form=form, group=group, workshop=None, suggestion=suggestion
     )
@@ -229,10 +253,21 @@ def edit(workshop_id: int):
     """Edit a workshop, refusing to overwrite a newer version."""
     workshop = _managed(workshop_id)
     if request.method == "GET":
-        form = WorkshopForm(obj=workshop)
+        form = WorkshopForm(formdata=None, obj=workshop)
+        form.plan.entries = []
+        for step in workshop.plan:
+            form.plan.append_entry({"name": step.method.name, "minutes": str(step.minutes or "")})
         form.version.data = str(workshop.version)
-        return render("workshops/form.html", form=form, group=workshop.group, workshop=workshop)
+        return render(
+            "workshops/form.html", form=_with_blank_steps(form), group=workshop.group,
+            workshop=workshop,
+        )  # fmt: skip
     form = WorkshopForm()
+    if _more_steps():
+        return render(
+            "workshops/form.html", form=_with_blank_steps(form, 1), group=workshop.group,
+            workshop=workshop,
+        )  # fmt: skip
     form.recorded = workshop.status == WorkshopStatus.HELD or queries.has_records(workshop)
     return _save_versioned(
         workshop,

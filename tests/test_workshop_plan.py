@@ -1,0 +1,102 @@
+"""A workshop's plan: methods from the library (a new name is added to it in place), each
+with its minutes, the running time shown; bad rows refused with everything kept."""
+
+from sqlalchemy import func, select
+
+from journal.extensions import db
+from journal.methods.operations import create_method
+from journal.models import Method, Workshop
+from tests.factories import make_workshop
+from tests.test_notes import relogin
+
+BASE = {"date": "2026-01-16", "topic": "Önkéntesek", "place": "Közösségi ház"}
+
+
+def _method(world, name: str) -> Method:
+    """Add a method to the library."""
+    values = {"name": name, "aim": "", "group_size": "", "minutes": None, "materials": "",
+              "body": "", "variations": "", "source": "", "tags": ""}  # fmt: skip
+    return create_method(world["coordinator"], values)
+
+
+def _plan(*steps) -> dict:
+    """Return the form fields of plan rows."""
+    data = {}
+    for i, (name, minutes) in enumerate(steps):
+        data[f"plan-{i}-name"] = name
+        data[f"plan-{i}-minutes"] = minutes
+    return data
+
+
+def test_a_mentor_plans_a_workshop_with_library_methods(client, world, log_in):
+    """Two methods picked from the library (typed as people type), one created in place: the
+    workshop lists them in order with their minutes and the running time, linked to the
+    library, which now holds the new one."""
+    cafe = _method(world, "Világkávézó")
+    _method(world, "Nyitókör")
+    db.session.commit()
+    log_in(world["mentor_a"])
+    form = client.get("/groups/alfa/workshops/new").get_data(as_text=True)
+    assert '<option value="Világkávézó">' in form and 'list="method-names"' in form
+    plan = _plan(("nyitokor", "15"), ("vilagkavezo", "45"), ("Forgószínpad", "30"), ("", ""))
+    response = client.post("/groups/alfa/workshops/new", data=BASE | plan)
+    assert response.status_code == 303
+    workshop = db.session.scalar(select(Workshop))
+    assert [(s.method.name, s.minutes) for s in workshop.plan] == [
+        ("Nyitókör", 15), ("Világkávézó", 45), ("Forgószínpad", 30),
+    ]  # fmt: skip
+    page = client.get(f"/workshops/{workshop.id}").get_data(as_text=True)
+    assert "Összesen: 90 perc" in page and f'href="/methods/{cafe.id}"' in page
+    assert page.index("Nyitókör") < page.index("Világkávézó") < page.index("Forgószínpad")
+    assert db.session.scalar(select(func.count()).select_from(Method)) == 3
+    edit = client.get(f"/workshops/{workshop.id}/edit").get_data(as_text=True)
+    assert 'value="Forgószínpad"' in edit and 'value="45"' in edit
+    assert "Összesen: 90 perc" in edit
+
+
+def test_bad_rows_are_refused_with_everything_kept(client, world, log_in):
+    """Minutes that are not minutes, or minutes without a method: 422, nothing saved, every
+    row as typed."""
+    log_in(world["mentor_a"])
+    plan = _plan(("Körkérdés", "negyed óra"), ("", "20"), ("Galéria-séta", "40"))
+    response = client.post("/groups/alfa/workshops/new", data=BASE | plan)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Egész percet adjon meg 1 és 600 között." in page
+    assert "Adja meg a módszer nevét is." in page
+    assert 'value="negyed óra"' in page and 'value="Galéria-séta"' in page
+    assert db.session.scalar(select(func.count()).select_from(Workshop)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Method)) == 0
+
+
+def test_another_row_is_added_without_saving(client, world, log_in):
+    """ "Újabb sor" answers the form with one more empty row and what was typed; no save."""
+    log_in(world["mentor_a"])
+    data = BASE | _plan(("Körkérdés", "10"), ("", ""), ("", "")) | {"more_steps": "1"}
+    page = client.post("/groups/alfa/workshops/new", data=data).get_data(as_text=True)
+    assert 'name="plan-3-name"' in page and 'value="Körkérdés"' in page
+    assert db.session.scalar(select(func.count()).select_from(Workshop)) == 0
+
+
+def test_an_edit_changes_the_plan_and_the_search_finds_it(client, world, log_in):
+    """Saving the edited plan replaces it (a method named twice kept once), the free text of
+    an older workshop stays, and the workshop is found by its methods' names."""
+    workshop = make_workshop(world["group_a"], methods="régi szabad szöveg")
+    db.session.commit()
+    log_in(world["mentor_a"])
+    edit = client.get(f"/workshops/{workshop.id}/edit").get_data(as_text=True)
+    assert "régi szabad szöveg" in edit  # the older free text is kept in its own field
+    data = {
+        "date": workshop.date.isoformat(), "topic": workshop.topic, "place": workshop.place,
+        "version": str(workshop.version), "methods": "régi szabad szöveg",
+    } | _plan(("Akvárium", "20"), ("akvarium", "5"), ("Zárókör", ""))  # fmt: skip
+    assert client.post(f"/workshops/{workshop.id}/edit", data=data).status_code == 303
+    db.session.expire_all()
+    assert [(s.method.name, s.minutes) for s in workshop.plan] == [
+        ("Akvárium", 20),
+        ("Zárókör", None),
+    ]
+    assert workshop.method_list == ["Akvárium", "Zárókör", "régi szabad szöveg"]
+    relogin(client, world["coordinator"])
+    found = client.get("/search?q=akvarium&kind=workshop").get_data(as_text=True)
+    assert found.count('class="result"') == 1
