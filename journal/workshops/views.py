@@ -7,13 +7,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from journal.extensions import db
-from journal.methods.queries import library
 from journal.forms import positive_int
 from journal.groups.queries import group_or_404
 from journal.htmx import after_action, message_fragment, render, wants_fragment
 from journal.i18n import long_date
 from journal.journals.queries import journal_context, previous_next_steps
 from journal.links import public_url, safe_next
+from journal.methods.queries import library
 from journal.models import (
     AttendanceStatus,
     Group,
