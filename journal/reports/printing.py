@@ -96,14 +96,29 @@ def _fetcher_class():
 
 _warm = False
 
+# What preload() renders: every face of our font, both stylesheets, headings, a table, margin
+# boxes and a paragraph that needs Hungarian hyphenation. What WeasyPrint caches while laying
+# these out (font faces, the hyphenation dictionary, parsed stylesheets) is then in the worker's
+# memory, so every forked render starts with it instead of loading it again (~0.5 s each).
+_WARM_UP = (
+    '<html lang="hu"><head><title>Bemelegítés</title>'
+    '<link rel="stylesheet" href="/static/css/print.css">'
+    '<link rel="stylesheet" href="/static/css/print-summary.css"></head><body>'
+    '<div class="running-strings"><span class="running">Árvíztűrő</span></div>'
+    "<h1>Összefoglaló</h1><h2>Foglalkozások</h2><h3>Első alkalom</h3><h4>Tapasztalatok</h4>"
+    '<p style="width: 20mm">Megszentségteleníthetetlenségeskedéseitekért <strong>erős</strong>'
+    " <em>dőlt <strong>erős dőlt</strong></em> ő ű „idézet” – 2025. november 12.</p>"
+    '<table class="plain"><thead><tr><th class="num">Sorsz.</th><th class="name">Név</th></tr>'
+    '</thead><tbody><tr><td class="num">1.</td><td class="name">Kovács Ödön</td></tr></tbody>'
+    '</table><ul><li>Egy</li></ul><p class="empty">Nincs kitöltve.</p></body></html>'
+)
+
 
 def preload() -> None:
-    """Import WeasyPrint and load our fonts once per process (~0.7 s), outside a render's wait."""
+    """Import WeasyPrint and warm its caches once per process (~1 s), outside a render's wait."""
     global _warm
     if not _warm:
-        _render(
-            '<html lang="hu"><link rel="stylesheet" href="/static/css/print.css"><p>ő ű</p></html>'
-        )
+        _render(_WARM_UP)
         _warm = True
 
 
@@ -208,6 +223,7 @@ def render_bounded(html: str, limits: Limits) -> bytes:
     before this returns or raises: no render outlives its request. A limit reached raises
     RenderRefused; an error in the render raises RenderFailed with the child's traceback.
     """
+    preload()  # once per process: every child starts warm (WeasyPrint imported, fonts loaded)
     read_end, write_end = os.pipe()
     started = time.monotonic()
     pid = os.fork()
