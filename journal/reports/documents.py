@@ -169,7 +169,7 @@ def pdf_response(document: Document) -> Response:
         try:
             with slots.render_slot(
                 key,
-                current_user.get_id(),
+                current_user.id,
                 per_user=int(config["PDF_RENDERS_PER_USER"]),
                 ttl=int(limits.seconds) + 30,
             ):

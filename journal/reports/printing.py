@@ -257,22 +257,27 @@ def render_bounded(html: str, limits: Limits) -> bytes:
     return _result(b"".join(chunks), status)
 
 
+# The child's exit status when it ran out of memory where Python could still tell.
+_OUT_OF_MEMORY = 3
+
+
 def _result(data: bytes, status: int) -> bytes:
     """Turn what the child sent and how it ended into the PDF, or raise."""
     if os.WIFSIGNALED(status):
+        # SIGXCPU at the CPU limit (SIGKILL a second later). A C library that cannot allocate
+        # under the address-space limit aborts (GLib) or crashes: that is running out of memory.
         signum = os.WTERMSIG(status)
-        # SIGXCPU at the CPU limit (SIGKILL one second later); memory runs out as a crash.
         raise RenderRefused("time" if signum in (signal.SIGXCPU, signal.SIGKILL) else "memory")
+    if os.WEXITSTATUS(status) == _OUT_OF_MEMORY:
+        raise RenderRefused("memory")
     kind, payload = data[:1], data[1:]
     if kind == b"P" and os.WEXITSTATUS(status) == 0:
         return payload
-    if kind == b"M":
-        raise RenderRefused("memory")
     raise RenderFailed(payload.decode("utf-8", "replace") or f"render ended with {status}")
 
 
 def _child(html: str, limits: Limits, out: int) -> None:  # pragma: no cover - runs in the child
-    """Render under the limits, write b"P" + PDF (or b"M", or b"E" + traceback), and exit."""
+    """Render under the limits, write b"P" + PDF (or b"E" + traceback), and exit."""
     code = 0
     try:
         for signum in (
@@ -290,18 +295,27 @@ def _child(html: str, limits: Limits, out: int) -> None:  # pragma: no cover - r
         address_space = _address_space() + int(limits.memory_bytes)
         resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
         try:
-            message = b"P" + html_to_pdf(html)
+            pdf = html_to_pdf(html)
         except MemoryError:
-            message = b"M"
+            raise
         except BaseException:
-            message = b"E" + traceback.format_exc().encode()
-        view = memoryview(message)
-        while view:
-            view = view[os.write(out, view) :]
+            _write_all(out, b"E" + traceback.format_exc().encode())
+        else:
+            _write_all(out, b"P")
+            _write_all(out, pdf)
+    except MemoryError:
+        code = _OUT_OF_MEMORY
     except BaseException:
         code = 1
     finally:
         os._exit(code)
+
+
+def _write_all(fd: int, data: bytes) -> None:  # pragma: no cover - runs in the child
+    """Write all of data to a file descriptor."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def _address_space() -> int:
