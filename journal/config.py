@@ -75,7 +75,7 @@ class DefaultConfig:
     # PDF_RENDERS_PER_USER at once per user (shared through RATELIMIT_STORAGE_URI).
     PDF_RENDER_SECONDS = 20
     PDF_RENDER_CPU_SECONDS = 15
-    PDF_RENDER_MEMORY_BYTES = 768 * 1024 * 1024
+    PDF_RENDER_MEMORY_BYTES = 512 * 1024 * 1024
     PDF_RENDERS_PER_USER = 2
     # A break opportunity (zero-width space) after every this many characters of a longer word,
     # in what the renderer gets only: WeasyPrint lays out one long unbroken word super-linearly
