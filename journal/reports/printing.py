@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import functools
+import gc
 import logging
 import mimetypes
 import os
@@ -289,6 +290,7 @@ def _child(html: str, limits: Limits, out: int) -> None:  # pragma: no cover - r
             signal.SIGCHLD,
         ):
             signal.signal(signum, signal.SIG_DFL)
+        gc.freeze()  # the worker's objects: the collector in the child never walks (copies) them
         _die_with_parent()
         cpu = max(1, int(limits.cpu_seconds))
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
