@@ -130,12 +130,33 @@ def test_a_render_past_a_limit_is_stopped_and_answers_what_to_change(
     assert "A PDF nem készült el" in page
     assert "Foglalkozási napló › A foglalkozás › Téma és célok: 10 000 karakter" in page
     assert "benne egy 10 000 karakteres, szóköz nélküli szó" in page
+    assert "rövidebb időszakot" not in page  # a workshop's record has no period to choose
     preview = long_word["url"].removesuffix(".pdf")
     assert f'<a href="{preview}">Vissza az előnézethez</a>' in response.get_data(as_text=True)
     app.config.update(
         {name: getattr(DefaultConfig, name) for name in (*limits, "PDF_WORD_BREAK_EVERY")}
     )
     assert client.get(long_word["url"]).status_code == 200
+
+
+def test_a_stopped_summary_names_the_workshop_section_and_offers_a_shorter_period(
+    app, client, log_in, long_word
+):
+    """The group summary holding the word, stopped at its deadline, names the section under
+    its workshop's heading and suggests a shorter period (the summary has one)."""
+    app.config.update(PDF_WORD_BREAK_EVERY=0, PDF_RENDER_SECONDS=1)
+    log_in(long_word["mentor"])
+    response = client.get("/groups/alfa/summary.pdf")
+    assert response.status_code == 422
+    page = _page_text(response)
+    assert re.search(
+        r"Alfa csoport › Foglalkozási naplók › [^›]*Egyetlen hosszú szó › Téma és célok: "
+        r"10 \d{3} karakter, benne egy 10 000 karakteres",
+        page,
+    )
+    assert "vagy válasszon rövidebb időszakot" in page
+    assert 'href="/groups/alfa/summary"' in response.get_data(as_text=True)
+    assert not printing.running_renders()
 
 
 @pytest.mark.parametrize(("allowed", "status"), [(64 * 2**20, 422), (768 * 2**20, 200)])

@@ -17,6 +17,8 @@ HEADINGS = ("h1", "h2", "h3", "h4")
 _SKIPPED = ("title", "style", "script")
 # A word this long is worth naming: no real word is, a pasted blob of text is.
 LONG_WORD = 50
+# The downloads whose document covers a period the user chooses (a shorter one is lighter).
+PERIOD_ENDPOINTS = ("reports.group_summary_pdf", "reports.program_report_pdf")
 
 
 @dataclass
@@ -106,6 +108,7 @@ def too_heavy(html: str, limits: Limits) -> Response:
         seconds=math.ceil(limits.seconds),
         parts=heaviest_parts(html),
         long_word=LONG_WORD,
+        has_period=request.endpoint in PERIOD_ENDPOINTS,
     )
 
 
