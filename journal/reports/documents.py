@@ -1,10 +1,14 @@
-"""Every PDF download: the content-hash cache, the render in the request, the headers.
+"""Every PDF download: the content-hash cache, the bounded render in the request, the headers.
 
 A view renders a print template to HTML (loading and authorizing first), wraps it in a
 `Document` and returns `pdf_response(document)`. From there on the database is not touched:
-the session is closed before rendering starts, so a render never holds a lock.
+the session is closed before rendering starts, so a render never holds a lock. The render runs
+in a child process under the PDF_RENDER_* limits (printing.render_bounded), holding its
+document's and its user's leases (slots.py); a render stopped or refused answers the page of
+refusal.py instead of the PDF.
 
-The cache is keyed by the SHA-256 of the HTML (plus the print stylesheets, the fonts and the
+The cache is keyed by the SHA-256 of the HTML the renderer gets (with its break opportunities;
+plus the print stylesheets, the fonts and the
 renderer's version), i.e. by the version of the data the document shows: an unchanged document
 is a file send. The files (`<key>.pdf`, written atomically) may be shared by every worker and
 host, or lost: a missing one is rendered again.
