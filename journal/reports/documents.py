@@ -7,11 +7,10 @@ in a child process under the PDF_RENDER_* limits (printing.render_bounded), hold
 document's and its user's leases (slots.py); a render stopped or refused answers the page of
 refusal.py instead of the PDF.
 
-The cache is keyed by the SHA-256 of the HTML the renderer gets (with its break opportunities;
-plus the print stylesheets, the fonts and the
-renderer's version), i.e. by the version of the data the document shows: an unchanged document
-is a file send. The files (`<key>.pdf`, written atomically) may be shared by every worker and
-host, or lost: a missing one is rendered again.
+The cache is keyed by the SHA-256 of the HTML the renderer gets (with its break opportunities),
+the print stylesheets, the fonts and the renderer's version, i.e. by the version of the data the
+document shows: an unchanged document is a file send. The files (`<key>.pdf`, written
+atomically) may be shared by every worker and host, or lost: a missing one is rendered again.
 """
 
 from __future__ import annotations
