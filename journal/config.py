@@ -66,9 +66,23 @@ class DefaultConfig:
     # Behind a reverse proxy, set to the number of proxies that add X-Forwarded-* headers.
     PROXY_COUNT = 0
 
-    # PDF reports (journal/reports/documents.py) are rendered in the download's request; the
-    # server's worker timeout (gunicorn --timeout) bounds a render. Cached PDFs live in
-    # REPORT_CACHE_DIR (default: instance/pdf-cache), at most REPORT_CACHE_MAX_BYTES in all.
+    # PDF reports (journal/reports/documents.py) are rendered in the download's request, each
+    # in a process forked from the worker (journal/reports/printing.py) that is killed after
+    # PDF_RENDER_SECONDS (well inside gunicorn's --timeout), may use PDF_RENDER_CPU_SECONDS of
+    # CPU time and add PDF_RENDER_MEMORY_BYTES to the worker's address space; a render stopped
+    # there answers a Hungarian page naming the largest parts. The largest real document (the
+    # program report) takes about 3 s. One render at a time per document, at most
+    # PDF_RENDERS_PER_USER at once per user (shared through RATELIMIT_STORAGE_URI).
+    PDF_RENDER_SECONDS = 20
+    PDF_RENDER_CPU_SECONDS = 15
+    PDF_RENDER_MEMORY_BYTES = 512 * 1024 * 1024
+    PDF_RENDERS_PER_USER = 2
+    # A break opportunity (zero-width space) after every this many characters of a longer word,
+    # in what the renderer gets only: WeasyPrint lays out one long unbroken word super-linearly
+    # (10,000 characters: 84 s; with breaks: 0.2 s). No Hungarian word is this long.
+    PDF_WORD_BREAK_EVERY = 40
+    # Cached PDFs live in REPORT_CACHE_DIR (default: instance/pdf-cache), at most
+    # REPORT_CACHE_MAX_BYTES in all.
     REPORT_CACHE_DIR = None
     REPORT_CACHE_MAX_BYTES = 200 * 1024 * 1024
     # The funder line printed on attendance sheets.

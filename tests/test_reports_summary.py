@@ -545,8 +545,10 @@ def test_second_download_comes_from_the_cache(client, log_in, summary, monkeypat
     from journal.reports import printing
 
     renders, builds = [], []
-    real = printing.html_to_pdf
-    monkeypatch.setattr(printing, "html_to_pdf", lambda html: renders.append(1) or real(html))
+    real = printing.render_bounded
+    monkeypatch.setattr(
+        printing, "render_bounded", lambda html, limits: renders.append(1) or real(html, limits)
+    )
     real_build = summary_module.group_summary
     monkeypatch.setattr(
         summary_module,

@@ -1,13 +1,16 @@
-"""Every PDF download: the content-hash cache, the render in the request, the headers.
+"""Every PDF download: the content-hash cache, the bounded render in the request, the headers.
 
 A view renders a print template to HTML (loading and authorizing first), wraps it in a
 `Document` and returns `pdf_response(document)`. From there on the database is not touched:
-the session is closed before rendering starts, so a render never holds a lock.
+the session is closed before rendering starts, so a render never holds a lock. The render runs
+in a child process under the PDF_RENDER_* limits (printing.render_bounded), holding its
+document's and its user's leases (slots.py); a render stopped or refused answers the page of
+refusal.py instead of the PDF.
 
-The cache is keyed by the SHA-256 of the HTML (plus the print stylesheets, the fonts and the
-renderer's version), i.e. by the version of the data the document shows: an unchanged document
-is a file send. The files (`<key>.pdf`, written atomically) may be shared by every worker and
-host, or lost: a missing one is rendered again.
+The cache is keyed by the SHA-256 of the HTML the renderer gets (with its break opportunities),
+the print stylesheets, the fonts and the renderer's version, i.e. by the version of the data the
+document shows: an unchanged document is a file send. The files (`<key>.pdf`, written
+atomically) may be shared by every worker and host, or lost: a missing one is rendered again.
 """
 
 from __future__ import annotations
@@ -27,9 +30,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 from flask import Response, current_app
+from flask_login import current_user
 
 from journal.extensions import db
-from journal.reports import printing
+from journal.reports import printing, refusal, slots
 
 log = logging.getLogger(__name__)
 
@@ -134,23 +138,58 @@ def _cached(pdf_path: Path) -> bytes | None:
         return None
 
 
+def render_limits() -> printing.Limits:
+    """Return the configured limits of one render (PDF_RENDER_* settings)."""
+    config = current_app.config
+    return printing.Limits(
+        seconds=float(config["PDF_RENDER_SECONDS"]),
+        cpu_seconds=int(config["PDF_RENDER_CPU_SECONDS"]),
+        memory_bytes=int(config["PDF_RENDER_MEMORY_BYTES"]),
+    )
+
+
 def pdf_response(document: Document) -> Response:
     """Answer a PDF download: from the cache when the document is unchanged, else rendered
-    now, in this request (about 2 s for a 25-page summary).
+    now, in this request (about 2 s for a 25-page summary), under the render limits.
 
     Closes the database session first: nothing below reads the database, and a render must
-    never hold a transaction open. A render that fails raises: the error page answers and the
-    failure is logged with its traceback.
+    never hold a transaction open. Long words get break opportunities (in what the renderer
+    gets only). A render stopped at a limit, or refused because the same document or too many
+    of the user's documents are rendering, answers a Hungarian page saying what to change; a
+    render that fails otherwise raises: the error page answers and the failure is logged with
+    its traceback.
     """
     db.session.close()
+    config = current_app.config
+    html = printing.with_break_opportunities(document.html, int(config["PDF_WORD_BREAK_EVERY"]))
     directory = cache_dir()
-    pdf_path = directory / f"{cache_key(document.html)}.pdf"
+    key = cache_key(html)
+    pdf_path = directory / f"{key}.pdf"
     pdf = _cached(pdf_path)
     if pdf is None:
+        limits = render_limits()
         started = time.monotonic()
-        pdf = printing.html_to_pdf(document.html)
+        try:
+            with slots.render_slot(
+                key,
+                current_user.id,
+                per_user=int(config["PDF_RENDERS_PER_USER"]),
+                ttl=int(limits.seconds) + 30,
+            ):
+                pdf = printing.render_bounded(html, limits)
+        except slots.Busy:
+            log.warning("PDF render of %s refused: already rendering", document.filename)
+            return refusal.busy(limits)
+        except printing.RenderRefused as stopped:
+            log.warning(
+                "PDF render of %s stopped at its %s limit after %.1f s",
+                document.filename,
+                stopped.reason,
+                time.monotonic() - started,
+            )
+            return refusal.too_heavy(document.html, limits)
         _write_atomically(pdf_path, pdf)
-        _prune(directory, int(current_app.config["REPORT_CACHE_MAX_BYTES"]), keep=pdf_path)
+        _prune(directory, int(config["REPORT_CACHE_MAX_BYTES"]), keep=pdf_path)
         log.info(
             "Rendered %s in %.2f s (%d bytes)",
             document.filename,

@@ -1,9 +1,21 @@
-"""HTML to PDF with WeasyPrint, fetching nothing but our own static files."""
+"""HTML to PDF with WeasyPrint, fetching nothing but our own static files, under hard limits."""
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import functools
+import gc
 import logging
 import mimetypes
+import os
+import re
+import resource
+import select
+import signal
+import time
+import traceback
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -85,14 +97,29 @@ def _fetcher_class():
 
 _warm = False
 
+# What preload() renders: every face of our font, both stylesheets, headings, a table, margin
+# boxes and a paragraph that needs Hungarian hyphenation. What WeasyPrint caches while laying
+# these out (font faces, the hyphenation dictionary, parsed stylesheets) is then in the worker's
+# memory, so every forked render starts with it instead of loading it again (~0.5 s each).
+_WARM_UP = (
+    '<html lang="hu"><head><title>Bemelegítés</title>'
+    '<link rel="stylesheet" href="/static/css/print.css">'
+    '<link rel="stylesheet" href="/static/css/print-summary.css"></head><body>'
+    '<div class="running-strings"><span class="running">Árvíztűrő</span></div>'
+    "<h1>Összefoglaló</h1><h2>Foglalkozások</h2><h3>Első alkalom</h3><h4>Tapasztalatok</h4>"
+    '<p style="width: 20mm">Megszentségteleníthetetlenségeskedéseitekért <strong>erős</strong>'
+    " <em>dőlt <strong>erős dőlt</strong></em> ő ű „idézet” – 2025. november 12.</p>"
+    '<table class="plain"><thead><tr><th class="num">Sorsz.</th><th class="name">Név</th></tr>'
+    '</thead><tbody><tr><td class="num">1.</td><td class="name">Kovács Ödön</td></tr></tbody>'
+    '</table><ul><li>Egy</li></ul><p class="empty">Nincs kitöltve.</p></body></html>'
+)
+
 
 def preload() -> None:
-    """Import WeasyPrint and load our fonts once per process (~0.7 s), outside a render's wait."""
+    """Import WeasyPrint and warm its caches once per process (~1 s), outside a render's wait."""
     global _warm
     if not _warm:
-        _render(
-            '<html lang="hu"><link rel="stylesheet" href="/static/css/print.css"><p>ő ű</p></html>'
-        )
+        _render(_WARM_UP)
         _warm = True
 
 
@@ -112,3 +139,195 @@ def _render(html: str) -> bytes:
     fetcher = _fetcher_class()()
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher, media_type="print")
     return document.write_pdf(pdf_variant=None, uncompressed_pdf=False)
+
+
+# --- Break opportunities ---------------------------------------------------------------------
+
+ZERO_WIDTH_SPACE = "\u200b"
+# Text inside these elements is not laid out as words on a page (or is metadata: <title>).
+_NOT_TEXT = re.compile(
+    r"(<(script|style|title|textarea)\b.*?</\2\s*>|<!--.*?-->|<[^>]*>)", re.IGNORECASE | re.DOTALL
+)
+
+
+@functools.cache
+def _long_run(every: int) -> re.Pattern:
+    """Match `every` characters of a word (an entity counts as one) that more of it follow."""
+    char = r"(?:&#?\w+;|[^\s\u200b])"
+    return re.compile(f"({char}{{{every}}})(?={char})")
+
+
+def with_break_opportunities(html: str, every: int) -> str:
+    """Return the HTML with a zero-width space after every `every` characters of each longer
+    word in its text (never in tags, attributes, <title>, <style> or <script>).
+
+    WeasyPrint lays out one long unbroken word super-linearly (2,000 characters take seconds,
+    10,000 more than a minute); with a break opportunity every few dozen characters it is a
+    line of text like any other. Stored texts are never changed: this is only what the
+    renderer gets. `every` of 0 (or less) leaves the HTML as it is.
+    """
+    if every <= 0:
+        return html
+    pattern = _long_run(every)
+    parts = _NOT_TEXT.split(html)
+    # split() returns text, tag, group 2 (the element name or None), text, tag, ...
+    out = []
+    for index, part in enumerate(parts):
+        if part is None:
+            continue
+        if index % 3 == 0:
+            part = pattern.sub(lambda m: m.group(1) + ZERO_WIDTH_SPACE, part)
+        if index % 3 != 2:
+            out.append(part)
+    return "".join(out)
+
+
+# --- Bounded rendering -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one render may spend before it is stopped."""
+
+    seconds: float  # wall clock, from the fork to the last byte of the PDF
+    cpu_seconds: int  # CPU time of the rendering process (RLIMIT_CPU)
+    memory_bytes: int  # address space the render may add to the worker's (RLIMIT_AS)
+
+
+class RenderRefused(Exception):
+    """A render stopped at a limit (reason "time" or "memory"): the document is too heavy."""
+
+    def __init__(self, reason: str):
+        """Remember which limit stopped the render."""
+        super().__init__(reason)
+        self.reason = reason
+
+
+class RenderFailed(RuntimeError):
+    """A render raised an error in its process (the message holds the child's traceback)."""
+
+
+# Children rendering now, by process id (the renderer's own accounting; tests read it).
+_running: dict[int, float] = {}
+
+
+def running_renders() -> set[int]:
+    """Return the process ids of the renders of this process that are still running."""
+    return set(_running)
+
+
+def render_bounded(html: str, limits: Limits) -> bytes:
+    """Render HTML to PDF in a child forked from this (warm) process, and return the PDF.
+
+    The child has a CPU-time and an address-space limit; the parent reads the PDF from a pipe
+    and kills the child at the wall-clock deadline. Whatever happens, the child is reaped
+    before this returns or raises: no render outlives its request. A limit reached raises
+    RenderRefused; an error in the render raises RenderFailed with the child's traceback.
+    """
+    preload()  # once per process: every child starts warm (WeasyPrint imported, fonts loaded)
+    read_end, write_end = os.pipe()
+    started = time.monotonic()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child process; it always ends in os._exit
+        os.close(read_end)
+        _child(html, limits, write_end)
+    os.close(write_end)
+    _running[pid] = started
+    chunks: list[bytes] = []
+    status = None
+    try:
+        deadline = started + limits.seconds
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise RenderRefused("time")
+            ready, _w, _x = select.select([read_end], [], [], left)
+            if ready:
+                chunk = os.read(read_end, 1 << 20)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        _pid, status = os.waitpid(pid, 0)
+    finally:
+        os.close(read_end)
+        if status is None:  # still running (deadline, or an exception here): stop it now
+            with contextlib.suppress(ProcessLookupError):  # it ended meanwhile
+                os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        del _running[pid]
+    return _result(b"".join(chunks), status)
+
+
+# The child's exit status when it ran out of memory where Python could still tell.
+_OUT_OF_MEMORY = 3
+
+
+def _result(data: bytes, status: int) -> bytes:
+    """Turn what the child sent and how it ended into the PDF, or raise."""
+    if os.WIFSIGNALED(status):
+        # SIGXCPU at the CPU limit (SIGKILL a second later). A C library that cannot allocate
+        # under the address-space limit aborts (GLib) or crashes: that is running out of memory.
+        signum = os.WTERMSIG(status)
+        raise RenderRefused("time" if signum in (signal.SIGXCPU, signal.SIGKILL) else "memory")
+    if os.WEXITSTATUS(status) == _OUT_OF_MEMORY:
+        raise RenderRefused("memory")
+    kind, payload = data[:1], data[1:]
+    if kind == b"P" and os.WEXITSTATUS(status) == 0:
+        return payload
+    raise RenderFailed(payload.decode("utf-8", "replace") or f"render ended with {status}")
+
+
+def _child(html: str, limits: Limits, out: int) -> None:  # pragma: no cover - runs in the child
+    """Render under the limits, write b"P" + PDF (or b"E" + traceback), and exit."""
+    code = 0
+    try:
+        for signum in (
+            signal.SIGTERM,
+            signal.SIGINT,
+            signal.SIGQUIT,
+            signal.SIGUSR1,
+            signal.SIGXCPU,
+            signal.SIGCHLD,
+        ):
+            signal.signal(signum, signal.SIG_DFL)
+        gc.freeze()  # the worker's objects: the collector in the child never walks (copies) them
+        _die_with_parent()
+        cpu = max(1, int(limits.cpu_seconds))
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+        address_space = _address_space() + int(limits.memory_bytes)
+        resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
+        try:
+            pdf = html_to_pdf(html)
+        except MemoryError:
+            raise
+        except BaseException:
+            _write_all(out, b"E" + traceback.format_exc().encode())
+        else:
+            _write_all(out, b"P")
+            _write_all(out, pdf)
+    except MemoryError:
+        code = _OUT_OF_MEMORY
+    except BaseException:
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _write_all(fd: int, data: bytes) -> None:  # pragma: no cover - runs in the child
+    """Write all of data to a file descriptor."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _address_space() -> int:
+    """Return this process's address-space size in bytes (from /proc/self/statm)."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[0]) * resource.getpagesize()
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child
+    """Ask Linux to kill this child if the worker dies first (PR_SET_PDEATHSIG)."""
+    # Without it (not Linux), the CPU limit still ends an orphaned render.
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG

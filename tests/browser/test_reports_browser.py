@@ -74,3 +74,31 @@ def test_a_pdf_link_downloads_the_pdf(browser, base_url, live_server, report_con
         assert pdf.read(5) == b"%PDF-"
     assert console.errors == []
     page.context.close()
+
+
+def test_a_render_stopped_at_its_limit_answers_the_hungarian_page(
+    browser, base_url, live_server, report_config
+):
+    """A download whose render passes PDF_RENDER_SECONDS (here 0.05 s, so an ordinary record
+    passes it) answers the Hungarian page in the browser, with a way back to the preview: no
+    accessibility violation, no console error; from a threaded server, as under `flask run`."""
+    saved = report_config["PDF_RENDER_SECONDS"]
+    report_config["PDF_RENDER_SECONDS"] = 0.05
+    try:
+        page, console = open_page(browser, base_url, DESKTOP)
+        login(page, COORDINATOR)
+        workshop_id = _workshop_id(live_server)
+        response = page.goto(f"/workshops/{workshop_id}/record.pdf")
+        assert response.status == 422
+        assert page.locator("h1").inner_text() == "A PDF nem készült el"
+        assert "Foglalkozási napló › Jelenlét" in page.locator("ul.refused-parts").inner_text()
+        violations = axe_violations(page)
+        assert not violations, describe_violations(violations)
+        screenshot(page, "report-refused")
+        page.get_by_role("link", name="Vissza az előnézethez").click()
+        page.wait_for_url(f"/workshops/{workshop_id}/record")
+        # Chromium reports the page's own 422 as a failed resource; nothing else may fail.
+        assert [e for e in console.errors if "status of 422" not in e] == []
+        page.context.close()
+    finally:
+        report_config["PDF_RENDER_SECONDS"] = saved
