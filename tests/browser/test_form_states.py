@@ -33,7 +33,7 @@ def test_an_invalid_time_is_marked_like_an_invalid_text_field(browser, base_url)
         page.fill("#start_time", "15:00")
         page.fill("#end_time", "13:00")
         page.fill("#place", "Közösségi Ház")
-        page.locator("main form button[type=submit]").click()
+        page.get_by_role("button", name="Mentés").click()
         page.wait_for_selector("#end_time-errors")
         assert _border(page, "#end_time") == _border(page, "#topic")
         assert _border(page, "#end_time") != _border(page, "#place")
@@ -80,7 +80,7 @@ def test_a_pasted_long_topic_is_never_cut(browser, base_url):
         assert len(page.input_value("#topic")) == 20_400
         limit = page.locator("#topic-limit")
         assert "ez 20\xa0400 karakter" in limit.inner_text()
-        page.locator("main form button[type=submit]").click()
+        page.get_by_role("button", name="Mentés").click()
         page.wait_for_selector("#topic-errors")
         assert page.input_value("#topic") == topic
         assert "ez 20\xa0400 karakter" in page.locator("#topic-errors").inner_text()
@@ -88,4 +88,31 @@ def test_a_pasted_long_topic_is_never_cut(browser, base_url):
         assert page.locator("#topic-limit").inner_text() == "190 / 200 karakter"
     finally:
         page.context.close()
+    assert _unexpected(console.errors) == []
+
+
+def test_enter_in_a_workshop_field_saves_it(browser, base_url, live_server):
+    """The workshop form has a second submit button ("Újabb sor", one more plan row); Enter
+    in a field still saves the workshop, with the plan's method, not asks for a row."""
+    from journal.extensions import db
+    from journal.models import Workshop
+
+    page, console = open_page(browser, base_url, viewport=PHONE)
+    try:
+        login(page, TATA_MENTOR)
+        page.goto("/groups/tata/workshops/new")
+        page.fill("#date", "2026-12-11")
+        page.fill("#plan-0-name", "Nyitókör")
+        page.fill("#topic", "Enterrel mentett alkalom")
+        page.press("#topic", "Enter")
+        page.wait_for_url("**/workshops/*")
+        assert "Nyitókör" in page.locator(".workshop-details").inner_text()
+    finally:
+        page.context.close()
+        with live_server.app.app_context():
+            for workshop in db.session.scalars(
+                db.select(Workshop).where(Workshop.topic == "Enterrel mentett alkalom")
+            ):
+                db.session.delete(workshop)
+            db.session.commit()
     assert _unexpected(console.errors) == []
