@@ -704,7 +704,10 @@ def saved_rows() -> SavedRows:
     connection = db.session.connection()
     rows = {}
     for table in db.metadata.sorted_tables:
-        result = connection.exec_driver_sql(f'SELECT * FROM "{table.name}"')
+        # The model's columns only: what an engine generates (the search's tsvector) is
+        # generated again when the rows go back.
+        columns = ", ".join(f'"{column.name}"' for column in table.columns)
+        result = connection.exec_driver_sql(f'SELECT {columns} FROM "{table.name}"')
         rows[table.name] = (tuple(result.keys()), [tuple(row) for row in result])
     db.session.commit()
     return rows
