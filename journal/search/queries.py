@@ -127,19 +127,15 @@ def _candidates(terms: list[tuple[str, ...]], conditions: list):
 
 def _readable(user: User):
     """Return the SQL condition on an index entry that the user may read its row: the rules of
-    the pages (permissions.py, and the queries that mirror it), applied to the row itself."""
+    the pages (permissions.py, and the queries that mirror it), applied to the row itself.
+    A section's rule reads its row joined in (`_with_sections`): a subquery per section made
+    PostgreSQL hash every readable section of the program for each search."""
     if not user.is_authenticated:
         return false()
     doc = SearchDocument
     coordinator = is_coordinator(user)
     member_of = select(Membership.group_id).where(
         Membership.user_id == user.id, Membership.current()
-    )
-    section = (
-        select(JournalSection.id)
-        .join(Journal, JournalSection.journal_id == Journal.id)
-        .join(Workshop, Journal.workshop_id == Workshop.id)
-        .where(JournalSection.id == doc.source_id, readable_condition(user))
     )
     note = select(Note.id).where(Note.id == doc.source_id, visible_in_groups(user, None))
     reply = (
@@ -149,7 +145,7 @@ def _readable(user: User):
     )
     return or_(
         and_(doc.kind == "workshop", true() if coordinator else doc.group_id.in_(member_of)),
-        and_(doc.kind == "section", exists(section)),
+        and_(doc.kind == "section", JournalSection.id.is_not(None), readable_condition(user)),
         and_(doc.kind == "note", exists(note)),
         and_(doc.kind == "reply", exists(reply)),
         and_(
@@ -293,7 +289,11 @@ def search(user: User, filters: SearchFilters, url_of) -> SearchPage:
         select(hits.c.doc_id, hits.c.rank, doc.kind, doc.source_id, doc.day,
                case((_readable(user), 1), else_=0).label("ok"))
         .join(doc, doc.id == hits.c.doc_id)
-        .subquery("checked")
+        .outerjoin(JournalSection, and_(doc.kind == "section", JournalSection.id == doc.source_id))
+        .outerjoin(Journal, Journal.id == JournalSection.journal_id)
+        .outerjoin(Workshop, Workshop.id == Journal.workshop_id)
+        .cte("checked")
+        .prefix_with("MATERIALIZED")  # the reading rules are checked once per candidate
     )  # fmt: skip
     counted = select(
         checked, func.sum(checked.c.ok).over().label("total"), func.count().over().label("seen")
