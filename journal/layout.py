@@ -83,8 +83,9 @@ def layout_context() -> dict:
 
 def init_app(app: Flask) -> None:
     """Register the layout context."""
-    from journal.markdown import render_markdown, rendered
+    from journal.markdown import plain_excerpt, render_markdown, rendered
 
     app.context_processor(layout_context)
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["rendered"] = rendered
+    app.jinja_env.filters["excerpt"] = plain_excerpt

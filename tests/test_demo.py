@@ -198,3 +198,21 @@ def test_the_coordinator_sees_the_demo_alive_today(client, app):
     )
     item = _item(past, yesterday["topic"])
     assert "workshop-held" in item and "nincs napló" in item
+
+
+def test_the_demo_workshops_plan_their_methods_from_the_library(app):
+    """Each demo workshop's methods are its plan's, linked to the library (none as free
+    text), with the minutes the library gives them."""
+    from journal.models import WorkshopMethod
+
+    seed_demo()
+    db.session.commit()
+    data = load_program()
+    planned = {w["topic"]: w.get("methods", []) for w in data["workshops"]}
+    for workshop in db.session.scalars(select(Workshop)):
+        assert [s.method.name.casefold() for s in workshop.plan] == [
+            name.casefold() for name in planned[workshop.topic]
+        ]
+        assert workshop.free_methods == []
+    assert db.session.scalar(select(func.count()).select_from(WorkshopMethod)) > 20
+    assert all(step.minutes for step in db.session.scalars(select(WorkshopMethod)))

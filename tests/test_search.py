@@ -254,3 +254,15 @@ def test_a_word_in_very_many_texts_is_ranked_among_its_newest(client, world, log
     older = found(client, "fecske", **{"from": "2025-03", "to": "2025-03"})
     assert older.count('class="result"') == 3 and "Új <mark>" not in older
     assert "egyező szöveg közül" not in found(client, "rigó")
+
+
+@pytest.mark.parametrize("dense", [0.0, 10.0**9], ids=["walk-newest", "index-first"])
+def test_both_ways_to_the_newest_matches_find_the_same(client, notes, log_in, monkeypatch, dense):
+    """PostgreSQL walks the newest texts back for a common word and asks the GIN index first
+    for a rarer one (journal/search/queries.py DENSE): either way the same texts are found."""
+    from journal.search import queries
+
+    monkeypatch.setattr(queries, "DENSE", dense)
+    log_in(notes["coordinator"])
+    assert titles(client, "onkentes") == 2
+    assert titles(client, '"a falunapon"') == 1

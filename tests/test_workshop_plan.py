@@ -100,3 +100,76 @@ def test_an_edit_changes_the_plan_and_the_search_finds_it(client, world, log_in)
     relogin(client, world["coordinator"])
     found = client.get("/search?q=akvarium&kind=workshop").get_data(as_text=True)
     assert found.count('class="result"') == 1
+
+
+def test_the_method_page_shows_its_life_in_the_program(client, world, log_in):
+    """Where the method was used, newest first, and what the journals' methods section said:
+    the group's mentor and the coordinator read their sections; a participant of the group,
+    who reads both on the journal's page, here only what was picked for the report; a
+    participant of another group sees that it was used there, but no topic and no journal
+    text."""
+    from datetime import date
+
+    from journal.journals.operations import save_section
+    from journal.models import Visibility
+    from journal.workshops.operations import WorkshopData, create_workshop
+    from tests.factories import make_journal
+
+    cafe = _method(world, "Világkávézó")
+    shown, hidden = [], []
+    for n, (in_report, text) in enumerate([(True, "BESZÁMOLÓBA-KERÜL"), (False, "CSAK-KOORD")]):
+        data = WorkshopData(date=date(2025, 11, 14 + n), start_time=None, end_time=None,
+                            place="", topic=f"Alkalom {n}", agenda="", methods="",
+                            plan=(("Világkávézó", 40),))  # fmt: skip
+        workshop = create_workshop(world["mentor_a"], world["group_a"], data, widen=True)
+        journal = make_journal(workshop, world["mentor_a"])
+        section = next(s for s in journal.sections if s.key == "methods")
+        visibility = Visibility.GROUP  # the group reads both on the journal's page
+        save_section(world["mentor_a"], section, section.version, text, visibility, in_report)
+        (shown if in_report else hidden).append(text)
+    db.session.commit()
+    url = f"/methods/{cafe.id}"
+    log_in(world["mentor_a"])
+    page = client.get(url).get_data(as_text=True)
+    assert "2 alkalmon használták." in page and "BESZÁMOLÓBA-KERÜL" in page and "CSAK-KOORD" in page
+    assert page.index("Alkalom 1") < page.index("Alkalom 0")  # newest first
+    relogin(client, world["participant_a"])
+    page = client.get(url).get_data(as_text=True)
+    assert "BESZÁMOLÓBA-KERÜL" in page and "CSAK-KOORD" not in page and "Alkalom 0" in page
+    relogin(client, world["participant_b"])
+    page = client.get(url).get_data(as_text=True)
+    assert "2 alkalmon használták." in page and "Alfa csoport" in page
+    assert "BESZÁMOLÓBA-KERÜL" not in page and "Alkalom 0" not in page
+
+
+def test_the_method_page_costs_the_same_queries_however_often_it_was_used(
+    app, client, world, log_in
+):
+    """Used once or six times: the same number of statements."""
+    from datetime import date
+
+    from sqlalchemy import event
+
+    from journal.workshops.operations import WorkshopData, create_workshop
+
+    cafe = _method(world, "Világkávézó")
+    db.session.commit()
+    log_in(world["coordinator"])
+
+    def statements(times: int) -> int:
+        for n in range(times):
+            data = WorkshopData(date=date(2025, 10, 1 + n), start_time=None, end_time=None,
+                                place="", topic=f"T{n}", agenda="", methods="",
+                                plan=(("Világkávézó", 30),))  # fmt: skip
+            create_workshop(world["mentor_a"], world["group_a"], data, widen=True)
+        db.session.commit()
+        seen = []
+        listener = lambda *args: seen.append(1)  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert client.get(f"/methods/{cafe.id}").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    assert statements(1) == statements(5)

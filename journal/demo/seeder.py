@@ -93,6 +93,9 @@ class _Seeder:
         self.mentors: dict[str, User] = {}
         self.coordinator: User | None = None
         self.program: Program | None = None
+        self.method_minutes = {
+            m["name"].casefold(): m.get("minutes") for m in data.get("methods", [])
+        }
 
     def run(self) -> None:
         """Load every part of the file, in the order they depend on each other."""
@@ -100,14 +103,14 @@ class _Seeder:
         self._groups()
         self._people()
         self._memberships()
+        for item in self.data.get("methods", []):
+            self._method(item)
         for item in self.data["workshops"]:
             self._workshop(item)
         for item in self.data.get("notes", []):
             self._note(item)
         for item in self.data.get("report_texts", []):
             self._report_text(item)
-        for item in self.data.get("methods", []):
-            self._method(item)
         db.session.flush()
 
     # --- dates -------------------------------------------------------------------------------
@@ -243,7 +246,12 @@ class _Seeder:
                 place=spec.get("place", ""),
                 topic=spec["topic"],
                 agenda=spec.get("agenda", ""),
-                methods="\n".join(spec.get("methods", [])),
+                methods="",
+                # The plan: the library's methods by name, for the minutes the library gives.
+                plan=tuple(
+                    (name, self.method_minutes.get(name.casefold()))
+                    for name in spec.get("methods", [])
+                ),  # fmt: skip
             ),
         )
         if status == WorkshopStatus.HELD:

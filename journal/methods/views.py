@@ -30,7 +30,8 @@ def index():
 def show(method_id: int):
     """Show a method with its versions."""
     require(can_view_methods(current_user))
-    return render("methods/show.html", method=queries.method_or_404(method_id))
+    method = queries.method_or_404(method_id)
+    return render("methods/show.html", method=method, uses=queries.uses(current_user, method))
 
 
 def _refused_name(form: MethodForm, taken: operations.NameTaken) -> None:
