@@ -202,7 +202,8 @@ def test_a_user_with_enough_renders_running_is_asked_to_wait(app, client, log_in
 
 @pytest.fixture(params=["memory", "redis"])
 def two_servers(request, tmp_path):
-    """Two apps (as two servers) on the same lease storage: memory (one process) or Redis."""
+    """Two apps (as two servers) on the same lease storage: memory (one process) or Redis;
+    their connections closed afterwards."""
     if request.param == "redis":
         import redis
 
@@ -216,7 +217,12 @@ def two_servers(request, tmp_path):
         second = build_app(tmp_path / "b", RATELIMIT_STORAGE_URI=REDIS)
     else:
         first = second = build_app(tmp_path)
-    return first, second
+    yield first, second
+    # Their pooled connections are closed, not left to the garbage collector: on PostgreSQL
+    # an unclosed one is a ResourceWarning that fails whichever test happens to collect it.
+    for app in {first, second}:
+        with app.app_context():
+            db.engine.dispose()
 
 
 def _refused(app, document: str, user: int) -> bool:
