@@ -119,11 +119,15 @@ def rendered(row) -> Markup:
     return _prose(rendered_html(row))
 
 
+def plain_text(rendered_html_: str) -> str:
+    """Return rendered HTML as the plain text a reader sees, its spaces collapsed."""
+    return " ".join(html.unescape(nh3.clean(rendered_html_, tags=set())).split())
+
+
 def plain_excerpt(text: str, limit: int) -> str:
     """Return the beginning of user Markdown as plain text, at most `limit` characters, cut
     between words and marked with "…" when anything was left out."""
-    plain = html.unescape(nh3.clean(_md.render(text or ""), tags=set()))
-    plain = " ".join(plain.split())
+    plain = plain_text(_md.render(text or ""))
     if len(plain) <= limit:
         return plain
     cut = plain.rfind(" ", 0, limit + 1)

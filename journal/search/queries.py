@@ -1,12 +1,10 @@
 """Search: one query over the index, limited in SQL to what the searcher may read, ranked by
 relevance and then by date, with the matching words marked in context."""
 
-import html
 import re
 from dataclasses import dataclass, field
 from datetime import date
 
-import nh3
 from markupsafe import Markup, escape
 from sqlalchemy import (
     Float,
@@ -30,7 +28,7 @@ from journal.extensions import db
 from journal.forms import positive_int
 from journal.groups.queries import in_groups, visible_groups
 from journal.journals.queries import readable_condition
-from journal.markdown import rendered_html
+from journal.markdown import plain_text, rendered_html
 from journal.models import (
     Journal,
     JournalSection,
@@ -384,7 +382,7 @@ def _load(found) -> dict[tuple[str, int], object]:
 
 def _plain(row) -> str:
     """Return a Markdown body as the plain text a reader sees."""
-    return " ".join(html.unescape(nh3.clean(rendered_html(row), tags=set())).split())
+    return plain_text(rendered_html(row))
 
 
 def _texts(kind: str, row) -> tuple[str, str]:

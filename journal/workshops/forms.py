@@ -16,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Optional, StopValidation, ValidationError
 
-from journal.forms import TextLimit
+from journal.forms import TextLimit, positive_int
 from journal.methods.forms import minutes_of, validate_minutes
 from journal.models import local_today
 
@@ -128,11 +128,7 @@ class WorkshopForm(FlaskForm):
 
     def plan_minutes(self) -> int:
         """Return the running time of the rows as typed (what is not a number counts 0)."""
-        total = 0
-        for step in self.plan:
-            typed = (step.form.minutes.data or "").strip()
-            total += int(typed) if typed.isascii() and typed.isdigit() and len(typed) < 4 else 0
-        return total
+        return sum(positive_int(step.form.minutes.data) or 0 for step in self.plan)
 
     def validate_end_time(self, field):
         """Require the end to be after the start, and a start when an end is given."""
