@@ -21,7 +21,10 @@ class DefaultConfig:
     REMEMBER_COOKIE_SECURE = False
 
     # CSRF tokens live as long as the session: a form left open for hours must still submit.
+    # journal/expiry.py runs the check itself (a page's own scripts prove their origin by
+    # their headers, a plain form by its token).
     WTF_CSRF_TIME_LIMIT = None
+    WTF_CSRF_CHECK_DEFAULT = False
     # A request body is read only up to this size (413 past it): above the largest form a
     # real text makes (the write mode's seven sections at their limit, percent-encoded).
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024

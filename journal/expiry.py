@@ -1,6 +1,7 @@
-"""An expired login or CSRF token, in one place: what each kind of request gets back, the page
-that keeps a refused form's fields and sends them again, and the token endpoint the page's
-scripts renew their token from (static/js/autosave.js). Nothing typed is ever lost."""
+"""An expired login or CSRF token, in one place: the CSRF check of every write, what each kind
+of request gets back, the page that keeps a refused form's fields and sends them again, and the
+endpoint the page's scripts ask whether the login is back (static/js/autosave.js). Nothing
+typed is ever lost."""
 
 import re
 from urllib.parse import urlsplit
@@ -9,7 +10,9 @@ from flask import (
     Blueprint,
     Flask,
     Response,
+    current_app,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -24,7 +27,7 @@ from markupsafe import Markup
 from wtforms import HiddenField, PasswordField, StringField
 
 from journal import security_log
-from journal.extensions import login_manager
+from journal.extensions import csrf, login_manager
 from journal.htmx import is_htmx, message_fragment
 
 bp = Blueprint("expiry", __name__)
@@ -35,8 +38,26 @@ SENSITIVE_FIELDS = {"csrf_token", "password", "confirm", "current"}
 @bp.get("/drafts/token")
 @login_required
 def token():
-    """Give the page's script the session's CSRF token (after a new login it may change)."""
+    """Tell the page's script that the login is back (200; 401 while it is not), with the
+    session's CSRF token for its plain forms (after a new login it has changed)."""
     return jsonify(token=generate_csrf())
+
+
+def check_csrf() -> None:
+    """Refuse a write that may have been forged by another site (CSRFError).
+
+    An htmx request or a page's script (the `HX-Request` header) from one of this site's own
+    pages (`Sec-Fetch-Site: same-origin`, which every current browser sends) proves its origin
+    by its headers: no other site can send that header without a CORS preflight this app never
+    allows (ASVS 5.0 3.5.1), so a token gone stale with a renewed session never refuses it.
+    Everything else (a plain form, an older browser) needs the session's token.
+    """
+    if not current_app.config["WTF_CSRF_ENABLED"]:
+        return
+    if is_htmx() and request.headers.get("Sec-Fetch-Site") == "same-origin":
+        g.csrf_valid = True  # what Flask-WTF's forms read as "checked"
+        return
+    csrf.protect(apply_exemptions=True)
 
 
 def path_only(url: str) -> str:
@@ -190,23 +211,22 @@ def foreign_post():
 def handle_csrf_error(error: CSRFError):
     """Explain an expired form and keep every field the user typed.
 
-    An htmx action gets a message and the X-CSRF-Expired header (static/js/autosave.js renews the
-    token and sends the form again when the user is still logged in); a plain form post from
-    one of our pages gets a page that keeps the fields and sends them again; a post from
-    anywhere else is refused without either.
+    An htmx action (only from a browser that does not say where a request comes from) gets a
+    message: reloading the page gives it a fresh token, and autosave puts back what was typed;
+    a plain form post from one of our pages gets a page that keeps the fields and sends them
+    again; a post from anywhere else is refused without either.
     """
     security_log.event("csrf.failure", reason=error.description, path=request.path)
     if is_htmx():
         if current_user.is_authenticated:
             message = _(
                 "Biztonsági okból lejárt az oldal érvényessége, ezért ezt nem végeztük el. "
-                "Kattintson ismét a gombra; amit beírt, itt maradt."
+                "Töltse be újra az oldalt, és próbálja meg ismét; a beírt szöveget a böngésző "
+                "megőrizte."
             )
         else:
             message = logged_out_message(_("a gombra"))
-        response = message_fragment(message, 400)
-        response.headers["X-CSRF-Expired"] = "1"
-        return response
+        return message_fragment(message, 400)
     if not from_this_site():
         return foreign_post()
     if current_user.is_authenticated:
@@ -220,6 +240,7 @@ def handle_csrf_error(error: CSRFError):
 
 
 def init_app(app: Flask) -> None:
-    """Register the CSRF handler and the token endpoint."""
+    """Register the CSRF check and its handler, and the token endpoint."""
+    app.before_request(check_csrf)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_blueprint(bp)

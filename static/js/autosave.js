@@ -6,55 +6,33 @@
 // stops, on leaving the field and when the tab is hidden or closed; a copy that differs from the
 // shown text is put back on opening, with "Elvetés" and "Visszavonás". A newer draft from another
 // device is never overwritten (409: both texts). An expired login (401) keeps the text and saves
-// after a login in a new tab; an expired CSRF token (journal/expiry.py) is renewed and the action
-// sent again; a lost connection retries; a server error keeps the editor.
+// after a login in a new tab (the requests prove their origin by their headers, so a token gone
+// stale with the new session refuses nothing: journal/expiry.py); a lost connection retries; a
+// server error keeps the editor.
 (() => {
   const UNITS = "[data-autosave]";
   const states = new WeakMap();
   const answered = {}; // key → a save answered with the editor again (409, 422): code, values before
-  const resent = new WeakSet(); // forms sent again with a renewed token…
-  const confirmed = new WeakSet(); // …whose user has already said yes to "Are you sure?"
   let loginTimer = null;
   let applying = false;
   const on = (type, listener, target = document) => target.addEventListener(type, listener);
   const text = (unit, name) =>
     JSON.parse(unit.closest("[data-autosave-texts]").getAttribute("data-autosave-texts"))[name];
   const state = (unit) => states.get(unit) || states.set(unit, {}).get(unit);
-  const bodyHeaders = () => JSON.parse(document.body.getAttribute("hx-headers:inherited") || "{}");
-  const call = (url, method, body, keepalive = false) => {
-    const token =
-      bodyHeaders()["X-CSRFToken"] || document.querySelector("input[name=csrf_token]")?.value;
-    const headers = {
-      "HX-Request": "true",
-      "X-CSRFToken": token,
-      Accept: "application/json",
-      "Content-Type": "application/json",
-    };
-    return fetch(url, {
-      method,
-      headers,
-      body,
-      keepalive,
-      credentials: "same-origin",
-      redirect: "manual",
-    });
-  };
-  // The one renewal of the token: 200 once renewed, 401 (or another status) logged out, 0 offline.
-  const renew = () =>
+  const headers = { "HX-Request": "true", "Content-Type": "application/json" };
+  const call = (url, method, body, keepalive = false) =>
+    fetch(url, { method, headers, body, keepalive, credentials: "same-origin", redirect: "manual" });
+  // Whether the login is back (in another tab); its token goes into the page's plain forms.
+  const loggedIn = () =>
     call(document.body.getAttribute("data-token-url"), "GET")
-      .then(async (resp) => {
-        if (resp.status !== 200) return resp.status;
-        const { token } = await resp.json();
-        document.body.setAttribute(
-          "hx-headers:inherited",
-          JSON.stringify({ ...bodyHeaders(), "X-CSRFToken": token }),
-        );
-        document
-          .querySelectorAll("input[name=csrf_token]")
-          .forEach((input) => (input.value = token));
-        return 200;
+      .then((resp) => resp.status === 200 && resp.json())
+      .then((data) => {
+        document.querySelectorAll("input[name=csrf_token]").forEach((el) => {
+          if (data) el.value = data.token;
+        });
+        return !!data;
       })
-      .catch(() => 0);
+      .catch(() => false);
   // The copy in this browser (storage full or disabled: the server draft still works).
   const storeKey = (unit) =>
     `muhely:draft:${document.body.getAttribute("data-user") || ""}:${unit.getAttribute("data-autosave-key")}`;
@@ -188,11 +166,7 @@
       .then(async (resp) => {
         if (resp.ok) return stored(unit, snap, await resp.json());
         if (resp.status === 401 || resp.type === "opaqueredirect") return waitForLogin(unit);
-        if (resp.status === 400 && !st.renewed) {
-          const code = await renew();
-          st.renewed = st.again = code === 200;
-          if (code === 401 || code === 0) waitForLogin(unit);
-        } else if (resp.status === 409) {
+        if (resp.status === 409) {
           st.blocked = "newer";
           offerNewer(unit);
         } else if ([403, 404, 413].includes(resp.status)) {
@@ -209,7 +183,6 @@
       });
   }
   const retry = (unit) => {
-    state(unit).renewed = false;
     status(unit, text(unit, "local"));
     schedule(unit, 10000);
   };
@@ -225,7 +198,7 @@
     if (canonical(snapshot(unit)) === canonical(snap)) st.dirty = false;
     if (back) alert(unit, text(unit, back), "success");
     else if (st.blocked) unit.querySelector("[data-autosave-alert]").hidden = true;
-    st.blocked = st.renewed = null;
+    st.blocked = null;
     status(unit, data.text);
   };
   const discardServer = (unit) => {
@@ -247,7 +220,7 @@
     loginTimer = loginTimer || setInterval(checkLogin, 5000);
   };
   const checkLogin = async () => {
-    if (!loginTimer || (await renew()) !== 200 || !loginTimer) return;
+    if (!loginTimer || !(await loggedIn()) || !loginTimer) return;
     clearInterval(loginTimer);
     loginTimer = null;
     document.querySelectorAll(UNITS).forEach((unit) => {
@@ -380,38 +353,13 @@
         if (!ok) schedule(unit, 2000);
       }
     });
-  // A form sent again after its token was renewed does not ask "Are you sure?" a second time.
-  on(
-    "htmx:confirm",
-    (event) =>
-      confirmed.delete(event.target) && (event.preventDefault(), event.detail.issueRequest()),
-  );
-  const resend = async (form, submitter, unit) => {
-    const code = await renew();
-    if (code === 200 && form.isConnected) {
-      resent.add(form);
-      confirmed.add(form);
-      form.requestSubmit(submitter?.isConnected && submitter.form === form ? submitter : undefined);
-    } else if (unit && (code === 401 || code === 0)) {
-      state(unit).pendingSubmit = true;
-      waitForLogin(unit);
-    }
-  };
   on("htmx:after:request", (event) => {
-    const { request, response } = event.detail.ctx;
+    const { response } = event.detail.ctx;
     const code = response.status;
     const unit = unitSaving(event.detail.ctx);
     const st = unit && state(unit);
-    // An expired token (its message stays in view): renewed, and the form sent once more.
-    const expired =
-      code === 400 &&
-      request.form &&
-      response.headers.get("X-CSRF-Expired") &&
-      !resent.delete(request.form);
-    if (expired) resend(request.form, request.submitter, unit);
-    else if (request.form && code < 400) resent.delete(request.form);
     if (code !== 409 && code !== 422) afterUnits(unitsIn(event.detail.ctx), code < 300);
-    if (!unit || expired) return;
+    if (!unit) return;
     if (code < 300) {
       // Saved, the server draft removed (one still on its way goes after it): the copy goes too.
       clearTimeout(st.timer);

@@ -5,14 +5,11 @@
 // read out; base.html) or dismissed with Escape; closing gives focus back to where it was.
 (() => {
   // A choice the browser shows before the server answers (an attendance radio) goes back to what
-  // the server rendered when the request fails: a status not recorded must not look recorded. An
-  // expired token is the exception: autosave.js sends the same choice again.
-  const resetFailed = ({ detail: { ctx } }) => {
-    const response = ctx?.response;
-    if (!ctx?.sourceElement?.matches?.("form[data-reset-on-error]") || response?.status < 400)
-      return;
-    if (!response?.headers.get("X-CSRF-Expired")) ctx.sourceElement.reset();
-  };
+  // the server rendered when the request fails: a status not recorded must not look recorded.
+  const resetFailed = ({ detail: { ctx } }) =>
+    ctx?.sourceElement?.matches?.("form[data-reset-on-error]") &&
+    !(ctx.response?.status < 400) &&
+    ctx.sourceElement.reset();
   document.addEventListener("htmx:after:request", resetFailed);
   document.addEventListener("htmx:error", resetFailed);
 
