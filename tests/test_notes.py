@@ -215,6 +215,32 @@ def test_delete_is_soft_and_restorable(client, world, log_in):
     assert client.post(f"/notes/{note.id}/restore").status_code == 404
 
 
+def test_a_note_deleted_a_moment_ago_stays_on_its_author_s_board_as_a_notice(
+    client, world, log_in
+):
+    """Whatever refreshes the board (its poll, a note posted, a reload), the author's note
+    deleted a moment ago is in its place as a notice with "Visszaállítás"; nobody else sees
+    it, and after ten minutes it is only under "Törölt jegyzeteim"."""
+    older = make_note(world["participant_a"], world["group_a"], title="Régebbi")
+    note = make_note(world["participant_a"], world["group_a"], title="Épp törölt")
+    newer = make_note(world["participant_a"], world["group_a"], title="Újabb")
+    log_in(world["participant_a"])
+    client.post(f"/notes/{note.id}/delete", headers=HX)
+    board = client.get("/groups/alfa/notes", headers=HX).get_data(as_text=True)
+    notice = f'<div id="note-{note.id}" class="card note-deleted"'
+    assert notice in board and f'id="restore-{note.id}"' in board
+    assert board.index(f'id="note-{newer.id}"') < board.index(notice)
+    assert board.index(notice) < board.index(f'id="note-{older.id}"')
+    log_in(world["participant_a2"])
+    assert "Épp törölt" not in client.get("/groups/alfa/notes").get_data(as_text=True)
+    log_in(world["participant_a"])
+    db.session.refresh(note)
+    note.deleted_at = utcnow() - timedelta(minutes=11)
+    db.session.commit()
+    assert "Épp törölt" not in client.get("/groups/alfa/notes").get_data(as_text=True)
+    assert "Épp törölt" in client.get("/groups/alfa/notes/deleted").get_data(as_text=True)
+
+
 def test_restoring_from_the_deleted_list_says_so(client, world, log_in):
     """In the list of deleted notes a restore answers a message with a link to the note on the
     board (not the note itself under "Törölt jegyzeteim"), and the list no longer has it."""

@@ -28,6 +28,7 @@ from journal.permissions import current_memberships, is_coordinator, mentored_gr
 
 PAGE_SIZE = 20
 RESTORE_WINDOW = timedelta(days=30)
+DELETED_NOTICE = timedelta(minutes=10)  # how long a deleted note stays on the board as a notice
 
 
 def visible_condition(user: User, group: Group):
@@ -111,9 +112,11 @@ class BoardPage:
     newest: int = 0
 
 
-def _board_condition(user: User, group: Group, filters: BoardFilters):
-    """Return the SQL condition for the notes the user may see under the board's filters."""
-    condition = visible_condition(user, group)
+def _board_condition(user: User, group: Group, filters: BoardFilters, condition=None):
+    """Return the SQL condition for the notes the user may see under the board's filters (or
+    for those of another condition)."""
+    if condition is None:
+        condition = visible_condition(user, group)
     if filters.kind:
         condition = and_(condition, Note.kind == NoteKind(filters.kind))
     if filters.workshop:
@@ -124,11 +127,19 @@ def _board_condition(user: User, group: Group, filters: BoardFilters):
 
 
 def board(user: User, group: Group, filters: BoardFilters) -> BoardPage:
-    """Return a page of the notes the user may see, newest first."""
+    """Return a page of the notes the user may see, newest first, with the notes the user
+    deleted a moment ago in their places (a notice with its way back, whatever refreshes the
+    list: its poll, a note posted)."""
     condition = _board_condition(user, group, filters)
     total, newest = db.session.execute(
         select(func.count(Note.id), func.max(Note.id)).where(condition)
     ).one()
+    just_deleted = and_(
+        Note.group_id == group.id,
+        Note.author_id == user.id,
+        Note.deleted_at > utcnow() - DELETED_NOTICE,
+    )
+    condition = or_(condition, _board_condition(user, group, filters, just_deleted))
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(filters.page, pages)
     notes = db.session.scalars(

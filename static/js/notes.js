@@ -1,6 +1,7 @@
 // Shared notes: tell the board's polls (and a new note posted) when someone is typing in the list
-// (the answer is then only "N új jegyzet", never a new list: no text is ever lost), drop a
-// refresh asked before the user's last action, and keep deletion notices through a refresh.
+// (the answer is then only "N új jegyzet", never a new list: no text is ever lost), and drop a
+// refresh asked before the user's last action. (A deletion notice is part of the list the server
+// sends: journal/notes/queries.py board.)
 (() => {
   const refreshes = (elt) => elt.matches?.("[data-note-poll]") || elt.id === "note-form";
   const busy = (list) =>
@@ -29,40 +30,11 @@
     // By its request: the form it came from may have been swapped away by now.
     if (travelling.delete(event.detail.ctx)) lastAnswered = performance.now();
   });
-  // A deletion notice (with "Visszaállítás") is not in the list the server sends: when the list
-  // refreshes itself (its poll, a new note) each stays where it was; paging and filtering don't.
   document.addEventListener("htmx:before:swap", (event) => {
     const ctx = event.detail.ctx;
-    const list = document.getElementById("note-list");
-    if (!list || ctx.target !== list || !refreshes(event.target) || ctx.response?.status !== 200)
+    if (ctx.target?.id !== "note-list" || !refreshes(event.target) || ctx.response?.status !== 200)
       return;
     const other = [...travelling].some((action) => action !== ctx);
-    if (other || ctx.askedAt < lastAnswered) return event.preventDefault();
-    const focused = document.activeElement;
-    ctx.keptNotices = [...list.querySelectorAll(".note-deleted")].map((notice) => ({
-      notice,
-      before: notice.nextElementSibling?.id,
-      after: notice.previousElementSibling?.id,
-      focused: notice.contains(focused) ? focused : null,
-    }));
-    // Taken out before the swap, so htmx's clean-up of the old list leaves their buttons working.
-    ctx.keptNotices.forEach((entry) => entry.notice.remove());
-  });
-  // Put back after the swap (or into the old list if there was none), from the last: each goes
-  // before the note that followed it, else after the one before it, else to the top.
-  document.addEventListener("htmx:finally:swap", (event) => {
-    const entries = event.detail.ctx?.keptNotices;
-    const items = document.getElementById("note-items");
-    if (!entries || !items) return;
-    event.detail.ctx.keptNotices = null;
-    entries.reverse().forEach(({ notice, before, after, focused }) => {
-      const next = before && document.getElementById(before);
-      const previous = after && document.getElementById(after);
-      if (document.getElementById(notice.id)) return; // restored meanwhile: the note is back
-      if (next?.parentNode === items) next.before(notice);
-      else if (previous?.parentNode === items) previous.after(notice);
-      else items.insertBefore(notice, items.querySelector(".note, .note-deleted"));
-      if (focused && notice.contains(focused)) focused.focus({ preventScroll: true });
-    });
+    if (other || ctx.askedAt < lastAnswered) event.preventDefault();
   });
 })();
