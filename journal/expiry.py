@@ -1,13 +1,11 @@
 """An expired login or CSRF token, in one place: the CSRF check of every write, what each kind
-of request gets back, the page that keeps a refused form's fields and sends them again, and the
-endpoint the page's scripts ask whether the login is back (static/js/autosave.js). Nothing
-typed is ever lost."""
+of request gets back, and the page that keeps a refused form's fields and sends them again.
+Nothing typed is ever lost."""
 
 import re
 from urllib.parse import urlsplit
 
 from flask import (
-    Blueprint,
     Flask,
     Response,
     current_app,
@@ -20,9 +18,9 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf import FlaskForm
-from flask_wtf.csrf import CSRFError, generate_csrf
+from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from wtforms import HiddenField, PasswordField, StringField
 
@@ -30,17 +28,7 @@ from journal import security_log
 from journal.extensions import csrf, login_manager
 from journal.htmx import is_htmx, message_fragment
 
-bp = Blueprint("expiry", __name__)
-
 SENSITIVE_FIELDS = {"csrf_token", "password", "confirm", "current"}
-
-
-@bp.get("/drafts/token")
-@login_required
-def token():
-    """Tell the page's script that the login is back (200; 401 while it is not), with the
-    session's CSRF token for its plain forms (after a new login it has changed)."""
-    return jsonify(token=generate_csrf())
 
 
 def check_csrf() -> None:
@@ -240,7 +228,6 @@ def handle_csrf_error(error: CSRFError):
 
 
 def init_app(app: Flask) -> None:
-    """Register the CSRF check and its handler, and the token endpoint."""
+    """Register the CSRF check and its handler."""
     app.before_request(check_csrf)
     app.register_error_handler(CSRFError, handle_csrf_error)
-    app.register_blueprint(bp)

@@ -270,7 +270,6 @@ RULES: dict[str, Rule] = {
     # current member's link; a made-up link or a deactivated member's answers 404.
     "workshops.feed": lambda who, target: target == "valid" or 404,
     "workshops.renew_feed": member_of_group,
-    "expiry.token": logged_in,
     "drafts.show": keeps_draft,
     "drafts.save": keeps_draft,
     "drafts.discard": keeps_draft,

@@ -18,12 +18,11 @@ def test_no_script_writes_an_address_of_the_app():
 
 
 def test_the_page_gives_the_token_and_draft_addresses(client, world, log_in):
-    """The layout names the token address; an editor names its draft's address."""
+    """An editor names its draft's address."""
     from tests.factories import make_journal, make_workshop
 
     journal = make_journal(make_workshop(world["group_a"]), world["mentor_a"])
     log_in(world["mentor_a"])
     page = client.get(f"/workshops/{journal.workshop_id}/journal/write").get_data(as_text=True)
-    assert 'data-token-url="/drafts/token"' in page
     section = journal.sections[0]
     assert f'data-autosave-url="/drafts/section:{section.id}"' in page

@@ -13,7 +13,6 @@
   const UNITS = "[data-autosave]";
   const states = new WeakMap();
   const answered = {}; // key → a save answered with the editor again (409, 422): code, values before
-  let loginTimer = null;
   let applying = false;
   const on = (type, listener, target = document) => target.addEventListener(type, listener);
   const text = (unit, name) =>
@@ -22,17 +21,6 @@
   const headers = { "HX-Request": "true", "Content-Type": "application/json" };
   const call = (url, method, body, keepalive = false) =>
     fetch(url, { method, headers, body, keepalive, credentials: "same-origin", redirect: "manual" });
-  // Whether the login is back (in another tab); its token goes into the page's plain forms.
-  const loggedIn = () =>
-    call(document.body.getAttribute("data-token-url"), "GET")
-      .then((resp) => resp.status === 200 && resp.json())
-      .then((data) => {
-        document.querySelectorAll("input[name=csrf_token]").forEach((el) => {
-          if (data) el.value = data.token;
-        });
-        return !!data;
-      })
-      .catch(() => false);
   // The copy in this browser (storage full or disabled: the server draft still works).
   const storeKey = (unit) =>
     `muhely:draft:${document.body.getAttribute("data-user") || ""}:${unit.getAttribute("data-autosave-key")}`;
@@ -146,13 +134,12 @@
   const changed = (unit, delay) => {
     Object.assign(state(unit), { dirty: true, done: false });
     writeLocal(unit);
-    if (state(unit).blocked !== "login") schedule(unit, delay);
+    schedule(unit, delay);
   };
-  function save(unit, { force = false, keepalive = false } = {}) {
+  function save(unit, { keepalive = false } = {}) {
     const st = state(unit);
     clearTimeout(st.timer);
-    if (st.done || !st.dirty || ((st.blocked === "login" || st.blocked === "newer") && !force))
-      return;
+    if (st.done || !st.dirty || st.blocked === "newer") return;
     if (st.inFlight) return void (st.again = true);
     const snap = snapshot(unit);
     writeLocal(unit, snap);
@@ -200,14 +187,20 @@
     else if (st.blocked) unit.querySelector("[data-autosave-alert]").hidden = true;
     st.blocked = null;
     status(unit, data.text);
+    if (st.pendingSubmit) unit.requestSubmit(); // the "Mentés" pressed while logged out
+    st.pendingSubmit = false;
   };
   const discardServer = (unit) => {
     if (state(unit).inFlight) return void (state(unit).clearAfter = true);
     const url = `${unit.getAttribute("data-autosave-url")}?draft=${encodeURIComponent(input(unit, "draft").value)}`;
     call(url, "DELETE").catch(() => {}); // a leftover draft of the saved text is not offered
   };
-  // An expired login: the units wait (checked every 5 s and when the tab is back), then save.
+  // An expired login: the draft's save asks again every 5 s (and when the tab is back); once
+  // the login is back (in a new tab) it goes through, and so does a "Mentés" pressed meanwhile.
   const waitForLogin = (unit) => {
+    schedule(unit, 5000);
+    if (state(unit).blocked === "login") return; // the link stays where the user may be on it
+    state(unit).blocked = "login";
     const next = encodeURIComponent(location.pathname + location.search);
     const link = Object.assign(document.createElement("a"), {
       href: `${text(unit, "loginUrl")}?next=${next}`,
@@ -216,21 +209,6 @@
     });
     link.textContent = text(unit, "loginLink");
     alert(unit, text(unit, "login")).append(link, text(unit, "loginAfter"));
-    state(unit).blocked = "login";
-    loginTimer = loginTimer || setInterval(checkLogin, 5000);
-  };
-  const checkLogin = async () => {
-    if (!loginTimer || !(await loggedIn()) || !loginTimer) return;
-    clearInterval(loginTimer);
-    loginTimer = null;
-    document.querySelectorAll(UNITS).forEach((unit) => {
-      const st = state(unit);
-      if (st.blocked !== "login") return;
-      st.dirty = true;
-      save(unit, { force: true });
-      if (st.pendingSubmit) unit.requestSubmit();
-      st.pendingSubmit = false;
-    });
   };
   const offerDiscard = (unit, original) => {
     // Say so when more than the text came back: a restored "who can read it" must be seen.
@@ -313,12 +291,9 @@
     document
       .querySelectorAll(UNITS)
       .forEach((unit) => state(unit).dirty && save(unit, { keepalive }));
-  on("visibilitychange", () =>
-    document.visibilityState === "hidden" ? flushAll(true) : checkLogin(),
-  );
+  on("visibilitychange", () => flushAll(document.visibilityState === "hidden"));
   on("pagehide", () => flushAll(true), window);
-  on("focus", checkLogin, window);
-  on("online", () => flushAll(false), window);
+  ["focus", "online"].forEach((type) => on(type, () => flushAll(false), window));
   const submitted = ({ target }) =>
     target.matches("form[data-clear-drafts]")
       ? Object.keys(localStorage).forEach(
