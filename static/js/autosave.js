@@ -1,14 +1,9 @@
-// Autosave (never lose a word of a journal section or a note) and the page's CSRF token. A unit
-// is a <form data-autosave>, or a <fieldset data-autosave> of the write mode's form; the template
-// gives its key, draft address, saved values (data-autosave-saved: what "Elvetés" goes back to
-// when the server put a draft back), texts, version and draft stamp (see README "Never losing").
-// Every change is copied to localStorage at once and PUT to the draft address 3 s after typing
-// stops, on leaving the field and when the tab is hidden or closed; a copy that differs from the
-// shown text is put back on opening, with "Elvetés" and "Visszavonás". A newer draft from another
-// device is never overwritten (409: both texts). An expired login (401) keeps the text and saves
-// after a login in a new tab (the requests prove their origin by their headers, so a token gone
-// stale with the new session refuses nothing: journal/expiry.py); a lost connection retries; a
-// server error keeps the editor.
+// Autosave: never lose a word of a journal section or a note (README "Never losing a word"). A
+// unit is a <form data-autosave>, or a <fieldset data-autosave> of the write mode's form; the
+// template gives its key, draft address, saved values, texts, version and draft stamp. Every
+// change is copied to localStorage at once and PUT to the draft address 3 s after typing stops,
+// on leaving the field and when the tab is hidden or closed; a newer draft from another device
+// is never overwritten (409); an expired login, a lost connection or a server error keep the text.
 (() => {
   const UNITS = "[data-autosave]";
   const states = new WeakMap();
@@ -55,27 +50,16 @@
         !/^(hidden|submit|button|reset|file|password|image)$/.test(el.type),
     );
   // Key order differs between the server's JSON and the form: compare sorted pairs.
-  const canonical = ({ body, fields = {} }) =>
-    JSON.stringify([
-      body,
-      ...Object.keys(fields)
-        .sort()
-        .map((k) => [k, fields[k]]),
-    ]);
+  const canonical = ({ body, fields: f = {} }) => JSON.stringify([body, Object.entries(f).sort()]);
   function snapshot(unit) {
     const values = {};
-    const version = input(unit, "version")?.value;
     fields(unit).forEach((el) => {
       if (el.type === "checkbox") values[nameOf(el)] = el.checked;
       else if (el.type !== "radio" || el.checked) values[nameOf(el)] = el.value;
     });
-    const base = /^\d+$/.test(version) ? parseInt(version, 10) : null;
-    return {
-      body: body(unit).value,
-      fields: values,
-      base_version: base,
-      draft: input(unit, "draft").value,
-    };
+    const [version, draft] = [input(unit, "version")?.value, input(unit, "draft").value];
+    const base_version = /^\d+$/.test(version) ? parseInt(version, 10) : null;
+    return { body: body(unit).value, fields: values, base_version, draft };
   }
   const apply = (unit, snap) => {
     const values = snap.fields || {};
@@ -117,11 +101,8 @@
   };
   // Before the text's field: its button is never between the text and "Mentés".
   const notice = (unit, message, label, onClick) => {
-    const button = Object.assign(document.createElement("button"), {
-      type: "button",
-      className: "link-button",
-      textContent: label,
-    });
+    const button = Object.assign(document.createElement("button"), { type: "button" });
+    Object.assign(button, { className: "link-button", textContent: label });
     button.addEventListener("click", onClick);
     alert(unit, message + " ", "info", body(unit).closest(".field")).append(button);
     if (unit.closest("details")) unit.closest("details").open = true; // a folded new-note form
@@ -144,12 +125,8 @@
     const snap = snapshot(unit);
     writeLocal(unit, snap);
     st.inFlight = true;
-    call(
-      unit.getAttribute("data-autosave-url"),
-      "PUT",
-      JSON.stringify(snap),
-      keepalive && snap.body.length < 60000,
-    )
+    const keep = keepalive && snap.body.length < 60000; // a browser sends at most 64 KiB so
+    call(unit.getAttribute("data-autosave-url"), "PUT", JSON.stringify(snap), keep)
       .then(async (resp) => {
         if (resp.ok) return stored(unit, snap, await resp.json());
         if (resp.status === 401 || resp.type === "opaqueredirect") return waitForLogin(unit);
@@ -214,12 +191,8 @@
     // Say so when more than the text came back: a restored "who can read it" must be seen.
     const settings =
       canonical({ fields: snapshot(unit).fields }) !== canonical({ fields: original.fields });
-    notice(
-      unit,
-      text(unit, settings ? "restoredSettings" : "restored"),
-      text(unit, "discard"),
-      discarder(unit, original),
-    );
+    const said = text(unit, settings ? "restoredSettings" : "restored");
+    notice(unit, said, text(unit, "discard"), discarder(unit, original));
   };
   // Nothing is asked: what is thrown away stays here for "Visszavonás" until the page goes.
   const discarder = (unit, original) => () => {
@@ -268,10 +241,9 @@
         ?.addEventListener("click", discarder(unit, original));
     }
   };
-  const initAll = () => document.querySelectorAll(UNITS).forEach(init);
-  ["htmx:after:swap", "htmx:after:settle", "htmx:after:process"].forEach((type) =>
-    on(type, initAll),
-  );
+  const allUnits = () => document.querySelectorAll(UNITS);
+  const initAll = () => allUnits().forEach(init);
+  ["htmx:after:swap", "htmx:after:settle", "htmx:after:process"].forEach((t) => on(t, initAll));
   initAll(); // a deferred script: the page is parsed
   // Events are delegated, so swapped-in editors need nothing.
   const unitOf = (el) => el?.closest?.(UNITS);
@@ -280,17 +252,11 @@
     init(unitOf(target));
     changed(unitOf(target), 3000);
   };
-  on("input", typed);
-  on("change", typed);
+  ["input", "change"].forEach((type) => on(type, typed));
   on("focusin", ({ target }) => unitOf(target) && init(unitOf(target)));
-  on(
-    "focusout",
-    ({ target }) => unitOf(target) && state(unitOf(target)).dirty && save(unitOf(target)),
-  );
-  const flushAll = (keepalive) =>
-    document
-      .querySelectorAll(UNITS)
-      .forEach((unit) => state(unit).dirty && save(unit, { keepalive }));
+  const flush = (unit, keepalive = false) => unit && state(unit).dirty && save(unit, { keepalive });
+  on("focusout", ({ target }) => flush(unitOf(target)));
+  const flushAll = (keepalive) => allUnits().forEach((unit) => flush(unit, keepalive));
   on("visibilitychange", () => flushAll(document.visibilityState === "hidden"));
   on("pagehide", () => flushAll(true), window);
   ["focus", "online"].forEach((type) => on(type, () => flushAll(false), window));
@@ -302,10 +268,8 @@
       : unitOf(target) && (clearTimeout(state(unitOf(target)).timer), writeLocal(unitOf(target)));
   document.addEventListener("submit", submitted, true);
   // The write mode: one form whose fieldsets are the units.
-  const unitsIn = (ctx) =>
-    ctx?.sourceElement?.matches?.(UNITS) === false
-      ? [...ctx.sourceElement.querySelectorAll(UNITS)]
-      : [];
+  const unitsIn = ({ sourceElement: form }) =>
+    form?.matches?.(UNITS) === false ? [...form.querySelectorAll(UNITS)] : [];
   const unitSaving = (ctx) =>
     ctx?.sourceElement?.matches?.("form" + UNITS) ? ctx.sourceElement : null;
   // What each unit held when sent: words typed meanwhile survive the swap (from the local copy).
