@@ -1,6 +1,7 @@
 """Autosaved drafts: per user, only while the thing may be edited, tiny answers."""
 
 import json
+import re
 
 import pytest
 from sqlalchemy import select
@@ -370,3 +371,18 @@ def test_the_board_opens_the_new_note_form_with_the_draft_put_back(client, world
     page = client.get(board).get_data(as_text=True)
     assert '<details class="new-note" open>' in page and "Félkész új jegyzet</textarea>" in page
     assert "Visszaállítottuk" in page
+
+
+def test_the_key_of_the_browser_copies_is_each_user_s_own(client, world, log_in):
+    """Only a logged-in user's pages carry the key that encrypts their copies in the browser;
+    it is the same in every session of that user and another user's is different."""
+    key = re.compile(r'data-copy-key="([A-Za-z0-9+/=]{44})"')
+    assert not key.search(client.get("/login").get_data(as_text=True))
+    log_in(world["mentor_a"])
+    first = key.search(client.get("/").get_data(as_text=True))[1]
+    client.post("/logout")
+    log_in(world["participant_a"])
+    other = key.search(client.get("/").get_data(as_text=True))[1]
+    client.post("/logout")
+    log_in(world["mentor_a"])
+    assert key.search(client.get("/").get_data(as_text=True))[1] == first != other

@@ -215,9 +215,7 @@ def test_delete_is_soft_and_restorable(client, world, log_in):
     assert client.post(f"/notes/{note.id}/restore").status_code == 404
 
 
-def test_a_note_deleted_a_moment_ago_stays_on_its_author_s_board_as_a_notice(
-    client, world, log_in
-):
+def test_a_note_deleted_a_moment_ago_stays_on_its_author_s_board_as_a_notice(client, world, log_in):
     """Whatever refreshes the board (its poll, a note posted, a reload), the author's note
     deleted a moment ago is in its place as a notice with "Visszaállítás"; nobody else sees
     it, and after ten minutes it is only under "Törölt jegyzeteim"."""

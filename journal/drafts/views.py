@@ -5,9 +5,12 @@ tiny. Drafts are strictly per user: every route reads and writes only the caller
 and only while the caller may edit the thing the key names (else 404).
 """
 
+import base64
+import hashlib
+import hmac
 import json
 
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -25,6 +28,19 @@ kinds.register_builtin_kinds()
 def draft_helpers() -> dict:
     """Give templates the draft key builder."""
     return {"draft_key": kinds.draft_key}
+
+
+@bp.app_template_global()
+def copy_key() -> str:
+    """Return the key (AES-256, base64) that encrypts the logged-in user's copies of unsaved
+    text in this browser (static/js/autosave.js). Only that user's pages carry it, so another
+    person on the same browser cannot read them; it is the same in every session of the user,
+    so the owner reads them after logging in again. Derived from SECRET_KEY: a new secret key
+    makes old copies unreadable (the drafts on the server are unaffected)."""
+    secret = current_app.config["SECRET_KEY"]
+    secret = secret if isinstance(secret, bytes) else secret.encode()
+    digest = hmac.digest(secret, f"browser-copies:{current_user.id}".encode(), hashlib.sha256)
+    return base64.b64encode(digest).decode()
 
 
 @bp.app_template_global()

@@ -1,9 +1,7 @@
 // Autosave: never lose a word of a journal section or a note (README "Never losing a word"). A
-// unit is a <form data-autosave>, or a <fieldset data-autosave> of the write mode's form; the
-// template gives its key, draft address, saved values, texts, version and draft stamp. Every
-// change is copied to localStorage at once and PUT to the draft address 3 s after typing stops,
-// on leaving the field and when the tab is hidden or closed; a newer draft from another device
-// is never overwritten (409); an expired login, a lost connection or a server error keep the text.
+// unit is a <form data-autosave> or a write-mode <fieldset data-autosave>; its template gives its
+// key, addresses, texts and stamps. Every change is copied to this browser at once, and to the
+// server's draft 3 s after typing stops, on leaving the field and when the tab goes.
 (() => {
   const UNITS = "[data-autosave]";
   const states = new WeakMap();
@@ -16,39 +14,47 @@
   const headers = { "HX-Request": "true", "Content-Type": "application/json" };
   const call = (url, method, body, keepalive = false) =>
     fetch(url, { method, headers, body, keepalive, credentials: "same-origin", redirect: "manual" });
-  // The copy in this browser (storage full or disabled: the server draft still works).
+  // The copy in this browser, encrypted (AES-GCM) with the key only its owner's pages carry
+  // (data-copy-key), so another person on this browser cannot read it; kept in order per unit.
+  // Storage full or disabled: the server draft still works.
   const storeKey = (unit) =>
     `muhely:draft:${document.body.getAttribute("data-user") || ""}:${unit.getAttribute("data-autosave-key")}`;
-  const readLocal = (unit) => {
-    try {
-      return JSON.parse(localStorage.getItem(storeKey(unit)));
-    } catch (e) {
-      return null;
-    }
+  const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const b64 = (data) =>
+    btoa(Array.from(new Uint8Array(data), (n) => String.fromCharCode(n)).join(""));
+  const aes = async (use, iv, data) => {
+    const raw = bytes(document.body.getAttribute("data-copy-key"));
+    const key = await crypto.subtle.importKey("raw", raw, "AES-GCM", false, [use]);
+    return crypto.subtle[use]({ name: "AES-GCM", iv }, key, data);
   };
-  const writeLocal = (unit, snap = snapshot(unit)) => {
-    try {
-      localStorage.setItem(storeKey(unit), JSON.stringify(snap));
-    } catch (e) {}
+  const inOrder = (unit, step) =>
+    (state(unit).local = (state(unit).local || Promise.resolve()).then(step).catch(() => null));
+  const load = async (unit) => {
+    const stored = JSON.parse(localStorage.getItem(storeKey(unit)));
+    if (!Array.isArray(stored)) return stored; // a copy kept before copies were encrypted
+    return JSON.parse(new TextDecoder().decode(await aes("decrypt", ...stored.map(bytes))));
   };
-  const removeLocal = (unit, onlyIfBody) => {
-    const entry = readLocal(unit);
-    if (entry && (onlyIfBody === undefined || entry.body === onlyIfBody))
-      localStorage.removeItem(storeKey(unit));
-  };
+  const readLocal = (unit) => inOrder(unit, () => load(unit));
+  const writeLocal = (unit, snap = snapshot(unit)) =>
+    inOrder(unit, async () => {
+      const iv = crypto.getRandomValues(new Uint8Array(12));
+      const data = await aes("encrypt", iv, new TextEncoder().encode(JSON.stringify(snap)));
+      localStorage.setItem(storeKey(unit), JSON.stringify([b64(iv), b64(data)]));
+    });
+  const removeLocal = (unit, onlyIfBody) =>
+    inOrder(unit, async () => {
+      if (onlyIfBody === undefined || (await load(unit))?.body === onlyIfBody)
+        localStorage.removeItem(storeKey(unit));
+    });
   const body = (unit) =>
     unit.querySelector("[data-autosave-body]") || unit.querySelector("[name=body]");
   const nameOf = (el) => el.getAttribute("data-autosave-name") || el.name;
   const input = (unit, name) =>
     unit.querySelector(`input[name=${name}], input[data-autosave-name=${name}]`);
-  const fields = (unit) =>
-    [...unit.elements].filter(
-      (el) =>
-        el.name &&
-        el !== body(unit) &&
-        !el.readOnly &&
-        !/^(hidden|submit|button|reset|file|password|image)$/.test(el.type),
-    );
+  const SKIPPED = /^(hidden|submit|button|reset|file|password|image)$/;
+  const isField = (unit, el) =>
+    el.name && el !== body(unit) && !el.readOnly && !SKIPPED.test(el.type);
+  const fields = (unit) => [...unit.elements].filter((el) => isField(unit, el));
   // Key order differs between the server's JSON and the form: compare sorted pairs.
   const canonical = ({ body, fields: f = {} }) => JSON.stringify([body, Object.entries(f).sort()]);
   function snapshot(unit) {
@@ -92,12 +98,8 @@
       box.setAttribute("data-autosave-alert", "");
       (before ? before.parentNode : unit).insertBefore(box, before);
     }
-    Object.assign(box, {
-      className: `message autosave-alert message-${kind}`,
-      textContent: message,
-      hidden: false,
-    });
-    return box;
+    const className = `message autosave-alert message-${kind}`;
+    return Object.assign(box, { className, textContent: message, hidden: false });
   };
   // Before the text's field: its button is never between the text and "Mentés".
   const notice = (unit, message, label, onClick) => {
@@ -215,22 +217,22 @@
     unit.hasAttribute("data-autosave-compare")
       ? notice(unit, text(unit, "newer"), text(unit, "compare"), () => unit.requestSubmit())
       : alert(unit, text(unit, "newer"), "info");
-  const init = (unit) => {
+  const init = async (unit) => {
     if (state(unit).original) return;
     const key = unit.getAttribute("data-autosave-key");
-    const original =
-      answered[key]?.original ||
-      JSON.parse(unit.getAttribute("data-autosave-saved") || '""') ||
-      snapshot(unit);
-    const local = readLocal(unit);
+    const saved = JSON.parse(unit.getAttribute("data-autosave-saved") || '""');
+    const original = answered[key]?.original || saved || snapshot(unit);
     state(unit).original = original;
     if (answered[key]) {
       // The answer to its own save (errors, a conflict) holds the user's text: the copy follows,
       // and the draft too after errors (after a conflict, only once the user types).
       writeLocal(unit);
       if (answered[key].code !== 409) changed(unit, 0);
-      delete answered[key];
-    } else if (local && canonical(local) !== canonical(snapshot(unit))) {
+      return delete answered[key];
+    }
+    const local = await readLocal(unit);
+    if (state(unit).dirty) return; // typed meanwhile: what is on screen is newer
+    if (local && canonical(local) !== canonical(snapshot(unit))) {
       apply(unit, local);
       offerDiscard(unit, original);
       changed(unit, 0);

@@ -8,6 +8,7 @@ The live server runs the real app (not in testing mode, CSRF on) on a temporary 
 database with the demo program; the mentor is Szabó Csaba of group `tata`.
 """
 
+import json
 import re
 
 import pytest
@@ -17,7 +18,7 @@ pytest.importorskip("playwright")
 from playwright.sync_api import expect  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
-from tests.browser.harness import PASSWORD, PHONE, serving  # noqa: E402
+from tests.browser.harness import PASSWORD, PHONE, TATA_PARTICIPANT, serving  # noqa: E402
 from tests.browser.harness import TATA_MENTOR as MENTOR  # noqa: E402
 from tests.demo_site import seed_tata_journal  # noqa: E402
 
@@ -272,3 +273,56 @@ def test_restored_settings_are_named_in_the_notice(phone, live):
     expect(page.locator(f"#section-{section_id} input[value=group]")).to_be_checked()
     page.get_by_role("button", name="Elvetés").click()
     expect(page.locator(f"#section-{section_id} input[value=group]")).not_to_be_checked()
+
+
+TRY_TO_READ = """async (name) => {
+  const bytes = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  const [iv, data] = JSON.parse(localStorage.getItem(name)).map(bytes);
+  const raw = bytes(document.body.getAttribute("data-copy-key"));
+  const key = await crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["decrypt"]);
+  try {
+    await crypto.subtle.decrypt({ name: "AES-GCM", iv }, key, data);
+    return "read";
+  } catch (e) {
+    return "unreadable";
+  }
+}"""
+
+
+def test_the_copy_in_a_shared_browser_is_readable_only_by_its_owner(phone, live):
+    """On a shared computer: the mentor writes offline and leaves (the session then expires).
+    The copy in the browser is encrypted with the mentor's key: its text is not in the
+    storage, and the next person's pages cannot decrypt it; the mentor, logged in again on
+    that browser, gets the text back."""
+    context, page = phone
+    section_id = live["sections"][0]
+    box = open_editor(page, live["base"], section_id)
+    context.set_offline(True)
+    text = "Titkos gondolat a közös gépen, hálózat nélkül írva."
+    box.fill(text)
+    name = wait_for(
+        lambda: page.evaluate("Object.keys(localStorage).find((k) => k.startsWith('muhely:'))")
+    )
+    raw = wait_for(lambda: page.evaluate("(name) => localStorage.getItem(name)", name))
+    assert "Titkos" not in raw and "gondolat" not in raw
+    assert len(json.loads(raw)) == 2  # [iv, ciphertext]
+    page.close()
+    context.clear_cookies()  # the mentor's session is over
+    context.set_offline(False)
+
+    other = context.new_page()
+    log_in(other, live["base"], TATA_PARTICIPANT)
+    raw = other.evaluate("(name) => localStorage.getItem(name)", name)
+    assert "Titkos" not in raw and "gondolat" not in raw
+    assert other.evaluate(TRY_TO_READ, name) == "unreadable"
+    other.close()
+    context.clear_cookies()
+
+    page = context.new_page()
+    log_in(page, live["base"])
+    box = open_editor(page, live["base"], section_id)
+    expect(box).to_have_value(text)
+    expect(page.locator(f"#section-{section_id} [data-autosave-alert]")).to_contain_text(RESTORED)
+    page.click(f"#section-{section_id} button[type=submit]")
+    expect(page.locator(f"#section-{section_id}")).not_to_have_class(EDITING)
+    assert section_body(live["app"], section_id) == text
