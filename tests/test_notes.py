@@ -239,6 +239,32 @@ def test_a_note_deleted_a_moment_ago_stays_on_its_author_s_board_as_a_notice(cli
     assert "Épp törölt" in client.get("/groups/alfa/notes/deleted").get_data(as_text=True)
 
 
+def test_deletion_notices_take_no_note_s_place_on_a_page(client, world, log_in):
+    """A page holds 20 notes whatever notices are among them: with 21 notes, deleting the
+    newest leaves one page of the 20 others and the notice, down to the oldest; a notice of
+    page 2 is on page 2."""
+    author, group = world["participant_a"], world["group_a"]
+    notes = [make_note(author, group, title=f"Sorszám {n:02d}") for n in range(26)]
+    for n, note in enumerate(notes):
+        note.created_at = utcnow() - timedelta(minutes=100 - n)
+    for note in notes[:5]:
+        note.deleted_at = utcnow() - timedelta(days=1)  # long deleted: not on the board
+    db.session.commit()
+    log_in(author)
+    client.post(f"/notes/{notes[25].id}/delete", headers=HX)
+    board = client.get("/groups/alfa/notes").get_data(as_text=True)
+    assert all(note.title in board for note in notes[5:])
+    assert board.count('class="card note-deleted"') == 1 and "Régebbiek" not in board
+    for note in notes[:5]:
+        note.deleted_at = None
+    db.session.commit()
+    client.post(f"/notes/{notes[2].id}/delete", headers=HX)  # the 24th newest: page 2
+    first = client.get("/groups/alfa/notes").get_data(as_text=True)
+    second = client.get("/groups/alfa/notes?page=2").get_data(as_text=True)
+    assert f'id="note-{notes[2].id}" class="card note-deleted"' in second
+    assert all((note.title in first) != (note.title in second) for note in notes)
+
+
 def test_restoring_from_the_deleted_list_says_so(client, world, log_in):
     """In the list of deleted notes a restore answers a message with a link to the note on the
     board (not the note itself under "Törölt jegyzeteim"), and the list no longer has it."""

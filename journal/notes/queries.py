@@ -126,32 +126,50 @@ def _board_condition(user: User, group: Group, filters: BoardFilters, condition=
     return condition
 
 
+def _after(note: Note):
+    """Return the SQL condition for notes newer than `note` in the board's order."""
+    return or_(
+        Note.created_at > note.created_at,
+        and_(Note.created_at == note.created_at, Note.id > note.id),
+    )
+
+
 def board(user: User, group: Group, filters: BoardFilters) -> BoardPage:
     """Return a page of the notes the user may see, newest first, with the notes the user
     deleted a moment ago in their places (a notice with its way back, whatever refreshes the
-    list: its poll, a note posted)."""
+    list: its poll, a note posted). Notices are not counted: a page holds PAGE_SIZE notes and
+    the notices between its first note and the next page's."""
     condition = _board_condition(user, group, filters)
     total, newest = db.session.execute(
         select(func.count(Note.id), func.max(Note.id)).where(condition)
     ).one()
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(filters.page, pages)
+    order = (Note.created_at.desc(), Note.id.desc())
+    notes = db.session.scalars(
+        _with_everything(
+            select(Note)
+            .where(condition)
+            .order_by(*order)
+            .limit(PAGE_SIZE + 1)  # the next page's first note bounds this page's notices
+            .offset((page - 1) * PAGE_SIZE)
+        )
+    ).all()
+    notes, following = list(notes[:PAGE_SIZE]), notes[PAGE_SIZE:]
     just_deleted = and_(
         Note.group_id == group.id,
         Note.author_id == user.id,
         Note.deleted_at > utcnow() - DELETED_NOTICE,
     )
-    condition = or_(condition, _board_condition(user, group, filters, just_deleted))
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(filters.page, pages)
-    notes = db.session.scalars(
-        _with_everything(
-            select(Note)
-            .where(condition)
-            .order_by(Note.created_at.desc(), Note.id.desc())
-            .limit(PAGE_SIZE)
-            .offset((page - 1) * PAGE_SIZE)
-        )
+    bounds = [_after(following[0])] if following else []
+    if page > 1 and notes:
+        bounds.append(~_after(notes[0]))
+    notices = db.session.scalars(
+        select(Note).where(_board_condition(user, group, filters, just_deleted), *bounds)
     ).all()
-    return BoardPage(list(notes), page, pages, total, newest or 0)
+    if notices:
+        notes = sorted(notes + list(notices), key=lambda n: (n.created_at, n.id), reverse=True)
+    return BoardPage(notes, page, pages, total, newest or 0)
 
 
 def count_newer(user: User, group: Group, filters: BoardFilters, newest: int) -> int:

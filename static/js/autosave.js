@@ -11,14 +11,16 @@
   const text = (unit, name) =>
     JSON.parse(unit.closest("[data-autosave-texts]").getAttribute("data-autosave-texts"))[name];
   const state = (unit) => states.get(unit) || states.set(unit, {}).get(unit);
-  const headers = { "HX-Request": "true", "Content-Type": "application/json" };
+  // hx-headers holds the token, for a browser that does not say where a request comes from.
+  const inherited = JSON.parse(document.body.getAttribute("hx-headers:inherited") || "{}");
+  const headers = { ...inherited, "HX-Request": "true", "Content-Type": "application/json" };
   const call = (url, method, body, keepalive = false) =>
     fetch(url, { method, headers, body, keepalive, credentials: "same-origin", redirect: "manual" });
   // The copy in this browser, encrypted (AES-GCM) with the key only its owner's pages carry
-  // (data-copy-key), so another person on this browser cannot read it; kept in order per unit.
-  // Storage full or disabled: the server draft still works.
+  // (data-copy-key): nobody else on this browser reads it. Storage full: the server draft works.
   const storeKey = (unit) =>
     `muhely:draft:${document.body.getAttribute("data-user") || ""}:${unit.getAttribute("data-autosave-key")}`;
+  const utf8 = (text) => new TextEncoder().encode(text);
   const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
   const b64 = (data) =>
     btoa(Array.from(new Uint8Array(data), (n) => String.fromCharCode(n)).join(""));
@@ -27,19 +29,21 @@
     const key = await crypto.subtle.importKey("raw", raw, "AES-GCM", false, [use]);
     return crypto.subtle[use]({ name: "AES-GCM", iv }, key, data);
   };
-  const inOrder = (unit, step) =>
-    (state(unit).local = (state(unit).local || Promise.resolve()).then(step).catch(() => null));
+  const chains = {}; // by key, so an editor swapped in waits for the copy its old one wrote
+  const inOrder = (unit, step, key = storeKey(unit)) =>
+    (chains[key] = (chains[key] || Promise.resolve()).then(step).catch(() => null));
   const load = async (unit) => {
     const stored = JSON.parse(localStorage.getItem(storeKey(unit)));
-    if (!Array.isArray(stored)) return stored; // a copy kept before copies were encrypted
+    if (!Array.isArray(stored)) return stored; // kept readable: from before, or no Web Crypto
     return JSON.parse(new TextDecoder().decode(await aes("decrypt", ...stored.map(bytes))));
   };
   const readLocal = (unit) => inOrder(unit, () => load(unit));
   const writeLocal = (unit, snap = snapshot(unit)) =>
     inOrder(unit, async () => {
-      const iv = crypto.getRandomValues(new Uint8Array(12));
-      const data = await aes("encrypt", iv, new TextEncoder().encode(JSON.stringify(snap)));
-      localStorage.setItem(storeKey(unit), JSON.stringify([b64(iv), b64(data)]));
+      const [iv, plain] = [crypto.getRandomValues(new Uint8Array(12)), JSON.stringify(snap)];
+      // Without Web Crypto (plain http on another host than localhost) the copy stays readable.
+      const sealed = crypto.subtle && [b64(iv), b64(await aes("encrypt", iv, utf8(plain)))];
+      localStorage.setItem(storeKey(unit), sealed ? JSON.stringify(sealed) : plain);
     });
   const removeLocal = (unit, onlyIfBody) =>
     inOrder(unit, async () => {
@@ -230,18 +234,15 @@
       if (answered[key].code !== 409) changed(unit, 0);
       return delete answered[key];
     }
+    const discard = unit.querySelector("[data-autosave-discard]"); // the server put a draft back
+    discard?.addEventListener("click", discarder(unit, original));
     const local = await readLocal(unit);
     if (state(unit).dirty) return; // typed meanwhile: what is on screen is newer
     if (local && canonical(local) !== canonical(snapshot(unit))) {
       apply(unit, local);
       offerDiscard(unit, original);
       changed(unit, 0);
-    } else {
-      if (local) removeLocal(unit);
-      unit
-        .querySelector("[data-autosave-discard]")
-        ?.addEventListener("click", discarder(unit, original));
-    }
+    } else if (local) removeLocal(unit);
   };
   const allUnits = () => document.querySelectorAll(UNITS);
   const initAll = () => allUnits().forEach(init);

@@ -326,3 +326,34 @@ def test_the_copy_in_a_shared_browser_is_readable_only_by_its_owner(phone, live)
     page.click(f"#section-{section_id} button[type=submit]")
     expect(page.locator(f"#section-{section_id}")).not_to_have_class(EDITING)
     assert section_body(live["app"], section_id) == text
+
+
+def test_a_browser_without_web_crypto_keeps_a_readable_copy_and_sends_the_token(phone, live):
+    """Served over plain http from another host, a browser has no Web Crypto: the copy is
+    kept readable rather than lost, and comes back after the tab is closed offline. The draft
+    save carries the page's token too, for a browser that sends no Sec-Fetch-Site."""
+    context, page = phone
+    context.add_init_script("Object.defineProperty(crypto, 'subtle', { value: undefined })")
+    section_id = live["sections"][0]
+    box = open_editor(page, live["base"], section_id)
+    token = json.loads(page.evaluate("document.body.getAttribute('hx-headers:inherited')"))
+    with page.expect_request(lambda r: "/drafts/" in r.url and r.method == "PUT") as sent:
+        box.fill("Mentés előtt, tokennel.")
+        box.blur()
+    assert sent.value.headers["x-csrftoken"] == token["X-CSRFToken"]
+    context.set_offline(True)
+    text = "Web Crypto nélkül is megmarad, hálózat nélkül írva."
+    box.fill(text)
+    assert wait_for(
+        lambda: page.evaluate(
+            "Object.keys(localStorage).some((k) => localStorage.getItem(k).includes('Crypto'))"
+        )
+    )
+    page.close()
+    context.set_offline(False)
+    page = context.new_page()
+    box = open_editor(page, live["base"], section_id)
+    expect(box).to_have_value(text)
+    page.click(f"#section-{section_id} button[type=submit]")
+    expect(page.locator(f"#section-{section_id}")).not_to_have_class(EDITING)
+    assert section_body(live["app"], section_id) == text
