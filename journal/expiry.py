@@ -55,7 +55,7 @@ def path_only(url: str) -> str:
 
 
 def _wants_json() -> bool:
-    """Tell whether the caller is a page's script that reads JSON (autosave, token renewal)."""
+    """Tell whether the caller is a page's script that reads JSON (autosave)."""
     return request.is_json or request.accept_mimetypes.best == "application/json"
 
 
