@@ -3,13 +3,22 @@ edited from, with a revision per saved version (the rules of journal sections)."
 
 import json
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from journal.domain import NotAllowed, StaleVersion, versioned_update
 from journal.extensions import db
 from journal.markdown import stored
-from journal.models import Method, MethodRevision, User, utcnow
-from journal.permissions import can_write_methods
+from journal.models import (
+    Method,
+    MethodRevision,
+    MethodUsedToo,
+    User,
+    Workshop,
+    WorkshopMethod,
+    utcnow,
+)
+from journal.permissions import can_manage_workshops, can_say_used_too, can_write_methods
 from journal.search.index import words
 
 FIELDS = ("name", "aim", "group_size", "minutes", "materials", "body", "variations", "source",
@@ -96,3 +105,43 @@ def method_named(author: User, name: str) -> Method:
         return found
     empty = {field: "" for field in FIELDS} | {"name": name.strip(), "minutes": None}
     return create_method(author, empty)
+
+
+def adopt_free_method(user: User, workshop: Workshop, base_version: int, text: str,
+                      method: Method) -> None:  # fmt: skip
+    """Move one of the workshop's free-text methods into its plan as the library's `method`
+    (without minutes) and out of the free text. Raise StaleVersion when the workshop was
+    saved since `base_version` or the text is no longer among its free-text methods."""
+    if not can_manage_workshops(user, workshop.group):
+        raise NotAllowed
+    rest = workshop.free_methods
+    if text not in rest:
+        raise StaleVersion(workshop)
+    rest.remove(text)
+    if not versioned_update(workshop, base_version, methods="\n".join(rest), updated_at=utcnow()):
+        raise StaleVersion(workshop)
+    if all(step.method_id != method.id for step in workshop.plan):
+        position = max((step.position for step in workshop.plan), default=-1) + 1
+        workshop.plan.append(WorkshopMethod(method=method, minutes=None, position=position))
+    db.session.flush()
+
+
+def set_used_too(user: User, method: Method, on: bool) -> None:
+    """Say (on) or withdraw (not on) the user's "Ezt én is használtam" on a method; saying
+    the same twice (a double tap) changes nothing."""
+    if not can_say_used_too(user):
+        raise NotAllowed
+    mine = (MethodUsedToo.method_id == method.id, MethodUsedToo.user_id == user.id)
+    if on and db.session.scalar(select(MethodUsedToo.id).where(*mine)) is None:
+        try:
+            # A savepoint: a double tap racing on PostgreSQL must not fail the request.
+            with db.session.begin_nested():
+                db.session.add(MethodUsedToo(method_id=method.id, user_id=user.id))
+        except IntegrityError:
+            pass  # the other tap of a double tap said it in between
+    elif not on:
+        db.session.execute(
+            delete(MethodUsedToo).where(*mine).execution_options(synchronize_session=False)
+        )
+    db.session.flush()
+    db.session.expire(method, ["used_too"])
