@@ -149,17 +149,18 @@ def matching():
     method = db.session.get(Method, method_id) if method_id else None
     workshop = visible_workshop(current_user, workshop_id) if workshop_id else None
     if workshop is None or not version or not text or (method is not None) == new:
-        return _matching(422, ("error", _("Ez a párosítás nem érvényes (az alkalom vagy a "
-                                          "módszer már nincs meg). Nézze át újra a listát.")))  # fmt: skip
+        refused = _("Ez a párosítás nem érvényes (az alkalom vagy a módszer már nincs meg). "
+                    "Nézze át újra a listát.")  # fmt: skip
+        return _matching(422, ("error", refused))
     require_visible(can_manage_workshops(current_user, workshop.group))
     try:
         target = method or operations.method_named(current_user, text)
         operations.adopt_free_method(current_user, workshop, version, text, target)
     except StaleVersion:
         db.session.rollback()
-        return _matching(409, ("error", _("Az alkalmat közben módosították, vagy ezt a "
-                                          "módszert már párosították: semmi sem változott. "
-                                          "Nézze át újra a listát.")))  # fmt: skip
+        stale = _("Az alkalmat közben módosították, vagy ezt a módszert már párosították: "
+                  "semmi sem változott. Nézze át újra a listát.")  # fmt: skip
+        return _matching(409, ("error", stale))
     db.session.commit()
     done = _("„%(text)s” átkerült az alkalom tervébe: %(name)s.", text=text, name=target.name)
     if wants_fragment():
