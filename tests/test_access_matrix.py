@@ -322,6 +322,10 @@ RULES: dict[str, Rule] = {
     "methods.edit": writes_methods,
     "methods.used_too": writes_methods,
     "methods.matching": writes_methods,
+    "methods.handout": writes_methods,
+    "methods.handout_pdf": writes_methods,
+    "methods.compendium": coordinator_only,
+    "methods.compendium_pdf": coordinator_only,
     "profile.update": logged_in,
     "profile.change_password": logged_in,
 }

@@ -14,6 +14,7 @@ from journal.i18n import hungarian_key, sort_hungarian
 from journal.journals.queries import readable_condition
 from journal.methods.operations import name_key
 from journal.models import (
+    Group,
     Journal,
     JournalSection,
     Method,
@@ -21,6 +22,7 @@ from journal.models import (
     User,
     Workshop,
     WorkshopMethod,
+    WorkshopStatus,
 )
 from journal.permissions import is_coordinator, mentored_group_ids
 
@@ -179,3 +181,23 @@ def free_methods(user: User) -> list[FreeMethod]:
         for workshop in db.session.scalars(query)
         for text in workshop.free_methods
     ]
+
+
+def held_uses(methods: list[Method]) -> dict[int, list[tuple[Workshop, Group]]]:
+    """Return, per method id, the held workshops whose plan used it (oldest first) with their
+    groups: what a print says of a method's use (group, topic, date: never a journal's
+    text). One query, however many methods and workshops."""
+    rows = db.session.execute(
+        select(WorkshopMethod.method_id, Workshop, Group)
+        .join(Workshop, WorkshopMethod.workshop_id == Workshop.id)
+        .join(Group, Workshop.group_id == Group.id)
+        .where(
+            WorkshopMethod.method_id.in_([m.id for m in methods]),
+            Workshop.status == WorkshopStatus.HELD,
+        )
+        .order_by(Workshop.date, Workshop.id)
+    )
+    used: dict[int, list[tuple[Workshop, Group]]] = {}
+    for method_id, workshop, group in rows:
+        used.setdefault(method_id, []).append((workshop, group))
+    return used

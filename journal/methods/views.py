@@ -8,17 +8,21 @@ from journal.domain import StaleVersion
 from journal.extensions import db
 from journal.forms import positive_int
 from journal.htmx import after_action, render, wants_fragment
-from journal.methods import operations, queries
+from journal.methods import operations, pdf, queries
 from journal.methods.forms import MethodForm
 from journal.models import Method
 from journal.permissions import (
+    can_export_compendium,
     can_manage_workshops,
+    can_print_handout,
     can_say_used_too,
     can_view_methods,
     can_write_methods,
     require,
     require_visible,
 )
+from journal.program.queries import program_or_404
+from journal.reports.documents import pdf_response
 from journal.workshops.queries import visible_workshop
 
 bp = Blueprint("methods", __name__)
@@ -167,3 +171,55 @@ def matching():
         return _matching(notice=("success", done))
     flash(done, "success")
     return redirect(url_for("methods.matching"), 303)
+
+
+def _compendium(as_pdf: bool):
+    """Answer the compendium of the tag asked (every method without one): its preview or its
+    PDF; a tag no method has answers the preview of the whole library, saying so (422)."""
+    require(can_export_compendium(current_user))
+    program = program_or_404()
+    tag = request.args.get("tag", "").strip()[:100]
+    if tag and not queries.library(tag):
+        document = pdf.compendium_document(program, preview=True, unknown_tag=tag)
+        return document.html, 422
+    if as_pdf:
+        return pdf_response(pdf.compendium_document(program, tag))
+    return pdf.compendium_document(program, tag, preview=True).html
+
+
+@bp.get("/methods/compendium")
+@login_required
+def compendium():
+    """Preview the library as a printed compendium, with the choice of a tag."""
+    return _compendium(as_pdf=False)
+
+
+@bp.get("/methods/compendium.pdf")
+@login_required
+def compendium_pdf():
+    """Download the library (or one tag's methods) as a PDF compendium."""
+    return _compendium(as_pdf=True)
+
+
+def _handout_method(method_id: int) -> Method:
+    """Load a method whose handout the user may print, or answer 404/403."""
+    require(can_view_methods(current_user))
+    method = queries.method_or_404(method_id)
+    require(can_print_handout(current_user))
+    return method
+
+
+@bp.get("/methods/<int:method_id>/handout")
+@login_required
+def handout(method_id: int):
+    """Preview a method's one-page handout."""
+    method = _handout_method(method_id)
+    return pdf.handout_document(program_or_404(), method, preview=True).html
+
+
+@bp.get("/methods/<int:method_id>/handout.pdf")
+@login_required
+def handout_pdf(method_id: int):
+    """Download a method's one-page handout as PDF."""
+    method = _handout_method(method_id)
+    return pdf_response(pdf.handout_document(program_or_404(), method))
