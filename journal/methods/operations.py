@@ -3,10 +3,9 @@ edited from, with a revision per saved version (the rules of journal sections)."
 
 import json
 
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 
-from journal.domain import NotAllowed, StaleVersion, versioned_update
+from journal.domain import NotAllowed, StaleVersion, set_mark, versioned_update
 from journal.extensions import db
 from journal.markdown import stored
 from journal.models import (
@@ -131,17 +130,5 @@ def set_used_too(user: User, method: Method, on: bool) -> None:
     the same twice (a double tap) changes nothing."""
     if not can_say_used_too(user):
         raise NotAllowed
-    mine = (MethodUsedToo.method_id == method.id, MethodUsedToo.user_id == user.id)
-    if on and db.session.scalar(select(MethodUsedToo.id).where(*mine)) is None:
-        try:
-            # A savepoint: a double tap racing on PostgreSQL must not fail the request.
-            with db.session.begin_nested():
-                db.session.add(MethodUsedToo(method_id=method.id, user_id=user.id))
-        except IntegrityError:
-            pass  # the other tap of a double tap said it in between
-    elif not on:
-        db.session.execute(
-            delete(MethodUsedToo).where(*mine).execution_options(synchronize_session=False)
-        )
-    db.session.flush()
+    set_mark(MethodUsedToo, on, method_id=method.id, user_id=user.id)
     db.session.expire(method, ["used_too"])
