@@ -9,7 +9,17 @@ from playwright.sync_api import expect
 from sqlalchemy import delete, select
 
 from journal.extensions import db
-from tests.browser.harness import DESKTOP, KOMLO_PARTICIPANT, TATA_MENTOR, login, logout, open_page
+from tests.browser.harness import (
+    COORDINATOR,
+    DESKTOP,
+    KOMLO_PARTICIPANT,
+    TATA_MENTOR,
+    axe_violations,
+    describe_violations,
+    login,
+    logout,
+    open_page,
+)
 
 TOPIC = "Módszerpróba a böngészőben 7731"
 NEW_METHOD = "Tükörkérdések 7731"
@@ -122,3 +132,72 @@ def test_a_planned_method_lives_on_its_page_without_leaking_journal_text(
     finally:
         page.context.close()
         _forget(live_server.app)
+
+
+def test_matching_used_too_and_the_compendium_in_chromium(browser, base_url, live_server):
+    """The coordinator matches a free-text "galériaséta" to "Galéria-séta" in place (htmx),
+    says and withdraws "Ezt én is használtam", and opens the compendium's preview: no serious
+    axe violation, no console (CSP) error on any of them."""
+    from journal.models import Method, MethodUsedToo, Workshop, WorkshopMethod, WorkshopStatus
+
+    app = live_server.app
+    with app.app_context():
+        gallery = db.session.scalar(select(Method).where(Method.name == "Galéria-séta"))
+        workshop = next(
+            w
+            for w in db.session.scalars(
+                select(Workshop).where(Workshop.status == WorkshopStatus.HELD).order_by(Workshop.id)
+            )
+            if w.group.slug == "kecskemet" and all(s.method_id != gallery.id for s in w.plan)
+        )
+        workshop_id, gallery_id, methods = workshop.id, gallery.id, workshop.methods
+        workshop.methods = "galériaséta"
+        db.session.commit()
+    page, console = open_page(browser, base_url, DESKTOP)
+    try:
+        login(page, COORDINATOR)
+        page.goto("/methods/matching")
+        item = page.locator(".match-item", has_text="galériaséta")
+        expect(item).to_have_count(1)
+        violations = axe_violations(page)
+        assert not violations, describe_violations(violations)
+        item.get_by_role("button", name="Galéria-séta").click()
+        expect(page.locator("#matching .message-success")).to_contain_text("átkerült")
+        expect(page.locator(".match-item", has_text="galériaséta")).to_have_count(0)
+        with app.app_context():
+            assert db.session.get(Workshop, workshop_id).methods == ""
+            assert any(
+                s.method_id == gallery_id for s in db.session.get(Workshop, workshop_id).plan
+            )
+
+        page.goto(f"/methods/{gallery_id}")
+        button = page.get_by_role("button", name="Ezt én is használtam")
+        expect(button).to_have_attribute("aria-pressed", "false")
+        button.click()
+        expect(button).to_have_attribute("aria-pressed", "true")
+        expect(button.locator(".metoo-count")).to_have_text("1")
+        violations = axe_violations(page)
+        assert not violations, describe_violations(violations)
+        button.click()
+        expect(button).to_have_attribute("aria-pressed", "false")
+
+        page.goto("/methods/compendium")
+        expect(page.locator("h1").first).to_have_text("Módszertár")
+        expect(page.get_by_role("link", name="PDF letöltése")).to_have_attribute(
+            "href", "/methods/compendium.pdf"
+        )
+        violations = axe_violations(page)
+        assert not violations, describe_violations(violations)
+        assert console.errors == []
+    finally:
+        page.context.close()
+        with app.app_context():
+            db.session.execute(delete(MethodUsedToo))
+            db.session.execute(
+                delete(WorkshopMethod).where(
+                    WorkshopMethod.workshop_id == workshop_id,
+                    WorkshopMethod.method_id == gallery_id,
+                )
+            )
+            db.session.get(Workshop, workshop_id).methods = methods
+            db.session.commit()
