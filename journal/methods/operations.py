@@ -106,11 +106,14 @@ def method_named(author: User, name: str) -> Method:
     return create_method(author, empty)
 
 
-def adopt_free_method(user: User, workshop: Workshop, base_version: int, text: str,
-                      method: Method) -> None:  # fmt: skip
-    """Move one of the workshop's free-text methods into its plan as the library's `method`
-    (without minutes) and out of the free text. Raise StaleVersion when the workshop was
-    saved since `base_version` or the text is no longer among its free-text methods."""
+def adopt_free_method(
+    user: User, workshop: Workshop, base_version: int, text: str, method: Method | None
+) -> Method:
+    """Move one of the workshop's free-text methods into its plan (without minutes) and out
+    of the free text, as the library's `method`, or without one as the method of the text's
+    own name (added to the library if new); return that method. Raise StaleVersion when the
+    workshop was saved since `base_version` or the text is no longer among its free-text
+    methods."""
     if not can_manage_workshops(user, workshop.group):
         raise NotAllowed
     rest = workshop.free_methods
@@ -119,10 +122,12 @@ def adopt_free_method(user: User, workshop: Workshop, base_version: int, text: s
     rest.remove(text)
     if not versioned_update(workshop, base_version, methods="\n".join(rest), updated_at=utcnow()):
         raise StaleVersion(workshop)
+    method = method or method_named(user, text)
     if all(step.method_id != method.id for step in workshop.plan):
         position = max((step.position for step in workshop.plan), default=-1) + 1
         workshop.plan.append(WorkshopMethod(method=method, minutes=None, position=position))
     db.session.flush()
+    return method
 
 
 def set_used_too(user: User, method: Method, on: bool) -> None:

@@ -158,8 +158,7 @@ def matching():
         return _matching(422, ("error", refused))
     require_visible(can_manage_workshops(current_user, workshop.group))
     try:
-        target = method or operations.method_named(current_user, text)
-        operations.adopt_free_method(current_user, workshop, version, text, target)
+        target = operations.adopt_free_method(current_user, workshop, version, text, method)
     except StaleVersion:
         db.session.rollback()
         stale = _("Az alkalmat közben módosították, vagy ezt a módszert már párosították: "
