@@ -4,7 +4,8 @@ Views catch these where they have a better answer (a form with both texts, say);
 uncaught is answered once, in journal/errors.py: NotAllowed 403, StaleVersion 409, NotYet 422.
 """
 
-from sqlalchemy import update
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 
 from journal.extensions import db
 from journal.search import index as search_index
@@ -57,3 +58,24 @@ def versioned_update(row, base_version: int, *conditions, **values) -> bool:
         return False
     search_index.refresh(row)  # the ORM does not see a bulk UPDATE: the index is told here
     return True
+
+
+def set_mark(model, on: bool | None, **keys) -> bool:
+    """Add (on) or remove (not on) the one row of `model` with these column values (a
+    "Nálam is", an "Ezt én is használtam"); None means the opposite of now. Return whether it
+    is now on. Adding it twice (a double tap) adds it once."""
+    mine = [getattr(model, name) == value for name, value in keys.items()]
+    said = db.session.scalar(select(model.id).where(*mine)) is not None
+    if on is None:
+        on = not said
+    if on and not said:
+        try:
+            # A savepoint: a double tap racing on PostgreSQL must not fail the request.
+            with db.session.begin_nested():
+                db.session.add(model(**keys))
+        except IntegrityError:
+            pass  # the other tap of a double tap said it in between
+    elif not on:
+        db.session.execute(delete(model).where(*mine).execution_options(synchronize_session=False))
+    db.session.flush()
+    return on

@@ -611,6 +611,10 @@ class Method(RenderedBody, db.Model):
         cascade="all, delete-orphan",
     )
 
+    used_too: Mapped[list["MethodUsedToo"]] = relationship(
+        back_populates="method", cascade="all, delete-orphan"
+    )
+
     @property
     def tag_list(self) -> list[str]:
         """Return the tags as a list."""
@@ -631,6 +635,19 @@ class MethodRevision(db.Model):
     author: Mapped[User | None] = relationship()
 
     __table_args__ = (UniqueConstraint("method_id", "version", name="uq_method_revision_version"),)
+
+
+class MethodUsedToo(db.Model):
+    """An "Ezt én is használtam" (I used it too) of a mentor or the coordinator on a method."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    method_id: Mapped[int] = mapped_column(ForeignKey("method.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    method: Mapped[Method] = relationship(back_populates="used_too")
+
+    __table_args__ = (UniqueConstraint("method_id", "user_id", name="uq_method_used_too_user"),)
 
 
 class PrivacyNotice(RenderedBody, db.Model):

@@ -243,6 +243,22 @@ def can_write_methods(user: User) -> bool:
     return is_coordinator(user) or bool(mentored_group_ids(user))
 
 
+def can_say_used_too(user: User) -> bool:
+    """Mentors and the coordinator say "Ezt én is használtam" (I used it too) on a method;
+    everyone who reads the library sees how many did."""
+    return can_write_methods(user)
+
+
+def can_print_handout(user: User) -> bool:
+    """Mentors and the coordinator print a method as a one-page handout for a workshop."""
+    return can_write_methods(user)
+
+
+def can_export_compendium(user: User) -> bool:
+    """Only the coordinator exports the library as a printed compendium."""
+    return is_coordinator(user)
+
+
 # --- Data exports -----------------------------------------------------------------------------
 
 

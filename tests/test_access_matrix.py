@@ -319,6 +319,12 @@ RULES: dict[str, Rule] = {
     "methods.show": reads_methods,
     "methods.new": writes_methods,
     "methods.edit": writes_methods,
+    "methods.used_too": writes_methods,
+    "methods.matching": writes_methods,
+    "methods.handout": writes_methods,
+    "methods.handout_pdf": writes_methods,
+    "methods.compendium": coordinator_only,
+    "methods.compendium_pdf": coordinator_only,
     "profile.update": logged_in,
     "profile.change_password": logged_in,
 }
@@ -352,6 +358,13 @@ FORM_DATA: dict[str, Callable[["MatrixWorld", "Case"], dict]] = {
     "workshops.new": lambda mw, case: WORKSHOP,
     "methods.new": lambda mw, case: {"name": f"Új módszer {next(_method_names)}", "version": "0"},
     "methods.edit": lambda mw, case: {"name": "Körkérdés", "aim": "Más cél", "version": "1"},
+    "methods.used_too": lambda mw, case: {"on": "1"},
+    "methods.matching": lambda mw, case: {
+        "workshop": mw.workshops["own"],
+        "version": "1",
+        "text": "körkérdés",
+        "method": mw.method,
+    },
     "workshops.edit": lambda mw, case: WORKSHOP | {"version": "1"},
     "workshops.cancel": lambda mw, case: {"reason": "Betegség miatt.", "version": "1"},
     "workshops.held": lambda mw, case: {"version": "1"},
@@ -568,6 +581,7 @@ def build_matrix_world(world: dict) -> MatrixWorld:
         return item
 
     ws_a, ws_b = workshop(group_a, "ALFA-WORKSHOP-4421"), workshop(group_b, "BETA-WORKSHOP-4422")
+    ws_a.methods = "körkérdés"  # typed before the library: matched to it on /methods/matching
     guests = {
         "own": Guest(workshop=ws_a, name="Vendég Vera"),
         "other": Guest(workshop=ws_b, name="BETA-GUEST-4451"),

@@ -133,3 +133,34 @@ def test_tags_filter_the_library(client, world, log_in):
     assert "Ezzel a címkével nincs módszer." in client.get("/methods?tag=zzz").get_data(
         as_text=True
     )
+
+
+def test_mentors_say_they_used_it_too_and_everyone_sees_the_count(client, world, log_in):
+    """A mentor's "Ezt én is használtam" counts once however often it is sent, and is
+    withdrawn; the coordinator's counts too; a participant sees the count without a button,
+    and is refused the toggle."""
+    from journal.models import MethodUsedToo
+    from tests.test_notes import relogin
+
+    method = create_method(world["coordinator"], _values("Akvárium"))
+    db.session.commit()
+    url = f"/methods/{method.id}/used"
+    log_in(world["mentor_a"])
+    page = client.get(f"/methods/{method.id}").get_data(as_text=True)
+    assert 'aria-pressed="false">Ezt én is használtam <span class="metoo-count">0</span>' in page
+    for _twice in range(2):  # a double tap says it once
+        fragment = client.post(url, data={"on": "1"}, headers={"HX-Request": "true"})
+        text = fragment.get_data(as_text=True)
+        assert text.lstrip().startswith('<div id="used-too"') and "<html" not in text
+    assert 'aria-pressed="true">Ezt én is használtam <span class="metoo-count">1</span>' in text
+    relogin(client, world["coordinator"])
+    assert client.post(url, data={"on": "1"}).status_code == 303
+    assert _count(MethodUsedToo) == 2
+    assert client.post(url, data={"on": "0"}).status_code == 303
+    assert client.post(url, data={"on": "igen"}).status_code == 400
+    relogin(client, world["participant_b"])
+    page = client.get(f"/methods/{method.id}").get_data(as_text=True)
+    assert 'Használták a mentorok közül: <span class="metoo-count">1</span>' in page
+    assert "Ezt én is használtam" not in page
+    assert client.post(url, data={"on": "1"}).status_code == 403
+    assert _count(MethodUsedToo) == 1

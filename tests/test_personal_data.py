@@ -135,8 +135,18 @@ def test_a_participants_zip_has_their_data_and_nobody_elses(client, log_in, live
 def test_a_mentors_zip_has_their_private_sections_and_nobody_elses(client, log_in, lives):
     """A mentor's journals come with every section, private ones too (and their versions);
     the other mentor's sections and the participants' notes are not there."""
+    from journal.methods.operations import create_method, set_used_too
+
+    values = dict.fromkeys(("aim", "group_size", "materials", "body", "variations", "source",
+                            "tags"), "")  # fmt: skip
+    for name, who in (("Akvárium", "mentor_a"), ("Világkávézó", "mentor_b")):
+        method = create_method(lives[who], values | {"name": name, "minutes": None})
+        set_used_too(lives[who], method, True)
+    db.session.commit()
     log_in(lives["mentor_a"])
     data, html, everything = _unzip(client.get("/profile/my-data.zip"))
+    assert [m["method"] for m in data["methods_used_too"]] == ["Akvárium"]
+    assert "„Ezt én is használtam” jelöléseim" in html and "Világkávézó" not in everything
     sections = {s["key"]: s for j in data["journals"] for s in j["sections"]}
     assert sections["reflection"]["body"] == "MENTOR-A-PRIVATE-10"
     assert sections["reflection"]["visibility"] == "private"

@@ -130,6 +130,7 @@ def test_no_planted_marker_in_any_document_of_the_demo(client, demo):
     groups = db.session.scalars(select(Group).order_by(Group.id)).all()
     urls = [url.format(id=w.id) for w in workshops for url in WORKSHOP_DOCUMENTS]
     urls += [f"/groups/{g.slug}/summary" for g in groups] + ["/program/report"]
+    urls += ["/methods/compendium"]  # where each method was used: group, topic and day only
     seen_report_text = seen_picked_note = False
     for url in urls:
         preview = client.get(url)

@@ -5,11 +5,19 @@ import json
 
 from sqlalchemy import select
 
-from journal.domain import NotAllowed, StaleVersion, versioned_update
+from journal.domain import NotAllowed, StaleVersion, set_mark, versioned_update
 from journal.extensions import db
 from journal.markdown import stored
-from journal.models import Method, MethodRevision, User, utcnow
-from journal.permissions import can_write_methods
+from journal.models import (
+    Method,
+    MethodRevision,
+    MethodUsedToo,
+    User,
+    Workshop,
+    WorkshopMethod,
+    utcnow,
+)
+from journal.permissions import can_manage_workshops, can_say_used_too, can_write_methods
 from journal.search.index import words
 
 FIELDS = ("name", "aim", "group_size", "minutes", "materials", "body", "variations", "source",
@@ -96,3 +104,36 @@ def method_named(author: User, name: str) -> Method:
         return found
     empty = {field: "" for field in FIELDS} | {"name": name.strip(), "minutes": None}
     return create_method(author, empty)
+
+
+def adopt_free_method(
+    user: User, workshop: Workshop, base_version: int, text: str, method: Method | None
+) -> Method:
+    """Move one of the workshop's free-text methods into its plan (without minutes) and out
+    of the free text, as the library's `method`, or without one as the method of the text's
+    own name (added to the library if new); return that method. Raise StaleVersion when the
+    workshop was saved since `base_version` or the text is no longer among its free-text
+    methods."""
+    if not can_manage_workshops(user, workshop.group):
+        raise NotAllowed
+    rest = workshop.free_methods
+    if text not in rest:
+        raise StaleVersion(workshop)
+    rest.remove(text)
+    if not versioned_update(workshop, base_version, methods="\n".join(rest), updated_at=utcnow()):
+        raise StaleVersion(workshop)
+    method = method or method_named(user, text)
+    if all(step.method_id != method.id for step in workshop.plan):
+        position = max((step.position for step in workshop.plan), default=-1) + 1
+        workshop.plan.append(WorkshopMethod(method=method, minutes=None, position=position))
+    db.session.flush()
+    return method
+
+
+def set_used_too(user: User, method: Method, on: bool) -> None:
+    """Say (on) or withdraw (not on) the user's "Ezt én is használtam" on a method; saying
+    the same twice (a double tap) changes nothing."""
+    if not can_say_used_too(user):
+        raise NotAllowed
+    set_mark(MethodUsedToo, on, method_id=method.id, user_id=user.id)
+    db.session.expire(method, ["used_too"])

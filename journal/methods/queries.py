@@ -2,6 +2,7 @@
 
 import json
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
 from flask import abort
 from sqlalchemy import or_, select, true
@@ -11,7 +12,9 @@ from journal.extensions import db
 from journal.groups.queries import visible_groups
 from journal.i18n import hungarian_key, sort_hungarian
 from journal.journals.queries import readable_condition
+from journal.methods.operations import name_key
 from journal.models import (
+    Group,
     Journal,
     JournalSection,
     Method,
@@ -19,6 +22,7 @@ from journal.models import (
     User,
     Workshop,
     WorkshopMethod,
+    WorkshopStatus,
 )
 from journal.permissions import is_coordinator, mentored_group_ids
 
@@ -48,7 +52,10 @@ def method_or_404(method_id: int) -> Method:
     method = db.session.scalar(
         select(Method)
         .where(Method.id == method_id)
-        .options(selectinload(Method.revisions).selectinload(MethodRevision.author))
+        .options(
+            selectinload(Method.revisions).selectinload(MethodRevision.author),
+            selectinload(Method.used_too),
+        )
     )
     if method is None:
         abort(404)
@@ -109,3 +116,88 @@ def uses(user: User, method: Method) -> list[Use]:
         Use(step, step.workshop.group_id in visible, said.get(step.workshop_id, []))
         for step in steps
     ]
+
+
+# How alike two names must be (difflib's ratio of their folded letters) to be offered as one:
+# "reflektív napló" / "reflektív naplók" (0.97) are; "nyitókör" / "zárókör" (0.53) are not.
+ALIKE = 0.85
+SUGGESTIONS = 3
+
+
+def _letters(name: str) -> str:
+    """Return a name's folded letters without the spaces and hyphens between its words
+    ("Galéria-séta" and "galériaséta" both give "galeriaseta")."""
+    return name_key(name).replace(" ", "")
+
+
+def near_names(name: str, methods: list[Method]) -> list[Method]:
+    """Return the methods whose names are near-identical to `name`: the same letters (case,
+    accents, hyphens and spaces aside) first, then a letter or two apart; at most a few."""
+    letters = _letters(name)
+    scored = []
+    for method in methods:
+        other = method.name_key.replace(" ", "")
+        if other == letters:
+            score = 2.0
+        elif min(len(other), len(letters)) < 5:
+            continue  # in a short name one letter is another word ("kör" and "kör")
+        else:
+            score = SequenceMatcher(None, letters, other).ratio()
+        if score >= ALIKE:
+            scored.append((-score, hungarian_key(method.name), method))
+    return [method for *_key, method in sorted(scored, key=lambda s: s[:2])][:SUGGESTIONS]
+
+
+@dataclass
+class FreeMethod:
+    """A method typed as free text in a workshop, and the library's near-identical ones."""
+
+    workshop: Workshop
+    text: str
+    suggestions: list[Method]
+
+    @property
+    def in_library(self) -> bool:
+        """Tell whether the library holds this very name (case and accents aside): then
+        creating it as new would only find that one."""
+        return any(m.name_key == name_key(self.text) for m in self.suggestions)
+
+
+def free_methods(user: User) -> list[FreeMethod]:
+    """Return the free-text methods of the workshops whose plan the user may change (a
+    mentor's groups, the coordinator's every group), newest workshop first, each with the
+    library's near-identical names."""
+    query = (
+        select(Workshop)
+        .where(Workshop.methods != "")
+        .order_by(Workshop.date.desc(), Workshop.id.desc())
+        .options(selectinload(Workshop.group))
+    )
+    if not is_coordinator(user):
+        query = query.where(Workshop.group_id.in_(sorted(mentored_group_ids(user))))
+    methods = list(db.session.scalars(select(Method)))
+    return [
+        FreeMethod(workshop, text, near_names(text, methods))
+        for workshop in db.session.scalars(query)
+        for text in workshop.free_methods
+    ]
+
+
+def held_uses(methods: list[Method]) -> dict[int, list[tuple[Workshop, Group]]]:
+    """Return, per method id, the held workshops whose plan used it (oldest first) with their
+    groups: what a print says of a method's use (group, topic, date: never a journal's
+    text). One query, however many methods and workshops."""
+    rows = db.session.execute(
+        select(WorkshopMethod.method_id, Workshop, Group)
+        .join(Workshop, WorkshopMethod.workshop_id == Workshop.id)
+        .join(Group, Workshop.group_id == Group.id)
+        .where(
+            WorkshopMethod.method_id.in_([m.id for m in methods]),
+            Workshop.status == WorkshopStatus.HELD,
+        )
+        .order_by(Workshop.date, Workshop.id)
+    )
+    used: dict[int, list[tuple[Workshop, Group]]] = {}
+    for method_id, workshop, group in rows:
+        used.setdefault(method_id, []).append((workshop, group))
+    return used

@@ -1,9 +1,11 @@
 """Writes of shared notes: they take the acting user, flush, and never commit."""
 
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
-
-from journal.domain import NotAllowed, StaleVersion, versioned_update  # noqa: F401 (views use operations.*)
+from journal.domain import (  # noqa: F401 (views use operations.*)
+    NotAllowed,
+    StaleVersion,
+    set_mark,
+    versioned_update,
+)
 from journal.extensions import db
 from journal.markdown import stored
 from journal.models import Group, Note, NoteKind, Reaction, Reply, User, Workshop, utcnow
@@ -84,22 +86,7 @@ def restore_note(author: User, note: Note) -> None:
 def set_reaction(user: User, note: Note, on: bool | None = None) -> bool:
     """Say (on) or withdraw (not on) the user's "Nálam is"; None means the opposite of now.
     Return whether it is now on. Saying the same twice (a double tap) changes nothing."""
-    mine = (Reaction.note_id == note.id, Reaction.user_id == user.id)
-    said = db.session.scalar(select(Reaction.id).where(*mine)) is not None
-    if on is None:
-        on = not said
-    if on and not said:
-        try:
-            # A savepoint: a double tap racing on PostgreSQL must not fail the request.
-            with db.session.begin_nested():
-                db.session.add(Reaction(note_id=note.id, user_id=user.id))
-        except IntegrityError:
-            pass  # the other tap of a double tap said it in between
-    elif not on:
-        db.session.execute(
-            delete(Reaction).where(*mine).execution_options(synchronize_session=False)
-        )
-    db.session.flush()
+    on = set_mark(Reaction, on, note_id=note.id, user_id=user.id)
     db.session.expire(note, ["reactions"])
     return on
 

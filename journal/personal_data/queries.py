@@ -29,6 +29,7 @@ from journal.models import (
     Journal,
     JournalSection,
     Membership,
+    MethodUsedToo,
     Note,
     Reaction,
     Reply,
@@ -190,6 +191,21 @@ def _reactions(person: User, viewer: User) -> list[dict]:
         {"note_id": r.note_id, "group": r.note.group.name, "created_at": _when(r.created_at)}
         for r in rows
         if can_view_note(viewer, r.note)
+    ]
+
+
+def _methods_used_too(person: User) -> list[dict]:
+    """Return the person's "Ezt én is használtam" marks on methods (the library is
+    everyone's: every mark is given)."""
+    rows = db.session.scalars(
+        select(MethodUsedToo)
+        .where(MethodUsedToo.user_id == person.id)
+        .options(selectinload(MethodUsedToo.method))
+        .order_by(MethodUsedToo.created_at, MethodUsedToo.id)
+    ).all()
+    return [
+        {"method_id": r.method_id, "method": r.method.name, "created_at": _when(r.created_at)}
+        for r in rows
     ]
 
 
@@ -357,6 +373,7 @@ def personal_data(person: User, viewer: User) -> dict[str, Any]:
         "notes": notes,
         "replies": replies,
         "reactions": _reactions(person, viewer),
+        "methods_used_too": _methods_used_too(person),
         "journals": journals,
         "section_revisions": revisions,
         "report_texts": _report_texts(person),

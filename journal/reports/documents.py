@@ -38,7 +38,12 @@ from journal.reports import printing, refusal, slots
 log = logging.getLogger(__name__)
 
 # Files whose change must change every cached PDF (the HTML does not mention their content).
-_DESIGN_FILES = ("css/print.css", "css/print-summary.css", "fonts/SHA256SUMS")
+_DESIGN_FILES = (
+    "css/print.css",
+    "css/print-summary.css",
+    "css/print-methods.css",
+    "fonts/SHA256SUMS",
+)
 _RENDERER_PACKAGES = ("weasyprint", "pyphen")
 
 
