@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,11 +28,9 @@ class App(Flask):
 
     def log_exception(self, exc_info) -> None:
         """Log an unhandled exception once, with its traceback and the request's id."""
-        from journal import security_log
+        from journal import errors
 
-        security_log.event(
-            "server.error", exc_info=exc_info, method=request.method, path=request.path
-        )
+        errors.log_server_error(exc_info)
 
 
 def create_app(test_config: dict | None = None) -> Flask:

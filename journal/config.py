@@ -9,6 +9,10 @@ class DefaultConfig:
     SECRET_KEY = None
     SQLALCHEMY_DATABASE_URI = None  # filled in by the factory
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # How long a SQLite write waits for another writer's lock before the request fails (with
+    # a page that keeps what was typed): well inside gunicorn's 60 s worker timeout, so the
+    # worker answers instead of being killed mid-request.
+    SQLITE_BUSY_SECONDS = 10
 
     # Sessions and cookies
     SESSION_COOKIE_HTTPONLY = True
