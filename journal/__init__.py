@@ -2,8 +2,10 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
+from werkzeug.exceptions import SecurityError
 from werkzeug.routing import IntegerConverter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,6 +27,20 @@ class IdConverter(IntegerConverter):
 
 class App(Flask):
     """The Flask application, whose unexpected errors go to the security log."""
+
+    def create_url_adapter(self, request):
+        """Bind URLs to the request's host; a host outside TRUSTED_HOSTS is refused (400), and
+        the page saying so is built on PUBLIC_URL's host (Flask would build no URL at all)."""
+        try:
+            return super().create_url_adapter(request)
+        except SecurityError as refused:
+            if request is None:
+                raise
+            request.routing_exception = refused
+            host = self.config["SERVER_NAME"] or urlsplit(self.config["PUBLIC_URL"]).netloc
+            request.environ["HTTP_HOST"] = host  # the claimed host is refused: never used
+            request.host = host
+            return super().create_url_adapter(request)
 
     def log_exception(self, exc_info) -> None:
         """Log an unhandled exception once, with its traceback and the request's id."""
@@ -140,6 +156,11 @@ def _configure(app: Flask, test_config: dict | None) -> None:
         # before use, instead of failing the first request of each worker with a 500.
         options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True} | options
+
+    # Only the hosts the app is served on: a request naming another answers 400, so no page,
+    # redirect or link is ever built on a host a client made up.
+    public_host = urlsplit(app.config["PUBLIC_URL"]).hostname
+    app.config["TRUSTED_HOSTS"] = [public_host, *app.config["EXTRA_HOSTS"]]
 
     if not app.config.get("SECRET_KEY"):
         if not (app.debug or app.testing or os.environ.get("FLASK_DEBUG") == "1"):

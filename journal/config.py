@@ -66,6 +66,9 @@ class DefaultConfig:
 
     # The address people use, for links printed by the command line.
     PUBLIC_URL = "http://127.0.0.1:5000"
+    # The app answers only requests naming PUBLIC_URL's host or one of these (say, a name the
+    # reverse proxy uses inside); any other Host header gets 400 (Flask's TRUSTED_HOSTS).
+    EXTRA_HOSTS: tuple[str, ...] = ()
 
     # Behind a reverse proxy, set to the number of proxies that add X-Forwarded-* headers.
     PROXY_COUNT = 0
