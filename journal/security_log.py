@@ -44,7 +44,11 @@ def _acting_user() -> int | None:
 def event(name: str, exc_info=None, **fields) -> None:
     """Write one security event with the request's id, address and user."""
     if has_request_context():
-        fields = {"request_id": request_id(), "ip": request.remote_addr, "user": _acting_user()} | fields
+        fields = {
+            "request_id": request_id(),
+            "ip": request.remote_addr,
+            "user": _acting_user(),
+        } | fields
     parts = [f"event={name}"] + [f"{k}={_value(v)}" for k, v in fields.items() if v is not None]
     log.log(logging.ERROR if exc_info else logging.INFO, " ".join(parts), exc_info=exc_info)
 
