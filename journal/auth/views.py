@@ -124,9 +124,19 @@ def logout():
     return response
 
 
-@bp.route("/invitation/<token>", methods=["GET", "POST"])
-def accept_invitation(token: str):
-    """Set a password from a single-use invitation or reset link."""
+@bp.get("/invitation/<token>")
+def open_invitation(token: str):
+    """Take an invitation or reset link's token out of the address at once: into the session,
+    then on to the token-free page (so it stays out of the history, later access-log lines and
+    any Referer)."""
+    session["invitation"] = token
+    return redirect(url_for("auth.accept_invitation"), 303)
+
+
+@bp.route("/invitation", methods=["GET", "POST"])
+def accept_invitation():
+    """Set a password from the single-use invitation or reset link opened in this session."""
+    token = session.get("invitation", "")
     try:
         invitation = operations.find_invitation(token)
     except operations.InvalidInvitation:
@@ -142,6 +152,7 @@ def accept_invitation(token: str):
         user = operations.redeem_invitation(token, form.password.data)
         db.session.commit()
         security_log.event("invitation.used", purpose=invitation.purpose, target=user.id)
+        session.pop("invitation", None)
         login_user(user)
         flash(_("Jelszava elmentve. Üdvözöljük a Műhelynaplóban!"), "success")
         return redirect(url_for("groups.home"), 303)
