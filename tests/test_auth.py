@@ -83,10 +83,7 @@ def test_a_password_anyone_would_guess_is_refused(client, world, password):
     db.session.refresh(user)
     assert user.password_hash is None
     good = "korte-alma-szilva"
-    assert (
-        client.post("/invitation", data={"password": good, "confirm": good}).status_code
-        == 303
-    )
+    assert client.post("/invitation", data={"password": good, "confirm": good}).status_code == 303
 
 
 def test_session_cookie_saved_before_logout_is_rejected_after(app, world):
