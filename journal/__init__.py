@@ -88,7 +88,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     static_files.init_app(app)
 
-    from journal import cli, errors, expiry, layout
+    from journal import cli, errors, expiry, layout, once
     from journal.auth.views import bp as auth_bp
     from journal.drafts.views import bp as drafts_bp
     from journal.exports.views import bp as exports_bp
@@ -127,6 +127,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.register_blueprint(blueprint)
     errors.init_app(app)
     expiry.init_app(app)
+    once.init_app(app)
     layout.init_app(app)
     cli.init_app(app)
     return app
