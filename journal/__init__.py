@@ -89,6 +89,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     static_files.init_app(app)
 
     from journal import cli, errors, expiry, layout, once
+    from journal.auth import two_factor
     from journal.auth.views import bp as auth_bp
     from journal.drafts.views import bp as drafts_bp
     from journal.exports.views import bp as exports_bp
@@ -128,6 +129,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     expiry.init_app(app)
     once.init_app(app)
+    two_factor.init_app(app)
     layout.init_app(app)
     cli.init_app(app)
     return app

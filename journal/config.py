@@ -47,6 +47,11 @@ class DefaultConfig:
     # of one logged-in user: each a password check (64 MiB of argon2) an attacker may not spray.
     ACCOUNT_RATE_LIMIT = "10 per 10 minutes;40 per day"
     PASSWORD_CHECK_RATE_LIMIT = "5 per minute;20 per hour"
+    # Wrong two-factor codes at login, per account whatever the address: a 6-digit code (three
+    # accepted at a time) would take years at this pace.
+    TWO_FACTOR_RATE_LIMIT = "5 per 10 minutes;20 per day"
+    # How long the code step of a login waits after the right password.
+    TWO_FACTOR_LOGIN_SECONDS = 300
     # New notes and replies one user may post in a group (the rest are refused with a message).
     NOTE_RATE_LIMIT = "10 per minute"
     # How often an open notes board asks for new notes.

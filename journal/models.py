@@ -9,8 +9,8 @@ from babel.dates import get_timezone
 from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, and_, event, or_
-from sqlalchemy import false as sa_false
 from sqlalchemy import Enum as SqlEnum
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import DateTime, TypeDecorator
 

@@ -243,6 +243,11 @@ def can_write_methods(user: User) -> bool:
     return is_coordinator(user) or bool(mentored_group_ids(user))
 
 
+def can_be_required_two_factor(user: User) -> bool:
+    """Mentors and the coordinator: whom the program may require two-factor sign-in of."""
+    return is_coordinator(user) or bool(mentored_group_ids(user))
+
+
 # --- Data exports -----------------------------------------------------------------------------
 
 

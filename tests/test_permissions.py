@@ -75,6 +75,7 @@ can_send_reminders           user      .       .       .       x       .       .
 can_write_program_text       user      .       .       .       x       .       .
 can_view_methods             user      .       x       x       x       .       .
 can_write_methods            user      .       .       x       x       .       .
+can_be_required_two_factor   user      .       .       x       x       .       .
 can_export_program_data      user      .       .       .       x       .       .
 can_edit_privacy_notice      user      .       .       .       x       .       .
 is_member_of                 group     ..      x.      x.      x.      ..      ..
