@@ -223,3 +223,16 @@ def test_a_password_link_is_no_second_factor(app, world, clock):
     done = client.post("/invitation", data={"password": new, "confirm": new})
     assert done.status_code == 303 and done.location == "/login"
     assert client.get("/").status_code == 302
+
+
+def test_anonymising_a_person_forgets_their_second_factor(app, world, clock):
+    from journal.people.operations import anonymise
+
+    person = world["participant_a"]
+    client = app.test_client()
+    _password(client, person)
+    _turn_on(client, person)
+    anonymise(world["coordinator"], person, keep_notes=True)
+    db.session.commit()
+    assert person.totp_secret is None and person.totp_enabled_at is None
+    assert not db.session.scalars(select(RecoveryCode)).all()
