@@ -2,8 +2,10 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from flask import Flask, request
+from flask import Flask
+from werkzeug.exceptions import SecurityError
 from werkzeug.routing import IntegerConverter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,13 +28,25 @@ class IdConverter(IntegerConverter):
 class App(Flask):
     """The Flask application, whose unexpected errors go to the security log."""
 
+    def create_url_adapter(self, request):
+        """Bind URLs to the request's host; a host outside TRUSTED_HOSTS is refused (400), and
+        the page saying so is built on PUBLIC_URL's host (Flask would build no URL at all)."""
+        try:
+            return super().create_url_adapter(request)
+        except SecurityError as refused:
+            if request is None:
+                raise
+            request.routing_exception = refused
+            host = self.config["SERVER_NAME"] or urlsplit(self.config["PUBLIC_URL"]).netloc
+            request.environ["HTTP_HOST"] = host  # the claimed host is refused: never used
+            request.host = host
+            return super().create_url_adapter(request)
+
     def log_exception(self, exc_info) -> None:
         """Log an unhandled exception once, with its traceback and the request's id."""
-        from journal import security_log
+        from journal import errors
 
-        security_log.event(
-            "server.error", exc_info=exc_info, method=request.method, path=request.path
-        )
+        errors.log_server_error(exc_info)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -74,7 +88,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     static_files.init_app(app)
 
-    from journal import cli, errors, expiry, layout
+    from journal import cli, errors, expiry, layout, once
+    from journal.auth import two_factor
     from journal.auth.views import bp as auth_bp
     from journal.drafts.views import bp as drafts_bp
     from journal.exports.views import bp as exports_bp
@@ -113,6 +128,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.register_blueprint(blueprint)
     errors.init_app(app)
     expiry.init_app(app)
+    once.init_app(app)
+    two_factor.init_app(app)
     layout.init_app(app)
     cli.init_app(app)
     return app
@@ -142,6 +159,11 @@ def _configure(app: Flask, test_config: dict | None) -> None:
         # before use, instead of failing the first request of each worker with a 500.
         options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True} | options
+
+    # Only the hosts the app is served on: a request naming another answers 400, so no page,
+    # redirect or link is ever built on a host a client made up.
+    public_host = urlsplit(app.config["PUBLIC_URL"]).hostname
+    app.config["TRUSTED_HOSTS"] = [public_host, *app.config["EXTRA_HOSTS"]]
 
     if not app.config.get("SECRET_KEY"):
         if not (app.debug or app.testing or os.environ.get("FLASK_DEBUG") == "1"):

@@ -123,7 +123,7 @@ def create_user_command(email, family, given, password, coordinator, mentor_of, 
     click.echo(f"Created {user.full_name} <{user.email}>.")
     if token:
         with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
-            link = url_for("auth.accept_invitation", token=token, _external=True)
+            link = url_for("auth.open_invitation", token=token, _external=True)
         click.echo(f"Single-use link to set the password: {link}")
 
 

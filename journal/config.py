@@ -9,6 +9,10 @@ class DefaultConfig:
     SECRET_KEY = None
     SQLALCHEMY_DATABASE_URI = None  # filled in by the factory
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # How long a SQLite write waits for another writer's lock before the request fails (with
+    # a page that keeps what was typed): well inside gunicorn's 60 s worker timeout, so the
+    # worker answers instead of being killed mid-request.
+    SQLITE_BUSY_SECONDS = 10
 
     # Sessions and cookies
     SESSION_COOKIE_HTTPONLY = True
@@ -46,6 +50,11 @@ class DefaultConfig:
     # of one logged-in user: each a password check (64 MiB of argon2) an attacker may not spray.
     ACCOUNT_RATE_LIMIT = "10 per 10 minutes;40 per day"
     PASSWORD_CHECK_RATE_LIMIT = "5 per minute;20 per hour"
+    # Wrong two-factor codes at login, per account whatever the address: a 6-digit code (three
+    # accepted at a time) would take years at this pace.
+    TWO_FACTOR_RATE_LIMIT = "5 per 10 minutes;20 per day"
+    # How long the code step of a login waits after the right password.
+    TWO_FACTOR_LOGIN_SECONDS = 300
     # New notes and replies one user may post in a group (the rest are refused with a message).
     NOTE_RATE_LIMIT = "10 per minute"
     # How often an open notes board asks for new notes.
@@ -65,6 +74,9 @@ class DefaultConfig:
 
     # The address people use, for links printed by the command line.
     PUBLIC_URL = "http://127.0.0.1:5000"
+    # The app answers only requests naming PUBLIC_URL's host or one of these (say, a name the
+    # reverse proxy uses inside); any other Host header gets 400 (Flask's TRUSTED_HOSTS).
+    EXTRA_HOSTS: tuple[str, ...] = ()
 
     # Behind a reverse proxy, set to the number of proxies that add X-Forwarded-* headers.
     PROXY_COUNT = 0

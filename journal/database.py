@@ -14,6 +14,7 @@ def configure_engine(app: Flask) -> None:
         engine = db.engine
     if engine.dialect.name != "sqlite":
         return
+    busy_ms = int(app.config["SQLITE_BUSY_SECONDS"] * 1000)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -21,7 +22,7 @@ def configure_engine(app: Flask) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA busy_timeout = 10000")
+        cursor.execute(f"PRAGMA busy_timeout = {busy_ms}")
         if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "memory":
             cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")

@@ -1,12 +1,18 @@
-"""Error pages in Hungarian, as full pages or as htmx messages."""
+"""Error pages in Hungarian, as full pages or as htmx messages. A server error (5xx) is
+answered without the database, which may be what failed; a plain form post it stopped gets the
+page that keeps every field and sends it again (journal/expiry.py's resend page)."""
 
-from flask import Flask, render_template, request
+from contextlib import suppress
+
+from flask import Flask, g, render_template, request
 from flask_babel import gettext as _
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from journal import security_log
 from journal.domain import NotAllowed, NotYet, OutsidePeriod, StaleVersion
-from journal.extensions import db
+from journal.expiry import from_this_site, resend_page
+from journal.extensions import db, login_manager
 from journal.htmx import is_htmx, message_fragment
 
 
@@ -47,7 +53,45 @@ def _messages() -> dict[int, tuple[str, str]]:
                 "ha a hiba ismétlődik, jelezze a program koordinátorának."
             ),
         ),
+        503: (
+            _("Átmenetileg nem elérhető"),
+            _(
+                "Az adatbázis most nem érhető el (foglalt vagy újraindul), ezért ezt nem "
+                "végeztük el. Kérjük, várjon egy kicsit, és próbálja újra."
+            ),
+        ),
     }
+
+
+def _resend_messages() -> dict[int, str]:
+    """Return what a plain form post stopped by a server error is told (its text is kept)."""
+    return {
+        500: _(
+            "Váratlan hiba miatt ezt nem mentettük el. Amit beírt, itt maradt: kattintson az "
+            "„Újraküldés” gombra; ha a hiba ismétlődik, jelezze a program koordinátorának."
+        ),
+        503: _(
+            "Az adatbázis most nem érhető el (foglalt vagy újraindul), ezért ezt nem mentettük "
+            "el. Amit beírt, itt maradt: várjon egy kicsit, majd kattintson az „Újraküldés” "
+            "gombra."
+        ),
+    }
+
+
+def without_database() -> None:
+    """Answer the rest of this request without the database, which may be what failed (locked,
+    unreachable): the transaction is dropped and the signed-in user is not read again (the
+    error page shows no menus, and the security log takes the user's id from the session)."""
+    g.without_database = True
+    with suppress(SQLAlchemyError):
+        db.session.rollback()
+    g._login_user = login_manager.anonymous_user()
+
+
+def log_server_error(exc_info) -> None:
+    """Log an unexpected error once, with its traceback, without touching the database."""
+    without_database()
+    security_log.event("server.error", exc_info=exc_info, method=request.method, path=request.path)
 
 
 def handle_http_error(error: HTTPException):
@@ -64,11 +108,15 @@ def _answer(code: int):
     if code in _LOGGED:
         security_log.event(_LOGGED[code], status=code, method=request.method, path=request.path)
     if code >= 500:
-        db.session.rollback()  # the page below may read the database (the user, say)
+        without_database()
     # Never Werkzeug's English name and description, whatever the code.
     title, message = _messages().get(
         code, (_("Hiba"), _("A kérést nem sikerült teljesíteni. Kérjük, próbálja újra."))
     )
+    if code >= 500 and _a_form_post() and code in _resend_messages():
+        return resend_page(
+            _resend_messages()[code], code, title=title, reference=security_log.request_id()
+        )
     if is_htmx():
         if code == 404 and request.method != "GET":
             # An action on something that was there when the page was loaded.
@@ -80,6 +128,18 @@ def _answer(code: int):
     reference = security_log.request_id() if code >= 500 else None
     page = render_template("errors/error.html", title=title, message=message, reference=reference)
     return page, code
+
+
+def _a_form_post() -> bool:
+    """Tell whether this is a plain (not htmx) form post with fields, from one of our pages."""
+    typed = set(request.form) - {"csrf_token"}
+    return request.method == "POST" and not is_htmx() and bool(typed) and from_this_site()
+
+
+def handle_database_unavailable(error: OperationalError):
+    """Answer a database that is locked or unreachable with 503, keeping what was sent."""
+    log_server_error((type(error), error, error.__traceback__))
+    return _answer(503)
 
 
 # What a domain error no view caught means (journal/domain.py).
@@ -96,5 +156,6 @@ def init_app(app: Flask) -> None:
     """Register the error handlers. An unexpected exception is logged by Flask (with its
     traceback) and then answered by the 500 handler here, as InternalServerError."""
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(OperationalError, handle_database_unavailable)
     for error in _DOMAIN_CODES:
         app.register_error_handler(error, handle_domain_error)

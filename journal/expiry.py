@@ -135,7 +135,7 @@ def _typed_labels(names: list[str]) -> dict[str, str]:
 _PREFIXED = re.compile(r"^(s\d+)-(.+)$")
 
 
-def resend_page(message: str, status: int, title: str | None = None):
+def resend_page(message: str, status: int, title: str | None = None, reference: str | None = None):
     """Answer a refused form post with a page that keeps every field the user typed and sends
     it again (the form's own address, with a fresh CSRF token)."""
     kept = [(k, v) for k, v in request.form.items(multi=True) if k not in SENSITIVE_FIELDS]
@@ -149,6 +149,7 @@ def resend_page(message: str, status: int, title: str | None = None):
         fields=typed,
         hidden=hidden,
         action=request.full_path.rstrip("?"),
+        reference=reference,
     ), status
 
 

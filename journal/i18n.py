@@ -222,4 +222,6 @@ def register_i18n(app: Flask) -> None:
     app.jinja_env.filters["short_datetime"] = short_datetime
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["percent"] = percent
-    app.jinja_env.globals["select_locale"] = select_locale
+    # The language this request settled on (flask_babel keeps it), not chosen again: a server
+    # error's page must not read the user again.
+    app.jinja_env.globals["select_locale"] = lambda: str(get_locale())

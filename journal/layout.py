@@ -3,7 +3,7 @@ and the permission predicates."""
 
 from collections.abc import Iterator
 
-from flask import Flask
+from flask import Flask, g
 from flask_login import current_user
 
 from journal.permissions import PREDICATES, current_memberships
@@ -54,10 +54,11 @@ class LazyProgram:
     full pages, never a fragment), at most once per request."""
 
     def _program(self):
-        """Return the program, queried at most once per request."""
+        """Return the program, queried at most once per request (never on a server error's
+        page, which is rendered without the database)."""
         from journal.program.queries import current_program
 
-        return current_program()
+        return None if g.get("without_database") else current_program()
 
     @property
     def name(self) -> str:

@@ -10,6 +10,7 @@ from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, and_, event, or_
 from sqlalchemy import Enum as SqlEnum
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import DateTime, TypeDecorator
 
@@ -89,6 +90,8 @@ class Program(db.Model):
     period_end: Mapped[date]
     # Days after a workshop by which its journal is due (reminders, the coordinator's desk).
     journal_due_days: Mapped[int] = mapped_column(default=7, server_default="7")
+    # Mentors and the coordinator must sign in with a second factor (a TOTP code).
+    require_two_factor: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     groups: Mapped[list["Group"]] = relationship(back_populates="program")
 
@@ -139,6 +142,12 @@ class User(UserMixin, db.Model):
     # When the coordinator anonymised this former member (name, email and contact data
     # replaced by a label such as "Volt résztvevő 3"): irreversible, never offered again.
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Two-factor sign-in (journal/auth/two_factor.py): the TOTP secret (base32), when it was
+    # confirmed with a code (None: not on), and the last time step a code was accepted for
+    # (a code is never accepted twice).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None]
 
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user", foreign_keys="Membership.user_id"
@@ -238,6 +247,25 @@ def _enum(enum_class) -> SqlEnum:
         values_callable=lambda e: [m.value for m in e],
         create_constraint=True,
     )
+
+
+class RecoveryCode(db.Model):
+    """A single-use code that signs in instead of a TOTP code (stored hashed)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SubmittedForm(db.Model):
+    """The one-time key of a form that creates something (journal/once.py), written in the
+    transaction that creates it: the same form sent again creates nothing."""
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # Where the first answer sent the browser (a plain form's redirect), if anywhere.
+    location: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
 class WorkshopStatus(enum.StrEnum):

@@ -259,6 +259,11 @@ def can_export_compendium(user: User) -> bool:
     return is_coordinator(user)
 
 
+def can_be_required_two_factor(user: User) -> bool:
+    """Mentors and the coordinator: whom the program may require two-factor sign-in of."""
+    return is_coordinator(user) or bool(mentored_group_ids(user))
+
+
 # --- Data exports -----------------------------------------------------------------------------
 
 

@@ -62,8 +62,12 @@ def note_sign_in(remember: bool) -> None:
 
 @user_loaded_from_cookie.connect
 def _remembered(_app, user) -> None:
-    """A session restored from a remember-me cookie is a remembered one."""
+    """A session restored from a remember-me cookie is a remembered one (and is sent to set up
+    two-factor sign-in first, like a new login, when the program requires it)."""
+    from journal.auth.two_factor import note_setup_due
+
     note_sign_in(remember=True)
+    note_setup_due(user)
 
 
 def end_idle_session() -> None:

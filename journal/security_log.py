@@ -12,7 +12,7 @@ import logging
 import sys
 import uuid
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
 
 log = logging.getLogger("journal.security")
@@ -32,11 +32,23 @@ def _value(value) -> str:
     return json.dumps(str(value), ensure_ascii=True)
 
 
+def _acting_user() -> int | None:
+    """Return the acting user's id; after a server error, the id the session names (the user
+    is not read from the database again: it may be what failed)."""
+    if g.get("without_database"):
+        claimed = str(session.get("_user_id", "")).split(":")[0]
+        return int(claimed) if claimed.isdigit() else None
+    return current_user.id if current_user and current_user.is_authenticated else None
+
+
 def event(name: str, exc_info=None, **fields) -> None:
     """Write one security event with the request's id, address and user."""
     if has_request_context():
-        user = current_user.id if current_user and current_user.is_authenticated else None
-        fields = {"request_id": request_id(), "ip": request.remote_addr, "user": user} | fields
+        fields = {
+            "request_id": request_id(),
+            "ip": request.remote_addr,
+            "user": _acting_user(),
+        } | fields
     parts = [f"event={name}"] + [f"{k}={_value(v)}" for k, v in fields.items() if v is not None]
     log.log(logging.ERROR if exc_info else logging.INFO, " ".join(parts), exc_info=exc_info)
 

@@ -54,6 +54,7 @@ TEST_CONFIG = {
     "ARGON2_MEMORY_COST": 16,
     "ARGON2_PARALLELISM": 1,
     "SERVER_NAME": "localhost",
+    "EXTRA_HOSTS": ("localhost",),
 }
 
 _pg_schema_ready = False

@@ -224,8 +224,13 @@ RULES: dict[str, Rule] = {
     "auth.login": lambda who, target: 302 if who not in LOGGED_OUT else True,
     "auth.logout": logged_in,
     "auth.set_language": anyone,
-    # The link's token is the credential: unknown tokens answer 404 to everyone.
-    "auth.accept_invitation": lambda who, target: target == "valid" or 404,
+    # The link's token is the credential: it is taken into the session and out of the address
+    # at once (303 to the token-free page, for any token); that page, without a valid token
+    # taken from a link in this session, answers 404 to everyone.
+    "auth.open_invitation": lambda who, target: 303,
+    # The code step of a login: without a right password moments ago, back to the login page.
+    "auth.login_code": lambda who, target: 303,
+    "auth.accept_invitation": lambda who, target: 404,
     "groups.home": logged_in,
     "groups.group": sees_group,
     "groups.tasks": follows_journals,
@@ -327,6 +332,10 @@ RULES: dict[str, Rule] = {
     "methods.compendium_pdf": coordinator_only,
     "profile.update": logged_in,
     "profile.change_password": logged_in,
+    "profile.two_factor_page": logged_in,
+    "profile.two_factor_start": logged_in,
+    "profile.two_factor_confirm": logged_in,
+    "profile.two_factor_disable": logged_in,
 }
 
 # What an allowed write sends, so that it gets past input checks to the real work.

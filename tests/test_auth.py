@@ -76,16 +76,14 @@ def test_a_password_anyone_would_guess_is_refused(client, world, password):
     user = make_user(password=None, email="gyenge.jelszo@example.org")
     token = operations.create_invitation(user, world["coordinator"])
     db.session.commit()
-    weak = client.post(f"/invitation/{token}", data={"password": password, "confirm": password})
+    client.get(f"/invitation/{token}")
+    weak = client.post("/invitation", data={"password": password, "confirm": password})
     assert weak.status_code == 422
     assert "Ezt a jelszót túl könnyű kitalálni" in weak.get_data(as_text=True)
     db.session.refresh(user)
     assert user.password_hash is None
     good = "korte-alma-szilva"
-    assert (
-        client.post(f"/invitation/{token}", data={"password": good, "confirm": good}).status_code
-        == 303
-    )
+    assert client.post("/invitation", data={"password": good, "confirm": good}).status_code == 303
 
 
 def test_session_cookie_saved_before_logout_is_rejected_after(app, world):
@@ -247,32 +245,37 @@ def test_weaker_hash_is_upgraded_at_login(client, world):
 
 
 def test_invitation_link_sets_password_once(client, world):
-    """An invitation sets the password, logs in, and cannot be used again."""
+    """An invitation sets the password, logs in, and cannot be used again. The link's token
+    leaves the address at once: the link answers a redirect to a token-free page."""
     user = make_user(password=None, email="uj.ember@example.org")
     token = operations.create_invitation(user, world["coordinator"])
     db.session.commit()
-    page = client.get(f"/invitation/{token}")
-    assert page.status_code == 200
+    opened = client.get(f"/invitation/{token}")
+    assert opened.status_code == 303 and opened.location == "/invitation"
+    page = client.get(opened.location)
+    assert page.status_code == 200 and token not in page.request.url
+    assert token not in page.get_data(as_text=True)
     assert "uj.ember@example.org" in page.get_data(as_text=True)
 
-    short = client.post(f"/invitation/{token}", data={"password": "rovid", "confirm": "rovid"})
+    short = client.post("/invitation", data={"password": "rovid", "confirm": "rovid"})
     assert short.status_code == 422
     assert "legalább 10 karakter" in short.get_data(as_text=True)
     mismatch = client.post(
-        f"/invitation/{token}", data={"password": "hosszu-jelszo-1", "confirm": "masik-jelszo-1"}
+        "/invitation", data={"password": "hosszu-jelszo-1", "confirm": "masik-jelszo-1"}
     )
     assert "A két jelszó nem egyezik." in mismatch.get_data(as_text=True)
 
     done = client.post(
-        f"/invitation/{token}", data={"password": "hosszu-jelszo-1", "confirm": "hosszu-jelszo-1"}
+        "/invitation", data={"password": "hosszu-jelszo-1", "confirm": "hosszu-jelszo-1"}
     )
     assert done.status_code == 303
     assert client.get("/").status_code == 200
     db.session.refresh(user)
     assert verify_password(user.password_hash, "hosszu-jelszo-1")
 
+    client.get(f"/invitation/{token}")
     again = client.post(
-        f"/invitation/{token}", data={"password": "harmadik-jelszo", "confirm": "harmadik-jelszo"}
+        "/invitation", data={"password": "harmadik-jelszo", "confirm": "harmadik-jelszo"}
     )
     assert again.status_code == 404
     assert "érvénytelen" in again.get_data(as_text=True)
@@ -285,8 +288,9 @@ def test_expired_invitation_is_refused(client, world):
     invitation = db.session.scalar(db.select(Invitation).where(Invitation.user_id == user.id))
     invitation.expires_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
+    client.get(f"/invitation/{token}")
     response = client.post(
-        f"/invitation/{token}", data={"password": "hosszu-jelszo-1", "confirm": "hosszu-jelszo-1"}
+        "/invitation", data={"password": "hosszu-jelszo-1", "confirm": "hosszu-jelszo-1"}
     )
     assert response.status_code == 404
     db.session.refresh(user)
@@ -299,8 +303,8 @@ def test_new_link_replaces_the_older_one(client, world):
     first = operations.create_invitation(user, world["coordinator"], purpose="reset")
     second = operations.create_invitation(user, world["coordinator"], purpose="reset")
     db.session.commit()
-    assert client.get(f"/invitation/{first}").status_code == 404
-    assert client.get(f"/invitation/{second}").status_code == 200
+    assert client.get(f"/invitation/{first}", follow_redirects=True).status_code == 404
+    assert client.get(f"/invitation/{second}", follow_redirects=True).status_code == 200
 
 
 def test_invitation_tokens_are_stored_hashed(world):

@@ -30,7 +30,8 @@ def test_set_password_form_autocomplete(client, world):
     user = make_user(password=None)
     token = operations.create_invitation(user, world["coordinator"])
     db.session.commit()
-    fields = _autocomplete(client.get(f"/invitation/{token}").get_data(as_text=True))
+    page = client.get(f"/invitation/{token}", follow_redirects=True)
+    fields = _autocomplete(page.get_data(as_text=True))
     assert fields["password"] == "new-password"
     assert fields["confirm"] == "new-password"
 

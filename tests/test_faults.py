@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from journal.extensions import db
 from journal.models import Draft, JournalSection
-from tests.conftest import build_app, login
+from tests.conftest import DATABASE_URL, build_app, login
 from tests.factories import make_journal, make_workshop, make_world
 
 HX = {"HX-Request": "true"}
@@ -159,3 +159,87 @@ def test_a_failing_autosave_leaves_the_previous_draft_whole(site):
     _hungarian_error(response, 500, UNEXPECTED)
     db.session.expire_all()
     assert db.session.scalar(select(Draft.body).where(Draft.key == key)) == TEXT
+
+
+def _plain_save(client, section_id: int, text: str = TEXT):
+    """Send a section's save as a browser without JavaScript does (a plain form post)."""
+    return client.post(
+        f"/sections/{section_id}",
+        data={"body": text, "version": "1", "visibility": "coordination"},
+        headers={"Sec-Fetch-Site": "same-origin"},
+    )
+
+
+def _keeps_the_text_to_send_again(response, status: int, section_id: int) -> None:
+    """The answer is the Hungarian page that keeps the text and sends it to the same form."""
+    page = response.get_data(as_text=True)
+    assert response.status_code == status
+    assert "Újraküldés" in page and f'action="/sections/{section_id}"' in page
+    assert TEXT[:200] in page and "Hibaazonosító" in page
+
+
+@pytest.mark.skipif(DATABASE_URL is not None, reason="SQLite's own lock")
+def test_a_locked_sqlite_database_keeps_a_plain_forms_text(tmp_path, caplog):
+    """Another writer holds SQLite's lock for longer than the busy timeout: the plain save is
+    answered (503, in Hungarian) with every field kept, logged as a server error, and sent
+    again once the lock is gone it saves."""
+    import logging
+    import sqlite3
+
+    caplog.set_level(logging.INFO, logger="journal.security")
+    logging.getLogger("journal.security").disabled = False
+    app = build_app(tmp_path, TESTING=False, SQLITE_BUSY_SECONDS=0.2)
+    with app.app_context():
+        world = make_world()
+        section_id = make_journal(make_workshop(world["group_a"]), world["mentor_a"]).sections[1].id
+        db.session.commit()
+        mentor = world["mentor_a"]
+        client = app.test_client()
+        login(client, mentor)
+        mentor_id = mentor.id
+        db.session.remove()
+        holder = sqlite3.connect(str(tmp_path / "test.sqlite"), isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")
+        try:
+            response = _plain_save(client, section_id)
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        _keeps_the_text_to_send_again(response, 503, section_id)
+        assert "adatbázis most nem érhető el" in response.get_data(as_text=True)
+        [line] = [r for r in caplog.records if "event=server.error" in r.getMessage()]
+        assert line.exc_info and f"user={mentor_id}" in line.getMessage()
+        assert _plain_save(client, section_id).status_code == 303
+        assert db.session.get(JournalSection, section_id).body == TEXT
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_a_server_error_on_a_plain_form_keeps_its_text_without_the_database(site):
+    """A plain save fails at its commit: the answer (500) is the page that keeps the text, and
+    it is rendered without a single database statement (the database may be what failed)."""
+    app, client, section_id = site
+    failed = {"yes": False}
+
+    def fail(session):
+        from flask import has_request_context, request
+
+        if has_request_context() and request.endpoint == "journals.save" and not failed["yes"]:
+            failed["yes"] = True
+            raise RuntimeError("database fault (test)")
+
+    def no_statement_after(conn, cursor, statement, *args):
+        if failed["yes"] and not statement.upper().startswith("ROLLBACK"):
+            raise AssertionError(f"the error page read the database: {statement}")
+
+    engine = db.engine
+    event.listen(Session, "before_commit", fail)
+    event.listen(engine, "before_cursor_execute", no_statement_after)
+    try:
+        response = _plain_save(client, section_id)
+    finally:
+        event.remove(Session, "before_commit", fail)
+        event.remove(engine, "before_cursor_execute", no_statement_after)
+    _keeps_the_text_to_send_again(response, 500, section_id)
+    db.session.expire_all()
+    assert db.session.get(JournalSection, section_id).body != TEXT

@@ -16,27 +16,43 @@ PUBLIC = "https://naplo.example.hu"
 
 
 def test_feed_invitation_and_calendar_links_use_the_public_address(app, client, world, log_in):
-    """A request sent with another Host still gets the calendar link, the feed's workshop
-    links and a new invitation link on PUBLIC_URL."""
+    """A request sent to a trusted host other than PUBLIC_URL's still gets the calendar link,
+    the feed's workshop links and a new invitation link on PUBLIC_URL."""
     app.config["PUBLIC_URL"] = PUBLIC
     make_workshop(world["group_a"], date=local_today(), status=WorkshopStatus.PLANNED)
     db.session.commit()
-    client.environ_base["HTTP_HOST"] = "evil.example"  # every request of the test claims it
-    log_in(world["participant_a"])
+    log_in(world["participant_a"])  # on localhost, the test's other trusted host
     page = client.get("/groups/alfa").get_data(as_text=True)
-    assert f"{PUBLIC}/calendar/" in page and "evil.example" not in page
+    assert f"{PUBLIC}/calendar/" in page and "localhost" not in page
     membership = next(
         m for m in world["participant_a"].memberships if m.group_id == world["group_a"].id
     )
     feed = client.get(f"/calendar/{ics.feed_token(membership)}.ics")
     text = feed.get_data(as_text=True).replace("\r\n ", "")
-    assert f"{PUBLIC}/workshops/" in text and "evil.example" not in text
+    assert f"{PUBLIC}/workshops/" in text and "localhost" not in text
     client.post("/logout")
     log_in(world["coordinator"])
     person = world["participant_a2"].id
     response = client.post(f"/people/{person}/link", follow_redirects=True)
     link = re.search(r'id="one-time-link"[^>]*value="([^"]+)"', response.get_data(as_text=True))
     assert link and link[1].startswith(f"{PUBLIC}/invitation/")
+
+
+def test_a_request_naming_a_foreign_host_is_refused(app, world):
+    """Only PUBLIC_URL's host and EXTRA_HOSTS are answered: a calendar feed (or any page)
+    asked for with another Host gets 400 and never a link on that host."""
+    membership = world["participant_a"].memberships[0]
+    make_workshop(membership.group, date=local_today(), status=WorkshopStatus.PLANNED)
+    db.session.commit()
+    url = f"/calendar/{ics.feed_token(membership)}.ics"
+    client, evil = app.test_client(), {"base_url": "http://evil.example"}
+    answers = client.get(url, **evil), client.get("/login", **evil), client.post("/login", **evil)
+    for answer in answers:
+        assert answer.status_code == 400
+        assert "evil.example" not in answer.get_data(as_text=True)
+        assert "Hibás kérés" in answer.get_data(as_text=True)
+    assert app.test_client().get(url).status_code == 200
+    assert app.config["TRUSTED_HOSTS"] == ["127.0.0.1", "localhost"]
 
 
 def test_https_answers_carry_hsts_and_logout_clears_the_browser_cache(client, world, log_in):

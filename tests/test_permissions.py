@@ -78,6 +78,7 @@ can_write_methods            user      .       .       x       x       .       .
 can_say_used_too             user      .       .       x       x       .       .
 can_print_handout            user      .       .       x       x       .       .
 can_export_compendium        user      .       .       .       x       .       .
+can_be_required_two_factor   user      .       .       x       x       .       .
 can_export_program_data      user      .       .       .       x       .       .
 can_edit_privacy_notice      user      .       .       .       x       .       .
 is_member_of                 group     ..      x.      x.      x.      ..      ..

@@ -3,6 +3,7 @@ child process under hard limits, one render per document and a few per user, and
 page that answers a render stopped or refused."""
 
 import io
+import logging
 import os
 import re
 import time
@@ -109,12 +110,15 @@ def test_a_section_of_one_10000_character_word_renders_within_the_limit(
     ids=["cpu", "deadline"],
 )
 def test_a_render_past_a_limit_is_stopped_and_answers_what_to_change(
-    app, client, log_in, long_word, limits, stopped_within
+    app, client, log_in, long_word, limits, stopped_within, caplog
 ):
     """Without break opportunities the word takes over a minute: each limit stops the render
     (no process is left), and the download answers 422 with the Hungarian page naming the
-    section to change, caching nothing. With break opportunities again the same download
-    renders (the leases were given back)."""
+    section to change, caching nothing, and the security log says which document stopped at
+    which limit (never its text). With break opportunities again the same download renders
+    (the leases were given back)."""
+    caplog.set_level(logging.INFO, logger="journal.security")
+    logging.getLogger("journal.security").disabled = False
     app.config.update(limits, PDF_WORD_BREAK_EVERY=0)
     before = _child_processes()
     log_in(long_word["mentor"])
@@ -126,6 +130,10 @@ def test_a_render_past_a_limit_is_stopped_and_answers_what_to_change(
     assert not printing.running_renders()
     assert _child_processes() <= before
     assert not list(long_word["cache"].glob("*.pdf"))
+    [line] = [r.getMessage() for r in caplog.records if "pdf.render_stopped" in r.getMessage()]
+    assert 'document="' in line and 'limit="time"' in line  # CPU time or the deadline
+    assert f"limit_cpu_seconds={limits['PDF_RENDER_CPU_SECONDS']}" in line
+    assert WORD[:40] not in line
     page = _page_text(response)
     assert "A PDF nem készült el" in page
     assert "Foglalkozási napló › A foglalkozás › Téma és célok: 10 000 karakter" in page
@@ -289,3 +297,48 @@ def test_heaviest_parts_are_named_by_their_headings():
         ("Napló › Jelenlét", 99, 1),
         ("Napló › A foglalkozás › Menet", 12, 6),
     ]
+
+
+LINKS = (
+    "[viszonylagos](masik/oldal) [gyökér](/groups/alfa) [levél](mailto:a@pelda.hu) "
+    "[ftp](ftp://pelda.hu/f) [horgony](#fent) [webcím](https://pelda.hu/utmutato)"
+)
+
+
+def test_only_absolute_web_links_reach_a_pdf(app, client, log_in, world, tmp_path):
+    """A section's Markdown links: in the PDF only the absolute http(s) one is a link; the
+    relative, root, mailto: and other links are their plain text (never a target on the
+    renderer's made-up host), and the stored text is unchanged."""
+    app.config["REPORT_CACHE_DIR"] = str(tmp_path / "pdf-cache")
+    mentor = world["mentor_a"]
+    journal = make_journal(make_workshop(world["group_a"], topic="Linkek"), mentor)
+    section = next(s for s in journal.sections if s.key == "topic")
+    assert save_section(mentor, section, section.version, LINKS, Visibility.GROUP, True)
+    finalise(mentor, journal)
+    db.session.commit()
+    log_in(mentor)
+    response = client.get(f"/workshops/{journal.workshop.id}/record.pdf")
+    assert response.status_code == 200
+    reader = pypdf.PdfReader(io.BytesIO(response.data))
+    targets = [
+        annotation.get_object()["/A"]["/URI"]
+        for page in reader.pages
+        for annotation in page.get("/Annots", [])
+        if "/A" in annotation.get_object() and "/URI" in annotation.get_object()["/A"]
+    ]
+    assert targets == ["https://pelda.hu/utmutato"]
+    text = _text(response.data)
+    for word in ("viszonylagos", "gyökér", "levél", "ftp", "webcím"):
+        assert word in text
+    assert "[gyökér](/groups/alfa)" in db.session.get(JournalSection, section.id).body
+
+
+def test_only_web_links_keeps_the_documents_own_anchors():
+    html = (
+        '<a href="#toc-1">Tartalom</a> <a href="https://x.hu/&amp;a">x</a> '
+        '<a href="relative">r</a> <a href=" javascript:alert(1)">j</a> <a href="HTTP://Y.HU">y</a>'
+    )
+    assert printing.only_web_links(html) == (
+        '<a href="#toc-1">Tartalom</a> <a href="https://x.hu/&amp;a">x</a> r j '
+        '<a href="HTTP://Y.HU">y</a>'
+    )

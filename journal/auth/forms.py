@@ -4,7 +4,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 MIN_PASSWORD_LENGTH = 10
@@ -108,3 +108,27 @@ class SetPasswordForm(FlaskForm):
     """A new password, typed twice (from an invitation or reset link)."""
 
     password, confirm = new_password_fields()
+
+
+class TwoFactorCodeForm(FlaskForm):
+    """A code from the authenticator app, or one of the recovery codes."""
+
+    code = StringField(
+        _l("Ellenőrző kód"),
+        validators=[DataRequired(_l("Írja be az alkalmazás által mutatott 6 jegyű kódot."))],
+        render_kw={
+            "autocomplete": "one-time-code",
+            "autocapitalize": "none",
+            "spellcheck": "false",
+        },
+    )
+
+
+class TwoFactorDisableForm(FlaskForm):
+    """The password, to turn two-factor sign-in off."""
+
+    password = PasswordField(
+        _l("Jelenlegi jelszó"),
+        validators=[DataRequired(_l("Adja meg a jelszavát."))],
+        render_kw={"autocomplete": "current-password"},
+    )

@@ -14,9 +14,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from journal import security_log
-from journal.auth import operations
-from journal.auth.forms import LoginForm, SetPasswordForm
+from journal import security, security_log
+from journal.auth import operations, two_factor
+from journal.auth.forms import LoginForm, SetPasswordForm, TwoFactorCodeForm
 from journal.auth.passwords import hash_password, needs_rehash, verify_password
 from journal.extensions import db, limiter
 from journal.links import safe_next
@@ -56,9 +56,21 @@ def _failed(response) -> bool:
     return response.status_code != 303
 
 
+def _sign_in(user: User, remember: bool) -> None:
+    """Sign a user in (the password, and the code when asked for, were right)."""
+    login_user(user, remember=remember)
+    note_sign_in(remember=remember)
+    two_factor.note_setup_due(user)
+
+
 @bp.errorhandler(429)
 def too_many_attempts(_error):
-    """Show the login form again, with what was typed and a Hungarian message."""
+    """Show the login form (or the code form) again, with a Hungarian message."""
+    if request.endpoint == "auth.login_code":
+        security_log.event("rate_limited", path=request.path)
+        form = TwoFactorCodeForm()
+        form.code.errors = [_("Túl sok hibás kód. Kérjük, várjon néhány percet, és próbálja újra.")]
+        return render_template("auth/login_code.html", form=form), 429
     security_log.event("rate_limited", path=request.path, email=_typed_email())
     form = LoginForm()
     form.password.data = ""
@@ -86,8 +98,16 @@ def login():
             if needs_rehash(user.password_hash):
                 user.password_hash = hash_password(form.password.data)
                 db.session.commit()
-            login_user(user, remember=form.remember.data)
-            note_sign_in(remember=form.remember.data)
+            if user.totp_enabled_at is not None:
+                # The password was right; the code comes next (this session only knows who).
+                session["two_factor"] = {
+                    "user": user.id,
+                    "remember": bool(form.remember.data),
+                    "next": next_url,
+                    "at": security.epoch(),
+                }
+                return redirect(url_for("auth.login_code"), 303)
+            _sign_in(user, remember=form.remember.data)
             security_log.event("login.success", email=email)
             return redirect(next_url or url_for("groups.home"), 303)
         reason = "unknown" if user is None else "inactive" if not user.active else "password"
@@ -108,6 +128,72 @@ def login():
     return render_template("auth/login.html", form=form, error=error), status
 
 
+def _code_limit() -> str:
+    """Return the configured limit on wrong two-factor codes of one account."""
+    return current_app.config["TWO_FACTOR_RATE_LIMIT"]
+
+
+def _pending() -> dict:
+    """Return the login waiting for its code in this session ({} when none)."""
+    pending = session.get("two_factor")
+    return pending if isinstance(pending, dict) else {}
+
+
+def _pending_key() -> str:
+    """Rate-limit key: the account whose code is asked for, whatever the address."""
+    return f"code|{_pending().get('user')}"
+
+
+def _pending_user() -> User | None:
+    """Return the user whose password was right moments ago and whose code is asked for."""
+    pending = _pending()
+    started = pending.get("at")
+    if not isinstance(started, int):
+        return None
+    if security.epoch() - started > current_app.config["TWO_FACTOR_LOGIN_SECONDS"]:
+        return None
+    user = db.session.get(User, pending.get("user"))
+    if user is None or not user.active or user.totp_enabled_at is None:
+        return None
+    return user
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(
+    _code_limit,
+    key_func=_pending_key,
+    methods=["POST"],
+    deduct_when=lambda response: response.status_code == 422,
+)
+def login_code():
+    """Ask for the two-factor code (or a recovery code) after the right password."""
+    user = _pending_user()
+    if user is None:
+        session.pop("two_factor", None)
+        flash(_("Kérjük, adja meg az e-mail-címét és a jelszavát."), "info")
+        return redirect(url_for("auth.login"), 303)
+    form = TwoFactorCodeForm()
+    if form.validate_on_submit():
+        used = two_factor.check_code(user, form.code.data)
+        if used is not None:
+            pending = session.pop("two_factor")
+            db.session.commit()  # the code is spent before the session starts
+            _sign_in(user, remember=bool(pending.get("remember")))
+            if used == "recovery_code":
+                security_log.event("recovery_code.used", target=user.id)
+            security_log.event("login.success", email=user.email, second_factor=used)
+            return redirect(safe_next(pending.get("next")) or url_for("groups.home"), 303)
+        security_log.event("totp.failure", target=user.id, email=user.email)
+        form.code.errors.append(
+            _(
+                "Ez a kód nem helyes, vagy már felhasználta. Írja be az alkalmazás most "
+                "mutatott kódját, vagy az egyik tartalék kódját."
+            )
+        )
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/login_code.html", form=form), status
+
+
 @bp.post("/logout")
 @login_required
 def logout():
@@ -124,9 +210,19 @@ def logout():
     return response
 
 
-@bp.route("/invitation/<token>", methods=["GET", "POST"])
-def accept_invitation(token: str):
-    """Set a password from a single-use invitation or reset link."""
+@bp.get("/invitation/<token>")
+def open_invitation(token: str):
+    """Take an invitation or reset link's token out of the address at once: into the session,
+    then on to the token-free page (so it stays out of the history, later access-log lines and
+    any Referer)."""
+    session["invitation"] = token
+    return redirect(url_for("auth.accept_invitation"), 303)
+
+
+@bp.route("/invitation", methods=["GET", "POST"])
+def accept_invitation():
+    """Set a password from the single-use invitation or reset link opened in this session."""
+    token = session.get("invitation", "")
     try:
         invitation = operations.find_invitation(token)
     except operations.InvalidInvitation:
@@ -142,7 +238,12 @@ def accept_invitation(token: str):
         user = operations.redeem_invitation(token, form.password.data)
         db.session.commit()
         security_log.event("invitation.used", purpose=invitation.purpose, target=user.id)
-        login_user(user)
+        session.pop("invitation", None)
+        if user.totp_enabled_at is not None:
+            # A link is no second factor: sign in with the new password and a code.
+            flash(_("Jelszava elmentve. Most lépjen be vele és az ellenőrző kóddal."), "success")
+            return redirect(url_for("auth.login"), 303)
+        _sign_in(user, remember=False)
         flash(_("Jelszava elmentve. Üdvözöljük a Műhelynaplóban!"), "success")
         return redirect(url_for("groups.home"), 303)
     status = 422 if request.method == "POST" else 200

@@ -5,6 +5,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from journal.auth import two_factor
 from journal.auth.operations import create_invitation, revoke_invitations
 from journal.extensions import db
 from journal.models import (
@@ -120,10 +121,10 @@ def reactivate(actor: User, user: User) -> None:
 
 def anonymise(actor: User, person: User, keep_notes: bool) -> str:
     """Replace a leaver's name and email with a label ("Volt résztvevő 3") for good: no
-    password, no session, no link, no draft, no institution or settlement; their memberships
-    end today; attendance, journals and (if keep_notes) notes and replies stay under the
-    label, else their notes (with the replies under them) and replies are deleted. Return the
-    label."""
+    password, no second factor, no session, no link, no draft, no institution or settlement;
+    their memberships end today; attendance, journals and (if keep_notes) notes and replies
+    stay under the label, else their notes (with the replies under them) and replies are
+    deleted. Return the label."""
     from journal.people.queries import anonymous_label
 
     if person.id == actor.id:
@@ -150,6 +151,7 @@ def anonymise(actor: User, person: User, keep_notes: bool) -> str:
     person.given_name = given
     person.email = email
     person.password_hash = None
+    two_factor.disable(person)  # the secret and the recovery codes are theirs too
     person.active = False
     person.is_coordinator = False
     person.visited_at = None

@@ -72,7 +72,7 @@ def _membership(user: User, membership_id: int) -> Membership:
 
 def _link_message(user: User, token: str, purpose: str) -> None:
     """Flash the single-use link (and mail it when mail is configured)."""
-    link = public_url("auth.accept_invitation", token=token)
+    link = public_url("auth.open_invitation", token=token)
     sent = send_invitation(user, link, purpose)
     flash(link, "link")
     if sent:

@@ -1,4 +1,4 @@
-"""My profile: name, language and password."""
+"""My profile: name, language, password and two-factor sign-in."""
 
 from flask import (
     Blueprint,
@@ -15,6 +15,8 @@ from flask_babel import refresh
 from flask_login import current_user, login_required, login_user
 
 from journal import security_log
+from journal.auth import two_factor
+from journal.auth.forms import TwoFactorCodeForm, TwoFactorDisableForm
 from journal.auth.operations import set_password
 from journal.auth.passwords import verify_password
 from journal.extensions import db, limiter
@@ -36,10 +38,13 @@ def _page(profile_form=None, password_form=None, status=200):
 def too_many_password_checks(_error):
     """Show the profile page again, saying to wait (passwords are never sent back)."""
     security_log.event("rate_limited", path=request.path)
+    message = _("Túl sok hibás jelszó egymás után. Kérjük, várjon egy percet, és próbálja újra.")
+    if request.endpoint == "profile.two_factor_disable":
+        form = TwoFactorDisableForm(formdata=None)
+        form.password.errors = [message]
+        return _two_factor_page(disable_form=form, status=429)
     form = PasswordChangeForm(formdata=None)
-    form.current.errors = [
-        _("Túl sok hibás jelszó egymás után. Kérjük, várjon egy percet, és próbálja újra.")
-    ]
+    form.current.errors = [message]
     return _page(password_form=form, status=429)
 
 
@@ -77,19 +82,28 @@ def _user_key() -> str:
     return f"password|{current_user.id}"
 
 
-@bp.post("/password")
-@login_required
-@limiter.limit(
+# Every check of the user's current password is limited per user, whatever the address.
+_limited_password_check = limiter.limit(
     _password_check_limit,
     key_func=_user_key,
     deduct_when=lambda response: response.status_code == 422,
 )
+
+
+def _checked(form, field) -> None:
+    """Validate a form whose `field` holds the current password, and check the password."""
+    if form.validate() and not verify_password(current_user.password_hash, field.data):
+        field.errors.append(_("A jelenlegi jelszó nem helyes."))
+        security_log.event("password.check_failed")
+
+
+@bp.post("/password")
+@login_required
+@_limited_password_check
 def change_password():
     """Change the password; every other session of the user ends."""
     form = PasswordChangeForm()
-    if form.validate() and not verify_password(current_user.password_hash, form.current.data):
-        form.current.errors.append(_("A jelenlegi jelszó nem helyes."))
-        security_log.event("password.check_failed")
+    _checked(form, form.current)
     if form.errors or request.method != "POST":
         return _page(password_form=form, status=422)
     set_password(current_user, form.password.data)
@@ -99,3 +113,87 @@ def change_password():
     login_user(current_user._get_current_object(), remember=False)
     flash(_("Jelszava megváltozott. Minden más eszközén kijelentkeztettük."), "success")
     return redirect(url_for("profile.show"), 303)
+
+
+# --- Two-factor sign-in (journal/auth/two_factor.py) -----------------------------------------
+
+
+def _two_factor_page(code_form=None, disable_form=None, codes=None, status=200):
+    """Render the two-factor page in the user's state: off, being set up (the QR code), on."""
+    user = current_user
+    pending = user.totp_enabled_at is None and user.totp_secret is not None
+    title = _("QR-kód a hitelesítő alkalmazásnak")
+    return render_template(
+        "profile/two_factor.html",
+        pending=pending,
+        qr=two_factor.qr_code(user, user.totp_secret, title) if pending else None,
+        secret=two_factor.spaced(user.totp_secret) if pending else None,
+        code_form=code_form or TwoFactorCodeForm(formdata=None),
+        disable_form=disable_form or TwoFactorDisableForm(formdata=None),
+        codes=codes,
+        required=two_factor.is_required(user),
+    ), status
+
+
+@bp.get("/two-factor")
+@login_required
+def two_factor_page():
+    """Show the state of two-factor sign-in and what can be done with it."""
+    return _two_factor_page()
+
+
+@bp.post("/two-factor/start")
+@login_required
+def two_factor_start():
+    """Make a new secret to set up (not on until a code from it is confirmed)."""
+    if current_user.totp_enabled_at is None:
+        current_user.totp_secret = two_factor.new_secret()
+        db.session.commit()
+    return redirect(url_for("profile.two_factor_page"), 303)
+
+
+@bp.post("/two-factor")
+@login_required
+def two_factor_confirm():
+    """Turn two-factor sign-in on with a code from the new secret; show the recovery codes
+    once (in this answer, never stored in the clear nor put in the session)."""
+    form = TwoFactorCodeForm()
+    if current_user.totp_enabled_at is not None or current_user.totp_secret is None:
+        return redirect(url_for("profile.two_factor_page"), 303)
+    step = None
+    if form.validate():
+        step = two_factor.accepted_step(current_user.totp_secret, form.code.data, None)
+        if step is None:
+            form.code.errors.append(
+                _(
+                    "Ez a kód nem helyes. Nézze meg, hogy a telefon órája pontos-e, és írja be "
+                    "az alkalmazás most mutatott kódját."
+                )
+            )
+    if step is None:
+        return _two_factor_page(code_form=form, status=422)
+    codes = two_factor.enable(current_user, current_user.totp_secret, step)
+    db.session.commit()
+    session.pop("two_factor_due", None)
+    security_log.event("totp.enabled")
+    return _two_factor_page(codes=codes)
+
+
+@bp.post("/two-factor/disable")
+@login_required
+@_limited_password_check
+def two_factor_disable():
+    """Turn two-factor sign-in off (the password is asked for; not when it is required)."""
+    form = TwoFactorDisableForm()
+    _checked(form, form.password)
+    if not form.errors and two_factor.is_required(current_user):
+        form.password.errors.append(
+            _("A program megköveteli Öntől a kétlépcsős belépést, ezért nem kapcsolhatja ki.")
+        )
+    if form.errors:
+        return _two_factor_page(disable_form=form, status=422)
+    two_factor.disable(current_user)
+    db.session.commit()
+    security_log.event("totp.disabled")
+    flash(_("A kétlépcsős belépést kikapcsolta."), "success")
+    return redirect(url_for("profile.two_factor_page"), 303)

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, StringField
+from wtforms import BooleanField, IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, ValidationError
 
 from journal.forms import TextLimit
@@ -40,6 +40,9 @@ class ProgramSettingsForm(FlaskForm):
             ),
         ],
         default=7,
+    )
+    require_two_factor = BooleanField(
+        _l("Kétlépcsős belépés kötelező a mentoroknak és a koordinátornak")
     )
 
     def validate_journal_due_days(self, field):

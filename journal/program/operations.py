@@ -24,6 +24,7 @@ class ProgramSettings:
     period_start: date
     period_end: date
     journal_due_days: int
+    require_two_factor: bool = False
 
 
 def update_settings(user: User, program: Program, settings: ProgramSettings) -> None:
@@ -50,6 +51,7 @@ def update_settings(user: User, program: Program, settings: ProgramSettings) -> 
     program.period_start = settings.period_start
     program.period_end = settings.period_end
     program.journal_due_days = settings.journal_due_days
+    program.require_two_factor = settings.require_two_factor
     db.session.flush()
 
 

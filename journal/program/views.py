@@ -25,6 +25,7 @@ def _settings(form: ProgramSettingsForm) -> operations.ProgramSettings:
         period_start=form.period_start.data,
         period_end=form.period_end.data,
         journal_due_days=form.journal_due_days.data,
+        require_two_factor=bool(form.require_two_factor.data),
     )
 
 

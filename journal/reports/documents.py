@@ -32,6 +32,7 @@ from urllib.parse import quote
 from flask import Response, current_app
 from flask_login import current_user
 
+from journal import security_log
 from journal.extensions import db
 from journal.reports import printing, refusal, slots
 
@@ -166,7 +167,9 @@ def pdf_response(document: Document) -> Response:
     """
     db.session.close()
     config = current_app.config
-    html = printing.with_break_opportunities(document.html, int(config["PDF_WORD_BREAK_EVERY"]))
+    html = printing.with_break_opportunities(
+        printing.only_web_links(document.html), int(config["PDF_WORD_BREAK_EVERY"])
+    )
     directory = cache_dir()
     key = cache_key(html)
     pdf_path = directory / f"{key}.pdf"
@@ -186,6 +189,15 @@ def pdf_response(document: Document) -> Response:
             log.warning("PDF render of %s refused: already rendering", document.filename)
             return refusal.busy(limits)
         except printing.RenderRefused as stopped:
+            security_log.event(
+                "pdf.render_stopped",
+                document=document.filename,
+                limit=stopped.reason,
+                seconds=round(time.monotonic() - started, 1),
+                limit_seconds=limits.seconds,
+                limit_cpu_seconds=limits.cpu_seconds,
+                limit_memory_bytes=limits.memory_bytes,
+            )
             log.warning(
                 "PDF render of %s stopped at its %s limit after %.1f s",
                 document.filename,

@@ -16,6 +16,7 @@ import signal
 import time
 import traceback
 from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -139,6 +140,26 @@ def _render(html: str) -> bytes:
     fetcher = _fetcher_class()()
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher, media_type="print")
     return document.write_pdf(pdf_variant=None, uncompressed_pdf=False)
+
+
+# --- Links ----------------------------------------------------------------------------------
+
+# An <a> element with its href (our templates and nh3 quote attributes with double quotes).
+_LINK = re.compile(r'<a\b[^>]*?\bhref="([^"]*)"[^>]*>(.*?)</a\s*>', re.IGNORECASE | re.DOTALL)
+_WEB = re.compile(r"^https?://[^/?#\s]", re.IGNORECASE)
+
+
+def only_web_links(html: str) -> str:
+    """Return the HTML with every link that is not an absolute http(s) address (nor one of the
+    document's own "#…" anchors, the table of contents) made plain text: in a PDF a relative
+    link would point at BASE_URL's made-up host, and a mailto: or other scheme has no place in
+    a filed report. Only what the renderer gets: stored texts never change."""
+
+    def plain(match: re.Match) -> str:
+        href = unescape(match.group(1)).strip()
+        return match.group(0) if _WEB.match(href) or href.startswith("#") else match.group(2)
+
+    return _LINK.sub(plain, html)
 
 
 # --- Break opportunities ---------------------------------------------------------------------

@@ -1,0 +1,238 @@
+"""Two-factor sign-in: set up with a QR code and a confirming code, a code after the password
+(TOTP with a controlled clock, a code never twice), recovery codes (single use, stored
+hashed), a limit on wrong codes, the coordinator's requirement, and turning it off."""
+
+import logging
+import re
+import time
+
+import pytest
+from sqlalchemy import select
+
+from journal import security
+from journal.auth import two_factor
+from journal.extensions import db
+from journal.models import Program, RecoveryCode
+from tests.factories import PASSWORD
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Put the clock codes and sessions are read by (security.epoch) under the test's control;
+    return a function that moves it by some seconds."""
+    now = {"t": int(time.time())}
+    monkeypatch.setattr(security, "epoch", lambda: now["t"])
+
+    def move(seconds: int = 0) -> int:
+        now["t"] += seconds
+        return now["t"]
+
+    return move
+
+
+@pytest.fixture
+def security_lines(caplog):
+    """Return the security log's lines of the test so far."""
+    logging.getLogger("journal.security").disabled = False
+    caplog.set_level(logging.INFO, logger="journal.security")
+    return lambda: [r.getMessage() for r in caplog.records if r.name == "journal.security"]
+
+
+def _turn_on(client, user) -> list[str]:
+    """Set up two-factor sign-in through the profile page; return the recovery codes."""
+    client.post("/profile/two-factor/start")
+    db.session.refresh(user)
+    page = client.post("/profile/two-factor", data={"code": two_factor.code_for(user.totp_secret)})
+    assert page.status_code == 200
+    return re.findall(r"<li><code>([a-z0-9-]+)</code></li>", page.get_data(as_text=True))
+
+
+def _password(client, user, **extra):
+    """Send the login form with the right password."""
+    return client.post("/login", data={"email": user.email, "password": PASSWORD} | extra)
+
+
+def test_setting_up_shows_a_qr_code_and_needs_a_confirming_code(
+    client, world, log_in, clock, security_lines
+):
+    mentor = world["mentor_a"]
+    log_in(mentor)
+    assert "Kétlépcsős belépés beállítása" in client.get("/profile/two-factor").get_data(True)
+    assert client.post("/profile/two-factor/start").status_code == 303
+    db.session.refresh(mentor)
+    secret = mentor.totp_secret
+    page = client.get("/profile/two-factor").get_data(as_text=True)
+    assert "<svg" in page and 'class="qr-code"' in page  # inline SVG, no outside service
+    assert two_factor.spaced(secret) in page and "<img" not in page
+    wrong = client.post("/profile/two-factor", data={"code": "000000"})
+    assert wrong.status_code == 422 and "Ez a kód nem helyes" in wrong.get_data(as_text=True)
+    db.session.refresh(mentor)
+    assert mentor.totp_enabled_at is None  # not on before a right code
+    codes = _turn_on(client, mentor)
+    assert len(codes) == 10 and len(set(codes)) == 10
+    db.session.refresh(mentor)
+    assert mentor.totp_enabled_at is not None
+    stored = db.session.scalars(select(RecoveryCode.code_hash)).all()
+    assert len(stored) == 10 and not set(codes) & set(stored)  # hashed, never in the clear
+    assert any("event=totp.enabled" in line for line in security_lines())
+    assert "Tartalék kódjai" not in client.get("/profile/two-factor").get_data(as_text=True)
+
+
+def test_login_asks_for_the_code_after_the_password(app, world, clock, security_lines):
+    mentor = world["mentor_a"]
+    client = app.test_client()
+    _password(client, mentor)
+    _turn_on(client, mentor)
+    client.post("/logout")
+    answer = _password(client, mentor)
+    assert answer.status_code == 303 and answer.location == "/login/code"
+    assert client.get("/").status_code == 302  # not signed in before the code
+    wrong = client.post("/login/code", data={"code": "123456"})
+    assert wrong.status_code == 422 and "123456" in wrong.get_data(as_text=True)
+    assert any("event=totp.failure" in line for line in security_lines())
+    clock(95)  # the code of the step before is still accepted (a phone's clock, typing)
+    previous = two_factor.code_for(mentor.totp_secret, offset_steps=-1)
+    assert client.post("/login/code", data={"code": previous}).status_code == 303
+    assert client.get("/").status_code == 200
+    client.post("/logout")
+    _password(client, mentor)
+    again = client.post("/login/code", data={"code": previous})  # never the same code twice
+    assert again.status_code == 422
+    clock(30)
+    now = two_factor.code_for(mentor.totp_secret)
+    assert client.post("/login/code", data={"code": now}).status_code == 303
+
+
+def test_the_code_step_expires(app, world, clock):
+    mentor = world["mentor_a"]
+    client = app.test_client()
+    _password(client, mentor)
+    _turn_on(client, mentor)
+    client.post("/logout")
+    _password(client, mentor)
+    clock(app.config["TWO_FACTOR_LOGIN_SECONDS"] + 1)
+    late = client.post("/login/code", data={"code": two_factor.code_for(mentor.totp_secret)})
+    assert late.status_code == 303 and late.location == "/login"
+    assert client.get("/").status_code == 302
+
+
+def test_a_recovery_code_signs_in_once(app, world, clock, security_lines):
+    mentor = world["mentor_a"]
+    client = app.test_client()
+    _password(client, mentor)
+    codes = _turn_on(client, mentor)
+    client.post("/logout")
+    _password(client, mentor)
+    typed = codes[0].upper().replace("-", " ")  # as someone may type it
+    assert client.post("/login/code", data={"code": typed}).status_code == 303
+    assert any("event=recovery_code.used" in line for line in security_lines())
+    client.post("/logout")
+    _password(client, mentor)
+    assert client.post("/login/code", data={"code": codes[0]}).status_code == 422
+    assert client.post("/login/code", data={"code": codes[1]}).status_code == 303
+
+
+def test_wrong_codes_are_limited_per_account(app, world, clock):
+    app.config["TWO_FACTOR_RATE_LIMIT"] = "3 per 10 minutes"
+    mentor = world["mentor_a"]
+    client = app.test_client()
+    _password(client, mentor)
+    _turn_on(client, mentor)
+    client.post("/logout")
+    _password(client, mentor)
+    for _attempt in range(3):
+        assert client.post("/login/code", data={"code": "000000"}).status_code == 422
+    other = app.test_client()  # another browser, the same account
+    _password(other, mentor)
+    right = two_factor.code_for(mentor.totp_secret)
+    refused = other.post("/login/code", data={"code": right})
+    assert refused.status_code == 429 and "Túl sok hibás kód" in refused.get_data(as_text=True)
+
+
+def test_the_coordinator_can_require_it_of_mentors_and_herself(app, world, clock):
+    program = db.session.scalar(select(Program))
+    program.require_two_factor = True
+    db.session.commit()
+    participant = app.test_client()
+    _password(participant, world["participant_a"])
+    assert participant.get("/").status_code == 200  # not asked of participants
+    mentor = app.test_client()
+    _password(mentor, world["mentor_a"])
+    sent = mentor.get("/groups/alfa")
+    assert sent.status_code == 302 and sent.location == "/profile/two-factor"
+    assert "megköveteli" in mentor.get("/profile/two-factor").get_data(as_text=True)
+    _turn_on(mentor, world["mentor_a"])
+    assert mentor.get("/groups/alfa").status_code == 200
+    refused = mentor.post("/profile/two-factor/disable", data={"password": PASSWORD})
+    assert refused.status_code == 422
+    db.session.refresh(world["mentor_a"])
+    assert world["mentor_a"].totp_enabled_at is not None
+
+
+def test_the_program_setting_is_saved_from_the_form(client, world, log_in):
+    log_in(world["coordinator"])
+    page = client.get("/program/settings").get_data(as_text=True)
+    assert 'name="require_two_factor"' in page
+    program = db.session.scalar(select(Program))
+    data = {
+        "name": program.name,
+        "period_start": program.period_start.isoformat(),
+        "period_end": program.period_end.isoformat(),
+        "journal_due_days": "7",
+        "require_two_factor": "y",
+    }
+    assert client.post("/program/settings", data=data).status_code == 303
+    db.session.refresh(program)
+    assert program.require_two_factor is True
+
+
+def test_turning_it_off_needs_the_password(app, world, clock, security_lines):
+    mentor = world["mentor_a"]
+    client = app.test_client()
+    _password(client, mentor)
+    _turn_on(client, mentor)
+    wrong = client.post("/profile/two-factor/disable", data={"password": "nem-ez-a-jelszo"})
+    assert wrong.status_code == 422
+    db.session.refresh(mentor)
+    assert mentor.totp_enabled_at is not None
+    assert (
+        client.post("/profile/two-factor/disable", data={"password": PASSWORD}).status_code == 303
+    )
+    db.session.refresh(mentor)
+    assert mentor.totp_enabled_at is None and mentor.totp_secret is None
+    assert not db.session.scalars(select(RecoveryCode)).all()
+    assert any("event=totp.disabled" in line for line in security_lines())
+    client.post("/logout")
+    assert _password(client, mentor).location == "/"  # the password alone again
+
+
+def test_a_password_link_is_no_second_factor(app, world, clock):
+    """A reset link of a user with two-factor sign-in sets the password but signs nobody in:
+    the login asks for the new password and a code."""
+    from journal.auth.operations import create_invitation
+
+    mentor = world["mentor_a"]
+    client = app.test_client()
+    _password(client, mentor)
+    _turn_on(client, mentor)
+    client.post("/logout")
+    token = create_invitation(mentor, world["coordinator"], purpose="reset")
+    db.session.commit()
+    client.get(f"/invitation/{token}")
+    new = "uj-hosszu-jelszo-7"
+    done = client.post("/invitation", data={"password": new, "confirm": new})
+    assert done.status_code == 303 and done.location == "/login"
+    assert client.get("/").status_code == 302
+
+
+def test_anonymising_a_person_forgets_their_second_factor(app, world, clock):
+    from journal.people.operations import anonymise
+
+    person = world["participant_a"]
+    client = app.test_client()
+    _password(client, person)
+    _turn_on(client, person)
+    anonymise(world["coordinator"], person, keep_notes=True)
+    db.session.commit()
+    assert person.totp_secret is None and person.totp_enabled_at is None
+    assert not db.session.scalars(select(RecoveryCode)).all()
