@@ -160,7 +160,6 @@ _SETUP_ENDPOINTS = frozenset(
         "profile.two_factor_confirm",
         "auth.logout",
         "auth.set_language",
-        "expiry.token",
         "privacy.notice",
         "static",
     }
