@@ -165,6 +165,13 @@ def _configure(app: Flask, test_config: dict | None) -> None:
     public_host = urlsplit(app.config["PUBLIC_URL"]).hostname
     app.config["TRUSTED_HOSTS"] = [public_host, *app.config["EXTRA_HOSTS"]]
 
+    # Over HTTPS (secure cookies) the cookies are named __Host-: a browser then keeps them only
+    # as sent by this very host over HTTPS for path /, never set by a sibling domain or http.
+    if app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_NAME"] == "session":
+        app.config["SESSION_COOKIE_NAME"] = "__Host-session"
+    if app.config["REMEMBER_COOKIE_SECURE"] and "REMEMBER_COOKIE_NAME" not in app.config:
+        app.config["REMEMBER_COOKIE_NAME"] = "__Host-remember_token"
+
     if not app.config.get("SECRET_KEY"):
         if not (app.debug or app.testing or os.environ.get("FLASK_DEBUG") == "1"):
             raise ConfigurationError(

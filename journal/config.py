@@ -32,6 +32,10 @@ class DefaultConfig:
     # A request body is read only up to this size (413 past it): above the largest form a
     # real text makes (the write mode's seven sections at their limit, percent-encoded).
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    # A multipart form may have at most this many parts, each text field at most this size
+    # (413 past either); a urlencoded form is bounded by MAX_CONTENT_LENGTH alone.
+    MAX_FORM_PARTS = 1000
+    MAX_FORM_MEMORY_SIZE = 1024 * 1024
 
     # Password hashing (argon2id). Cost documented in README.md.
     ARGON2_TIME_COST = 3

@@ -104,3 +104,36 @@ def test_oversized_ids_and_bodies_are_refused_without_a_server_error(client, wor
     response = client.post("/login", data={"email": "a" * (9 * 1024 * 1024), "password": "x"})
     assert response.status_code == 413
     assert "Túl nagy kérés" in response.get_data(as_text=True)
+
+
+def test_a_multipart_form_of_too_many_parts_is_refused(client):
+    """A multipart form of more parts than MAX_FORM_PARTS (1,000) answers 413 in Hungarian
+    before its fields are read."""
+    fields = {f"mezo{n}": "x" for n in range(1001)}
+    response = client.post("/login", data=fields, content_type="multipart/form-data")
+    assert response.status_code == 413
+    assert "Túl nagy kérés" in response.get_data(as_text=True)
+    fine = client.post("/login", data={"email": "a@b.hu", "password": "x"})
+    assert fine.status_code != 413
+
+
+def test_cookies_over_https_are_named_host_only(tmp_path):
+    """With secure cookies (the production settings behind HTTPS) the session and remember
+    cookies carry the __Host- prefix: Secure, this host only, path /."""
+    from tests.conftest import login
+    from tests.factories import make_world
+
+    app = build_app(tmp_path, SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
+    try:
+        with app.app_context():
+            user = make_world()["participant_a"]
+            db.session.commit()
+            client = app.test_client()
+            response = login(client, user, remember=True)
+            cookies = response.headers.getlist("Set-Cookie")
+            for name in ("__Host-session=", "__Host-remember_token="):
+                [cookie] = [c for c in cookies if c.startswith(name)]
+                assert "Secure" in cookie and "Path=/" in cookie and "Domain" not in cookie
+    finally:
+        with app.app_context():
+            db.engine.dispose()
