@@ -52,6 +52,17 @@ def _password(client, user, **extra):
     return client.post("/login", data={"email": user.email, "password": PASSWORD} | extra)
 
 
+def _at_the_code_step(app, user) -> tuple:
+    """Turn two-factor sign-in on for the user, sign out, and sign in again with the password
+    only; return the client (now at the code step) and the recovery codes."""
+    client = app.test_client()
+    _password(client, user)
+    codes = _turn_on(client, user)
+    client.post("/logout")
+    _password(client, user)
+    return client, codes
+
+
 def test_setting_up_shows_a_qr_code_and_needs_a_confirming_code(
     client, world, log_in, clock, security_lines
 ):
@@ -105,11 +116,7 @@ def test_login_asks_for_the_code_after_the_password(app, world, clock, security_
 
 def test_the_code_step_expires(app, world, clock):
     mentor = world["mentor_a"]
-    client = app.test_client()
-    _password(client, mentor)
-    _turn_on(client, mentor)
-    client.post("/logout")
-    _password(client, mentor)
+    client, _codes = _at_the_code_step(app, mentor)
     clock(app.config["TWO_FACTOR_LOGIN_SECONDS"] + 1)
     late = client.post("/login/code", data={"code": two_factor.code_for(mentor.totp_secret)})
     assert late.status_code == 303 and late.location == "/login"
@@ -118,11 +125,7 @@ def test_the_code_step_expires(app, world, clock):
 
 def test_a_recovery_code_signs_in_once(app, world, clock, security_lines):
     mentor = world["mentor_a"]
-    client = app.test_client()
-    _password(client, mentor)
-    codes = _turn_on(client, mentor)
-    client.post("/logout")
-    _password(client, mentor)
+    client, codes = _at_the_code_step(app, mentor)
     typed = codes[0].upper().replace("-", " ")  # as someone may type it
     assert client.post("/login/code", data={"code": typed}).status_code == 303
     assert any("event=recovery_code.used" in line for line in security_lines())
@@ -135,11 +138,7 @@ def test_a_recovery_code_signs_in_once(app, world, clock, security_lines):
 def test_wrong_codes_are_limited_per_account(app, world, clock):
     app.config["TWO_FACTOR_RATE_LIMIT"] = "3 per 10 minutes"
     mentor = world["mentor_a"]
-    client = app.test_client()
-    _password(client, mentor)
-    _turn_on(client, mentor)
-    client.post("/logout")
-    _password(client, mentor)
+    client, _codes = _at_the_code_step(app, mentor)
     for _attempt in range(3):
         assert client.post("/login/code", data={"code": "000000"}).status_code == 422
     other = app.test_client()  # another browser, the same account
