@@ -68,6 +68,7 @@ wrk.body = {body}
 def config(path: Path, csrf: bool) -> dict:
     """Return the app configuration: production behaviour on a temporary SQLite file."""
     return {
+        "PUBLIC_URL": "http://localhost",
         "SECRET_KEY": "autosave-bench-secret",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
         "RATELIMIT_ENABLED": False,

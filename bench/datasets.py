@@ -123,7 +123,11 @@ def _slug(text: str) -> str:
 
 def _app(path: Path) -> Flask:
     """Create an app on the database at path, with a cheap password hash."""
-    config = {"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}
+    config = {
+        "PUBLIC_URL": "http://localhost",
+        "SECRET_KEY": "bench",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+    }
     return create_app(config | GENERATION_CONFIG)
 
 

@@ -156,6 +156,7 @@ def board_queries(url: str, email: str) -> dict[int, int]:
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": url,
+            "PUBLIC_URL": "http://localhost",
             "SECRET_KEY": "x",
             "TESTING": True,
             "WTF_CSRF_ENABLED": False,

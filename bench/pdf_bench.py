@@ -52,6 +52,7 @@ END = "<!-- bench/pdf_bench.py: end -->"
 LOCK = "/tmp/muhely-bench.lock"
 CONFIG = {
     "TESTING": True,
+    "PUBLIC_URL": "http://localhost",
     "SECRET_KEY": "bench",
     "WTF_CSRF_ENABLED": False,
     "RATELIMIT_ENABLED": False,

@@ -111,6 +111,7 @@ def count_queries(dataset: Dataset, pages: list[Page], repeats: int) -> dict[str
         create_app(
             {
                 "SECRET_KEY": "bench",
+                "PUBLIC_URL": "http://localhost",  # the test client's host
                 "SQLALCHEMY_DATABASE_URI": dataset.url,
                 "WTF_CSRF_ENABLED": False,
             }
@@ -193,6 +194,7 @@ def measure_writes(dataset: Dataset, repeats: int) -> list[Write]:
         create_app(
             {
                 "SECRET_KEY": "bench",
+                "PUBLIC_URL": "http://localhost",  # the test client's host
                 "SQLALCHEMY_DATABASE_URI": dataset.url,
                 "WTF_CSRF_ENABLED": False,
                 "RATELIMIT_ENABLED": False,

@@ -107,7 +107,9 @@ def build(url: str, writer: Writer) -> dict:
     )
     from journal.search import index
 
-    app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url})
+    app = create_app(
+        {"PUBLIC_URL": "http://localhost", "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url}
+    )
     figures = {}
     with app.app_context():
         db.create_all()
@@ -223,7 +225,8 @@ def measure(url: str, asked: dict[str, list[str]], writes: int) -> dict:
 
     app = add_floor(
         create_app(
-            {"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url,
+            {"PUBLIC_URL": "http://localhost", "SECRET_KEY": "bench",
+             "SQLALCHEMY_DATABASE_URI": url,
              "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False}
         )
     )  # fmt: skip
