@@ -281,6 +281,26 @@ def test_restoring_from_the_deleted_list_says_so(client, world, log_in):
     assert "Visszahozandó" in client.get("/groups/alfa/notes").get_data(as_text=True)
 
 
+def test_a_small_action_loads_its_note_once(client, world, log_in):
+    """ "Nálam is" and a reply answer from the note they loaded (rendered before the commit):
+    the note's own row is read once, not again after the commit."""
+    from tests.test_attendance import count_queries
+
+    note = make_note(world["participant_a"], world["group_a"])
+    log_in(world["participant_a2"])
+    for path, data in (
+        (f"/notes/{note.id}/metoo", {"on": "1"}),
+        (f"/notes/{note.id}/replies", {"body": "Nálam is így volt."}),
+    ):
+        with count_queries() as statements:
+            response = client.post(path, data=data, headers=HX)
+        assert response.status_code == 200
+        reads = [s for s in statements if s.lstrip().startswith("SELECT note.")]
+        assert len(reads) == 1, [s[:60] for s in statements]
+    html = client.get(f"/notes/{note.id}").get_data(as_text=True)
+    assert "Nálam is így volt." in html and 'class="metoo-count">1<' in html
+
+
 def test_metoo_toggles_and_names(client, world, log_in):
     """ "Nálam is" toggles in place; names show unless the author hides them."""
     note = make_note(world["participant_a"], world["group_a"])

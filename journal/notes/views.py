@@ -485,8 +485,12 @@ def _act(note_id: int, allowed, action, fragment="notes/_note.html", form_class=
         context = {"note": note, "group": note.group, form_name: form}
         return render("notes/note.html", fragment, 422, **context)
     action(note, form)
+    # Rendered before the commit, from the note already loaded (the action expires what it
+    # changed, which reloads in this transaction); after the commit every attribute would be
+    # loaded again.
+    response = after_action(fragment, _board_url(note), note=note)
     db.session.commit()
-    return after_action(fragment, _board_url(note), note=queries.note_with_everything(note_id))
+    return response
 
 
 @bp.post("/notes/<int:note_id>/metoo")
