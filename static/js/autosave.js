@@ -263,11 +263,11 @@
   on("visibilitychange", () => flushAll(document.visibilityState === "hidden"));
   on("pagehide", () => flushAll(true), window);
   ["focus", "online"].forEach((type) => on(type, () => flushAll(false), window));
+  // Logout clears the readable copies; a sealed one ([iv, text]) waits for its owner's return.
+  const readable = (key) => key.startsWith("muhely:draft:") && localStorage[key][0] !== "[";
   const submitted = ({ target }) =>
     target.matches("form[data-clear-drafts]")
-      ? Object.keys(localStorage).forEach(
-          (key) => key.startsWith("muhely:draft:") && localStorage.removeItem(key),
-        )
+      ? Object.keys(localStorage).filter(readable).forEach((key) => localStorage.removeItem(key))
       : unitOf(target) && (clearTimeout(state(unitOf(target)).timer), writeLocal(unitOf(target)));
   document.addEventListener("submit", submitted, true);
   // The write mode: one form whose fieldsets are the units.

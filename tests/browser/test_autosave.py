@@ -214,6 +214,7 @@ def test_login_expiring_mid_edit_keeps_the_text_and_the_save_completes(phone, li
 
 
 def test_logout_clears_the_browser_copies(phone, live):
+    """Logout removes the readable copies of unsent text (none of another site's keys)."""
     context, page = phone
     section_id = live["sections"][3]
     context.set_offline(True)
@@ -315,8 +316,11 @@ def test_the_copy_in_a_shared_browser_is_readable_only_by_its_owner(phone, live)
     raw = other.evaluate("(name) => localStorage.getItem(name)", name)
     assert "Titkos" not in raw and "gondolat" not in raw
     assert other.evaluate(TRY_TO_READ, name) == "unreadable"
+    # The other person logs out: the copy they cannot read is not theirs to delete.
+    other.click("form[data-clear-drafts] button[type=submit]")
+    other.wait_for_url(lambda url: "/login" in url)
+    assert other.evaluate("(name) => localStorage.getItem(name)", name) == raw
     other.close()
-    context.clear_cookies()
 
     page = context.new_page()
     log_in(page, live["base"])
