@@ -201,18 +201,35 @@ def test_the_coordinator_sees_the_demo_alive_today(client, app):
 
 
 def test_the_demo_workshops_plan_their_methods_from_the_library(app):
-    """Each demo workshop's methods are its plan's, linked to the library (none as free
-    text), with the minutes the library gives them."""
+    """Each demo workshop's methods are its plan's, linked to the library, with the minutes
+    the library gives them; the methods typed as free text stay text."""
     from journal.models import WorkshopMethod
 
     seed_demo()
     db.session.commit()
     data = load_program()
     planned = {w["topic"]: w.get("methods", []) for w in data["workshops"]}
+    typed = {w["topic"]: w.get("typed_methods", []) for w in data["workshops"]}
     for workshop in db.session.scalars(select(Workshop)):
         assert [s.method.name.casefold() for s in workshop.plan] == [
             name.casefold() for name in planned[workshop.topic]
         ]
-        assert workshop.free_methods == []
+        assert workshop.free_methods == typed[workshop.topic]
     assert db.session.scalar(select(func.count()).select_from(WorkshopMethod)) > 20
     assert all(step.minutes for step in db.session.scalars(select(WorkshopMethod)))
+
+
+def test_the_demo_has_typed_methods_to_match(client, app):
+    """A newcomer finds the library's matching page at work in the demo: the coordinator is
+    offered "SWOT-elemzés" for the typed "SWOT elemzés", and nothing for a method the library
+    does not hold."""
+    from journal.models import Method, User
+
+    seed_demo()
+    db.session.commit()
+    swot = db.session.scalar(select(Method).where(Method.name == "SWOT-elemzés"))
+    kata = db.session.scalar(select(User).where(User.email == "jozsa.kata@example.org"))
+    login(client, kata, password="muhelynaplo")
+    page = client.get("/methods/matching").get_data(as_text=True)
+    assert "<strong>SWOT elemzés</strong>" in page and "<strong>Térségi bejárás</strong>" in page
+    assert f'name="method" value="{swot.id}" class="button small">SWOT-elemzés</button>' in page

@@ -246,7 +246,7 @@ class _Seeder:
                 place=spec.get("place", ""),
                 topic=spec["topic"],
                 agenda=spec.get("agenda", ""),
-                methods="",
+                methods="\n".join(spec.get("typed_methods", [])),
                 # The plan: the library's methods by name, for the minutes the library gives.
                 plan=tuple(
                     (name, self.method_minutes.get(name.casefold()))
