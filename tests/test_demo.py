@@ -111,7 +111,11 @@ def test_the_demo_is_a_program_in_its_middle_on_any_day(app, today):
     assert [w.topic for w in overdue] == marked and len(marked) == 1
 
     journals = db.session.scalars(select(Journal)).all()
-    assert len(journals) == 3
+    assert len(journals) == sum(1 for w in load_program()["workshops"] if "journal" in w)
+    # Most held workshops have their journal; a few are still to be written, as in a program
+    # in its middle (the overview's "Hiányzó napló" is then the exception it is there for).
+    held = [w for w in workshops if w.status == WorkshopStatus.HELD]
+    assert len(journals) >= 2 * (len(held) - len(journals)), (len(journals), len(held))
     assert all(
         j.workshop.status == WorkshopStatus.HELD and j.workshop.date < today for j in journals
     )
