@@ -18,13 +18,12 @@ from sqlalchemy import select
 
 from journal.extensions import db
 from journal.groups.queries import mentors_by_group
-from journal.models import Group, JournalStatus, Membership, Program, Role, WorkshopStatus
+from journal.models import Group, JournalStatus, Membership, Role, WorkshopStatus
 from journal.reports.summary import (
     COMPLETION_RATE,
     GroupSummary,
     Period,
     group_summary,
-    program_groups,
 )
 
 TEXT, DATE, INT, DECIMAL = "text", "date", "int", "decimal"
@@ -234,11 +233,6 @@ def build_export(key: str, groups: list[Group], period: Period) -> Export:
                 sheet.rows += _participation_rows(summary, _memberships(group))
             sheets = [sheet]
     return Export(key, title, sheets)
-
-
-def program_export(key: str, program: Program, period: Period) -> Export:
-    """Gather one export of every group of the program."""
-    return build_export(key, program_groups(program), period)
 
 
 def period_words(period: Period) -> tuple[str, str]:

@@ -86,14 +86,6 @@ def section_for_reading(user: User, section_id: int) -> JournalSection | None:
     return db.session.scalar(_sections_for(user).where(JournalSection.id == section_id))
 
 
-def section_for_editing(user: User, section_id: int) -> JournalSection | None:
-    """Return the section if the user may edit it (drafts key "section:<id>"), else None."""
-    section = section_for_reading(user, section_id)
-    if section is None or not can_edit_journal(user, section.journal):
-        return None
-    return section
-
-
 def amendment_dates(section_ids: list[int]) -> dict[int, datetime]:
     """Return, per section, when it was last changed after the journal was finalised."""
     if not section_ids:

@@ -1,6 +1,5 @@
 """Reads of the methods library: everyone in the program reads all of it."""
 
-import json
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
@@ -60,11 +59,6 @@ def method_or_404(method_id: int) -> Method:
     if method is None:
         abort(404)
     return method
-
-
-def revision_fields(revision: MethodRevision) -> dict:
-    """Return the fields a revision kept."""
-    return json.loads(revision.fields)
 
 
 @dataclass

@@ -59,11 +59,6 @@ def feed_token(membership: Membership) -> str:
     return f"{membership.id}-{_signature(membership.id, membership.calendar_generation)}"
 
 
-def token_for(membership_id: int, generation: int) -> str:
-    """Return the token of a membership at a given generation."""
-    return f"{membership_id}-{_signature(membership_id, generation)}"
-
-
 def membership_id_of(token: str) -> int | None:
     """Return the membership id a token claims, or None if it is malformed."""
     head, _, signature = token.partition("-")
