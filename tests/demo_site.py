@@ -13,8 +13,8 @@ TATA_MENTOR = "szabo.csaba@example.org"
 
 def seed_tata_journal(app, password: str = DEMO_PASSWORD) -> list[int]:
     """Create the tables, seed the demo program and start the journal of group tata's mentor
-    on the group's first workshop (one is added if the demo has none); return the journal's
-    section ids, in order."""
+    on the group's first held workshop without one (one is added if the demo has none);
+    return the journal's section ids, in order."""
     from sqlalchemy import select
 
     from journal.demo import seed_demo
@@ -27,8 +27,15 @@ def seed_tata_journal(app, password: str = DEMO_PASSWORD) -> list[int]:
         seed_demo(password)
         group = db.session.scalar(select(Group).where(Group.slug == "tata"))
         mentor = db.session.scalar(select(User).where(User.email == TATA_MENTOR))
+        # The first held workshop whose journal is still to be written: a draft to start.
         workshop = db.session.scalar(
-            select(Workshop).where(Workshop.group_id == group.id).order_by(Workshop.date)
+            select(Workshop)
+            .where(
+                Workshop.group_id == group.id,
+                Workshop.status == WorkshopStatus.HELD,
+                ~Workshop.journal.has(),
+            )
+            .order_by(Workshop.date)
         )
         if workshop is None:
             workshop = Workshop(
