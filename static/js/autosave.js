@@ -11,6 +11,7 @@
   const text = (unit, name) =>
     JSON.parse(unit.closest("[data-autosave-texts]").getAttribute("data-autosave-texts"))[name];
   const state = (unit) => states.get(unit) || states.set(unit, {}).get(unit);
+  const keyOf = (unit) => unit.getAttribute("data-autosave-key");
   // hx-headers holds the token, for a browser that does not say where a request comes from.
   const inherited = JSON.parse(document.body.getAttribute("hx-headers:inherited") || "{}");
   const headers = { ...inherited, "HX-Request": "true", "Content-Type": "application/json" };
@@ -18,8 +19,7 @@
     fetch(url, { method, headers, body, keepalive, credentials: "same-origin", redirect: "manual" });
   // The copy in this browser, encrypted (AES-GCM) with the key only its owner's pages carry
   // (data-copy-key): nobody else on this browser reads it. Storage full: the server draft works.
-  const storeKey = (unit) =>
-    `muhely:draft:${document.body.getAttribute("data-user") || ""}:${unit.getAttribute("data-autosave-key")}`;
+  const storeKey = (unit) => `muhely:draft:${document.body.getAttribute("data-user") || ""}:${keyOf(unit)}`;
   const utf8 = (text) => new TextEncoder().encode(text);
   const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
   const b64 = (data) =>
@@ -138,6 +138,7 @@
         if (resp.status === 401 || resp.type === "opaqueredirect") return waitForLogin(unit);
         if (resp.status === 409) {
           st.blocked = "newer";
+          status(unit, ""); // "Piszkozat mentve" spoke of an earlier text
           offerNewer(unit);
         } else if ([403, 404, 413].includes(resp.status)) {
           st.blocked = "denied";
@@ -160,7 +161,7 @@
     const st = state(unit);
     const back = { login: "loginBack", offline: "onlineBack" }[st.blocked];
     // Also into an editor that replaced this one meanwhile (the answer to a save): it must know it.
-    const key = JSON.stringify(unit.getAttribute("data-autosave-key"));
+    const key = JSON.stringify(keyOf(unit));
     [unit, ...document.querySelectorAll(`[data-autosave-key=${key}]`)].forEach(
       (u) => (input(u, "draft").value = data.draft),
     );
@@ -170,8 +171,9 @@
     else if (st.blocked) unit.querySelector("[data-autosave-alert]").hidden = true;
     st.blocked = null;
     status(unit, data.text);
-    if (st.pendingSubmit) unit.requestSubmit(); // the "Mentés" pressed while logged out
-    st.pendingSubmit = false;
+    const form = unit.form || unit; // the "Mentés" pressed while logged out goes now
+    if (state(form).pendingSubmit) form.requestSubmit();
+    state(form).pendingSubmit = false;
   };
   const discardServer = (unit) => {
     if (state(unit).inFlight) return void (state(unit).clearAfter = true);
@@ -223,7 +225,7 @@
       : alert(unit, text(unit, "newer"), "info");
   const init = async (unit) => {
     if (state(unit).original) return;
-    const key = unit.getAttribute("data-autosave-key");
+    const key = keyOf(unit);
     const saved = JSON.parse(unit.getAttribute("data-autosave-saved") || '""');
     const original = answered[key]?.original || saved || snapshot(unit);
     state(unit).original = original;
@@ -296,11 +298,15 @@
       }
     });
   on("htmx:after:request", (event) => {
-    const { response } = event.detail.ctx;
-    const code = response.status;
-    const unit = unitSaving(event.detail.ctx);
+    const { ctx } = event.detail;
+    const [code, own, units] = [ctx.response.status, unitSaving(ctx), unitsIn(ctx)];
+    // The write mode's form is no unit: its first section waits for the login in its stead.
+    const unit = own || (code === 401 ? units[0] : null);
     const st = unit && state(unit);
-    if (code !== 409 && code !== 422) afterUnits(unitsIn(event.detail.ctx), code < 300);
+    // Answered with the editors again: the new ones keep the copies (and drafts, after errors).
+    if (code === 409 || code === 422)
+      [own, ...units].forEach((u) => u && (answered[keyOf(u)] = { code, original: state(u).original }));
+    else afterUnits(units, code < 300);
     if (!unit) return;
     if (code < 300) {
       // Saved, the server draft removed (one still on its way goes after it): the copy goes too.
@@ -313,14 +319,12 @@
       input(unit, "draft").value = "";
       unit.querySelector("[data-autosave-alert]")?.setAttribute("hidden", "");
     } else if (code === 401) {
-      event.preventDefault(); // the editor and its text stay; the login link is beside them
-      Object.assign(st, { dirty: true, pendingSubmit: true });
+      if (own) event.preventDefault(); // the editor and its text stay; the login link is beside them
+      [st.dirty, state(ctx.sourceElement).pendingSubmit] = [true, true];
       waitForLogin(unit);
-    } else if (code === 409 || code === 422) {
-      answered[unit.getAttribute("data-autosave-key")] = { code, original: st.original }; // the new editor holds the text
-    } else {
+    } else if (code !== 409 && code !== 422) {
       // Not saved: the text goes to the server draft; an error page never replaces the editor.
-      if (code >= 500 && !response.headers.get("HX-Retarget")) event.preventDefault();
+      if (code >= 500 && !ctx.response.headers.get("HX-Retarget")) event.preventDefault();
       if (code >= 500) alert(unit, text(unit, "server"));
       changed(unit, 0);
     }

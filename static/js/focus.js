@@ -8,12 +8,8 @@
     const ctx = event.detail.ctx;
     const focused = document.activeElement;
     const target = ctx.target instanceof Element ? ctx.target : null;
-    if (
-      !focused ||
-      focused === document.body ||
-      ![event.target, target].some((elt) => elt?.contains?.(focused))
-    )
-      return;
+    const inside = [event.target, target].some((elt) => elt?.contains?.(focused));
+    if (!focused || focused === document.body || !inside) return;
     const action = (ctx.request.method || "GET").toUpperCase() !== "GET";
     ctx.focusReturn = { id: focused.id, region: target?.id, action };
   });

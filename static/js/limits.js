@@ -20,8 +20,7 @@
     out.hidden = !near && out.hasAttribute("data-limit-long");
     out.classList.toggle("limit-over", near && count > limit);
   };
-  const showAll = () =>
-    document.querySelectorAll("[data-limit]").forEach((field) => show(field, false));
+  const showAll = () => document.querySelectorAll("[data-limit]").forEach((f) => show(f, false));
   document.addEventListener(
     "input",
     ({ target }) => target.matches("[data-limit]") && show(target, true),

@@ -157,6 +157,48 @@ def test_two_devices_on_one_journal(browser, site):
     assert [e for e in laptop_console.errors if "status of 409" not in e] == []
 
 
+def test_the_text_of_a_conflict_survives_a_reload(browser, own):
+    """Phone and laptop write the same section; the laptop saves first, so the phone's
+    "Mentés" answers the conflict with both texts. The phone's text must outlive that page:
+    reloaded, the page puts it back from the browser's copy (it was nowhere else: the phone's
+    draft lost to the laptop's newer one, which the laptop's save then cleared)."""
+    phone, phone_console = _phone(browser, own)
+    laptop, laptop_console = _phone(browser, own)
+    url = f"/workshops/{own['workshop_id']}/journal/write"
+    try:
+        _open_write(phone, own)
+        box = phone.locator("textarea[data-autosave-body]").nth(3)
+        with phone.expect_response(lambda r: "/drafts/" in r.url and r.status == 200):
+            box.fill("A telefon első mondata.")
+            box.blur()
+        laptop.goto(url)
+        other = laptop.locator("textarea[data-autosave-body]").nth(3)
+        expect(other).to_have_value("A telefon első mondata.")  # the phone's draft, put back
+        with laptop.expect_response(lambda r: "/drafts/" in r.url and r.status == 200):
+            other.fill("A laptop szövege.")
+            other.blur()
+        phone_text = "A telefon első mondata. A telefon folytatása, amely sehol máshol nincs."
+        with phone.expect_response(lambda r: "/drafts/" in r.url and r.status == 409):
+            box.fill(phone_text)
+            box.blur()
+        expect(phone.locator("#journal-write-status")).not_to_contain_text("Piszkozat mentve")
+        laptop.get_by_role("button", name="Mentés").click()
+        expect(laptop.locator("#journal-write-status")).to_have_text("A naplót elmentette.")
+        phone.get_by_role("button", name="Mentés").click()
+        conflict = phone.locator(".write-section.has-conflict")
+        expect(conflict.locator("textarea[readonly]")).to_have_value("A laptop szövege.")
+        expect(conflict.locator("textarea[data-autosave-body]")).to_have_value(phone_text)
+        assert phone.evaluate("Object.keys(localStorage).some((k) => k.startsWith('muhely:'))")
+        phone.reload()
+        expect(phone.locator("textarea[data-autosave-body]").nth(3)).to_have_value(phone_text)
+        assert _sections(own)[3][1] == "A laptop szövege."
+    finally:
+        phone.context.close()
+        laptop.context.close()
+    assert [e for e in phone_console.errors if "status of 409" not in e] == []
+    assert laptop_console.errors == []
+
+
 def test_write_mode_keeps_the_text_when_the_connection_drops(browser, own):
     """The connection drops as the mentor presses "Mentés": the page and its text stay, the
     status line says so, and the next "Mentés" saves it."""
@@ -182,7 +224,7 @@ def test_write_mode_keeps_the_text_when_the_connection_drops(browser, own):
 
 def test_write_mode_after_the_login_expired(browser, own):
     """The login expired while the mentor wrote: "Mentés" is refused with the text on the
-    page; after logging in again in another tab, the same "Mentés" saves it."""
+    page; after logging in again in another tab, that "Mentés" is sent again and saves it."""
     page, console = _phone(browser, own)
     try:
         _open_write(page, own)
@@ -198,7 +240,8 @@ def test_write_mode_after_the_login_expired(browser, own):
         other.fill("input[name=password]", PASSWORD)
         other.click("main button[type=submit]")
         other.wait_for_url(own["base"] + "/")
-        page.get_by_role("button", name="Mentés").click()
+        # The "Mentés" pressed while logged out goes by itself once the login is back, as the
+        # section's message promises: nothing to press again.
         expect(page.locator("#journal-write-status")).to_have_text(
             "A naplót elmentette.", timeout=15_000
         )
