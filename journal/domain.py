@@ -28,6 +28,17 @@ class NotYet(Exception):
     """The workshop's day has not come: it cannot be held or have attendance or guests yet."""
 
 
+class HeldWithRecords(Exception):
+    """A held workshop with attendance or a journal is to be cancelled: they would leave every
+    summary, report and export (kept, and back once it is marked held), so the user confirms."""
+
+    def __init__(self, attendance: int, journal):
+        """Keep what was recorded: the number of attendance records and the journal, if any."""
+        super().__init__("held workshop with records")
+        self.attendance = attendance
+        self.journal = journal
+
+
 class OutsidePeriod(Exception):
     """The workshop's day is outside the program's period: saving it needs the user's
     confirmation, which widens the period (else it would vanish from every summary)."""

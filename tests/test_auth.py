@@ -359,6 +359,8 @@ def test_a_too_long_new_password_is_refused_for_what_it_is(client, world, log_in
     html = response.get_data(as_text=True)
     assert "A jelszó legfeljebb 200 karakter lehet." in html
     assert "legalább" not in html and "nem egyezik" not in html
+    # x…x is also easy to guess, but "choose a longer one" would contradict "at most 200".
+    assert "túl könnyű kitalálni" not in html and "Válasszon hosszabbat" not in html
     db.session.refresh(user)
     assert user.password_hash == old
 

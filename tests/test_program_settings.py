@@ -73,7 +73,12 @@ def test_a_mentor_may_not_see_or_change_the_settings(client, world, log_in):
         ({"journal_due_days": "hét"}, "Egész számot adjon meg, például 7."),
         ({"journal_due_days": "0"}, "1 és 90 nap közötti számot adjon meg."),
         # A workshop of 2025-11-14 would fall outside and vanish from the summaries.
-        ({"period_start": "2025-12-01"}, "Az időszaknak tartalmaznia kell minden alkalmat"),
+        # (A Hungarian date ends in a full stop: the message must not add another after it.)
+        (
+            {"period_start": "2025-12-01"},
+            "Az időszaknak tartalmaznia kell minden alkalmat (az "
+            "első: 2025. november 14., az utolsó: 2025. november 14.).",
+        ),  # fmt: skip
     ],
 )
 def test_bad_input_answers_422_with_the_form_as_typed(client, world, log_in, change, message):

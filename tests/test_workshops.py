@@ -157,6 +157,41 @@ def test_cancel_with_reason_then_mark_held(client, world, log_in):
     assert workshop.status == WorkshopStatus.HELD and workshop.cancel_reason == ""
 
 
+def test_cancelling_a_held_workshop_with_records_asks_first(client, world, log_in):
+    """A held workshop with attendance or a journal is not cancelled at the first press: the
+    page says what would leave the summaries, keeps the reason typed and changes nothing; the
+    confirming press cancels it. A held one with nothing recorded is cancelled at once."""
+    from journal.models import AttendanceStatus
+    from journal.workshops.operations import set_attendance
+    from tests.factories import make_journal
+
+    workshop = make_workshop(world["group_a"])
+    member = next(m for m in world["group_a"].memberships if m.user == world["participant_a"])
+    set_attendance(world["mentor_a"], workshop, member, AttendanceStatus.PRESENT)
+    make_journal(workshop, world["mentor_a"], {"topic": "Téma"})
+    db.session.commit()
+    log_in(world["mentor_a"])
+    form = {"version": str(workshop.version), "reason": "Mégsem volt meg, tévedés"}
+    response = client.post(f"/workshops/{workshop.id}/cancel", data=form)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "rögzített jelenlét: 1 fő; a napló piszkozat" in html
+    assert "Mégsem volt meg, tévedés" in html and 'name="drop_records" value="1"' in html
+    db.session.refresh(workshop)
+    assert workshop.status == WorkshopStatus.HELD
+    response = client.post(f"/workshops/{workshop.id}/cancel", data=form | {"drop_records": "1"})
+    assert response.status_code == 303
+    db.session.refresh(workshop)
+    assert workshop.status == WorkshopStatus.CANCELLED
+    assert workshop.cancel_reason == "Mégsem volt meg, tévedés"
+
+    empty = make_workshop(world["group_a"], topic="Üres alkalom")
+    response = client.post(f"/workshops/{empty.id}/cancel", data=form | {"version": "1"})
+    assert response.status_code == 303
+    db.session.refresh(empty)
+    assert empty.status == WorkshopStatus.CANCELLED
+
+
 def test_participant_sees_but_does_not_manage(client, world, log_in):
     """Participants see the workshop without edit buttons and get 403 on every change."""
     workshop = make_workshop(world["group_a"])

@@ -5,7 +5,7 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, StopValidation, ValidationError
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -28,9 +28,10 @@ class LoginForm(FlaskForm):
 
 def _password_not_too_long(form, field):
     """Refuse a password over 200 characters with its own message. Not a Length(max=…): that
-    would render maxlength, and the browser would silently cut a pasted password."""
+    would render maxlength, and the browser would silently cut a pasted password. The checks
+    after it are not run: "choose a longer one" beside "at most 200" would contradict it."""
     if field.data and len(field.data) > 200:
-        raise ValidationError(_l("A jelszó legfeljebb %(max)d karakter lehet.", max=200))
+        raise StopValidation(_l("A jelszó legfeljebb %(max)d karakter lehet.", max=200))
 
 
 # Words too common to protect anything, however they are repeated or decorated.

@@ -38,8 +38,8 @@ def update_settings(user: User, program: Program, settings: ProgramSettings) -> 
         # A workshop outside the period would vanish from every summary.
         raise NotAllowed(
             _(
-                "Az időszaknak tartalmaznia kell minden alkalmat: az első %(first)s, "
-                "az utolsó %(last)s.",
+                "Az időszaknak tartalmaznia kell minden alkalmat (az első: %(first)s, "
+                "az utolsó: %(last)s).",
                 first=long_date(first),
                 last=long_date(last),
             )

@@ -3,10 +3,11 @@
 from dataclasses import dataclass
 from datetime import date, time
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from journal.domain import (  # noqa: F401 (views use operations.*)
+    HeldWithRecords,
     NotAllowed,
     NotYet,
     OutsidePeriod,
@@ -136,10 +137,19 @@ def update_workshop(
     _set_plan(user, workshop, data.plan)
 
 
-def cancel_workshop(user: User, workshop: Workshop, base_version: int, reason: str) -> None:
-    """Mark the workshop cancelled, with the reason."""
+def cancel_workshop(
+    user: User, workshop: Workshop, base_version: int, reason: str, confirmed: bool = False
+) -> None:
+    """Mark the workshop cancelled, with the reason. A held one with attendance or a journal
+    needs `confirmed`: they would leave every summary (HeldWithRecords says what is there)."""
     if not can_manage_workshops(user, workshop.group):
         raise NotAllowed
+    if workshop.status == WorkshopStatus.HELD and not confirmed:
+        attendance = db.session.scalar(
+            select(func.count()).where(Attendance.workshop_id == workshop.id)
+        )
+        if attendance or workshop.journal is not None:
+            raise HeldWithRecords(attendance, workshop.journal)
     _versioned_update(
         workshop, base_version, status=WorkshopStatus.CANCELLED, cancel_reason=reason.strip()
     )

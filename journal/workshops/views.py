@@ -18,6 +18,7 @@ from journal.models import (
     AttendanceStatus,
     Group,
     JournalSection,
+    JournalStatus,
     Membership,
     Visibility,
     Workshop,
@@ -115,6 +116,24 @@ def _back_url(workshop: Workshop, requested: str | None) -> str:
 def _widen() -> bool:
     """Tell whether the user confirmed saving a day outside the program's period."""
     return request.form.get("widen_period") == "1"
+
+
+def _held_records(held: operations.HeldWithRecords) -> str:
+    """Return the question asked before a held workshop with records is cancelled."""
+    if held.journal is None:
+        journal = _("napló nincs")
+    elif held.journal.status == JournalStatus.FINAL:
+        journal = _("a napló végleges")
+    else:
+        journal = _("a napló piszkozat")
+    return _(
+        "Ez az alkalom megtartottként szerepel (rögzített jelenlét: %(count)d fő; %(journal)s). "
+        "Ha elmaradtnak jelöli, a jelenléte és a naplója kikerül a csoport és a program "
+        "összesítőiből, beszámolóiból és kimutatásaiból. Nem törlődnek: a „Megtartottként "
+        "jelölöm” gomb visszahozza őket.",
+        count=held.attendance,
+        journal=journal,
+    )
 
 
 def _outside_period(outside: operations.OutsidePeriod) -> str:
@@ -306,6 +325,16 @@ def _save_versioned(workshop: Workshop, form, template: str, save, done: str, wi
             workshop=workshop,
             outside=_outside_period(error),
         )
+    except operations.HeldWithRecords as error:
+        db.session.rollback()
+        return render(
+            template,
+            status=422,
+            form=form,
+            group=workshop.group,
+            workshop=workshop,
+            records=_held_records(error),
+        )
     except operations.StaleVersion:
         db.session.rollback()
         current = db.session.get(Workshop, workshop.id)
@@ -331,7 +360,9 @@ def cancel(workshop_id: int):
         workshop,
         form,
         "workshops/cancel.html",
-        lambda base: operations.cancel_workshop(current_user, workshop, base, form.reason.data),
+        lambda base: operations.cancel_workshop(
+            current_user, workshop, base, form.reason.data, request.form.get("drop_records") == "1"
+        ),
         _("Az alkalom elmaradását rögzítettük."),
     )
 
