@@ -266,8 +266,12 @@ def test_coordinator_previews_and_sends_one_mentor_a_reminder(client, world, tas
     that to her alone and marks her reminded today (so the daily run skips her)."""
     mentor = world["mentor_a"]
     log_in(world["coordinator"])
+    # She also mentors the group: her own name gets no reminder link (she reads her tasks).
+    make_membership(world["coordinator"], world["group_a"], Role.MENTOR)
+    db.session.commit()
     group_page = client.get("/groups/alfa").get_data(as_text=True)
     assert f"/people/{mentor.id}/reminder" in group_page and "Emlékeztető küldése" in group_page
+    assert f"/people/{world['coordinator'].id}/reminder" not in group_page
     preview = client.get(f"/people/{mentor.id}/reminder")
     assert preview.status_code == 200
     html = preview.get_data(as_text=True)
