@@ -2,6 +2,7 @@
 
 import contextvars
 import os
+import shutil
 
 import pytest
 from flask.globals import _cv_app
@@ -12,6 +13,7 @@ from sqlalchemy.engine import make_url
 from journal import create_app
 from journal.extensions import db
 from tests.factories import PASSWORD
+from tests.once_per_process import TEMPLATE_CODE, remove_sqlite_template, sqlite_template
 
 
 def _database_url() -> str | None:
@@ -36,7 +38,9 @@ DATABASE_URL = _database_url()
 
 
 def pytest_sessionfinish(session):
-    """Drop this worker's own PostgreSQL database (see _database_url)."""
+    """Remove this process's SQLite schema template, and drop this worker's own PostgreSQL
+    database (see _database_url)."""
+    remove_sqlite_template()
     if DATABASE_URL and os.environ.get("PYTEST_XDIST_WORKER"):
         url = make_url(DATABASE_URL)
         admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
@@ -97,16 +101,21 @@ def _reset_postgres(app) -> None:
 
 def build_app(tmp_path, **overrides):
     """Create an app with a fresh, empty database."""
-    config = (
-        TEST_CONFIG
-        | {"SQLALCHEMY_DATABASE_URI": DATABASE_URL or f"sqlite:///{tmp_path / 'test.sqlite'}"}
-        | overrides
-    )
+    path = tmp_path / "test.sqlite"
+    config = TEST_CONFIG | {"SQLALCHEMY_DATABASE_URI": DATABASE_URL or f"sqlite:///{path}"}
+    config |= overrides
+    # A new SQLite file is a copy of the schema built once; a file already there (a second
+    # app on the same folder) is kept and completed as before.
+    copied = not DATABASE_URL and config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{path}"
+    copied = copied and not path.exists()
+    if copied:
+        shutil.copyfile(sqlite_template(TEST_CONFIG), path)
     app = create_app(config)
     app.test_client_class = FreshContextClient
+    app.jinja_env.bytecode_cache = TEMPLATE_CODE  # templates compiled once per process
     if DATABASE_URL:
         _reset_postgres(app)
-    else:
+    elif not copied:
         with app.app_context():
             db.create_all()
     return app
