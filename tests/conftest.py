@@ -1,6 +1,7 @@
 """Fixtures: a fresh database per test (SQLite, or PostgreSQL through DATABASE_URL)."""
 
 import contextvars
+import logging
 import os
 import shutil
 
@@ -47,6 +48,33 @@ def pytest_sessionfinish(session):
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
         admin.dispose()
+
+
+# The test files whose tests share set-up beyond one test (module- and session-scoped
+# fixtures: Chromium, live servers, a new venv): run whole on one worker, in order. Every other
+# file builds everything per test, so its tests are handed out one by one.
+RUN_WHOLE = ("tests/browser/", "tests/test_setup.py")
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: unknown under -p no:xdist
+def pytest_xdist_make_scheduler(config, log):
+    """Under --dist loadfile (pyproject's addopts) keep only RUN_WHOLE's files whole, and hand
+    out every other test on its own, so that a long file no longer keeps one worker busy while
+    the other waits at the end. (xdist puts the units with the most tests first, so the
+    browser files start first and the single tests fill in.)"""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class SpreadScheduling(LoadFileScheduling):
+        """LoadFileScheduling whose work unit is one test outside RUN_WHOLE's files."""
+
+        def _split_scope(self, nodeid: str) -> str:
+            """Return the test file for RUN_WHOLE's files, else the test itself."""
+            path = nodeid.split("::", 1)[0]
+            return path if path.startswith(RUN_WHOLE) else nodeid
+
+    return SpreadScheduling(config, log)
 
 
 TEST_CONFIG = {
@@ -119,6 +147,23 @@ def build_app(tmp_path, **overrides):
         with app.app_context():
             db.create_all()
     return app
+
+
+@pytest.fixture(autouse=True)
+def _loggers_stay_enabled():
+    """Re-enable, after each test, the loggers disabled during it: Alembic's fileConfig (the
+    migration tests) disables every logger that exists when it runs, and a later test of the
+    same worker would hear nothing from them (its caplog stays empty)."""
+
+    def disabled() -> set[logging.Logger]:
+        """Return the loggers that are disabled now."""
+        loggers = logging.Logger.manager.loggerDict.values()
+        return {lg for lg in loggers if isinstance(lg, logging.Logger) and lg.disabled}
+
+    before = disabled()
+    yield
+    for logger in disabled() - before:
+        logger.disabled = False
 
 
 @pytest.fixture
