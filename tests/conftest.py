@@ -1,7 +1,9 @@
 """Fixtures: a fresh database per test (SQLite, or PostgreSQL through DATABASE_URL)."""
 
 import contextvars
+import logging
 import os
+import shutil
 
 import pytest
 from flask.globals import _cv_app
@@ -12,6 +14,7 @@ from sqlalchemy.engine import make_url
 from journal import create_app
 from journal.extensions import db
 from tests.factories import PASSWORD
+from tests.once_per_process import TEMPLATE_CODE, remove_sqlite_template, sqlite_template
 
 
 def _database_url() -> str | None:
@@ -36,13 +39,42 @@ DATABASE_URL = _database_url()
 
 
 def pytest_sessionfinish(session):
-    """Drop this worker's own PostgreSQL database (see _database_url)."""
+    """Remove this process's SQLite schema template, and drop this worker's own PostgreSQL
+    database (see _database_url)."""
+    remove_sqlite_template()
     if DATABASE_URL and os.environ.get("PYTEST_XDIST_WORKER"):
         url = make_url(DATABASE_URL)
         admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
         admin.dispose()
+
+
+# The test files whose tests share set-up beyond one test (module- and session-scoped
+# fixtures: Chromium, live servers, a new venv): run whole on one worker, in order. Every other
+# file builds everything per test, so its tests are handed out one by one.
+RUN_WHOLE = ("tests/browser/", "tests/test_setup.py")
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: unknown under -p no:xdist
+def pytest_xdist_make_scheduler(config, log):
+    """Under --dist loadfile (pyproject's addopts) keep only RUN_WHOLE's files whole, and hand
+    out every other test on its own, so that a long file no longer keeps one worker busy while
+    the other waits at the end. (xdist puts the units with the most tests first, so the
+    browser files start first and the single tests fill in.)"""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class SpreadScheduling(LoadFileScheduling):
+        """LoadFileScheduling whose work unit is one test outside RUN_WHOLE's files."""
+
+        def _split_scope(self, nodeid: str) -> str:
+            """Return the test file for RUN_WHOLE's files, else the test itself."""
+            path = nodeid.split("::", 1)[0]
+            return path if path.startswith(RUN_WHOLE) else nodeid
+
+    return SpreadScheduling(config, log)
 
 
 TEST_CONFIG = {
@@ -97,19 +129,41 @@ def _reset_postgres(app) -> None:
 
 def build_app(tmp_path, **overrides):
     """Create an app with a fresh, empty database."""
-    config = (
-        TEST_CONFIG
-        | {"SQLALCHEMY_DATABASE_URI": DATABASE_URL or f"sqlite:///{tmp_path / 'test.sqlite'}"}
-        | overrides
-    )
+    path = tmp_path / "test.sqlite"
+    config = TEST_CONFIG | {"SQLALCHEMY_DATABASE_URI": DATABASE_URL or f"sqlite:///{path}"}
+    config |= overrides
+    # A new SQLite file is a copy of the schema built once; a file already there (a second
+    # app on the same folder) is kept and completed as before.
+    copied = not DATABASE_URL and config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{path}"
+    copied = copied and not path.exists()
+    if copied:
+        shutil.copyfile(sqlite_template(TEST_CONFIG), path)
     app = create_app(config)
     app.test_client_class = FreshContextClient
+    app.jinja_env.bytecode_cache = TEMPLATE_CODE  # templates compiled once per process
     if DATABASE_URL:
         _reset_postgres(app)
-    else:
+    elif not copied:
         with app.app_context():
             db.create_all()
     return app
+
+
+@pytest.fixture(autouse=True)
+def _loggers_stay_enabled():
+    """Re-enable, after each test, the loggers disabled during it: Alembic's fileConfig (the
+    migration tests) disables every logger that exists when it runs, and a later test of the
+    same worker would hear nothing from them (its caplog stays empty)."""
+
+    def disabled() -> set[logging.Logger]:
+        """Return the loggers that are disabled now."""
+        loggers = logging.Logger.manager.loggerDict.values()
+        return {lg for lg in loggers if isinstance(lg, logging.Logger) and lg.disabled}
+
+    before = disabled()
+    yield
+    for logger in disabled() - before:
+        logger.disabled = False
 
 
 @pytest.fixture
