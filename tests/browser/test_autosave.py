@@ -341,10 +341,17 @@ def test_a_browser_without_web_crypto_keeps_a_readable_copy_and_sends_the_token(
     section_id = live["sections"][0]
     box = open_editor(page, live["base"], section_id)
     token = json.loads(page.evaluate("document.body.getAttribute('hx-headers:inherited')"))
-    with page.expect_request(lambda r: "/drafts/" in r.url and r.method == "PUT") as sent:
+    # Its answer is awaited, not only its sending: the editor must know the draft's stamp
+    # before the line drops (else its copy would name no draft, and the server's, of this
+    # same text, would be offered as newer on reopening; under load the answer came late).
+    put = lambda r: "/drafts/" in r.url and r.request.method == "PUT"  # noqa: E731
+    with page.expect_response(put) as answered:
         box.fill("Mentés előtt, tokennel.")
         box.blur()
-    assert sent.value.headers["x-csrftoken"] == token["X-CSRFToken"]
+    assert answered.value.ok
+    assert answered.value.request.headers["x-csrftoken"] == token["X-CSRFToken"]
+    stamp = page.locator(f"#section-{section_id} input[data-autosave-name=draft]")
+    expect(stamp).not_to_have_value("")  # the editor knows the draft it wrote
     context.set_offline(True)
     text = "Web Crypto nélkül is megmarad, hálózat nélkül írva."
     box.fill(text)
