@@ -303,38 +303,31 @@ def edit(workshop_id: int):
 def _save_versioned(workshop: Workshop, form, template: str, save, done: str, widened=False):
     """Validate a posted form carrying the workshop's version, then save(base_version).
 
-    Bad input answers 422 with the form as typed, and so does a day outside the program's
-    period, asking to confirm it; a save based on an old version answers 409 with both
-    versions; success flashes done (and whether the period was widened) and goes back to the
-    workshop page.
+    Bad input answers 422 with the form as typed, and so does a save that asks first (a day
+    outside the program's period, a held workshop with records to cancel), with its question;
+    a save based on an old version answers 409 with both versions; success flashes done (and
+    whether the period was widened) and goes back to the workshop page.
     """
+
+    def as_typed(**question):
+        """Answer 422 with the form as typed, and the question asked, if any."""
+        return render(
+            template, status=422, form=form, group=workshop.group, workshop=workshop, **question
+        )
+
     base = positive_int(form.version.data)
     if not form.validate() or base is None:
         if base is None:
             form.version.errors = [_("Az űrlap hiányos; töltse be újra az oldalt.")]
-        return render(template, status=422, form=form, group=workshop.group, workshop=workshop)
+        return as_typed()
     try:
         save(base)
     except operations.OutsidePeriod as error:
         db.session.rollback()
-        return render(
-            template,
-            status=422,
-            form=form,
-            group=workshop.group,
-            workshop=workshop,
-            outside=_outside_period(error),
-        )
+        return as_typed(outside=_outside_period(error))
     except operations.HeldWithRecords as error:
         db.session.rollback()
-        return render(
-            template,
-            status=422,
-            form=form,
-            group=workshop.group,
-            workshop=workshop,
-            records=_held_records(error),
-        )
+        return as_typed(records=_held_records(error))
     except operations.StaleVersion:
         db.session.rollback()
         current = db.session.get(Workshop, workshop.id)
