@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import openpyxl
-import pypdf
 import pytest
 from flask import Flask, current_app
 from sqlalchemy import delete, select, text
@@ -49,6 +48,7 @@ from journal.models import (
     utcnow,
 )
 from tests.factories import make_membership, make_user
+from tests.pdfs import pdf_text
 
 HX = {"HX-Request": "true"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -885,10 +885,9 @@ def hides_existence(case: Case) -> bool:
 
 
 def response_text(response) -> str:
-    """Return the text of an answer; a PDF's is what pypdf extracts from its pages."""
+    """Return the text of an answer; a PDF's is the text of its pages."""
     if response.mimetype == "application/pdf":
-        reader = pypdf.PdfReader(io.BytesIO(response.get_data()))
-        return "\n".join(page.extract_text() for page in reader.pages)
+        return pdf_text(response.get_data())
     if response.mimetype == XLSX:
         book = openpyxl.load_workbook(io.BytesIO(response.get_data()))
         cells = [

@@ -8,7 +8,6 @@ import logging
 from datetime import date, timedelta
 from pathlib import Path
 
-import pypdf
 import pytest
 from sqlalchemy import func, select
 
@@ -27,6 +26,7 @@ from journal.models import (
 )
 from tests.conftest import login
 from tests.factories import make_workshop
+from tests.pdfs import pdf_text
 
 NAME = "Résztvevő Aranka"
 
@@ -156,9 +156,8 @@ def test_after_anonymising_the_name_is_nowhere_and_figures_stay(client, log_in, 
         text = client.get(url).get_data(as_text=True)
         assert NAME not in text and email not in text and "Aranka" not in text, url
     assert not list(Path(cached).glob("*.pdf"))  # old PDFs are gone
-    reader = pypdf.PdfReader(io.BytesIO(client.get("/groups/alfa/summary.pdf").data))
-    pdf_text = " ".join(page.extract_text() for page in reader.pages)
-    assert "Aranka" not in pdf_text and "Volt résztvevő 1" in pdf_text
+    text = " ".join(pdf_text(client.get("/groups/alfa/summary.pdf").data).split())
+    assert "Aranka" not in text and "Volt résztvevő 1" in text
 
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).where(Note.author_id == person.id)) == 1

@@ -13,6 +13,7 @@ from journal.extensions import db
 from journal.methods.operations import create_method
 from journal.models import Method, User, Workshop, WorkshopMethod, WorkshopStatus
 from tests.conftest import login
+from tests.pdfs import pdf_pages
 
 A4 = (595.28, 841.89)  # points
 
@@ -34,8 +35,7 @@ def _person(email: str) -> User:
 
 def _pages(data: bytes) -> list[str]:
     """Return the text of each page of a PDF, its whitespace made single spaces."""
-    reader = pypdf.PdfReader(io.BytesIO(data))
-    return [" ".join(page.extract_text().split()) for page in reader.pages]
+    return [" ".join(page.split()) for page in pdf_pages(data)]
 
 
 def test_the_compendium_of_the_demo_library(client, demo):

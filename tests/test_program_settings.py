@@ -1,14 +1,13 @@
 """The coordinator's program settings, and where they show: pages and every PDF."""
 
-import io
 from datetime import date
 
-import pypdf
 import pytest
 
 from journal.extensions import db
 from journal.models import Program
 from tests.factories import make_workshop
+from tests.pdfs import pdf_text
 
 SETTINGS = {
     "name": "Kapcsolódások 3.0",
@@ -26,11 +25,6 @@ def _program() -> Program:
     program = db.session.scalar(db.select(Program))
     db.session.refresh(program)
     return program
-
-
-def _text(data: bytes) -> str:
-    """Return the text of every page of a PDF."""
-    return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
 
 
 def test_coordinator_saves_the_settings_with_303(client, world, log_in):
@@ -110,7 +104,7 @@ def test_settings_show_on_pages_and_in_every_pdf(app, client, world, log_in, tmp
         "/groups/alfa/summary.pdf",
         "/program/report.pdf",
     ):
-        text = _text(client.get(url).data)
+        text = pdf_text(client.get(url).data)
         for expected in ("Kapcsolódások 3.0", "Próba Népművelő Egyesület", "PKA-2025-0042"):
             assert expected in text, (url, expected)
         assert "Próba Kulturális Alap" in text, url

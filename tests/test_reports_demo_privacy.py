@@ -1,10 +1,8 @@
 """Issue 5's privacy acceptance on the demo itself: a unique marker in every non-report field
 of the seeded demo, then every PDF and preview of every workshop, group and the program."""
 
-import io
 import threading
 
-import pypdf
 import pytest
 from sqlalchemy import select
 
@@ -22,6 +20,7 @@ from journal.models import (
     WorkshopStatus,
 )
 from tests.conftest import login
+from tests.pdfs import pdf_text
 
 WORKSHOP_DOCUMENTS = (
     "/workshops/{id}/attendance-sheet",
@@ -33,8 +32,7 @@ WORKSHOP_DOCUMENTS = (
 def _text(data: bytes) -> str:
     """Return the text of every page of a PDF, words hyphenated at a line end joined (so that
     a marker broken across two lines is still found)."""
-    pages = pypdf.PdfReader(io.BytesIO(data)).pages
-    return "\n".join(page.extract_text() for page in pages).replace("-\n", "")
+    return pdf_text(data).replace("-\n", "")
 
 
 def _report_note(note: Note) -> bool:

@@ -3,12 +3,10 @@ and funds the program, lists every held workshop honestly, keeps draft journals 
 asked for (and then marks them on every page), counts alike in its two tables, and has no page
 that is only a heading or a lone table."""
 
-import io
 import re
 import threading
 from datetime import timedelta
 
-import pypdf
 import pytest
 from babel.dates import format_date
 from sqlalchemy import select
@@ -29,6 +27,7 @@ from journal.models import (
 )
 from tests.conftest import login
 from tests.factories import make_workshop
+from tests.pdfs import pdf_pages
 
 COORDINATOR = "jozsa.kata@example.org"
 DRAFT_MARK = "PISZKOZAT"
@@ -42,11 +41,6 @@ FOOTER = re.compile(r"^\d+\. oldal / \d+$")
 def long_date(value) -> str:
     """Return a date in Hungarian long format, as the documents print it."""
     return format_date(value, format="long", locale="hu")
-
-
-def _pages(data: bytes) -> list[str]:
-    """Return the text of each page of a PDF."""
-    return [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages]
 
 
 def _flat(text: str) -> str:
@@ -98,7 +92,7 @@ def test_the_program_report_names_its_sponsors_and_every_held_workshop(client, d
     assert program.association and program.funder and program.grant_id
     response = client.get("/program/report.pdf")
     assert response.status_code == 200
-    pages = _pages(response.data)
+    pages = pdf_pages(response.data)
     cover = _flat(pages[0])
     for value in (program.association, program.funder, program.grant_id):
         assert _flat(value) in cover, value
@@ -126,7 +120,7 @@ def test_no_page_is_only_a_heading_or_a_lone_table(client, demo, url):
     """Below the running header, every page has more than one line and a fair amount of text,
     and the figures never open a page: they stay with what comes before them."""
     program = demo
-    pages = _pages(client.get(url).data)
+    pages = pdf_pages(client.get(url).data)
     for number, page in enumerate(pages, start=1):
         body = _body_lines(page, program.name)
         assert len(body) > 1, (number, body)
@@ -155,11 +149,11 @@ def test_a_draft_reaches_a_pdf_only_when_asked_and_is_marked_on_every_page(clien
     slug = journal.workshop.group.slug
     record = f"/workshops/{journal.workshop_id}/record.pdf"
     for url in ("/program/report.pdf", f"/groups/{slug}/summary.pdf", record):
-        text = "\n".join(_pages(client.get(url).data))
+        text = "\n".join(pdf_pages(client.get(url).data))
         assert DRAFT_TEXT not in text, url
         assert DRAFT_MARK not in text, url
     for url in (f"/groups/{slug}/summary.pdf", record, "/program/report.pdf"):
-        pages = _pages(client.get(url + "?drafts=1").data)
+        pages = pdf_pages(client.get(url + "?drafts=1").data)
         showing = [page for page in pages if DRAFT_TEXT in page]
         assert len(showing) >= 2, url  # the draft runs over a page break
         for page in showing:
@@ -236,7 +230,7 @@ def test_both_tables_count_attendance_at_or_above_60_percent_alike(client, demo)
         rates = [int(r) for r in re.findall(r'<td class="rate[^"]*">(\d+)\u00a0%</td>', bodies)]
         assert sum(1 for r in rates if r >= 60) == int(in_table), anchor
         exact += rates.count(60)
-    pdf = _flat("\n".join(_pages(client.get("/program/report.pdf").data)))
+    pdf = _flat("\n".join(pdf_pages(client.get("/program/report.pdf").data)))
     assert pdf.count(_flat(words)) >= 1 + len(rows)  # the column, and every figures table
     assert "60 % felett" not in pdf
     assert exact, "the demo has a participant at exactly 60 %"
@@ -284,7 +278,7 @@ def test_the_program_report_holds_the_coordinators_and_each_mentors_summary(clie
 
     texts = {t.scope: t for t in db.session.scalars(select(ReportText))}
     assert "program" in texts and len(texts) == 6
-    flat = _flat("\n".join(_pages(client.get("/program/report.pdf").data)))
+    flat = _flat("\n".join(pdf_pages(client.get("/program/report.pdf").data)))
     for text in texts.values():
         first_line = _flat(text.body.split("\n\n")[0].replace("\\\n", ""))[:60]
         assert first_line in flat, first_line
@@ -293,7 +287,7 @@ def test_the_program_report_holds_the_coordinators_and_each_mentors_summary(clie
     tata = db.session.scalar(select(ReportText).where(ReportText.scope.like("group:%")))
     db.session.delete(tata)
     db.session.commit()
-    flat = _flat("\n".join(_pages(client.get("/program/report.pdf").data)))
+    flat = _flat("\n".join(pdf_pages(client.get("/program/report.pdf").data)))
     assert "A mentor összefoglalója: erre az időszakra nem készült." in flat
     preview = client.get("/program/report").get_data(as_text=True)
     assert 'href="/program/report/text"' in preview

@@ -14,7 +14,7 @@ from journal import static_files
 from journal.reports import printing
 from journal.reports.documents import Document, ascii_filename, content_disposition
 from journal.reports.printing import BASE_URL, RefusedURL, html_to_pdf, static_path_for
-from tests.pdf_fonts import font_names
+from tests.pdfs import font_names
 
 STATIC = printing.STATIC_ROOT
 

@@ -24,7 +24,7 @@ from journal.notes.operations import (
 )
 from journal.reports import summary as summary_module
 from tests.factories import make_journal, make_membership, make_user, make_workshop
-from tests.pdf_fonts import font_names
+from tests.pdfs import font_names
 from tests.test_reports_printing import Listener
 
 # Participants whose Hungarian order differs from a code-point sort: C < Cs, O < Ö < Ő, Z < Zs.

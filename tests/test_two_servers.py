@@ -6,7 +6,6 @@ On PostgreSQL (CI's second run) the servers share the suite's database; on SQLit
 Each server has its own instance folder and its own PDF cache folder."""
 
 import http.cookiejar
-import io
 import json
 import os
 import re
@@ -22,11 +21,11 @@ import uuid
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
 
 from journal.extensions import db
 from journal.journals.operations import start_journal
 from tests.factories import PASSWORD, make_workshop
+from tests.pdfs import pdf_text
 
 REDIS = "redis://127.0.0.1:6379"
 SECRET = "two-servers-share-this-key"
@@ -206,7 +205,7 @@ def test_session_draft_conflict_and_pdf_whichever_server_answers(servers):
             "GET", f"{base}/workshops/{servers['workshop']}/record.pdf"
         )
         assert status == 200 and headers["Content-Type"] == "application/pdf"
-        texts.append("".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
+        texts.append(pdf_text(pdf))
     assert "Két szerver, egy program" in texts[0] and texts[0] == texts[1]
     for name in ("a", "b"):
         assert len(list((servers["tmp"] / name / "pdf-cache").glob("*.pdf"))) == 1
