@@ -162,7 +162,7 @@ def _narrow_to(form: SectionForm, saved: JournalSection, base: int) -> bool:
     version this editor started from), offer the narrower of the user's and the saved
     visibility and report flag (it may have made the text private); tell whether the form
     changed. A save that changed only the text leaves the user's own choice alone."""
-    if (saved.visibility, saved.in_report) == queries.settings_at(saved, base):
+    if (saved.visibility, saved.in_report) == queries.state_at(saved, base)[1:]:
         return False
     wanted = (Visibility(form.visibility.data), bool(form.in_report.data))
     offered = narrower(wanted, (saved.visibility, saved.in_report))
@@ -170,12 +170,11 @@ def _narrow_to(form: SectionForm, saved: JournalSection, base: int) -> bool:
     return offered != wanted
 
 
-def _shown(section: JournalSection, status: int = 200):
+def _shown(section: JournalSection):
     """Render one section for reading, as a page or as its fragment."""
     return render(
         "journals/section.html",
         "journals/_section.html",
-        status=status,
         workshop=section.journal.workshop,
         journal_focus=True,
         **queries.section_context(current_user, section),
@@ -492,17 +491,13 @@ def history(section_id: int):
     )
 
 
-def _version_arg(name: str) -> int | None:
-    """Return a version number from the query string."""
-    return positive_int(request.args.get(name))
-
-
 @bp.get("/sections/<int:section_id>/compare")
 @login_required
 def compare(section_id: int):
     """Compare two saved versions of a section line by line."""
     section = _section(section_id)
-    old_version, new_version = _version_arg("from"), _version_arg("to")
+    old_version = positive_int(request.args.get("from"))
+    new_version = positive_int(request.args.get("to"))
     old = queries.readable_revision(current_user, section, old_version) if old_version else None
     new = queries.readable_revision(current_user, section, new_version) if new_version else None
     require_visible(old is not None and new is not None)
