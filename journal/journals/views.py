@@ -62,11 +62,6 @@ def workshop_url(workshop: Workshop, section: JournalSection | None = None) -> s
     return url + (f"#section-{section.id}" if section else "#journal")
 
 
-def _workshop(workshop_id: int) -> Workshop:
-    """Load a workshop the user may see, or answer 404 (the workshop views' loader)."""
-    return visible_workshop_or_404(current_user, workshop_id)
-
-
 def _section(section_id: int) -> JournalSection:
     """Load a section the user may read, or answer 404."""
     section = queries.section_for_reading(current_user, section_id)
@@ -193,7 +188,7 @@ def _refused(message: str, status: int, url: str):
 @login_required
 def journal(workshop_id: int):
     """Show the workshop's journal on its own page (what the user may read of it)."""
-    workshop = _workshop(workshop_id)
+    workshop = visible_workshop_or_404(current_user, workshop_id)
     return render(
         "journals/journal.html",
         "journals/_journal.html",
@@ -205,7 +200,7 @@ def journal(workshop_id: int):
 @login_required
 def start(workshop_id: int):
     """Start the workshop's journal (the group's mentor, on first edit) and open one section."""
-    workshop = _workshop(workshop_id)
+    workshop = visible_workshop_or_404(current_user, workshop_id)
     require(can_write_journal(current_user, workshop.group))
     journal = operations.start_journal(current_user, workshop)
     db.session.commit()
@@ -231,7 +226,7 @@ def start(workshop_id: int):
 def finalise(workshop_id: int):
     """Mark the journal final (later edits are kept as amendments), first asking whether to
     leave its empty sections empty; answer in place of the button. GET shows the button."""
-    workshop = _workshop(workshop_id)
+    workshop = visible_workshop_or_404(current_user, workshop_id)
     journal = queries.journal_of(workshop)
     require_visible(journal is not None)
     require(can_edit_journal(current_user, journal))
@@ -261,7 +256,7 @@ def finalise(workshop_id: int):
 @login_required
 def preview(workshop_id: int):
     """Show exactly the sections a PDF report of this journal would contain."""
-    workshop = _workshop(workshop_id)
+    workshop = visible_workshop_or_404(current_user, workshop_id)
     require(can_download_group_report(current_user, workshop.group))  # who downloads, previews
     journal = queries.journal_of(workshop)
     sections = queries.report_sections(journal) if journal else []
@@ -362,7 +357,7 @@ def write(workshop_id: int):
     """Write the whole journal as one scrolling document. Each section keeps its own version
     check and revisions: a section saved meanwhile elsewhere comes back with both texts, and
     never blocks the others."""
-    workshop = _workshop(workshop_id)
+    workshop = visible_workshop_or_404(current_user, workshop_id)
     journal = queries.journal_of(workshop)
     require_visible(journal is not None)
     require(can_edit_journal(current_user, journal))
