@@ -22,7 +22,7 @@ from journal.models import (
     Workshop,
     WorkshopStatus,
 )
-from journal.program.queries import funder_line as program_funder_line
+from journal.program.queries import funder_line
 from journal.reports.documents import Document, ascii_filename
 from journal.reports.summary import NO_FINAL_JOURNAL, first_word, time_span
 from journal.workshops.queries import ATTENDED, attendance_by_user, attendees, guests_of
@@ -49,22 +49,6 @@ class SheetRow:
     status: AttendanceStatus | None
 
 
-def program_name(workshop: Workshop) -> str:
-    """Return the program's name, printed in every running header."""
-    return workshop.group.program.name
-
-
-def funder_line(workshop: Workshop) -> str:
-    """Return the line of the program's association, funder and grant (its settings), else the
-    configured default."""
-    return program_funder_line(workshop.group.program, current_app.config["REPORT_FUNDER_LINE"])
-
-
-def mentor_names(workshop: Workshop) -> list[str]:
-    """Return the names of the group's current mentors, in Hungarian order."""
-    return [user.full_name for user in mentors_by_group([workshop.group])[workshop.group_id]]
-
-
 def sheet_rows(workshop: Workshop, statuses: dict[int, AttendanceStatus]) -> list[SheetRow]:
     """Return the workshop's participants (as its attendance list has them: members of the
     group on its day with an active account, and anyone recorded), in Hungarian order."""
@@ -76,17 +60,16 @@ def sheet_rows(workshop: Workshop, statuses: dict[int, AttendanceStatus]) -> lis
 
 def _base_context(workshop: Workshop, preview: bool, pdf_endpoint: str, **kw) -> dict:
     """Return what every workshop document's template needs."""
-    mentors = mentor_names(workshop)
+    program = workshop.group.program
+    mentors = [user.full_name for user in mentors_by_group([workshop.group])[workshop.group_id]]
     return {
         "workshop": workshop,
         "group": workshop.group,
-        "program_name": program_name(workshop),
-        "funder_line": funder_line(workshop),
+        "program_name": program.name,  # printed in every running header
+        "funder_line": funder_line(program, current_app.config["REPORT_FUNDER_LINE"]),
         "mentors": mentors,
         # The PDF's author: the mentors who lead the workshop (else the association, the program).
-        "doc_author": ", ".join(mentors)
-        or workshop.group.program.association
-        or program_name(workshop),
+        "doc_author": ", ".join(mentors) or program.association or program.name,
         "time_span": time_span(workshop),
         "workshop_date": long_date(workshop.date),
         "status_labels": STATUS_LABELS,
