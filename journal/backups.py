@@ -19,7 +19,6 @@ import sqlite3
 import subprocess
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -35,13 +34,6 @@ PG_DUMP_MAGIC = b"PGDMP"
 
 class BackupError(Exception):
     """A backup or restore that cannot be done; the message says why, for the operator."""
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What a backup or restore did, in one line for the operator."""
-
-    message: str
 
 
 def schema_heads() -> set[str]:
@@ -111,7 +103,7 @@ def _check_versions(versions: set[str] | None) -> None:
 # --- Backup -------------------------------------------------------------------------------
 
 
-def backup(database_url: str, target: Path, say: Callable[[str], None]) -> Outcome:
+def backup(database_url: str, target: Path, say: Callable[[str], None]) -> str:
     """Write a consistent copy of the database to target (SQLite file or pg_dump archive)."""
     url = make_url(database_url)
     target = Path(target)
@@ -126,7 +118,7 @@ def backup(database_url: str, target: Path, say: Callable[[str], None]) -> Outco
     raise BackupError(f"Backups of {url.get_backend_name()} databases are not supported.")
 
 
-def _backup_sqlite(source: Path, target: Path) -> Outcome:
+def _backup_sqlite(source: Path, target: Path) -> str:
     """Copy a live SQLite database with the online backup API, check it, then move it in."""
     if not source.exists():
         raise BackupError(f"There is no database at {source}.")
@@ -152,13 +144,13 @@ def _backup_sqlite(source: Path, target: Path) -> Outcome:
         if os.path.exists(temporary):
             os.unlink(temporary)
     size = target.stat().st_size
-    return Outcome(
+    return (
         f"Backup written to {target} (SQLite, {size} bytes, integrity ok, "
         f"schema {_describe(versions)})."
     )
 
 
-def _backup_postgres(url: URL, target: Path) -> Outcome:
+def _backup_postgres(url: URL, target: Path) -> str:
     """Dump a PostgreSQL database with pg_dump's custom format (one consistent snapshot)."""
     dsn, env = _libpq(url)
     temporary = target.with_name(f".{target.name}.partial")
@@ -169,7 +161,7 @@ def _backup_postgres(url: URL, target: Path) -> Outcome:
         if temporary.exists():
             temporary.unlink()
     versions = _postgres_versions(target)
-    return Outcome(
+    return (
         f"Backup written to {target} (pg_dump -Fc, {target.stat().st_size} bytes, "
         f"schema {_describe(versions)})."
     )
@@ -244,7 +236,7 @@ def _postgres_versions(archive: Path) -> set[str] | None:
     return versions
 
 
-def restore(database_url: str, source: Path, say: Callable[[str], None]) -> Outcome:
+def restore(database_url: str, source: Path, say: Callable[[str], None]) -> str:
     """Check a backup, then replace the database's whole content with it."""
     what = check_backup(database_url, source)
     say(f"{source}: {what}.")
@@ -254,7 +246,7 @@ def restore(database_url: str, source: Path, say: Callable[[str], None]) -> Outc
     return _restore_postgres(url, Path(source))
 
 
-def _restore_sqlite(live_path: Path, source: Path, say: Callable[[str], None]) -> Outcome:
+def _restore_sqlite(live_path: Path, source: Path, say: Callable[[str], None]) -> str:
     """Keep a copy of the current database, then copy the backup into it with the online
     backup API (other connections see the restored content; no -wal file is left stale)."""
     if live_path.exists() and live_path.stat().st_size > 0:
@@ -270,10 +262,10 @@ def _restore_sqlite(live_path: Path, source: Path, say: Callable[[str], None]) -
     finally:
         live.close()
         backup_file.close()
-    return Outcome(f"Restored {live_path} from {source} (integrity {check}).")
+    return f"Restored {live_path} from {source} (integrity {check})."
 
 
-def _restore_postgres(url: URL, source: Path) -> Outcome:
+def _restore_postgres(url: URL, source: Path) -> str:
     """Replace every object of the database with the archive's, in one transaction: if any
     step fails, the database stays as it was."""
     dsn, env = _libpq(url)
@@ -292,4 +284,4 @@ def _restore_postgres(url: URL, source: Path) -> Outcome:
         ],
         env,
     )
-    return Outcome(f"Restored the PostgreSQL database {url.database} from {source}.")
+    return f"Restored the PostgreSQL database {url.database} from {source}."

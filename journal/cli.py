@@ -162,10 +162,10 @@ def backup_command(path: Path) -> None:
     from journal.backups import BackupError, backup
 
     try:
-        outcome = backup(current_app.config["SQLALCHEMY_DATABASE_URI"], path, click.echo)
+        message = backup(current_app.config["SQLALCHEMY_DATABASE_URI"], path, click.echo)
     except BackupError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(outcome.message)
+    click.echo(message)
 
 
 @click.command("restore")
@@ -185,10 +185,10 @@ def restore_command(path: Path, yes: bool) -> None:
             click.confirm(
                 f"{path}: {what}. Replace everything in the database with it?", abort=True
             )
-        outcome = restore(url, path, click.echo)
+        message = restore(url, path, click.echo)
     except BackupError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(outcome.message)
+    click.echo(message)
 
 
 def init_app(app: Flask) -> None:

@@ -62,13 +62,15 @@ def _wants_json() -> bool:
 @login_manager.unauthorized_handler
 def unauthorized() -> Response:
     """Answer a request that needs a login it no longer has, keeping whatever was typed."""
+    # Where a script's or htmx's page goes to log in again, and back to after it.
+    back = request.headers.get("HX-Current-URL") or request.full_path
+    login_again = {"HX-Redirect": url_for("auth.login", next=path_only(back))}
     if _wants_json():
         # A script that retries every few seconds: no flashed message to pile up on the login
         # page. 401 tells autosave to keep the text and wait for the login.
         response = jsonify(error="login", message=_("A bejelentkezése lejárt."))
         response.status_code = 401
-        back = request.headers.get("HX-Current-URL") or request.full_path
-        response.headers["HX-Redirect"] = url_for("auth.login", next=path_only(back))
+        response.headers.update(login_again)
         return response
     if (
         request.method != "GET"
@@ -87,10 +89,7 @@ def unauthorized() -> Response:
     flash(str(login_manager.login_message), login_manager.login_message_category)
     if is_htmx():
         # htmx would otherwise swap the login page into a fragment; redirect the whole page.
-        current = request.headers.get("HX-Current-URL") or request.full_path
-        response = Response(status=401)
-        response.headers["HX-Redirect"] = url_for("auth.login", next=path_only(current))
-        return response
+        return Response(status=401, headers=login_again)
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 

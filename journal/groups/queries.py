@@ -19,38 +19,29 @@ def in_groups(column, group_ids: list[int] | None):
     return true() if group_ids is None else column.in_(group_ids)
 
 
+def _visible(user: User):
+    """Return the query of the groups the user may see: all for the coordinator, else those
+    the user is a current member of."""
+    if is_coordinator(user):
+        return select(Group)
+    mine = select(Membership.group_id).where(Membership.user_id == user.id, Membership.current())
+    return select(Group).where(Group.id.in_(mine))
+
+
 def visible_groups(user: User) -> list[Group]:
     """Return the groups the user may see, in Hungarian alphabetical order of their names
     (once per request: the navigation and the page share the list)."""
     cached = g.get("visible_groups") if has_request_context() else None
     if cached is not None and cached[0] == user.id:
         return cached[1]
-    query = select(Group)
-    if not is_coordinator(user):
-        query = query.where(
-            Group.id.in_(
-                select(Membership.group_id).where(
-                    Membership.user_id == user.id, Membership.current()
-                )
-            )
-        )
-    groups = sort_hungarian(db.session.scalars(query), key=lambda group: group.name)
+    groups = sort_hungarian(db.session.scalars(_visible(user)), key=lambda group: group.name)
     g.visible_groups = (user.id, groups)
     return groups
 
 
 def visible_group_by_slug(user: User, slug: str) -> Group | None:
     """Return the group with this slug if the user may see it, else None."""
-    query = select(Group).where(Group.slug == slug)
-    if not is_coordinator(user):
-        query = query.where(
-            Group.id.in_(
-                select(Membership.group_id).where(
-                    Membership.user_id == user.id, Membership.current()
-                )
-            )
-        )
-    return db.session.scalar(query)
+    return db.session.scalar(_visible(user).where(Group.slug == slug))
 
 
 def group_or_404(slug: str) -> Group:

@@ -145,11 +145,6 @@ def state_at(section: JournalSection, version: int) -> tuple[str, Visibility, bo
     return revision.body, revision.visibility, revision.in_report
 
 
-def settings_at(section: JournalSection, version: int) -> tuple[Visibility, bool]:
-    """Return who could read the section and whether it went into the report at a version."""
-    return state_at(section, version)[1:]
-
-
 def section_drafts(user: User, sections: list[JournalSection]) -> dict[int, datetime]:
     """Return, per section id, when the user's unsaved draft of it was last kept; a draft that
     holds just what is saved (typed and undone) is no draft to mention."""
@@ -184,35 +179,28 @@ def section_context(user: User, section: JournalSection) -> dict:
     }
 
 
-def readable_revisions(user: User, section: JournalSection) -> list[SectionRevision]:
-    """Return the section's revisions the user may read, newest first.
+def _revisions_for(user: User, section: JournalSection):
+    """Return a select of the section's revisions the user may read.
 
     A revision keeps the visibility it was saved with: text saved while private stays
     hidden from others even after the section was shared.
     """
     visibilities = readable_visibilities(user, section.journal)
-    return list(
-        db.session.scalars(
-            select(SectionRevision)
-            .where(
-                SectionRevision.section_id == section.id,
-                SectionRevision.visibility.in_(visibilities),
-            )
-            .options(selectinload(SectionRevision.author))
-            .order_by(SectionRevision.version.desc())
-        )
+    return select(SectionRevision).where(
+        SectionRevision.section_id == section.id, SectionRevision.visibility.in_(visibilities)
     )
+
+
+def readable_revisions(user: User, section: JournalSection) -> list[SectionRevision]:
+    """Return the section's revisions the user may read, newest first."""
+    query = _revisions_for(user, section).options(selectinload(SectionRevision.author))
+    return list(db.session.scalars(query.order_by(SectionRevision.version.desc())))
 
 
 def readable_revision(user: User, section: JournalSection, version: int) -> SectionRevision | None:
     """Return one revision of the section if the user may read it."""
-    visibilities = readable_visibilities(user, section.journal)
     return db.session.scalar(
-        select(SectionRevision).where(
-            SectionRevision.section_id == section.id,
-            SectionRevision.version == version,
-            SectionRevision.visibility.in_(visibilities),
-        )
+        _revisions_for(user, section).where(SectionRevision.version == version)
     )
 
 

@@ -62,11 +62,6 @@ def workshop_url(workshop: Workshop, section: JournalSection | None = None) -> s
     return url + (f"#section-{section.id}" if section else "#journal")
 
 
-def _workshop(workshop_id: int) -> Workshop:
-    """Load a workshop the user may see, or answer 404 (the workshop views' loader)."""
-    return visible_workshop_or_404(current_user, workshop_id)
-
-
 def _section(section_id: int) -> JournalSection:
     """Load a section the user may read, or answer 404."""
     section = queries.section_for_reading(current_user, section_id)
@@ -162,7 +157,7 @@ def _narrow_to(form: SectionForm, saved: JournalSection, base: int) -> bool:
     version this editor started from), offer the narrower of the user's and the saved
     visibility and report flag (it may have made the text private); tell whether the form
     changed. A save that changed only the text leaves the user's own choice alone."""
-    if (saved.visibility, saved.in_report) == queries.settings_at(saved, base):
+    if (saved.visibility, saved.in_report) == queries.state_at(saved, base)[1:]:
         return False
     wanted = (Visibility(form.visibility.data), bool(form.in_report.data))
     offered = narrower(wanted, (saved.visibility, saved.in_report))
@@ -170,12 +165,11 @@ def _narrow_to(form: SectionForm, saved: JournalSection, base: int) -> bool:
     return offered != wanted
 
 
-def _shown(section: JournalSection, status: int = 200):
+def _shown(section: JournalSection):
     """Render one section for reading, as a page or as its fragment."""
     return render(
         "journals/section.html",
         "journals/_section.html",
-        status=status,
         workshop=section.journal.workshop,
         journal_focus=True,
         **queries.section_context(current_user, section),
@@ -194,7 +188,7 @@ def _refused(message: str, status: int, url: str):
 @login_required
 def journal(workshop_id: int):
     """Show the workshop's journal on its own page (what the user may read of it)."""
-    workshop = _workshop(workshop_id)
+    workshop = visible_workshop_or_404(current_user, workshop_id)
     return render(
         "journals/journal.html",
         "journals/_journal.html",
@@ -206,7 +200,7 @@ def journal(workshop_id: int):
 @login_required
 def start(workshop_id: int):
     """Start the workshop's journal (the group's mentor, on first edit) and open one section."""
-    workshop = _workshop(workshop_id)
+    workshop = visible_workshop_or_404(current_user, workshop_id)
     require(can_write_journal(current_user, workshop.group))
     journal = operations.start_journal(current_user, workshop)
     db.session.commit()
@@ -232,7 +226,7 @@ def start(workshop_id: int):
 def finalise(workshop_id: int):
     """Mark the journal final (later edits are kept as amendments), first asking whether to
     leave its empty sections empty; answer in place of the button. GET shows the button."""
-    workshop = _workshop(workshop_id)
+    workshop = visible_workshop_or_404(current_user, workshop_id)
     journal = queries.journal_of(workshop)
     require_visible(journal is not None)
     require(can_edit_journal(current_user, journal))
@@ -262,7 +256,7 @@ def finalise(workshop_id: int):
 @login_required
 def preview(workshop_id: int):
     """Show exactly the sections a PDF report of this journal would contain."""
-    workshop = _workshop(workshop_id)
+    workshop = visible_workshop_or_404(current_user, workshop_id)
     require(can_download_group_report(current_user, workshop.group))  # who downloads, previews
     journal = queries.journal_of(workshop)
     sections = queries.report_sections(journal) if journal else []
@@ -363,7 +357,7 @@ def write(workshop_id: int):
     """Write the whole journal as one scrolling document. Each section keeps its own version
     check and revisions: a section saved meanwhile elsewhere comes back with both texts, and
     never blocks the others."""
-    workshop = _workshop(workshop_id)
+    workshop = visible_workshop_or_404(current_user, workshop_id)
     journal = queries.journal_of(workshop)
     require_visible(journal is not None)
     require(can_edit_journal(current_user, journal))
@@ -492,17 +486,13 @@ def history(section_id: int):
     )
 
 
-def _version_arg(name: str) -> int | None:
-    """Return a version number from the query string."""
-    return positive_int(request.args.get(name))
-
-
 @bp.get("/sections/<int:section_id>/compare")
 @login_required
 def compare(section_id: int):
     """Compare two saved versions of a section line by line."""
     section = _section(section_id)
-    old_version, new_version = _version_arg("from"), _version_arg("to")
+    old_version = positive_int(request.args.get("from"))
+    new_version = positive_int(request.args.get("to"))
     old = queries.readable_revision(current_user, section, old_version) if old_version else None
     new = queries.readable_revision(current_user, section, new_version) if new_version else None
     require_visible(old is not None and new is not None)

@@ -30,14 +30,11 @@ def all_people() -> list[User]:
     return sort_hungarian(people, key=person_key)
 
 
-def all_groups() -> list[Group]:
-    """Return every group, in Hungarian alphabetical order."""
-    return sort_hungarian(db.session.scalars(select(Group)), key=lambda g: g.name)
-
-
 def group_choices() -> list[SelectChoice]:
-    """Return the choices of a group select field: slug, and name with region."""
-    return [SelectChoice(g.slug, f"{g.name} ({g.region})") for g in all_groups()]
+    """Return the choices of a group select field, every group in Hungarian alphabetical order:
+    slug, and name with region."""
+    groups = sort_hungarian(db.session.scalars(select(Group)), key=lambda g: g.name)
+    return [SelectChoice(g.slug, f"{g.name} ({g.region})") for g in groups]
 
 
 @dataclass(frozen=True)

@@ -104,7 +104,7 @@ def change_password():
     """Change the password; every other session of the user ends."""
     form = PasswordChangeForm()
     _checked(form, form.current)
-    if form.errors or request.method != "POST":
+    if form.errors:
         return _page(password_form=form, status=422)
     set_password(current_user, form.password.data)
     db.session.commit()

@@ -22,10 +22,10 @@ from journal.models import (
     Workshop,
     WorkshopStatus,
 )
-from journal.program.queries import funder_line as program_funder_line
+from journal.program.queries import funder_line
 from journal.reports.documents import Document, ascii_filename
-from journal.reports.summary import NO_FINAL_JOURNAL
-from journal.workshops.queries import attendance_by_user, attendees, guests_of
+from journal.reports.summary import NO_FINAL_JOURNAL, first_word, time_span
+from journal.workshops.queries import ATTENDED, attendance_by_user, attendees, guests_of
 
 # Blank rows for guests at the end of a blank sheet; a filled sheet adds two after its guests.
 BLANK_GUEST_ROWS = 4
@@ -37,7 +37,6 @@ STATUS_LABELS = {
     AttendanceStatus.EXCUSED: "igazoltan hiányzott",
     AttendanceStatus.ABSENT: "hiányzott",
 }
-ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
 
 
 @dataclass(frozen=True)
@@ -48,32 +47,6 @@ class SheetRow:
     institution: str
     settlement: str
     status: AttendanceStatus | None
-
-
-def program_name(workshop: Workshop) -> str:
-    """Return the program's name, printed in every running header."""
-    return workshop.group.program.name
-
-
-def funder_line(workshop: Workshop) -> str:
-    """Return the line of the program's association, funder and grant (its settings), else the
-    configured default."""
-    return program_funder_line(workshop.group.program, current_app.config["REPORT_FUNDER_LINE"])
-
-
-def mentor_names(workshop: Workshop) -> list[str]:
-    """Return the names of the group's current mentors, in Hungarian order."""
-    return [user.full_name for user in mentors_by_group([workshop.group])[workshop.group_id]]
-
-
-def time_span(workshop: Workshop) -> str:
-    """Return "10:00–13:00", "10:00" or "" for the workshop's time."""
-    if not workshop.start_time:
-        return ""
-    span = workshop.start_time.strftime("%H:%M")
-    if workshop.end_time:
-        span += "–" + workshop.end_time.strftime("%H:%M")
-    return span
 
 
 def sheet_rows(workshop: Workshop, statuses: dict[int, AttendanceStatus]) -> list[SheetRow]:
@@ -87,17 +60,16 @@ def sheet_rows(workshop: Workshop, statuses: dict[int, AttendanceStatus]) -> lis
 
 def _base_context(workshop: Workshop, preview: bool, pdf_endpoint: str, **kw) -> dict:
     """Return what every workshop document's template needs."""
-    mentors = mentor_names(workshop)
+    program = workshop.group.program
+    mentors = [user.full_name for user in mentors_by_group([workshop.group])[workshop.group_id]]
     return {
         "workshop": workshop,
         "group": workshop.group,
-        "program_name": program_name(workshop),
-        "funder_line": funder_line(workshop),
+        "program_name": program.name,  # printed in every running header
+        "funder_line": funder_line(program, current_app.config["REPORT_FUNDER_LINE"]),
         "mentors": mentors,
         # The PDF's author: the mentors who lead the workshop (else the association, the program).
-        "doc_author": ", ".join(mentors)
-        or workshop.group.program.association
-        or program_name(workshop),
+        "doc_author": ", ".join(mentors) or program.association or program.name,
         "time_span": time_span(workshop),
         "workshop_date": long_date(workshop.date),
         "status_labels": STATUS_LABELS,
@@ -120,8 +92,7 @@ def _description(kind: str, workshop: Workshop, context: dict) -> str:
 
 def _slug_parts(workshop: Workshop) -> tuple[str, str]:
     """Return the program's first word and the group's slug, for file names."""
-    first_word = (program_name(workshop).split() or ["muhelynaplo"])[0]
-    return first_word, workshop.group.slug
+    return first_word(workshop.group.program), workshop.group.slug
 
 
 def attendance_sheet(workshop: Workshop, filled: bool, preview: bool = False) -> Document:

@@ -46,6 +46,7 @@ from journal.program.queries import coordinators
 from journal.reports import printing
 from journal.reports.documents import Document, ascii_filename
 from journal.tasks import is_unclosed
+from journal.workshops.queries import ATTENDED
 
 # 60 % attendance: the program's threshold for a participant who "completed" the period.
 COMPLETION_RATE = 0.6
@@ -65,7 +66,6 @@ MARK_LEGEND = (
     ("H", "hiányzott"),
     ("–", "nincs rögzítve"),
 )
-ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
 STATUS_WORDS = {
     WorkshopStatus.HELD: "megtartva",
     WorkshopStatus.PLANNED: "tervezett",
@@ -387,8 +387,8 @@ def _hours(workshop: Workshop) -> float | None:
     return max(minutes, 0) / 60
 
 
-def _time_span(workshop: Workshop) -> str:
-    """Return "10:00–13:00", "10:00" or ""."""
+def time_span(workshop: Workshop) -> str:
+    """Return "10:00–13:00", "10:00" or "" for the workshop's time."""
     if not workshop.start_time:
         return ""
     span = workshop.start_time.strftime("%H:%M")
@@ -461,7 +461,7 @@ def _workshop_row(workshop: Workshop, number: int, today: date) -> WorkshopRow:
         day=workshop.date,
         date_text=long_date(workshop.date),
         short_date=f"{workshop.date.month:02d}. {workshop.date.day:02d}.",
-        time_span=_time_span(workshop),
+        time_span=time_span(workshop),
         place=workshop.place,
         topic=workshop.topic,
         methods=tuple(workshop.method_list),
@@ -621,7 +621,7 @@ def _summary_css_url() -> str:
     return url_for("static", filename=SUMMARY_CSS, v=digest)
 
 
-def _first_word(program: Program) -> str:
+def first_word(program: Program) -> str:
     """Return the program's first word, for file names ("kapcsolodasok")."""
     return (program.name.split() or ["muhelynaplo"])[0]
 
@@ -699,7 +699,7 @@ def group_document(
             form_action=url_for("reports.group_summary", slug=group.slug) if preview else None,
         )
     start, end = period.months
-    filename = ascii_filename(_first_word(program), group.slug, "osszefoglalo", start, end)
+    filename = ascii_filename(first_word(program), group.slug, "osszefoglalo", start, end)
     return Document(title=title, filename=filename + ".pdf", html=html)
 
 
@@ -731,7 +731,7 @@ def program_document(
             form_action=url_for("reports.program_report") if preview else None,
         )
     start, end = period.months
-    filename = ascii_filename(_first_word(program), "programbeszamolo", start, end)
+    filename = ascii_filename(first_word(program), "programbeszamolo", start, end)
     return Document(title=title, filename=filename + ".pdf", html=html)
 
 
@@ -754,12 +754,4 @@ def _totals(summaries: list[GroupSummary]) -> dict:
 
 def _form_values(period: Period) -> dict:
     """Return the period form's values for a period (empty dates for the default)."""
-    drafts = "1" if period.drafts else ""
-    if period.default:
-        return {"from": "", "to": "", "drafts": drafts, "errors": {}}
-    return {
-        "from": period.start.isoformat(),
-        "to": period.end.isoformat(),
-        "drafts": drafts,
-        "errors": {},
-    }
+    return {"from": "", "to": "", "drafts": ""} | period.query_args() | {"errors": {}}
