@@ -1,7 +1,8 @@
 """Shared input rules: text limits that are shown before they bite and never cut a text, and
 the one way a number typed or sent by the browser is read."""
 
-from wtforms import ValidationError
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, ValidationError
 
 from journal.i18n import at_most_characters
 
@@ -34,3 +35,15 @@ def positive_int(value) -> int | None:
         return None
     number = int(text)
     return number if 0 < number < 2**31 else None
+
+
+class VersionedForm(FlaskForm):
+    """A form whose text is saved with a version check: the version its editor started from
+    (0 for a text not written yet)."""
+
+    version = HiddenField()
+
+    def base_version(self) -> int | None:
+        """Return the version the editor started from, 0 for a text not written yet, or None
+        when it is missing or not a number."""
+        return 0 if (self.version.data or "").strip() == "0" else positive_int(self.version.data)

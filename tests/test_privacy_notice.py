@@ -72,6 +72,8 @@ def test_a_save_from_an_old_version_keeps_both_texts(client, log_in, world):
     [
         ({"body": "x" * (BODY_MAX + 1), "version": "0"}, "Legfeljebb"),
         ({"body": "Szöveg", "version": "abc"}, "Hiányzó vagy hibás verzió"),
+        # A digit to str.isdigit, not a number to int(): once a 500.
+        ({"body": "Szöveg", "version": "²"}, "Hiányzó vagy hibás verzió"),
         ({"body": "Szöveg"}, "Hiányzó vagy hibás verzió"),
     ],
 )

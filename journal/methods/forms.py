@@ -1,11 +1,10 @@
 """The form of a method."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField, TextAreaField, ValidationError
+from wtforms import StringField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired
 
-from journal.forms import TextLimit, positive_int
+from journal.forms import TextLimit, VersionedForm, positive_int
 from journal.journals.forms import BODY_MAX
 
 MAX_MINUTES = 600
@@ -24,7 +23,7 @@ def minutes_of(field) -> int | None:
     return int(typed) if typed else None
 
 
-class MethodForm(FlaskForm):
+class MethodForm(VersionedForm):
     """A method's fields, and the version its edit started from (0 for a new one)."""
 
     name = StringField(
@@ -40,7 +39,6 @@ class MethodForm(FlaskForm):
     variations = TextAreaField(_l("Változatok"), validators=[TextLimit(10_000)])
     source = TextAreaField(_l("Forrás"), validators=[TextLimit(2000)])
     tags = StringField(_l("Címkék (vesszővel elválasztva)"), validators=[TextLimit(500)])
-    version = HiddenField()
 
     def values(self) -> dict:
         """Return the fields as the method stores them."""
@@ -56,7 +54,3 @@ class MethodForm(FlaskForm):
             "source": (self.source.data or "").strip(),
             "tags": tags,
         }
-
-    def base_version(self) -> int | None:
-        """Return the version the editor started from (0 for a new method), or None."""
-        return 0 if (self.version.data or "").strip() == "0" else positive_int(self.version.data)

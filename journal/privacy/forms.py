@@ -1,14 +1,13 @@
 """The form of the privacy notice."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import HiddenField, TextAreaField
+from wtforms import TextAreaField
 
-from journal.forms import TextLimit
+from journal.forms import TextLimit, VersionedForm
 from journal.journals.forms import BODY_MAX
 
 
-class NoticeForm(FlaskForm):
+class NoticeForm(VersionedForm):
     """The notice's Markdown and the version it was edited from (0: the default text)."""
 
     body = TextAreaField(
@@ -16,9 +15,3 @@ class NoticeForm(FlaskForm):
         validators=[TextLimit(BODY_MAX)],
         render_kw={"rows": 24},
     )
-    version = HiddenField()
-
-    def base_version(self) -> int | None:
-        """Return the version the editor started from (0 for the default), or None if bad."""
-        raw = (self.version.data or "").strip()
-        return int(raw) if raw.isdigit() and len(raw) < 10 else None
