@@ -16,10 +16,7 @@ from journal.i18n import sort_hungarian
 from journal.markdown import PIPELINE_VERSION, stored
 from journal.models import (
     Group,
-    JournalSection,
-    Note,
-    PrivacyNotice,
-    Reply,
+    RenderedBody,
     Role,
     SearchDocument,
     User,
@@ -56,7 +53,7 @@ def render_stale_markdown() -> int:
     """Store the HTML of every body rendered by another pipeline version (or never); return
     how many. Only the HTML columns change: no version, date or revision."""
     count = 0
-    for model in (JournalSection, Note, Reply, PrivacyNotice):
+    for model in RenderedBody.__subclasses__():
         stale = or_(model.body_html_version.is_(None), model.body_html_version != PIPELINE_VERSION)
         for row in db.session.scalars(select(model).where(stale)):
             for column, value in stored(row.body).items():

@@ -207,3 +207,36 @@ def test_html_of_another_pipeline_version_is_rendered_again(app, client, world, 
         updated,
         version,
     )
+
+
+def test_init_db_renders_every_kind_of_stored_body_again(app):
+    """Every model that keeps a body's HTML (sections, notes, replies, report texts, methods,
+    the privacy notice) is rendered again by what `flask init-db` runs, not only some."""
+    from datetime import date
+
+    from sqlalchemy import select, update
+
+    from journal.cli import render_stale_markdown
+    from journal.demo import seed_demo
+    from journal.extensions import db
+    from journal.markdown import PIPELINE_VERSION
+    from journal.models import Method, PrivacyNotice, RenderedBody, ReportText
+
+    seed_demo()
+    day = date(2026, 1, 15)
+    db.session.add(ReportText(scope="program", period_start=day, period_end=day, body="**B**"))
+    db.session.add(PrivacyNotice(id=1, body="**Tájékoztató**"))
+    db.session.commit()
+    models = RenderedBody.__subclasses__()
+    assert {Method, ReportText, PrivacyNotice} <= set(models)
+    for model in models:
+        db.session.execute(update(model).values(body_html="ELAVULT", body_html_version=0))
+    db.session.commit()
+    assert render_stale_markdown() >= len(models)
+    db.session.commit()
+    db.session.expire_all()
+    for model in models:
+        rows = db.session.scalars(select(model)).all()
+        assert rows, model
+        assert all(r.body_html_version == PIPELINE_VERSION for r in rows), model
+        assert not any(r.body_html == "ELAVULT" for r in rows), model
