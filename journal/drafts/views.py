@@ -8,7 +8,6 @@ and only while the caller may edit the thing the key names (else 404).
 import base64
 import hashlib
 import hmac
-import json
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
@@ -114,28 +113,16 @@ def _known(data) -> str:
     return value if isinstance(value, str) else ""
 
 
-@bp.get("/drafts/<key>")
-@login_required
-def show(key: str):
-    """Return the caller's draft under the key, for the editor to restore."""
-    require_visible(kinds.may_draft(current_user, key))
-    return jsonify(queries.as_json(queries.draft_for(current_user, key)))
-
-
-@bp.route("/drafts/<key>", methods=["PUT", "POST"])
+@bp.put("/drafts/<key>")
 @login_required
 def save(key: str):
-    """Keep the editor's current text as the caller's draft."""
+    """Keep the editor's current text (JSON: body, fields, base_version, draft) as the
+    caller's draft."""
     require_visible(kinds.may_draft(current_user, key))
-    data = request.get_json(silent=True) if request.is_json else None
+    data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        data = request.form
+        data = {}
     fields = data.get("fields") or {}
-    if isinstance(fields, str):
-        try:
-            fields = json.loads(fields)
-        except ValueError:
-            fields = None
     body = data.get("body")
     if not isinstance(body, str) or not isinstance(fields, dict):
         return jsonify(error="bad", message=_("A piszkozatot nem sikerült értelmezni.")), 400
@@ -157,14 +144,13 @@ def save(key: str):
     return _saved(saved_at)
 
 
-@bp.route("/drafts/<key>", methods=["DELETE"])
-@bp.post("/drafts/<key>/discard")
+@bp.delete("/drafts/<key>")
 @login_required
 def discard(key: str):
     """Forget the caller's draft under the key that their editor knew (thrown away)."""
     require_visible(kinds.may_draft(current_user, key))
     try:
-        operations.clear_draft(current_user, key, _known(request.values))
+        operations.clear_draft(current_user, key, _known(request.args))
     except operations.NewerDraft as newer:
         response = _newer(newer.draft)
         db.session.rollback()
