@@ -19,6 +19,7 @@ from journal.models import (
     local_today,
     utcnow,
 )
+from journal.workshops.forms import REASON_MAX
 from tests.factories import make_group, make_journal, make_membership, make_user, make_workshop
 from tests.test_attendance import count_queries
 
@@ -87,6 +88,12 @@ def test_an_overdue_workshop_is_cancelled_in_one_step_and_leaves_the_list(client
     log_in(world["coordinator"])
     listed = client.get("/groups/alfa/tasks/unclosed").get_data(as_text=True)
     assert "Lezáratlan alkalom" in listed and "9 napja" in listed
+    # The reason's limit is said before it bites, as on the cancel page (and never maxlength).
+    reason = f'id="reason-{w["overdue"].id}"'
+    field = re.search(rf"<input[^>]*{reason}[^>]*>", listed).group(0)
+    assert f'data-limit="{REASON_MAX}"' in field and "maxlength" not in field
+    hint = rf'id="reason-{w["overdue"].id}-limit"[^>]*>Legfeljebb 1\W?000 karakter\.</p>'
+    assert re.search(hint, listed)
     form = {"version": "1", "reason": "Betegség miatt", "next": "/groups/alfa/tasks/unclosed"}
     response = client.post(f"/workshops/{w['overdue'].id}/cancel", data=form)
     assert response.status_code == 303 and response.location.endswith("/groups/alfa/tasks/unclosed")

@@ -22,6 +22,7 @@ from journal.permissions import (
     require,
 )
 from journal.program.queries import current_program
+from journal.workshops.forms import REASON_MAX
 from journal.workshops.queries import group_page_context, participation, rate_of
 
 bp = Blueprint("groups", __name__)
@@ -120,6 +121,7 @@ def tasks(slug: str, kind: str):
         kind=kind,
         items=open_tasks.of_kind(kind),
         can_manage=can_manage_workshops(current_user, group),
+        reason_max=REASON_MAX,
     )
 
 

@@ -140,12 +140,18 @@ class WorkshopForm(FlaskForm):
             raise ValidationError(_l("A befejezésnek a kezdés után kell lennie."))
 
 
+REASON_MAX = 1000  # characters of the reason a workshop is cancelled
+
+
 class CancelForm(FlaskForm):
     """The reason a workshop is cancelled."""
 
     reason = TextAreaField(
         _l("Az elmaradás oka"),
-        validators=[DataRequired(_l("Írja meg, miért marad el az alkalom.")), TextLimit(1000)],
+        validators=[
+            DataRequired(_l("Írja meg, miért marad el az alkalom.")),
+            TextLimit(REASON_MAX),
+        ],
     )
     version = HiddenField()
     next = HiddenField()  # the page to go back to
