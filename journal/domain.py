@@ -6,6 +6,7 @@ uncaught is answered once, in journal/errors.py: NotAllowed 403, StaleVersion 40
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from journal.extensions import db
 from journal.search import index as search_index
@@ -55,18 +56,27 @@ def versioned_update(row, base_version: int, *conditions, **values) -> bool:
     the extra conditions hold), raising the version by one; tell whether it was written.
 
     The check and the write are one UPDATE, so two saves racing from the same version can
-    never both succeed, on any database. The row is reloaded, and its search entry written again.
+    never both succeed, on any database. Written, the row in the session takes the values it
+    was given (no reload), and its search entry is written again; not written, the row is
+    expired, so that reading it shows what is stored.
     """
     model = type(row)
+    values = {"version": base_version + 1, **values}
     result = db.session.execute(
         update(model)
         .where(model.id == row.id, model.version == base_version, *conditions)
-        .values(version=base_version + 1, **values)
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
-    db.session.expire(row)
     if result.rowcount != 1:
+        db.session.expire(row)
         return False
+    for name, value in values.items():
+        set_committed_value(row, name, value)
+    # A column the database sets on every update (onupdate) is read again when next used.
+    stale = [c.key for c in model.__table__.columns if c.onupdate and c.key not in values]
+    if stale:
+        db.session.expire(row, stale)
     search_index.refresh(row)  # the ORM does not see a bulk UPDATE: the index is told here
     return True
 

@@ -151,6 +151,27 @@ def test_inline_edit_returns_fragments_and_page_fallbacks(client, world, log_in)
     assert bodies == ["A **közösségi tér** szerepe", "Második változat"]
 
 
+def test_a_save_reads_its_section_once_and_answers_what_it_wrote(client, world, log_in):
+    """A saved section is answered from the row the save wrote (its new values, version and
+    search entry), not read again after the UPDATE."""
+    from tests.test_attendance import count_queries
+
+    journal = make_journal(make_workshop(world["group_a"]), world["mentor_a"])
+    section = _section(journal, "process")
+    log_in(world["mentor_a"])
+    assert section.visibility  # loaded here, so that only the request's statements count
+    with count_queries() as statements:
+        response = _save(client, section, "Új **szöveg**", version=1)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "<p>Új <strong>szöveg</strong></p>" in html and "/sections/" in html
+    reads = [s for s in statements if s.lstrip().startswith("SELECT journal_section.")]
+    assert len(reads) == 1, [s[:60] for s in statements]
+    assert _section(journal, "process").version == 2
+    found = client.get("/search", query_string={"q": "szoveg"}).get_data(as_text=True)
+    assert "<mark>szöveg</mark>" in found
+
+
 def test_stale_save_answers_409_with_both_texts_and_keeps_the_first(client, world, log_in):
     """Two editors from one version: the second gets 409 with both texts; nothing is overwritten."""
     workshop = make_workshop(world["group_a"])

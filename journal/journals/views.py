@@ -458,7 +458,6 @@ def save(section_id: int):
         db.session.rollback()
         form.in_report.errors = [*form.in_report.errors, str(refusal)]
         return _editor(section, form, 422)
-    section = queries.section_for_reading(current_user, section_id)
     # Rendered before the commit: if the page fails, the save is undone and the draft stays.
     response = after_action(
         "journals/_section.html",

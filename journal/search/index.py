@@ -153,9 +153,9 @@ def write(connection, row) -> None:
 
 
 def refresh(row) -> None:
-    """Write the entry of a row changed by a bulk UPDATE (which the ORM does not see)."""
+    """Write the entry of a row changed by a bulk UPDATE (which the ORM does not see), from
+    the row as it is in the session (journal.domain.versioned_update gives it the values)."""
     if isinstance(row, INDEXED):
-        db.session.refresh(row)
         write(db.session.connection(), row)
 
 
