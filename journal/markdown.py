@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 import mdurl
 import nh3
+from linkify_it import LinkifyIt
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
@@ -33,6 +34,17 @@ class _Markdown(MarkdownIt):
         return match.group("start") + _readable(match.group("rest")) if match else link
 
 
+class _Linkify(LinkifyIt):
+    """linkify-it that first looks for a scheme it links ("http:", "https:", "mailto:",
+    "www."): its own pretest tries a long pattern at every position (6 ms for a 5,000-character
+    section), and without fuzzy links and e-mails no text lacking a scheme holds a link."""
+
+    def pretest(self, text: str) -> bool:
+        """Tell whether a link may be in the text."""
+        schemes = "|".join(re.escape(name) for name in self._compiled if name)
+        return bool(re.search(schemes, text, re.IGNORECASE)) and super().pretest(text)
+
+
 # CommonMark without raw HTML; images are switched off (links only, for now). A bare web
 # address with its scheme (https://…) becomes a link, as people paste them, and so does one
 # that starts with "www." (as people type them; it links to https://, shown as typed);
@@ -42,6 +54,7 @@ _md = (
     .disable("image")
     .enable("linkify")
 )
+_md.linkify = _Linkify()
 _md.linkify.set({"fuzzy_link": False, "fuzzy_email": False}).add("//", None).add("ftp:", None)
 
 

@@ -133,6 +133,21 @@ def test_an_address_typed_with_www_links_to_https_and_shows_as_typed():
         assert "<a " not in render_markdown(text), text
 
 
+def test_every_scheme_links_in_any_case_and_anywhere_in_a_long_text():
+    """What linkify-it links is found whatever the case of its scheme, after 5,000 characters
+    of text without one (journal/markdown.py looks for a scheme before linkify-it's pretest)."""
+    long = "Egy hosszú bekezdés szövege, link nélkül. " * 120
+    text = long + "HTTPS://pelda.hu/a Http://pelda.hu/b MAILTO:iroda@pelda.hu Www.pelda.hu/c"
+    links = [dict(attrs)["href"] for tag, attrs in elements(render_markdown(text)) if tag == "a"]
+    assert links == [
+        "HTTPS://pelda.hu/a",
+        "Http://pelda.hu/b",
+        "MAILTO:iroda@pelda.hu",
+        "https://Www.pelda.hu/c",
+    ]
+    assert "<a " not in render_markdown(long + "pelda.hu iroda@pelda.hu ftp://pelda.hu")
+
+
 # --- Rendered once, when written -------------------------------------------------------------
 
 
