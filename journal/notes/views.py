@@ -2,7 +2,17 @@
 
 import contextlib
 
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from limits import parse
@@ -16,6 +26,7 @@ from journal.forms import positive_int
 from journal.groups.queries import group_or_404
 from journal.htmx import after_action, message_fragment, render, retargeted, wants_fragment
 from journal.i18n import long_date, person_key, sort_hungarian
+from journal.links import IdAddress
 from journal.markdown import plain_excerpt
 from journal.models import Group, Note, NoteKind, Workshop, local_today, utcnow
 from journal.notes import operations, queries
@@ -51,7 +62,29 @@ def note_labels() -> dict:
         "hungarian_names": hungarian_names,
         "note_limits": {"reply": REPLY_MAX, "reason": REASON_MAX},
         "note_excerpt": note_excerpt,
+        "note_addresses": note_addresses,
     }
+
+
+class NoteAddresses:
+    """The addresses of a note's page and of its actions, each a function of the note's id."""
+
+    ENDPOINTS = (
+        "show", "edit", "delete", "restore", "metoo", "reply", "hide", "unhide", "pick", "consent",
+    )  # fmt: skip
+
+    def __init__(self):
+        """Build each address once through the URL map (it stays the source of every one)."""
+        for name in self.ENDPOINTS:
+            setattr(self, name, IdAddress(f"notes.{name}", "note_id"))
+
+
+def note_addresses() -> NoteAddresses:
+    """Return the addresses of notes' actions, built once per request: a page of notes asks
+    for them once per note."""
+    if "note_addresses" not in g:
+        g.note_addresses = NoteAddresses()
+    return g.note_addresses
 
 
 def note_by_mentor(note: Note) -> bool:
