@@ -8,7 +8,7 @@ from typing import NamedTuple, TypeVar
 
 from babel import Locale
 from babel.dates import get_datetime_format
-from flask import Flask, current_app, g, session
+from flask import Flask, current_app, g, has_app_context, session
 from flask_babel import (
     format_date,
     format_number,
@@ -18,6 +18,7 @@ from flask_babel import (
     gettext,
 )
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from jinja2 import pass_eval_context
 from markupsafe import Markup
@@ -261,6 +262,22 @@ def _template_ngettext(eval_ctx, singular: str, plural: str, num: int, /, **vari
     if eval_ctx.autoescape:
         text = Markup(text)
     return text % variables
+
+
+def gettext_now(string: str, /, **variables) -> str:
+    """Translate a string as Flask-Babel's gettext does, through the catalogue found once per
+    request (_translations); without an app context, through Flask-Babel's own."""
+    if not has_app_context():
+        return gettext(string, **variables)
+    text = _translations().ugettext(string)
+    return text % variables if variables else text
+
+
+def lazy_gettext(string: str, /, **variables) -> LazyString:
+    """Return a string translated when it is shown, as Flask-Babel's lazy_gettext does, but
+    through gettext_now: a page shows the lazy labels of note kinds, journal sections and
+    form fields dozens of times."""
+    return LazyString(gettext_now, string, **variables)
 
 
 def register_i18n(app: Flask) -> None:
