@@ -298,6 +298,8 @@ def test_finalised_journal_records_edits_as_amendments(client, world, log_in):
     saved = _save(client, section, "Kiegészített eredmény")
     assert saved.status_code == 200
     assert "Módosítva a véglegesítés után: " in saved.get_data(as_text=True)
+    shown = client.get(f"/workshops/{workshop.id}").get_data(as_text=True)
+    assert "Módosítva a véglegesítés után: " in shown  # the workshop page says so too
     assert [r.is_amendment for r in _revisions(_section(journal, "outcomes"))] == [False, True]
     history = client.get(f"/sections/{section.id}/history").get_data(as_text=True)
     assert "véglegesítés utáni módosítás" in history

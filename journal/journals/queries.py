@@ -15,6 +15,7 @@ from journal.journals.sections import spec_for
 from journal.models import (
     Journal,
     JournalSection,
+    JournalStatus,
     Membership,
     Role,
     SectionRevision,
@@ -127,7 +128,11 @@ def journal_context(user: User, workshop: Workshop, open_section_id: int | None 
         "journal_can_start": journal is None and can_write_journal(user, workshop.group),
         "journal_can_preview": journal is not None
         and can_download_group_report(user, workshop.group),
-        "journal_amended": amendment_dates([s.id for s in sections]),
+        # Only a save to a finalised journal is an amendment, and a journal stays final: a
+        # draft has none to look up.
+        "journal_amended": amendment_dates([s.id for s in sections])
+        if journal is not None and journal.status == JournalStatus.FINAL
+        else {},
         "journal_open_id": open_section_id,
     }
 

@@ -2,7 +2,6 @@
 
 from urllib.parse import urlsplit
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -16,6 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Optional
 
 from journal.forms import TextLimit
+from journal.i18n import lazy_gettext as _l
 from journal.models import NoteKind
 
 TITLE_MAX = 200

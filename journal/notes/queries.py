@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from flask import g
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from journal.extensions import db
 from journal.forms import positive_int
@@ -90,13 +90,17 @@ class BoardFilters:
         return {k: v for k, v in values.items() if v}
 
 
-def _with_everything(query):
-    """Load what a note's fragment shows, a constant number of queries whatever the count."""
+def _with_everything(query, grouped: bool = False):
+    """Load what a note's fragment shows, a constant number of queries whatever the count:
+    each collection in one more query, with its people joined in, and the note's author and
+    workshop joined in too (one row each, no product) unless the query groups its rows
+    (PostgreSQL would refuse the joined columns there), then in two more."""
+    load = selectinload if grouped else joinedload
     return query.options(
-        selectinload(Note.author),
-        selectinload(Note.workshop),
-        selectinload(Note.replies).selectinload(Reply.author),
-        selectinload(Note.reactions).selectinload(Reaction.user),
+        load(Note.author),
+        load(Note.workshop),
+        selectinload(Note.replies).joinedload(Reply.author),
+        selectinload(Note.reactions).joinedload(Reaction.user),
     )
 
 
@@ -208,7 +212,8 @@ def shared_difficulties(user: User, group: Group) -> list[tuple[Note, int]]:
             .outerjoin(Reaction, Reaction.note_id == Note.id)
             .where(visible_condition(user, group), Note.kind == NoteKind.DIFFICULTY)
             .group_by(Note.id)
-            .order_by(count.desc(), Note.created_at.desc())
+            .order_by(count.desc(), Note.created_at.desc()),
+            grouped=True,
         )
     ).all()
     return [(note, metoo) for note, metoo in rows]

@@ -2,7 +2,17 @@
 
 import contextlib
 
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from limits import parse
@@ -16,6 +26,7 @@ from journal.forms import positive_int
 from journal.groups.queries import group_or_404
 from journal.htmx import after_action, message_fragment, render, retargeted, wants_fragment
 from journal.i18n import long_date, person_key, sort_hungarian
+from journal.links import IdAddress
 from journal.markdown import plain_excerpt
 from journal.models import Group, Note, NoteKind, Workshop, local_today, utcnow
 from journal.notes import operations, queries
@@ -51,7 +62,29 @@ def note_labels() -> dict:
         "hungarian_names": hungarian_names,
         "note_limits": {"reply": REPLY_MAX, "reason": REASON_MAX},
         "note_excerpt": note_excerpt,
+        "note_addresses": note_addresses,
     }
+
+
+class NoteAddresses:
+    """The addresses of a note's page and of its actions, each a function of the note's id."""
+
+    ENDPOINTS = (
+        "show", "edit", "delete", "restore", "metoo", "reply", "hide", "unhide", "pick", "consent",
+    )  # fmt: skip
+
+    def __init__(self):
+        """Build each address once through the URL map (it stays the source of every one)."""
+        for name in self.ENDPOINTS:
+            setattr(self, name, IdAddress(f"notes.{name}", "note_id"))
+
+
+def note_addresses() -> NoteAddresses:
+    """Return the addresses of notes' actions, built once per request: a page of notes asks
+    for them once per note."""
+    if "note_addresses" not in g:
+        g.note_addresses = NoteAddresses()
+    return g.note_addresses
 
 
 def note_by_mentor(note: Note) -> bool:
@@ -127,13 +160,16 @@ def _with_draft(form: NoteForm, key: str) -> dict | None:
     return {"saved": saved}
 
 
-def _new_note_form(group: Group) -> tuple[NoteForm | None, dict | None]:
+def _new_note_form(
+    group: Group, workshops: list[Workshop] | None = None
+) -> tuple[NoteForm | None, dict | None]:
     """Return the new-note form (None if the user may not add one) with the user's unsaved
-    draft put back, and what _with_draft returned; a list fragment shows no form."""
+    draft put back, and what _with_draft returned; a list fragment shows no form. The
+    group's workshops are read unless given."""
     form = _note_form(group) if can_add_note(current_user, group) else None
     if form is None or (wants_fragment() and request.endpoint != "notes.create"):
         return form, None
-    form = _with_choices(form, group)
+    form = _with_choices(form, group, workshops)
     return form, _with_draft(form, draft_key("note", "new", "group", group.id))
 
 
@@ -144,10 +180,14 @@ def _editor_ids(form: NoteForm, note: Note) -> NoteForm:
     return form
 
 
-def _with_choices(form: NoteForm, group: Group) -> NoteForm:
-    """Give the form the group's workshops to choose from (only when it is shown); a new note
-    (no choice made yet) written on a workshop's day is about that workshop."""
-    workshops = queries.group_workshops(group)
+def _with_choices(
+    form: NoteForm, group: Group, workshops: list[Workshop] | None = None
+) -> NoteForm:
+    """Give the form the group's workshops (read unless given) to choose from (only when it
+    is shown); a new note (no choice made yet) written on a workshop's day is about that
+    workshop."""
+    if workshops is None:
+        workshops = queries.group_workshops(group)
     form.workshop.choices = [("", _("— a csoport faliújságjára —"))] + [
         (str(w.id), f"{long_date(w.date)} – {w.topic}") for w in workshops
     ]
@@ -196,16 +236,22 @@ def _rate_limited() -> bool:
     return not limiter.limiter.hit(limit, "notes-add", str(current_user.id))
 
 
-def _board_context(group: Group, filters: queries.BoardFilters | None = None) -> dict:
+def _board_context(
+    group: Group,
+    filters: queries.BoardFilters | None = None,
+    workshops: list[Workshop] | None = None,
+) -> dict:
     """Return what the board page and its list fragment need (filters from the query string
-    unless given)."""
+    and the group's workshops read unless given)."""
     filters = filters or queries.BoardFilters.from_args(request.args)
+    if workshops is None:
+        workshops = queries.group_workshops(group)
     return {
         "group": group,
         "filters": filters,
         "board": queries.board(current_user, group, filters),
         "token": queries.board_token(current_user, group),
-        "workshops": queries.group_workshops(group),
+        "workshops": workshops,
         "authors": queries.note_authors(current_user, group),
         "poll_seconds": current_app.config["NOTES_POLL_SECONDS"],
     }
@@ -227,10 +273,11 @@ def _posted_list(group: Group, note: Note) -> dict:
 def board(slug: str):
     """Show the group's notes, newest first, filtered and paginated."""
     group = group_or_404(slug)
-    form, restored = _new_note_form(group)
+    workshops = queries.group_workshops(group)  # the new note's choices and the filter's
+    form, restored = _new_note_form(group, workshops)
     return render(
         "notes/board.html", "notes/_list.html", form=form, restored=restored,
-        **_board_context(group),
+        **_board_context(group, workshops=workshops),
     )  # fmt: skip
 
 
@@ -268,10 +315,11 @@ def poll(slug: str):
         }
         return retargeted("notes/_news.html", "#note-news", "innerHTML", **context)
     else:
-        form, restored = _new_note_form(group)
+        workshops = queries.group_workshops(group)
+        form, restored = _new_note_form(group, workshops)
         response = render(
             "notes/board.html", "notes/_list.html", form=form, restored=restored,
-            **_board_context(group),
+            **_board_context(group, workshops=workshops),
         )  # fmt: skip
     response.set_etag(token)
     response.vary.add("HX-Request")

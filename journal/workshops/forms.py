@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -17,6 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Optional, StopValidation, ValidationError
 
 from journal.forms import TextLimit, positive_int
+from journal.i18n import lazy_gettext as _l
 from journal.methods.forms import minutes_of, validate_minutes
 from journal.models import local_today
 

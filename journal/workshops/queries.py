@@ -145,8 +145,16 @@ def _on_the_day(workshop: Workshop):
 def attendees(workshop: Workshop) -> list[Membership]:
     """Return the workshop's participants (with users), in Hungarian order (one query):
     members of the group on its day with an active account, and anyone recorded there."""
+    return attendees_with_status(workshop)[0]
+
+
+def attendees_with_status(
+    workshop: Workshop,
+) -> tuple[list[Membership], dict[int, AttendanceStatus]]:
+    """Return the workshop's participants (see attendees) and the status recorded for each of
+    them (by user id), in one query."""
     rows = db.session.execute(
-        select(Membership, Attendance.id)
+        select(Membership, Attendance.status)
         .join(
             Attendance,
             and_(Attendance.workshop_id == workshop.id, Attendance.user_id == Membership.user_id),
@@ -155,10 +163,12 @@ def attendees(workshop: Workshop) -> list[Membership]:
         .where(_on_the_day(workshop))
         .options(joinedload(Membership.user))
     ).all()
-    return sort_hungarian(
-        [m for m, recorded in rows if m.user.active or recorded is not None],
+    # A recorded attendance always has a status: None means nothing was recorded.
+    members = sort_hungarian(
+        [m for m, status in rows if m.user.active or status is not None],
         key=lambda m: person_key(m.user),
     )
+    return members, {m.user_id: status for m, status in rows if status is not None}
 
 
 def attendance_by_user(workshop: Workshop) -> dict[int, AttendanceStatus]:

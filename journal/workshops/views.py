@@ -224,9 +224,10 @@ def new(slug: str):
 
 def _attendance_context(workshop: Workshop) -> dict:
     """Return the attendance list of a workshop (a fixed number of queries)."""
+    attendees, attendance = queries.attendees_with_status(workshop)
     return {
-        "attendees": queries.attendees(workshop),
-        "attendance": queries.attendance_by_user(workshop),
+        "attendees": attendees,
+        "attendance": attendance,
         "guests": queries.guests_of(workshop),
         "can_record": workshop.has_begun and can_record_attendance(current_user, workshop.group),
         "guest_form": GuestForm(formdata=None),
