@@ -29,6 +29,10 @@ class NotYet(Exception):
     """The workshop's day has not come: it cannot be held or have attendance or guests yet."""
 
 
+class WasCancelled(Exception):
+    """The workshop was cancelled: it has no attendance or guests to record."""
+
+
 class HeldWithRecords(Exception):
     """A held workshop with attendance or a journal is to be cancelled: they would leave every
     summary, report and export (kept, and back once it is marked held), so the user confirms."""

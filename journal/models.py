@@ -318,6 +318,12 @@ class Workshop(db.Model):
         return self.date <= local_today()
 
     @property
+    def takes_attendance(self) -> bool:
+        """Tell whether attendance and guests can be recorded: from the workshop's day, unless
+        it was cancelled (marked held after all, it takes them again)."""
+        return self.has_begun and self.status != WorkshopStatus.CANCELLED
+
+    @property
     def free_methods(self) -> list[str]:
         """Return the methods typed as free text (before the library), one per line."""
         return [m.strip() for m in self.methods.splitlines() if m.strip()]

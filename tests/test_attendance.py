@@ -96,6 +96,31 @@ def test_participants_may_not_record(client, world, log_in):
     assert db.session.scalars(select(Attendance)).all() == []
 
 
+def test_a_cancelled_workshop_records_no_attendance_until_marked_held(client, world, log_in):
+    """A cancelled workshop shows what was recorded, without choices, and says why; a tap or a
+    guest sent anyway is refused in Hungarian and changes nothing; marked held after all, it
+    takes attendance again."""
+    workshop = make_workshop(world["group_a"], status=WorkshopStatus.CANCELLED)
+    workshop.cancel_reason = "Betegség"
+    db.session.commit()
+    aranka = world["participant_a"]
+    log_in(world["mentor_a"])
+    page = client.get(f"/workshops/{workshop.id}").get_data(as_text=True)
+    assert 'name="status"' not in page and "Az alkalom elmaradt: jelenlét nem" in page
+    assert 'name="institution"' not in page  # no guest form either
+    refused = _tap(client, workshop, aranka, "present")
+    assert refused.status_code == 422 and "Az alkalom elmaradt" in refused.get_data(as_text=True)
+    guest = {"name": "Vendég Vilma", "institution": ""}
+    refused = client.post(f"/workshops/{workshop.id}/guests", data=guest, headers=HX)
+    assert refused.status_code == 422 and "Az alkalom elmaradt" in refused.get_data(as_text=True)
+    assert db.session.scalars(select(Attendance)).all() == []
+    assert db.session.scalars(select(Guest)).all() == []
+    held = client.post(f"/workshops/{workshop.id}/held", data={"version": str(workshop.version)})
+    assert held.status_code == 303
+    assert _tap(client, workshop, aranka, "present").status_code == 200
+    assert 'name="status"' in client.get(f"/workshops/{workshop.id}").get_data(as_text=True)
+
+
 def test_guests_are_added_and_removed(client, world, log_in):
     """Guests with a name (required) and an institution; the list fragment comes back."""
     workshop = make_workshop(world["group_a"])

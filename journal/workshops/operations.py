@@ -12,6 +12,7 @@ from journal.domain import (  # noqa: F401 (views use operations.*)
     NotYet,
     OutsidePeriod,
     StaleVersion,
+    WasCancelled,
     versioned_update,
 )
 from journal.extensions import db
@@ -164,14 +165,21 @@ def mark_held(user: User, workshop: Workshop, base_version: int) -> None:
     _versioned_update(workshop, base_version, status=WorkshopStatus.HELD, cancel_reason="")
 
 
+def _check_takes_attendance(workshop: Workshop) -> None:
+    """Raise NotYet before the workshop's day, WasCancelled for a cancelled workshop."""
+    if not workshop.has_begun:
+        raise NotYet
+    if not workshop.takes_attendance:
+        raise WasCancelled
+
+
 def set_attendance(
     user: User, workshop: Workshop, attendee: Membership, status: AttendanceStatus
 ) -> Attendance:
     """Record one participant's presence; setting it again just changes it."""
     if not can_record_attendance(user, workshop.group):
         raise NotAllowed
-    if not workshop.has_begun:
-        raise NotYet
+    _check_takes_attendance(workshop)
 
     def existing() -> Attendance | None:
         """Return the stored row for this workshop and person."""
@@ -207,8 +215,7 @@ def add_guest(user: User, workshop: Workshop, name: str, institution: str) -> Gu
     """Add a guest who is not a member of the group (from the workshop's day)."""
     if not can_record_attendance(user, workshop.group):
         raise NotAllowed
-    if not workshop.has_begun:
-        raise NotYet
+    _check_takes_attendance(workshop)
     guest = Guest(workshop_id=workshop.id, name=name.strip(), institution=institution.strip())
     db.session.add(guest)
     db.session.flush()

@@ -36,6 +36,14 @@ from journal.workshops.forms import CancelForm, GuestForm, WorkshopForm
 bp = Blueprint("workshops", __name__)
 
 
+def _was_cancelled() -> str:
+    """Return why a cancelled workshop has no attendance or guests to record."""
+    return _(
+        "Az alkalom elmaradt, ezért jelenlét és vendég nem rögzíthető hozzá. Ha mégis "
+        "megtartották, előbb jelölje megtartottnak."
+    )
+
+
 def _not_yet() -> str:
     """Return why a workshop whose day has not come cannot be held or have attendance."""
     return _(
@@ -229,7 +237,8 @@ def _attendance_context(workshop: Workshop) -> dict:
         "attendees": attendees,
         "attendance": attendance,
         "guests": queries.guests_of(workshop),
-        "can_record": workshop.has_begun and can_record_attendance(current_user, workshop.group),
+        "can_record": workshop.takes_attendance
+        and can_record_attendance(current_user, workshop.group),
         "guest_form": GuestForm(formdata=None),
     }
 
@@ -412,6 +421,8 @@ def attendance(workshop_id: int):
         operations.set_attendance(current_user, workshop, attendee, status)
     except operations.NotYet:
         return _refused(workshop, _not_yet(), 422)
+    except operations.WasCancelled:
+        return _refused(workshop, _was_cancelled(), 422)
     db.session.commit()
     return after_action(
         "workshops/_attendance_row.html",
@@ -459,6 +470,8 @@ def add_guest(workshop_id: int):
         operations.add_guest(current_user, workshop, form.name.data, form.institution.data or "")
     except operations.NotYet:
         return _refused(workshop, _not_yet(), 422)
+    except operations.WasCancelled:
+        return _refused(workshop, _was_cancelled(), 422)
     db.session.commit()
     if wants_fragment():
         return _guests_answer(workshop, GuestForm(formdata=None))
