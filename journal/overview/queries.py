@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Row, and_, case, func, literal_column, or_, select, union_all
 
 from journal.extensions import db
 from journal.groups.queries import in_groups
@@ -53,8 +53,8 @@ class GroupRow:
 
     group: Group
     tasks: Tasks
-    last: Workshop | None = None
-    next: Workshop | None = None
+    last: Row | None = None  # id, date and topic of the last held workshop
+    next: Row | None = None  # of the next planned one
     rate: Rate = field(default_factory=lambda: Rate(0, 0))
     trend: list[Rate] = field(default_factory=list)  # oldest first
     notes_month: int = 0
@@ -66,53 +66,59 @@ def open_tasks(group_ids: list[int], today: date) -> dict[int, Tasks]:
     return {group_id: Tasks(items) for group_id, items in tasks_of_groups(group_ids, today).items()}
 
 
-def _nearest(group_ids: list[int], condition, order) -> dict[int, Workshop]:
-    """Return, per group, the first workshop meeting the condition in this order (one query)."""
-    rank = func.row_number().over(partition_by=Workshop.group_id, order_by=order).label("rank")
-    ranked = select(Workshop.id, rank).where(Workshop.group_id.in_(group_ids), condition).subquery()
-    workshops = db.session.scalars(
-        select(Workshop).join(ranked, ranked.c.id == Workshop.id).where(ranked.c.rank == 1)
-    )
-    return {workshop.group_id: workshop for workshop in workshops}
-
-
-def _trends(group_ids: list[int]) -> dict[int, list[Rate]]:
-    """Return each group's attendance rates of its last held workshops, oldest first (one
-    query; a workshop without records is left out)."""
-    rank = func.row_number().over(
-        partition_by=Workshop.group_id, order_by=(Workshop.date.desc(), Workshop.id.desc())
-    )
-    last = (
-        select(Workshop.id, Workshop.group_id, Workshop.date, rank.label("rank"))
-        .where(Workshop.group_id.in_(group_ids), Workshop.status == WorkshopStatus.HELD)
-        .subquery()
-    )
+def _workshop_lines(group_ids: list[int], today: date, program: Program) -> dict[int, dict]:
+    """Return, per group, its last held and next planned workshop (rows of id, date and topic),
+    its attendance rate over the period's held workshops and its trend over its last held ones
+    (one query: each held and each coming planned workshop with its attendance counted)."""
+    planned = Workshop.status == WorkshopStatus.PLANNED
+    held = Workshop.status == WorkshopStatus.HELD
     rows = db.session.execute(
-        select(last.c.group_id, _attended_sum(), func.count())
-        .join(Attendance, Attendance.workshop_id == last.c.id)
-        .where(last.c.rank <= TREND_LENGTH)
-        .group_by(last.c.group_id, last.c.id, last.c.date)
-        .order_by(last.c.date, last.c.id)
-    )
-    trends = defaultdict(list)
-    for group_id, attended, recorded in rows:
-        trends[group_id].append(Rate(int(attended or 0), recorded))
-    return trends
-
-
-def _period_rates(group_ids: list[int], program: Program) -> dict[int, Rate]:
-    """Return each group's attendance rate over the held workshops of the period (one query)."""
-    rows = db.session.execute(
-        select(Workshop.group_id, _attended_sum(), func.count())
-        .join(Attendance, Attendance.workshop_id == Workshop.id)
-        .where(
-            Workshop.group_id.in_(group_ids),
-            Workshop.status == WorkshopStatus.HELD,
-            Workshop.date.between(program.period_start, program.period_end),
+        select(
+            Workshop.id,
+            Workshop.group_id,
+            Workshop.date,
+            Workshop.topic,
+            Workshop.status,
+            _attended_sum(),
+            func.count(Attendance.id),
         )
-        .group_by(Workshop.group_id)
+        .outerjoin(Attendance, Attendance.workshop_id == Workshop.id)
+        .where(Workshop.group_id.in_(group_ids), or_(held, and_(planned, Workshop.date >= today)))
+        .group_by(Workshop.id)
+        # Newest first, held ones by id on a tie and planned ones by start time (the next is the
+        # last of its group's planned rows: the database's own order of a missing start time).
+        .order_by(
+            Workshop.group_id,
+            Workshop.date.desc(),
+            case((planned, Workshop.start_time)).desc(),
+            Workshop.id.desc(),
+        )
     )
-    return {group_id: Rate(int(attended or 0), count) for group_id, attended, count in rows}
+    lines = {
+        group_id: {"last": None, "next": None, "rate": Rate(0, 0), "trend": [], "held": 0}
+        for group_id in group_ids
+    }
+    start, end = program.period_start, program.period_end
+    period: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for row in rows:
+        line = lines[row.group_id]
+        if row.status != WorkshopStatus.HELD:
+            line["next"] = row
+            continue
+        attended, recorded = int(row[5] or 0), row[6]
+        if line["last"] is None and row.date <= today:
+            line["last"] = row
+        if line["held"] < TREND_LENGTH and recorded:
+            line["trend"].append(Rate(attended, recorded))
+        line["held"] += 1
+        if recorded and start <= row.date <= end:
+            period[row.group_id][0] += attended
+            period[row.group_id][1] += recorded
+    for group_id, (attended, recorded) in period.items():
+        lines[group_id]["rate"] = Rate(attended, recorded)
+    for line in lines.values():
+        line["trend"].reverse()  # oldest first
+    return lines
 
 
 def month_start(today: date) -> datetime:
@@ -122,20 +128,23 @@ def month_start(today: date) -> datetime:
 
 def _month_counts(user: User, group_ids: list[int], since: datetime) -> tuple[dict, dict]:
     """Return per group the notes the user may see added since `since`, and the "Nálam is"
-    given to them since then (two queries)."""
+    given to them since then (one query)."""
     visible = visible_in_groups(user, group_ids)
-    notes = db.session.execute(
-        select(Note.group_id, func.count())
-        .where(visible, Note.created_at >= since)
-        .group_by(Note.group_id)
+    rows = db.session.execute(
+        union_all(
+            select(literal_column("0"), Note.group_id, func.count())
+            .where(visible, Note.created_at >= since)
+            .group_by(Note.group_id),
+            select(literal_column("1"), Note.group_id, func.count(Reaction.id))
+            .join(Reaction, Reaction.note_id == Note.id)
+            .where(visible, Reaction.created_at >= since)
+            .group_by(Note.group_id),
+        )
     )
-    metoo = db.session.execute(
-        select(Note.group_id, func.count(Reaction.id))
-        .join(Reaction, Reaction.note_id == Note.id)
-        .where(visible, Reaction.created_at >= since)
-        .group_by(Note.group_id)
-    )
-    return dict(notes.all()), dict(metoo.all())
+    counts: tuple[dict, dict] = ({}, {})
+    for kind, group_id, count in rows:
+        counts[kind][group_id] = count
+    return counts
 
 
 def group_rows(
@@ -144,20 +153,16 @@ def group_rows(
     """Return the overview's row of each group, with its open tasks from `tasks` (open_tasks
     of at least these groups) (a fixed number of queries)."""
     ids = [group.id for group in groups]
-    held = and_(Workshop.status == WorkshopStatus.HELD, Workshop.date <= today)
-    last = _nearest(ids, held, (Workshop.date.desc(), Workshop.id.desc()))
-    upcoming = next_per_group(ids, today)
-    rates = _period_rates(ids, program)
-    trends = _trends(ids)
+    lines = _workshop_lines(ids, today, program)
     notes, metoo = _month_counts(user, ids, month_start(today))
     return [
         GroupRow(
             group=group,
             tasks=tasks[group.id],
-            last=last.get(group.id),
-            next=upcoming.get(group.id),
-            rate=rates.get(group.id, Rate(0, 0)),
-            trend=trends.get(group.id, []),
+            last=lines[group.id]["last"],
+            next=lines[group.id]["next"],
+            rate=lines[group.id]["rate"],
+            trend=lines[group.id]["trend"],
             notes_month=notes.get(group.id, 0),
             metoo_month=metoo.get(group.id, 0),
         )
@@ -165,11 +170,19 @@ def group_rows(
     ]
 
 
-def next_workshops(group_ids: list[int] | None, today: date, limit: int = 10) -> list[Workshop]:
-    """Return the next planned workshops of these groups (None: of all), in date order."""
+def next_workshops(group_ids: list[int] | None, today: date, limit: int = 10) -> list[Row]:
+    """Return the next planned workshops of these groups (None: of all), in date order, as rows
+    of id, date, start time, topic and group name."""
     return list(
-        db.session.scalars(
-            select(Workshop)
+        db.session.execute(
+            select(
+                Workshop.id,
+                Workshop.date,
+                Workshop.start_time,
+                Workshop.topic,
+                Group.name.label("group_name"),
+            )
+            .join(Group, Group.id == Workshop.group_id)
             .where(
                 in_groups(Workshop.group_id, group_ids),
                 Workshop.status == WorkshopStatus.PLANNED,
@@ -221,49 +234,49 @@ class Changes:
 
 def changes_since(user: User, group_ids: list[int] | None, since: datetime) -> dict[int, Changes]:
     """Return, per group, what happened since `since` that the user may see: workshops planned
-    and held, journals finalised, notes and replies added (four queries)."""
-    changes = defaultdict(Changes)
-    planned = Workshop.created_at > since
-    held = and_(Workshop.status == WorkshopStatus.HELD, Workshop.updated_at > since)
-    rows = db.session.execute(
-        select(
-            Workshop.group_id,
-            func.sum(case((planned, 1), else_=0)),
-            func.sum(case((held, 1), else_=0)),
-        )
-        .where(in_groups(Workshop.group_id, group_ids), or_(planned, held))
-        .group_by(Workshop.group_id)
-    )
-    for group_id, new, done in rows:
-        changes[group_id].planned, changes[group_id].held = int(new or 0), int(done or 0)
-    finalised = db.session.execute(
-        select(Workshop.group_id, func.count())
-        .join(Journal, Journal.workshop_id == Workshop.id)
-        .where(in_groups(Workshop.group_id, group_ids), Journal.finalised_at > since)
-        .group_by(Workshop.group_id)
-    )
-    for group_id, count in finalised:
-        changes[group_id].finalised = count
+    and held, journals finalised, notes and replies added (one query)."""
+    in_these = in_groups(Workshop.group_id, group_ids)
     visible = visible_in_groups(user, group_ids)
-    notes = db.session.execute(
-        select(Note.group_id, func.count())
+    counts = [
+        select(literal_column("0"), Workshop.group_id, func.count())
+        .where(in_these, Workshop.created_at > since)
+        .group_by(Workshop.group_id),
+        select(literal_column("1"), Workshop.group_id, func.count())
+        .where(in_these, Workshop.status == WorkshopStatus.HELD, Workshop.updated_at > since)
+        .group_by(Workshop.group_id),
+        select(literal_column("2"), Workshop.group_id, func.count())
+        .join(Journal, Journal.workshop_id == Workshop.id)
+        .where(in_these, Journal.finalised_at > since)
+        .group_by(Workshop.group_id),
+        select(literal_column("3"), Note.group_id, func.count())
         .where(visible, Note.created_at > since)
-        .group_by(Note.group_id)
-    )
-    for group_id, count in notes:
-        changes[group_id].notes = count
-    replies = db.session.execute(
-        select(Note.group_id, func.count(Reply.id))
+        .group_by(Note.group_id),
+        select(literal_column("4"), Note.group_id, func.count(Reply.id))
         .join(Reply, Reply.note_id == Note.id)
         .where(visible, Reply.deleted_at.is_(None), Reply.created_at > since)
-        .group_by(Note.group_id)
-    )
-    for group_id, count in replies:
-        changes[group_id].replies = count
+        .group_by(Note.group_id),
+    ]
+    fields = ("planned", "held", "finalised", "notes", "replies")
+    changes: dict[int, Changes] = defaultdict(Changes)
+    for kind, group_id, count in db.session.execute(union_all(*counts)):
+        setattr(changes[group_id], fields[kind], count)
     return {group_id: change for group_id, change in changes.items() if change}
 
 
-def next_per_group(group_ids: list[int], today: date) -> dict[int, Workshop]:
-    """Return each group's next planned workshop from today (one query)."""
-    coming = and_(Workshop.status == WorkshopStatus.PLANNED, Workshop.date >= today)
-    return _nearest(group_ids, coming, (Workshop.date, Workshop.start_time, Workshop.id))
+def next_per_group(group_ids: list[int], today: date) -> dict[int, Row]:
+    """Return each group's next planned workshop from today, as a row of its id, date and
+    topic (one query)."""
+    rank = func.row_number().over(
+        partition_by=Workshop.group_id, order_by=(Workshop.date, Workshop.start_time, Workshop.id)
+    )
+    ranked = (
+        select(Workshop.id, Workshop.group_id, Workshop.date, Workshop.topic, rank.label("rank"))
+        .where(
+            Workshop.group_id.in_(group_ids),
+            Workshop.status == WorkshopStatus.PLANNED,
+            Workshop.date >= today,
+        )
+        .subquery()
+    )
+    rows = db.session.execute(select(ranked).where(ranked.c.rank == 1))
+    return {row.group_id: row for row in rows}
