@@ -10,6 +10,7 @@ from sqlalchemy import Row, and_, case, func, literal_column, or_, select, union
 
 from journal.extensions import db
 from journal.groups.queries import in_groups
+from journal.i18n import percent
 from journal.models import (
     Attendance,
     Group,
@@ -30,6 +31,7 @@ from journal.workshops.queries import Rate, _attended_sum
 
 TREND_LENGTH = 8  # the last held workshops a group's attendance trend shows
 TASK_KINDS = tuple(TaskKind)
+OVERVIEW_COLUMNS = (TaskKind.UNCLOSED, TaskKind.JOURNAL, TaskKind.ATTENDANCE)
 
 
 @dataclass
@@ -46,6 +48,40 @@ class Tasks:
         """Return the tasks of one kind (a TaskKind value)."""
         return [task for task in self.items if task.kind == kind]
 
+    @property
+    def columns(self) -> list[tuple[str, list[Task]]]:
+        """Return (kind, its tasks) in the overview's column order: unclosed, journal,
+        attendance (one pass over the tasks)."""
+        columns: dict[str, list[Task]] = {kind: [] for kind in OVERVIEW_COLUMNS}
+        for task in self.items:
+            columns[task.kind].append(task)
+        return list(columns.items())
+
+
+@dataclass
+class Trend:
+    """A group's attendance over its last held workshops with records, oldest first, as a
+    sparkline: its percentages and the points of its line in an 80 × 24 box (worked out here
+    once per row, not by filters per point in the template)."""
+
+    percents: list[int]
+
+    @property
+    def points(self) -> str:
+        """Return the polyline's points, "x,y " each: x from 2 to 78, y from 22 (0 %) to 2
+        (100 %)."""
+        if len(self.percents) < 2:
+            return ""
+        step = 76 / (len(self.percents) - 1)
+        return "".join(
+            f"{2 + i * step:.1f},{22 - p * 0.2:.1f} " for i, p in enumerate(self.percents)
+        )
+
+    @property
+    def text(self) -> str:
+        """Return the percentages for screen readers: "80 %, 75 %"."""
+        return ", ".join(percent(p) for p in self.percents)
+
 
 @dataclass
 class GroupRow:
@@ -56,7 +92,7 @@ class GroupRow:
     last: Row | None = None  # id, date and topic of the last held workshop
     next: Row | None = None  # of the next planned one
     rate: Rate = field(default_factory=lambda: Rate(0, 0))
-    trend: list[Rate] = field(default_factory=list)  # oldest first
+    trend: Trend = field(default_factory=lambda: Trend([]))
     notes_month: int = 0
     metoo_month: int = 0
 
@@ -109,7 +145,7 @@ def _workshop_lines(group_ids: list[int], today: date, program: Program) -> dict
         if line["last"] is None and row.date <= today:
             line["last"] = row
         if line["held"] < TREND_LENGTH and recorded:
-            line["trend"].append(Rate(attended, recorded))
+            line["trend"].append(Rate(attended, recorded).percent)
         line["held"] += 1
         if recorded and start <= row.date <= end:
             period[row.group_id][0] += attended
@@ -162,7 +198,7 @@ def group_rows(
             last=lines[group.id]["last"],
             next=lines[group.id]["next"],
             rate=lines[group.id]["rate"],
-            trend=lines[group.id]["trend"],
+            trend=Trend(lines[group.id]["trend"]),
             notes_month=notes.get(group.id, 0),
             metoo_month=metoo.get(group.id, 0),
         )
