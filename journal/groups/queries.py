@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from flask import g, has_request_context
 from flask_login import current_user
-from sqlalchemy import func, select, true
+from sqlalchemy import bindparam, func, select, true
 from sqlalchemy.orm import joinedload
 
 from journal.extensions import db
@@ -17,6 +17,12 @@ def in_groups(column, group_ids: list[int] | None):
     """Return the SQL condition that column (a group id) is one of group_ids; None stands for
     every group (the coordinator's view of the whole program, without a list of hundreds)."""
     return true() if group_ids is None else column.in_(group_ids)
+
+
+def in_bound_groups(column, every: bool):
+    """Return the SQL condition that column is one of the bound parameter `group_ids` (a list),
+    or true for every group: in_groups for a statement built once, its values bound per call."""
+    return true() if every else column.in_(bindparam("group_ids", expanding=True))
 
 
 def visible_groups(user: User) -> list[Group]:

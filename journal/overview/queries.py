@@ -5,11 +5,23 @@ visit. Each read costs a fixed number of queries, however many groups there are.
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 
-from sqlalchemy import Row, and_, case, func, literal_column, or_, select, union_all
+from sqlalchemy import (
+    Row,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
 
 from journal.extensions import db
-from journal.groups.queries import in_groups
+from journal.groups.queries import in_bound_groups
 from journal.i18n import percent
 from journal.models import (
     Attendance,
@@ -32,6 +44,10 @@ from journal.workshops.queries import Rate, _attended_sum
 TREND_LENGTH = 8  # the last held workshops a group's attendance trend shows
 TASK_KINDS = tuple(TaskKind)
 OVERVIEW_COLUMNS = (TaskKind.UNCLOSED, TaskKind.JOURNAL, TaskKind.ATTENDANCE)
+
+# The queries of a fixed shape are built once (functools.cache) with their values as bound
+# parameters: building a statement cost more CPU than SQLAlchemy and SQLite took to run it.
+# Only the SQL is kept; every request runs it anew.
 
 
 @dataclass
@@ -102,13 +118,15 @@ def open_tasks(group_ids: list[int], today: date) -> dict[int, Tasks]:
     return {group_id: Tasks(items) for group_id, items in tasks_of_groups(group_ids, today).items()}
 
 
-def _workshop_lines(group_ids: list[int], today: date, program: Program) -> dict[int, dict]:
-    """Return, per group, its last held and next planned workshop (rows of id, date and topic),
-    its attendance rate over the period's held workshops and its trend over its last held ones
-    (one query: each held and each coming planned workshop with its attendance counted)."""
+@cache
+def _workshop_lines_query() -> Select:
+    """Build the query of each held and each coming planned workshop of the bound groups with
+    its attendance counted, newest first: held ones by id on a tie, planned ones by start time
+    (a group's next is then the last of its planned rows, in the database's own order of a
+    missing start time)."""
     planned = Workshop.status == WorkshopStatus.PLANNED
     held = Workshop.status == WorkshopStatus.HELD
-    rows = db.session.execute(
+    return (
         select(
             Workshop.id,
             Workshop.group_id,
@@ -119,10 +137,11 @@ def _workshop_lines(group_ids: list[int], today: date, program: Program) -> dict
             func.count(Attendance.id),
         )
         .outerjoin(Attendance, Attendance.workshop_id == Workshop.id)
-        .where(Workshop.group_id.in_(group_ids), or_(held, and_(planned, Workshop.date >= today)))
+        .where(
+            Workshop.group_id.in_(bindparam("group_ids", expanding=True)),
+            or_(held, and_(planned, Workshop.date >= bindparam("today"))),
+        )
         .group_by(Workshop.id)
-        # Newest first, held ones by id on a tie and planned ones by start time (the next is the
-        # last of its group's planned rows: the database's own order of a missing start time).
         .order_by(
             Workshop.group_id,
             Workshop.date.desc(),
@@ -130,6 +149,13 @@ def _workshop_lines(group_ids: list[int], today: date, program: Program) -> dict
             Workshop.id.desc(),
         )
     )
+
+
+def _workshop_lines(group_ids: list[int], today: date, program: Program) -> dict[int, dict]:
+    """Return, per group, its last held and next planned workshop (rows of id, date and topic),
+    its attendance rate over the period's held workshops and its trend over its last held ones
+    (one query)."""
+    rows = db.session.execute(_workshop_lines_query(), {"group_ids": group_ids, "today": today})
     lines = {
         group_id: {"last": None, "next": None, "rate": Rate(0, 0), "trend": [], "held": 0}
         for group_id in group_ids
@@ -206,41 +232,49 @@ def group_rows(
     ]
 
 
-def next_workshops(group_ids: list[int] | None, today: date, limit: int = 10) -> list[Row]:
-    """Return the next planned workshops of these groups (None: of all), in date order, as rows
-    of id, date, start time, topic and group name."""
-    return list(
-        db.session.execute(
-            select(
-                Workshop.id,
-                Workshop.date,
-                Workshop.start_time,
-                Workshop.topic,
-                Group.name.label("group_name"),
-            )
-            .join(Group, Group.id == Workshop.group_id)
-            .where(
-                in_groups(Workshop.group_id, group_ids),
-                Workshop.status == WorkshopStatus.PLANNED,
-                Workshop.date >= today,
-            )
-            .order_by(Workshop.date, Workshop.start_time, Workshop.id)
-            .limit(limit)
+@cache
+def _next_workshops_query(every: bool) -> Select:
+    """Build the query of the next planned workshops of the bound groups (every: of all) from
+    the bound day, in date order, at most the bound limit."""
+    return (
+        select(
+            Workshop.id,
+            Workshop.date,
+            Workshop.start_time,
+            Workshop.topic,
+            Group.name.label("group_name"),
         )
+        .join(Group, Group.id == Workshop.group_id)
+        .where(
+            in_bound_groups(Workshop.group_id, every),
+            Workshop.status == WorkshopStatus.PLANNED,
+            Workshop.date >= bindparam("today"),
+        )
+        .order_by(Workshop.date, Workshop.start_time, Workshop.id)
+        .limit(bindparam("limit"))
     )
 
 
-def shared_difficulties(group_ids: list[int] | None, limit: int = 5) -> list[tuple[str, str, int]]:
-    """Return the difficulties with the most "Nálam is" across these groups (None: all), as
-    (title, group name, count): only what every member of the group sees (never mentor-only,
-    hidden or deleted) and never who wrote it or who said "Nálam is"."""
+def next_workshops(group_ids: list[int] | None, today: date, limit: int = 10) -> list[Row]:
+    """Return the next planned workshops of these groups (None: of all), in date order, as rows
+    of id, date, start time, topic and group name."""
+    values = {"today": today, "limit": limit} | (
+        {} if group_ids is None else {"group_ids": group_ids}
+    )
+    return list(db.session.execute(_next_workshops_query(group_ids is None), values))
+
+
+@cache
+def _shared_difficulties_query(every: bool) -> Select:
+    """Build the query of the difficulties with the most "Nálam is" in the bound groups (every:
+    in all), at most the bound limit."""
     count = func.count(Reaction.id).label("metoo")
-    rows = db.session.execute(
+    return (
         select(Note.title, Group.name, count)
         .join(Reaction, Reaction.note_id == Note.id)
         .join(Group, Group.id == Note.group_id)
         .where(
-            in_groups(Note.group_id, group_ids),
+            in_bound_groups(Note.group_id, every),
             Note.kind == NoteKind.DIFFICULTY,
             Note.deleted_at.is_(None),
             Note.hidden_at.is_(None),
@@ -248,8 +282,16 @@ def shared_difficulties(group_ids: list[int] | None, limit: int = 5) -> list[tup
         )
         .group_by(Note.id, Note.title, Group.name)
         .order_by(count.desc(), Note.id.desc())
-        .limit(limit)
+        .limit(bindparam("limit"))
     )
+
+
+def shared_difficulties(group_ids: list[int] | None, limit: int = 5) -> list[tuple[str, str, int]]:
+    """Return the difficulties with the most "Nálam is" across these groups (None: all), as
+    (title, group name, count): only what every member of the group sees (never mentor-only,
+    hidden or deleted) and never who wrote it or who said "Nálam is"."""
+    values = {"limit": limit} | ({} if group_ids is None else {"group_ids": group_ids})
+    rows = db.session.execute(_shared_difficulties_query(group_ids is None), values)
     return [tuple(row) for row in rows]
 
 
@@ -268,12 +310,13 @@ class Changes:
         return any((self.planned, self.held, self.finalised, self.notes, self.replies))
 
 
-def changes_since(user: User, group_ids: list[int] | None, since: datetime) -> dict[int, Changes]:
-    """Return, per group, what happened since `since` that the user may see: workshops planned
-    and held, journals finalised, notes and replies added (one query)."""
-    in_these = in_groups(Workshop.group_id, group_ids)
-    visible = visible_in_groups(user, group_ids)
-    counts = [
+@cache
+def _workshop_changes(every: bool) -> tuple[Select, ...]:
+    """Build the counts, per group of the bound ones (every: of all), of the workshops planned
+    and held and the journals finalised since the bound moment, each row led by its kind."""
+    in_these = in_bound_groups(Workshop.group_id, every)
+    since = bindparam("since")
+    return (
         select(literal_column("0"), Workshop.group_id, func.count())
         .where(in_these, Workshop.created_at > since)
         .group_by(Workshop.group_id),
@@ -284,35 +327,52 @@ def changes_since(user: User, group_ids: list[int] | None, since: datetime) -> d
         .join(Journal, Journal.workshop_id == Workshop.id)
         .where(in_these, Journal.finalised_at > since)
         .group_by(Workshop.group_id),
+    )
+
+
+def changes_since(user: User, group_ids: list[int] | None, since: datetime) -> dict[int, Changes]:
+    """Return, per group, what happened since `since` that the user may see: workshops planned
+    and held, journals finalised, notes and replies added (one query)."""
+    visible = visible_in_groups(user, group_ids)  # the user's own: built per call
+    moment = bindparam("since")
+    counts = [
+        *_workshop_changes(group_ids is None),
         select(literal_column("3"), Note.group_id, func.count())
-        .where(visible, Note.created_at > since)
+        .where(visible, Note.created_at > moment)
         .group_by(Note.group_id),
         select(literal_column("4"), Note.group_id, func.count(Reply.id))
         .join(Reply, Reply.note_id == Note.id)
-        .where(visible, Reply.deleted_at.is_(None), Reply.created_at > since)
+        .where(visible, Reply.deleted_at.is_(None), Reply.created_at > moment)
         .group_by(Note.group_id),
     ]
+    values = {"since": since} | ({} if group_ids is None else {"group_ids": group_ids})
     fields = ("planned", "held", "finalised", "notes", "replies")
     changes: dict[int, Changes] = defaultdict(Changes)
-    for kind, group_id, count in db.session.execute(union_all(*counts)):
+    for kind, group_id, count in db.session.execute(union_all(*counts), values):
         setattr(changes[group_id], fields[kind], count)
     return {group_id: change for group_id, change in changes.items() if change}
 
 
-def next_per_group(group_ids: list[int], today: date) -> dict[int, Row]:
-    """Return each group's next planned workshop from today, as a row of its id, date and
-    topic (one query)."""
+@cache
+def _next_per_group_query() -> Select:
+    """Build the query of each bound group's first planned workshop from the bound day."""
     rank = func.row_number().over(
         partition_by=Workshop.group_id, order_by=(Workshop.date, Workshop.start_time, Workshop.id)
     )
     ranked = (
         select(Workshop.id, Workshop.group_id, Workshop.date, Workshop.topic, rank.label("rank"))
         .where(
-            Workshop.group_id.in_(group_ids),
+            Workshop.group_id.in_(bindparam("group_ids", expanding=True)),
             Workshop.status == WorkshopStatus.PLANNED,
-            Workshop.date >= today,
+            Workshop.date >= bindparam("today"),
         )
         .subquery()
     )
-    rows = db.session.execute(select(ranked).where(ranked.c.rank == 1))
+    return select(ranked).where(ranked.c.rank == 1)
+
+
+def next_per_group(group_ids: list[int], today: date) -> dict[int, Row]:
+    """Return each group's next planned workshop from today, as a row of its id, date and
+    topic (one query)."""
+    rows = db.session.execute(_next_per_group_query(), {"group_ids": group_ids, "today": today})
     return {row.group_id: row for row in rows}
