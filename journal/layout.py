@@ -84,9 +84,13 @@ def layout_context() -> dict:
 
 def init_app(app: Flask) -> None:
     """Register the layout context."""
+    from journal.links import UrlPattern
     from journal.markdown import plain_excerpt, render_markdown, rendered
 
     app.context_processor(layout_context)
+    # A long table's addresses: url_pattern(endpoint, name) once, then pattern|fill(value).
+    app.jinja_env.globals["url_pattern"] = UrlPattern
+    app.jinja_env.filters["fill"] = UrlPattern.fill
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["rendered"] = rendered
     app.jinja_env.filters["excerpt"] = plain_excerpt

@@ -2,7 +2,7 @@
 absolute addresses of its pages, always on PUBLIC_URL: links that leave the page (a calendar
 feed, an invitation, a reminder mail) never take the host a request claimed."""
 
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from flask import current_app, url_for
 
@@ -24,22 +24,24 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-# No object has this id: it stands where the id goes, once, in an address built by url_for.
-_PLACEHOLDER = str(987_654_321_987_654_321)
+class UrlPattern:
+    """An endpoint's address built once by url_for, with one value left to fill in per item: a
+    table of many rows asks the URL map once per column instead of once per cell.
 
+    The value is filled in as Werkzeug's default and int converters write it (the only ones
+    of the endpoints it serves; tests/test_links.py checks it against url_for)."""
 
-class IdAddress:
-    """One endpoint's address for any id, from a single url_for through the URL map: a board
-    of 20 notes with up to five forms each would otherwise build some 200 addresses."""
+    MARKER = 918273645  # a number: both converters write it as it is, and no address holds it
 
-    def __init__(self, endpoint: str, key: str, **values):
-        """Build the address once with a placeholder id, and keep what stands around it."""
-        url = url_for(endpoint, **values, **{key: int(_PLACEHOLDER)})
-        head, found, tail = url.partition(_PLACEHOLDER)
-        if not found or _PLACEHOLDER in tail:
-            raise ValueError(f"{endpoint}: {key} is not in its address exactly once")
-        self._head, self._tail = head, tail
+    def __init__(self, endpoint: str, name: str, **values):
+        """Build the address of endpoint with the marker as the value of name."""
+        url = url_for(endpoint, **values, **{name: self.MARKER})
+        self.head, marker, self.tail = url.partition(str(self.MARKER))
+        if not marker or str(self.MARKER) in self.tail:
+            raise ValueError(f"{endpoint}: the address must hold {name} once")
 
-    def __call__(self, value: int) -> str:
-        """Return the address for this id (an int converter writes it as str(int))."""
-        return f"{self._head}{int(value)}{self._tail}"
+    def fill(self, value) -> str:
+        """Return the address with this value."""
+        # The default converter's quoting (werkzeug.routing.BaseConverter.to_url); an int is
+        # written as it is, by either converter.
+        return self.head + quote(str(value), safe="!$&'()*+,/:;=@") + self.tail

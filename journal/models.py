@@ -210,7 +210,7 @@ class Membership(db.Model):
     def current(cls, today: date | None = None):
         """Return the SQL condition of is_current: not left by today (what lists and
         permissions mean by a member)."""
-        today = today or local_today()
+        today = local_today() if today is None else today  # a date, or a bound parameter
         return or_(cls.left_on.is_(None), cls.left_on > today)
 
     @classmethod

@@ -14,8 +14,9 @@ import enum
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import Select, and_, bindparam, exists, or_, select
 
 from journal.extensions import db
 from journal.i18n import person_key, sort_hungarian
@@ -76,12 +77,12 @@ def is_unclosed(status: WorkshopStatus, day: date, today: date) -> bool:
     return status == WorkshopStatus.PLANNED and day < today
 
 
-def tasks_of_groups(group_ids: list[int], today: date) -> dict[int, list[Task]]:
-    """Return the open tasks of each of these groups, oldest workshop first (one query)."""
-    if not group_ids:
-        return {}
+@cache
+def _open_workshops_query() -> Select:
+    """Build the query of the bound groups' workshops before the bound day that leave
+    something to do, oldest first (built once, its values bound per call)."""
     recorded = exists().where(Attendance.workshop_id == Workshop.id)
-    rows = db.session.execute(
+    return (
         select(
             Workshop.id,
             Workshop.group_id,
@@ -97,8 +98,8 @@ def tasks_of_groups(group_ids: list[int], today: date) -> dict[int, list[Task]]:
         .join(Program, Program.id == Group.program_id)
         .outerjoin(Journal, Journal.workshop_id == Workshop.id)
         .where(
-            Workshop.group_id.in_(group_ids),
-            Workshop.date < today,
+            Workshop.group_id.in_(bindparam("group_ids", expanding=True)),
+            Workshop.date < bindparam("today"),
             or_(
                 Workshop.status == WorkshopStatus.PLANNED,
                 and_(
@@ -109,6 +110,13 @@ def tasks_of_groups(group_ids: list[int], today: date) -> dict[int, list[Task]]:
         )
         .order_by(Workshop.date, Workshop.id)
     )
+
+
+def tasks_of_groups(group_ids: list[int], today: date) -> dict[int, list[Task]]:
+    """Return the open tasks of each of these groups, oldest workshop first (one query)."""
+    if not group_ids:
+        return {}
+    rows = db.session.execute(_open_workshops_query(), {"group_ids": group_ids, "today": today})
     tasks: dict[int, list[Task]] = {group_id: [] for group_id in group_ids}
     for wid, group_id, topic, day, version, status, journal, has_attendance, due_days in rows:
         since = (today - day).days

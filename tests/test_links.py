@@ -103,3 +103,25 @@ def test_a_terminated_postgresql_connection_does_not_fail_the_next_request(
         admin.commit()
     engine.dispose()
     assert client.get("/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "name", "values", "value"),
+    [
+        ("groups.group", "slug", {}, "alfa"),
+        ("groups.group", "slug", {}, "á b/c?d#e%f"),  # quoted as the URL map quotes it
+        ("groups.tasks", "slug", {"kind": "journal"}, "komlo-hegyhat"),
+        ("notes.board", "slug", {}, "tata"),
+        ("workshops.show", "workshop_id", {}, 918273),
+        ("people.reminder", "user_id", {}, 7),
+    ],
+)
+def test_a_url_pattern_fills_in_what_url_for_builds(app, endpoint, name, values, value):
+    """An address built once and filled in per row is the one url_for builds for that row."""
+    from flask import url_for
+
+    from journal.links import UrlPattern
+
+    with app.test_request_context("/"):
+        pattern = UrlPattern(endpoint, name, **values)
+        assert pattern.fill(value) == url_for(endpoint, **values, **{name: value})

@@ -1,15 +1,16 @@
 """Reads for groups, always filtered by what the user may see."""
 
 from dataclasses import dataclass
+from functools import cache
 
 from flask import g, has_request_context
 from flask_login import current_user
-from sqlalchemy import func, select, true
+from sqlalchemy import Select, bindparam, func, select, true
 from sqlalchemy.orm import joinedload
 
 from journal.extensions import db
 from journal.i18n import person_key, sort_hungarian
-from journal.models import Group, Membership, Role, User
+from journal.models import Group, Membership, Role, User, local_today
 from journal.permissions import is_coordinator, require_visible
 
 
@@ -26,6 +27,12 @@ def _visible(user: User):
         return select(Group)
     mine = select(Membership.group_id).where(Membership.user_id == user.id, Membership.current())
     return select(Group).where(Group.id.in_(mine))
+
+
+def in_bound_groups(column, every: bool):
+    """Return the SQL condition that column is one of the bound parameter `group_ids` (a list),
+    or true for every group: in_groups for a statement built once, its values bound per call."""
+    return true() if every else column.in_(bindparam("group_ids", expanding=True))
 
 
 def visible_groups(user: User) -> list[Group]:
@@ -89,17 +96,26 @@ def current_members(group: Group) -> tuple[list[Membership], list[Membership]]:
     return mentors, participants
 
 
-def mentors_by_group(groups: list[Group]) -> dict[int, list[User]]:
-    """Return the current mentors of each group, in one query."""
-    rows = db.session.execute(
+@cache
+def _mentors_query() -> Select:
+    """Build the query of the current active mentors of the bound groups on the bound day,
+    each with their group id (built once, its values bound per call)."""
+    return (
         select(Membership.group_id, User)
         .join(User, Membership.user_id == User.id)
         .where(
-            Membership.group_id.in_([g.id for g in groups]),
+            Membership.group_id.in_(bindparam("group_ids", expanding=True)),
             Membership.role == Role.MENTOR,
             User.active.is_(True),
-            Membership.current(),
+            Membership.current(bindparam("today")),
         )
+    )
+
+
+def mentors_by_group(groups: list[Group]) -> dict[int, list[User]]:
+    """Return the current mentors of each group, in one query."""
+    rows = db.session.execute(
+        _mentors_query(), {"group_ids": [g.id for g in groups], "today": local_today()}
     )
     result: dict[int, list[User]] = {g.id: [] for g in groups}
     for group_id, user in rows:

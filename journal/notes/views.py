@@ -26,7 +26,7 @@ from journal.forms import positive_int
 from journal.groups.queries import group_or_404
 from journal.htmx import after_action, message_fragment, render, retargeted, wants_fragment
 from journal.i18n import long_date, person_key, sort_hungarian
-from journal.links import IdAddress
+from journal.links import UrlPattern
 from journal.markdown import plain_excerpt
 from journal.models import Group, Note, NoteKind, Workshop, local_today, utcnow
 from journal.notes import operations, queries
@@ -76,7 +76,7 @@ class NoteAddresses:
     def __init__(self):
         """Build each address once through the URL map (it stays the source of every one)."""
         for name in self.ENDPOINTS:
-            setattr(self, name, IdAddress(f"notes.{name}", "note_id"))
+            setattr(self, name, UrlPattern(f"notes.{name}", "note_id").fill)
 
 
 def note_addresses() -> NoteAddresses:
