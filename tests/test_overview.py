@@ -190,11 +190,16 @@ def test_since_the_last_visit_counts_what_happened_since(client, world, log_in):
         )
     )
     make_workshop(world["group_b"], date=_day(5), status=PLANNED)
+    # What she did herself is not news to her: her own note, the workshop she planned.
+    db.session.add(
+        Note(group=world["group_a"], author=coordinator, kind=NoteKind.QUESTION, title="Saját")
+    )
+    make_workshop(world["group_a"], date=_day(6), status=PLANNED, created_by_id=coordinator.id)
     db.session.commit()
     for _ in range(2):  # the second view is the same visit
         page = client.get("/").get_data(as_text=True)
         section = re.search(r'id="changes-title".*?</section>', page, re.S)[0]
-        assert re.search(r"Alfa csoport</a>:\s*1 új jegyzet", section), section
+        assert re.search(r"Alfa csoport</a>:\s*1 új jegyzet\s*·", section), section
         assert re.search(r"Béta csoport</a>:\s*1 új alkalom\s*</li>", section), section
 
 

@@ -313,39 +313,43 @@ class Changes:
 @cache
 def _workshop_changes(every: bool) -> tuple[Select, ...]:
     """Build the counts, per group of the bound ones (every: of all), of the workshops planned
-    and held and the journals finalised since the bound moment, each row led by its kind."""
+    and held and the journals finalised since the bound moment, each row led by its kind; what
+    the bound user did (planned, finalised) is not news to them."""
     in_these = in_bound_groups(Workshop.group_id, every)
-    since = bindparam("since")
+    since, me = bindparam("since"), bindparam("me")
     return (
         select(literal_column("0"), Workshop.group_id, func.count())
-        .where(in_these, Workshop.created_at > since)
+        .where(in_these, Workshop.created_at > since, Workshop.created_by_id.is_distinct_from(me))
         .group_by(Workshop.group_id),
         select(literal_column("1"), Workshop.group_id, func.count())
         .where(in_these, Workshop.status == WorkshopStatus.HELD, Workshop.updated_at > since)
         .group_by(Workshop.group_id),
         select(literal_column("2"), Workshop.group_id, func.count())
         .join(Journal, Journal.workshop_id == Workshop.id)
-        .where(in_these, Journal.finalised_at > since)
+        .where(in_these, Journal.finalised_at > since, Journal.finalised_by_id.is_distinct_from(me))
         .group_by(Workshop.group_id),
     )
 
 
 def changes_since(user: User, group_ids: list[int] | None, since: datetime) -> dict[int, Changes]:
-    """Return, per group, what happened since `since` that the user may see: workshops planned
-    and held, journals finalised, notes and replies added (one query)."""
+    """Return, per group, what happened since `since` that the user may see and did not do
+    themselves: workshops planned and held, journals finalised, notes and replies added (one
+    query)."""
     visible = visible_in_groups(user, group_ids)  # the user's own: built per call
     moment = bindparam("since")
     counts = [
         *_workshop_changes(group_ids is None),
         select(literal_column("3"), Note.group_id, func.count())
-        .where(visible, Note.created_at > moment)
+        .where(visible, Note.created_at > moment, Note.author_id != user.id)
         .group_by(Note.group_id),
         select(literal_column("4"), Note.group_id, func.count(Reply.id))
         .join(Reply, Reply.note_id == Note.id)
         .where(visible, Reply.deleted_at.is_(None), Reply.created_at > moment)
+        .where(Reply.author_id != user.id)
         .group_by(Note.group_id),
     ]
-    values = {"since": since} | ({} if group_ids is None else {"group_ids": group_ids})
+    values = {"since": since, "me": user.id}
+    values |= {} if group_ids is None else {"group_ids": group_ids}
     fields = ("planned", "held", "finalised", "notes", "replies")
     changes: dict[int, Changes] = defaultdict(Changes)
     for kind, group_id, count in db.session.execute(union_all(*counts), values):
