@@ -47,13 +47,6 @@ def audit(lighthouse: str, url: str, cookie: str | None, workdir: Path) -> dict:
     return json.loads(out.read_text())
 
 
-def _scripts_before_paint(audits: dict) -> bool:
-    """Tell whether, in the unthrottled load Lighthouse observed, DOMContentLoaded (after
-    every deferred script ran) came before the first paint."""
-    observed = audits["metrics"]["details"]["items"][0]
-    return observed["observedDomContentLoaded"] < observed["observedFirstPaint"]
-
-
 def main() -> None:
     """Serve the demo, audit each page, report."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
@@ -85,17 +78,14 @@ def main() -> None:
                     "fcp": audits["first-contentful-paint"]["numericValue"] / 1000,
                     "kib": audits["total-byte-weight"]["numericValue"] / 1024,
                     "requests": len(audits["network-requests"]["details"]["items"]),
-                    # Unthrottled, as Chromium loaded it: did the deferred scripts run before
-                    # the first paint? Then Lantern counts them into the simulated LCP.
-                    "scripts_first": _scripts_before_paint(audits),
                 }
             )
     lines = [
-        "| page | performance | LCP s | FCP s | first load KiB | requests | scripts before paint |",
-        "|:--|--:|--:|--:|--:|--:|:--|",
+        "| page | performance | LCP s | FCP s | first load KiB | requests |",
+        "|:--|--:|--:|--:|--:|--:|",
     ] + [
         f"| `{r['path']}` | {r['score']} | {r['lcp']:.2f} | {r['fcp']:.2f} | "
-        f"{r['kib']:.1f} | {r['requests']} | {'yes' if r['scripts_first'] else 'no'} |"
+        f"{r['kib']:.1f} | {r['requests']} |"
         for r in rows
     ]
     met = all(r["score"] >= 98 and r["lcp"] <= 1.2 and r["kib"] <= 60 for r in rows)
@@ -111,14 +101,6 @@ throttled 4G), performance only, Debian's Chromium. Targets: performance ≥ 98,
 first load ≤ 60 KiB: {"**met** on every page" if met else "**not met** on every page"}.
 
 {chr(10).join(lines)}
-
-Why LCP and FCP differ on some pages and not on others: Lighthouse simulates the throttled
-load (Lantern) from the unthrottled one it observed. When Chromium painted first and ran the
-deferred scripts after (last column "no"), the simulated LCP leaves the scripts out and
-equals the FCP. When the scripts (htmx and ours, about 24 KiB) arrived and ran before the
-first paint, which on a page this small and a server this close happens by chance, Lantern
-counts their download on fresh connections and their evaluation into the LCP: about 0.3–0.5 s
-more. The same page can fall either way from one run to the next.
 
 Static files have content-hashed addresses and `Cache-Control: max-age=31536000, public,
 immutable` (journal/static_files.py), gzipped, so a second navigation fetches none of them
