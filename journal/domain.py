@@ -77,8 +77,11 @@ def versioned_update(row, base_version: int, *conditions, **values) -> bool:
         return False
     for name, value in values.items():
         set_committed_value(row, name, value)
-    # A column the database sets on every update (onupdate) is read again when next used.
+    # Read again when next used: a column the database sets on every update (onupdate), and a
+    # relationship whose foreign key was written (a note moved to another workshop).
+    mapper = db.inspect(model)
     stale = [c.key for c in model.__table__.columns if c.onupdate and c.key not in values]
+    stale += [r.key for r in mapper.relationships if any(c.key in values for c in r.local_columns)]
     if stale:
         db.session.expire(row, stale)
     search_index.refresh(row)  # the ORM does not see a bulk UPDATE: the index is told here

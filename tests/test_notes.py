@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from journal.extensions import db
 from journal.models import Note, NoteKind, Reaction, Reply, utcnow
+from tests.factories import make_workshop
 
 HX = {"HX-Request": "true"}
 
@@ -180,6 +181,26 @@ def test_edit_inline_and_stale_version(client, world, log_in):
     assert 'value="2"' in html
     db.session.refresh(note)
     assert note.body == "Első mentés" and note.version == 2
+
+
+def test_an_edit_that_moves_the_note_answers_with_its_new_workshop(client, world, log_in):
+    """Moving a note to another workshop (or to none) answers with the note as saved: its new
+    workshop's topic, not the one it had."""
+    first = make_workshop(world["group_a"], topic="Első alkalom témája")
+    second = make_workshop(world["group_a"], topic="Második alkalom témája")
+    note = make_note(world["participant_a"], world["group_a"], workshop_id=first.id)
+    db.session.commit()
+    log_in(world["participant_a"])
+    assert "Első alkalom témája" in client.get(f"/notes/{note.id}").get_data(as_text=True)
+    data = {"kind": "difficulty", "title": "Cím", "body": "Szöveg", "version": "1"}
+    moved = client.post(
+        f"/notes/{note.id}/edit", data=data | {"workshop": str(second.id)}, headers=HX
+    ).get_data(as_text=True)
+    assert "Második alkalom témája" in moved and "Első alkalom témája" not in moved
+    unmoved = client.post(
+        f"/notes/{note.id}/edit", data=data | {"workshop": "", "version": "2"}, headers=HX
+    ).get_data(as_text=True)
+    assert "alkalom témája" not in unmoved.split('class="note-meta"')[1].split("</p>")[0]
 
 
 def test_only_author_edits_and_deletes(client, world, log_in):
