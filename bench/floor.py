@@ -9,8 +9,6 @@ from flask import Flask, render_template
 from flask_login import current_user, login_required
 from jinja2 import ChoiceLoader, DictLoader
 
-from journal import create_app
-
 EMPTY_PAGE = (
     '{% extends "base.html" %}{% block title %}Üres oldal{% endblock %}{% block content %}'
     "<h1>Üres oldal</h1>{% endblock %}"
@@ -39,5 +37,8 @@ def add_floor(app: Flask) -> Flask:
 
 
 def floor_app() -> Flask:
-    """The app gunicorn serves for the floor pages: `gunicorn 'bench.floor:floor_app()'`."""
-    return add_floor(create_app())
+    """The app gunicorn serves for the floor pages: `gunicorn 'bench.floor:floor_app()'`: the
+    app as wsgi.py starts it in a worker, plus the two pages."""
+    import wsgi
+
+    return add_floor(wsgi.app)

@@ -16,12 +16,12 @@ from tests.conftest import TEST_CONFIG
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _start(tmp_path, **env):
-    """Import wsgi.py in a clean process with an empty instance folder."""
+def _start(tmp_path, code="import wsgi", **env):
+    """Import wsgi.py in a clean process with an empty instance folder (then run `code`)."""
     environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "FLASK_DEBUG"}}
     environment |= {"MUHELYNAPLO_INSTANCE": str(tmp_path)} | env
     return subprocess.run(
-        [sys.executable, "-c", "import wsgi"],
+        [sys.executable, "-c", code],
         cwd=ROOT,
         env=environment,
         capture_output=True,
@@ -41,6 +41,15 @@ def test_starts_with_secret_key_from_environment(tmp_path):
     """With SECRET_KEY in the environment the app builds."""
     result = _start(tmp_path, SECRET_KEY="from-the-environment")
     assert result.returncode == 0, result.stderr
+
+
+def test_a_worker_freezes_what_it_loaded_out_of_the_collectors_sight(tmp_path):
+    """wsgi.py ends with gc.freeze(): the app, its libraries and WeasyPrint's fonts, loaded
+    once per worker, are no longer walked by every full collection (the pages' p99)."""
+    code = "import gc, wsgi; print(gc.get_freeze_count())"
+    result = _start(tmp_path, code, SECRET_KEY="from-the-environment")
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) > 100_000
 
 
 @pytest.fixture
