@@ -227,6 +227,16 @@ def _template_gettext(eval_ctx, string: str, /, **variables) -> str:
     return text % variables if variables or "%" in text else text
 
 
+@pass_eval_context
+def _template_ngettext(eval_ctx, singular: str, plural: str, num: int, /, **variables) -> str:
+    """Translate a template's string by number (newstyle: num is a variable too)."""
+    variables.setdefault("num", num)
+    text = _translations().ungettext(singular, plural, num)
+    if eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables
+
+
 class LimitHintTexts(NamedTuple):
     """The texts of a field's limit hint."""
 
@@ -252,16 +262,6 @@ def limit_hint_texts(limit: int) -> LimitHintTexts:
             most=Markup(gettext("Legfeljebb %(max)s karakter.")) % {"max": format_number(limit)},
         )
     return made[key]
-
-
-@pass_eval_context
-def _template_ngettext(eval_ctx, singular: str, plural: str, num: int, /, **variables) -> str:
-    """Translate a template's string by number (newstyle: num is a variable too)."""
-    variables.setdefault("num", num)
-    text = _translations().ungettext(singular, plural, num)
-    if eval_ctx.autoescape:
-        text = Markup(text)
-    return text % variables
 
 
 def gettext_now(string: str, /, **variables) -> str:
