@@ -22,8 +22,7 @@
   const storeKey = (unit) => `muhely:draft:${document.body.getAttribute("data-user") || ""}:${keyOf(unit)}`;
   const utf8 = (text) => new TextEncoder().encode(text);
   const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-  const b64 = (data) =>
-    btoa(Array.from(new Uint8Array(data), (n) => String.fromCharCode(n)).join(""));
+  const b64 = (data) => btoa(Array.from(new Uint8Array(data), (n) => String.fromCharCode(n)).join(""));
   const aes = async (use, iv, data) => {
     const raw = bytes(document.body.getAttribute("data-copy-key"));
     const key = await crypto.subtle.importKey("raw", raw, "AES-GCM", false, [use]);
@@ -95,15 +94,13 @@
     const el = (unit.form || unit).querySelector("[data-autosave-status]");
     if (unit.isConnected && el) el.textContent = message;
   };
-  const alert = (unit, message, kind = "error", before = unit.querySelector(".actions")) => {
-    let box = unit.querySelector("[data-autosave-alert]");
-    if (!box) {
-      box = Object.assign(document.createElement("div"), { role: "alert" });
-      box.setAttribute("data-autosave-alert", "");
-      (before ? before.parentNode : unit).insertBefore(box, before);
-    }
+  // Below the buttons: a message that came mid-press above them moved "Mentés" (the press lost).
+  const alert = (unit, message, kind = "error", before = unit.querySelector(".actions")?.nextSibling) => {
+    const box = unit.querySelector("[data-autosave-alert]") || document.createElement("div");
+    box.setAttribute("data-autosave-alert", "");
+    (before ? before.parentNode : unit).insertBefore(box, before); // the server's notice too
     const className = `message autosave-alert message-${kind}`;
-    return Object.assign(box, { className, textContent: message, hidden: false });
+    return Object.assign(box, { className, role: "alert", textContent: message, hidden: false });
   };
   // Before the text's field: its button is never between the text and "Mentés".
   const notice = (unit, message, label, onClick) => {
