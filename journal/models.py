@@ -546,7 +546,15 @@ class Note(RenderedBody, db.Model):
         back_populates="note", cascade="all, delete-orphan"
     )
 
-    __table_args__ = (db.Index("ix_note_group_created", "group_id", "created_at"),)
+    __table_args__ = (
+        db.Index("ix_note_group_created", "group_id", "created_at"),
+        # Every column the board's visibility rule and its token read (notes.queries.board_token):
+        # counting a group's visible notes reads this index alone, not 20,000 rows of the table.
+        db.Index(
+            "ix_note_board",
+            "group_id", "deleted_at", "mentor_only", "hidden_at", "author_id", "updated_at",
+        ),  # fmt: skip
+    )
 
 
 class Reply(RenderedBody, db.Model):

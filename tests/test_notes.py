@@ -675,3 +675,59 @@ def test_a_www_link_is_measured_with_the_https_it_gets(client, world, log_in):
     assert response.status_code == 422
     assert "Legfeljebb 500 karakter lehet; ez 504 karakter." in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Note)) == 0
+
+
+def test_the_board_token_changes_with_what_the_user_sees_and_reads_one_index(world):
+    """The poll's token follows every visible change (a note, an edit, a reply, a "Nálam is"
+    and its withdrawal, a note hidden from participants) and none the user cannot see; on
+    SQLite it counts the group's visible notes from ix_note_board alone (at 20,000 notes a
+    group it read every row: 300 ms a poll)."""
+    from journal.notes import operations, queries
+
+    participant, other, group = world["participant_a"], world["participant_a2"], world["group_a"]
+    seen = [queries.board_token(participant, group)]
+
+    def changed() -> bool:
+        seen.append(queries.board_token(participant, group))
+        return seen[-1] != seen[-2]
+
+    note = make_note(other, group, title="Látható")
+    assert changed()
+    operations.edit_note(other, note, note.version, title="Javított", body=note.body)
+    db.session.flush()
+    assert changed()
+    operations.add_reply(other, note, "Válasz")
+    assert changed()
+    operations.set_reaction(other, note, True)
+    assert changed()
+    operations.set_reaction(other, note, False)
+    assert changed()
+    make_note(other, group, title="Titok", mentor_only=True)
+    assert not changed()
+    operations.hide_note(world["mentor_a"], note, "Nem ide tartozik")
+    db.session.flush()
+    assert changed()
+    if db.engine.dialect.name == "sqlite":
+        statement, parameters = _token_statement(participant, group)
+        plan = db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+        note_steps = [row[3] for row in plan if " note " in f" {row[3]} "]
+        assert note_steps and all("COVERING INDEX ix_note_board" in step for step in note_steps)
+
+
+def _token_statement(user, group) -> tuple[str, tuple]:
+    """The board token's statement and parameters, as the database gets them."""
+    from sqlalchemy import event
+
+    from journal.notes import queries
+
+    sent = []
+
+    def record(_conn, _cursor, statement, parameters, _context, _many):
+        sent.append((statement, tuple(parameters)))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        queries.board_token(user, group)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return sent[-1]
