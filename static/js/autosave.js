@@ -94,20 +94,23 @@
     const el = (unit.form || unit).querySelector("[data-autosave-status]");
     if (unit.isConnected && el) el.textContent = message;
   };
-  // Below the buttons: a message that came mid-press above them moved "Mentés" (the press lost).
-  const alert = (unit, message, kind = "error", before = unit.querySelector(".actions")?.nextSibling) => {
-    const box = unit.querySelector("[data-autosave-alert]") || document.createElement("div");
-    box.setAttribute("data-autosave-alert", "");
-    (before ? before.parentNode : unit).insertBefore(box, before); // the server's notice too
-    const className = `message autosave-alert message-${kind}`;
-    return Object.assign(box, { className, role: "alert", textContent: message, hidden: false });
+  // Notices (with a button) above the text, messages below the buttons: "Mentés" never moves mid-press.
+  const alert = (unit, message, kind = "error", mark = "alert") => {
+    let box = unit.querySelector(`[data-autosave-${mark}]`);
+    if (!box) {
+      const before = mark === "notice" ? body(unit).closest(".field") : unit.querySelector(".actions")?.nextSibling;
+      box = document.createElement("div");
+      box.setAttribute("role", "alert");
+      box.setAttribute(`data-autosave-${mark}`, "");
+      (before ? before.parentNode : unit).insertBefore(box, before);
+    }
+    return Object.assign(box, { className: `message autosave-alert message-${kind}`, textContent: message, hidden: false });
   };
-  // Before the text's field: its button is never between the text and "Mentés".
   const notice = (unit, message, label, onClick) => {
     const button = Object.assign(document.createElement("button"), { type: "button" });
     Object.assign(button, { className: "link-button", textContent: label });
     button.addEventListener("click", onClick);
-    alert(unit, message + " ", "info", body(unit).closest(".field")).append(button);
+    alert(unit, message + " ", "info", "notice").append(button);
     if (unit.closest("details")) unit.closest("details").open = true; // a folded new-note form
     return button;
   };
@@ -314,7 +317,7 @@
       if (unit.matches("[data-reset-on-success]") && unit.closest("details"))
         unit.closest("details").open = false;
       input(unit, "draft").value = "";
-      unit.querySelector("[data-autosave-alert]")?.setAttribute("hidden", "");
+      unit.querySelectorAll("[data-autosave-alert], [data-autosave-notice]").forEach((b) => (b.hidden = true));
     } else if (code === 401) {
       if (own) event.preventDefault(); // the editor and its text stay; the login link is beside them
       [st.dirty, state(ctx.sourceElement).pendingSubmit] = [true, true];

@@ -88,7 +88,7 @@ def test_a_laptop_left_open_does_not_delete_the_draft_written_later_on_the_phone
     sentence = "A laptopon írt mondat."
     laptop_box.fill(sentence)
     # Its autosave does not overwrite the phone's draft: it offers it instead.
-    offer = laptop.locator(f"#section-{section_id} [data-autosave-alert]")
+    offer = laptop.locator(f"#section-{section_id} [data-autosave-notice]")
     expect(offer).to_contain_text("Egy másik eszközön", timeout=10_000)
     expect(offer.get_by_role("button", name="Mindkét szöveg megtekintése")).to_be_visible()
     assert draft_body(live["app"], section_id) == paragraph
@@ -163,7 +163,7 @@ def test_discarding_a_restored_text_can_be_undone(device, live):
 
     page = device()
     box = open_editor(page, live["base"], section_id)
-    expect(page.locator(f"#section-{section_id} [data-autosave-alert]")).to_contain_text(
+    expect(page.locator(f"#section-{section_id} [data-autosave-notice]")).to_contain_text(
         "Visszaállítottuk a nem mentett szövegét"
     )
     expect(box).to_have_value("Visszaállított szöveg.")

@@ -294,7 +294,7 @@ def test_write_mode_text_typed_then_tab_closed_is_there_on_reopening(browser, ow
         page.goto(f"/workshops/{own['workshop_id']}/journal/write")
         expect(page.locator("textarea[data-autosave-body]").nth(2)).to_have_value(text)
         expect(
-            page.locator(".write-section").nth(2).locator("[data-autosave-alert]")
+            page.locator(".write-section").nth(2).locator("[data-autosave-notice]")
         ).to_be_visible()
         page.get_by_role("button", name="Mentés").click()
         expect(page.locator("#journal-write-status")).to_have_text(

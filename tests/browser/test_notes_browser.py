@@ -273,7 +273,7 @@ def test_unfinished_note_survives_a_reload(notes_live, chromium):
     expect(page.locator("#body")).to_have_value("Ezt még nem küldtem el, de nem veszhet el.")
     expect(page.locator("#title")).to_have_value("Félkész gondolat")
     expect(page.locator("#note-form")).to_be_visible()  # the folded form was opened
-    restored = page.locator("#note-form [data-autosave-alert]")
+    restored = page.locator("#note-form [data-autosave-notice]")
     expect(restored).to_contain_text("Visszaállítottuk")
     page.get_by_role("button", name="Közzététel").click()
     note = page.locator("article.note", has_text="Félkész gondolat")
