@@ -641,7 +641,10 @@ def machine() -> dict[str, str]:
         if line.startswith("model name"):
             cpu = line.split(":", 1)[1].strip()
             break
-    wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split()[1]
+    # bench/search.py and bench/overview.py report the machine without needing wrk.
+    wrk = "not installed"
+    if shutil.which("wrk"):
+        wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split()[1]
     commit = subprocess.run(
         ["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
