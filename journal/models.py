@@ -548,12 +548,14 @@ class Note(RenderedBody, db.Model):
 
     __table_args__ = (
         db.Index("ix_note_group_created", "group_id", "created_at"),
-        # Every column the board's visibility rule and its token read (notes.queries.board_token),
-        # id too for PostgreSQL: counting a group's visible notes reads this index alone.
+        # Every column the board's visibility rule and its token read (notes.queries.board_token):
+        # SQLite counts a group's visible notes from this index alone. Not on PostgreSQL: its
+        # planner took the index for search's visibility check (a scan of every visible note
+        # instead of a look-up per match, 37 → 62 ms a search), and it counts rows fast without.
         db.Index(
             "ix_note_board",
-            "group_id", "deleted_at", "mentor_only", "hidden_at", "author_id", "updated_at", "id",
-        ),  # fmt: skip
+            "group_id", "deleted_at", "mentor_only", "hidden_at", "author_id", "updated_at",
+        ).ddl_if(dialect="sqlite"),  # fmt: skip
     )
 
 

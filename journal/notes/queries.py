@@ -187,7 +187,7 @@ def board_token(user: User, group: Group) -> str:
 
     One statement: the visible notes' count and last change, and the count and newest id of
     their replies and reactions (a withdrawn "Nálam is" lowers the count). Each part reads the
-    visible notes once, from the index ix_note_board alone (not from the table's rows).
+    visible notes once; on SQLite from the index ix_note_board alone, not the table's rows.
     """
     visible = visible_condition(user, group)
     notes = select(func.count(Note.id), func.max(Note.updated_at)).where(visible)
