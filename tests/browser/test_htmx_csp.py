@@ -32,6 +32,9 @@ def test_deactivate_and_reactivate_swap_in_place(page, console):
     screenshot(page, "person-coordinator")
 
     page.evaluate("window.__marker = 1")  # gone if the page reloads
+    # What a user resizes (a text field's corner) carries an inline style; htmx's settle copied
+    # it onto the element swapped in by setAttribute, which the CSP refuses (a console error).
+    page.evaluate(f"document.getElementById('{section_id}-groups').style.minHeight = '1px'")
     loads = []  # full document loads (htmx's own replaceState is not one)
     page.on("domcontentloaded", lambda _: loads.append(page.url))
     with page.expect_response(lambda r: r.url.endswith("/deactivate")) as posted:
