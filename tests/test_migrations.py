@@ -47,11 +47,14 @@ def test_migrations_match_models(empty_database_url):
             upgrade()
             with db.engine.connect() as conn:
                 opts = {"compare_type": True, "render_as_batch": True}
+
                 def on_this_engine(obj, name, type_, reflected, compare_to) -> bool:
                     """The model's objects, less an index made for another engine only."""
                     only = getattr(obj, "_ddl_if", None)
                     elsewhere = only is not None and only.dialect not in (None, conn.dialect.name)
-                    return is_model_object(obj, name, type_, reflected, compare_to) and not elsewhere
+                    return (
+                        is_model_object(obj, name, type_, reflected, compare_to) and not elsewhere
+                    )
 
                 context = MigrationContext.configure(
                     conn, opts=opts | {"include_object": on_this_engine}

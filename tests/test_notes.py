@@ -709,7 +709,9 @@ def test_the_board_token_changes_with_what_the_user_sees_and_reads_one_index(wor
     assert changed()
     if db.engine.dialect.name == "sqlite":
         statement, parameters = _token_statement(participant, group)
-        plan = db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+        plan = db.session.connection().exec_driver_sql(
+            "EXPLAIN QUERY PLAN " + statement, parameters
+        )
         note_steps = [row[3] for row in plan if " note " in f" {row[3]} "]
         # The notes' part reads the index alone; a join may also come to a note by its key.
         assert "COVERING INDEX ix_note_board" in note_steps[0]
