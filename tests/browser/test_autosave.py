@@ -109,6 +109,14 @@ def phone(browser, live):
     context.close()
 
 
+def draft_typed(page, box, section_id: int, text: str) -> None:
+    """Type into a section's editor and wait until its draft is on the server."""
+    box.fill(text)
+    expect(page.locator(f"#section-{section_id} [data-autosave-status]")).to_contain_text(
+        "Piszkozat mentve", timeout=10_000
+    )
+
+
 def open_editor(page, base: str, section_id: int):
     """Open a section's editor page and return its textarea."""
     page.goto(f"{base}/sections/{section_id}/edit")
@@ -229,10 +237,7 @@ def test_a_slow_press_on_save_after_the_login_expired_is_not_lost(phone, live):
     context, page = phone
     section_id = live["sections"][5]
     box = open_editor(page, live["base"], section_id)
-    box.fill("Egy piszkozat, amelyet a szerkesztő visszaállít.")
-    expect(page.locator(f"#section-{section_id} [data-autosave-status]")).to_contain_text(
-        "Piszkozat mentve", timeout=10_000
-    )
+    draft_typed(page, box, section_id, "Egy piszkozat, amelyet a szerkesztő visszaállít.")
     box = open_editor(page, live["base"], section_id)
     expect(page.locator(f"#section-{section_id} [data-autosave-notice]")).to_contain_text(RESTORED)
     # Safari has no scroll anchoring, which in Chromium would hide a shift above the button.
@@ -278,10 +283,7 @@ def test_after_a_conflict_the_merged_text_saves_on_the_first_try(phone, live):
     context, page = phone
     section_id = live["sections"][4]
     box = open_editor(page, live["base"], section_id)
-    box.fill("Telefonon kezdett szöveg")
-    expect(page.locator(f"#section-{section_id} [data-autosave-status]")).to_contain_text(
-        "Piszkozat mentve", timeout=10_000
-    )
+    draft_typed(page, box, section_id, "Telefonon kezdett szöveg")
     with live["app"].app_context():  # another device saves meanwhile
         section = db.session.get(JournalSection, section_id)
         mentor = db.session.scalar(select(User).where(User.email == MENTOR))
