@@ -13,6 +13,7 @@ from journal.extensions import db
 from journal.models import Draft
 from tests.conftest import login
 from tests.factories import make_journal, make_workshop
+from tests.test_attendance import count_queries
 from tests.test_notes import make_note
 
 HX = {"HX-Request": "true"}
@@ -52,6 +53,24 @@ def test_mentor_saves_reads_and_discards_a_section_draft(client, world, log_in, 
     known = {"draft": response.json["draft"]}
     assert client.delete(f"/drafts/{key}", query_string=known, headers=HX).status_code == 204
     assert db.session.scalars(select(Draft)).all() == []
+
+
+def test_an_editor_replacing_its_own_draft_writes_it_in_one_statement(
+    client, world, log_in, section
+):
+    """Autosave runs every few seconds while anyone types: replacing the draft the editor
+    knows is one UPDATE (no read of it first), and nothing is read after the commit (the
+    answer is made before it)."""
+    log_in(world["mentor_a"])
+    key = f"section:{section.id}"
+    first = _put(client, key, "Első változat")
+    with count_queries() as statements:
+        second = _put(client, key, "Második változat", draft=first.json["draft"])
+    assert second.status_code == 200 and second.json["draft"] != first.json["draft"]
+    assert db.session.scalar(select(Draft.body)) == "Második változat"
+    about_drafts = [s for s in statements if re.search(r"\bdrafts?\b", s)]
+    assert len(about_drafts) == 1 and about_drafts[0].startswith("UPDATE"), about_drafts
+    assert statements[-1] == about_drafts[0], statements
 
 
 @pytest.mark.parametrize("who", ["participant_a", "coordinator", "mentor_b"])

@@ -51,6 +51,27 @@ def _own(user: User, key: str) -> Draft | None:
     )
 
 
+def _moment(known: str | None) -> datetime | None:
+    """Return the moment a stamp names (see `stamp`), or None for none or a malformed one."""
+    try:
+        moment = datetime.fromisoformat(known or "")
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def _replace(user: User, key: str, saved_at: datetime, values: dict) -> bool:
+    """Overwrite the user's draft under the key if it is still the one saved at `saved_at`;
+    tell whether it was."""
+    result = db.session.execute(
+        update(Draft)
+        .where(Draft.user_id == user.id, Draft.key == key, Draft.saved_at == saved_at)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
 def _unseen(draft: Draft | None, known: str | None, kept: tuple[str, ...]) -> bool:
     """Tell whether the draft is one the editor never saw and holds text not in `kept`."""
     return (
@@ -75,18 +96,15 @@ def save_draft(
     if len(body) > BODY_MAX or len(encoded) > FIELDS_MAX:
         raise BadDraft("draft too long")
     values = {"body": body, "fields": encoded, "base_version": base_version, "saved_at": utcnow()}
+    # The usual case, an editor replacing its own last draft, is one statement.
+    if (known_at := _moment(known)) is not None and _replace(user, key, known_at, values):
+        return values["saved_at"]
     current = _own(user, key)
     if _unseen(current, known, (body,)):
         raise NewerDraft(current)
     if current is not None:
         # Only if nobody wrote between the read above and now (another worker, another device).
-        result = db.session.execute(
-            update(Draft)
-            .where(Draft.id == current.id, Draft.saved_at == current.saved_at)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount == 1:
+        if _replace(user, key, current.saved_at, values):
             return values["saved_at"]
         if (current := _own(user, key)) is not None:
             raise NewerDraft(current)

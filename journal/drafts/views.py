@@ -140,8 +140,9 @@ def save(key: str):
             error="too_long",
             message=_("A szöveg túl hosszú a piszkozathoz; a böngészőben megőriztük."),
         ), 413
+    response = _saved(saved_at)  # before the commit, which would expire the user's language
     db.session.commit()
-    return _saved(saved_at)
+    return response
 
 
 @bp.delete("/drafts/<key>")
