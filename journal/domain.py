@@ -93,16 +93,15 @@ def set_mark(model, on: bool | None, **keys) -> bool:
     "Nálam is", an "Ezt én is használtam"); None means the opposite of now. Return whether it
     is now on. Adding it twice (a double tap) adds it once."""
     mine = [getattr(model, name) == value for name, value in keys.items()]
-    said = db.session.scalar(select(model.id).where(*mine)) is not None
     if on is None:
-        on = not said
-    if on and not said:
+        on = db.session.scalar(select(model.id).where(*mine)) is None
+    if on:
         try:
             # A savepoint: a double tap racing on PostgreSQL must not fail the request.
             with db.session.begin_nested():
                 db.session.add(model(**keys))
         except IntegrityError:
-            pass  # the other tap of a double tap said it in between
+            pass  # said already (the other tap of a double tap)
     elif not on:
         db.session.execute(delete(model).where(*mine).execution_options(synchronize_session=False))
     db.session.flush()

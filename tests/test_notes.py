@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from journal.extensions import db
 from journal.models import Note, NoteKind, Reaction, Reply, utcnow
 from tests.factories import make_workshop
+from tests.test_attendance import count_queries
 
 HX = {"HX-Request": "true"}
 
@@ -364,6 +365,26 @@ def test_metoo_button_asks_for_a_state_so_a_double_tap_cannot_undo_itself(client
             as_text=True
         )
         assert 'class="metoo-count">0<' in html and 'aria-pressed="false"' in html
+    assert _count(Reaction) == 0
+
+
+def test_saying_metoo_reads_only_what_its_answer_shows(client, world, log_in):
+    """ "Nálam is" is tapped many times in a workshop: the state the button asks for is
+    written without reading the reaction first, and neither the note's replies nor its
+    reactions before the write are read (only the reactions after it, with their people)."""
+    note = make_note(world["participant_a"], world["group_a"])
+    db.session.add(Reply(note_id=note.id, author_id=world["mentor_a"].id, body="Válasz"))
+    log_in(world["participant_a2"])
+    for on, count in (("1", 1), ("0", 0)):
+        with count_queries() as statements:
+            html = client.post(f"/notes/{note.id}/metoo", data={"on": on}, headers=HX).get_data(
+                as_text=True
+            )
+        assert f'class="metoo-count">{count}<' in html
+        assert ("Társ Ágota" in html) == (on == "1")  # the names, read with the reactions
+        assert not [s for s in statements if re.search(r"\breply\b", s)], statements
+        reaction = [s.split()[0] for s in statements if re.search(r"\breaction\b", s)]
+        assert reaction == ["INSERT" if on == "1" else "DELETE", "SELECT"], statements
     assert _count(Reaction) == 0
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from flask import g
 from sqlalchemy import and_, func, or_, select, true
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from journal.extensions import db
 from journal.forms import positive_int
@@ -242,6 +242,16 @@ def deleted_notes(user: User, group: Group) -> list[Note]:
 def note_with_everything(note_id: int) -> Note | None:
     """Load one note with what its fragment shows."""
     return db.session.scalar(_with_everything(select(Note).where(Note.id == note_id)))
+
+
+def note_for_reaction(note_id: int) -> Note | None:
+    """Load one note with what its "Nálam is" fragment shows: its group joined in, and its
+    reactions with their people in one query when first read (after the reaction is written)."""
+    return db.session.scalar(
+        select(Note)
+        .where(Note.id == note_id)
+        .options(joinedload(Note.group), lazyload(Note.reactions).joinedload(Reaction.user))
+    )
 
 
 def mentor_ids(group_id: int) -> frozenset[int]:

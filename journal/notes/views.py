@@ -106,16 +106,16 @@ def hungarian_names(users) -> str:
     return ", ".join(u.full_name for u in sort_hungarian(users, key=person_key))
 
 
-def _note(note_id: int) -> Note:
-    """Load a note the user may see, with what its fragment shows, or answer 404."""
-    note = queries.note_with_everything(note_id)
+def _note(note_id: int, load=queries.note_with_everything) -> Note:
+    """Load a note the user may see, with what its fragment shows (`load`), or answer 404."""
+    note = load(note_id)
     require_visible(note is not None and can_view_note(current_user, note))
     return note
 
 
-def _live_note(note_id: int) -> Note:
+def _live_note(note_id: int, load=queries.note_with_everything) -> Note:
     """Load a visible note that is not deleted, or answer 404."""
-    note = _note(note_id)
+    note = _note(note_id, load)
     require_visible(note.deleted_at is None)
     return note
 
@@ -520,13 +520,17 @@ def restore(note_id: int):
     )
 
 
-def _act(note_id: int, allowed, action, fragment="notes/_note.html", form_class=None, form_name=""):
+def _act(
+    note_id: int, allowed, action, fragment="notes/_note.html", form_class=None, form_name="",
+    load=queries.note_with_everything,
+):  # fmt: skip
     """Run one small action on a live note the user may act on, and answer with its fragment.
 
     allowed(user, note) is the permission predicate; action(note, form) changes the note.
-    With a form class, bad input answers 422 with the form (named form_name) as typed.
+    With a form class, bad input answers 422 with the form (named form_name) as typed. `load`
+    reads the note with what the fragment shows.
     """
-    note = _live_note(note_id)
+    note = _live_note(note_id, load)
     require(allowed(current_user, note))
     form = form_class() if form_class else None
     if form is not None and not form.validate():
@@ -555,6 +559,7 @@ def metoo(note_id: int):
         can_react_to_note,
         lambda note, _form: operations.set_reaction(current_user, note, on),
         "notes/_metoo.html",
+        load=queries.note_for_reaction,
     )
 
 
