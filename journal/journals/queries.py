@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, false, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from journal.drafts.kinds import draft_key
 from journal.drafts.queries import draft_fields, drafts_by_key
@@ -13,6 +13,7 @@ from journal.extensions import db
 from journal.journals.operations import normalise_body
 from journal.journals.sections import spec_for
 from journal.models import (
+    Group,
     Journal,
     JournalSection,
     JournalStatus,
@@ -52,12 +53,19 @@ def readable_condition(user: User):
 
 
 def _sections_for(user: User):
-    """Return a select of the sections the user may read, joined to journal and workshop."""
+    """Return a select of the sections the user may read, loaded with their journal, its
+    workshop and the workshop's group (from the same rows)."""
     return (
         select(JournalSection)
         .join(Journal, JournalSection.journal_id == Journal.id)
         .join(Workshop, Journal.workshop_id == Workshop.id)
+        .join(Group, Workshop.group_id == Group.id)
         .where(readable_condition(user))
+        .options(
+            contains_eager(JournalSection.journal)
+            .contains_eager(Journal.workshop)
+            .contains_eager(Workshop.group)
+        )
     )
 
 
