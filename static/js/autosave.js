@@ -277,10 +277,11 @@
     form?.matches?.(UNITS) === false ? [...form.querySelectorAll(UNITS)] : [];
   const unitSaving = (ctx) =>
     ctx?.sourceElement?.matches?.("form" + UNITS) ? ctx.sourceElement : null;
-  // What each unit held when sent: words typed meanwhile survive the swap (from the local copy).
-  on("htmx:before:request", (event) =>
-    unitsIn(event.detail.ctx).forEach((unit) => (state(unit).sent = body(unit).value)),
-  );
+  // What each unit held when sent (words typed meanwhile survive the swap), and an editor's draft.
+  on("htmx:before:request", ({ detail: { ctx } }) => {
+    unitsIn(ctx).forEach((unit) => (state(unit).sent = body(unit).value));
+    if (unitSaving(ctx)) state(unitSaving(ctx)).sentDraft = input(unitSaving(ctx), "draft").value;
+  });
   const afterUnits = (units, ok) =>
     units.forEach((unit) => {
       const st = state(unit);
@@ -309,13 +310,13 @@
     else afterUnits(units, code < 300);
     if (!unit) return;
     if (code < 300) {
-      // Saved, the server draft removed (one still on its way goes after it): the copy goes too.
+      // Saved, the server draft removed (one on its way or stored since it was sent goes after it).
       clearTimeout(st.timer);
       Object.assign(st, { dirty: false, done: true, clearAfter: st.inFlight });
+      if (!st.inFlight && input(unit, "draft").value !== st.sentDraft) discardServer(unit);
       removeLocal(unit);
       if (unit.matches("[data-reset-on-success]")) apply(unit, st.original);
-      if (unit.matches("[data-reset-on-success]") && unit.closest("details"))
-        unit.closest("details").open = false;
+      if (unit.matches("[data-reset-on-success]")) unit.closest("details")?.removeAttribute("open");
       input(unit, "draft").value = "";
       unit.querySelectorAll("[data-autosave-alert], [data-autosave-notice]").forEach((b) => (b.hidden = true));
     } else if (code === 401) {

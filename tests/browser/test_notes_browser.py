@@ -683,6 +683,70 @@ def test_a_deletion_notice_outlives_posting_a_note(notes_live, chromium, dora_no
     _remove_notes(app, "Törlés után írt jegyzet")
 
 
+def test_a_draft_stored_after_the_note_is_removed_once_the_note_is_in(notes_live, chromium):
+    """Leaving the title sends its draft while "Közzététel" sends the note. When the draft
+    reaches the server after the note (which removed the draft) and its answer comes first, the
+    page removes that draft once the note is in: the published text is not offered again as
+    unsaved on the next visit."""
+    from sqlalchemy import func, select
+
+    from journal.extensions import db
+    from journal.models import Draft, Group, User
+
+    app, base = notes_live
+    app.config["NOTES_POLL_SECONDS"] = 3600  # no poll during the test
+    title = "Egyszer közzétett jegyzet"
+    page = _log_in(chromium, base, ADAM)
+    page.goto(base + "/groups/tata/notes")
+    held = {}
+
+    def hold_draft(route):
+        """Hold the first draft until the note is published."""
+        if route.request.method == "PUT" and "draft" not in held:
+            held["draft"] = route
+        else:
+            route.continue_()
+
+    def hold_answer(route):
+        """Publish the note now; deliver its answer later."""
+        held["note"] = (route, route.fetch())
+
+    def drafts() -> int:
+        with app.app_context():
+            user = db.session.scalar(select(User).where(User.email == ADAM))
+            group = db.session.scalar(select(Group).where(Group.slug == "tata"))
+            key = f"note:new:group:{group.id}"
+            mine = (Draft.user_id == user.id, Draft.key == key)
+            return db.session.scalar(select(func.count()).select_from(Draft).where(*mine))
+
+    page.route("**/drafts/**", hold_draft)
+    page.route("**/notes/new**", hold_answer)
+    page.get_by_text("Új jegyzet", exact=True).first.click()
+    page.fill("#title", title)
+    page.get_by_role("button", name="Közzététel").click()  # the title's draft leaves first
+    for _ in range(100):
+        if len(held) == 2:
+            break
+        page.wait_for_timeout(50)
+    assert set(held) == {"draft", "note"}
+    with page.expect_response(lambda r: "/drafts/" in r.url and r.request.method == "PUT"):
+        held["draft"].continue_()  # stored after the note was published, answered first
+    assert drafts() == 1
+    route, answer = held["note"]
+    route.fulfill(response=answer)
+    expect(page.locator("article.note-fresh")).to_contain_text(title)
+    for _ in range(50):
+        if drafts() == 0:
+            break
+        page.wait_for_timeout(100)
+    assert drafts() == 0
+    page.reload()
+    expect(page.locator("#title")).to_have_value("")
+    expect(page.locator("details.new-note")).not_to_have_attribute("open", "")
+    page.context.close()
+    _remove_notes(app, title)
+
+
 def test_posting_a_note_keeps_a_reply_being_typed(notes_live, chromium, dora_note):
     """Ádám has half a reply typed in the list when he posts a new note: his note comes on top,
     focused and said, and the reply box keeps its text (the list is not replaced)."""
