@@ -482,6 +482,34 @@ def test_poll_answers_204_or_304_until_something_changes(client, world, log_in):
     assert response.status_code == 204
 
 
+def test_the_list_alone_does_not_read_the_filter_choices(client, world, log_in, monkeypatch):
+    """The group's workshops and the notes' authors are the whole page's filter and form
+    choices: a poll's refreshed list, a filter change and a posted note (htmx answers, the
+    list alone) read neither; the whole page still offers both."""
+    from journal.notes import queries
+
+    workshop = make_workshop(world["group_a"], topic="Szűrhető alkalom")
+    make_note(world["participant_a2"], world["group_a"], title="Régi", workshop=workshop)
+    read = []
+    for name in ("group_workshops", "note_authors"):
+        original = getattr(queries, name)
+        monkeypatch.setattr(
+            queries, name, lambda *a, _name=name, _f=original: read.append(_name) or _f(*a)
+        )
+    log_in(world["participant_a"])
+    assert client.get("/groups/alfa/notes/poll", headers=HX).status_code == 200
+    assert client.get("/groups/alfa/notes?kind=difficulty", headers=HX).status_code == 200
+    posted = client.post(
+        "/groups/alfa/notes/new", data={"kind": "question", "title": "Új kérdés"}, headers=HX
+    )
+    assert posted.status_code == 200 and "Új kérdés" in posted.get_data(as_text=True)
+    assert read == []
+    page = client.get("/groups/alfa/notes").get_data(as_text=True)
+    assert sorted(set(read)) == ["group_workshops", "note_authors"]
+    filters = page.split('class="filters"')[1].split("</form>")[0]
+    assert "Szűrhető alkalom" in filters and world["participant_a2"].full_name in filters
+
+
 def test_poll_while_typing_says_how_many_notes_are_new(client, world, log_in):
     """While the user types in the list, a changed board answers only "N új jegyzet" (into
     #note-news, once per number), never the list; "newer" shows those notes at the top."""

@@ -241,20 +241,21 @@ def _board_context(
     filters: queries.BoardFilters | None = None,
     workshops: list[Workshop] | None = None,
 ) -> dict:
-    """Return what the board page and its list fragment need (filters from the query string
-    and the group's workshops read unless given)."""
+    """Return what the board's list needs (filters from the query string unless given) and,
+    for the whole page, the filter form's choices: the group's workshops (read unless given)
+    and the notes' authors. An htmx answer is the list alone: a poll or a post reads neither."""
     filters = filters or queries.BoardFilters.from_args(request.args)
-    if workshops is None:
-        workshops = queries.group_workshops(group)
-    return {
+    context = {
         "group": group,
         "filters": filters,
         "board": queries.board(current_user, group, filters),
         "token": queries.board_token(current_user, group),
-        "workshops": workshops,
-        "authors": queries.note_authors(current_user, group),
         "poll_seconds": current_app.config["NOTES_POLL_SECONDS"],
     }
+    if not wants_fragment():
+        context["workshops"] = queries.group_workshops(group) if workshops is None else workshops
+        context["authors"] = queries.note_authors(current_user, group)
+    return context
 
 
 def _posted_list(group: Group, note: Note) -> dict:
@@ -268,17 +269,22 @@ def _posted_list(group: Group, note: Note) -> dict:
     return context | {"fresh_id": note.id}
 
 
-@bp.get("/groups/<slug>/notes")
-@login_required
-def board(slug: str):
-    """Show the group's notes, newest first, filtered and paginated."""
-    group = group_or_404(slug)
-    workshops = queries.group_workshops(group)  # the new note's choices and the filter's
+def _board_page(group: Group):
+    """Answer with the board (its list alone to htmx)."""
+    # The whole page's new-note form and filter both choose from the group's workshops.
+    workshops = None if wants_fragment() else queries.group_workshops(group)
     form, restored = _new_note_form(group, workshops)
     return render(
         "notes/board.html", "notes/_list.html", form=form, restored=restored,
         **_board_context(group, workshops=workshops),
     )  # fmt: skip
+
+
+@bp.get("/groups/<slug>/notes")
+@login_required
+def board(slug: str):
+    """Show the group's notes, newest first, filtered and paginated."""
+    return _board_page(group_or_404(slug))
 
 
 def _number(name: str) -> int:
@@ -315,12 +321,7 @@ def poll(slug: str):
         }
         return retargeted("notes/_news.html", "#note-news", "innerHTML", **context)
     else:
-        workshops = queries.group_workshops(group)
-        form, restored = _new_note_form(group, workshops)
-        response = render(
-            "notes/board.html", "notes/_list.html", form=form, restored=restored,
-            **_board_context(group, workshops=workshops),
-        )  # fmt: skip
+        response = _board_page(group)
     response.set_etag(token)
     response.vary.add("HX-Request")
     return response
