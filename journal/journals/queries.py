@@ -53,19 +53,12 @@ def readable_condition(user: User):
 
 
 def _sections_for(user: User):
-    """Return a select of the sections the user may read, loaded with their journal, its
-    workshop and the workshop's group (from the same rows)."""
+    """Return a select of the sections the user may read, joined to journal and workshop."""
     return (
         select(JournalSection)
         .join(Journal, JournalSection.journal_id == Journal.id)
         .join(Workshop, Journal.workshop_id == Workshop.id)
-        .join(Group, Workshop.group_id == Group.id)
         .where(readable_condition(user))
-        .options(
-            contains_eager(JournalSection.journal)
-            .contains_eager(Journal.workshop)
-            .contains_eager(Workshop.group)
-        )
     )
 
 
@@ -91,8 +84,16 @@ def readable_sections(user: User, journal: Journal) -> list[JournalSection]:
 
 
 def section_for_reading(user: User, section_id: int) -> JournalSection | None:
-    """Return the section if the user may read it, else None."""
-    return db.session.scalar(_sections_for(user).where(JournalSection.id == section_id))
+    """Return the section if the user may read it, else None; its journal, workshop and group
+    come from the same row (a section's save, editor and history use them)."""
+    query = _sections_for(user).join(Group, Workshop.group_id == Group.id)
+    return db.session.scalar(
+        query.where(JournalSection.id == section_id).options(
+            contains_eager(JournalSection.journal)
+            .contains_eager(Journal.workshop)
+            .contains_eager(Workshop.group)
+        )
+    )
 
 
 def amendment_dates(section_ids: list[int]) -> dict[int, datetime]:
