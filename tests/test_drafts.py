@@ -71,6 +71,11 @@ def test_an_editor_replacing_its_own_draft_writes_it_in_one_statement(
     about_drafts = [s for s in statements if re.search(r"\bdrafts?\b", s)]
     assert len(about_drafts) == 1 and about_drafts[0].startswith("UPDATE"), about_drafts
     assert statements[-1] == about_drafts[0], statements
+    # A stamp that is none, or a moment UTC cannot hold, is not the draft's: the long way, as
+    # from an editor that never saw it (a 409 with the draft), never a 500.
+    for stamp_sent in ("nem dátum", "0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"):
+        refused = _put(client, key, "Harmadik változat", draft=stamp_sent)
+        assert refused.status_code == 409 and refused.json["draft"]["body"] == "Második változat"
 
 
 @pytest.mark.parametrize("who", ["participant_a", "coordinator", "mentor_b"])

@@ -374,18 +374,22 @@ def test_saying_metoo_reads_only_what_its_answer_shows(client, world, log_in):
     reactions before the write are read (only the reactions after it, with their people)."""
     note = make_note(world["participant_a"], world["group_a"])
     db.session.add(Reply(note_id=note.id, author_id=world["mentor_a"].id, body="Válasz"))
+    db.session.add(Reaction(note_id=note.id, user_id=world["mentor_a"].id))
     log_in(world["participant_a2"])
-    for on, count in (("1", 1), ("0", 0)):
+    for on, count in (("1", 2), ("0", 1)):
         with count_queries() as statements:
             html = client.post(f"/notes/{note.id}/metoo", data={"on": on}, headers=HX).get_data(
                 as_text=True
             )
         assert f'class="metoo-count">{count}<' in html
         assert ("Társ Ágota" in html) == (on == "1")  # the names, read with the reactions
+        assert world["mentor_a"].full_name in html
+        people = [s for s in statements if s.startswith("SELECT app_user.")]
+        assert len(people) == 1, people  # the logged-in user's; the reactors come joined
         assert not [s for s in statements if re.search(r"\breply\b", s)], statements
         reaction = [s.split()[0] for s in statements if re.search(r"\breaction\b", s)]
         assert reaction == ["INSERT" if on == "1" else "DELETE", "SELECT"], statements
-    assert _count(Reaction) == 0
+    assert _count(Reaction) == 1
 
 
 def test_shared_difficulties_ordered_by_metoo(client, world, log_in):

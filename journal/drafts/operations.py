@@ -7,7 +7,7 @@ unseen: the write raises NewerDraft, and the view shows both texts.
 """
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -55,9 +55,9 @@ def _moment(known: str | None) -> datetime | None:
     """Return the moment a stamp names (see `stamp`), or None for none or a malformed one."""
     try:
         moment = datetime.fromisoformat(known or "")
-    except ValueError:
+        return moment.astimezone(UTC) if moment.tzinfo is not None else None
+    except (ValueError, OverflowError):  # not a stamp, or a moment UTC cannot hold
         return None
-    return moment if moment.tzinfo is not None else None
 
 
 def _replace(user: User, key: str, saved_at: datetime, values: dict) -> bool:
