@@ -107,8 +107,7 @@
     return Object.assign(box, { className: `message autosave-alert message-${kind}`, textContent: message, hidden: false });
   };
   const notice = (unit, message, label, onClick) => {
-    const button = Object.assign(document.createElement("button"), { type: "button" });
-    Object.assign(button, { className: "link-button", textContent: label });
+    const button = Object.assign(document.createElement("button"), { type: "button", className: "link-button", textContent: label });
     button.addEventListener("click", onClick);
     alert(unit, message + " ", "info", "notice").append(button);
     if (unit.closest("details")) unit.closest("details").open = true; // a folded new-note form
@@ -279,7 +278,7 @@
     ctx?.sourceElement?.matches?.("form" + UNITS) ? ctx.sourceElement : null;
   // What each unit held when sent (words typed meanwhile survive the swap), and an editor's draft.
   on("htmx:before:request", ({ detail: { ctx } }) => {
-    unitsIn(ctx).forEach((unit) => (state(unit).sent = body(unit).value));
+    [...unitsIn(ctx), unitSaving(ctx)].forEach((u) => u && (state(u).sent = body(u).value));
     if (unitSaving(ctx)) state(unitSaving(ctx)).sentDraft = input(unitSaving(ctx), "draft").value;
   });
   const afterUnits = (units, ok) =>
@@ -310,10 +309,11 @@
     else afterUnits(units, code < 300);
     if (!unit) return;
     if (code < 300) {
-      // Saved, the server draft removed (one on its way or stored since it was sent goes after it).
+      // Saved, the server draft removed; one on its way or stored since goes too, unless typed since.
       clearTimeout(st.timer);
-      Object.assign(st, { dirty: false, done: true, clearAfter: st.inFlight });
-      if (!st.inFlight && input(unit, "draft").value !== st.sentDraft) discardServer(unit);
+      const untouched = body(unit).value === st.sent;
+      Object.assign(st, { dirty: false, done: true, clearAfter: st.inFlight && untouched });
+      if (!st.inFlight && untouched && input(unit, "draft").value !== st.sentDraft) discardServer(unit);
       removeLocal(unit);
       if (unit.matches("[data-reset-on-success]")) apply(unit, st.original);
       if (unit.matches("[data-reset-on-success]")) unit.closest("details")?.removeAttribute("open");

@@ -747,6 +747,53 @@ def test_a_draft_stored_after_the_note_is_removed_once_the_note_is_in(notes_live
     _remove_notes(app, title)
 
 
+def test_words_typed_after_pressing_publish_stay_in_the_draft(notes_live, chromium):
+    """Words typed into the form while its note travels reach the server as a draft after the
+    note; the note's answer does not remove that draft: they are offered on the next visit."""
+    from sqlalchemy import select
+
+    from journal.extensions import db
+    from journal.models import Draft, Group, User
+
+    app, base = notes_live
+    app.config["NOTES_POLL_SECONDS"] = 3600  # no poll during the test
+    title = "Lassan közzétett jegyzet"
+    page = _log_in(chromium, base, ADAM)
+    page.goto(base + "/groups/tata/notes")
+    held = []
+    page.route("**/notes/new**", lambda route: held.append((route, route.fetch())))
+
+    def draft_body() -> str | None:
+        with app.app_context():
+            user = db.session.scalar(select(User).where(User.email == ADAM))
+            group = db.session.scalar(select(Group).where(Group.slug == "tata"))
+            mine = (Draft.user_id == user.id, Draft.key == f"note:new:group:{group.id}")
+            return db.session.scalar(select(Draft.body).where(*mine))
+
+    page.get_by_text("Új jegyzet", exact=True).first.click()
+    page.fill("#title", title)
+    page.get_by_role("button", name="Közzététel").click()
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    with page.expect_response(lambda r: "/drafts/" in r.url and r.request.method == "PUT"):
+        page.fill("#body", "Még egy gondolat, a küldés után.")  # saved as a draft in 3 s
+    assert draft_body() == "Még egy gondolat, a küldés után."
+    route, answer = held[0]
+    route.fulfill(response=answer)
+    expect(page.locator("article.note-fresh")).to_contain_text(title)
+    page.wait_for_timeout(1000)  # a removal of the draft would have been sent by now
+    assert draft_body() == "Még egy gondolat, a küldés után."
+    page.reload()
+    expect(page.locator("#body")).to_have_value("Még egy gondolat, a küldés után.")
+    page.context.close()
+    _remove_notes(app, title)
+    with app.app_context():  # the live server is shared
+        db.session.execute(db.delete(Draft).where(Draft.body.startswith("Még egy gondolat")))
+        db.session.commit()
+
+
 def test_posting_a_note_keeps_a_reply_being_typed(notes_live, chromium, dora_note):
     """Ádám has half a reply typed in the list when he posts a new note: his note comes on top,
     focused and said, and the reply box keeps its text (the list is not replaced)."""
