@@ -102,7 +102,7 @@ def set_mark(model, on: bool | None, **keys) -> bool:
                 db.session.add(model(**keys))
         except IntegrityError:
             pass  # said already (the other tap of a double tap)
-    elif not on:
+    else:
         db.session.execute(delete(model).where(*mine).execution_options(synchronize_session=False))
     db.session.flush()
     return on

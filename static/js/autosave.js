@@ -276,10 +276,10 @@
     form?.matches?.(UNITS) === false ? [...form.querySelectorAll(UNITS)] : [];
   const unitSaving = (ctx) =>
     ctx?.sourceElement?.matches?.("form" + UNITS) ? ctx.sourceElement : null;
-  // What each unit held when sent (words typed meanwhile survive the swap), and an editor's draft.
+  // What each unit held when sent (words typed meanwhile survive the swap), and its draft's stamp.
   on("htmx:before:request", ({ detail: { ctx } }) => {
-    [...unitsIn(ctx), unitSaving(ctx)].forEach((u) => u && (state(u).sent = body(u).value));
-    if (unitSaving(ctx)) state(unitSaving(ctx)).sentDraft = input(unitSaving(ctx), "draft").value;
+    for (const u of [...unitsIn(ctx), unitSaving(ctx)].filter(Boolean))
+      Object.assign(state(u), { sent: body(u).value, sentDraft: input(u, "draft").value });
   });
   const afterUnits = (units, ok) =>
     units.forEach((unit) => {
