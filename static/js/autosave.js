@@ -6,6 +6,7 @@
   const UNITS = "[data-autosave]";
   const states = new WeakMap();
   const answered = {}; // key → a save answered with the editor again (409, 422): code, values before
+  const stamps = {}; // key → the stamp of the draft this page stored last
   let applying = false;
   const on = (type, listener, target = document) => target.addEventListener(type, listener);
   const text = (unit, name) =>
@@ -159,11 +160,9 @@
   const stored = (unit, snap, data) => {
     const st = state(unit);
     const back = { login: "loginBack", offline: "onlineBack" }[st.blocked];
-    // Also into an editor that replaced this one meanwhile (the answer to a save): it must know it.
-    const key = JSON.stringify(keyOf(unit));
-    [unit, ...document.querySelectorAll(`[data-autosave-key=${key}]`)].forEach(
-      (u) => (input(u, "draft").value = data.draft),
-    );
+    stamps[keyOf(unit)] = data.draft; // for an editor that replaces this one later (init)
+    const key = JSON.stringify(keyOf(unit)); // and into one that replaced it meanwhile
+    [unit, ...document.querySelectorAll(`[data-autosave-key=${key}]`)].forEach((u) => (input(u, "draft").value = data.draft));
     removeLocal(unit, snap.body);
     if (canonical(snapshot(unit)) === canonical(snap)) st.dirty = false;
     if (back) alert(unit, text(unit, back), "success");
@@ -225,12 +224,13 @@
   const init = async (unit) => {
     if (state(unit).original) return;
     const key = keyOf(unit);
+    // An answer made before this page's last draft was stored: that draft is its own, not newer.
+    if ((stamps[key] || "") > input(unit, "draft").value) input(unit, "draft").value = stamps[key];
     const saved = JSON.parse(unit.getAttribute("data-autosave-saved") || '""');
     const original = answered[key]?.original || saved || snapshot(unit);
     state(unit).original = original;
     if (answered[key]) {
-      // The answer to its own save (errors, a conflict) holds the user's text: the copy follows,
-      // and the draft too after errors (after a conflict, only once the user types).
+      // Its own save's answer (errors, a conflict) holds the user's text: the copy follows, the draft after errors.
       writeLocal(unit);
       if (answered[key].code !== 409) changed(unit, 0);
       return delete answered[key];

@@ -137,6 +137,58 @@ def test_merging_after_a_conflict_saves(browser, site):
     laptop.context.close()
 
 
+def test_a_conflict_answered_after_its_own_draft_still_saves_the_merge(browser, site):
+    """Pressing "Mentés" sends the text's draft (leaving the field) and the save at once. When
+    the server answers the save first (a conflict, its editor made before the draft) and the
+    draft after, but the browser gets the draft's answer first, the conflict's editor still
+    knows that draft as its own: the merged text saves on the first try."""
+    sid = site["sections"]["reflection"]
+    phone, laptop = _logged_in(browser, site), _logged_in(browser, site)
+    for page in (phone, laptop):
+        page.goto(site["base"] + site["journal_url"])
+        page.click(f"#section-{sid} a.button")
+        page.wait_for_selector(f"form#section-{sid}")
+    phone.fill(f"#body-{sid}", "Telefonon írt szöveg")
+    phone.click(f"form#section-{sid} button[type=submit]")
+    phone.wait_for_selector(f"section#section-{sid}")
+    held = {}
+
+    def hold_draft(route):
+        """Hold the first draft until the save is answered by the server."""
+        if route.request.method == "PUT" and "draft" not in held:
+            held["draft"] = route
+        else:
+            route.continue_()
+
+    def hold_save(route):
+        """Let the server answer the first save now; deliver the answer later."""
+        if "save" in held:
+            return route.continue_()
+        held["save"] = (route, route.fetch())
+
+    laptop.route("**/drafts/**", hold_draft)
+    laptop.route(f"**/sections/{sid}", hold_save)
+    laptop.fill(f"#body-{sid}", "Laptopon írt szöveg")
+    laptop.click(f"form#section-{sid} button[type=submit]")
+    for _ in range(100):
+        if len(held) == 2:
+            break
+        laptop.wait_for_timeout(50)
+    assert set(held) == {"draft", "save"} and held["save"][1].status == 409
+    with laptop.expect_response(lambda r: "/drafts/" in r.url and r.request.method == "PUT"):
+        held["draft"].continue_()
+    route, conflict = held["save"]
+    route.fulfill(response=conflict)
+    laptop.wait_for_selector(f"#theirs-{sid}")
+    laptop.wait_for_timeout(500)  # let autosave look at the new editor
+    laptop.fill(f"#body-{sid}", "Telefonon írt szöveg\nLaptopon írt szöveg")
+    laptop.click(f"form#section-{sid} button[type=submit]")
+    laptop.wait_for_selector(f"section#section-{sid}")
+    assert _stored(site, sid) == ("Telefonon írt szöveg\nLaptopon írt szöveg", 2)
+    phone.context.close()
+    laptop.context.close()
+
+
 def test_private_unticks_and_disables_the_report_flag(browser, site):
     """Choosing "private" clears and disables "in the report"; another choice enables it."""
     page = _logged_in(browser, site)
