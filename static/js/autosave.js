@@ -249,10 +249,10 @@
   const initAll = () => allUnits().forEach(init);
   ["htmx:after:swap", "htmx:after:settle", "htmx:after:process"].forEach((t) => on(t, initAll));
   initAll(); // a deferred script: the page is parsed
-  // Events are delegated, so swapped-in editors need nothing.
+  // Delegated, so swapped-in editors need nothing. A "change" with no "input" since a save is no typing (a reset field left).
   const unitOf = (el) => el?.closest?.(UNITS);
-  const typed = ({ target }) => {
-    if (!unitOf(target) || applying) return;
+  const typed = ({ target, type }) => {
+    if (!unitOf(target) || applying || (type === "change" && state(unitOf(target)).done)) return;
     init(unitOf(target));
     changed(unitOf(target), 3000);
   };
@@ -279,12 +279,12 @@
   // What each unit held when sent (words typed meanwhile survive the swap), and its draft's stamp.
   on("htmx:before:request", ({ detail: { ctx } }) => {
     for (const u of [...unitsIn(ctx), unitSaving(ctx)].filter(Boolean))
-      Object.assign(state(u), { sent: body(u).value, sentDraft: input(u, "draft").value });
+      Object.assign(state(u), { sent: canonical(snapshot(u)), sentDraft: input(u, "draft").value });
   });
   const afterUnits = (units, ok) =>
     units.forEach((unit) => {
       const st = state(unit);
-      const typedSince = body(unit).value !== st.sent;
+      const typedSince = canonical(snapshot(unit)) !== st.sent;
       const snap = snapshot(unit);
       clearTimeout(st.timer);
       if (ok && !typedSince) {
@@ -309,14 +309,14 @@
     else afterUnits(units, code < 300);
     if (!unit) return;
     if (code < 300) {
-      // Saved, the server draft removed; one on its way or stored since goes too, unless typed since.
+      // Saved: the draft goes, with one on its way or stored since. Typed since: the text stays, drafted now.
       clearTimeout(st.timer);
-      const untouched = body(unit).value === st.sent;
-      Object.assign(st, { dirty: false, done: true, clearAfter: st.inFlight && untouched });
-      if (!st.inFlight && untouched && input(unit, "draft").value !== st.sentDraft) discardServer(unit);
+      const untouched = canonical(snapshot(unit)) === st.sent;
+      Object.assign(st, { dirty: !untouched, done: untouched, clearAfter: st.inFlight && untouched });
+      if (!untouched) return void save(unit);
+      if (!st.inFlight && input(unit, "draft").value !== st.sentDraft) discardServer(unit);
       removeLocal(unit);
-      if (unit.matches("[data-reset-on-success]")) apply(unit, st.original);
-      if (unit.matches("[data-reset-on-success]")) unit.closest("details")?.removeAttribute("open");
+      if (unit.matches("[data-reset-on-success]")) { apply(unit, st.original); unit.closest("details")?.removeAttribute("open"); }
       input(unit, "draft").value = "";
       unit.querySelectorAll("[data-autosave-alert], [data-autosave-notice]").forEach((b) => (b.hidden = true));
     } else if (code === 401) {
