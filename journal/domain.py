@@ -5,7 +5,7 @@ uncaught is answered once, in journal/errors.py: NotAllowed 403, StaleVersion 40
 """
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
 from journal.extensions import db
@@ -96,12 +96,10 @@ def set_mark(model, on: bool | None, **keys) -> bool:
     if on is None:
         on = db.session.scalar(select(model.id).where(*mine)) is None
     if on:
-        try:
-            # A savepoint: a double tap racing on PostgreSQL must not fail the request.
-            with db.session.begin_nested():
-                db.session.add(model(**keys))
-        except IntegrityError:
-            pass  # said already (the other tap of a double tap)
+        # Said already (the other tap of a double tap): the insert does nothing, and fails
+        # nothing (on PostgreSQL a failed insert would also log an error).
+        insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[db.engine.dialect.name]
+        db.session.execute(insert(model).values(**keys).on_conflict_do_nothing())
     else:
         db.session.execute(delete(model).where(*mine).execution_options(synchronize_session=False))
     db.session.flush()

@@ -368,6 +368,21 @@ def test_metoo_button_asks_for_a_state_so_a_double_tap_cannot_undo_itself(client
     assert _count(Reaction) == 0
 
 
+def test_a_double_tap_on_metoo_inserts_once_and_fails_nothing(client, world, log_in):
+    """The second tap's insert does nothing instead of failing inside a savepoint (which on
+    PostgreSQL writes an error to the server's log at every double tap)."""
+    note = make_note(world["participant_a"], world["group_a"])
+    for user in ("participant_a2", "participant_a2", "mentor_a"):
+        log_in(world[user])
+        with count_queries() as statements:
+            response = client.post(f"/notes/{note.id}/metoo", data={"on": "1"}, headers=HX)
+        assert response.status_code == 200
+        assert not [s for s in statements if "SAVEPOINT" in s.upper()], statements
+        inserts = [s for s in statements if s.startswith("INSERT INTO reaction")]
+        assert len(inserts) == 1 and "ON CONFLICT DO NOTHING" in inserts[0], statements
+    assert _count(Reaction) == 2
+
+
 def test_saying_metoo_reads_only_what_its_answer_shows(client, world, log_in):
     """ "Nálam is" is tapped many times in a workshop: the state the button asks for is
     written without reading the reaction first, and neither the note's replies nor its
