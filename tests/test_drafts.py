@@ -327,6 +327,19 @@ def test_the_draft_rules_in_one_place(app, world, section):
     assert draft_for(mentor, key) is None
 
 
+def test_an_unseen_draft_differing_only_in_its_fields_is_not_overwritten(world):
+    """Two devices change only a note's title: the second, which never saw the first's draft,
+    is refused like any other unseen newer draft; the same text and fields twice is no
+    conflict (whatever order the fields come in)."""
+    key = "note:new:group:1"
+    mentor = world["mentor_a"]
+    save_draft(mentor, key, "Szöveg", {"title": "A telefonon", "kind": "question"}, None)
+    with pytest.raises(NewerDraft) as found:
+        save_draft(mentor, key, "Szöveg", {"title": "A laptopon", "kind": "question"}, None)
+    assert found.value.draft.fields == '{"title":"A telefonon","kind":"question"}'
+    save_draft(mentor, key, "Szöveg", {"kind": "question", "title": "A telefonon"}, None)
+
+
 def test_opening_the_editor_puts_the_draft_back_on_the_server(client, world, log_in, section):
     log_in(world["mentor_a"])
     key = f"section:{section.id}"

@@ -72,12 +72,18 @@ def _replace(user: User, key: str, saved_at: datetime, values: dict) -> bool:
     return result.rowcount == 1
 
 
-def _unseen(draft: Draft | None, known: str | None, kept: tuple[str, ...]) -> bool:
-    """Tell whether the draft is one the editor never saw and holds text not in `kept`."""
+def _unseen(
+    draft: Draft | None, known: str | None, kept: tuple[str, ...], fields: dict | None = None
+) -> bool:
+    """Tell whether the draft is one the editor never saw and holds text not in `kept` or,
+    given `fields`, other fields than those."""
     return (
         draft is not None
         and stamp(draft) != (known or "")
-        and _plain(draft.body) not in {_plain(text) for text in kept}
+        and (
+            _plain(draft.body) not in {_plain(text) for text in kept}
+            or (fields is not None and json.loads(draft.fields or "{}") != fields)
+        )
     )
 
 
@@ -100,7 +106,7 @@ def save_draft(
     if (known_at := _moment(known)) is not None and _replace(user, key, known_at, values):
         return values["saved_at"]
     current = _own(user, key)
-    if _unseen(current, known, (body,)):
+    if _unseen(current, known, (body,), fields or {}):
         raise NewerDraft(current)
     if current is not None:
         # Only if nobody wrote between the read above and now (another worker, another device).
