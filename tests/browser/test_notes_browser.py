@@ -313,6 +313,12 @@ def test_inline_add_refreshes_the_count_at_once(notes_live, chromium):
     page.get_by_role("button", name="Közzététel").click()
     expect(page.locator("article.note", has_text="Számoljon velem is")).to_have_count(1)
     expect(count).to_have_text(re.compile(rf"^{before + 1} jegyzet"))
+    # The draft the title's leaving wrote, on its way as the note went, is removed too.
+    for _ in range(50):
+        if _new_note_draft(app, ADAM) is None:
+            break
+        page.wait_for_timeout(100)
+    assert _new_note_draft(app, ADAM) is None
     page.context.close()
     from journal.extensions import db
     from journal.models import Note
@@ -534,6 +540,23 @@ def test_a_refresh_asked_before_a_delete_does_not_bring_the_note_back(
     expect(notice).to_have_count(1)
     expect(page.locator(f"article#note-{gone}")).to_have_count(0)
     page.context.close()
+
+
+def _new_note_draft(app, email: str) -> str | None:
+    """Return the title of the user's draft of a new note on the tata board, if any."""
+    import json
+
+    from journal.extensions import db
+    from journal.models import Draft, Group, User
+
+    with app.app_context():
+        user = db.session.scalar(db.select(User).where(User.email == email))
+        group = db.session.scalar(db.select(Group).where(Group.slug == "tata"))
+        key = f"note:new:group:{group.id}"
+        draft = db.session.scalar(
+            db.select(Draft).where(Draft.user_id == user.id, Draft.key == key)
+        )
+        return None if draft is None else json.loads(draft.fields).get("title", "")
 
 
 def _remove_notes(app, *titles: str) -> None:
