@@ -1,8 +1,6 @@
 """Issue 5's privacy acceptance on the demo itself: a unique marker in every non-report field
 of the seeded demo, then every PDF and preview of every workshop, group and the program."""
 
-import threading
-
 import pytest
 from sqlalchemy import select
 
@@ -96,7 +94,7 @@ def _plant() -> dict:
 
 @pytest.fixture
 def demo(app, tmp_path):
-    """The seeded demo with markers planted, and renders that finish before the answer."""
+    """The seeded demo with markers planted."""
     from journal.demo import seed_demo
 
     app.config["REPORT_CACHE_DIR"] = str(tmp_path / "pdf-cache")
@@ -106,10 +104,7 @@ def demo(app, tmp_path):
     assert db.session.scalar(
         select(JournalSection).where(JournalSection.visibility == Visibility.PRIVATE)
     )
-    yield _plant()
-    for thread in threading.enumerate():
-        if thread.name.startswith("pdf-"):
-            thread.join(30)
+    return _plant()
 
 
 def _assert_clean(text: str, where: str) -> None:

@@ -4,7 +4,6 @@ asked for (and then marks them on every page), counts alike in its two tables, a
 that is only a heading or a lone table."""
 
 import re
-import threading
 from datetime import timedelta
 
 import pytest
@@ -62,7 +61,7 @@ def _body_lines(page: str, program_name: str) -> list[str]:
 
 @pytest.fixture
 def demo(app, client, tmp_path):
-    """The seeded demo, its coordinator logged in; renders finish before the test ends."""
+    """The seeded demo, its coordinator logged in."""
     from journal.demo import seed_demo
 
     app.config["REPORT_CACHE_DIR"] = str(tmp_path / "pdf-cache")
@@ -70,10 +69,7 @@ def demo(app, client, tmp_path):
     db.session.commit()
     coordinator = db.session.scalar(select(User).where(User.email == COORDINATOR))
     login(client, coordinator, password="muhelynaplo")
-    yield db.session.scalar(select(Program))
-    for thread in threading.enumerate():
-        if thread.name.startswith("pdf-"):
-            thread.join(30)
+    return db.session.scalar(select(Program))
 
 
 def _held() -> list[Workshop]:
