@@ -81,12 +81,13 @@ def _sections(site) -> list[tuple[int, str, int, int]]:
 
 
 def _leave_draft(site, index: int, body: str) -> None:
-    """Store the mentor's server draft of the journal's index-th section, as a late draft
-    write from another device would."""
+    """Store the mentor's server draft of the journal's index-th section, as the phone's own
+    late draft write would (its settings as the page sends them)."""
     with site["app"].app_context():
         section = db.session.get(JournalSection, _sections(site)[index][0])
         mentor = db.session.scalar(select(User).where(User.email == site["email"]))
-        save_draft(mentor, draft_key("section", section.id), body, {}, section.version - 1)
+        fields = {"visibility": section.visibility.value, "in_report": section.in_report}
+        save_draft(mentor, draft_key("section", section.id), body, fields, section.version - 1)
         db.session.commit()
 
 
