@@ -311,6 +311,30 @@ def test_a_note_save_keeps_a_newer_draft_from_another_device(app, client, world,
     assert db.session.scalar(select(Draft.body)) == "A telefonon folytatott jegyzet"
 
 
+def test_a_note_save_keeps_a_newer_draft_that_differs_only_in_its_title(app, client, world, log_in):
+    """The phone changed only the title of a new note after the laptop last saw its draft; the
+    laptop posts the same text under its own title: the phone's title stays in the draft, to be
+    offered. The same post when the phone's draft holds just what was posted leaves none."""
+    group = world["group_a"]
+    key = f"note:new:group:{group.id}"
+    log_in(world["participant_a"])
+    phone = app.test_client()
+    login(phone, world["participant_a"])
+    body = "Ugyanaz a szöveg mindkét eszközön."
+    sent = {"kind": "difficulty", "title": "A laptop címe", "body": body, "link": "", "draft": ""}
+    for title, left in (("A telefon címe", "A telefon címe"), ("A laptop címe", None)):
+        fields = {"kind": "difficulty", "title": title, "link": "", "mentor_only": False}
+        _put(phone, key, body, fields=fields, base_version=None)
+        posted = client.post(f"/groups/{group.slug}/notes/new", data=sent, headers=HX)
+        assert posted.status_code == 200
+        draft = draft_for(world["participant_a"], key)
+        assert (json.loads(draft.fields)["title"] if draft else None) == left
+        if draft:
+            assert draft.body == body
+            db.session.delete(draft)
+            db.session.commit()
+
+
 def test_the_draft_rules_in_one_place(app, world, section):
     """save_draft and clear_draft refuse an unseen newer draft; the stamp changes per write."""
     key = f"section:{section.id}"

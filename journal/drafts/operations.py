@@ -75,16 +75,15 @@ def _replace(user: User, key: str, saved_at: datetime, values: dict) -> bool:
 def _unseen(
     draft: Draft | None, known: str | None, kept: tuple[str, ...], fields: dict | None = None
 ) -> bool:
-    """Tell whether the draft is one the editor never saw and holds text not in `kept` or,
-    given `fields`, other fields than those."""
-    return (
-        draft is not None
-        and stamp(draft) != (known or "")
-        and (
-            _plain(draft.body) not in {_plain(text) for text in kept}
-            or (fields is not None and json.loads(draft.fields or "{}") != fields)
-        )
-    )
+    """Tell whether the draft is one the editor never saw and holds something a write would
+    lose: a text not in `kept` or, given `fields`, a field of its own with another value
+    there."""
+    if draft is None or stamp(draft) == (known or ""):
+        return False
+    if _plain(draft.body) not in {_plain(text) for text in kept}:
+        return True
+    own = json.loads(draft.fields or "{}")
+    return fields is not None and any(fields.get(name) != value for name, value in own.items())
 
 
 def save_draft(
@@ -123,14 +122,21 @@ def save_draft(
     return values["saved_at"]
 
 
-def clear_draft(user: User, key: str, known: str | None, kept: tuple[str, ...] = ()) -> None:
+def clear_draft(
+    user: User,
+    key: str,
+    known: str | None,
+    kept: tuple[str, ...] = (),
+    fields: dict | None = None,
+) -> None:
     """Forget the user's draft under the key that the editor knew (call it in the transaction
     of the real save). Raise NewerDraft, keeping it, if it is a draft the editor never saw
-    whose text is not in `kept` (the saved or the submitted text)."""
+    whose text is not in `kept` (the saved or the submitted text) or, given the submitted
+    `fields` (a note's title), whose own fields differ from them."""
     current = _own(user, key)
     if current is None:
         return
-    if _unseen(current, known, kept):
+    if _unseen(current, known, kept, fields):
         raise NewerDraft(current)
     db.session.execute(
         delete(Draft).where(Draft.id == current.id).execution_options(synchronize_session=False)

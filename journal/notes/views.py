@@ -394,7 +394,7 @@ def create(slug: str):
                 status = 429
             else:
                 note = operations.add_note(current_user, group, **_values(form, workshop))
-                _clear_draft(draft_key("note", "new", "group", group.id))
+                _clear_draft(draft_key("note", "new", "group", group.id), form)
                 if not wants_fragment():
                     flash(_("A jegyzetet közzétettük."), "success")
                 # Rendered before the commit, while the new note is still loaded.
@@ -423,13 +423,18 @@ def create(slug: str):
     )
 
 
-def _clear_draft(key: str) -> None:
+def _clear_draft(key: str, form: NoteForm) -> None:
     """Forget the draft the posting editor wrote or restored; a newer one from another device
-    stays and is offered when that editor opens next."""
+    stays and is offered when that editor opens next, unless it holds just what was posted
+    (its text and fields: a title changed on the phone is not lost to the laptop's)."""
+    sent = {
+        name: form[name].data
+        if form[name].type == "BooleanField"
+        else (form[name].raw_data or [""])[0]
+        for name in DRAFT_FIELDS
+    }
     with contextlib.suppress(NewerDraft):
-        clear_draft(
-            current_user, key, request.form.get("draft", ""), kept=(request.form.get("body", ""),)
-        )
+        clear_draft(current_user, key, form.draft.data, kept=(form.body.data or "",), fields=sent)
 
 
 @bp.get("/notes/<int:note_id>")
@@ -465,7 +470,7 @@ def edit(note_id: int):
         if not form.workshop.errors:
             try:
                 operations.edit_note(current_user, note, base, **_values(form, workshop))
-                _clear_draft(draft_key("note", note.id))
+                _clear_draft(draft_key("note", note.id), form)
             except operations.StaleVersion:
                 db.session.rollback()
                 current = queries.note_with_everything(note_id)
