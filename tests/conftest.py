@@ -126,7 +126,11 @@ class FreshContextClient(FlaskClient):
 
 
 def _reset_postgres(app) -> None:
-    """Create the schema once per run, then empty every table before each test."""
+    """Create the schema once per run, then empty every table before each test and start every
+    id sequence again at 1.
+
+    DELETE, children first, in one round trip: TRUNCATE of the 25 tables took 0.4 s a test here
+    (it makes new files for every table and index), DELETE of their few rows 5 ms."""
     global _pg_schema_ready
     with app.app_context():
         if not _pg_schema_ready:
@@ -134,9 +138,10 @@ def _reset_postgres(app) -> None:
             db.create_all()
             _pg_schema_ready = True
         else:
-            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-            db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-            db.session.commit()
+            deletes = [f'DELETE FROM "{t.name}"' for t in reversed(db.metadata.sorted_tables)]
+            restart = "SELECT setval(oid, 1, false) FROM pg_class WHERE relkind = 'S'"
+            with db.engine.begin() as connection:
+                connection.exec_driver_sql("; ".join([*deletes, restart]))
 
 
 def build_app(tmp_path, **overrides):
