@@ -1,7 +1,6 @@
 """Set-up work done once per test process instead of once per test: the URL rules' builders,
-the templates' compiled code and the SQLite schema. Kept out of conftest.py, which is imported
-twice (as `conftest` by pytest and as `tests.conftest` by the test modules): this module is
-imported once."""
+the templates' compiled code and the SQLite schema. A module of its own, like tests/apps.py,
+so that it is imported once."""
 
 import inspect
 import shutil

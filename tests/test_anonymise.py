@@ -24,7 +24,7 @@ from journal.models import (
     User,
     utcnow,
 )
-from tests.conftest import login
+from tests.apps import login
 from tests.factories import make_workshop
 from tests.pdfs import pdf_text
 

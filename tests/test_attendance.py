@@ -267,7 +267,7 @@ def test_simultaneous_taps_leave_one_row(app, world):
     """Four taps on one participant at the same moment: all answer 200, one row remains."""
     import threading
 
-    from tests.conftest import login
+    from tests.apps import login
 
     participant_id = world["participant_a"].id
     clients = [app.test_client() for _ in range(4)]

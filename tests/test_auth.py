@@ -11,7 +11,7 @@ from journal.auth.views import safe_next
 from journal.config import DefaultConfig
 from journal.extensions import db
 from journal.models import Invitation, User, utcnow
-from tests.conftest import login
+from tests.apps import login
 from tests.factories import PASSWORD, make_user
 
 
@@ -384,7 +384,7 @@ def test_an_app_without_rate_limits_does_not_switch_them_off_for_the_next(tmp_pa
     """Flask-Limiter's one limiter object is shared: each app must set its own flag."""
     from journal import create_app
     from journal.extensions import limiter
-    from tests.conftest import TEST_CONFIG
+    from tests.apps import TEST_CONFIG
 
     uri = f"sqlite:///{tmp_path / 'x.sqlite'}"
     create_app(TEST_CONFIG | {"SQLALCHEMY_DATABASE_URI": uri, "RATELIMIT_ENABLED": False})

@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from journal import create_app
 from journal.backups import schema_heads
 from journal.extensions import db
-from tests.conftest import DATABASE_URL, TEST_CONFIG
+from tests.apps import DATABASE_URL, TEST_CONFIG
 from tests.factories import make_user
 
 ON_PG = bool(DATABASE_URL)

@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from journal import create_app
 from journal.extensions import db
-from tests.conftest import TEST_CONFIG
+from tests.apps import TEST_CONFIG
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -22,7 +22,7 @@ from journal.models import (
     local_today,
     program_zone,
 )
-from tests.conftest import login
+from tests.apps import login
 
 SECTIONS = {
     "people", "program", "groups", "memberships", "workshops", "notes", "report_texts", "methods",

@@ -11,7 +11,7 @@ from journal.drafts.operations import NewerDraft, clear_draft, save_draft, stamp
 from journal.drafts.queries import draft_for
 from journal.extensions import db
 from journal.models import Draft
-from tests.conftest import login
+from tests.apps import login
 from tests.factories import make_journal, make_workshop
 from tests.test_attendance import count_queries
 from tests.test_notes import make_note
@@ -162,7 +162,7 @@ def test_registering_a_kind(app, world):
 
 
 def test_autosave_needs_the_token_unless_its_headers_prove_the_page_sent_it(tmp_path):
-    from tests.conftest import build_app
+    from tests.apps import build_app
     from tests.factories import PASSWORD, make_world
 
     app = build_app(tmp_path, WTF_CSRF_ENABLED=True)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from journal.extensions import db
 from journal.models import Draft, JournalSection
-from tests.conftest import DATABASE_URL, build_app, login
+from tests.apps import DATABASE_URL, build_app, login
 from tests.factories import make_journal, make_workshop, make_world
 
 HX = {"HX-Request": "true"}

@@ -6,7 +6,7 @@ import pytest
 
 from journal.extensions import db
 from journal.models import User
-from tests.conftest import build_app, login
+from tests.apps import build_app, login
 
 HX = {"HX-Request": "true"}
 

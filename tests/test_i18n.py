@@ -16,7 +16,7 @@ from flask_login import login_user
 
 from journal.extensions import babel, db
 from journal.i18n import long_date, select_locale, short_datetime
-from tests.conftest import login
+from tests.apps import login
 from tests.factories import make_user
 
 ROOT = Path(__file__).resolve().parent.parent

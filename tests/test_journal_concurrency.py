@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from journal.extensions import db
 from journal.models import JournalSection, SectionRevision
-from tests.conftest import login
+from tests.apps import login
 from tests.factories import make_journal, make_workshop
 
 HX = {"HX-Request": "true"}

@@ -9,7 +9,7 @@ from sqlalchemy.pool import NullPool
 from journal.extensions import db
 from journal.models import WorkshopStatus, local_today
 from journal.workshops import ics
-from tests.conftest import DATABASE_URL
+from tests.apps import DATABASE_URL
 from tests.factories import make_workshop
 
 PUBLIC = "https://naplo.example.hu"

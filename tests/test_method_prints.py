@@ -12,7 +12,7 @@ from sqlalchemy import select
 from journal.extensions import db
 from journal.methods.operations import create_method
 from journal.models import Method, User, Workshop, WorkshopMethod, WorkshopStatus
-from tests.conftest import login
+from tests.apps import login
 from tests.pdfs import pdf_pages
 
 A4 = (595.28, 841.89)  # points

@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from journal import create_app
 from journal.extensions import db
 from journal.search.index import is_model_object
-from tests.conftest import TEST_CONFIG
+from tests.apps import TEST_CONFIG
 
 
 @pytest.fixture

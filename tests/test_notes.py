@@ -32,7 +32,7 @@ def make_note(author, group, **kw) -> Note:
 
 def relogin(client, user):
     """Log out whoever is logged in, then log the user in."""
-    from tests.conftest import login
+    from tests.apps import login
 
     client.post("/logout")
     return login(client, user)
@@ -135,7 +135,7 @@ def test_add_note_bad_input_keeps_text(client, world, log_in, data, message):
 
 def test_add_note_rate_limit_keeps_text(tmp_path):
     """More notes a minute than allowed answers a Hungarian 429 that keeps the text."""
-    from tests.conftest import build_app, login
+    from tests.apps import build_app, login
     from tests.factories import make_world
 
     app = build_app(tmp_path, NOTE_RATE_LIMIT="2 per minute")
@@ -683,7 +683,7 @@ def test_workshop_page_leads_to_its_notes(client, world, log_in):
 
 def test_writes_need_the_csrf_token(tmp_path):
     """With CSRF on, a note write without the token is refused and changes nothing."""
-    from tests.conftest import build_app, login
+    from tests.apps import build_app, login
     from tests.factories import make_world
 
     app = build_app(tmp_path, WTF_CSRF_ENABLED=True)

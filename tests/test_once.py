@@ -20,7 +20,7 @@ from journal.models import (
     Workshop,
 )
 from journal.notes.operations import add_note
-from tests.conftest import login
+from tests.apps import login
 from tests.factories import make_workshop
 
 KEY = re.compile(r'name="form_key" value="([^"]+)"')

@@ -18,7 +18,7 @@ from journal.extensions import db
 from journal.journals.operations import finalise, save_section
 from journal.models import JournalSection, Visibility
 from journal.reports import printing, refusal, slots
-from tests.conftest import build_app
+from tests.apps import build_app
 from tests.factories import make_journal, make_workshop
 
 # A journal section's text of one word, as long as a note may be (issue 18: 84 s unbounded).

@@ -17,7 +17,7 @@ from journal.models import (
     Workshop,
     WorkshopStatus,
 )
-from tests.conftest import login
+from tests.apps import login
 from tests.pdfs import pdf_text
 
 # Each kind of document is its own test, so that the ~100 renders spread over the workers.

@@ -24,7 +24,7 @@ from journal.models import (
     WorkshopStatus,
     local_today,
 )
-from tests.conftest import login
+from tests.apps import login
 from tests.factories import make_workshop
 from tests.pdfs import pdf_pages
 

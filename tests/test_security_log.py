@@ -7,7 +7,7 @@ import re
 import pytest
 
 from journal.extensions import db
-from tests.conftest import build_app
+from tests.apps import build_app
 from tests.factories import PASSWORD, make_journal, make_workshop
 
 
@@ -120,7 +120,7 @@ def test_a_multipart_form_of_too_many_parts_is_refused(client):
 def test_cookies_over_https_are_named_host_only(tmp_path):
     """With secure cookies (the production settings behind HTTPS) the session and remember
     cookies carry the __Host- prefix: Secure, this host only, path /."""
-    from tests.conftest import login
+    from tests.apps import login
     from tests.factories import make_world
 
     app = build_app(tmp_path, SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)

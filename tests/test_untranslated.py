@@ -9,7 +9,7 @@ from flask import abort
 
 from journal.extensions import db
 from journal.mail import send_invitation
-from tests.conftest import build_app
+from tests.apps import build_app
 from tests.factories import make_user, make_world
 
 HX = {"HX-Request": "true"}

@@ -245,7 +245,7 @@ def test_racing_edits_one_wins_the_other_gets_409(app, world):
     """Two saves from the same version at the same moment: one is stored, the other is 409."""
     import threading
 
-    from tests.conftest import login
+    from tests.apps import login
 
     workshop_id = make_workshop(world["group_a"], status=WorkshopStatus.PLANNED).id
     db.session.commit()

@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 from journal.extensions import db
 from journal.journals.sections import SECTIONS
 from journal.models import Journal, JournalSection, JournalStatus, SectionRevision
+from tests.apps import build_app
 from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, serving
-from tests.conftest import build_app
 from tests.factories import PASSWORD, make_journal, make_workshop, make_world
 
 playwright_api = pytest.importorskip("playwright.sync_api")

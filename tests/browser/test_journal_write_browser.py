@@ -11,8 +11,8 @@ from journal.drafts.kinds import draft_key
 from journal.drafts.operations import save_draft
 from journal.extensions import db
 from journal.models import Journal, JournalSection, SectionRevision, User
+from tests.apps import build_app
 from tests.browser.harness import PHONE, Console, open_page, serving
-from tests.conftest import build_app
 from tests.factories import PASSWORD, make_workshop, make_world
 
 pytestmark = pytest.mark.browser

@@ -16,8 +16,8 @@ from werkzeug.serving import make_server
 from journal.extensions import db
 from journal.journals.operations import save_section
 from journal.models import JournalSection, Visibility
+from tests.apps import build_app
 from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS
-from tests.conftest import build_app
 from tests.factories import PASSWORD, make_journal, make_workshop, make_world
 from tests.xss_payloads import XSS_PAYLOADS
 
