@@ -20,25 +20,40 @@ from tests.factories import PASSWORD
 from tests.once_per_process import TEMPLATE_CODE, sqlite_template
 
 
+def _worker_database(url, statements: tuple[str, ...]) -> None:
+    """Run DROP or CREATE DATABASE statements for the database of `url`, from the server's
+    `postgres` database."""
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        for statement in statements:
+            conn.execute(text(statement.format(name=url.database)))
+    admin.dispose()
+
+
 def _database_url() -> str | None:
     """Return the PostgreSQL database this process tests on, if any. Under pytest-xdist each
-    worker gets its own database next to the given one (created here, dropped at the end),
-    so that one worker's per-test TRUNCATE never empties another's tables."""
+    worker gets its own database next to the given one (created here, dropped at the end by
+    drop_worker_database), so that one worker's per-test DELETE never empties another's
+    tables."""
     base = os.environ.get("DATABASE_URL")
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if not base or not worker:
         return base
     url = make_url(base)
-    name = f"{url.database}_{worker}"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
+    url = url.set(database=f"{url.database}_{worker}")
+    _worker_database(
+        url, ('DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', 'CREATE DATABASE "{name}"')
+    )
+    return url.render_as_string(hide_password=False)
 
 
 DATABASE_URL = _database_url()
+
+
+def drop_worker_database() -> None:
+    """Drop this worker's own PostgreSQL database, if it made one (see _database_url)."""
+    if DATABASE_URL and os.environ.get("PYTEST_XDIST_WORKER"):
+        _worker_database(make_url(DATABASE_URL), ('DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',))
 
 
 TEST_CONFIG = {

@@ -4,24 +4,17 @@ import logging
 import os
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from journal.extensions import db
-from tests.apps import DATABASE_URL, build_app, login
+from tests.apps import build_app, drop_worker_database, login
 from tests.once_per_process import remove_sqlite_template
 
 
 def pytest_sessionfinish(session):
     """Remove this process's SQLite schema template, and drop this worker's own PostgreSQL
-    database (see tests/apps.py)."""
+    database."""
     remove_sqlite_template()
-    if DATABASE_URL and os.environ.get("PYTEST_XDIST_WORKER"):
-        url = make_url(DATABASE_URL)
-        admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-        admin.dispose()
+    drop_worker_database()
 
 
 # The test files whose tests share set-up beyond one test (module- and session-scoped

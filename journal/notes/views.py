@@ -136,6 +136,12 @@ def _note_form(group: Group, note: Note | None = None) -> NoteForm:
 DRAFT_FIELDS = ("kind", "title", "link", "workshop", "mentor_only", "hide_reactors")
 
 
+def _draft_fields(form: NoteForm) -> dict:
+    """Return the form's DRAFT_FIELDS as a draft keeps them: a check box as true or false,
+    any other field as its text ("" when empty)."""
+    return {n: v if isinstance(v := form[n].data, bool) else v or "" for n in DRAFT_FIELDS}
+
+
 def _with_draft(form: NoteForm, key: str) -> dict | None:
     """Put the user's unsaved draft into a freshly opened note form; return the values shown
     before ("Elvetés" goes back to them), or None when there was nothing to restore."""
@@ -143,8 +149,8 @@ def _with_draft(form: NoteForm, key: str) -> dict | None:
     if draft is None:
         return None
     form.draft.data = stamp(draft)  # shown (or the same as saved): this form may replace it
-    saved = {n: v if isinstance(v := form[n].data, bool) else v or "" for n in DRAFT_FIELDS}
-    saved = {"body": form.body.data or "", "fields": saved, "base_version": form.version.data}
+    saved = {"body": form.body.data or "", "fields": _draft_fields(form)}
+    saved["base_version"] = form.version.data
     fields = {k: v for k, v in draft_fields(draft).items() if k in DRAFT_FIELDS}
     shown = saved["fields"] | {
         k: bool(v) if k in ("mentor_only", "hide_reactors") else str(v) for k, v in fields.items()
@@ -427,14 +433,14 @@ def _clear_draft(key: str, form: NoteForm) -> None:
     """Forget the draft the posting editor wrote or restored; a newer one from another device
     stays and is offered when that editor opens next, unless it holds just what was posted
     (its text and fields: a title changed on the phone is not lost to the laptop's)."""
-    sent = {
-        name: form[name].data
-        if form[name].type == "BooleanField"
-        else (form[name].raw_data or [""])[0]
-        for name in DRAFT_FIELDS
-    }
     with contextlib.suppress(NewerDraft):
-        clear_draft(current_user, key, form.draft.data, kept=(form.body.data or "",), fields=sent)
+        clear_draft(
+            current_user,
+            key,
+            form.draft.data,
+            kept=(form.body.data or "",),
+            fields=_draft_fields(form),
+        )
 
 
 @bp.get("/notes/<int:note_id>")
