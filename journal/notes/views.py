@@ -1,6 +1,7 @@
 """Shared notes: the group's board, inline editing, replies, "Nálam is" and moderation."""
 
 import contextlib
+from types import SimpleNamespace
 
 from flask import (
     Blueprint,
@@ -66,24 +67,19 @@ def note_labels() -> dict:
     }
 
 
-class NoteAddresses:
-    """The addresses of a note's page and of its actions, each a function of the note's id."""
-
-    ENDPOINTS = (
-        "show", "edit", "delete", "restore", "metoo", "reply", "hide", "unhide", "pick", "consent",
-    )  # fmt: skip
-
-    def __init__(self):
-        """Build each address once through the URL map (it stays the source of every one)."""
-        for name in self.ENDPOINTS:
-            setattr(self, name, UrlPattern(f"notes.{name}", "note_id").fill)
+# The endpoints of a note's page and of its actions, whose addresses a page of notes asks for.
+NOTE_ENDPOINTS = (
+    "show", "edit", "delete", "restore", "metoo", "reply", "hide", "unhide", "pick", "consent",
+)  # fmt: skip
 
 
-def note_addresses() -> NoteAddresses:
-    """Return the addresses of notes' actions, built once per request: a page of notes asks
-    for them once per note."""
+def note_addresses() -> SimpleNamespace:
+    """Return the addresses of notes' actions, each a function of the note's id, built once
+    per request through the URL map: a page of notes asks for them once per note."""
     if "note_addresses" not in g:
-        g.note_addresses = NoteAddresses()
+        g.note_addresses = SimpleNamespace(
+            **{name: UrlPattern(f"notes.{name}", "note_id").fill for name in NOTE_ENDPOINTS}
+        )
     return g.note_addresses
 
 
