@@ -85,7 +85,7 @@ def home():
         context |= {
             "tasks": overview.open_tasks([group.id for group in mentored], today),
             "mentors": queries.mentors_by_group(groups),
-            "figures": queries.group_figures(groups),
+            "participants": queries.participant_counts(groups),
             "next_per_group": overview.next_per_group(ids, today),
         }
     return render("groups/home.html", **context)
