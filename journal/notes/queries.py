@@ -31,11 +31,6 @@ RESTORE_WINDOW = timedelta(days=30)
 DELETED_NOTICE = timedelta(minutes=10)  # how long a deleted note stays on the board as a notice
 
 
-def visible_condition(user: User, group: Group):
-    """Return the SQL condition for live notes of the group the user may see."""
-    return visible_in_groups(user, [group.id])
-
-
 def visible_in_groups(user: User, group_ids: list[int] | None):
     """Return the SQL condition for live notes of these groups (None: of every group) the user
     may see.
@@ -120,7 +115,7 @@ def _board_condition(user: User, group: Group, filters: BoardFilters, condition=
     """Return the SQL condition for the notes the user may see under the board's filters (or
     for those of another condition)."""
     if condition is None:
-        condition = visible_condition(user, group)
+        condition = visible_in_groups(user, [group.id])
     if filters.kind:
         condition = and_(condition, Note.kind == NoteKind(filters.kind))
     if filters.workshop:
@@ -189,7 +184,7 @@ def board_token(user: User, group: Group) -> str:
     their replies and reactions (a withdrawn "Nálam is" lowers the count). Each part reads the
     visible notes once; on SQLite from the index ix_note_board alone, not the table's rows.
     """
-    visible = visible_condition(user, group)
+    visible = visible_in_groups(user, [group.id])
     notes = select(func.count(Note.id), func.max(Note.updated_at)).where(visible)
     replies = (
         select(func.count(Reply.id), func.max(Reply.id))
@@ -214,7 +209,7 @@ def shared_difficulties(user: User, group: Group) -> list[tuple[Note, int]]:
         _with_everything(
             select(Note, count)
             .outerjoin(Reaction, Reaction.note_id == Note.id)
-            .where(visible_condition(user, group), Note.kind == NoteKind.DIFFICULTY)
+            .where(visible_in_groups(user, [group.id]), Note.kind == NoteKind.DIFFICULTY)
             .group_by(Note.id)
             .order_by(count.desc(), Note.created_at.desc()),
             grouped=True,
@@ -285,7 +280,7 @@ def note_authors(user: User, group: Group) -> list[User]:
     """Return the people who wrote notes the user can see, in Hungarian order."""
     authors = db.session.scalars(
         select(User).where(
-            User.id.in_(select(Note.author_id).where(visible_condition(user, group)))
+            User.id.in_(select(Note.author_id).where(visible_in_groups(user, [group.id])))
         )
     )
     return sort_hungarian(authors, key=person_key)
