@@ -1,7 +1,7 @@
 """Reads of shared notes, always filtered by what the user may see."""
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 
 from flask import g
@@ -76,12 +76,7 @@ class BoardFilters:
 
     def query_args(self, **changes) -> dict:
         """Return the non-empty filters as URL arguments, with some changed."""
-        values = {
-            "kind": self.kind,
-            "workshop": self.workshop,
-            "author": self.author,
-            "page": self.page if self.page > 1 else None,
-        } | changes
+        values = asdict(self) | {"page": self.page if self.page > 1 else None} | changes
         return {k: v for k, v in values.items() if v}
 
 
