@@ -116,9 +116,9 @@ def _live_note(note_id: int, load=queries.note_with_everything) -> Note:
     return note
 
 
-def _note_form(group: Group, note: Note | None = None) -> NoteForm:
+def _note_form(note: Note | None = None) -> NoteForm:
     """Return the note form, filled from the note when it is first opened."""
-    form = NoteForm(obj=note) if note is not None and request.method == "GET" else NoteForm()
+    form = NoteForm(obj=note) if request.method == "GET" else NoteForm()
     if note is not None and request.method == "GET":
         form.kind.data = note.kind.value
         form.workshop.data = str(note.workshop_id or "")
@@ -168,7 +168,7 @@ def _new_note_form(
     """Return the new-note form (None if the user may not add one) with the user's unsaved
     draft put back, and what _with_draft returned; a list fragment shows no form. The
     group's workshops are read unless given."""
-    form = _note_form(group) if can_add_note(current_user, group) else None
+    form = _note_form() if can_add_note(current_user, group) else None
     if form is None or (wants_fragment() and request.endpoint != "notes.create"):
         return form, None
     form = _with_choices(form, group, workshops)
@@ -379,7 +379,7 @@ def create(slug: str):
         return render(
             "notes/new.html", "notes/_new_form.html", group=group, form=form, restored=restored
         )
-    form = _note_form(group)
+    form = _note_form()
     status = 422
     if form.validate():
         workshop = _chosen_workshop(form, group)
@@ -455,7 +455,7 @@ def edit(note_id: int):
     """Edit a note in place; a save based on a stale version answers 409 with both texts."""
     note = _live_note(note_id)
     require(can_edit_note(current_user, note))
-    form = _editor_ids(_note_form(note.group, note), note)
+    form = _editor_ids(_note_form(note), note)
     context = {"note": note, "group": note.group, "form": form, "conflict": None}
     if request.method == "GET":
         _with_choices(form, note.group)
