@@ -175,13 +175,6 @@ def _new_note_form(
     return form, _with_draft(form, draft_key("note", "new", "group", group.id))
 
 
-def _editor_ids(form: NoteForm, note: Note) -> NoteForm:
-    """Give an inline editor's fields ids of their own (the new-note form is on the page too)."""
-    for field in form:
-        field.id = field.label.field_id = f"note-{note.id}-{field.name}"
-    return form
-
-
 def _with_choices(
     form: NoteForm, group: Group, workshops: list[Workshop] | None = None
 ) -> NoteForm:
@@ -455,7 +448,9 @@ def edit(note_id: int):
     """Edit a note in place; a save based on a stale version answers 409 with both texts."""
     note = _live_note(note_id)
     require(can_edit_note(current_user, note))
-    form = _editor_ids(_note_form(note), note)
+    form = _note_form(note)
+    for field in form:  # ids of its own: the board's new-note form is on the page too
+        field.id = field.label.field_id = f"note-{note.id}-{field.name}"
     context = {"note": note, "group": note.group, "form": form, "conflict": None}
     if request.method == "GET":
         _with_choices(form, note.group)
