@@ -602,25 +602,22 @@ def unhide(note_id: int):
     )
 
 
+def _switch(note_id: int, allowed, name: str, operation):
+    """Turn a note's setting on or off as its button sent it (`name`: 1 for on) through
+    operation(user, note, on), with _act."""
+    on = request.form.get(name) == "1"
+    return _act(note_id, allowed, lambda note, _form: operation(current_user, note, on))
+
+
 @bp.post("/notes/<int:note_id>/report")
 @login_required
 def pick(note_id: int):
     """Mark or unmark a note for the group's report."""
-    picked = request.form.get("picked") == "1"
-    return _act(
-        note_id,
-        can_pick_note_for_report,
-        lambda note, _form: operations.set_in_report(current_user, note, picked),
-    )
+    return _switch(note_id, can_pick_note_for_report, "picked", operations.set_in_report)
 
 
 @bp.post("/notes/<int:note_id>/consent")
 @login_required
 def consent(note_id: int):
     """Withdraw or give back the author's consent to the note appearing in a report."""
-    consent = request.form.get("consent") == "1"
-    return _act(
-        note_id,
-        can_edit_note,
-        lambda note, _form: operations.set_report_consent(current_user, note, consent),
-    )
+    return _switch(note_id, can_edit_note, "consent", operations.set_report_consent)
