@@ -197,12 +197,12 @@ def board_token(user: User, group: Group) -> str:
     return hashlib.blake2s(repr(tuple(row)).encode(), digest_size=8).hexdigest()
 
 
-def shared_difficulties(user: User, group: Group) -> list[tuple[Note, int]]:
-    """Return the visible difficulties of the group with their me-too count, most first."""
-    count = func.count(Reaction.id).label("metoo")
-    rows = db.session.execute(
+def shared_difficulties(user: User, group: Group) -> list[Note]:
+    """Return the visible difficulties of the group, those with the most "Nálam is" first."""
+    count = func.count(Reaction.id)
+    return db.session.scalars(
         _with_everything(
-            select(Note, count)
+            select(Note)
             .outerjoin(Reaction, Reaction.note_id == Note.id)
             .where(visible_in_groups(user, [group.id]), Note.kind == NoteKind.DIFFICULTY)
             .group_by(Note.id)
@@ -210,7 +210,6 @@ def shared_difficulties(user: User, group: Group) -> list[tuple[Note, int]]:
             grouped=True,
         )
     ).all()
-    return [(note, metoo) for note, metoo in rows]
 
 
 def deleted_notes(user: User, group: Group) -> list[Note]:

@@ -347,7 +347,7 @@ def shared(slug: str):
     """List the group's difficulties by how many said "Nálam is"."""
     group = group_or_404(slug)
     return render(
-        "notes/shared.html", group=group, rows=queries.shared_difficulties(current_user, group)
+        "notes/shared.html", group=group, notes=queries.shared_difficulties(current_user, group)
     )
 
 
