@@ -220,7 +220,6 @@ def deleted_notes(user: User, group: Group) -> list[Note]:
             .where(
                 Note.group_id == group.id,
                 Note.author_id == user.id,
-                Note.deleted_at.is_not(None),
                 Note.deleted_at > utcnow() - RESTORE_WINDOW,
             )
             .order_by(Note.deleted_at.desc())
