@@ -459,9 +459,7 @@ def edit(note_id: int):
     status = 422
     base = positive_int(form.version.data)
     if base is None:
-        form.title.errors.append(
-            _("Hiányzik a szerkesztett változat száma; töltse újra az oldalt.")
-        )
+        form.title.errors = [_("Hiányzik a szerkesztett változat száma; töltse újra az oldalt.")]
     elif form.validate():
         workshop = _chosen_workshop(form, note.group)
         if not form.workshop.errors:
