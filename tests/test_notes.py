@@ -184,6 +184,20 @@ def test_edit_inline_and_stale_version(client, world, log_in):
     assert note.body == "Első mentés" and note.version == 2
 
 
+def test_an_edit_without_its_version_keeps_the_text_and_says_so(client, world, log_in):
+    """A save that lost its version field (a page from before, a hand-made request) answers 422
+    with the text as typed and a Hungarian message, and changes nothing."""
+    note = make_note(world["participant_a"], world["group_a"])
+    log_in(world["participant_a"])
+    data = {"kind": "difficulty", "title": "Új cím", "body": "Gépelt szöveg"}
+    response = client.post(f"/notes/{note.id}/edit", data=data, headers=HX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Hiányzik a szerkesztett változat száma" in html and "Gépelt szöveg" in html
+    db.session.refresh(note)
+    assert note.version == 1 and note.body != "Gépelt szöveg"
+
+
 def test_an_edit_that_moves_the_note_answers_with_its_new_workshop(client, world, log_in):
     """Moving a note to another workshop (or to none) answers with the note as saved: its new
     workshop's topic, not the one it had."""

@@ -1,6 +1,5 @@
 """Reads for groups, always filtered by what the user may see."""
 
-from dataclasses import dataclass
 from functools import cache
 
 from flask import g, has_request_context
@@ -58,28 +57,18 @@ def group_or_404(slug: str) -> Group:
     return group
 
 
-@dataclass
-class GroupFigures:
-    """A line of figures about a group for the coordinator's overview."""
-
-    participants: int
-    mentors: int
-
-
-def group_figures(groups: list[Group]) -> dict[int, GroupFigures]:
-    """Count current participants and mentors of each group in one query."""
+def participant_counts(groups: list[Group]) -> dict[int, int]:
+    """Count the current participants of each group in one query."""
     rows = db.session.execute(
-        select(Membership.group_id, Membership.role, func.count())
-        .where(Membership.group_id.in_([g.id for g in groups]), Membership.current())
-        .group_by(Membership.group_id, Membership.role)
+        select(Membership.group_id, func.count())
+        .where(
+            Membership.group_id.in_([g.id for g in groups]),
+            Membership.role == Role.PARTICIPANT,
+            Membership.current(),
+        )
+        .group_by(Membership.group_id)
     )
-    figures = {g.id: GroupFigures(0, 0) for g in groups}
-    for group_id, role, count in rows:
-        if role == Role.MENTOR:
-            figures[group_id].mentors = count
-        else:
-            figures[group_id].participants = count
-    return figures
+    return {g.id: 0 for g in groups} | dict(rows.all())
 
 
 def current_members(group: Group) -> tuple[list[Membership], list[Membership]]:

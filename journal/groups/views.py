@@ -1,7 +1,7 @@
 """The home page (the user's tasks, what changed, their groups; for the coordinator the whole
 program at a glance), a group's page and a group's open tasks."""
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, request
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -20,6 +20,7 @@ from journal.permissions import (
     is_coordinator,
     mentored_group_ids,
     require,
+    require_visible,
 )
 from journal.program.queries import current_program
 from journal.workshops.forms import REASON_MAX
@@ -85,7 +86,7 @@ def home():
         context |= {
             "tasks": overview.open_tasks([group.id for group in mentored], today),
             "mentors": queries.mentors_by_group(groups),
-            "figures": queries.group_figures(groups),
+            "participants": queries.participant_counts(groups),
             "next_per_group": overview.next_per_group(ids, today),
         }
     return render("groups/home.html", **context)
@@ -112,8 +113,7 @@ def tasks(slug: str, kind: str):
     """List one kind of the group's open tasks, oldest first, with the days each has waited."""
     group = queries.group_or_404(slug)
     require(can_follow_journals(current_user, group))
-    if kind not in overview.TASK_KINDS:
-        abort(404)
+    require_visible(kind in overview.TASK_KINDS)
     open_tasks = overview.open_tasks([group.id], local_today())[group.id]
     return render(
         "groups/tasks.html",
@@ -135,8 +135,7 @@ def person(slug: str, user_id: int):
     membership = db.session.scalar(
         select(Membership).where(Membership.group_id == group.id, Membership.user_id == user_id)
     )
-    if membership is None:
-        abort(404)
+    require_visible(membership is not None)
     person = db.session.get(User, user_id)
     workshops = participation(person, group)
     notes = db.session.scalar(

@@ -1,7 +1,7 @@
 """Reads of shared notes, always filtered by what the user may see."""
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 
 from flask import g
@@ -29,11 +29,6 @@ from journal.permissions import current_memberships, is_coordinator, mentored_gr
 PAGE_SIZE = 20
 RESTORE_WINDOW = timedelta(days=30)
 DELETED_NOTICE = timedelta(minutes=10)  # how long a deleted note stays on the board as a notice
-
-
-def visible_condition(user: User, group: Group):
-    """Return the SQL condition for live notes of the group the user may see."""
-    return visible_in_groups(user, [group.id])
 
 
 def visible_in_groups(user: User, group_ids: list[int] | None):
@@ -81,12 +76,7 @@ class BoardFilters:
 
     def query_args(self, **changes) -> dict:
         """Return the non-empty filters as URL arguments, with some changed."""
-        values = {
-            "kind": self.kind,
-            "workshop": self.workshop,
-            "author": self.author,
-            "page": self.page if self.page > 1 else None,
-        } | changes
+        values = asdict(self) | {"page": self.page if self.page > 1 else None} | changes
         return {k: v for k, v in values.items() if v}
 
 
@@ -120,7 +110,7 @@ def _board_condition(user: User, group: Group, filters: BoardFilters, condition=
     """Return the SQL condition for the notes the user may see under the board's filters (or
     for those of another condition)."""
     if condition is None:
-        condition = visible_condition(user, group)
+        condition = visible_in_groups(user, [group.id])
     if filters.kind:
         condition = and_(condition, Note.kind == NoteKind(filters.kind))
     if filters.workshop:
@@ -189,7 +179,7 @@ def board_token(user: User, group: Group) -> str:
     their replies and reactions (a withdrawn "Nálam is" lowers the count). Each part reads the
     visible notes once; on SQLite from the index ix_note_board alone, not the table's rows.
     """
-    visible = visible_condition(user, group)
+    visible = visible_in_groups(user, [group.id])
     notes = select(func.count(Note.id), func.max(Note.updated_at)).where(visible)
     replies = (
         select(func.count(Reply.id), func.max(Reply.id))
@@ -207,20 +197,19 @@ def board_token(user: User, group: Group) -> str:
     return hashlib.blake2s(repr(tuple(row)).encode(), digest_size=8).hexdigest()
 
 
-def shared_difficulties(user: User, group: Group) -> list[tuple[Note, int]]:
-    """Return the visible difficulties of the group with their me-too count, most first."""
-    count = func.count(Reaction.id).label("metoo")
-    rows = db.session.execute(
+def shared_difficulties(user: User, group: Group) -> list[Note]:
+    """Return the visible difficulties of the group, those with the most "Nálam is" first."""
+    count = func.count(Reaction.id)
+    return db.session.scalars(
         _with_everything(
-            select(Note, count)
+            select(Note)
             .outerjoin(Reaction, Reaction.note_id == Note.id)
-            .where(visible_condition(user, group), Note.kind == NoteKind.DIFFICULTY)
+            .where(visible_in_groups(user, [group.id]), Note.kind == NoteKind.DIFFICULTY)
             .group_by(Note.id)
             .order_by(count.desc(), Note.created_at.desc()),
             grouped=True,
         )
     ).all()
-    return [(note, metoo) for note, metoo in rows]
 
 
 def deleted_notes(user: User, group: Group) -> list[Note]:
@@ -231,7 +220,6 @@ def deleted_notes(user: User, group: Group) -> list[Note]:
             .where(
                 Note.group_id == group.id,
                 Note.author_id == user.id,
-                Note.deleted_at.is_not(None),
                 Note.deleted_at > utcnow() - RESTORE_WINDOW,
             )
             .order_by(Note.deleted_at.desc())
@@ -285,7 +273,7 @@ def note_authors(user: User, group: Group) -> list[User]:
     """Return the people who wrote notes the user can see, in Hungarian order."""
     authors = db.session.scalars(
         select(User).where(
-            User.id.in_(select(Note.author_id).where(visible_condition(user, group)))
+            User.id.in_(select(Note.author_id).where(visible_in_groups(user, [group.id])))
         )
     )
     return sort_hungarian(authors, key=person_key)

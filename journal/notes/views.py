@@ -1,6 +1,7 @@
 """Shared notes: the group's board, inline editing, replies, "Nálam is" and moderation."""
 
 import contextlib
+from types import SimpleNamespace
 
 from flask import (
     Blueprint,
@@ -66,24 +67,19 @@ def note_labels() -> dict:
     }
 
 
-class NoteAddresses:
-    """The addresses of a note's page and of its actions, each a function of the note's id."""
-
-    ENDPOINTS = (
-        "show", "edit", "delete", "restore", "metoo", "reply", "hide", "unhide", "pick", "consent",
-    )  # fmt: skip
-
-    def __init__(self):
-        """Build each address once through the URL map (it stays the source of every one)."""
-        for name in self.ENDPOINTS:
-            setattr(self, name, UrlPattern(f"notes.{name}", "note_id").fill)
+# The endpoints of a note's page and of its actions, whose addresses a page of notes asks for.
+NOTE_ENDPOINTS = (
+    "show", "edit", "delete", "restore", "metoo", "reply", "hide", "unhide", "pick", "consent",
+)  # fmt: skip
 
 
-def note_addresses() -> NoteAddresses:
-    """Return the addresses of notes' actions, built once per request: a page of notes asks
-    for them once per note."""
+def note_addresses() -> SimpleNamespace:
+    """Return the addresses of notes' actions, each a function of the note's id, built once
+    per request through the URL map: a page of notes asks for them once per note."""
     if "note_addresses" not in g:
-        g.note_addresses = NoteAddresses()
+        g.note_addresses = SimpleNamespace(
+            **{name: UrlPattern(f"notes.{name}", "note_id").fill for name in NOTE_ENDPOINTS}
+        )
     return g.note_addresses
 
 
@@ -120,9 +116,9 @@ def _live_note(note_id: int, load=queries.note_with_everything) -> Note:
     return note
 
 
-def _note_form(group: Group, note: Note | None = None) -> NoteForm:
+def _note_form(note: Note | None = None) -> NoteForm:
     """Return the note form, filled from the note when it is first opened."""
-    form = NoteForm(obj=note) if note is not None and request.method == "GET" else NoteForm()
+    form = NoteForm(obj=note) if request.method == "GET" else NoteForm()
     if note is not None and request.method == "GET":
         form.kind.data = note.kind.value
         form.workshop.data = str(note.workshop_id or "")
@@ -172,18 +168,11 @@ def _new_note_form(
     """Return the new-note form (None if the user may not add one) with the user's unsaved
     draft put back, and what _with_draft returned; a list fragment shows no form. The
     group's workshops are read unless given."""
-    form = _note_form(group) if can_add_note(current_user, group) else None
+    form = _note_form() if can_add_note(current_user, group) else None
     if form is None or (wants_fragment() and request.endpoint != "notes.create"):
         return form, None
     form = _with_choices(form, group, workshops)
     return form, _with_draft(form, draft_key("note", "new", "group", group.id))
-
-
-def _editor_ids(form: NoteForm, note: Note) -> NoteForm:
-    """Give an inline editor's fields ids of their own (the new-note form is on the page too)."""
-    for field in form:
-        field.id = field.label.field_id = f"note-{note.id}-{field.name}"
-    return form
 
 
 def _with_choices(
@@ -358,7 +347,7 @@ def shared(slug: str):
     """List the group's difficulties by how many said "Nálam is"."""
     group = group_or_404(slug)
     return render(
-        "notes/shared.html", group=group, rows=queries.shared_difficulties(current_user, group)
+        "notes/shared.html", group=group, notes=queries.shared_difficulties(current_user, group)
     )
 
 
@@ -383,7 +372,7 @@ def create(slug: str):
         return render(
             "notes/new.html", "notes/_new_form.html", group=group, form=form, restored=restored
         )
-    form = _note_form(group)
+    form = _note_form()
     status = 422
     if form.validate():
         workshop = _chosen_workshop(form, group)
@@ -459,7 +448,9 @@ def edit(note_id: int):
     """Edit a note in place; a save based on a stale version answers 409 with both texts."""
     note = _live_note(note_id)
     require(can_edit_note(current_user, note))
-    form = _editor_ids(_note_form(note.group, note), note)
+    form = _note_form(note)
+    for field in form:  # ids of its own: the board's new-note form is on the page too
+        field.id = field.label.field_id = f"note-{note.id}-{field.name}"
     context = {"note": note, "group": note.group, "form": form, "conflict": None}
     if request.method == "GET":
         _with_choices(form, note.group)
@@ -468,9 +459,7 @@ def edit(note_id: int):
     status = 422
     base = positive_int(form.version.data)
     if base is None:
-        form.title.errors.append(
-            _("Hiányzik a szerkesztett változat száma; töltse újra az oldalt.")
-        )
+        form.title.errors = [_("Hiányzik a szerkesztett változat száma; töltse újra az oldalt.")]
     elif form.validate():
         workshop = _chosen_workshop(form, note.group)
         if not form.workshop.errors:
@@ -611,25 +600,22 @@ def unhide(note_id: int):
     )
 
 
+def _switch(note_id: int, allowed, name: str, operation):
+    """Turn a note's setting on or off as its button sent it (`name`: 1 for on) through
+    operation(user, note, on), with _act."""
+    on = request.form.get(name) == "1"
+    return _act(note_id, allowed, lambda note, _form: operation(current_user, note, on))
+
+
 @bp.post("/notes/<int:note_id>/report")
 @login_required
 def pick(note_id: int):
     """Mark or unmark a note for the group's report."""
-    picked = request.form.get("picked") == "1"
-    return _act(
-        note_id,
-        can_pick_note_for_report,
-        lambda note, _form: operations.set_in_report(current_user, note, picked),
-    )
+    return _switch(note_id, can_pick_note_for_report, "picked", operations.set_in_report)
 
 
 @bp.post("/notes/<int:note_id>/consent")
 @login_required
 def consent(note_id: int):
     """Withdraw or give back the author's consent to the note appearing in a report."""
-    consent = request.form.get("consent") == "1"
-    return _act(
-        note_id,
-        can_edit_note,
-        lambda note, _form: operations.set_report_consent(current_user, note, consent),
-    )
+    return _switch(note_id, can_edit_note, "consent", operations.set_report_consent)

@@ -157,9 +157,10 @@ def _workshop_lines(group_ids: list[int], today: date, program: Program) -> dict
     (one query)."""
     rows = db.session.execute(_workshop_lines_query(), {"group_ids": group_ids, "today": today})
     lines = {
-        group_id: {"last": None, "next": None, "rate": Rate(0, 0), "trend": [], "held": 0}
+        group_id: {"last": None, "next": None, "rate": Rate(0, 0), "trend": Trend([])}
         for group_id in group_ids
     }
+    held: dict[int, int] = defaultdict(int)
     start, end = program.period_start, program.period_end
     period: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for row in rows:
@@ -170,16 +171,16 @@ def _workshop_lines(group_ids: list[int], today: date, program: Program) -> dict
         attended, recorded = int(row[5] or 0), row[6]
         if line["last"] is None and row.date <= today:
             line["last"] = row
-        if line["held"] < TREND_LENGTH and recorded:
-            line["trend"].append(Rate(attended, recorded).percent)
-        line["held"] += 1
+        if held[row.group_id] < TREND_LENGTH and recorded:
+            line["trend"].percents.append(Rate(attended, recorded).percent)
+        held[row.group_id] += 1
         if recorded and start <= row.date <= end:
             period[row.group_id][0] += attended
             period[row.group_id][1] += recorded
     for group_id, (attended, recorded) in period.items():
         lines[group_id]["rate"] = Rate(attended, recorded)
     for line in lines.values():
-        line["trend"].reverse()  # oldest first
+        line["trend"].percents.reverse()  # oldest first
     return lines
 
 
@@ -221,10 +222,7 @@ def group_rows(
         GroupRow(
             group=group,
             tasks=tasks[group.id],
-            last=lines[group.id]["last"],
-            next=lines[group.id]["next"],
-            rate=lines[group.id]["rate"],
-            trend=Trend(lines[group.id]["trend"]),
+            **lines[group.id],
             notes_month=notes.get(group.id, 0),
             metoo_month=metoo.get(group.id, 0),
         )
