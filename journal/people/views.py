@@ -57,11 +57,6 @@ def _group_or_error(form) -> Group | None:
     return group
 
 
-def _person(user_id: int) -> User:
-    """Load a person or answer 404."""
-    return db.get_or_404(User, user_id)
-
-
 def _membership(user: User, membership_id: int) -> Membership:
     """Load a membership of this person or answer 404."""
     membership = db.session.get(Membership, membership_id)
@@ -156,7 +151,7 @@ def _person_context(user: User, form: MembershipForm | None = None, **extra) -> 
 @bp.get("/<int:user_id>")
 def person(user_id: int):
     """Show one person with their memberships and actions."""
-    return _render_person(_person(user_id))
+    return _render_person(db.get_or_404(User, user_id))
 
 
 def _act(user: User, action, *args, focus: str | None = None, announce: str | None = None):
@@ -186,7 +181,7 @@ def _act(user: User, action, *args, focus: str | None = None, announce: str | No
 @bp.post("/<int:user_id>/deactivate")
 def deactivate(user_id: int):
     """Stop a person from logging in."""
-    user = _person(user_id)
+    user = db.get_or_404(User, user_id)
     announce = _(
         "%(name)s letiltva: nem tud belépni, és a korábbi jelszóbeállító linkjei érvénytelenek.",
         name=user.full_name,
@@ -198,7 +193,7 @@ def deactivate(user_id: int):
 @bp.post("/<int:user_id>/activate")
 def activate(user_id: int):
     """Let a deactivated person log in again."""
-    user = _person(user_id)
+    user = db.get_or_404(User, user_id)
     security_log.event("account.reactivated", target=user.id)
     return _act(user, operations.reactivate, user)
 
@@ -208,7 +203,7 @@ def new_link(user_id: int):
     """Make a new single-use link to set a password ("forgot my password")."""
     from journal.auth.operations import create_invitation
 
-    user = _person(user_id)
+    user = db.get_or_404(User, user_id)
     if not user.active:
         flash(_("Letiltott felhasználónak nem adható belépési link."), "error")
         return redirect(url_for("people.person", user_id=user.id), 303)
@@ -222,7 +217,7 @@ def new_link(user_id: int):
 @bp.post("/<int:user_id>/memberships")
 def add_membership(user_id: int):
     """Put a person into a group."""
-    user = _person(user_id)
+    user = db.get_or_404(User, user_id)
     form = _membership_form()
     if form.validate():
         group = _group_or_error(form)
@@ -243,7 +238,7 @@ def add_membership(user_id: int):
 @bp.post("/<int:user_id>/memberships/<int:membership_id>/remove")
 def remove_membership(user_id: int, membership_id: int):
     """Take a person out of a group."""
-    user = _person(user_id)
+    user = db.get_or_404(User, user_id)
     membership = _membership(user, membership_id)
     return _act(user, operations.remove_from_group, membership, focus="memberships")
 
@@ -251,7 +246,7 @@ def remove_membership(user_id: int, membership_id: int):
 @bp.post("/<int:user_id>/memberships/<int:membership_id>/joined")
 def change_joined_on(user_id: int, membership_id: int):
     """Correct the day a member joined their group."""
-    user = _person(user_id)
+    user = db.get_or_404(User, user_id)
     membership = _membership(user, membership_id)
     form = JoinedOnForm(prefix=f"membership-{membership.id}")
     if not form.validate():
@@ -271,7 +266,7 @@ def change_joined_on(user_id: int, membership_id: int):
 @bp.post("/<int:user_id>/memberships/<int:membership_id>/role")
 def change_role(user_id: int, membership_id: int):
     """Make a member mentor or participant."""
-    user = _person(user_id)
+    user = db.get_or_404(User, user_id)
     membership = _membership(user, membership_id)
     role = request.form.get("role", "")
     if role not in {r.value for r in Role}:
@@ -288,7 +283,7 @@ def _bad_role(_actor):
 def reminder(user_id: int):
     """Show the reminder a mentor would get about their open tasks; a POST mails it now."""
     require(can_send_reminders(current_user))
-    user = _person(user_id)
+    user = db.get_or_404(User, user_id)
     today = local_today()
     digest = reminder_for(user, today)
     if request.method == "GET":
@@ -336,7 +331,7 @@ def _anonymise_page(person: User, form: AnonymiseForm, status: int = 200):
 @bp.route("/<int:user_id>/anonymise", methods=["GET", "POST"])
 def anonymise(user_id: int):
     """Preview, then (confirmed) anonymise a leaver for good."""
-    person = _person(user_id)
+    person = db.get_or_404(User, user_id)
     require(can_anonymise_person(current_user, person))
     if request.method == "GET":
         return _anonymise_page(person, AnonymiseForm(formdata=None))
