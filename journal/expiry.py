@@ -72,12 +72,7 @@ def unauthorized() -> Response:
         response.status_code = 401
         response.headers.update(login_again)
         return response
-    if (
-        request.method != "GET"
-        and not is_htmx()
-        and set(request.form) - {"csrf_token"}
-        and from_this_site()
-    ):
+    if a_form_post():
         # A form sent after the login expired: keep what was typed (a redirect would lose it,
         # and the login page could only come back to the form's address with a GET).
         message = logged_out_message(_("az „Újraküldés” gombra"))
@@ -182,6 +177,13 @@ def from_this_site() -> bool:
     source = request.headers.get("Origin") or request.headers.get("Referer") or ""
     parts = urlsplit(source)
     return bool(parts.netloc) and f"{parts.scheme}://{parts.netloc}/" == request.host_url
+
+
+def a_form_post() -> bool:
+    """Tell whether this is a plain (not htmx) form post with fields, from one of our pages."""
+    if request.method != "POST" or is_htmx():
+        return False
+    return bool(set(request.form) - {"csrf_token"}) and from_this_site()
 
 
 def foreign_post():
