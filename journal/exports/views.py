@@ -102,9 +102,8 @@ def _download(program: Program, groups: list[Group], scope: str, group: Group | 
         return _page(program, group, 422)
     export = tables.build_export(kind, groups, period)
     write, mimetype = FORMATS[fmt]
-    start, end = tables.period_words(period)
     stem = ascii_filename(program.name.split()[0] if program.name else "", scope)
-    name = f"{stem}_{tables.KINDS[kind][1]}_{start}_{end}.{fmt}"
+    name = f"{stem}_{tables.KINDS[kind][1]}_{period.start}_{period.end}.{fmt}"  # ISO dates
     response = Response(write(export), mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
