@@ -46,12 +46,6 @@ def _kind_labels() -> dict[str, tuple[str, str]]:
     }
 
 
-def _form(errors: dict | None = None) -> dict:
-    """Return the period form's values as typed (bounded), with its errors."""
-    typed = {name: request.args.get(name, "")[:40] for name in ("from", "to")}
-    return typed | {"errors": errors or {}}
-
-
 def _page(program: Program, group: Group | None, status: int = 200, error: dict | None = None):
     """Render the exports page for the period asked (or its error, with no links)."""
     period = None
@@ -70,6 +64,7 @@ def _page(program: Program, group: Group | None, status: int = 200, error: dict 
         action = url_for("exports.program_exports")
         download = "exports.program_download"
         scope = {}
+    typed = {name: request.args.get(name, "")[:40] for name in ("from", "to")}  # as typed, bounded
     args = {k: v for k, v in (period.query_args() if period else {}).items() if k in ("from", "to")}
     links = {
         kind: {fmt: url_for(download, table=kind, format=fmt, **scope, **args) for fmt in FORMATS}
@@ -81,7 +76,7 @@ def _page(program: Program, group: Group | None, status: int = 200, error: dict 
         program=program,
         group=group,
         period=period,
-        form=_form(errors),
+        form=typed | {"errors": errors},
         form_action=action,
         links=links if period else None,
         kinds=_kind_labels(),
