@@ -213,22 +213,20 @@ def _journals(person: User, viewer: User) -> tuple[list[dict], int]:
     ).all()
     result, left_out = [], 0
     for journal in sorted(journals, key=lambda j: (j.workshop.date, j.id)):
-        sections = []
-        for section in journal.sections:
-            if not can_read_section(viewer, section):
-                left_out += 1
-                continue
-            sections.append(
-                {
-                    "key": section.key,
-                    "title": str(spec_for(section.key).title),
-                    "visibility": section.visibility.value,
-                    "in_report": section.in_report,
-                    "version": section.version,
-                    "updated_at": _when(section.updated_at),
-                    "body": section.body,
-                }
-            )
+        shown = [s for s in journal.sections if can_read_section(viewer, s)]
+        left_out += len(journal.sections) - len(shown)
+        sections = [
+            {
+                "key": section.key,
+                "title": str(spec_for(section.key).title),
+                "visibility": section.visibility.value,
+                "in_report": section.in_report,
+                "version": section.version,
+                "updated_at": _when(section.updated_at),
+                "body": section.body,
+            }
+            for section in shown
+        ]
         result.append(
             {
                 "workshop": _workshop(journal.workshop),
