@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 
 from journal.auth.operations import create_invitation
 from journal.auth.passwords import hash_password
+from journal.backups import BackupError, backup, check_backup, restore
 from journal.extensions import db
 from journal.groups.queries import current_members
 from journal.i18n import sort_hungarian
@@ -156,8 +157,6 @@ def remind_command() -> None:
 def backup_command(path: Path) -> None:
     """Write a consistent copy of the database to PATH while the app runs (SQLite: the
     online backup API; PostgreSQL: pg_dump -Fc). The cached PDFs are not part of it."""
-    from journal.backups import BackupError, backup
-
     try:
         message = backup(current_app.config["SQLALCHEMY_DATABASE_URI"], path, click.echo)
     except BackupError as error:
@@ -171,8 +170,6 @@ def backup_command(path: Path) -> None:
 def restore_command(path: Path, yes: bool) -> None:
     """Replace the database with the backup at PATH, after checking its integrity and its
     schema version (a mismatch is refused before anything changes). Stop the app first."""
-    from journal.backups import BackupError, check_backup, restore
-
     url = current_app.config["SQLALCHEMY_DATABASE_URI"]
     db.session.remove()
     db.engine.dispose()  # this process's own connections must not hold the database

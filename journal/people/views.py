@@ -7,6 +7,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from journal import security_log
+from journal.auth.operations import create_invitation
 from journal.extensions import db
 from journal.htmx import after_action, message_fragment, render, wants_fragment
 from journal.links import public_url
@@ -201,8 +202,6 @@ def activate(user_id: int):
 @bp.post("/<int:user_id>/link")
 def new_link(user_id: int):
     """Make a new single-use link to set a password ("forgot my password")."""
-    from journal.auth.operations import create_invitation
-
     user = db.get_or_404(User, user_id)
     if not user.active:
         flash(_("Letiltott felhasználónak nem adható belépési link."), "error")
