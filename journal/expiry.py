@@ -54,20 +54,15 @@ def path_only(url: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def _wants_json() -> bool:
-    """Tell whether the caller is a page's script that reads JSON (autosave)."""
-    return request.is_json or request.accept_mimetypes.best == "application/json"
-
-
 @login_manager.unauthorized_handler
 def unauthorized() -> Response:
     """Answer a request that needs a login it no longer has, keeping whatever was typed."""
     # Where a script's or htmx's page goes to log in again, and back to after it.
     back = request.headers.get("HX-Current-URL") or request.full_path
     login_again = {"HX-Redirect": url_for("auth.login", next=path_only(back))}
-    if _wants_json():
-        # A script that retries every few seconds: no flashed message to pile up on the login
-        # page. 401 tells autosave to keep the text and wait for the login.
+    if request.is_json or request.accept_mimetypes.best == "application/json":
+        # A page's script that reads JSON (autosave), retrying every few seconds: no flashed
+        # message to pile up on the login page. 401 tells autosave to keep the text and wait.
         response = jsonify(error="login", message=_("A bejelentkezése lejárt."))
         response.status_code = 401
         response.headers.update(login_again)

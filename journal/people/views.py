@@ -34,13 +34,6 @@ def only_the_coordinator():
     require(can_manage_people(current_user))
 
 
-def _invite_form() -> InviteForm:
-    """Return the invitation form with the group choices filled in."""
-    form = InviteForm()
-    form.group.choices = [SelectChoice("", _("— nincs még csoportja —")), *queries.group_choices()]
-    return form
-
-
 def _membership_form() -> MembershipForm:
     """Return the add-to-group form with the group choices filled in."""
     form = MembershipForm()
@@ -78,7 +71,8 @@ def _link_message(user: User, token: str, purpose: str) -> None:
 @bp.route("", methods=["GET", "POST"])
 def index():
     """List everyone and invite a new person."""
-    form = _invite_form()
+    form = InviteForm()
+    form.group.choices = [SelectChoice("", _("— nincs még csoportja —")), *queries.group_choices()]
     status = 200
     if request.method == "POST":
         status = 422
@@ -309,13 +303,6 @@ def reminder(user_id: int):
     return redirect(url_for("people.reminder", user_id=user.id), 303)
 
 
-def _forget_cached_pdfs() -> None:
-    """Delete every cached PDF: those made before hold the old name (they are made again on
-    the next download)."""
-    for path in cache_dir().glob("*.pdf"):
-        path.unlink(missing_ok=True)
-
-
 def _anonymise_page(person: User, form: AnonymiseForm, status: int = 200):
     """Render the preview of anonymising a person, with the confirming form."""
     return render(
@@ -346,6 +333,9 @@ def anonymise(user_id: int):
     db.session.commit()
     # Who and when, never what: the log holds no name.
     security_log.event("person.anonymised", target=person.id)
-    _forget_cached_pdfs()
+    # Every cached PDF made before holds the old name: delete them (they are made again on
+    # the next download).
+    for path in cache_dir().glob("*.pdf"):
+        path.unlink(missing_ok=True)
     flash(_("A személy anonimizálva: mostantól „%(label)s”.", label=label), "success")
     return redirect(url_for("people.person", user_id=user_id), 303)
