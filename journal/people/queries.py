@@ -56,9 +56,7 @@ class AnonymisePreview:
 def anonymous_label(person: User) -> tuple[str, str, str]:
     """Return the family name, given name and email a person would get: "Volt mentor" or
     "Volt résztvevő" (whatever they were in any group) with the next free number."""
-    number = (
-        db.session.scalar(select(func.count()).where(User.anonymised_at.is_not(None))) or 0
-    ) + 1
+    number = db.session.scalar(select(func.count()).where(User.anonymised_at.is_not(None))) + 1
     while db.session.scalar(select(User.id).where(User.email == f"volt-{number}@anonim.invalid")):
         number += 1
     was_mentor = any(m.role == Role.MENTOR for m in person.memberships)
