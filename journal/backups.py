@@ -19,6 +19,7 @@ import sqlite3
 import subprocess
 import tempfile
 from collections.abc import Callable
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -125,18 +126,16 @@ def _backup_sqlite(source: Path, target: Path) -> str:
     handle, temporary = tempfile.mkstemp(prefix=".backup-", suffix=".sqlite", dir=target.parent)
     os.close(handle)
     try:
-        live = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
-        copy = sqlite3.connect(temporary)
-        try:
+        with (
+            closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)) as live,
+            closing(sqlite3.connect(temporary)) as copy,
+        ):
             # pages=-1: the whole database in one step, so the copy is one moment's state.
             live.backup(copy, pages=-1)
             # A self-contained file: no -wal or -shm file needed beside it.
             copy.execute("PRAGMA journal_mode = DELETE")
             check = copy.execute("PRAGMA integrity_check").fetchone()[0]
             versions = _sqlite_versions(copy)
-        finally:
-            copy.close()
-            live.close()
         if check != "ok":
             raise BackupError(f"The copy failed its integrity check ({check}); nothing written.")
         os.replace(temporary, target)
@@ -186,12 +185,9 @@ def check_backup(database_url: str, source: Path) -> str:
         if magic != SQLITE_MAGIC:
             raise BackupError(f"{source} is not a SQLite database backup.")
         try:
-            connection = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-            try:
+            with closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as connection:
                 rows = [row[0] for row in connection.execute("PRAGMA integrity_check")]
                 versions = _sqlite_versions(connection)
-            finally:
-                connection.close()
         except sqlite3.DatabaseError as error:
             raise BackupError(f"{source} is damaged: {error}. Nothing was changed.") from None
         if rows != ["ok"]:
@@ -248,14 +244,12 @@ def _restore_sqlite(live_path: Path, source: Path, say: Callable[[str], None]) -
         kept = live_path.with_name(f"{live_path.name}.before-restore-{stamp}")
         _backup_sqlite(live_path, kept)
         say(f"The database as it was is kept in {kept}.")
-    backup_file = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    live = sqlite3.connect(live_path, timeout=30)
-    try:
+    with (
+        closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as backup_file,
+        closing(sqlite3.connect(live_path, timeout=30)) as live,
+    ):
         backup_file.backup(live, pages=-1)
         check = live.execute("PRAGMA integrity_check").fetchone()[0]
-    finally:
-        live.close()
-        backup_file.close()
     return f"Restored {live_path} from {source} (integrity {check})."
 
 
