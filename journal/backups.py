@@ -140,8 +140,7 @@ def _backup_sqlite(source: Path, target: Path) -> str:
             raise BackupError(f"The copy failed its integrity check ({check}); nothing written.")
         os.replace(temporary, target)
     finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+        Path(temporary).unlink(missing_ok=True)
     size = target.stat().st_size
     return (
         f"Backup written to {target} (SQLite, {size} bytes, integrity ok, "
@@ -157,8 +156,7 @@ def _backup_postgres(url: URL, target: Path) -> str:
         _run(["pg_dump", "-Fc", "--no-owner", "--file", str(temporary), "--dbname", dsn], env)
         os.replace(temporary, target)
     finally:
-        if temporary.exists():
-            temporary.unlink()
+        temporary.unlink(missing_ok=True)
     versions = _postgres_versions(target)
     return (
         f"Backup written to {target} (pg_dump -Fc, {target.stat().st_size} bytes, "
