@@ -113,10 +113,9 @@ def _answer(code: int):
     title, message = _messages().get(
         code, (_("Hiba"), _("A kérést nem sikerült teljesíteni. Kérjük, próbálja újra."))
     )
-    if code >= 500 and a_form_post() and code in _resend_messages():
-        return resend_page(
-            _resend_messages()[code], code, title=title, reference=security_log.request_id()
-        )
+    resend = _resend_messages().get(code) if code >= 500 and a_form_post() else None
+    if resend:
+        return resend_page(resend, code, title=title, reference=security_log.request_id())
     if is_htmx():
         if code == 404 and request.method != "GET":
             # An action on something that was there when the page was loaded.
