@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select
 from journal.auth.operations import create_invitation
 from journal.auth.passwords import hash_password
 from journal.backups import BackupError, backup, check_backup, restore
+from journal.demo import DemoDataError, seed_demo
 from journal.extensions import db
 from journal.groups.queries import current_members
 from journal.i18n import sort_hungarian
@@ -24,6 +25,7 @@ from journal.models import (
     local_today,
 )
 from journal.people.operations import PeopleError, add_to_group
+from journal.reminders import send_reminders
 from journal.search import index as search_index
 
 
@@ -69,8 +71,6 @@ def render_stale_markdown() -> int:
 def seed_demo_command(password: str) -> None:
     """Load the demo program (journal/demo/program.toml) dated from today; running it twice
     changes nothing."""
-    from journal.demo import DemoDataError, seed_demo
-
     try:
         seed_demo(password)
     except DemoDataError as error:
@@ -142,8 +142,6 @@ def remind_command() -> None:
     """Mail each mentor a digest of their open tasks and the coordinator the program's (at most
     once a day each, only when something is open); without MAIL_SERVER print them instead.
     Run daily by cron. A refused mail is logged and sent again at the next run."""
-    from journal.reminders import send_reminders
-
     outcome = send_reminders(local_today(), click.echo, db.session.commit)
     db.session.commit()
     if outcome.printed:
