@@ -19,6 +19,7 @@ import sqlite3
 import subprocess
 import tempfile
 from collections.abc import Callable
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -125,24 +126,21 @@ def _backup_sqlite(source: Path, target: Path) -> str:
     handle, temporary = tempfile.mkstemp(prefix=".backup-", suffix=".sqlite", dir=target.parent)
     os.close(handle)
     try:
-        live = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
-        copy = sqlite3.connect(temporary)
-        try:
+        with (
+            closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)) as live,
+            closing(sqlite3.connect(temporary)) as copy,
+        ):
             # pages=-1: the whole database in one step, so the copy is one moment's state.
             live.backup(copy, pages=-1)
             # A self-contained file: no -wal or -shm file needed beside it.
             copy.execute("PRAGMA journal_mode = DELETE")
             check = copy.execute("PRAGMA integrity_check").fetchone()[0]
             versions = _sqlite_versions(copy)
-        finally:
-            copy.close()
-            live.close()
         if check != "ok":
             raise BackupError(f"The copy failed its integrity check ({check}); nothing written.")
         os.replace(temporary, target)
     finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+        Path(temporary).unlink(missing_ok=True)
     size = target.stat().st_size
     return (
         f"Backup written to {target} (SQLite, {size} bytes, integrity ok, "
@@ -158,8 +156,7 @@ def _backup_postgres(url: URL, target: Path) -> str:
         _run(["pg_dump", "-Fc", "--no-owner", "--file", str(temporary), "--dbname", dsn], env)
         os.replace(temporary, target)
     finally:
-        if temporary.exists():
-            temporary.unlink()
+        temporary.unlink(missing_ok=True)
     versions = _postgres_versions(target)
     return (
         f"Backup written to {target} (pg_dump -Fc, {target.stat().st_size} bytes, "
@@ -170,12 +167,6 @@ def _backup_postgres(url: URL, target: Path) -> str:
 # --- Restore ------------------------------------------------------------------------------
 
 
-def _magic(path: Path) -> bytes:
-    """Return the first bytes of a file."""
-    with path.open("rb") as file:
-        return file.read(16)
-
-
 def check_backup(database_url: str, source: Path) -> str:
     """Check that a backup file can replace this database (its kind, its integrity, its
     schema version) and return what it is; raise BackupError otherwise."""
@@ -183,7 +174,8 @@ def check_backup(database_url: str, source: Path) -> str:
     source = Path(source)
     if not source.is_file():
         raise BackupError(f"There is no backup file at {source}.")
-    magic = _magic(source)
+    with source.open("rb") as file:
+        magic = file.read(16)
     backend = url.get_backend_name()
     if backend == "sqlite":
         if magic.startswith(PG_DUMP_MAGIC):
@@ -191,12 +183,9 @@ def check_backup(database_url: str, source: Path) -> str:
         if magic != SQLITE_MAGIC:
             raise BackupError(f"{source} is not a SQLite database backup.")
         try:
-            connection = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-            try:
+            with closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as connection:
                 rows = [row[0] for row in connection.execute("PRAGMA integrity_check")]
                 versions = _sqlite_versions(connection)
-            finally:
-                connection.close()
         except sqlite3.DatabaseError as error:
             raise BackupError(f"{source} is damaged: {error}. Nothing was changed.") from None
         if rows != ["ok"]:
@@ -210,8 +199,7 @@ def check_backup(database_url: str, source: Path) -> str:
             raise BackupError("This is a SQLite backup; the app's database is PostgreSQL.")
         if not magic.startswith(PG_DUMP_MAGIC):
             raise BackupError(f"{source} is not a pg_dump custom-format (-Fc) archive.")
-        _run(["pg_restore", "--list", str(source)])
-        versions = _postgres_versions(source)
+        versions = _postgres_versions(source)  # pg_restore --list refuses an unreadable one
         _check_versions(versions)
         return f"pg_dump archive, readable, schema {_describe(versions)}"
     raise BackupError(f"Restoring {backend} databases is not supported.")
@@ -254,14 +242,12 @@ def _restore_sqlite(live_path: Path, source: Path, say: Callable[[str], None]) -
         kept = live_path.with_name(f"{live_path.name}.before-restore-{stamp}")
         _backup_sqlite(live_path, kept)
         say(f"The database as it was is kept in {kept}.")
-    backup_file = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    live = sqlite3.connect(live_path, timeout=30)
-    try:
+    with (
+        closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as backup_file,
+        closing(sqlite3.connect(live_path, timeout=30)) as live,
+    ):
         backup_file.backup(live, pages=-1)
         check = live.execute("PRAGMA integrity_check").fetchone()[0]
-    finally:
-        live.close()
-        backup_file.close()
     return f"Restored {live_path} from {source} (integrity {check})."
 
 

@@ -10,6 +10,8 @@ from sqlalchemy import func, or_, select
 
 from journal.auth.operations import create_invitation
 from journal.auth.passwords import hash_password
+from journal.backups import BackupError, backup, check_backup, restore
+from journal.demo import DemoDataError, seed_demo
 from journal.extensions import db
 from journal.groups.queries import current_members
 from journal.i18n import sort_hungarian
@@ -23,6 +25,7 @@ from journal.models import (
     local_today,
 )
 from journal.people.operations import PeopleError, add_to_group
+from journal.reminders import send_reminders
 from journal.search import index as search_index
 
 
@@ -68,8 +71,6 @@ def render_stale_markdown() -> int:
 def seed_demo_command(password: str) -> None:
     """Load the demo program (journal/demo/program.toml) dated from today; running it twice
     changes nothing."""
-    from journal.demo import DemoDataError, seed_demo
-
     try:
         seed_demo(password)
     except DemoDataError as error:
@@ -141,8 +142,6 @@ def remind_command() -> None:
     """Mail each mentor a digest of their open tasks and the coordinator the program's (at most
     once a day each, only when something is open); without MAIL_SERVER print them instead.
     Run daily by cron. A refused mail is logged and sent again at the next run."""
-    from journal.reminders import send_reminders
-
     outcome = send_reminders(local_today(), click.echo, db.session.commit)
     db.session.commit()
     if outcome.printed:
@@ -156,8 +155,6 @@ def remind_command() -> None:
 def backup_command(path: Path) -> None:
     """Write a consistent copy of the database to PATH while the app runs (SQLite: the
     online backup API; PostgreSQL: pg_dump -Fc). The cached PDFs are not part of it."""
-    from journal.backups import BackupError, backup
-
     try:
         message = backup(current_app.config["SQLALCHEMY_DATABASE_URI"], path, click.echo)
     except BackupError as error:
@@ -171,8 +168,6 @@ def backup_command(path: Path) -> None:
 def restore_command(path: Path, yes: bool) -> None:
     """Replace the database with the backup at PATH, after checking its integrity and its
     schema version (a mismatch is refused before anything changes). Stop the app first."""
-    from journal.backups import BackupError, check_backup, restore
-
     url = current_app.config["SQLALCHEMY_DATABASE_URI"]
     db.session.remove()
     db.engine.dispose()  # this process's own connections must not hold the database

@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from journal import security_log
 from journal.domain import NotAllowed, NotYet, OutsidePeriod, StaleVersion
-from journal.expiry import from_this_site, resend_page
+from journal.expiry import a_form_post, resend_page
 from journal.extensions import db, login_manager
 from journal.htmx import is_htmx, message_fragment
 
@@ -113,10 +113,9 @@ def _answer(code: int):
     title, message = _messages().get(
         code, (_("Hiba"), _("A kérést nem sikerült teljesíteni. Kérjük, próbálja újra."))
     )
-    if code >= 500 and _a_form_post() and code in _resend_messages():
-        return resend_page(
-            _resend_messages()[code], code, title=title, reference=security_log.request_id()
-        )
+    resend = _resend_messages().get(code) if code >= 500 and a_form_post() else None
+    if resend:
+        return resend_page(resend, code, title=title, reference=security_log.request_id())
     if is_htmx():
         if code == 404 and request.method != "GET":
             # An action on something that was there when the page was loaded.
@@ -128,12 +127,6 @@ def _answer(code: int):
     reference = security_log.request_id() if code >= 500 else None
     page = render_template("errors/error.html", title=title, message=message, reference=reference)
     return page, code
-
-
-def _a_form_post() -> bool:
-    """Tell whether this is a plain (not htmx) form post with fields, from one of our pages."""
-    typed = set(request.form) - {"csrf_token"}
-    return request.method == "POST" and not is_htmx() and bool(typed) and from_this_site()
 
 
 def handle_database_unavailable(error: OperationalError):

@@ -54,30 +54,20 @@ def path_only(url: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def _wants_json() -> bool:
-    """Tell whether the caller is a page's script that reads JSON (autosave)."""
-    return request.is_json or request.accept_mimetypes.best == "application/json"
-
-
 @login_manager.unauthorized_handler
 def unauthorized() -> Response:
     """Answer a request that needs a login it no longer has, keeping whatever was typed."""
     # Where a script's or htmx's page goes to log in again, and back to after it.
     back = request.headers.get("HX-Current-URL") or request.full_path
     login_again = {"HX-Redirect": url_for("auth.login", next=path_only(back))}
-    if _wants_json():
-        # A script that retries every few seconds: no flashed message to pile up on the login
-        # page. 401 tells autosave to keep the text and wait for the login.
+    if request.is_json or request.accept_mimetypes.best == "application/json":
+        # A page's script that reads JSON (autosave), retrying every few seconds: no flashed
+        # message to pile up on the login page. 401 tells autosave to keep the text and wait.
         response = jsonify(error="login", message=_("A bejelentkezése lejárt."))
         response.status_code = 401
         response.headers.update(login_again)
         return response
-    if (
-        request.method != "GET"
-        and not is_htmx()
-        and set(request.form) - {"csrf_token"}
-        and from_this_site()
-    ):
+    if a_form_post():
         # A form sent after the login expired: keep what was typed (a redirect would lose it,
         # and the login page could only come back to the form's address with a GET).
         message = logged_out_message(_("az „Újraküldés” gombra"))
@@ -182,6 +172,13 @@ def from_this_site() -> bool:
     source = request.headers.get("Origin") or request.headers.get("Referer") or ""
     parts = urlsplit(source)
     return bool(parts.netloc) and f"{parts.scheme}://{parts.netloc}/" == request.host_url
+
+
+def a_form_post() -> bool:
+    """Tell whether this is a plain (not htmx) form post with fields, from one of our pages."""
+    if request.method != "POST" or is_htmx():
+        return False
+    return bool(set(request.form) - {"csrf_token"}) and from_this_site()
 
 
 def foreign_post():

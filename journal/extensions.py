@@ -1,5 +1,6 @@
 """Flask extensions, created unbound and bound to the app in the factory."""
 
+from flask import current_app
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -24,3 +25,8 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
+
+
+def configured_limit(name: str):
+    """Return a rate limit for limiter.limit that is read from the app's config[name]."""
+    return lambda: current_app.config[name]

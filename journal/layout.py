@@ -6,7 +6,11 @@ from collections.abc import Iterator
 from flask import Flask, g
 from flask_login import current_user
 
+from journal.groups.queries import visible_groups
+from journal.links import UrlPattern
+from journal.markdown import plain_excerpt, render_markdown, rendered
 from journal.permissions import PREDICATES, current_memberships
+from journal.program.queries import current_program
 
 NAV_GROUPS_MAX = 12  # more groups than this: the navigation lists only the user's own
 
@@ -20,8 +24,6 @@ class LazyNavigation:
     """
 
     def _visible(self) -> list:
-        from journal.groups.queries import visible_groups
-
         return visible_groups(current_user) if current_user.is_authenticated else []
 
     def _groups(self) -> list:
@@ -56,8 +58,6 @@ class LazyProgram:
     def _program(self):
         """Return the program, queried at most once per request (never on a server error's
         page, which is rendered without the database)."""
-        from journal.program.queries import current_program
-
         return None if g.get("without_database") else current_program()
 
     @property
@@ -84,9 +84,6 @@ def layout_context() -> dict:
 
 def init_app(app: Flask) -> None:
     """Register the layout context."""
-    from journal.links import UrlPattern
-    from journal.markdown import plain_excerpt, render_markdown, rendered
-
     app.context_processor(layout_context)
     # A long table's addresses: url_pattern(endpoint, name) once, then pattern|fill(value).
     app.jinja_env.globals["url_pattern"] = UrlPattern

@@ -605,7 +605,6 @@ class ReportText(RenderedBody, db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 
-    updated_by: Mapped[User | None] = relationship()
     revisions: Mapped[list["ReportTextRevision"]] = relationship(
         back_populates="text",
         order_by="ReportTextRevision.version.desc()",
@@ -653,7 +652,6 @@ class Method(RenderedBody, db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 
-    updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
     revisions: Mapped[list["MethodRevision"]] = relationship(
         back_populates="method",
         order_by="MethodRevision.version.desc()",

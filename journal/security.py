@@ -111,6 +111,5 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
     app.after_request(set_security_headers)
     app.before_request(end_idle_session)
-    if app.config["PROXY_COUNT"]:
-        count = app.config["PROXY_COUNT"]
+    if count := app.config["PROXY_COUNT"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)

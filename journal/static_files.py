@@ -29,16 +29,12 @@ _VARIANTS = (".gz", ".br")
 _GLOBS = tuple(f"*{suffix}" for suffix in _VARIANTS)
 
 
-def _files() -> list:
-    """Return the static files (not their compressed variants), in a stable order."""
-    return sorted(p for p in STATIC.rglob("*") if p.is_file() and p.suffix not in _VARIANTS)
-
-
 @functools.cache
 def digest() -> str:
     """Return the hash of every static file's path and content (once per process)."""
     sha = hashlib.sha256()
-    for path in _files():
+    # The files in a stable order, without their compressed variants.
+    for path in sorted(p for p in STATIC.rglob("*") if p.is_file() and p.suffix not in _VARIANTS):
         sha.update(path.relative_to(STATIC).as_posix().encode() + b"\0" + path.read_bytes())
     return sha.hexdigest()[:12]
 

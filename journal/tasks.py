@@ -11,7 +11,6 @@ the reminders (journal/reminders.py) and the coordinator's pages build on them.
 """
 
 import enum
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -181,9 +180,9 @@ def open_tasks_of_mentors(today: date) -> list[MentorTasks]:
 
 def task_counts(group_ids: list[int], today: date) -> dict[int, TaskCounts]:
     """Count the open tasks of each of these groups (one query)."""
-    counts: dict[int, TaskCounts] = defaultdict(TaskCounts)
+    counts: dict[int, TaskCounts] = {}
     for group_id, tasks in tasks_of_groups(group_ids, today).items():
-        entry = counts[group_id]
+        entry = counts[group_id] = TaskCounts()
         for task in tasks:
             if task.kind == TaskKind.JOURNAL:
                 entry.journals += 1
@@ -192,4 +191,4 @@ def task_counts(group_ids: list[int], today: date) -> dict[int, TaskCounts]:
                 entry.unclosed += 1
             else:
                 entry.attendance += 1
-    return {group_id: counts[group_id] for group_id in group_ids}
+    return counts

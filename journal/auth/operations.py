@@ -50,16 +50,15 @@ def revoke_invitations(user: User, now: datetime | None = None) -> None:
         open_link.used_at = now
 
 
-def find_invitation(token: str, now: datetime | None = None) -> Invitation:
+def find_invitation(token: str) -> Invitation:
     """Return the open invitation for a token, or raise InvalidInvitation."""
     invitation = db.session.scalar(
         select(Invitation).where(Invitation.token_hash == _digest(token))
     )
-    now = now or utcnow()
     if (
         invitation is None
         or invitation.used_at is not None
-        or invitation.expires_at <= now
+        or invitation.expires_at <= utcnow()
         or not invitation.user.active
     ):
         raise InvalidInvitation

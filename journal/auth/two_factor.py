@@ -176,9 +176,7 @@ def send_to_setup():
     ):
         target = url_for("profile.two_factor_page")
         if is_htmx():
-            response = Response(status=204)
-            response.headers["HX-Redirect"] = target
-            return response
+            return Response(status=204, headers={"HX-Redirect": target})
         return redirect(target, 303 if request.method != "GET" else 302)
     return None
 

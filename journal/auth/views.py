@@ -18,22 +18,12 @@ from journal import security, security_log
 from journal.auth import operations, two_factor
 from journal.auth.forms import LoginForm, SetPasswordForm, TwoFactorCodeForm
 from journal.auth.passwords import hash_password, needs_rehash, verify_password
-from journal.extensions import db, limiter
+from journal.extensions import configured_limit, db, limiter
 from journal.links import safe_next
 from journal.models import User
 from journal.security import note_sign_in
 
 bp = Blueprint("auth", __name__)
-
-
-def _login_limit() -> str:
-    """Return the configured limit on failed logins."""
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def _account_limit() -> str:
-    """Return the configured limit on failed logins of one account, from any address."""
-    return current_app.config["ACCOUNT_RATE_LIMIT"]
 
 
 def _account_key() -> str:
@@ -81,8 +71,15 @@ def too_many_attempts(_error):
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, key_func=_email_key, methods=["POST"], deduct_when=_failed)
-@limiter.limit(_account_limit, key_func=_account_key, methods=["POST"], deduct_when=_failed)
+@limiter.limit(
+    configured_limit("LOGIN_RATE_LIMIT"), key_func=_email_key, methods=["POST"], deduct_when=_failed
+)
+@limiter.limit(
+    configured_limit("ACCOUNT_RATE_LIMIT"),
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_failed,
+)
 @limiter.limit("60 per minute", methods=["POST"], deduct_when=_failed)
 def login():
     """Log in with email and password."""
@@ -128,11 +125,6 @@ def login():
     return render_template("auth/login.html", form=form, error=error), status
 
 
-def _code_limit() -> str:
-    """Return the configured limit on wrong two-factor codes of one account."""
-    return current_app.config["TWO_FACTOR_RATE_LIMIT"]
-
-
 def _pending() -> dict:
     """Return the login waiting for its code in this session ({} when none)."""
     pending = session.get("two_factor")
@@ -160,7 +152,7 @@ def _pending_user() -> User | None:
 
 @bp.route("/login/code", methods=["GET", "POST"])
 @limiter.limit(
-    _code_limit,
+    configured_limit("TWO_FACTOR_RATE_LIMIT"),
     key_func=_pending_key,
     methods=["POST"],
     deduct_when=lambda response: response.status_code == 422,

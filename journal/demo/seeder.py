@@ -15,8 +15,10 @@ from pathlib import Path
 from sqlalchemy import select
 
 from journal.auth.passwords import hash_password
+from journal.domain import StaleVersion
 from journal.extensions import db
 from journal.journals.operations import finalise, save_section, start_journal
+from journal.methods.operations import NameTaken, create_method
 from journal.models import (
     AttendanceStatus,
     Group,
@@ -33,6 +35,8 @@ from journal.models import (
     program_zone,
     utcnow,
 )
+from journal.narratives.operations import save_text
+from journal.narratives.queries import PROGRAM_SCOPE, Place, group_scope
 from journal.notes.operations import add_note, add_reply, set_in_report, set_reaction
 from journal.people.operations import add_to_group, set_role
 from journal.program.queries import current_program
@@ -327,10 +331,6 @@ class _Seeder:
     def _report_text(self, spec: dict) -> None:
         """Write a report's narrative text for the whole program's period: the coordinator's
         (no group) or a group's mentor's (once: a text already there is kept)."""
-        from journal.domain import StaleVersion
-        from journal.narratives.operations import save_text
-        from journal.narratives.queries import PROGRAM_SCOPE, Place, group_scope
-
         program = self.program
         if "group" in spec:
             group = self.group(spec["group"], "report_texts")
@@ -346,8 +346,6 @@ class _Seeder:
 
     def _method(self, spec: dict) -> None:
         """Add a method to the library as the coordinator (once: one of that name is kept)."""
-        from journal.methods.operations import NameTaken, create_method
-
         values = {
             "name": spec["name"], "aim": spec.get("aim", ""),
             "group_size": spec.get("group_size", ""), "minutes": spec.get("minutes"),

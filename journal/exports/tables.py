@@ -11,14 +11,13 @@ are Hungarian, like the printed documents.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
 from flask_babel import force_locale
 from sqlalchemy import select
 
 from journal.extensions import db
 from journal.groups.queries import mentors_by_group
-from journal.models import Group, JournalStatus, Membership, Role, WorkshopStatus
+from journal.models import Group, Journal, JournalStatus, Membership, Role, WorkshopStatus
 from journal.reports.summary import (
     COMPLETION_RATE,
     GroupSummary,
@@ -58,9 +57,8 @@ class Sheet:
 
 @dataclass(frozen=True)
 class Export:
-    """What one download holds, and the words of its file name."""
+    """What one download holds: its title (the workbook's) and its sheets."""
 
-    key: str
     title: str
     sheets: list[Sheet]
 
@@ -161,8 +159,6 @@ PARTICIPATION_COLUMNS = [
 def _journal_states(summary: GroupSummary) -> dict[int, str]:
     """Return each held workshop's journal state (final, draft or missing), whether or not
     the summary shows drafts: the export says only which state, never what a journal says."""
-    from journal.models import Journal
-
     ids = [row.id for row in summary.held]
     if not ids:
         return {}
@@ -232,11 +228,4 @@ def build_export(key: str, groups: list[Group], period: Period) -> Export:
             for group, summary in zip(groups, summaries, strict=True):
                 sheet.rows += _participation_rows(summary, _memberships(group))
             sheets = [sheet]
-    return Export(key, title, sheets)
-
-
-def period_words(period: Period) -> tuple[str, str]:
-    """Return the period's first and last day for a file name ("2025-11-01")."""
-    start: date = period.start
-    end: date = period.end
-    return start.isoformat(), end.isoformat()
+    return Export(title, sheets)

@@ -46,12 +46,6 @@ def _kind_labels() -> dict[str, tuple[str, str]]:
     }
 
 
-def _form(errors: dict | None = None) -> dict:
-    """Return the period form's values as typed (bounded), with its errors."""
-    typed = {name: request.args.get(name, "")[:40] for name in ("from", "to")}
-    return typed | {"errors": errors or {}}
-
-
 def _page(program: Program, group: Group | None, status: int = 200, error: dict | None = None):
     """Render the exports page for the period asked (or its error, with no links)."""
     period = None
@@ -70,6 +64,7 @@ def _page(program: Program, group: Group | None, status: int = 200, error: dict 
         action = url_for("exports.program_exports")
         download = "exports.program_download"
         scope = {}
+    typed = {name: request.args.get(name, "")[:40] for name in ("from", "to")}  # as typed, bounded
     args = {k: v for k, v in (period.query_args() if period else {}).items() if k in ("from", "to")}
     links = {
         kind: {fmt: url_for(download, table=kind, format=fmt, **scope, **args) for fmt in FORMATS}
@@ -81,7 +76,7 @@ def _page(program: Program, group: Group | None, status: int = 200, error: dict 
         program=program,
         group=group,
         period=period,
-        form=_form(errors),
+        form=typed | {"errors": errors},
         form_action=action,
         links=links if period else None,
         kinds=_kind_labels(),
@@ -102,9 +97,8 @@ def _download(program: Program, groups: list[Group], scope: str, group: Group | 
         return _page(program, group, 422)
     export = tables.build_export(kind, groups, period)
     write, mimetype = FORMATS[fmt]
-    start, end = tables.period_words(period)
     stem = ascii_filename(program.name.split()[0] if program.name else "", scope)
-    name = f"{stem}_{tables.KINDS[kind][1]}_{start}_{end}.{fmt}"
+    name = f"{stem}_{tables.KINDS[kind][1]}_{period.start}_{period.end}.{fmt}"  # ISO dates
     response = Response(write(export), mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -42,15 +42,7 @@ class MethodForm(VersionedForm):
 
     def values(self) -> dict:
         """Return the fields as the method stores them."""
+        texts = ("name", "aim", "group_size", "materials", "body", "variations", "source")
         tags = ", ".join(t.strip() for t in (self.tags.data or "").split(",") if t.strip())
-        return {
-            "name": (self.name.data or "").strip(),
-            "aim": (self.aim.data or "").strip(),
-            "group_size": (self.group_size.data or "").strip(),
-            "minutes": minutes_of(self.minutes),
-            "materials": (self.materials.data or "").strip(),
-            "body": (self.body.data or "").strip(),
-            "variations": (self.variations.data or "").strip(),
-            "source": (self.source.data or "").strip(),
-            "tags": tags,
-        }
+        values = {name: (self[name].data or "").strip() for name in texts}
+        return values | {"minutes": minutes_of(self.minutes), "tags": tags}

@@ -118,16 +118,10 @@ ALIKE = 0.85
 SUGGESTIONS = 3
 
 
-def _letters(name: str) -> str:
-    """Return a name's folded letters without the spaces and hyphens between its words
-    ("Galéria-séta" and "galériaséta" both give "galeriaseta")."""
-    return name_key(name).replace(" ", "")
-
-
 def near_names(name: str, methods: list[Method]) -> list[Method]:
     """Return the methods whose names are near-identical to `name`: the same letters (case,
     accents, hyphens and spaces aside) first, then a letter or two apart; at most a few."""
-    letters = _letters(name)
+    letters = name_key(name).replace(" ", "")
     scored = []
     for method in methods:
         other = method.name_key.replace(" ", "")

@@ -48,10 +48,13 @@ def show(method_id: int):
     return render("methods/show.html", method=method, uses=queries.uses(current_user, method))
 
 
-def _refused_name(form: MethodForm, taken: operations.NameTaken) -> None:
-    """Say on the name field that another method has it, with a link to that one."""
+def _refused_name(form: MethodForm, taken: operations.NameTaken, method: Method | None):
+    """Answer the editor again (422), saying on the name field that another method has the
+    name, with a link to that one."""
+    db.session.rollback()
     form.name.errors = [*form.name.errors, _("Ilyen nevű módszer már van a módszertárban.")]
     form.taken = taken.other
+    return render("methods/edit.html", status=422, form=form, method=method)
 
 
 @bp.route("/methods/new", methods=["GET", "POST"])
@@ -68,9 +71,7 @@ def new():
     try:
         method = operations.create_method(current_user, form.values())
     except operations.NameTaken as taken:
-        db.session.rollback()
-        _refused_name(form, taken)
-        return render("methods/edit.html", status=422, form=form, method=None)
+        return _refused_name(form, taken, None)
     db.session.commit()
     flash(_("A módszert felvettük a módszertárba."), "success")
     return redirect(url_for("methods.show", method_id=method.id), 303)
@@ -97,9 +98,7 @@ def edit(method_id: int):
     try:
         operations.save_method(current_user, method, base, form.values())
     except operations.NameTaken as taken:
-        db.session.rollback()
-        _refused_name(form, taken)
-        return render("methods/edit.html", status=422, form=form, method=method)
+        return _refused_name(form, taken, method)
     except StaleVersion:
         db.session.rollback()
         current = queries.method_or_404(method_id)

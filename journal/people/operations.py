@@ -20,6 +20,7 @@ from journal.models import (
     local_today,
     utcnow,
 )
+from journal.people.queries import anonymous_label
 
 
 class PeopleError(Exception):
@@ -125,8 +126,6 @@ def anonymise(actor: User, person: User, keep_notes: bool) -> str:
     their memberships end today; attendance, journals and (if keep_notes) notes and replies
     stay under the label, else their notes (with the replies under them) and replies are
     deleted. Return the label."""
-    from journal.people.queries import anonymous_label
-
     if person.id == actor.id:
         raise PeopleError(_("Saját fiókját nem anonimizálhatja."))
     if person.anonymised_at is not None:

@@ -56,9 +56,7 @@ class AnonymisePreview:
 def anonymous_label(person: User) -> tuple[str, str, str]:
     """Return the family name, given name and email a person would get: "Volt mentor" or
     "Volt résztvevő" (whatever they were in any group) with the next free number."""
-    number = (
-        db.session.scalar(select(func.count()).where(User.anonymised_at.is_not(None))) or 0
-    ) + 1
+    number = db.session.scalar(select(func.count()).where(User.anonymised_at.is_not(None))) + 1
     while db.session.scalar(select(User.id).where(User.email == f"volt-{number}@anonim.invalid")):
         number += 1
     was_mentor = any(m.role == Role.MENTOR for m in person.memberships)
@@ -69,23 +67,21 @@ def anonymous_label(person: User) -> tuple[str, str, str]:
 def anonymise_preview(person: User) -> AnonymisePreview:
     """Count what anonymising the person would change."""
 
-    def count(statement) -> int:
-        """Return a count query's number."""
-        return db.session.scalar(statement) or 0
+    def count(*conditions) -> int:
+        """Return how many rows meet the conditions."""
+        return db.session.scalar(select(func.count()).where(*conditions))
 
     family, given, email = anonymous_label(person)
     note_ids = select(Note.id).where(Note.author_id == person.id)
     return AnonymisePreview(
         label=f"{family} {given}",
         email=email,
-        drafts=count(select(func.count()).where(Draft.user_id == person.id)),
-        notes=count(select(func.count()).where(Note.author_id == person.id)),
-        replies=count(select(func.count()).where(Reply.author_id == person.id)),
-        replies_under_notes=count(
-            select(func.count()).where(Reply.note_id.in_(note_ids), Reply.author_id != person.id)
-        ),
-        reactions=count(select(func.count()).where(Reaction.user_id == person.id)),
-        attendance=count(select(func.count()).where(Attendance.user_id == person.id)),
-        journals=count(select(func.count()).where(Journal.author_id == person.id)),
+        drafts=count(Draft.user_id == person.id),
+        notes=count(Note.author_id == person.id),
+        replies=count(Reply.author_id == person.id),
+        replies_under_notes=count(Reply.note_id.in_(note_ids), Reply.author_id != person.id),
+        reactions=count(Reaction.user_id == person.id),
+        attendance=count(Attendance.user_id == person.id),
+        journals=count(Journal.author_id == person.id),
         current_memberships=sum(1 for m in person.memberships if m.is_current),
     )

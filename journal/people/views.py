@@ -7,6 +7,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from journal import security_log
+from journal.auth.operations import create_invitation
 from journal.extensions import db
 from journal.htmx import after_action, message_fragment, render, wants_fragment
 from journal.links import public_url
@@ -33,13 +34,6 @@ def only_the_coordinator():
     require(can_manage_people(current_user))
 
 
-def _invite_form() -> InviteForm:
-    """Return the invitation form with the group choices filled in."""
-    form = InviteForm()
-    form.group.choices = [SelectChoice("", _("— nincs még csoportja —")), *queries.group_choices()]
-    return form
-
-
 def _membership_form() -> MembershipForm:
     """Return the add-to-group form with the group choices filled in."""
     form = MembershipForm()
@@ -55,11 +49,6 @@ def _group_or_error(form) -> Group | None:
     if group is None:
         form.group.errors.append(_("Nincs ilyen csoport."))
     return group
-
-
-def _person(user_id: int) -> User:
-    """Load a person or answer 404."""
-    return db.get_or_404(User, user_id)
 
 
 def _membership(user: User, membership_id: int) -> Membership:
@@ -82,7 +71,8 @@ def _link_message(user: User, token: str, purpose: str) -> None:
 @bp.route("", methods=["GET", "POST"])
 def index():
     """List everyone and invite a new person."""
-    form = _invite_form()
+    form = InviteForm()
+    form.group.choices = [SelectChoice("", _("— nincs még csoportja —")), *queries.group_choices()]
     status = 200
     if request.method == "POST":
         status = 422
@@ -156,7 +146,7 @@ def _person_context(user: User, form: MembershipForm | None = None, **extra) -> 
 @bp.get("/<int:user_id>")
 def person(user_id: int):
     """Show one person with their memberships and actions."""
-    return _render_person(_person(user_id))
+    return _render_person(db.get_or_404(User, user_id))
 
 
 def _act(user: User, action, *args, focus: str | None = None, announce: str | None = None):
@@ -186,7 +176,7 @@ def _act(user: User, action, *args, focus: str | None = None, announce: str | No
 @bp.post("/<int:user_id>/deactivate")
 def deactivate(user_id: int):
     """Stop a person from logging in."""
-    user = _person(user_id)
+    user = db.get_or_404(User, user_id)
     announce = _(
         "%(name)s letiltva: nem tud belépni, és a korábbi jelszóbeállító linkjei érvénytelenek.",
         name=user.full_name,
@@ -198,7 +188,7 @@ def deactivate(user_id: int):
 @bp.post("/<int:user_id>/activate")
 def activate(user_id: int):
     """Let a deactivated person log in again."""
-    user = _person(user_id)
+    user = db.get_or_404(User, user_id)
     security_log.event("account.reactivated", target=user.id)
     return _act(user, operations.reactivate, user)
 
@@ -206,9 +196,7 @@ def activate(user_id: int):
 @bp.post("/<int:user_id>/link")
 def new_link(user_id: int):
     """Make a new single-use link to set a password ("forgot my password")."""
-    from journal.auth.operations import create_invitation
-
-    user = _person(user_id)
+    user = db.get_or_404(User, user_id)
     if not user.active:
         flash(_("Letiltott felhasználónak nem adható belépési link."), "error")
         return redirect(url_for("people.person", user_id=user.id), 303)
@@ -222,7 +210,7 @@ def new_link(user_id: int):
 @bp.post("/<int:user_id>/memberships")
 def add_membership(user_id: int):
     """Put a person into a group."""
-    user = _person(user_id)
+    user = db.get_or_404(User, user_id)
     form = _membership_form()
     if form.validate():
         group = _group_or_error(form)
@@ -243,7 +231,7 @@ def add_membership(user_id: int):
 @bp.post("/<int:user_id>/memberships/<int:membership_id>/remove")
 def remove_membership(user_id: int, membership_id: int):
     """Take a person out of a group."""
-    user = _person(user_id)
+    user = db.get_or_404(User, user_id)
     membership = _membership(user, membership_id)
     return _act(user, operations.remove_from_group, membership, focus="memberships")
 
@@ -251,7 +239,7 @@ def remove_membership(user_id: int, membership_id: int):
 @bp.post("/<int:user_id>/memberships/<int:membership_id>/joined")
 def change_joined_on(user_id: int, membership_id: int):
     """Correct the day a member joined their group."""
-    user = _person(user_id)
+    user = db.get_or_404(User, user_id)
     membership = _membership(user, membership_id)
     form = JoinedOnForm(prefix=f"membership-{membership.id}")
     if not form.validate():
@@ -271,7 +259,7 @@ def change_joined_on(user_id: int, membership_id: int):
 @bp.post("/<int:user_id>/memberships/<int:membership_id>/role")
 def change_role(user_id: int, membership_id: int):
     """Make a member mentor or participant."""
-    user = _person(user_id)
+    user = db.get_or_404(User, user_id)
     membership = _membership(user, membership_id)
     role = request.form.get("role", "")
     if role not in {r.value for r in Role}:
@@ -288,7 +276,7 @@ def _bad_role(_actor):
 def reminder(user_id: int):
     """Show the reminder a mentor would get about their open tasks; a POST mails it now."""
     require(can_send_reminders(current_user))
-    user = _person(user_id)
+    user = db.get_or_404(User, user_id)
     today = local_today()
     digest = reminder_for(user, today)
     if request.method == "GET":
@@ -315,13 +303,6 @@ def reminder(user_id: int):
     return redirect(url_for("people.reminder", user_id=user.id), 303)
 
 
-def _forget_cached_pdfs() -> None:
-    """Delete every cached PDF: those made before hold the old name (they are made again on
-    the next download)."""
-    for path in cache_dir().glob("*.pdf"):
-        path.unlink(missing_ok=True)
-
-
 def _anonymise_page(person: User, form: AnonymiseForm, status: int = 200):
     """Render the preview of anonymising a person, with the confirming form."""
     return render(
@@ -336,7 +317,7 @@ def _anonymise_page(person: User, form: AnonymiseForm, status: int = 200):
 @bp.route("/<int:user_id>/anonymise", methods=["GET", "POST"])
 def anonymise(user_id: int):
     """Preview, then (confirmed) anonymise a leaver for good."""
-    person = _person(user_id)
+    person = db.get_or_404(User, user_id)
     require(can_anonymise_person(current_user, person))
     if request.method == "GET":
         return _anonymise_page(person, AnonymiseForm(formdata=None))
@@ -352,6 +333,9 @@ def anonymise(user_id: int):
     db.session.commit()
     # Who and when, never what: the log holds no name.
     security_log.event("person.anonymised", target=person.id)
-    _forget_cached_pdfs()
+    # Every cached PDF made before holds the old name: delete them (they are made again on
+    # the next download).
+    for path in cache_dir().glob("*.pdf"):
+        path.unlink(missing_ok=True)
     flash(_("A személy anonimizálva: mostantól „%(label)s”.", label=label), "success")
     return redirect(url_for("people.person", user_id=user_id), 303)

@@ -33,7 +33,6 @@ from journal.models import (
     Note,
     Reaction,
     Reply,
-    ReportText,
     ReportTextRevision,
     SectionRevision,
     User,
@@ -61,6 +60,13 @@ def _workshop(workshop: Workshop | None) -> dict | None:
         "date": _when(workshop.date),
         "topic": workshop.topic,
     }
+
+
+def _oldest_first(model, owner, person: User, *loads) -> list:
+    """Return the rows of model whose owner column names the person, oldest first."""
+    return db.session.scalars(
+        select(model).where(owner == person.id).options(*loads).order_by(model.created_at, model.id)
+    ).all()
 
 
 def _profile(person: User) -> dict:
@@ -125,12 +131,8 @@ def _attendance(person: User) -> list[dict]:
 
 def _notes(person: User, viewer: User) -> tuple[list[dict], int]:
     """Return the person's notes the viewer may see, and how many were left out."""
-    rows = db.session.scalars(
-        select(Note)
-        .where(Note.author_id == person.id)
-        .options(selectinload(Note.group), selectinload(Note.workshop))
-        .order_by(Note.created_at, Note.id)
-    ).all()
+    loads = (selectinload(Note.group), selectinload(Note.workshop))
+    rows = _oldest_first(Note, Note.author_id, person, *loads)
     shown = [n for n in rows if can_view_note(viewer, n)]
     return [
         {
@@ -155,12 +157,8 @@ def _notes(person: User, viewer: User) -> tuple[list[dict], int]:
 
 def _replies(person: User, viewer: User) -> tuple[list[dict], int]:
     """Return the person's replies under notes the viewer may see, and how many were left out."""
-    rows = db.session.scalars(
-        select(Reply)
-        .where(Reply.author_id == person.id)
-        .options(selectinload(Reply.note).selectinload(Note.group))
-        .order_by(Reply.created_at, Reply.id)
-    ).all()
+    loads = selectinload(Reply.note).selectinload(Note.group)
+    rows = _oldest_first(Reply, Reply.author_id, person, loads)
     shown = [
         r
         for r in rows
@@ -181,12 +179,8 @@ def _replies(person: User, viewer: User) -> tuple[list[dict], int]:
 
 def _reactions(person: User, viewer: User) -> list[dict]:
     """Return the person's "Nálam is" marks on notes the viewer may see."""
-    rows = db.session.scalars(
-        select(Reaction)
-        .where(Reaction.user_id == person.id)
-        .options(selectinload(Reaction.note).selectinload(Note.group))
-        .order_by(Reaction.created_at, Reaction.id)
-    ).all()
+    loads = selectinload(Reaction.note).selectinload(Note.group)
+    rows = _oldest_first(Reaction, Reaction.user_id, person, loads)
     return [
         {"note_id": r.note_id, "group": r.note.group.name, "created_at": _when(r.created_at)}
         for r in rows
@@ -197,12 +191,8 @@ def _reactions(person: User, viewer: User) -> list[dict]:
 def _methods_used_too(person: User) -> list[dict]:
     """Return the person's "Ezt én is használtam" marks on methods (the library is
     everyone's: every mark is given)."""
-    rows = db.session.scalars(
-        select(MethodUsedToo)
-        .where(MethodUsedToo.user_id == person.id)
-        .options(selectinload(MethodUsedToo.method))
-        .order_by(MethodUsedToo.created_at, MethodUsedToo.id)
-    ).all()
+    loads = selectinload(MethodUsedToo.method)
+    rows = _oldest_first(MethodUsedToo, MethodUsedToo.user_id, person, loads)
     return [
         {"method_id": r.method_id, "method": r.method.name, "created_at": _when(r.created_at)}
         for r in rows
@@ -223,22 +213,20 @@ def _journals(person: User, viewer: User) -> tuple[list[dict], int]:
     ).all()
     result, left_out = [], 0
     for journal in sorted(journals, key=lambda j: (j.workshop.date, j.id)):
-        sections = []
-        for section in journal.sections:
-            if not can_read_section(viewer, section):
-                left_out += 1
-                continue
-            sections.append(
-                {
-                    "key": section.key,
-                    "title": str(spec_for(section.key).title),
-                    "visibility": section.visibility.value,
-                    "in_report": section.in_report,
-                    "version": section.version,
-                    "updated_at": _when(section.updated_at),
-                    "body": section.body,
-                }
-            )
+        shown = [s for s in journal.sections if can_read_section(viewer, s)]
+        left_out += len(journal.sections) - len(shown)
+        sections = [
+            {
+                "key": section.key,
+                "title": str(spec_for(section.key).title),
+                "visibility": section.visibility.value,
+                "in_report": section.in_report,
+                "version": section.version,
+                "updated_at": _when(section.updated_at),
+                "body": section.body,
+            }
+            for section in shown
+        ]
         result.append(
             {
                 "workshop": _workshop(journal.workshop),
@@ -253,17 +241,13 @@ def _journals(person: User, viewer: User) -> tuple[list[dict], int]:
 def _revisions(person: User, viewer: User) -> tuple[list[dict], int]:
     """Return the journal section versions the person saved that the viewer may read (a
     private version only for the person), and how many were left out."""
-    rows = db.session.scalars(
-        select(SectionRevision)
-        .where(SectionRevision.author_id == person.id)
-        .options(
-            selectinload(SectionRevision.section)
-            .selectinload(JournalSection.journal)
-            .selectinload(Journal.workshop)
-            .selectinload(Workshop.group)
-        )
-        .order_by(SectionRevision.created_at, SectionRevision.id)
-    ).all()
+    loads = (
+        selectinload(SectionRevision.section)
+        .selectinload(JournalSection.journal)
+        .selectinload(Journal.workshop)
+        .selectinload(Workshop.group)
+    )
+    rows = _oldest_first(SectionRevision, SectionRevision.author_id, person, loads)
     own = viewer.id == person.id
     shown = [
         r
@@ -286,26 +270,18 @@ def _revisions(person: User, viewer: User) -> tuple[list[dict], int]:
 
 def _report_texts(person: User) -> list[dict]:
     """Return the versions of report summaries the person wrote."""
-    rows = db.session.scalars(
-        select(ReportTextRevision)
-        .where(ReportTextRevision.author_id == person.id)
-        .options(selectinload(ReportTextRevision.text))
-        .order_by(ReportTextRevision.created_at, ReportTextRevision.id)
-    )
-    result = []
-    for r in rows:
-        text: ReportText = r.text
-        result.append(
-            {
-                "scope": text.scope,
-                "period_start": _when(text.period_start),
-                "period_end": _when(text.period_end),
-                "version": r.version,
-                "created_at": _when(r.created_at),
-                "body": r.body,
-            }
-        )
-    return result
+    loads = selectinload(ReportTextRevision.text)
+    return [
+        {
+            "scope": r.text.scope,
+            "period_start": _when(r.text.period_start),
+            "period_end": _when(r.text.period_end),
+            "version": r.version,
+            "created_at": _when(r.created_at),
+            "body": r.body,
+        }
+        for r in _oldest_first(ReportTextRevision, ReportTextRevision.author_id, person, loads)
+    ]
 
 
 def _drafts(person: User) -> list[dict]:

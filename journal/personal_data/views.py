@@ -38,6 +38,4 @@ def own_data():
 @login_required
 def person_data(user_id: int):
     """Download a person's data for their request (the coordinator), as a ZIP."""
-    person = db.session.get(User, user_id)
-    require_visible(person is not None)
-    return _download(person)
+    return _download(db.get_or_404(User, user_id))

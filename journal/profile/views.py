@@ -2,7 +2,6 @@
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -19,7 +18,7 @@ from journal.auth import two_factor
 from journal.auth.forms import TwoFactorCodeForm, TwoFactorDisableForm
 from journal.auth.operations import set_password
 from journal.auth.passwords import verify_password
-from journal.extensions import db, limiter
+from journal.extensions import configured_limit, db, limiter
 from journal.profile.forms import PasswordChangeForm, ProfileForm
 
 bp = Blueprint("profile", __name__, url_prefix="/profile")
@@ -72,11 +71,6 @@ def update():
     return redirect(url_for("profile.show"), 303)
 
 
-def _password_check_limit() -> str:
-    """Return the configured limit on wrong current passwords of one user."""
-    return current_app.config["PASSWORD_CHECK_RATE_LIMIT"]
-
-
 def _user_key() -> str:
     """Rate-limit key: the logged-in user, whatever the client's address."""
     return f"password|{current_user.id}"
@@ -84,7 +78,7 @@ def _user_key() -> str:
 
 # Every check of the user's current password is limited per user, whatever the address.
 _limited_password_check = limiter.limit(
-    _password_check_limit,
+    configured_limit("PASSWORD_CHECK_RATE_LIMIT"),
     key_func=_user_key,
     deduct_when=lambda response: response.status_code == 422,
 )
