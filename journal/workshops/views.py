@@ -230,32 +230,30 @@ def new(slug: str):
     )
 
 
-def _attendance_context(workshop: Workshop) -> dict:
-    """Return the attendance list of a workshop (a fixed number of queries)."""
+def _page(workshop: Workshop, status: int = 200, guest_form: GuestForm | None = None):
+    """Render the workshop page: details, attendance (a fixed number of queries), guests with
+    their form (empty unless given), and its journal."""
     attendees, attendance = queries.attendees_with_status(workshop)
-    return {
-        "attendees": attendees,
-        "attendance": attendance,
-        "guests": queries.guests_of(workshop),
-        "can_record": workshop.takes_attendance
+    return render(
+        "workshops/workshop.html",
+        status=status,
+        group=workshop.group,
+        can_manage=can_manage_workshops(current_user, workshop.group),
+        attendees=attendees,
+        attendance=attendance,
+        guests=queries.guests_of(workshop),
+        can_record=workshop.takes_attendance
         and can_record_attendance(current_user, workshop.group),
-        "guest_form": GuestForm(formdata=None),
-    }
+        guest_form=guest_form or GuestForm(formdata=None),
+        **journal_context(current_user, workshop),
+    )
 
 
 @bp.get("/workshops/<int:workshop_id>")
 @login_required
 def show(workshop_id: int):
     """Show a workshop: details, attendance, and its journal."""
-    workshop = _workshop(workshop_id)
-    context = {
-        "group": workshop.group,
-        "can_manage": can_manage_workshops(current_user, workshop.group),
-        **_attendance_context(workshop),
-        **journal_context(current_user, workshop),
-    }
-    context["workshop"] = workshop
-    return render("workshops/workshop.html", **context)
+    return _page(_workshop(workshop_id))
 
 
 def _conflict(form, current: Workshop, template: str):
@@ -446,15 +444,7 @@ def _guests_answer(workshop: Workshop, form: GuestForm, status: int = 200):
             guest_form=form,
             can_record=True,
         )
-    context = {
-        "group": workshop.group,
-        "can_manage": can_manage_workshops(current_user, workshop.group),
-        **_attendance_context(workshop),
-        **journal_context(current_user, workshop),
-    }
-    context["guest_form"] = form
-    context["workshop"] = workshop
-    return render("workshops/workshop.html", status=status, **context)
+    return _page(workshop, status, form)
 
 
 @bp.post("/workshops/<int:workshop_id>/guests")
