@@ -256,24 +256,6 @@ def show(workshop_id: int):
     return _page(_workshop(workshop_id))
 
 
-def _conflict(form, current: Workshop, template: str):
-    """Answer a save based on an old version: the user's values stay, the stored ones are shown."""
-    form.version.data = str(current.version)
-    message = _(
-        "Valaki más közben módosította ezt az alkalmat. Az Ön által beírt adatokat "
-        "megtartottuk; lent látja, mit mentett a másik személy. Nézze át, majd mentse újra."
-    )
-    return render(
-        template,
-        status=409,
-        form=form,
-        group=current.group,
-        workshop=current,
-        other=current,
-        conflict_message=message,
-    )
-
-
 @bp.route("/workshops/<int:workshop_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(workshop_id: int):
@@ -317,10 +299,10 @@ def _save_versioned(workshop: Workshop, form, template: str, save, done: str, wi
     whether the period was widened) and goes back to the workshop page.
     """
 
-    def as_typed(**question):
-        """Answer 422 with the form as typed, and the question asked, if any."""
+    def as_typed(status: int = 422, **question):
+        """Answer 422 (unless told) with the form as typed, and the question asked, if any."""
         return render(
-            template, status=422, form=form, group=workshop.group, workshop=workshop, **question
+            template, status=status, form=form, group=workshop.group, workshop=workshop, **question
         )
 
     base = positive_int(form.version.data)
@@ -337,9 +319,14 @@ def _save_versioned(workshop: Workshop, form, template: str, save, done: str, wi
         db.session.rollback()
         return as_typed(records=_held_records(error))
     except operations.StaleVersion:
+        # The rollback expired the workshop: read again, it is what the other person saved.
         db.session.rollback()
-        current = db.session.get(Workshop, workshop.id)
-        return _conflict(form, current, template)
+        form.version.data = str(workshop.version)
+        message = _(
+            "Valaki más közben módosította ezt az alkalmat. Az Ön által beírt adatokat "
+            "megtartottuk; lent látja, mit mentett a másik személy. Nézze át, majd mentse újra."
+        )
+        return as_typed(409, other=workshop, conflict_message=message)
     db.session.commit()
     _saved(done, widened)
     return redirect(_back_url(workshop, request.form.get("next")), 303)
