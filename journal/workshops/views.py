@@ -110,6 +110,11 @@ def _with_blank_steps(form: WorkshopForm, count: int = BLANK_STEPS) -> WorkshopF
     return form
 
 
+def _form_page(form: WorkshopForm, group: Group, workshop: Workshop | None = None, **context):
+    """Render the workshop form: a new workshop's of the group, or the given workshop's."""
+    return render("workshops/form.html", form=form, group=group, workshop=workshop, **context)
+
+
 def _more_steps() -> bool:
     """Tell whether the form was sent to get another plan row (nothing is saved then)."""
     return request.form.get("more_steps") == "1"
@@ -192,10 +197,7 @@ def new(slug: str):
     form = WorkshopForm()
     suggestion = _suggestion(group)
     if request.method == "POST" and _more_steps():
-        return render(
-            "workshops/form.html", form=_with_blank_steps(form, 1), group=group, workshop=None,
-            suggestion=suggestion,
-        )  # fmt: skip
+        return _form_page(_with_blank_steps(form, 1), group, suggestion=suggestion)
     if request.method == "POST":
         outside = None
         if form.validate():
@@ -211,23 +213,12 @@ def new(slug: str):
                 db.session.commit()
                 _saved(_("Az alkalom elmentve."), widened)
                 return redirect(_page_url(workshop), 303)
-        return render(
-            "workshops/form.html",
-            status=422,
-            form=form,
-            group=group,
-            workshop=None,
-            suggestion=suggestion,
-            outside=outside,
-        )
+        return _form_page(form, group, status=422, suggestion=suggestion, outside=outside)
     # Only text the participants may already read goes into the agenda, which they see;
     # anything more private stays a suggestion for the planner's eyes.
     if suggestion is not None and suggestion.visibility == Visibility.GROUP:
         form.agenda.data = suggestion.body
-    _with_blank_steps(form, 3)
-    return render(
-        "workshops/form.html", form=form, group=group, workshop=None, suggestion=suggestion
-    )
+    return _form_page(_with_blank_steps(form, 3), group, suggestion=suggestion)
 
 
 def _page(workshop: Workshop, status: int = 200, guest_form: GuestForm | None = None):
@@ -267,16 +258,10 @@ def edit(workshop_id: int):
         for step in workshop.plan:
             form.plan.append_entry({"name": step.method.name, "minutes": str(step.minutes or "")})
         form.version.data = str(workshop.version)
-        return render(
-            "workshops/form.html", form=_with_blank_steps(form), group=workshop.group,
-            workshop=workshop,
-        )  # fmt: skip
+        return _form_page(_with_blank_steps(form), workshop.group, workshop)
     form = WorkshopForm()
     if _more_steps():
-        return render(
-            "workshops/form.html", form=_with_blank_steps(form, 1), group=workshop.group,
-            workshop=workshop,
-        )  # fmt: skip
+        return _form_page(_with_blank_steps(form, 1), workshop.group, workshop)
     form.recorded = workshop.status == WorkshopStatus.HELD or queries.has_records(workshop)
     return _save_versioned(
         workshop,
