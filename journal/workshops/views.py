@@ -36,16 +36,14 @@ from journal.workshops.forms import CancelForm, GuestForm, WorkshopForm
 bp = Blueprint("workshops", __name__)
 
 
-def _was_cancelled() -> str:
-    """Return why a cancelled workshop has no attendance or guests to record."""
-    return _(
-        "Az alkalom elmaradt, ezért jelenlét és vendég nem rögzíthető hozzá. Ha mégis "
-        "megtartották, előbb jelölje megtartottnak."
-    )
-
-
-def _not_yet() -> str:
-    """Return why a workshop whose day has not come cannot be held or have attendance."""
+def _why_not(error: operations.NotYet | operations.WasCancelled) -> str:
+    """Return why the workshop refused: a cancelled one has no attendance or guests to record,
+    one whose day has not come cannot be held or have attendance yet."""
+    if isinstance(error, operations.WasCancelled):
+        return _(
+            "Az alkalom elmaradt, ezért jelenlét és vendég nem rögzíthető hozzá. Ha mégis "
+            "megtartották, előbb jelölje megtartottnak."
+        )
     return _(
         "Az alkalom napja még nem jött el: megtartottnak jelölni, a jelenlétet és a vendégeket "
         "rögzíteni az alkalom napjától lehet."
@@ -350,8 +348,8 @@ def held(workshop_id: int):
         return _refused(workshop, _("Az űrlap hiányos; töltse be újra az oldalt."), 422)
     try:
         operations.mark_held(current_user, workshop, base)
-    except operations.NotYet:
-        return _refused(workshop, _not_yet(), 422)
+    except operations.NotYet as error:
+        return _refused(workshop, _why_not(error), 422)
     except operations.StaleVersion:
         db.session.rollback()
         return _refused(
@@ -389,10 +387,8 @@ def attendance(workshop_id: int):
         return _refused(workshop, _("Válassza ki a jelenlét módját."), 422)
     try:
         operations.set_attendance(current_user, workshop, attendee, status)
-    except operations.NotYet:
-        return _refused(workshop, _not_yet(), 422)
-    except operations.WasCancelled:
-        return _refused(workshop, _was_cancelled(), 422)
+    except (operations.NotYet, operations.WasCancelled) as error:
+        return _refused(workshop, _why_not(error), 422)
     db.session.commit()
     return after_action(
         "workshops/_attendance_row.html",
@@ -430,10 +426,8 @@ def add_guest(workshop_id: int):
         return _guests_answer(workshop, form, 422)
     try:
         operations.add_guest(current_user, workshop, form.name.data, form.institution.data or "")
-    except operations.NotYet:
-        return _refused(workshop, _not_yet(), 422)
-    except operations.WasCancelled:
-        return _refused(workshop, _was_cancelled(), 422)
+    except (operations.NotYet, operations.WasCancelled) as error:
+        return _refused(workshop, _why_not(error), 422)
     db.session.commit()
     if wants_fragment():
         return _guests_answer(workshop, GuestForm(formdata=None))
