@@ -67,7 +67,6 @@ def workshop_helpers() -> dict:
         ],
         "workshop_held": WorkshopStatus.HELD,
         "workshop_cancelled": WorkshopStatus.CANCELLED,
-        "workshop_planned": WorkshopStatus.PLANNED,
         "method_names": lambda: [method.name for method in library()],
     }
 
@@ -255,7 +254,6 @@ def edit(workshop_id: int):
         form.plan.entries = []
         for step in workshop.plan:
             form.plan.append_entry({"name": step.method.name, "minutes": str(step.minutes or "")})
-        form.version.data = str(workshop.version)
         return _form_page(_with_blank_steps(form), workshop.group, workshop)
     form = WorkshopForm()
     if _more_steps():
@@ -367,8 +365,7 @@ def _refused(workshop: Workshop, message: str, status: int):
     if wants_fragment():
         return message_fragment(message, status)
     flash(message, "error")
-    response = redirect(_page_url(workshop), 303)
-    return response
+    return redirect(_page_url(workshop), 303)
 
 
 @bp.post("/workshops/<int:workshop_id>/attendance")
