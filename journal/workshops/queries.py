@@ -242,10 +242,6 @@ def group_page_context(user: User, group: Group, page: int) -> dict:
 def participation(person: User, group: Group) -> list[tuple[Workshop, AttendanceStatus | None]]:
     """Return the group's held workshops while the person was its member (or where they were
     recorded), oldest first, each with their recorded attendance (one query)."""
-    member_then = and_(
-        Membership.joined_on <= Workshop.date,
-        or_(Membership.left_on.is_(None), Membership.left_on > Workshop.date),
-    )
     rows = db.session.execute(
         select(Workshop, Attendance.status)
         .outerjoin(
@@ -259,7 +255,7 @@ def participation(person: User, group: Group) -> list[tuple[Workshop, Attendance
         .where(
             Workshop.group_id == group.id,
             Workshop.status == WorkshopStatus.HELD,
-            or_(member_then, Attendance.id.is_not(None)),
+            or_(Membership.in_force_during(Workshop.date), Attendance.id.is_not(None)),
         )
         .order_by(Workshop.date, Workshop.id)
     )
