@@ -182,11 +182,12 @@ def same_as_saved(draft, section: JournalSection) -> bool:
 
 
 def section_context(user: User, section: JournalSection) -> dict:
-    """Return what templates/journals/_section.html needs for one readable section."""
+    """Return what templates/journals/_section.html and its page need for a readable section."""
     can_edit = can_edit_journal(user, section.journal)
     return {
         "section": section,
         "journal": section.journal,
+        "workshop": section.journal.workshop,
         "journal_can_edit": can_edit,
         "journal_drafts": section_drafts(user, [section]) if can_edit else {},
         "journal_amended": amendment_dates([section.id]),
