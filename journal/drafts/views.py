@@ -88,11 +88,9 @@ def autosave_texts() -> dict[str, str]:
     }
 
 
-def _newer(draft) -> Response:
+def _newer(draft) -> tuple[Response, int]:
     """Answer a draft write refused because another editor wrote a newer draft (409)."""
-    response = jsonify(error="newer", draft=queries.as_json(draft))
-    response.status_code = 409
-    return response
+    return jsonify(error="newer", draft=queries.as_json(draft)), 409
 
 
 def _saved(saved_at) -> Response:
