@@ -89,8 +89,11 @@ def autosave_texts() -> dict[str, str]:
 
 
 def _newer(draft) -> tuple[Response, int]:
-    """Answer a draft write refused because another editor wrote a newer draft (409)."""
-    return jsonify(error="newer", draft=queries.as_json(draft)), 409
+    """Answer a draft write refused because another editor wrote a newer draft (409), and
+    roll the request back."""
+    answer = jsonify(error="newer", draft=queries.as_json(draft)), 409
+    db.session.rollback()  # after the answer is made: it expires the draft
+    return answer
 
 
 def _saved(saved_at) -> Response:
@@ -129,9 +132,7 @@ def save(key: str):
             current_user, key, body, fields, positive_int(data.get("base_version")), _known(data)
         )
     except operations.NewerDraft as newer:
-        response = _newer(newer.draft)
-        db.session.rollback()
-        return response
+        return _newer(newer.draft)
     except operations.BadDraft:
         db.session.rollback()
         return jsonify(
@@ -151,8 +152,6 @@ def discard(key: str):
     try:
         operations.clear_draft(current_user, key, _known(request.args))
     except operations.NewerDraft as newer:
-        response = _newer(newer.draft)
-        db.session.rollback()
-        return response
+        return _newer(newer.draft)
     db.session.commit()
     return Response(status=204)
