@@ -84,7 +84,5 @@ def _can_edit_note(user: User, ident: str) -> bool:
     return False
 
 
-def register_builtin_kinds() -> None:
-    """Register the journal sections and the shared notes (idempotent)."""
-    _KINDS.setdefault("section", _can_edit_section)
-    _KINDS.setdefault("note", _can_edit_note)
+register_draft_kind("section", _can_edit_section)
+register_draft_kind("note", _can_edit_note)

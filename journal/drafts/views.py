@@ -20,7 +20,6 @@ from journal.models import program_zone
 from journal.permissions import require_visible
 
 bp = Blueprint("drafts", __name__)
-kinds.register_builtin_kinds()
 
 
 @bp.app_context_processor
