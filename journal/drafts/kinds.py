@@ -28,23 +28,15 @@ def draft_key(prefix: str, *parts: object) -> str:
     return ":".join([prefix, *(str(part) for part in parts)])
 
 
-def split_key(key: str) -> tuple[str, str] | None:
-    """Return (prefix, ident) of a well-formed key, else None."""
-    if not key or len(key) > KEY_MAX or not key.isascii() or not key.isprintable():
-        return None
-    prefix, sep, ident = key.partition(":")
-    if not sep or not ident:
-        return None
-    return prefix, ident
-
-
 def may_draft(user: User, key: str) -> bool:
-    """Tell whether the user may keep a draft under this key now."""
-    parts = split_key(key)
-    if parts is None or not user.is_authenticated:
+    """Tell whether the user may keep a draft under this key now (a well-formed one)."""
+    if not key or len(key) > KEY_MAX or not key.isascii() or not key.isprintable():
         return False
-    check = _KINDS.get(parts[0])
-    return check is not None and bool(check(user, parts[1]))
+    prefix, _, ident = key.partition(":")
+    check = _KINDS.get(prefix)
+    if not ident or not user.is_authenticated or check is None:
+        return False
+    return bool(check(user, ident))
 
 
 def _can_edit_section(user: User, ident: str) -> bool:
@@ -92,7 +84,5 @@ def _can_edit_note(user: User, ident: str) -> bool:
     return False
 
 
-def register_builtin_kinds() -> None:
-    """Register the journal sections and the shared notes (idempotent)."""
-    _KINDS.setdefault("section", _can_edit_section)
-    _KINDS.setdefault("note", _can_edit_note)
+register_draft_kind("section", _can_edit_section)
+register_draft_kind("note", _can_edit_note)

@@ -37,7 +37,7 @@ def stamp(draft: Draft | datetime | None) -> str:
     return moment.isoformat() if moment is not None else ""
 
 
-def _plain(body: str) -> str:
+def normalise_body(body: str) -> str:
     """Use one line ending, so the same text sent twice compares equal."""
     return (body or "").replace("\r\n", "\n").replace("\r", "\n")
 
@@ -80,7 +80,7 @@ def _unseen(
     there."""
     if draft is None or stamp(draft) == (known or ""):
         return False
-    if _plain(draft.body) not in {_plain(text) for text in kept}:
+    if normalise_body(draft.body) not in {normalise_body(text) for text in kept}:
         return True
     own = json.loads(draft.fields or "{}")
     return fields is not None and any(fields.get(name) != value for name, value in own.items())
@@ -96,7 +96,7 @@ def save_draft(
 ) -> datetime:
     """Keep the user's current text under the key, replacing the draft the editor knew
     (`known`, its stamp); return when. Raise NewerDraft if another editor wrote meanwhile."""
-    body = _plain(body)
+    body = normalise_body(body)
     encoded = json.dumps(fields or {}, ensure_ascii=False, separators=(",", ":"))
     if len(body) > BODY_MAX or len(encoded) > FIELDS_MAX:
         raise BadDraft("draft too long")

@@ -20,7 +20,6 @@ from journal.models import program_zone
 from journal.permissions import require_visible
 
 bp = Blueprint("drafts", __name__)
-kinds.register_builtin_kinds()
 
 
 @bp.app_context_processor
@@ -88,11 +87,12 @@ def autosave_texts() -> dict[str, str]:
     }
 
 
-def _newer(draft) -> Response:
-    """Answer a draft write refused because another editor wrote a newer draft (409)."""
-    response = jsonify(error="newer", draft=queries.as_json(draft))
-    response.status_code = 409
-    return response
+def _newer(draft) -> tuple[Response, int]:
+    """Answer a draft write refused because another editor wrote a newer draft (409), and
+    roll the request back."""
+    answer = jsonify(error="newer", draft=queries.as_json(draft)), 409
+    db.session.rollback()  # after the answer is made: it expires the draft
+    return answer
 
 
 def _saved(saved_at) -> Response:
@@ -131,9 +131,7 @@ def save(key: str):
             current_user, key, body, fields, positive_int(data.get("base_version")), _known(data)
         )
     except operations.NewerDraft as newer:
-        response = _newer(newer.draft)
-        db.session.rollback()
-        return response
+        return _newer(newer.draft)
     except operations.BadDraft:
         db.session.rollback()
         return jsonify(
@@ -153,8 +151,6 @@ def discard(key: str):
     try:
         operations.clear_draft(current_user, key, _known(request.args))
     except operations.NewerDraft as newer:
-        response = _newer(newer.draft)
-        db.session.rollback()
-        return response
+        return _newer(newer.draft)
     db.session.commit()
     return Response(status=204)

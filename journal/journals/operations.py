@@ -5,6 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from journal.domain import NotAllowed, StaleVersion, versioned_update  # noqa: F401 (views use operations.*)
+from journal.drafts.operations import normalise_body
 from journal.extensions import db
 from journal.journals.sections import SECTIONS, narrower
 from journal.markdown import stored
@@ -45,11 +46,6 @@ def start_journal(author: User, workshop: Workshop) -> Journal:
     except IntegrityError:
         return db.session.scalar(select(Journal).where(Journal.workshop_id == workshop.id))
     return journal
-
-
-def normalise_body(body: str) -> str:
-    """Use one line ending, so the same text sent twice compares equal."""
-    return (body or "").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def save_section(

@@ -163,12 +163,8 @@ def section_drafts(user: User, sections: list[JournalSection]) -> dict[int, date
     """Return, per section id, when the user's unsaved draft of it was last kept; a draft that
     holds just what is saved (typed and undone) is no draft to mention."""
     drafts = drafts_by_key(user, [draft_key("section", s.id) for s in sections])
-    kept = {}
-    for section in sections:
-        draft = drafts.get(draft_key("section", section.id))
-        if draft is not None and not same_as_saved(draft, section):
-            kept[section.id] = draft.saved_at
-    return kept
+    found = ((s, drafts.get(draft_key("section", s.id))) for s in sections)
+    return {s.id: d.saved_at for s, d in found if d is not None and not same_as_saved(d, s)}
 
 
 def same_as_saved(draft, section: JournalSection) -> bool:
@@ -182,11 +178,12 @@ def same_as_saved(draft, section: JournalSection) -> bool:
 
 
 def section_context(user: User, section: JournalSection) -> dict:
-    """Return what templates/journals/_section.html needs for one readable section."""
+    """Return what templates/journals/_section.html and its page need for a readable section."""
     can_edit = can_edit_journal(user, section.journal)
     return {
         "section": section,
         "journal": section.journal,
+        "workshop": section.journal.workshop,
         "journal_can_edit": can_edit,
         "journal_drafts": section_drafts(user, [section]) if can_edit else {},
         "journal_amended": amendment_dates([section.id]),

@@ -165,17 +165,6 @@ def _narrow_to(form: SectionForm, saved: JournalSection, base: int) -> bool:
     return offered != wanted
 
 
-def _shown(section: JournalSection):
-    """Render one section for reading, as a page or as its fragment."""
-    return render(
-        "journals/section.html",
-        "journals/_section.html",
-        workshop=section.journal.workshop,
-        journal_focus=True,
-        **queries.section_context(current_user, section),
-    )
-
-
 def _refused(message: str, status: int, url: str):
     """Answer a refused action with a Hungarian message, never replacing the user's editor."""
     if wants_fragment():
@@ -420,7 +409,12 @@ def write(workshop_id: int):
 @login_required
 def show(section_id: int):
     """Show one section (the fragment puts an editor back to reading)."""
-    return _shown(_section(section_id))
+    return render(
+        "journals/section.html",
+        "journals/_section.html",
+        journal_focus=True,
+        **queries.section_context(current_user, _section(section_id)),
+    )
 
 
 @bp.get("/sections/<int:section_id>/edit")
@@ -462,7 +456,6 @@ def save(section_id: int):
     response = after_action(
         "journals/_section.html",
         workshop_url(section.journal.workshop, section),
-        workshop=section.journal.workshop,
         journal_focus=True,
         **queries.section_context(current_user, section),
     )

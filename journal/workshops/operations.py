@@ -48,9 +48,18 @@ class WorkshopData:
     plan: tuple[tuple[str, int | None], ...] = ()
 
 
-def _normalise_methods(text: str) -> str:
-    """Keep one method per line, without blank lines or surrounding spaces."""
-    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+def _columns(data: WorkshopData) -> dict:
+    """Return the edited fields as stored: texts trimmed, and the free methods one per line,
+    without blank lines or surrounding spaces."""
+    return {
+        "date": data.date,
+        "start_time": data.start_time,
+        "end_time": data.end_time,
+        "place": data.place.strip(),
+        "topic": data.topic.strip(),
+        "agenda": data.agenda.strip(),
+        "methods": "\n".join(line.strip() for line in data.methods.splitlines() if line.strip()),
+    }
 
 
 def _within_period(group: Group, day: date, widen: bool) -> None:
@@ -71,16 +80,7 @@ def create_workshop(user: User, group: Group, data: WorkshopData, widen: bool = 
         raise NotAllowed
     _within_period(group, data.date, widen)
     workshop = Workshop(
-        group=group,
-        date=data.date,
-        start_time=data.start_time,
-        end_time=data.end_time,
-        place=data.place.strip(),
-        topic=data.topic.strip(),
-        agenda=data.agenda.strip(),
-        methods=_normalise_methods(data.methods),
-        status=WorkshopStatus.PLANNED,
-        created_by_id=user.id,
+        group=group, **_columns(data), status=WorkshopStatus.PLANNED, created_by_id=user.id
     )
     db.session.add(workshop)
     db.session.flush()
@@ -124,17 +124,7 @@ def update_workshop(
     if not can_manage_workshops(user, workshop.group):
         raise NotAllowed
     _within_period(workshop.group, data.date, widen)
-    _versioned_update(
-        workshop,
-        base_version,
-        date=data.date,
-        start_time=data.start_time,
-        end_time=data.end_time,
-        place=data.place.strip(),
-        topic=data.topic.strip(),
-        agenda=data.agenda.strip(),
-        methods=_normalise_methods(data.methods),
-    )
+    _versioned_update(workshop, base_version, **_columns(data))
     _set_plan(user, workshop, data.plan)
 
 

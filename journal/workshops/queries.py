@@ -1,7 +1,6 @@
 """Reads for workshops and attendance; each costs a fixed number of queries."""
 
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import joinedload
@@ -46,13 +45,12 @@ def visible_workshop_or_404(user: User, workshop_id: int) -> Workshop:
     return workshop
 
 
-def upcoming_workshops(group: Group, today: date | None = None) -> list[Workshop]:
+def upcoming_workshops(group: Group) -> list[Workshop]:
     """Return the group's workshops from today on, soonest first."""
-    today = today or local_today()
     return list(
         db.session.scalars(
             select(Workshop)
-            .where(Workshop.group_id == group.id, Workshop.date >= today)
+            .where(Workshop.group_id == group.id, Workshop.date >= local_today())
             .options(joinedload(Workshop.journal))  # today's may be held: its journal status
             .order_by(Workshop.date, Workshop.start_time, Workshop.id)
         )
@@ -66,13 +64,11 @@ class PastPage:
     items: list[Workshop]
     page: int
     pages: int
-    total: int
 
 
-def past_workshops(group: Group, page: int = 1, today: date | None = None) -> PastPage:
+def past_workshops(group: Group, page: int) -> PastPage:
     """Return a page of the group's workshops before today, newest first (two queries)."""
-    today = today or local_today()
-    where = (Workshop.group_id == group.id, Workshop.date < today)
+    where = (Workshop.group_id == group.id, Workshop.date < local_today())
     total = db.session.scalar(select(func.count()).select_from(Workshop).where(*where)) or 0
     pages = max(1, -(-total // PAST_PER_PAGE))
     page = min(max(1, page), pages)
@@ -86,7 +82,7 @@ def past_workshops(group: Group, page: int = 1, today: date | None = None) -> Pa
             .offset((page - 1) * PAST_PER_PAGE)
         )
     )
-    return PastPage(items, page, pages, total)
+    return PastPage(items, page, pages)
 
 
 @dataclass
@@ -204,8 +200,6 @@ def attendee(workshop: Workshop, user_id: int) -> Membership | None:
 
 def own_membership(user: User, group: Group) -> Membership | None:
     """Return the user's current membership in the group, if any."""
-    if not user.is_authenticated:
-        return None
     return db.session.scalar(
         select(Membership).where(
             Membership.user_id == user.id, Membership.group_id == group.id, Membership.current()
@@ -248,10 +242,6 @@ def group_page_context(user: User, group: Group, page: int) -> dict:
 def participation(person: User, group: Group) -> list[tuple[Workshop, AttendanceStatus | None]]:
     """Return the group's held workshops while the person was its member (or where they were
     recorded), oldest first, each with their recorded attendance (one query)."""
-    member_then = and_(
-        Membership.joined_on <= Workshop.date,
-        or_(Membership.left_on.is_(None), Membership.left_on > Workshop.date),
-    )
     rows = db.session.execute(
         select(Workshop, Attendance.status)
         .outerjoin(
@@ -265,7 +255,7 @@ def participation(person: User, group: Group) -> list[tuple[Workshop, Attendance
         .where(
             Workshop.group_id == group.id,
             Workshop.status == WorkshopStatus.HELD,
-            or_(member_then, Attendance.id.is_not(None)),
+            or_(Membership.in_force_during(Workshop.date), Attendance.id.is_not(None)),
         )
         .order_by(Workshop.date, Workshop.id)
     )

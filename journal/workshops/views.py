@@ -36,16 +36,14 @@ from journal.workshops.forms import CancelForm, GuestForm, WorkshopForm
 bp = Blueprint("workshops", __name__)
 
 
-def _was_cancelled() -> str:
-    """Return why a cancelled workshop has no attendance or guests to record."""
-    return _(
-        "Az alkalom elmaradt, ezért jelenlét és vendég nem rögzíthető hozzá. Ha mégis "
-        "megtartották, előbb jelölje megtartottnak."
-    )
-
-
-def _not_yet() -> str:
-    """Return why a workshop whose day has not come cannot be held or have attendance."""
+def _why_not(error: operations.NotYet | operations.WasCancelled) -> str:
+    """Return why the workshop refused: a cancelled one has no attendance or guests to record,
+    one whose day has not come cannot be held or have attendance yet."""
+    if isinstance(error, operations.WasCancelled):
+        return _(
+            "Az alkalom elmaradt, ezért jelenlét és vendég nem rögzíthető hozzá. Ha mégis "
+            "megtartották, előbb jelölje megtartottnak."
+        )
     return _(
         "Az alkalom napja még nem jött el: megtartottnak jelölni, a jelenlétet és a vendégeket "
         "rögzíteni az alkalom napjától lehet."
@@ -69,7 +67,6 @@ def workshop_helpers() -> dict:
         ],
         "workshop_held": WorkshopStatus.HELD,
         "workshop_cancelled": WorkshopStatus.CANCELLED,
-        "workshop_planned": WorkshopStatus.PLANNED,
         "method_names": lambda: [method.name for method in library()],
     }
 
@@ -108,6 +105,11 @@ def _with_blank_steps(form: WorkshopForm, count: int = BLANK_STEPS) -> WorkshopF
     for _step in range(count):
         form.plan.append_entry()
     return form
+
+
+def _form_page(form: WorkshopForm, group: Group, workshop: Workshop | None = None, **context):
+    """Render the workshop form: a new workshop's of the group, or the given workshop's."""
+    return render("workshops/form.html", form=form, group=group, workshop=workshop, **context)
 
 
 def _more_steps() -> bool:
@@ -192,10 +194,7 @@ def new(slug: str):
     form = WorkshopForm()
     suggestion = _suggestion(group)
     if request.method == "POST" and _more_steps():
-        return render(
-            "workshops/form.html", form=_with_blank_steps(form, 1), group=group, workshop=None,
-            suggestion=suggestion,
-        )  # fmt: skip
+        return _form_page(_with_blank_steps(form, 1), group, suggestion=suggestion)
     if request.method == "POST":
         outside = None
         if form.validate():
@@ -211,69 +210,38 @@ def new(slug: str):
                 db.session.commit()
                 _saved(_("Az alkalom elmentve."), widened)
                 return redirect(_page_url(workshop), 303)
-        return render(
-            "workshops/form.html",
-            status=422,
-            form=form,
-            group=group,
-            workshop=None,
-            suggestion=suggestion,
-            outside=outside,
-        )
+        return _form_page(form, group, status=422, suggestion=suggestion, outside=outside)
     # Only text the participants may already read goes into the agenda, which they see;
     # anything more private stays a suggestion for the planner's eyes.
     if suggestion is not None and suggestion.visibility == Visibility.GROUP:
         form.agenda.data = suggestion.body
-    _with_blank_steps(form, 3)
-    return render(
-        "workshops/form.html", form=form, group=group, workshop=None, suggestion=suggestion
-    )
+    return _form_page(_with_blank_steps(form, 3), group, suggestion=suggestion)
 
 
-def _attendance_context(workshop: Workshop) -> dict:
-    """Return the attendance list of a workshop (a fixed number of queries)."""
+def _page(workshop: Workshop, status: int = 200, guest_form: GuestForm | None = None):
+    """Render the workshop page: details, attendance (a fixed number of queries), guests with
+    their form (empty unless given), and its journal."""
     attendees, attendance = queries.attendees_with_status(workshop)
-    return {
-        "attendees": attendees,
-        "attendance": attendance,
-        "guests": queries.guests_of(workshop),
-        "can_record": workshop.takes_attendance
+    return render(
+        "workshops/workshop.html",
+        status=status,
+        group=workshop.group,
+        can_manage=can_manage_workshops(current_user, workshop.group),
+        attendees=attendees,
+        attendance=attendance,
+        guests=queries.guests_of(workshop),
+        can_record=workshop.takes_attendance
         and can_record_attendance(current_user, workshop.group),
-        "guest_form": GuestForm(formdata=None),
-    }
+        guest_form=guest_form or GuestForm(formdata=None),
+        **journal_context(current_user, workshop),
+    )
 
 
 @bp.get("/workshops/<int:workshop_id>")
 @login_required
 def show(workshop_id: int):
     """Show a workshop: details, attendance, and its journal."""
-    workshop = _workshop(workshop_id)
-    context = {
-        "group": workshop.group,
-        "can_manage": can_manage_workshops(current_user, workshop.group),
-        **_attendance_context(workshop),
-        **journal_context(current_user, workshop),
-    }
-    context["workshop"] = workshop
-    return render("workshops/workshop.html", **context)
-
-
-def _conflict(form, current: Workshop, template: str):
-    """Answer a save based on an old version: the user's values stay, the stored ones are shown."""
-    form.version.data = str(current.version)
-    message = _(
-        "Valaki más közben módosította ezt az alkalmat. Az Ön által beírt adatokat "
-        "megtartottuk; lent látja, mit mentett a másik személy. Nézze át, majd mentse újra."
-    )
-    return render(
-        template,
-        status=409,
-        form=form,
-        group=current.group,
-        workshop=current,
-        other=current,
-        conflict_message=message,
-    )
+    return _page(_workshop(workshop_id))
 
 
 @bp.route("/workshops/<int:workshop_id>/edit", methods=["GET", "POST"])
@@ -286,17 +254,10 @@ def edit(workshop_id: int):
         form.plan.entries = []
         for step in workshop.plan:
             form.plan.append_entry({"name": step.method.name, "minutes": str(step.minutes or "")})
-        form.version.data = str(workshop.version)
-        return render(
-            "workshops/form.html", form=_with_blank_steps(form), group=workshop.group,
-            workshop=workshop,
-        )  # fmt: skip
+        return _form_page(_with_blank_steps(form), workshop.group, workshop)
     form = WorkshopForm()
     if _more_steps():
-        return render(
-            "workshops/form.html", form=_with_blank_steps(form, 1), group=workshop.group,
-            workshop=workshop,
-        )  # fmt: skip
+        return _form_page(_with_blank_steps(form, 1), workshop.group, workshop)
     form.recorded = workshop.status == WorkshopStatus.HELD or queries.has_records(workshop)
     return _save_versioned(
         workshop,
@@ -319,10 +280,10 @@ def _save_versioned(workshop: Workshop, form, template: str, save, done: str, wi
     whether the period was widened) and goes back to the workshop page.
     """
 
-    def as_typed(**question):
-        """Answer 422 with the form as typed, and the question asked, if any."""
+    def as_typed(status: int = 422, **question):
+        """Answer 422 (unless told) with the form as typed, and the question asked, if any."""
         return render(
-            template, status=422, form=form, group=workshop.group, workshop=workshop, **question
+            template, status=status, form=form, group=workshop.group, workshop=workshop, **question
         )
 
     base = positive_int(form.version.data)
@@ -339,9 +300,14 @@ def _save_versioned(workshop: Workshop, form, template: str, save, done: str, wi
         db.session.rollback()
         return as_typed(records=_held_records(error))
     except operations.StaleVersion:
+        # The rollback expired the workshop: read again, it is what the other person saved.
         db.session.rollback()
-        current = db.session.get(Workshop, workshop.id)
-        return _conflict(form, current, template)
+        form.version.data = str(workshop.version)
+        message = _(
+            "Valaki más közben módosította ezt az alkalmat. Az Ön által beírt adatokat "
+            "megtartottuk; lent látja, mit mentett a másik személy. Nézze át, majd mentse újra."
+        )
+        return as_typed(409, other=workshop, conflict_message=message)
     db.session.commit()
     _saved(done, widened)
     return redirect(_back_url(workshop, request.form.get("next")), 303)
@@ -380,8 +346,8 @@ def held(workshop_id: int):
         return _refused(workshop, _("Az űrlap hiányos; töltse be újra az oldalt."), 422)
     try:
         operations.mark_held(current_user, workshop, base)
-    except operations.NotYet:
-        return _refused(workshop, _not_yet(), 422)
+    except operations.NotYet as error:
+        return _refused(workshop, _why_not(error), 422)
     except operations.StaleVersion:
         db.session.rollback()
         return _refused(
@@ -399,8 +365,7 @@ def _refused(workshop: Workshop, message: str, status: int):
     if wants_fragment():
         return message_fragment(message, status)
     flash(message, "error")
-    response = redirect(_page_url(workshop), 303)
-    return response
+    return redirect(_page_url(workshop), 303)
 
 
 @bp.post("/workshops/<int:workshop_id>/attendance")
@@ -419,10 +384,8 @@ def attendance(workshop_id: int):
         return _refused(workshop, _("Válassza ki a jelenlét módját."), 422)
     try:
         operations.set_attendance(current_user, workshop, attendee, status)
-    except operations.NotYet:
-        return _refused(workshop, _not_yet(), 422)
-    except operations.WasCancelled:
-        return _refused(workshop, _was_cancelled(), 422)
+    except (operations.NotYet, operations.WasCancelled) as error:
+        return _refused(workshop, _why_not(error), 422)
     db.session.commit()
     return after_action(
         "workshops/_attendance_row.html",
@@ -446,15 +409,7 @@ def _guests_answer(workshop: Workshop, form: GuestForm, status: int = 200):
             guest_form=form,
             can_record=True,
         )
-    context = {
-        "group": workshop.group,
-        "can_manage": can_manage_workshops(current_user, workshop.group),
-        **_attendance_context(workshop),
-        **journal_context(current_user, workshop),
-    }
-    context["guest_form"] = form
-    context["workshop"] = workshop
-    return render("workshops/workshop.html", status=status, **context)
+    return _page(workshop, status, form)
 
 
 @bp.post("/workshops/<int:workshop_id>/guests")
@@ -468,10 +423,8 @@ def add_guest(workshop_id: int):
         return _guests_answer(workshop, form, 422)
     try:
         operations.add_guest(current_user, workshop, form.name.data, form.institution.data or "")
-    except operations.NotYet:
-        return _refused(workshop, _not_yet(), 422)
-    except operations.WasCancelled:
-        return _refused(workshop, _was_cancelled(), 422)
+    except (operations.NotYet, operations.WasCancelled) as error:
+        return _refused(workshop, _why_not(error), 422)
     db.session.commit()
     if wants_fragment():
         return _guests_answer(workshop, GuestForm(formdata=None))

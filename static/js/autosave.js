@@ -284,8 +284,8 @@
   const afterUnits = (units, ok) =>
     units.forEach((unit) => {
       const st = state(unit);
-      const typedSince = canonical(snapshot(unit)) !== st.sent;
       const snap = snapshot(unit);
+      const typedSince = canonical(snap) !== st.sent;
       clearTimeout(st.timer);
       if (ok && !typedSince) {
         Object.assign(st, { dirty: false, done: true });
