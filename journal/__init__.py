@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, Request
 from werkzeug.exceptions import SecurityError
 from werkzeug.routing import IntegerConverter
 
@@ -25,8 +25,22 @@ class IdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+class HeadAsGet(Request):
+    """A request whose HEAD reads as GET: a view tells a form's first load from its post by the
+    method, and a HEAD (a link preview, a checker) must answer as the GET does, never take the
+    post's path. Werkzeug still sends no body, as the server's environ says HEAD."""
+
+    def __init__(self, environ, *args, **kwargs):
+        """Read the method as GET when it is HEAD."""
+        super().__init__(environ, *args, **kwargs)
+        if self.method == "HEAD":
+            self.method = "GET"
+
+
 class App(Flask):
     """The Flask application, whose unexpected errors go to the security log."""
+
+    request_class = HeadAsGet
 
     def create_url_adapter(self, request):
         """Bind URLs to the request's host; a host outside TRUSTED_HOSTS is refused (400), and
