@@ -120,21 +120,16 @@ def preload() -> None:
     """Import WeasyPrint and warm its caches once per process (~1 s), outside a render's wait."""
     global _warm
     if not _warm:
-        _render(_WARM_UP)
+        html_to_pdf(_WARM_UP)
         _warm = True
 
 
 def html_to_pdf(html: str) -> bytes:
-    """Render one of our print templates to PDF bytes.
+    """Render one of our print templates to PDF bytes, with the static-only fetcher.
 
     Title, author, description and language come from the template's <title>, <meta> and
     <html lang="hu">. Relative and `/static/...` URLs resolve against BASE_URL.
     """
-    return _render(html)
-
-
-def _render(html: str) -> bytes:
-    """Render HTML to PDF with the static-only fetcher."""
     from weasyprint import HTML
 
     fetcher = _fetcher_class()()
