@@ -24,19 +24,12 @@ from journal.models import (
 )
 from journal.program.queries import funder_line
 from journal.reports.documents import Document, ascii_filename
-from journal.reports.summary import NO_FINAL_JOURNAL, first_word, time_span
+from journal.reports.summary import NO_FINAL_JOURNAL, STATUS_LABELS, first_word, time_span
 from journal.workshops.queries import ATTENDED, attendance_by_user, attendees, guests_of
 
 # Blank rows for guests at the end of a blank sheet; a filled sheet adds two after its guests.
 BLANK_GUEST_ROWS = 4
 FILLED_EXTRA_ROWS = 2
-
-STATUS_LABELS = {
-    AttendanceStatus.PRESENT: "jelen",
-    AttendanceStatus.LATE: "késett",
-    AttendanceStatus.EXCUSED: "igazoltan hiányzott",
-    AttendanceStatus.ABSENT: "hiányzott",
-}
 
 
 @dataclass(frozen=True)

@@ -53,19 +53,20 @@ COMPLETION_RATE = 0.6
 # Workshop columns per attendance-matrix table on a landscape A4 page.
 MATRIX_COLUMNS = 15
 
+# The word of each attendance status: on the sheets, and beside its mark in the legend.
+STATUS_LABELS = {
+    AttendanceStatus.PRESENT: "jelen",
+    AttendanceStatus.LATE: "késett",
+    AttendanceStatus.EXCUSED: "igazoltan hiányzott",
+    AttendanceStatus.ABSENT: "hiányzott",
+}
 MARKS = {
     AttendanceStatus.PRESENT: "J",
     AttendanceStatus.LATE: "K",
     AttendanceStatus.EXCUSED: "I",
     AttendanceStatus.ABSENT: "H",
 }
-MARK_LEGEND = (
-    ("J", "jelen"),
-    ("K", "késett"),
-    ("I", "igazoltan hiányzott"),
-    ("H", "hiányzott"),
-    ("–", "nincs rögzítve"),
-)
+MARK_LEGEND = (*((MARKS[s], STATUS_LABELS[s]) for s in MARKS), ("–", "nincs rögzítve"))
 STATUS_WORDS = {
     WorkshopStatus.HELD: "megtartva",
     WorkshopStatus.PLANNED: "tervezett",
