@@ -740,14 +740,8 @@ def _totals(summaries: list[GroupSummary]) -> dict:
     """Return the program-wide figures of the summary table's last row."""
     attended = sum(sum(r.attended for r in s.held if r.recorded) for s in summaries)
     recorded = sum(sum(r.recorded for r in s.held if r.recorded) for s in summaries)
-    return {
-        "held": sum(s.figures.held for s in summaries),
-        "journals": sum(s.figures.journals for s in summaries),
-        "cancelled": sum(s.figures.cancelled for s in summaries),
-        "unclosed": sum(s.figures.unclosed for s in summaries),
-        "upcoming": sum(s.figures.upcoming for s in summaries),
-        "participants": sum(s.figures.participants for s in summaries),
-        "reaching": sum(s.figures.reaching for s in summaries),
+    counts = ("held", "journals", "cancelled", "unclosed", "upcoming", "participants", "reaching")
+    return {key: sum(getattr(s.figures, key) for s in summaries) for key in counts} | {
         "hours": _decimal(sum(s.figures.hours for s in summaries)),
         "rate": percent(100 * attended / recorded if recorded else None),
     }
