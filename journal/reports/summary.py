@@ -13,7 +13,7 @@ import calendar
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from babel.dates import get_month_names
 from flask import render_template, url_for
@@ -481,16 +481,13 @@ def _workshop_row(workshop: Workshop, number: int, today: date) -> WorkshopRow:
 
 def _note_entry(note, labels: dict[str, str]) -> NoteEntry:
     """Turn a report note into its entry."""
-    created = note.created_at
-    if isinstance(created, datetime):
-        created = local_date(created)
     return NoteEntry(
         title=note.title,
         kind=str(labels.get(note.kind.value, note.kind.value)),
         body=note.body,
         link=note.link,
         author=note.author.full_name,
-        date_text=long_date(created),
+        date_text=long_date(local_date(note.created_at)),
         workshop_text=(
             f"{long_date(note.workshop.date)} – {note.workshop.topic}" if note.workshop else ""
         ),
