@@ -643,7 +643,6 @@ def _document_context(program: Program, period: Period) -> dict:
         "doc_author": program.association or program.name,
         "issued": long_date(local_today()),
         "legend": MARK_LEGEND,
-        "completion_percent": round(100 * COMPLETION_RATE),
         "figure_words": FIGURE_WORDS,
         "no_final_journal": NO_FINAL_JOURNAL,
         "drafts": period.drafts,
