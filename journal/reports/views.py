@@ -26,15 +26,6 @@ from journal.workshops.queries import visible_workshop
 bp = Blueprint("reports", __name__)
 
 
-@bp.app_context_processor
-def report_helpers() -> dict:
-    """Give templates the report download predicates."""
-    return {
-        "can_download_group_report": can_download_group_report,
-        "can_download_program_report": can_download_program_report,
-    }
-
-
 @bp.app_template_global()
 def screen_words() -> dict[str, str]:
     """Return the words of a preview's screen-only parts (toolbar, period form) in the user's
