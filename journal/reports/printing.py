@@ -185,17 +185,12 @@ def with_break_opportunities(html: str, every: int) -> str:
     if every <= 0:
         return html
     pattern = _long_run(every)
-    parts = _NOT_TEXT.split(html)
-    # split() returns text, tag, group 2 (the element name or None), text, tag, ...
-    out = []
-    for index, part in enumerate(parts):
-        if part is None:
-            continue
-        if index % 3 == 0:
-            part = pattern.sub(lambda m: m.group(1) + ZERO_WIDTH_SPACE, part)
-        if index % 3 != 2:
-            out.append(part)
-    return "".join(out)
+    # split() returns text, tag, group 2 (the element name or None: left out), text, tag, ...
+    return "".join(
+        pattern.sub(lambda m: m.group(1) + ZERO_WIDTH_SPACE, part) if index % 3 == 0 else part
+        for index, part in enumerate(_NOT_TEXT.split(html))
+        if index % 3 != 2
+    )
 
 
 # --- Bounded rendering -----------------------------------------------------------------------
