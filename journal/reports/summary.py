@@ -695,8 +695,7 @@ def group_document(
             back_url=url_for("groups.group", slug=group.slug) if preview else None,
             form_action=url_for("reports.group_summary", slug=group.slug) if preview else None,
         )
-    start, end = period.months
-    filename = ascii_filename(first_word(program), group.slug, "osszefoglalo", start, end)
+    filename = ascii_filename(first_word(program), group.slug, "osszefoglalo", *period.months)
     return Document(title=title, filename=filename + ".pdf", html=html)
 
 
@@ -727,8 +726,7 @@ def program_document(
             back_url=url_for("groups.home") if preview else None,
             form_action=url_for("reports.program_report") if preview else None,
         )
-    start, end = period.months
-    filename = ascii_filename(first_word(program), "programbeszamolo", start, end)
+    filename = ascii_filename(first_word(program), "programbeszamolo", *period.months)
     return Document(title=title, filename=filename + ".pdf", html=html)
 
 
