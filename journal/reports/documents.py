@@ -136,14 +136,6 @@ def _prune(directory: Path, max_bytes: int, keep: Path) -> None:
             total -= size
 
 
-def _cached(pdf_path: Path) -> bytes | None:
-    """Return a finished PDF, or None (read whole: no file handle is left open)."""
-    try:
-        return pdf_path.read_bytes()
-    except FileNotFoundError:
-        return None
-
-
 def render_limits() -> printing.Limits:
     """Return the configured limits of one render (PDF_RENDER_* settings)."""
     config = current_app.config
@@ -173,7 +165,9 @@ def pdf_response(document: Document) -> Response:
     directory = cache_dir()
     key = cache_key(html)
     pdf_path = directory / f"{key}.pdf"
-    pdf = _cached(pdf_path)
+    pdf = None
+    with contextlib.suppress(FileNotFoundError):  # not rendered yet, or pruned meanwhile
+        pdf = pdf_path.read_bytes()
     if pdf is None:
         limits = render_limits()
         started = time.monotonic()

@@ -120,21 +120,16 @@ def preload() -> None:
     """Import WeasyPrint and warm its caches once per process (~1 s), outside a render's wait."""
     global _warm
     if not _warm:
-        _render(_WARM_UP)
+        html_to_pdf(_WARM_UP)
         _warm = True
 
 
 def html_to_pdf(html: str) -> bytes:
-    """Render one of our print templates to PDF bytes.
+    """Render one of our print templates to PDF bytes, with the static-only fetcher.
 
     Title, author, description and language come from the template's <title>, <meta> and
     <html lang="hu">. Relative and `/static/...` URLs resolve against BASE_URL.
     """
-    return _render(html)
-
-
-def _render(html: str) -> bytes:
-    """Render HTML to PDF with the static-only fetcher."""
     from weasyprint import HTML
 
     fetcher = _fetcher_class()()
@@ -190,17 +185,12 @@ def with_break_opportunities(html: str, every: int) -> str:
     if every <= 0:
         return html
     pattern = _long_run(every)
-    parts = _NOT_TEXT.split(html)
-    # split() returns text, tag, group 2 (the element name or None), text, tag, ...
-    out = []
-    for index, part in enumerate(parts):
-        if part is None:
-            continue
-        if index % 3 == 0:
-            part = pattern.sub(lambda m: m.group(1) + ZERO_WIDTH_SPACE, part)
-        if index % 3 != 2:
-            out.append(part)
-    return "".join(out)
+    # split() returns text, tag, group 2 (the element name or None: left out), text, tag, ...
+    return "".join(
+        pattern.sub(lambda m: m.group(1) + ZERO_WIDTH_SPACE, part) if index % 3 == 0 else part
+        for index, part in enumerate(_NOT_TEXT.split(html))
+        if index % 3 != 2
+    )
 
 
 # --- Bounded rendering -----------------------------------------------------------------------

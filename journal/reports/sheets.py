@@ -24,19 +24,12 @@ from journal.models import (
 )
 from journal.program.queries import funder_line
 from journal.reports.documents import Document, ascii_filename
-from journal.reports.summary import NO_FINAL_JOURNAL, first_word, time_span
+from journal.reports.summary import NO_FINAL_JOURNAL, STATUS_LABELS, first_word, time_span
 from journal.workshops.queries import ATTENDED, attendance_by_user, attendees, guests_of
 
 # Blank rows for guests at the end of a blank sheet; a filled sheet adds two after its guests.
 BLANK_GUEST_ROWS = 4
 FILLED_EXTRA_ROWS = 2
-
-STATUS_LABELS = {
-    AttendanceStatus.PRESENT: "jelen",
-    AttendanceStatus.LATE: "késett",
-    AttendanceStatus.EXCUSED: "igazoltan hiányzott",
-    AttendanceStatus.ABSENT: "hiányzott",
-}
 
 
 @dataclass(frozen=True)
@@ -58,41 +51,46 @@ def sheet_rows(workshop: Workshop, statuses: dict[int, AttendanceStatus]) -> lis
     ]
 
 
-def _base_context(workshop: Workshop, preview: bool, pdf_endpoint: str, **kw) -> dict:
-    """Return what every workshop document's template needs."""
-    program = workshop.group.program
-    mentors = [user.full_name for user in mentors_by_group([workshop.group])[workshop.group_id]]
-    return {
-        "workshop": workshop,
-        "group": workshop.group,
-        "program_name": program.name,  # printed in every running header
-        "funder_line": funder_line(program, current_app.config["REPORT_FUNDER_LINE"]),
-        "mentors": mentors,
+def _document(
+    workshop: Workshop,
+    template: str,
+    kind: str,
+    file_kind: str,
+    preview: bool,
+    pdf_url: str,
+    **content,
+) -> Document:
+    """Render a workshop document (call it in Hungarian) with what every one needs: the head's
+    facts, the PDF's title, subject and author, and in a preview the toolbar's links."""
+    group, program = workshop.group, workshop.group.program
+    mentors = [user.full_name for user in mentors_by_group([group])[workshop.group_id]]
+    workshop_date = long_date(workshop.date)
+    title = f"{group.name} – {kind} – {workshop_date}"
+    html = render_template(
+        template,
+        title=title,
+        # The PDF's subject line: what, which group, when, on what topic.
+        doc_description=f"{kind}: {group.name} ({group.region}), {workshop_date}, {workshop.topic}",
+        workshop=workshop,
+        group=group,
+        program_name=program.name,  # printed in every running header
+        funder_line=funder_line(program, current_app.config["REPORT_FUNDER_LINE"]),
+        mentors=mentors,
         # The PDF's author: the mentors who lead the workshop (else the association, the program).
-        "doc_author": ", ".join(mentors) or program.association or program.name,
-        "time_span": time_span(workshop),
-        "workshop_date": long_date(workshop.date),
-        "status_labels": STATUS_LABELS,
-        "attended": ATTENDED,
-        "preview": preview,
-        "pdf_url": url_for(pdf_endpoint, workshop_id=workshop.id, **kw) if preview else None,
-        "back_url": url_for("workshops.show", workshop_id=workshop.id) if preview else None,
-        "held": workshop.status == WorkshopStatus.HELD,
-        "cancelled": workshop.status == WorkshopStatus.CANCELLED,
-    }
-
-
-def _description(kind: str, workshop: Workshop, context: dict) -> str:
-    """Return the PDF's subject line: what, which group, when, on what topic."""
-    return (
-        f"{kind}: {workshop.group.name} ({workshop.group.region}), "
-        f"{context['workshop_date']}, {workshop.topic}"
+        doc_author=", ".join(mentors) or program.association or program.name,
+        time_span=time_span(workshop),
+        workshop_date=workshop_date,
+        status_labels=STATUS_LABELS,
+        attended=ATTENDED,
+        preview=preview,
+        pdf_url=pdf_url if preview else None,
+        back_url=url_for("workshops.show", workshop_id=workshop.id) if preview else None,
+        held=workshop.status == WorkshopStatus.HELD,
+        cancelled=workshop.status == WorkshopStatus.CANCELLED,
+        **content,
     )
-
-
-def _slug_parts(workshop: Workshop) -> tuple[str, str]:
-    """Return the program's first word and the group's slug, for file names."""
-    return first_word(workshop.group.program), workshop.group.slug
+    filename = ascii_filename(first_word(program), group.slug, file_kind, workshop.date.isoformat())
+    return Document(title=title, filename=filename + ".pdf", html=html)
 
 
 def attendance_sheet(workshop: Workshop, filled: bool, preview: bool = False) -> Document:
@@ -102,23 +100,19 @@ def attendance_sheet(workshop: Workshop, filled: bool, preview: bool = False) ->
     rows = sheet_rows(workshop, statuses)
     endpoint = "reports.attendance_sheet_filled_pdf" if filled else "reports.attendance_sheet_pdf"
     with force_locale("hu"):
-        context = _base_context(workshop, preview, endpoint)
-        title_kind = "Jelenléti ív (kitöltött)" if filled else "Jelenléti ív"
-        title = f"{workshop.group.name} – {title_kind} – {context['workshop_date']}"
-        html = render_template(
+        return _document(
+            workshop,
             "reports/attendance_sheet.html",
-            title=title,
-            doc_description=_description(title_kind, workshop, context),
+            kind="Jelenléti ív (kitöltött)" if filled else "Jelenléti ív",
+            file_kind="jelenleti_iv_kitoltott" if filled else "jelenleti_iv",
+            preview=preview,
+            pdf_url=url_for(endpoint, workshop_id=workshop.id),
             filled=filled,
             rows=rows,
             guests=guests,
             blank_rows=FILLED_EXTRA_ROWS if filled else BLANK_GUEST_ROWS,
             attended_count=sum(1 for r in rows if r.status in ATTENDED),
-            **context,
         )
-    kind = "jelenleti_iv_kitoltott" if filled else "jelenleti_iv"
-    filename = ascii_filename(*_slug_parts(workshop), kind, workshop.date.isoformat()) + ".pdf"
-    return Document(title=title, filename=filename, html=html)
 
 
 def workshop_record(workshop: Workshop, preview: bool = False, drafts: bool = False) -> Document:
@@ -138,12 +132,13 @@ def workshop_record(workshop: Workshop, preview: bool = False, drafts: bool = Fa
     rows = [r for r in sheet_rows(workshop, statuses) if r.status is not None]
     guests = guests_of(workshop)
     with force_locale("hu"):
-        context = _base_context(workshop, preview, "reports.workshop_record_pdf", **query)
-        title = f"{workshop.group.name} – Foglalkozási napló – {context['workshop_date']}"
-        html = render_template(
+        return _document(
+            workshop,
             "reports/workshop_record.html",
-            title=title,
-            doc_description=_description("Foglalkozási napló", workshop, context),
+            kind="Foglalkozási napló",
+            file_kind="foglalkozas",
+            preview=preview,
+            pdf_url=url_for("reports.workshop_record_pdf", workshop_id=workshop.id, **query),
             sections=[(str(spec_for(s.key).title), s) for s in sections],
             journal_state="missing" if not shown else ("draft" if is_draft else "final"),
             no_final_journal=NO_FINAL_JOURNAL,
@@ -152,9 +147,4 @@ def workshop_record(workshop: Workshop, preview: bool = False, drafts: bool = Fa
             recorded=bool(statuses),
             guests=guests,
             attended_count=sum(1 for r in rows if r.status in ATTENDED),
-            **context,
         )
-    filename = (
-        ascii_filename(*_slug_parts(workshop), "foglalkozas", workshop.date.isoformat()) + ".pdf"
-    )
-    return Document(title=title, filename=filename, html=html)

@@ -13,7 +13,7 @@ import calendar
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from babel.dates import get_month_names
 from flask import render_template, url_for
@@ -53,19 +53,20 @@ COMPLETION_RATE = 0.6
 # Workshop columns per attendance-matrix table on a landscape A4 page.
 MATRIX_COLUMNS = 15
 
+# The word of each attendance status: on the sheets, and beside its mark in the legend.
+STATUS_LABELS = {
+    AttendanceStatus.PRESENT: "jelen",
+    AttendanceStatus.LATE: "késett",
+    AttendanceStatus.EXCUSED: "igazoltan hiányzott",
+    AttendanceStatus.ABSENT: "hiányzott",
+}
 MARKS = {
     AttendanceStatus.PRESENT: "J",
     AttendanceStatus.LATE: "K",
     AttendanceStatus.EXCUSED: "I",
     AttendanceStatus.ABSENT: "H",
 }
-MARK_LEGEND = (
-    ("J", "jelen"),
-    ("K", "késett"),
-    ("I", "igazoltan hiányzott"),
-    ("H", "hiányzott"),
-    ("–", "nincs rögzítve"),
-)
+MARK_LEGEND = (*((MARKS[s], STATUS_LABELS[s]) for s in MARKS), ("–", "nincs rögzítve"))
 STATUS_WORDS = {
     WorkshopStatus.HELD: "megtartva",
     WorkshopStatus.PLANNED: "tervezett",
@@ -480,16 +481,13 @@ def _workshop_row(workshop: Workshop, number: int, today: date) -> WorkshopRow:
 
 def _note_entry(note, labels: dict[str, str]) -> NoteEntry:
     """Turn a report note into its entry."""
-    created = note.created_at
-    if isinstance(created, datetime):
-        created = local_date(created)
     return NoteEntry(
         title=note.title,
         kind=str(labels.get(note.kind.value, note.kind.value)),
         body=note.body,
         link=note.link,
         author=note.author.full_name,
-        date_text=long_date(created),
+        date_text=long_date(local_date(note.created_at)),
         workshop_text=(
             f"{long_date(note.workshop.date)} – {note.workshop.topic}" if note.workshop else ""
         ),
@@ -645,7 +643,6 @@ def _document_context(program: Program, period: Period) -> dict:
         "doc_author": program.association or program.name,
         "issued": long_date(local_today()),
         "legend": MARK_LEGEND,
-        "completion_percent": round(100 * COMPLETION_RATE),
         "figure_words": FIGURE_WORDS,
         "no_final_journal": NO_FINAL_JOURNAL,
         "drafts": period.drafts,
@@ -698,8 +695,7 @@ def group_document(
             back_url=url_for("groups.group", slug=group.slug) if preview else None,
             form_action=url_for("reports.group_summary", slug=group.slug) if preview else None,
         )
-    start, end = period.months
-    filename = ascii_filename(first_word(program), group.slug, "osszefoglalo", start, end)
+    filename = ascii_filename(first_word(program), group.slug, "osszefoglalo", *period.months)
     return Document(title=title, filename=filename + ".pdf", html=html)
 
 
@@ -730,8 +726,7 @@ def program_document(
             back_url=url_for("groups.home") if preview else None,
             form_action=url_for("reports.program_report") if preview else None,
         )
-    start, end = period.months
-    filename = ascii_filename(first_word(program), "programbeszamolo", start, end)
+    filename = ascii_filename(first_word(program), "programbeszamolo", *period.months)
     return Document(title=title, filename=filename + ".pdf", html=html)
 
 
@@ -739,14 +734,8 @@ def _totals(summaries: list[GroupSummary]) -> dict:
     """Return the program-wide figures of the summary table's last row."""
     attended = sum(sum(r.attended for r in s.held if r.recorded) for s in summaries)
     recorded = sum(sum(r.recorded for r in s.held if r.recorded) for s in summaries)
-    return {
-        "held": sum(s.figures.held for s in summaries),
-        "journals": sum(s.figures.journals for s in summaries),
-        "cancelled": sum(s.figures.cancelled for s in summaries),
-        "unclosed": sum(s.figures.unclosed for s in summaries),
-        "upcoming": sum(s.figures.upcoming for s in summaries),
-        "participants": sum(s.figures.participants for s in summaries),
-        "reaching": sum(s.figures.reaching for s in summaries),
+    counts = ("held", "journals", "cancelled", "unclosed", "upcoming", "participants", "reaching")
+    return {key: sum(getattr(s.figures, key) for s in summaries) for key in counts} | {
         "hours": _decimal(sum(s.figures.hours for s in summaries)),
         "rate": percent(100 * attended / recorded if recorded else None),
     }

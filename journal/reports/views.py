@@ -26,15 +26,6 @@ from journal.workshops.queries import visible_workshop
 bp = Blueprint("reports", __name__)
 
 
-@bp.app_context_processor
-def report_helpers() -> dict:
-    """Give templates the report download predicates."""
-    return {
-        "can_download_group_report": can_download_group_report,
-        "can_download_program_report": can_download_program_report,
-    }
-
-
 @bp.app_template_global()
 def screen_words() -> dict[str, str]:
     """Return the words of a preview's screen-only parts (toolbar, period form) in the user's
@@ -83,53 +74,42 @@ def _preview(html: str, status: int = 200) -> Response:
     return response
 
 
+def _answer(build) -> Response:
+    """Answer what `build(preview=...)` makes: its PDF at a `_pdf` endpoint, else its preview."""
+    if request.endpoint.endswith("_pdf"):
+        return pdf_response(build(preview=False))
+    return _preview(build(preview=True).html)
+
+
 @bp.get("/workshops/<int:workshop_id>/attendance-sheet")
+@bp.get("/workshops/<int:workshop_id>/attendance-sheet.pdf", endpoint="attendance_sheet_pdf")
 @login_required
 def attendance_sheet(workshop_id: int):
-    """Preview the blank attendance sheet of a workshop."""
+    """Preview the blank attendance sheet of a workshop, or download it as PDF."""
     workshop = _workshop(workshop_id)
-    return _preview(sheets.attendance_sheet(workshop, filled=False, preview=True).html)
-
-
-@bp.get("/workshops/<int:workshop_id>/attendance-sheet.pdf")
-@login_required
-def attendance_sheet_pdf(workshop_id: int):
-    """Download the blank attendance sheet of a workshop as PDF."""
-    workshop = _workshop(workshop_id)
-    return pdf_response(sheets.attendance_sheet(workshop, filled=False))
+    return _answer(partial(sheets.attendance_sheet, workshop, filled=False))
 
 
 @bp.get("/workshops/<int:workshop_id>/attendance-sheet/filled")
+@bp.get(
+    "/workshops/<int:workshop_id>/attendance-sheet/filled.pdf",
+    endpoint="attendance_sheet_filled_pdf",
+)
 @login_required
 def attendance_sheet_filled(workshop_id: int):
-    """Preview the attendance sheet filled in from the recorded attendance."""
+    """Preview the attendance sheet filled in from the records, or download it as PDF."""
     workshop = _workshop(workshop_id)
-    return _preview(sheets.attendance_sheet(workshop, filled=True, preview=True).html)
-
-
-@bp.get("/workshops/<int:workshop_id>/attendance-sheet/filled.pdf")
-@login_required
-def attendance_sheet_filled_pdf(workshop_id: int):
-    """Download the filled attendance sheet as PDF."""
-    workshop = _workshop(workshop_id)
-    return pdf_response(sheets.attendance_sheet(workshop, filled=True))
+    return _answer(partial(sheets.attendance_sheet, workshop, filled=True))
 
 
 @bp.get("/workshops/<int:workshop_id>/record")
+@bp.get("/workshops/<int:workshop_id>/record.pdf", endpoint="workshop_record_pdf")
 @login_required
 def workshop_record(workshop_id: int):
-    """Preview the record of a workshop: report-level journal sections and attendance."""
+    """Preview the record of a workshop (journal sections, attendance), or download it as PDF."""
     workshop = _workshop(workshop_id)
     drafts = bool(request.args.get("drafts"))
-    return _preview(sheets.workshop_record(workshop, preview=True, drafts=drafts).html)
-
-
-@bp.get("/workshops/<int:workshop_id>/record.pdf")
-@login_required
-def workshop_record_pdf(workshop_id: int):
-    """Download the record of a workshop as PDF."""
-    workshop = _workshop(workshop_id)
-    return pdf_response(sheets.workshop_record(workshop, drafts=bool(request.args.get("drafts"))))
+    return _answer(partial(sheets.workshop_record, workshop, drafts=drafts))
 
 
 # --- Group summary and program report (for a period) ---
@@ -148,7 +128,7 @@ def _program() -> Program:
     return program_or_404()
 
 
-def _for_period(program: Program, build, pdf: bool) -> Response:
+def _for_period(program: Program, build) -> Response:
     """Answer a document for the period asked in the query string: its preview, or its PDF.
     Bad input answers 422 with the preview of the whole program so far and the period form
     as typed, with the error (in the user's language, like the rest of the form)."""
@@ -158,38 +138,22 @@ def _for_period(program: Program, build, pdf: bool) -> Response:
         typed = {name: request.args.get(name, "")[:40] for name in ("from", "to", "drafts")}
         form = typed | {"errors": {error.field_name: error.message}}
         return _preview(build(summary.parse_period(program, {}), True, form).html, 422)
-    if pdf:
-        return pdf_response(build(period, False, None))
-    return _preview(build(period, True, None).html)
+    return _answer(partial(build, period, form=None))
 
 
 @bp.get("/groups/<slug>/summary")
+@bp.get("/groups/<slug>/summary.pdf", endpoint="group_summary_pdf")
 @login_required
 def group_summary(slug: str):
-    """Preview the group summary for a period, with the form that chooses the period."""
+    """Preview the group summary for a period (with the period form), or download it as PDF."""
     group = _group(slug)
-    return _for_period(group.program, partial(summary.group_document, group), pdf=False)
-
-
-@bp.get("/groups/<slug>/summary.pdf")
-@login_required
-def group_summary_pdf(slug: str):
-    """Download the group summary for a period as PDF."""
-    group = _group(slug)
-    return _for_period(group.program, partial(summary.group_document, group), pdf=True)
+    return _for_period(group.program, partial(summary.group_document, group))
 
 
 @bp.get("/program/report")
+@bp.get("/program/report.pdf", endpoint="program_report_pdf")
 @login_required
 def program_report():
-    """Preview the program report (every group), with the form that chooses the period."""
+    """Preview the program report for a period (with the period form), or download it as PDF."""
     program = _program()
-    return _for_period(program, partial(summary.program_document, program), pdf=False)
-
-
-@bp.get("/program/report.pdf")
-@login_required
-def program_report_pdf():
-    """Download the program report as PDF."""
-    program = _program()
-    return _for_period(program, partial(summary.program_document, program), pdf=True)
+    return _for_period(program, partial(summary.program_document, program))
