@@ -120,6 +120,18 @@ def test_the_groups_mentor_writes_the_group_summary_and_others_may_not(client, w
     assert client.get("/groups/beta/summary/text").status_code == 200
 
 
+def test_the_group_summary_lists_the_mentors_text_in_its_contents(client, world, log_in):
+    """The group summary's table of contents links the mentor's summary once it is written,
+    as the program report's contents link the program's."""
+    log_in(world["mentor_a"])
+    link = 'href="#g-alfa-narrative"'
+    assert link not in client.get("/groups/alfa/summary" + PERIOD).get_data(as_text=True)
+    url = "/groups/alfa/summary/text" + PERIOD
+    assert client.post(url, data={"body": "A csoport éve.", "version": "0"}).status_code == 303
+    page = client.get("/groups/alfa/summary" + PERIOD).get_data(as_text=True)
+    assert page.count(link) == 1 and 'id="g-alfa-narrative"' in page
+
+
 def test_the_default_period_keeps_its_text_under_the_whole_program(client, world, log_in):
     """Without a period (the program so far, whose end moves daily) the text is kept under
     the program's whole period, so tomorrow it is still there."""
