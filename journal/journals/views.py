@@ -76,11 +76,6 @@ def _editable(section_id: int) -> JournalSection:
     return section
 
 
-def _form_for(section: JournalSection) -> SectionForm:
-    """Return the editor form filled from the section (GET) or from the request (POST)."""
-    return edit_form(section) if request.method == "GET" else SectionForm()
-
-
 def _editor(
     section: JournalSection,
     form: SectionForm,
@@ -422,7 +417,7 @@ def show(section_id: int):
 def edit(section_id: int):
     """Open a section's editor in place, with the user's unsaved draft put back."""
     section = _editable(section_id)
-    form = _form_for(section)
+    form = edit_form(section)
     return _editor(section, form, restored=_with_draft(section, form) or {})
 
 
@@ -431,7 +426,7 @@ def edit(section_id: int):
 def save(section_id: int):
     """Save a section; a save based on a stale version answers 409 with both texts."""
     section = _editable(section_id)
-    form = _form_for(section)
+    form = SectionForm()
     base = _checked_base(form)
     if base is None:
         return _editor(section, form, 422)
