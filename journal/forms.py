@@ -1,8 +1,9 @@
 """Shared input rules: text limits that are shown before they bite and never cut a text, and
-the one way a number typed or sent by the browser is read."""
+the one way a number, a date or a time typed or sent by the browser is read."""
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, ValidationError
+from wtforms import DateField, HiddenField, TimeField, ValidationError
+from wtforms.validators import StopValidation
 
 from journal.i18n import at_most_characters
 
@@ -47,3 +48,36 @@ class VersionedForm(FlaskForm):
         """Return the version the editor started from, 0 for a text not written yet, or None
         when it is missing or not a number."""
         return 0 if (self.version.data or "").strip() == "0" else positive_int(self.version.data)
+
+
+class _BlankIsNone:
+    """Read an empty input as no value (the required check then speaks, not the parser)."""
+
+    def process_formdata(self, valuelist):
+        """Parse the value, treating an empty input as None."""
+        if not valuelist or not "".join(valuelist).strip():
+            self.data = None
+            return
+        super().process_formdata(valuelist)
+
+
+class DateRequired:
+    """Require a date, leaving the parser's message alone when the input was not a date."""
+
+    def __init__(self, message):
+        """Keep the message shown when the date is missing."""
+        self.message = message
+        self.field_flags = {"required": True}
+
+    def __call__(self, form, field):
+        """Stop with the message if no date was given."""
+        if field.data is None and not field.process_errors:
+            raise StopValidation(self.message)
+
+
+class LocalDateField(_BlankIsNone, DateField):
+    """A date input with Hungarian messages."""
+
+
+class LocalTimeField(_BlankIsNone, TimeField):
+    """A time input with Hungarian messages."""

@@ -1,6 +1,6 @@
 """The one place that decides between a full page and an htmx fragment."""
 
-from flask import Response, make_response, redirect, render_template, request
+from flask import Response, flash, make_response, redirect, render_template, request
 
 
 def is_htmx() -> bool:
@@ -43,6 +43,15 @@ def message_fragment(message: str, status: int, category: str = "error") -> Resp
     return retargeted(
         "_messages.html", "#messages", "innerHTML", status, messages=[(category, message)]
     )
+
+
+def refused(message: str, status: int, url: str) -> Response:
+    """Answer a refused action: the message for htmx (never replacing the user's editor), else
+    303 to `url` with the message flashed."""
+    if wants_fragment():
+        return message_fragment(message, status)
+    flash(message, "error")
+    return redirect(url, 303)
 
 
 def after_action(fragment: str, redirect_to: str, **context) -> Response:

@@ -9,7 +9,7 @@ from journal.drafts.operations import NewerDraft, clear_draft, stamp
 from journal.drafts.queries import draft_fields, draft_for
 from journal.extensions import db
 from journal.forms import positive_int
-from journal.htmx import after_action, message_fragment, render, wants_fragment
+from journal.htmx import after_action, refused, render, wants_fragment
 from journal.journals import operations, queries
 from journal.journals.forms import SectionForm
 from journal.journals.sections import (
@@ -74,11 +74,6 @@ def _editable(section_id: int) -> JournalSection:
     section = _section(section_id)
     require(can_edit_journal(current_user, section.journal))
     return section
-
-
-def _form_for(section: JournalSection) -> SectionForm:
-    """Return the editor form filled from the section (GET) or from the request (POST)."""
-    return edit_form(section) if request.method == "GET" else SectionForm()
 
 
 def _editor(
@@ -163,14 +158,6 @@ def _narrow_to(form: SectionForm, saved: JournalSection, base: int) -> bool:
     offered = narrower(wanted, (saved.visibility, saved.in_report))
     form.visibility.data, form.in_report.data = offered[0].value, offered[1]
     return offered != wanted
-
-
-def _refused(message: str, status: int, url: str):
-    """Answer a refused action with a Hungarian message, never replacing the user's editor."""
-    if wants_fragment():
-        return message_fragment(message, status)
-    flash(message, "error")
-    return redirect(url, 303)
 
 
 @bp.get("/workshops/<int:workshop_id>/journal")
@@ -422,7 +409,7 @@ def show(section_id: int):
 def edit(section_id: int):
     """Open a section's editor in place, with the user's unsaved draft put back."""
     section = _editable(section_id)
-    form = _form_for(section)
+    form = edit_form(section)
     return _editor(section, form, restored=_with_draft(section, form) or {})
 
 
@@ -431,7 +418,7 @@ def edit(section_id: int):
 def save(section_id: int):
     """Save a section; a save based on a stale version answers 409 with both texts."""
     section = _editable(section_id)
-    form = _form_for(section)
+    form = SectionForm()
     base = _checked_base(form)
     if base is None:
         return _editor(section, form, 422)
@@ -510,7 +497,7 @@ def restore(section_id: int):
     revision = queries.readable_revision(current_user, section, wanted) if wanted else None
     require_visible(revision is not None)
     if base is None:
-        return _refused(
+        return refused(
             _("Hiányzik a szerkesztett változat száma; töltse újra az oldalt."), 422, back
         )
     before = (section.visibility, section.in_report)
@@ -518,7 +505,7 @@ def restore(section_id: int):
         changed = operations.restore_revision(current_user, section, revision, base)
     except operations.StaleVersion:
         db.session.rollback()
-        return _refused(
+        return refused(
             _(
                 "Közben a szakasz megváltozott, ezért nem állítottuk vissza. Nézze meg az "
                 "előzményeket, és próbálja újra."

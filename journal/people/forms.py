@@ -5,9 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Optional, ValidationError
 
-from journal.forms import TextLimit
+from journal.forms import DateRequired, LocalDateField, TextLimit
 from journal.models import local_today
-from journal.workshops.forms import DateRequired, LocalDateField
 
 ROLE_CHOICES = [SelectChoice("participant", _l("résztvevő")), SelectChoice("mentor", _l("mentor"))]
 

@@ -9,7 +9,7 @@ from wtforms import SelectChoice
 from journal import security_log
 from journal.auth.operations import create_invitation
 from journal.extensions import db
-from journal.htmx import after_action, message_fragment, render, wants_fragment
+from journal.htmx import after_action, refused, render, wants_fragment
 from journal.links import public_url
 from journal.mail import mail_configured, send_invitation
 from journal.models import Group, Membership, Role, User, local_today
@@ -159,10 +159,7 @@ def _act(user: User, action, *args, focus: str | None = None, announce: str | No
         action(current_user, *args)
     except operations.PeopleError as error:
         db.session.rollback()
-        if wants_fragment():
-            return message_fragment(str(error), 422)
-        flash(str(error), "error")
-        return redirect(url_for("people.person", user_id=user.id), 303)
+        return refused(str(error), 422, url_for("people.person", user_id=user.id))
     db.session.commit()
     if announce and not wants_fragment():
         flash(announce, "success")

@@ -5,8 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, ValidationError
 
-from journal.forms import TextLimit
-from journal.workshops.forms import DateRequired, LocalDateField
+from journal.forms import DateRequired, LocalDateField, TextLimit
 
 MAX_DUE_DAYS = 90
 

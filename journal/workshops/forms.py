@@ -3,55 +3,13 @@
 from datetime import timedelta
 
 from flask_wtf import FlaskForm
-from wtforms import (
-    DateField,
-    FieldList,
-    Form,
-    FormField,
-    HiddenField,
-    StringField,
-    TextAreaField,
-    TimeField,
-)
-from wtforms.validators import DataRequired, Optional, StopValidation, ValidationError
+from wtforms import FieldList, Form, FormField, HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Optional, ValidationError
 
-from journal.forms import TextLimit, positive_int
+from journal.forms import DateRequired, LocalDateField, LocalTimeField, TextLimit, positive_int
 from journal.i18n import lazy_gettext as _l
 from journal.methods.forms import minutes_of, validate_minutes
 from journal.models import local_today
-
-
-class _BlankIsNone:
-    """Read an empty input as no value (the required check then speaks, not the parser)."""
-
-    def process_formdata(self, valuelist):
-        """Parse the value, treating an empty input as None."""
-        if not valuelist or not "".join(valuelist).strip():
-            self.data = None
-            return
-        super().process_formdata(valuelist)
-
-
-class DateRequired:
-    """Require a date, leaving the parser's message alone when the input was not a date."""
-
-    def __init__(self, message):
-        """Keep the message shown when the date is missing."""
-        self.message = message
-        self.field_flags = {"required": True}
-
-    def __call__(self, form, field):
-        """Stop with the message if no date was given."""
-        if field.data is None and not field.process_errors:
-            raise StopValidation(self.message)
-
-
-class LocalDateField(_BlankIsNone, DateField):
-    """A date input with Hungarian messages."""
-
-
-class LocalTimeField(_BlankIsNone, TimeField):
-    """A time input with Hungarian messages."""
 
 
 class PlanStepForm(Form):

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from journal.extensions import db
 from journal.forms import positive_int
 from journal.groups.queries import group_or_404
-from journal.htmx import after_action, message_fragment, render, wants_fragment
+from journal.htmx import after_action, refused, render, wants_fragment
 from journal.i18n import long_date
 from journal.journals.queries import journal_context, previous_next_steps
 from journal.links import public_url, safe_next
@@ -343,29 +343,21 @@ def held(workshop_id: int):
     workshop = _managed(workshop_id)
     base = positive_int(request.form.get("version"))
     if base is None:
-        return _refused(workshop, _("Az űrlap hiányos; töltse be újra az oldalt."), 422)
+        return refused(_("Az űrlap hiányos; töltse be újra az oldalt."), 422, _page_url(workshop))
     try:
         operations.mark_held(current_user, workshop, base)
     except operations.NotYet as error:
-        return _refused(workshop, _why_not(error), 422)
+        return refused(_why_not(error), 422, _page_url(workshop))
     except operations.StaleVersion:
         db.session.rollback()
-        return _refused(
-            workshop,
+        return refused(
             _("Valaki más közben módosította ezt az alkalmat. Nézze át, majd próbálja újra."),
             409,
+            _page_url(workshop),
         )
     db.session.commit()
     flash(_("Az alkalmat megtartottként jelöltük."), "success")
     return redirect(_back_url(workshop, request.form.get("next")), 303)
-
-
-def _refused(workshop: Workshop, message: str, status: int):
-    """Answer a refused action: a message for htmx, else the page with the message."""
-    if wants_fragment():
-        return message_fragment(message, status)
-    flash(message, "error")
-    return redirect(_page_url(workshop), 303)
 
 
 @bp.post("/workshops/<int:workshop_id>/attendance")
@@ -377,15 +369,15 @@ def attendance(workshop_id: int):
     user_id, raw_status = positive_int(request.form.get("user_id")), request.form.get("status", "")
     attendee = queries.attendee(workshop, user_id) if user_id else None
     if attendee is None:
-        return _refused(workshop, _("Ez a személy nem résztvevője a csoportnak."), 422)
+        return refused(_("Ez a személy nem résztvevője a csoportnak."), 422, _page_url(workshop))
     try:
         status = AttendanceStatus(raw_status)
     except ValueError:
-        return _refused(workshop, _("Válassza ki a jelenlét módját."), 422)
+        return refused(_("Válassza ki a jelenlét módját."), 422, _page_url(workshop))
     try:
         operations.set_attendance(current_user, workshop, attendee, status)
     except (operations.NotYet, operations.WasCancelled) as error:
-        return _refused(workshop, _why_not(error), 422)
+        return refused(_why_not(error), 422, _page_url(workshop))
     db.session.commit()
     return after_action(
         "workshops/_attendance_row.html",
@@ -424,7 +416,7 @@ def add_guest(workshop_id: int):
     try:
         operations.add_guest(current_user, workshop, form.name.data, form.institution.data or "")
     except (operations.NotYet, operations.WasCancelled) as error:
-        return _refused(workshop, _why_not(error), 422)
+        return refused(_why_not(error), 422, _page_url(workshop))
     db.session.commit()
     if wants_fragment():
         return _guests_answer(workshop, GuestForm(formdata=None))
@@ -439,7 +431,7 @@ def remove_guest(workshop_id: int):
     require(can_record_attendance(current_user, workshop.group))
     guest_id = positive_int(request.form.get("guest_id"))
     if not (guest_id and operations.remove_guest(current_user, workshop, guest_id)):
-        return _refused(workshop, _("Nincs ilyen vendég ennél az alkalomnál."), 404)
+        return refused(_("Nincs ilyen vendég ennél az alkalomnál."), 404, _page_url(workshop))
     db.session.commit()
     if wants_fragment():
         return _guests_answer(workshop, GuestForm(formdata=None))
