@@ -20,6 +20,8 @@ from journal.groups.queries import mentors_by_group
 from journal.models import Group, Journal, JournalStatus, Membership, Role, WorkshopStatus
 from journal.reports.summary import (
     COMPLETION_RATE,
+    MARKS,
+    STATUS_LABELS,
     GroupSummary,
     Period,
     group_summary,
@@ -27,13 +29,8 @@ from journal.reports.summary import (
 
 TEXT, DATE, INT, DECIMAL = "text", "date", "int", "decimal"
 
-ATTENDANCE_WORDS = {
-    "J": "jelen",
-    "K": "késett",
-    "I": "igazoltan hiányzott",
-    "H": "hiányzott",
-    "–": "",
-}
+# The word of each attendance mark, as the summaries say it; nothing for "not recorded".
+ATTENDANCE_WORDS = {MARKS[status]: word for status, word in STATUS_LABELS.items()} | {"–": ""}
 JOURNAL_WORDS = {"final": "véglegesített", "draft": "piszkozat", "missing": "nincs"}
 
 

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from journal.domain import StaleVersion
 from journal.drafts.kinds import draft_key, register_draft_kind
 from journal.drafts.operations import NewerDraft, clear_draft, stamp
-from journal.drafts.queries import draft_for
+from journal.drafts.views import with_draft
 from journal.extensions import db
 from journal.groups.queries import group_or_404
 from journal.htmx import render
@@ -43,22 +43,6 @@ def _can_draft(user, ident: str) -> bool:
 register_draft_kind("report", _can_draft)
 
 
-def _with_draft(form: NarrativeForm, key: str) -> dict | None:
-    """Put the user's unsaved draft into a freshly opened editor; return the saved text
-    ("Elvetés" goes back to it), or None when there was nothing to restore."""
-    draft = draft_for(current_user, key)
-    if draft is None:
-        return None
-    form.draft.data = stamp(draft)  # shown (or the same as saved): this editor may replace it
-    saved = {"body": form.body.data or "", "fields": {}, "base_version": form.version.data}
-    if draft.body == saved["body"]:
-        return None
-    form.body.data = draft.body
-    if draft.base_version is not None:
-        form.version.data = str(draft.base_version)  # a save over a newer version: 409
-    return {"saved": saved}
-
-
 def _edit(program: Program, scope: str, title: str, back: str):
     """Show or save the report text of a scope for the period in the query string."""
     try:
@@ -73,7 +57,7 @@ def _edit(program: Program, scope: str, title: str, back: str):
         form = NarrativeForm(formdata=None)
         form.body.data = text.body if text else ""
         form.version.data = str(text.version if text else 0)
-        return render("narratives/edit.html", form=form, restored=_with_draft(form, key), **context)
+        return render("narratives/edit.html", form=form, restored=with_draft(form, key), **context)
     form = NarrativeForm()
     base = form.base_version()
     if not form.validate() or base is None:

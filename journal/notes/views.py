@@ -20,8 +20,8 @@ from limits import parse
 
 from journal import security_log
 from journal.drafts.kinds import draft_key
-from journal.drafts.operations import NewerDraft, clear_draft, stamp
-from journal.drafts.queries import draft_fields, draft_for
+from journal.drafts.operations import NewerDraft, clear_draft
+from journal.drafts.views import form_fields, with_draft
 from journal.extensions import db, limiter
 from journal.forms import positive_int
 from journal.groups.queries import group_or_404
@@ -132,47 +132,17 @@ def _note_form(note: Note | None = None) -> NoteForm:
 DRAFT_FIELDS = ("kind", "title", "link", "workshop", "mentor_only", "hide_reactors")
 
 
-def _draft_fields(form: NoteForm) -> dict:
-    """Return the form's DRAFT_FIELDS as a draft keeps them: a check box as true or false,
-    any other field as its text ("" when empty)."""
-    return {n: v if isinstance(v := form[n].data, bool) else v or "" for n in DRAFT_FIELDS}
-
-
-def _with_draft(form: NoteForm, key: str) -> dict | None:
-    """Put the user's unsaved draft into a freshly opened note form; return the values shown
-    before ("Elvetés" goes back to them), or None when there was nothing to restore."""
-    draft = draft_for(current_user, key)
-    if draft is None:
-        return None
-    form.draft.data = stamp(draft)  # shown (or the same as saved): this form may replace it
-    saved = {"body": form.body.data or "", "fields": _draft_fields(form)}
-    saved["base_version"] = form.version.data
-    fields = {k: v for k, v in draft_fields(draft).items() if k in DRAFT_FIELDS}
-    shown = saved["fields"] | {
-        k: bool(v) if k in ("mentor_only", "hide_reactors") else str(v) for k, v in fields.items()
-    }
-    if draft.body == saved["body"] and shown == saved["fields"]:
-        return None
-    form.body.data = draft.body
-    for name, value in shown.items():
-        form[name].data = value
-    if draft.base_version is not None and form.version.data:
-        # A save over a version written since answers 409 with both texts.
-        form.version.data = str(draft.base_version)
-    return {"saved": saved}
-
-
 def _new_note_form(
     group: Group, workshops: list[Workshop] | None = None
 ) -> tuple[NoteForm | None, dict | None]:
     """Return the new-note form (None if the user may not add one) with the user's unsaved
-    draft put back, and what _with_draft returned; a list fragment shows no form. The
+    draft put back, and what with_draft returned; a list fragment shows no form. The
     group's workshops are read unless given."""
     form = _note_form() if can_add_note(current_user, group) else None
     if form is None or (wants_fragment() and request.endpoint != "notes.create"):
         return form, None
     form = _with_choices(form, group, workshops)
-    return form, _with_draft(form, draft_key("note", "new", "group", group.id))
+    return form, with_draft(form, draft_key("note", "new", "group", group.id), DRAFT_FIELDS)
 
 
 def _with_choices(
@@ -428,7 +398,7 @@ def _clear_draft(key: str, form: NoteForm) -> None:
             key,
             form.draft.data,
             kept=(form.body.data or "",),
-            fields=_draft_fields(form),
+            fields=form_fields(form, DRAFT_FIELDS),
         )
 
 
@@ -454,7 +424,7 @@ def edit(note_id: int):
     context = {"note": note, "group": note.group, "form": form, "conflict": None}
     if request.method == "GET":
         _with_choices(form, note.group)
-        restored = _with_draft(form, draft_key("note", note.id))
+        restored = with_draft(form, draft_key("note", note.id), DRAFT_FIELDS)
         return render("notes/edit.html", "notes/_edit.html", restored=restored, **context)
     status = 422
     base = positive_int(form.version.data)

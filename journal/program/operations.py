@@ -53,11 +53,8 @@ def update_settings(user: User, program: Program, settings: ProgramSettings) -> 
     db.session.flush()
 
 
-def widen_period(program: Program, day: date) -> bool:
-    """Stretch the program's period to include the day; tell whether it changed."""
-    if program.period_start <= day <= program.period_end:
-        return False
+def widen_period(program: Program, day: date) -> None:
+    """Stretch the program's period to include the day."""
     program.period_start = min(program.period_start, day)
     program.period_end = max(program.period_end, day)
     db.session.flush()
-    return True
