@@ -10,7 +10,6 @@ function is the single gate for what a report may contain) and notes ONLY from
 from __future__ import annotations
 
 import calendar
-import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -43,7 +42,6 @@ from journal.models import (
 from journal.notes.forms import kind_labels
 from journal.notes.queries import report_notes
 from journal.program.queries import coordinators
-from journal.reports import printing
 from journal.reports.documents import Document, ascii_filename
 from journal.tasks import is_unclosed
 from journal.workshops.queries import ATTENDED
@@ -613,12 +611,6 @@ def program_groups(program: Program) -> list[Group]:
 # --- Documents -------------------------------------------------------------------------------
 
 
-def _summary_css_url() -> str:
-    """Return the summary stylesheet's URL with its content hash (so the PDF cache sees it)."""
-    digest = hashlib.sha256((printing.STATIC_ROOT / SUMMARY_CSS).read_bytes()).hexdigest()[:12]
-    return url_for("static", filename=SUMMARY_CSS, v=digest)
-
-
 def first_word(program: Program) -> str:
     """Return the program's first word, for file names ("kapcsolodasok")."""
     return (program.name.split() or ["muhelynaplo"])[0]
@@ -646,7 +638,7 @@ def _document_context(program: Program, period: Period) -> dict:
         "figure_words": FIGURE_WORDS,
         "no_final_journal": NO_FINAL_JOURNAL,
         "drafts": period.drafts,
-        "summary_css": _summary_css_url(),
+        "summary_css": url_for("static", filename=SUMMARY_CSS),
     }
 
 
