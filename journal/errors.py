@@ -88,10 +88,15 @@ def without_database() -> None:
     g._login_user = login_manager.anonymous_user()
 
 
+def _sent_method() -> str:
+    """Return the method the client sent (a HEAD reads as GET in the views: journal.HeadAsGet)."""
+    return request.environ["REQUEST_METHOD"]
+
+
 def log_server_error(exc_info) -> None:
     """Log an unexpected error once, with its traceback, without touching the database."""
     without_database()
-    security_log.event("server.error", exc_info=exc_info, method=request.method, path=request.path)
+    security_log.event("server.error", exc_info=exc_info, method=_sent_method(), path=request.path)
 
 
 def handle_http_error(error: HTTPException):
@@ -106,7 +111,7 @@ _LOGGED = {403: "access.denied", 404: "not_found", 413: "request.too_large", 429
 def _answer(code: int):
     """Answer an error code with its Hungarian page (or htmx message)."""
     if code in _LOGGED:
-        security_log.event(_LOGGED[code], status=code, method=request.method, path=request.path)
+        security_log.event(_LOGGED[code], status=code, method=_sent_method(), path=request.path)
     if code >= 500:
         without_database()
     # Never Werkzeug's English name and description, whatever the code.

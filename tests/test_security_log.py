@@ -52,12 +52,15 @@ def test_denials_and_password_checks_are_logged(world, log_in, client, security_
     log_in(world["participant_b"])
     assert client.get(f"/workshops/{journal.workshop_id}/journal").status_code in (403, 404)
     assert client.get("/notes/99999").status_code == 404
+    assert client.head("/notes/99998").status_code == 404
     client.post(
         "/profile/password",
         data={"current": "nem-ez", "password": "uj-jelszo-12345", "confirm": "uj-jelszo-12345"},
     )
     lines = security_lines()
     assert any("event=not_found" in line and 'path="/notes/99999"' in line for line in lines)
+    # A HEAD is answered as its GET, but logged as what was sent.
+    assert any('method="HEAD" path="/notes/99998"' in line for line in lines)
     assert any("event=password.check_failed" in line for line in lines)
     assert not any("Titkos napló" in line for line in lines)
 
