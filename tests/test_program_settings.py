@@ -112,3 +112,23 @@ def test_settings_show_on_pages_and_in_every_pdf(app, client, world, log_in, tmp
     client.post("/logout")
     login_page = client.get("/login").get_data(as_text=True)
     assert "Kapcsolódások 3.0" in login_page and "Mentorálás 2.0" not in login_page
+
+
+def test_the_operation_itself_refuses_a_period_that_ends_before_it_starts(app, world):
+    """The rule holds for every caller of the operation (the CLI, the demo seeder), not only
+    behind the settings form, which refuses it first with the same words."""
+    from journal.domain import NotAllowed
+    from journal.program.operations import ProgramSettings, update_settings
+
+    program = _program()
+    settings = ProgramSettings(
+        name=program.name,
+        association=program.association,
+        funder=program.funder,
+        grant_id=program.grant_id,
+        period_start=date(2026, 6, 30),
+        period_end=date(2026, 1, 1),
+        journal_due_days=program.journal_due_days,
+    )
+    with app.test_request_context(), pytest.raises(NotAllowed, match="nem lehet korábbi"):
+        update_settings(world["coordinator"], program, settings)

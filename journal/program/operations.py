@@ -31,6 +31,8 @@ def update_settings(user: User, program: Program, settings: ProgramSettings) -> 
     """Save the program's settings; refuse a period that leaves a workshop outside it."""
     if not can_edit_program_settings(user):
         raise NotAllowed
+    if settings.period_end < settings.period_start:
+        raise NotAllowed(_("A program vége nem lehet korábbi a kezdeténél."))
     first, last = workshop_span(program)
     if first is not None and (first < settings.period_start or last > settings.period_end):
         # A workshop outside the period would vanish from every summary.
