@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from journal.domain import StaleVersion
+from journal.drafts.forms import with_draft
 from journal.drafts.kinds import draft_key, register_draft_kind
 from journal.drafts.operations import NewerDraft, clear_draft, stamp
-from journal.drafts.views import with_draft
 from journal.extensions import db
 from journal.groups.queries import group_or_404
 from journal.htmx import render

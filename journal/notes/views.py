@@ -19,9 +19,9 @@ from flask_login import current_user, login_required
 from limits import parse
 
 from journal import security_log
+from journal.drafts.forms import form_fields, with_draft
 from journal.drafts.kinds import draft_key
 from journal.drafts.operations import NewerDraft, clear_draft
-from journal.drafts.views import form_fields, with_draft
 from journal.extensions import db, limiter
 from journal.forms import positive_int
 from journal.groups.queries import group_or_404
