@@ -33,7 +33,7 @@ def _account_key() -> str:
 
 def _email_key() -> str:
     """Rate-limit key: the address asked for and the client's address together."""
-    return f"{request.form.get('email', '').strip().lower()}|{request.remote_addr}"
+    return f"{_typed_email()}|{request.remote_addr}"
 
 
 def _typed_email() -> str:
@@ -110,10 +110,9 @@ def login():
         reason = "unknown" if user is None else "inactive" if not user.active else "password"
         security_log.event("login.failure", email=email, reason=reason)
         if user is None:
-            verify_password(None, form.password.data)
-            error = _("Hibás e-mail-cím vagy jelszó.")
-        elif not user.active and verify_password(user.password_hash, form.password.data):
-            # Only someone who knows the password learns that the account is disabled.
+            verify_password(None, form.password.data)  # as long as for an account
+        # Only someone who knows the password learns that the account is disabled.
+        if user and not user.active and verify_password(user.password_hash, form.password.data):
             error = _(
                 "Ezt a fiókot letiltották, ezért nem lehet vele belépni. Ha ez tévedés, "
                 "forduljon a program koordinátorához."
