@@ -71,6 +71,22 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
         yield LiveServer(app, base)
 
 
+@pytest.fixture(autouse=True)
+def _no_draft_outlives_its_test(request) -> Iterator[None]:
+    """Remove every draft from the shared live server after each test that used it, even a
+    failed one: a draft left behind would be put back into the next test's editor (and unfold
+    a folded new-note form)."""
+    yield
+    if "live_server" not in request.fixturenames:
+        return
+    from journal.extensions import db
+    from journal.models import Draft
+
+    with request.getfixturevalue("live_server").app.app_context():
+        db.session.execute(db.delete(Draft))
+        db.session.commit()
+
+
 @pytest.fixture(scope="session")
 def base_url(live_server) -> str:
     """The live server's address, without a trailing slash."""

@@ -8,16 +8,16 @@ from tests.browser.harness import COORDINATOR, PHONE, login, open_page
 
 
 def _forget_texts(app) -> None:
-    """Remove the report texts and drafts this test wrote (the live demo is shared)."""
+    """Remove the report texts this test wrote (the live demo is shared; conftest removes the
+    drafts)."""
     from sqlalchemy import delete
 
     from journal.extensions import db
-    from journal.models import Draft, ReportText, ReportTextRevision
+    from journal.models import ReportText, ReportTextRevision
 
     with app.app_context():
         db.session.execute(delete(ReportTextRevision))
         db.session.execute(delete(ReportText))
-        db.session.execute(delete(Draft).where(Draft.key.startswith("report:")))
         db.session.commit()
 
 

@@ -29,13 +29,6 @@ def notes_live(live_server):
     app.config["NOTES_POLL_SECONDS"] = 2
     yield app, live_server.base_url
     app.config["NOTES_POLL_SECONDS"] = before if before is not None else 10
-    from journal.extensions import db
-    from journal.models import Draft
-
-    # A draft a test left, even a failed one, would open the next test's form already unfolded.
-    with app.app_context():
-        db.session.execute(db.delete(Draft))
-        db.session.commit()
 
 
 @pytest.fixture
