@@ -83,8 +83,10 @@ def _weights(letter: str) -> tuple[int, int]:
     """Return the primary and secondary weight of one letter."""
     if letter in _PRIMARY:
         return _PRIMARY[letter], _SECONDARY[letter]
-    if letter.isdigit():
-        return 10 + int(letter), 0
+    # A decimal digit of any script sorts by its value; "²" or "①" (digits to isdigit(), no
+    # number to int()) sort by their code below, like any other sign.
+    if (digit := unicodedata.decimal(letter, None)) is not None:
+        return 10 + digit, 0
     base = _UNDECOMPOSED.get(letter) or unicodedata.normalize("NFD", letter)[0]
     if base in _PRIMARY:  # foreign accents (ä, č, é, ø, ł in other words) sort with their base
         return _PRIMARY[base], 2

@@ -179,6 +179,20 @@ def test_decomposed_accents_sort_like_composed_ones():
     assert hungarian_key(ordo)[:3] == hungarian_key("Ördög")[:3]
 
 
+def test_signs_that_are_digits_only_to_isdigit_sort_without_error():
+    """ "²", "①" and "³" are digits to str.isdigit() but no number to int(): a name with one
+    once made every page that sorts names answer 500. They sort after the digits, as signs;
+    "٣" (an Arabic-Indic three) sorts as a 3."""
+    names = ["Nyári²", "Nyári①", "Nyári³", "Nyári٣", "Nyári2"]
+    assert sort_hungarian(names, key=lambda n: n) == [
+        "Nyári2",
+        "Nyári٣",
+        "Nyári²",
+        "Nyári³",
+        "Nyári①",
+    ]
+
+
 def test_surrounding_spaces_do_not_count():
     """Leading and trailing spaces (a careless form entry) change nothing but the tie-break."""
     assert hungarian_key("  Szabó ")[:3] == hungarian_key("Szabó")[:3]
