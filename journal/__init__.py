@@ -5,8 +5,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Flask, Request
-from werkzeug.exceptions import SecurityError
+from werkzeug.exceptions import BadRequest, SecurityError
 from werkzeug.routing import IntegerConverter
+from werkzeug.utils import cached_property
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,10 +26,39 @@ class IdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
-class HeadAsGet(Request):
-    """A request whose HEAD reads as GET: a view tells a form's first load from its post by the
-    method, and a HEAD (a link preview, a checker) must answer as the GET does, never take the
-    post's path. Werkzeug still sends no body, as the server's environ says HEAD."""
+# The control characters but tab, line feed and carriage return: invisible in a text, refused
+# by PostgreSQL (NUL), spreadsheets and calendar files. A vertical tab or a form feed, which a
+# text pasted from a word processor or a PDF may carry, reads as the line break it stood for.
+_CONTROLS = {code: None for code in [*range(32), 127] if code not in (9, 10, 13)}
+_CONTROLS |= {11: "\n", 12: "\n"}
+
+
+def without_controls(value: str) -> str:
+    """Return a text without its control characters (tab and line breaks stay)."""
+    return value.translate(_CONTROLS)
+
+
+def _plain_json(value):
+    """Return parsed JSON with every text in it plain (keys too)."""
+    if isinstance(value, str):
+        return without_controls(value)
+    if isinstance(value, list):
+        return [_plain_json(item) for item in value]
+    if isinstance(value, dict):
+        return {without_controls(key): _plain_json(item) for key, item in value.items()}
+    return value
+
+
+class AppRequest(Request):
+    """What every view reads of a request:
+
+    - a HEAD reads as GET: a view tells a form's first load from its post by the method, and a
+      HEAD (a link preview, a checker) must answer as the GET does, never take the post's
+      path (Werkzeug still sends no body, as the server's environ says HEAD);
+    - the query string's, the form's and a JSON body's texts without control characters
+      (`without_controls`), whichever form, view or operation stores them; JSON nested too
+      deeply for the parser is a malformed body.
+    """
 
     def __init__(self, environ, *args, **kwargs):
         """Read the method as GET when it is HEAD."""
@@ -36,11 +66,40 @@ class HeadAsGet(Request):
         if self.method == "HEAD":
             self.method = "GET"
 
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True):
+        """Parse the body as Werkzeug does, its texts plain; nesting too deep for the parser
+        is refused like any malformed body (not a RecursionError, which would answer 500)."""
+        try:
+            return _plain_json(super().get_json(force=force, silent=silent, cache=cache))
+        except RecursionError:
+            if silent:
+                return None
+            raise BadRequest("JSON nested too deeply") from None
+
+    @cached_property
+    def args(self):
+        """The query string's values, plain."""
+        return self._plain(super().args)
+
+    def _load_form_data(self) -> None:
+        """Parse the form as Werkzeug does, then make its values plain."""
+        if "form" in self.__dict__:
+            return
+        super()._load_form_data()
+        self.__dict__["form"] = self._plain(self.__dict__["form"])
+
+    def _plain(self, values):
+        """Return a copy of a multi-dict whose keys and values are plain."""
+        return self.parameter_storage_class(
+            (without_controls(key), without_controls(value))
+            for key, value in values.items(multi=True)
+        )
+
 
 class App(Flask):
     """The Flask application, whose unexpected errors go to the security log."""
 
-    request_class = HeadAsGet
+    request_class = AppRequest
 
     def create_url_adapter(self, request):
         """Bind URLs to the request's host; a host outside TRUSTED_HOSTS is refused (400), and

@@ -89,7 +89,7 @@ def without_database() -> None:
 
 
 def _sent_method() -> str:
-    """Return the method the client sent (a HEAD reads as GET in the views: journal.HeadAsGet)."""
+    """Return the method the client sent (a HEAD reads as GET in the views: journal.AppRequest)."""
     return request.environ["REQUEST_METHOD"]
 
 

@@ -134,7 +134,25 @@ def test_bad_payloads_are_refused_in_hungarian(client, world, log_in, section):
     assert response.status_code == 400 and "piszkozatot" in response.json["message"]
     response = client.put(f"/drafts/{key}", json={"body": "x" * 200_001}, headers=HX)
     assert response.status_code == 413 and "túl hosszú" in response.json["message"]
+    # Nesting too deep for the parser: refused like any malformed body, not a 500.
+    nested = "[" * 100_000 + "]" * 100_000
+    response = client.put(
+        f"/drafts/{key}", data=nested, content_type="application/json", headers=HX
+    )
+    assert response.status_code == 400 and "piszkozatot" in response.json["message"]
+    # A field holds what an input holds: a text or a checkbox's state, nothing nested.
+    response = _put(client, key, fields={"visibility": {"a": [1, 2]}})
+    assert response.status_code == 400 and "piszkozatot" in response.json["message"]
     assert db.session.scalars(select(Draft)).all() == []
+
+
+def test_a_draft_keeps_no_control_character(client, world, log_in, section):
+    """The texts of an autosave lose their control characters like a form's (PostgreSQL
+    refuses a NUL); a form feed pasted from a PDF reads as a line break."""
+    log_in(world["mentor_a"])
+    response = _put(client, f"section:{section.id}", "Első\x00 sor\x0cMásodik\x01 sor")
+    assert response.status_code == 200
+    assert db.session.scalar(select(Draft.body)) == "Első sor\nMásodik sor"
 
 
 def test_note_drafts_follow_the_note_rules(app, client, world, log_in):

@@ -116,6 +116,23 @@ def test_csv_is_for_hungarian_excel(client, log_in, data):
     assert "Résztvevő Borbála" not in by_name  # the other group's
 
 
+def test_a_control_character_stored_earlier_does_not_break_the_xlsx(client, log_in, data):
+    """A name stored with a control character (before requests dropped them) is written
+    without it: openpyxl refuses such a cell, and the whole download answered 500."""
+    user = data["participant_a"]
+    user.family_name = "Résztvevő\x01\x0b"
+    db.session.commit()
+    log_in(data["coordinator"])
+    response = _download(client, GROUP, table="attendance", format="xlsx", **PERIOD)
+    assert response.status_code == 200
+    cells = {
+        cell
+        for row in _xlsx(response.data).worksheets[0].iter_rows(values_only=True)
+        for cell in row
+    }
+    assert "Résztvevő\n Aranka" in cells
+
+
 def test_xlsx_holds_the_same_rows_with_real_dates_and_numbers(client, log_in, data):
     """The .xlsx opens with openpyxl and holds the CSV's rows, dates as dates, numbers as
     numbers, with a bold header, frozen panes and column widths."""

@@ -24,6 +24,19 @@ def test_update_name_and_language(client, world, log_in):
     assert '<html lang="en">' in client.get("/profile").get_data(as_text=True)
 
 
+def test_a_name_keeps_no_control_character_and_every_page_still_sorts_it(client, world, log_in):
+    """A NUL or another control character in a posted name (pasted, or sent by a script) is
+    dropped before anything reads it: PostgreSQL refuses a NUL (a 500), a spreadsheet refuses
+    the others. "²" stays, and the group page, which sorts the names, still answers."""
+    user = world["participant_a"]
+    log_in(user)
+    data = {"family_name": "Új\x00-Név\x01²", "given_name": "Ar\x7fanka", "language": "hu"}
+    assert client.post("/profile", data=data).status_code == 303
+    db.session.refresh(user)
+    assert (user.family_name, user.given_name) == ("Új-Név²", "Aranka")
+    assert client.get(f"/groups/{world['group_a'].slug}").status_code == 200
+
+
 def test_bad_profile_input_keeps_text_and_changes_nothing(client, world, log_in):
     """An empty family name or unknown language answers 422 and saves nothing."""
     user = world["participant_a"]

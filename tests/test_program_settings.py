@@ -65,6 +65,8 @@ def test_a_mentor_may_not_see_or_change_the_settings(client, world, log_in):
         ({"period_start": "2025-13-45"}, "Ez nem érvényes dátum"),
         ({"name": "  "}, "Adja meg a program nevét."),
         ({"journal_due_days": "hét"}, "Egész számot adjon meg, például 7."),
+        # A 3 to int(), but not a number typed in the digits the form asks for.
+        ({"journal_due_days": "٣"}, "Egész számot adjon meg, például 7."),
         ({"journal_due_days": "0"}, "1 és 90 nap közötti számot adjon meg."),
         # A workshop of 2025-11-14 would fall outside and vanish from the summaries.
         # (A Hungarian date ends in a full stop: the message must not add another after it.)

@@ -109,6 +109,16 @@ def test_feed_lists_the_groups_workshops(client, world):
     assert "Betegség" in unescape(second["DESCRIPTION"])
 
 
+def test_the_feed_carries_no_control_character(client, world):
+    """A topic stored with control characters (before requests dropped them) is sent without
+    them: RFC 5545 allows none but the tab, and a strict calendar drops the whole feed."""
+    make_workshop(world["group_a"], topic="Ellenőrző\x01\x07 alkalom\x1b")
+    db.session.commit()
+    feed = client.get(_feed_url(world)).get_data(as_text=True)
+    assert "SUMMARY:Ellenőrző alkalom\r\n" in feed
+    assert not re.search(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f]", feed)
+
+
 def test_folding_never_splits_a_character():
     """Long lines of multi-byte letters fold at 75 octets on character boundaries."""
     line = "SUMMARY:" + "ő" * 100

@@ -124,7 +124,12 @@ def save(key: str):
         data = {}
     fields = data.get("fields") or {}
     body = data.get("body")
-    if not isinstance(body, str) or not isinstance(fields, dict):
+    # A field's value is what the editor's input holds: a text, or a checkbox's state.
+    if (
+        not isinstance(body, str)
+        or not isinstance(fields, dict)
+        or not all(isinstance(value, str | bool) for value in fields.values())
+    ):
         return jsonify(error="bad", message=_("A piszkozatot nem sikerült értelmezni.")), 400
     try:
         saved_at = operations.save_draft(

@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from journal import without_controls
 from journal.exports.tables import DATE, DECIMAL, INT, Export, Sheet
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -112,7 +113,9 @@ def _fill(worksheet, sheet: Sheet) -> None:
                 cell.value = float(value)
                 cell.number_format = "0.0"
             else:
-                cell.value = str(value)
+                # A control character stored before requests lost them would make openpyxl
+                # refuse the whole sheet.
+                cell.value = without_controls(str(value))
                 # openpyxl takes a text beginning with "=" for a formula: this keeps it text.
                 cell.data_type = "s"
     # The header stays in view, and in a sheet of people (name first) the names too.

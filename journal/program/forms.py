@@ -45,8 +45,9 @@ class ProgramSettingsForm(FlaskForm):
     )
 
     def validate_journal_due_days(self, field):
-        """Name a number that could not be read in Hungarian (wtforms says it in English)."""
-        if field.process_errors:
+        """Name a number that could not be read in Hungarian (wtforms says it in English), and
+        one in other digits than 0-9 ("٣" is a 3 to int(), not a number typed here)."""
+        if field.process_errors or not (field.raw_data or [""])[0].isascii():
             field.process_errors = []
             raise ValidationError(_l("Egész számot adjon meg, például 7."))
 

@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 
+from journal import without_controls
 from journal.forms import positive_int
 from journal.models import Group, Membership, Workshop, WorkshopStatus
 
@@ -71,8 +72,9 @@ def token_matches(token: str, membership: Membership) -> bool:
 
 
 def escape_text(value: str) -> str:
-    """Escape a TEXT value: backslash, semicolon, comma and newlines."""
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    """Escape a TEXT value: backslash, semicolon, comma and newlines; no control character
+    (RFC 5545 allows none but the tab)."""
+    value = without_controls(value).replace("\r\n", "\n").replace("\r", "\n")
     value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
     return value.replace("\n", "\\n")
 
