@@ -59,6 +59,20 @@ def test_a_save_from_an_old_version_answers_409_with_both_texts(client, world, l
     assert merged.status_code == 303 and _texts()[0].body == "Összefésülve."
 
 
+def test_a_save_over_a_text_the_period_no_longer_has_keeps_the_typed_one(client, world, log_in):
+    """An editor opened on a text that is no longer this period's (the period in settings
+    changed, say) posts its version: the answer is a 409 in Hungarian with the typed text,
+    ready to be saved as the period's first text; nothing is stored meanwhile."""
+    log_in(world["coordinator"])
+    response = client.post(PROGRAM_TEXT, data={"body": "Az én szövegem.", "version": "3"})
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "Az én szövegem." in page and "már nem ehhez az időszakhoz tartozik" in page
+    assert 'name="version" value="0"' in page and _texts() == []
+    again = client.post(PROGRAM_TEXT, data={"body": "Az én szövegem.", "version": "0"})
+    assert again.status_code == 303 and _texts()[0].body == "Az én szövegem."
+
+
 def test_a_newer_draft_from_another_device_is_never_overwritten(client, world, log_in):
     """A draft written on another device after this editor opened: saving answers 409 with
     both texts and keeps that draft; the editor that saw it may then save."""

@@ -100,6 +100,9 @@ def test_login_asks_for_the_code_after_the_password(app, world, clock, security_
     assert client.get("/").status_code == 302  # not signed in before the code
     wrong = client.post("/login/code", data={"code": "123456"})
     assert wrong.status_code == 422 and "123456" in wrong.get_data(as_text=True)
+    # Digits to str.isdigit() that hmac.compare_digest refuses (non-ASCII): a wrong code too.
+    for signs in ("²²²²²²", "٣٣٣٣٣٣"):
+        assert client.post("/login/code", data={"code": signs}).status_code == 422
     assert any("event=totp.failure" in line for line in security_lines())
     clock(95)  # the code of the step before is still accepted (a phone's clock, typing)
     previous = two_factor.code_for(mentor.totp_secret, offset_steps=-1)

@@ -59,7 +59,8 @@ def accepted_step(secret: str, code: str, after: int | None) -> int | None:
     """Return the time step a TOTP code is right for (now, or one step either side), if it
     is later than `after` (a code is never accepted twice); else None."""
     totp, code = pyotp.TOTP(secret), _digits(code)
-    if not (code.isdigit() and len(code) == totp.digits):
+    # "²" or "٣" are digits to isdigit(), but compare_digest takes ASCII text only.
+    if not (code.isascii() and code.isdigit() and len(code) == totp.digits):
         return None
     now = totp.timecode(_at())
     for step in range(now - VALID_WINDOW, now + VALID_WINDOW + 1):

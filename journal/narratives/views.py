@@ -77,6 +77,15 @@ def _edit(program: Program, scope: str, title: str, back: str):
     except StaleVersion:
         db.session.rollback()
         current = queries.text_at(where)
+        if current is None:  # the text it was written over is no longer this period's
+            form.version.data = "0"
+            form.body.errors = [
+                _(
+                    "A szöveg, amelyet szerkesztett, már nem ehhez az időszakhoz tartozik. Az "
+                    "Ön szövegét megőriztük: ha most elmenti, ez lesz az időszak szövege."
+                )
+            ]
+            return render("narratives/edit.html", status=409, form=form, **context)
         form.version.data = str(current.version)  # the merged text may now replace it
         context["text"] = current
         return render("narratives/edit.html", status=409, form=form, conflict=current, **context)
