@@ -78,6 +78,40 @@ def test_another_row_is_added_without_saving(client, world, log_in):
     assert db.session.scalar(select(func.count()).select_from(Workshop)) == 0
 
 
+def test_a_full_plan_still_opens_and_a_longer_one_is_refused_with_every_row_kept(
+    client, world, log_in
+):
+    """A plan of 40 methods (the most) is saved and its edit page opens with no empty row
+    and no "Újabb sor" (two empty rows on top of 40 were a 500 on every open); 41 rows are
+    refused in Hungarian with all 41 kept (the 41st was dropped without a word)."""
+    log_in(world["mentor_a"])
+    full = _plan(*((f"Módszer {i}", "5") for i in range(40)))
+    assert client.post("/groups/alfa/workshops/new", data=BASE | full).status_code == 303
+    workshop = db.session.scalar(select(Workshop))
+    edit = client.get(f"/workshops/{workshop.id}/edit")
+    assert edit.status_code == 200
+    page = edit.get_data(as_text=True)
+    assert 'value="Módszer 39"' in page and page.count('class="plan-step"') == 40
+    assert 'name="more_steps"' not in page
+    data = BASE | _plan(*((f"Módszer {i}", "5") for i in range(41)))
+    data["version"] = str(workshop.version)
+    response = client.post(f"/workshops/{workshop.id}/edit", data=data)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "legfeljebb 40 módszer tervezhető" in page and 'value="Módszer 40"' in page
+    db.session.expire_all()
+    assert len(workshop.plan) == 40
+
+
+def test_a_row_number_in_other_digits_is_no_row(client, world, log_in):
+    """A field named "plan-²-name" (sent by hand: "²" is a digit to isdigit(), no number to
+    int()) names no row, rather than answering 500."""
+    log_in(world["mentor_a"])
+    data = BASE | _plan(("Körkérdés", "10")) | {"plan-²-name": "Nyitókör"}
+    assert client.post("/groups/alfa/workshops/new", data=data).status_code == 303
+    assert [s.method.name for s in db.session.scalar(select(Workshop)).plan] == ["Körkérdés"]
+
+
 def test_an_edit_changes_the_plan_and_the_search_finds_it(client, world, log_in):
     """Saving the edited plan replaces it (a method named twice kept once), the free text of
     an older workshop stays, and the workshop is found by its methods' names."""

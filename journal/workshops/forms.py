@@ -24,6 +24,18 @@ class PlanStepForm(Form):
             raise ValidationError(_l("Adja meg a módszer nevét is."))
 
 
+class PlanRows(FieldList):
+    """The plan's rows, numbered by their fields' names ("plan-3-name"): a number only in the
+    digits 0-9 ("plan-²-name", a digit to isdigit() but no number to int(), is no row)."""
+
+    def _extract_indices(self, prefix, formdata):
+        """Yield the row numbers the form data names."""
+        for key in formdata:
+            number = key[len(prefix) + 1 :].split("-", 1)[0] if key.startswith(prefix) else ""
+            if number.isascii() and number.isdigit():
+                yield int(number)
+
+
 class WorkshopForm(FlaskForm):
     """A workshop's editable fields, with the version the edit started from."""
 
@@ -48,7 +60,9 @@ class WorkshopForm(FlaskForm):
     )
     agenda = TextAreaField(_l("Rövid program"), validators=[TextLimit(4000)])
     methods = TextAreaField(_l("Egyéb módszerek (szabad szöveg)"), validators=[TextLimit(2000)])
-    plan = FieldList(FormField(PlanStepForm), min_entries=0, max_entries=40)
+    # Rows beyond PLAN_MAX are refused with all of them kept (a max_entries would drop them).
+    PLAN_MAX = 40
+    plan = PlanRows(FormField(PlanStepForm), min_entries=0)
     version = HiddenField()
 
     # Set by the edit view for a workshop held or with attendance or guests recorded: its day
@@ -72,6 +86,17 @@ class WorkshopForm(FlaskForm):
                 _l(
                     "Ellenőrizze az évszámot: alkalom 2000-től legfeljebb két évre előre "
                     "vehető fel."
+                )
+            )
+
+    def validate_plan(self, field):
+        """Refuse more rows than a plan holds."""
+        if len(field.entries) > self.PLAN_MAX:
+            raise ValidationError(
+                _l(
+                    "Egy alkalomra legfeljebb %(max)d módszer tervezhető; törölje a fölösleges "
+                    "sorokat.",
+                    max=self.PLAN_MAX,
                 )
             )
 

@@ -101,8 +101,8 @@ BLANK_STEPS = 2  # empty plan rows offered below the filled ones
 
 
 def _with_blank_steps(form: WorkshopForm, count: int = BLANK_STEPS) -> WorkshopForm:
-    """Add empty rows to the form's plan, for more methods."""
-    for _step in range(count):
+    """Add empty rows to the form's plan, for more methods, as many as it still holds."""
+    for _step in range(min(count, form.PLAN_MAX - len(form.plan))):
         form.plan.append_entry()
     return form
 
