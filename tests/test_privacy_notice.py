@@ -75,6 +75,8 @@ def test_a_save_from_an_old_version_keeps_both_texts(client, log_in, world):
         # A digit to str.isdigit, not a number to int(): once a 500.
         ({"body": "Szöveg", "version": "²"}, "Hiányzó vagy hibás verzió"),
         ({"body": "Szöveg"}, "Hiányzó vagy hibás verzió"),
+        # Blank, the page would show its readers no notice at all.
+        ({"body": "  \n ", "version": "0"}, "A tájékoztató nem lehet üres."),
     ],
 )
 def test_bad_input_is_refused_with_the_text_kept(client, log_in, world, data, message):

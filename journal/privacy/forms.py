@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import TextAreaField
+from wtforms.validators import DataRequired
 
 from journal.forms import TextLimit, VersionedForm
 from journal.journals.forms import BODY_MAX
@@ -12,6 +13,7 @@ class NoticeForm(VersionedForm):
 
     body = TextAreaField(
         _l("A tájékoztató szövege (Markdown)"),
-        validators=[TextLimit(BODY_MAX)],
+        # The notice the law asks for is never blank: an empty save would show readers none.
+        validators=[DataRequired(_l("A tájékoztató nem lehet üres.")), TextLimit(BODY_MAX)],
         render_kw={"rows": 24},
     )
