@@ -485,10 +485,15 @@ def test_report_pick_and_consent(client, world, log_in):
     log_in(world["mentor_a"])
     assert client.post(f"/notes/{note.id}/report", data={"picked": "1"}).status_code == 303
     assert client.post(f"/notes/{private.id}/report", data={"picked": "1"}).status_code == 403
+    # A value no button sends is no choice (400), not a silent "off".
+    for junk in ({"picked": "abc"}, {}):
+        assert client.post(f"/notes/{note.id}/report", data=junk).status_code == 400
     assert report_notes(world["group_a"]) == [note]
     log_in(world["participant_a"])
     html = client.get(f"/notes/{note.id}").get_data(as_text=True)
     assert "beválogatta" in html
+    assert client.post(f"/notes/{note.id}/consent", data={"consent": "nem"}).status_code == 400
+    assert report_notes(world["group_a"]) == [note]
     client.post(f"/notes/{note.id}/consent", data={"consent": "0"})
     assert report_notes(world["group_a"]) == []
 

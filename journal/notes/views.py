@@ -571,10 +571,13 @@ def unhide(note_id: int):
 
 
 def _switch(note_id: int, allowed, name: str, operation):
-    """Turn a note's setting on or off as its button sent it (`name`: 1 for on) through
-    operation(user, note, on), with _act."""
-    on = request.form.get(name) == "1"
-    return _act(note_id, allowed, lambda note, _form: operation(current_user, note, on))
+    """Turn a note's setting on or off as its button sent it (`name`: 1 for on, 0 for off)
+    through operation(user, note, on), with _act. Anything else is no choice the page
+    offers: it changes nothing (400), rather than reading as "off"."""
+    raw = request.form.get(name, "")
+    if raw not in ("1", "0"):
+        abort(400)  # answered by the Hungarian error message
+    return _act(note_id, allowed, lambda note, _form: operation(current_user, note, raw == "1"))
 
 
 @bp.post("/notes/<int:note_id>/report")
