@@ -27,12 +27,18 @@ class TextLimit:
             raise ValidationError(at_most_characters(self.limit, len(field.data)))
 
 
+def digits_only(text: str) -> bool:
+    """Tell whether a text is all digits 0-9, as people type numbers here: "²" and "٣" are
+    digits to str.isdigit (and "٣" a 3 to int()), but neither is a number typed here."""
+    return text.isascii() and text.isdigit()
+
+
 def positive_int(value) -> int | None:
-    """Return a positive whole number written in plain ASCII digits that fits an integer
-    column (an id, a version, a page), else None: "²" and "٣" count as digits for str.isdigit
-    but are not numbers here, and 30 digits would overflow the database."""
+    """Return a positive whole number written in the digits 0-9 (`digits_only`) that fits an
+    integer column (an id, a version, a page), else None: 30 digits would overflow the
+    database."""
     text = str(value if value is not None else "").strip()
-    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+    if not digits_only(text) or len(text) > 10:
         return None
     number = int(text)
     return number if 0 < number < 2**31 else None

@@ -21,6 +21,7 @@ from sqlalchemy import delete, select
 
 from journal import security
 from journal.extensions import db
+from journal.forms import digits_only
 from journal.htmx import is_htmx
 from journal.models import RecoveryCode, User, utcnow
 from journal.permissions import can_be_required_two_factor
@@ -59,8 +60,8 @@ def accepted_step(secret: str, code: str, after: int | None) -> int | None:
     """Return the time step a TOTP code is right for (now, or one step either side), if it
     is later than `after` (a code is never accepted twice); else None."""
     totp, code = pyotp.TOTP(secret), _digits(code)
-    # "²" or "٣" are digits to isdigit(), but compare_digest takes ASCII text only.
-    if not (code.isascii() and code.isdigit() and len(code) == totp.digits):
+    # Digits 0-9 only: compare_digest takes no other text ("²" is a digit to isdigit()).
+    if not (digits_only(code) and len(code) == totp.digits):
         return None
     now = totp.timecode(_at())
     for step in range(now - VALID_WINDOW, now + VALID_WINDOW + 1):

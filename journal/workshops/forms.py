@@ -6,7 +6,14 @@ from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional, ValidationError
 
-from journal.forms import DateRequired, LocalDateField, LocalTimeField, TextLimit, positive_int
+from journal.forms import (
+    DateRequired,
+    LocalDateField,
+    LocalTimeField,
+    TextLimit,
+    digits_only,
+    positive_int,
+)
 from journal.i18n import lazy_gettext as _l
 from journal.methods.forms import minutes_of, validate_minutes
 from journal.models import local_today
@@ -32,7 +39,7 @@ class PlanRows(FieldList):
         """Yield the row numbers the form data names."""
         for key in formdata:
             number = key[len(prefix) + 1 :].split("-", 1)[0] if key.startswith(prefix) else ""
-            if number.isascii() and number.isdigit():
+            if digits_only(number):
                 yield int(number)
 
 
