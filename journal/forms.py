@@ -6,6 +6,7 @@ from wtforms import DateField, HiddenField, TimeField, ValidationError
 from wtforms.validators import StopValidation
 
 from journal.i18n import at_most_characters
+from journal.i18n import lazy_gettext as _l
 
 
 class TextLimit:
@@ -82,7 +83,13 @@ class DateRequired:
 
 
 class LocalDateField(_BlankIsNone, DateField):
-    """A date input with Hungarian messages."""
+    """A date input with Hungarian messages. A day before 2000 is refused: every date here is
+    of a program that began in 2025, so such a year can only be mistyped ("0025")."""
+
+    def pre_validate(self, form):
+        """Stop at a day before 2000 (the field's other rules then have nothing to add)."""
+        if self.data is not None and self.data.year < 2000:
+            raise StopValidation(_l("Ellenőrizze az évszámot: 2000 előtti nap nem adható meg."))
 
 
 class LocalTimeField(_BlankIsNone, TimeField):

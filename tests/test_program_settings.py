@@ -63,6 +63,11 @@ def test_a_mentor_may_not_see_or_change_the_settings(client, world, log_in):
     [
         ({"period_end": "2025-09-30"}, "A program vége nem lehet korábbi a kezdeténél."),
         ({"period_start": "2025-13-45"}, "Ez nem érvényes dátum"),
+        # A mistyped year: the same rule as every date field's.
+        (
+            {"period_start": "0025-10-01"},
+            "Ellenőrizze az évszámot: 2000 előtti nap nem adható meg.",
+        ),
         ({"name": "  "}, "Adja meg a program nevét."),
         ({"journal_due_days": "hét"}, "Egész számot adjon meg, például 7."),
         # A 3 to int(), but not a number typed in the digits the form asks for.

@@ -31,14 +31,9 @@ def name_fields():
 
 
 def not_in_the_future(form, field):
-    """Refuse a joining day after today (a member is a member from that day on), and a year
-    before 2000, which can only be a typo."""
-    if field.data is None:
-        return
-    if field.data > local_today():
+    """Refuse a joining day after today (a member is a member from that day on)."""
+    if field.data is not None and field.data > local_today():
         raise ValidationError(_l("A csatlakozás napja nem lehet későbbi a mai napnál."))
-    if field.data.year < 2000:
-        raise ValidationError(_l("Ellenőrizze az évszámot: 2000 előtti nap nem adható meg."))
 
 
 def joined_on_field(required: bool) -> LocalDateField:

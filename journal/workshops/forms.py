@@ -77,8 +77,8 @@ class WorkshopForm(FlaskForm):
     recorded = False
 
     def validate_date(self, field):
-        """Refuse a year that can only be a typo (before 2000 or over two years ahead), and a
-        future day for a workshop already held or recorded."""
+        """Refuse a day over two years ahead (a mistyped year; one before 2000 the field
+        refuses), and a future day for a workshop already held or recorded."""
         if field.data is None:
             return
         if self.recorded and field.data > local_today():
@@ -88,12 +88,9 @@ class WorkshopForm(FlaskForm):
                     "későbbi a mai napnál."
                 )
             )
-        if field.data.year < 2000 or field.data > local_today() + timedelta(days=731):
+        if field.data > local_today() + timedelta(days=731):
             raise ValidationError(
-                _l(
-                    "Ellenőrizze az évszámot: alkalom 2000-től legfeljebb két évre előre "
-                    "vehető fel."
-                )
+                _l("Ellenőrizze az évszámot: alkalom legfeljebb két évre előre vehető fel.")
             )
 
     def validate_plan(self, field):
