@@ -366,6 +366,37 @@ def test_finalising_a_full_journal_asks_nothing(client, world, log_in):
     assert journal.finalised_at == finalised_at
 
 
+def test_finalising_names_the_sections_whose_drafts_are_not_saved(client, world, log_in):
+    """A full journal with an unsaved draft ("Piszkozat mentve" is not in the journal) is not
+    finalised by the first post: it names the section and leads to the page that saves it. A
+    draft holding just the saved text asks nothing; "Véglegesítem így is" finalises."""
+    from journal.drafts.operations import save_draft
+
+    workshop = make_workshop(world["group_a"])
+    journal = make_journal(workshop, world["mentor_a"], {s.key: "Szöveg" for s in SECTIONS})
+    outcomes, methods = _section(journal, "outcomes"), _section(journal, "methods")
+    save_draft(world["mentor_a"], f"section:{outcomes.id}", "Tegnap este írtam", {}, 1)
+    save_draft(world["mentor_a"], f"section:{methods.id}", "Szöveg", {}, 1)  # as saved
+    db.session.commit()
+    log_in(world["mentor_a"])
+    finalise = f"/workshops/{workshop.id}/journal/finalise"
+    for headers in (HX, {}):
+        asked = client.post(finalise, headers=headers)
+        html = asked.get_data(as_text=True)
+        assert asked.status_code == 200
+        assert "1 részhez el nem mentett piszkozata van:" in html
+        question = html[html.index('id="finalise-question"') : html.index("Véglegesíti így is?")]
+        assert "Eredmények" in question and "Alkalmazott módszerek" not in question
+        assert "még üres" not in question
+        assert f'href="/workshops/{workshop.id}/journal/write"' in question
+        db.session.expire_all()
+        assert journal.status == JournalStatus.DRAFT
+    done = client.post(finalise, data={"confirm": "1"}, headers=HX)
+    assert "A naplót véglegesítette." in done.get_data(as_text=True)
+    db.session.expire_all()
+    assert journal.status == JournalStatus.FINAL
+
+
 def test_history_of_a_first_save_says_there_is_nothing_to_restore_yet(client, world, log_in):
     """After the first save the history has one version: no restore explanation, but a word on
     what the page will offer; with two versions the restore explanation is back."""

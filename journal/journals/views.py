@@ -201,21 +201,26 @@ def start(workshop_id: int):
 @login_required
 def finalise(workshop_id: int):
     """Mark the journal final (later edits are kept as amendments), first asking whether to
-    leave its empty sections empty; answer in place of the button. GET shows the button."""
+    leave its empty sections empty and the mentor's unsaved drafts out of it ("Piszkozat
+    mentve" is not in the journal); answer in place of the button. GET shows the button."""
     workshop = visible_workshop_or_404(current_user, workshop_id)
     journal = queries.journal_of(workshop)
     require_visible(journal is not None)
     require(can_edit_journal(current_user, journal))
     context = queries.journal_context(current_user, workshop)
     confirmed = request.form.get("confirm") == "1"
-    empty = queries.empty_sections(journal) if journal.status != JournalStatus.FINAL else []
-    if request.method == "GET" or (empty and not confirmed):
+    empty, drafted = [], []
+    if journal.status != JournalStatus.FINAL:
+        empty = queries.empty_sections(journal)
+        drafted = [s for s in journal.sections if s.id in context["journal_drafts"]]
+    if request.method == "GET" or ((empty or drafted) and not confirmed):
         state = "ask" if request.method == "GET" else "confirm"
         return render(
             "journals/journal.html",
             "journals/_finalise.html",
             journal_finalise=state,
             journal_empty=empty,
+            journal_drafted=drafted,
             **context,
         )
     # Sent twice (a second device, a double tap): say that it was final already.
