@@ -156,6 +156,48 @@ def test_the_default_period_keeps_its_text_under_the_whole_program(client, world
     assert (text.period_start, text.period_end) == (program.period_start, program.period_end)
 
 
+def test_the_period_the_default_shows_typed_in_shows_the_same_texts(client, world, log_in):
+    """The program so far typed as the report shows it (start to today) is the same report:
+    the text written without a period is there, in the preview and in its editor."""
+    from datetime import timedelta
+
+    from journal.models import local_today
+
+    program = world["group_a"].program
+    program.period_end = local_today() + timedelta(days=60)
+    db.session.commit()
+    log_in(world["coordinator"])
+    client.post("/program/report/text", data={"body": "Az eddigi program.", "version": "0"})
+    typed = f"?from={program.period_start.isoformat()}&to={local_today().isoformat()}"
+    assert "Az eddigi program." in client.get("/program/report" + typed).get_data(as_text=True)
+    editor = client.get("/program/report/text" + typed).get_data(as_text=True)
+    assert "Az eddigi program." in editor and 'name="version" value="1"' in editor
+    assert len(_texts()) == 1
+
+
+def test_a_periods_first_text_starts_from_the_one_written_last(client, world, log_in):
+    """The editor of a period without a text opens with the scope's text saved last (another
+    period's), says so, and stores nothing until saved; saving keeps it under this period and
+    leaves the other text as it was."""
+    log_in(world["coordinator"])
+    client.post("/program/report/text", data={"body": "Az egész program.", "version": "0"})
+    page = client.get(PROGRAM_TEXT).get_data(as_text=True)
+    assert "Az egész program.</textarea>" in page and 'name="version" value="0"' in page
+    assert "kiindulásnak a 2025. november 1. – 2026. június 30. időszakra" in page
+    assert len(_texts()) == 1
+    saved = client.post(PROGRAM_TEXT, data={"body": "Az első negyedév.", "version": "0"})
+    assert saved.status_code == 303
+    whole, quarter = _texts()
+    assert (whole.body, quarter.body) == ("Az egész program.", "Az első negyedév.")
+    assert str(quarter.period_start) == "2026-01-01"
+    # A group's text starts only from that group's, not from the program's.
+    client.post("/logout")
+    log_in(world["mentor_a"])
+    group_page = client.get(f"/groups/{world['group_a'].slug}/summary/text" + PERIOD)
+    assert group_page.status_code == 200
+    assert "kiindulásnak" not in group_page.get_data(as_text=True)
+
+
 def _mentor():
     """Return the mentor role."""
     from journal.models import Role

@@ -50,6 +50,16 @@ def text_at(where: Place) -> ReportText | None:
     )
 
 
+def latest_text(scope: str) -> ReportText | None:
+    """Return the scope's text saved last, of any period: a period's first text starts from it."""
+    return db.session.scalar(
+        select(ReportText)
+        .where(ReportText.scope == scope)
+        .order_by(ReportText.updated_at.desc(), ReportText.id.desc())
+        .limit(1)
+    )
+
+
 def texts_for(program: Program, period: Period, groups: list[Group]) -> dict[str, ReportText]:
     """Return the texts written for a report of this period, by scope: the program's and the
     given groups' (one query)."""

@@ -55,8 +55,12 @@ def _edit(program: Program, scope: str, title: str, back: str):
     context = {"title": title, "period": period, "back": back, "text": text, "key": key}
     if request.method == "GET":
         form = NarrativeForm(formdata=None)
-        form.body.data = text.body if text else ""
+        # A period's first text starts from the one written last for another period (the
+        # program so far, say): what was written is not to be written again.
+        start = text or queries.latest_text(scope)
+        form.body.data = start.body if start else ""
         form.version.data = str(text.version if text else 0)
+        context["started_from"] = start if text is None else None
         return render("narratives/edit.html", form=form, restored=with_draft(form, key), **context)
     form = NarrativeForm()
     base = form.base_version()

@@ -216,7 +216,10 @@ def parse_period(program: Program, args, today: date | None = None) -> Period:
     if end < start:
         raise PeriodError(_("Az időszak vége nem lehet korábbi a kezdeténél."), "to")
     # Nothing happens outside the program: a wider period (1900–9999) shows as the program's.
-    return Period(max(start, program.period_start), min(end, program.period_end), drafts=drafts)
+    start, end = max(start, program.period_start), min(end, program.period_end)
+    # Typed as the default shows it, it is the default (its texts are kept under the program's).
+    default = (start, end) == (program.period_start, so_far)
+    return Period(start, end, default=default, drafts=drafts)
 
 
 # --- What a summary shows ------------------------------------------------------------------
