@@ -157,8 +157,8 @@ class User(UserMixin, db.Model):
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
-        """Tell whether the account may log in."""
-        return self.active
+        """Tell whether the account may log in (an anonymised one never again)."""
+        return self.active and self.anonymised_at is None
 
     # When the session being used was signed in (epoch seconds; security.load_user sets it),
     # so that signing in again (a password change) keeps the session's original age.

@@ -186,6 +186,34 @@ def test_notes_can_go_with_the_person(client, log_in, leaver):
     assert db.session.scalar(select(func.count()).select_from(Reaction)) == 1
 
 
+def test_an_anonymised_person_is_never_let_in_again(client, log_in, leaver):
+    """Anonymising is for good: the person page offers no way back, and the actions refuse
+    (422): no re-enabling, no password link, no group; the account could not log in even if
+    its flag were set by hand."""
+    person = leaver["participant_a"]
+    log_in(leaver["coordinator"])
+    assert _anonymise(client, person).status_code == 303
+    page = client.get(f"/people/{person.id}").get_data(as_text=True)
+    assert "anonimizálva: nem léphet be újra" in page
+    assert "Újra engedélyezés" not in page and "Hozzáadás csoporthoz" not in page
+    hx = {"HX-Request": "true"}
+    refused = client.post(f"/people/{person.id}/activate", headers=hx)
+    assert refused.status_code == 422
+    assert "nem léphet be újra" in refused.get_data(as_text=True)
+    page = client.post(f"/people/{person.id}/activate", follow_redirects=True)
+    assert "Anonimizált személy: nem léphet be újra" in page.get_data(as_text=True)
+    assert client.post(f"/people/{person.id}/link").status_code == 303
+    group = {"group": "alfa", "role": "participant"}
+    added = client.post(f"/people/{person.id}/memberships", data=group, headers=hx)
+    assert added.status_code == 422
+    db.session.expire_all()
+    person = db.session.get(User, person.id)
+    assert not person.active and not any(m.is_current for m in person.memberships)
+    assert db.session.scalar(select(func.count()).select_from(Invitation)) == 0
+    person.active = True
+    assert not person.is_active
+
+
 @pytest.mark.parametrize("who", ["participant_a2", "mentor_a"])
 def test_only_the_coordinator_anonymises(client, log_in, leaver, who):
     """Members cannot reach the page or the action (403)."""

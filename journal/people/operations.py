@@ -51,6 +51,14 @@ def invite_person(
     return user, create_invitation(user, actor)
 
 
+def _not_anonymised(user: User) -> None:
+    """Refuse to bring an anonymised person back: anonymising is for good."""
+    if user.anonymised_at is not None:
+        raise PeopleError(
+            _("Anonimizált személy: nem léphet be újra, és csoportba sem vehető fel.")
+        )
+
+
 def add_to_group(
     actor: User,
     user: User,
@@ -62,6 +70,7 @@ def add_to_group(
 ) -> Membership:
     """Put a person into a group (again, if they had left it) from joined_on (default today):
     the workshops before that day do not list them."""
+    _not_anonymised(user)
     membership = db.session.scalar(
         select(Membership).where(Membership.user_id == user.id, Membership.group_id == group.id)
     )
@@ -116,6 +125,7 @@ def deactivate(actor: User, user: User) -> None:
 
 def reactivate(actor: User, user: User) -> None:
     """Let a deactivated person log in again."""
+    _not_anonymised(user)
     user.active = True
     db.session.flush()
 
