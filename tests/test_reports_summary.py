@@ -654,3 +654,34 @@ def test_a_note_written_after_midnight_in_budapest_counts_on_that_day(app, summa
     assert "Éjféli tábla-jegyzet" not in [n.title for n in in_november]
     entry = next(n for n in in_december if n.title == "Éjféli tábla-jegyzet")
     assert entry.date_text == "2025. december 1."
+
+
+def test_a_participant_is_counted_only_where_recorded_as_on_the_group_page(app, world):
+    """A late joiner's rate is over the workshops recorded of her, not over those held before
+    she joined; nor does a workshop where nobody tapped a member's name count against him. The
+    summary (and so the exports) agrees with the group page's rate."""
+    from journal.workshops.queries import participant_rates
+
+    group = world["group_a"]
+    early, late = world["participant_a"], make_user(email="kesobb@example.org")
+    make_membership(late, group, joined_on=day(2025, 11, 20))
+    first = make_workshop(group, date=day(2025, 11, 14))
+    second = make_workshop(group, date=day(2025, 11, 28))
+    present = AttendanceStatus.PRESENT
+    db.session.add_all(
+        [
+            Attendance(workshop_id=first.id, user_id=world["participant_a2"].id, status=present),
+            Attendance(workshop_id=second.id, user_id=late.id, status=present),
+            Attendance(workshop_id=second.id, user_id=early.id, status=present),
+        ]
+    )  # nobody tapped `early` at the first workshop
+    db.session.commit()
+    period = summary_module.Period(day(2025, 11, 1), day(2025, 11, 30))
+    with app.test_request_context():
+        rows = {p.user_id: p for p in summary_module.group_summary(group, period).participants}
+    rates = participant_rates(group)
+    for person in (early, late):
+        row = rows[person.id]
+        assert (row.attended, row.recorded, row.percent) == (1, 1, "100\xa0%")
+        assert (rates[person.id].attended, rates[person.id].recorded) == (1, 1)
+        assert row.marks == ("–", "J") and row.reaching

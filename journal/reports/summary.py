@@ -540,7 +540,9 @@ def group_summary(
         marks, attended, recorded = [], 0, 0
         for row in held:
             status = statuses.get((membership.user_id, row.id))
-            if row.id in recorded_workshops:
+            # Only what was recorded of them counts, as on the group's pages: not a workshop
+            # before they joined, nor one where nobody tapped their name.
+            if status is not None:
                 recorded += 1
                 attended += status in ATTENDED
             marks.append(MARKS[status] if status is not None else "–")
