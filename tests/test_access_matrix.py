@@ -210,6 +210,8 @@ DRAFTS = {
     "own-new": MEMBERS,  # a new note in the own group
     "other-section": set(),
     "other-new": set(),
+    "own-reply": MEMBERS,  # a reply to a note of the own group
+    "other-reply": set(),
     "unknown": set(),  # a key of no registered kind
 }
 
@@ -502,6 +504,8 @@ class MatrixWorld:
             "own-new": f"note:new:group:{self.groups['own']}",
             "other-section": f"section:{self.sections['other-group']}",
             "other-new": f"note:new:group:{self.groups['other']}",
+            "own-reply": f"reply:{self.notes['own']}",
+            "other-reply": f"reply:{self.notes['other']}",
             "unknown": "ismeretlen:1",
         }[target]
 

@@ -452,6 +452,38 @@ def test_replies_mark_the_mentor(client, world, log_in):
     assert _count(Reply) == 2
 
 
+def test_an_unsaved_reply_comes_back_on_every_device_until_sent(client, world, log_in):
+    """A reply being typed is autosaved like every text: the board and the note's page put
+    the user's draft back, open, with "Elvetés"; sending it forgets the draft. Nobody else
+    sees it."""
+    note = make_note(world["participant_a"], world["group_a"])
+    log_in(world["participant_a2"])
+    key = f"reply:{note.id}"
+    saved = client.put(f"/drafts/{key}", json={"body": "Nálunk a <b>könyvtár</b>"}, headers=HX)
+    assert saved.status_code == 200
+    for url in ("/groups/alfa/notes", f"/notes/{note.id}"):
+        html = client.get(url).get_data(as_text=True)
+        replies = html[html.index(f'id="replies-{note.id}"') :]
+        assert "<details open>" in replies and "data-autosave-discard" in replies
+        assert "Nálunk a &lt;b&gt;könyvtár&lt;/b&gt;</textarea>" in replies
+        assert f'name="draft" value="{saved.json["draft"]}"' in replies
+        assert f'data-autosave-key="{key}"' in replies
+    log_in(world["participant_a"])  # the note's author sees no draft of another's
+    assert "könyvtár" not in client.get("/groups/alfa/notes").get_data(as_text=True)
+    log_in(world["participant_a2"])
+    sent = client.post(
+        f"/notes/{note.id}/replies",
+        data={"body": "Nálunk a könyvtár", "draft": saved.json["draft"]},
+        headers=HX,
+    )
+    assert sent.status_code == 200 and "data-autosave-discard" not in sent.get_data(as_text=True)
+    assert _count(Reply) == 1
+    from journal.models import Draft
+
+    assert _count(Draft) == 0
+    assert "<details open>" not in client.get("/groups/alfa/notes").get_data(as_text=True)
+
+
 def test_mentor_hides_with_reason_author_sees_it(client, world, log_in):
     """The mentor hides a note with a reason; the group no longer sees it; it can come back."""
     note = make_note(world["participant_a"], world["group_a"], title="Vitatott")

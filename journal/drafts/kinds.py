@@ -84,5 +84,17 @@ def _can_edit_note(user: User, ident: str) -> bool:
     return False
 
 
+def _can_reply(user: User, ident: str) -> bool:
+    """Who may reply to a live note drafts the reply ("reply:<note id>")."""
+    from journal.extensions import db
+    from journal.models import Note
+    from journal.permissions import can_reply_to_note
+
+    note_id = positive_int(ident)
+    note = db.session.get(Note, note_id) if note_id is not None else None
+    return note is not None and note.deleted_at is None and can_reply_to_note(user, note)
+
+
 register_draft_kind("section", _can_edit_section)
 register_draft_kind("note", _can_edit_note)
+register_draft_kind("reply", _can_reply)

@@ -25,6 +25,16 @@ def drafts_by_key(user: User, keys: list[str]) -> dict[str, Draft]:
     return {draft.key: draft for draft in drafts}
 
 
+def drafts_of_kind(user: User, prefix: str) -> dict[str, Draft]:
+    """Return all the user's own drafts of one kind ("reply": "reply:…"), by key (one query)."""
+    if not user.is_authenticated:
+        return {}
+    drafts = db.session.scalars(
+        select(Draft).where(Draft.user_id == user.id, Draft.key.startswith(prefix + ":"))
+    )
+    return {draft.key: draft for draft in drafts}
+
+
 def draft_fields(draft: Draft) -> dict:
     """Return the draft's other fields as a dict (empty if unreadable)."""
     try:

@@ -80,6 +80,7 @@ class ReplyForm(FlaskForm):
         _l("Válasz"),
         validators=[DataRequired(_l("Írja be a választ.")), TextLimit(REPLY_MAX)],
     )
+    draft = HiddenField()  # the stamp of the autosaved draft the reply was typed over
 
 
 class HideForm(FlaskForm):

@@ -21,7 +21,8 @@ from limits import parse
 from journal import security_log
 from journal.drafts.forms import form_fields, with_draft
 from journal.drafts.kinds import draft_key
-from journal.drafts.operations import NewerDraft, clear_draft
+from journal.drafts.operations import NewerDraft, clear_draft, stamp
+from journal.drafts.queries import drafts_of_kind
 from journal.extensions import db, limiter
 from journal.forms import positive_int
 from journal.groups.queries import group_or_404
@@ -534,18 +535,30 @@ def metoo(note_id: int):
     )
 
 
+@bp.app_template_global()
+def reply_draft(note_id: int) -> dict | None:
+    """Return the user's unsaved reply to a note (its body and stamp), if any: the user's
+    reply drafts are read once a request, whatever the number of notes shown."""
+    if "reply_drafts" not in g:
+        g.reply_drafts = drafts_of_kind(current_user, "reply")
+    draft = g.reply_drafts.get(draft_key("reply", note_id))
+    return {"body": draft.body, "stamp": stamp(draft)} if draft else None
+
+
 @bp.post("/notes/<int:note_id>/replies")
 @login_required
 def reply(note_id: int):
-    """Add a reply under a note."""
-    return _act(
-        note_id,
-        can_reply_to_note,
-        lambda note, form: operations.add_reply(current_user, note, form.body.data),
-        "notes/_replies.html",
-        ReplyForm,
-        "reply_form",
-    )
+    """Add a reply under a note, and forget the draft it was typed over (a newer one from
+    another device stays, unless it holds just what was sent)."""
+
+    def add(note, form):
+        """Add the reply and clear its draft."""
+        operations.add_reply(current_user, note, form.body.data)
+        with contextlib.suppress(NewerDraft):
+            key = draft_key("reply", note.id)
+            clear_draft(current_user, key, form.draft.data, kept=(form.body.data,))
+
+    return _act(note_id, can_reply_to_note, add, "notes/_replies.html", ReplyForm, "reply_form")
 
 
 @bp.post("/notes/<int:note_id>/hide")

@@ -863,3 +863,42 @@ def test_posting_a_note_keeps_a_reply_being_typed(notes_live, chromium, dora_not
     assert errors == [], errors
     page.context.close()
     _remove_notes(app, "Közben írt jegyzet")
+
+
+def test_a_reply_being_typed_survives_a_reload_and_reaches_the_other_device(
+    notes_live, chromium, dora_note
+):
+    """A reply is autosaved like a note: typed on the phone, it is back after a reload (this
+    browser's copy), and on another device from the server's draft; sent, it is gone from both."""
+    from journal.models import NoteKind
+
+    _app, base = notes_live
+    note_id = dora_note(NoteKind.QUESTION, "Hol találok önkénteseket?")
+    phone = _log_in(chromium, base, ADAM)
+    phone.goto(base + f"/notes/{note_id}")
+    phone.get_by_text("Válaszolok", exact=True).click()
+    reply = phone.locator(f"#reply-{note_id}")
+    reply.fill("Nálunk a könyvtár hirdetőtáblája bevált, és a helyi újság is.")
+    expect(phone.locator(f"#replies-{note_id} [data-autosave-status]")).to_contain_text(
+        "Piszkozat mentve", timeout=10_000
+    )
+    phone.reload()
+    expect(reply).to_be_visible()  # the folded form came back open
+    expect(reply).to_have_value("Nálunk a könyvtár hirdetőtáblája bevált, és a helyi újság is.")
+    laptop = _log_in(chromium, base, ADAM)
+    laptop.goto(base + "/groups/tata/notes")
+    other = laptop.locator(f"#reply-{note_id}")
+    expect(other).to_have_value("Nálunk a könyvtár hirdetőtáblája bevált, és a helyi újság is.")
+    expect(laptop.locator(f"#replies-{note_id} [data-autosave-notice]")).to_contain_text(
+        "Visszaállítottuk"
+    )
+    other.fill("Nálunk a könyvtár hirdetőtáblája bevált.")
+    laptop.locator(f"#replies-{note_id}").get_by_role("button", name="Küldés").click()
+    expect(laptop.locator(f"#replies-{note_id} .reply-list")).to_contain_text("hirdetőtáblája")
+    phone.reload()
+    expect(phone.locator(f"#replies-{note_id} .reply-list")).to_contain_text("hirdetőtáblája")
+    expect(reply).to_be_hidden()  # nothing left to put back: the form is folded again
+    expect(reply).to_have_value("")
+    for page in (phone, laptop):
+        assert not page.console.errors, page.console.errors
+        page.context.close()
