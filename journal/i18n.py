@@ -3,6 +3,7 @@
 import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import NamedTuple, TypeVar
 
@@ -171,10 +172,16 @@ def short_datetime(value: datetime | None) -> str:
     )
 
 
+def rounded(value: float, digits: int = 0) -> float:
+    """Round as people and funders do, a half up (5/8 is 63 %, 5,25 is 5,3), where Python's
+    round() takes a half to the even neighbour (62 %, 5,2); the value is read as it prints."""
+    return float(Decimal(repr(value)).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP))
+
+
 def percent(value: float | None) -> str:
     """Format a whole percentage the one way of the app, on screen and in print: "71 %" (a
     no-break space before the sign, as Hungarian writes it), or "–" for none."""
-    return "–" if value is None else f"{round(value)}\u00a0%"
+    return "–" if value is None else f"{rounded(value):.0f}\u00a0%"
 
 
 class _LocalNumber:

@@ -239,6 +239,20 @@ def test_one_percent_format_on_screen_and_in_print():
     assert percent(71.4) == "71\u00a0%" and percent(None) == "–"
 
 
+def test_a_half_rounds_up_on_every_page_document_and_export():
+    """5 of 8 is 63 % (not Python's 62 %, a half to even), 7 of 8 is 88 %, an average of
+    5,25 people is 5,3 and 1 of 16 is 6,3 % in the exports: as a funder reckons."""
+    from journal.exports.tables import _rate
+    from journal.i18n import percent
+    from journal.reports.summary import _decimal
+    from journal.workshops.queries import Rate
+
+    assert (Rate(5, 8).percent, Rate(7, 8).percent, Rate(1, 3).percent) == (63, 88, 33)
+    assert percent(62.5) == "63\u00a0%" and percent(100 * 7 / 8) == "88\u00a0%"
+    assert (_decimal(5.25), _decimal(5.2), _decimal(12.0)) == ("5,3", "5,2", "12")
+    assert (_rate(1, 16), _rate(5, 8)) == (6.3, 62.5)
+
+
 def test_unclosed_and_cancelled_workshops_are_counted(client, demo):
     """A planned workshop whose day has passed is "lezáratlan", not planned; a cancelled one
     shows its reason."""

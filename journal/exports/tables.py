@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from journal.extensions import db
 from journal.groups.queries import mentors_by_group
+from journal.i18n import rounded
 from journal.models import Group, Journal, JournalStatus, Membership, Role, WorkshopStatus
 from journal.reports.summary import (
     COMPLETION_RATE,
@@ -70,7 +71,7 @@ KINDS = {
 
 def _rate(attended: int, recorded: int) -> float | None:
     """Return a rate as a percentage with one decimal, or None when nothing was recorded."""
-    return round(100 * attended / recorded, 1) if recorded else None
+    return rounded(100 * attended / recorded, 1) if recorded else None
 
 
 def _attendance_sheet(summary: GroupSummary, with_group: bool) -> Sheet:
@@ -112,7 +113,7 @@ def _workshop_rows(summary: GroupSummary, journal_states: dict[int, str]) -> lis
                 row.attended if row.status == WorkshopStatus.HELD else None,
                 row.recorded if row.status == WorkshopStatus.HELD else None,
                 row.guests,
-                round(row.hours, 2) if row.hours is not None else None,
+                rounded(row.hours, 2) if row.hours is not None else None,
                 row.cancel_reason,
             ]
         )

@@ -23,7 +23,7 @@ from sqlalchemy.orm import selectinload
 
 from journal.extensions import db
 from journal.groups.queries import mentors_by_group
-from journal.i18n import long_date, percent, person_key, sort_hungarian
+from journal.i18n import long_date, percent, person_key, rounded, sort_hungarian
 from journal.journals.queries import report_sections
 from journal.journals.sections import spec_for
 from journal.models import (
@@ -375,7 +375,7 @@ class GroupSummary:
 
 def _decimal(value: float) -> str:
     """Return a number with at most one decimal, Hungarian style: 12,5 / 12."""
-    text = f"{value:.1f}".rstrip("0").rstrip(".")
+    text = f"{rounded(value, 1):.1f}".rstrip("0").rstrip(".")
     return text.replace(".", ",")
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from journal.extensions import db
-from journal.i18n import person_key, sort_hungarian
+from journal.i18n import person_key, rounded, sort_hungarian
 from journal.models import (
     Attendance,
     AttendanceStatus,
@@ -95,7 +95,7 @@ class Rate:
     @property
     def percent(self) -> int | None:
         """Return the rate in whole percent, or None when nothing is recorded."""
-        return round(100 * self.attended / self.recorded) if self.recorded else None
+        return int(rounded(100 * self.attended / self.recorded)) if self.recorded else None
 
 
 def _attended_sum():
