@@ -133,6 +133,20 @@ def test_an_emptied_text_leaves_the_index(world):
     assert db.session.scalar(count) == 0
 
 
+def test_a_notes_and_a_replys_entry_follows_their_day(world):
+    """A note or reply dated after it was written (the demo loads notes of past days) is found
+    under that day, not under the day it was indexed."""
+    from datetime import UTC, datetime
+
+    note = make_note(world["participant_a"], world["group_a"], title="Nyári tábor")
+    reply = add_reply(world["participant_a2"], note, "Mi is megyünk a táborba")
+    db.session.flush()
+    note.created_at = reply.created_at = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    db.session.flush()
+    days = db.session.execute(select(SearchDocument.kind, SearchDocument.day)).all()
+    assert sorted(days) == [("note", date(2026, 1, 5)), ("reply", date(2026, 1, 5))]
+
+
 @pytest.mark.parametrize(
     "query",
     ["<script>alert(1)</script>", '"', '""', '"nyitott', "*", "tűz*", "NEAR", "NEAR(a b)",

@@ -115,8 +115,8 @@ INDEXED = (Workshop, JournalSection, Note, Reply, ReportText)
 _TEXT = {
     Workshop: ("topic", "place", "agenda", "methods", "date"),  # and its plan: _index_flushed
     JournalSection: ("body",),
-    Note: ("title", "body", "link"),
-    Reply: ("body",),
+    Note: ("title", "body", "link", "created_at"),  # its day (the demo back-dates notes)
+    Reply: ("body", "created_at"),
     ReportText: ("body", "updated_by_id"),
 }
 
