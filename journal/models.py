@@ -513,6 +513,10 @@ class NoteKind(enum.StrEnum):
     REFLECTION = "reflection"  # reflexió
 
 
+# The kinds a colleague answers with "Nálam is" (me too).
+ME_TOO_KINDS = (NoteKind.DIFFICULTY, NoteKind.QUESTION)
+
+
 class Note(RenderedBody, db.Model):
     """A shared note of a group member, on the group's board or a workshop."""
 

@@ -8,12 +8,12 @@ not use answers 403. Views call `require_visible` / `require`, never a role chec
 from flask import abort
 
 from journal.models import (
+    ME_TOO_KINDS,
     Group,
     Journal,
     JournalSection,
     Membership,
     Note,
-    NoteKind,
     Role,
     User,
     Visibility,
@@ -171,7 +171,7 @@ def can_moderate_note(user: User, note: Note) -> bool:
 def can_react_to_note(user: User, note: Note) -> bool:
     """Group members say "Nálam is" to a visible difficulty or question of someone else."""
     return (
-        note.kind in (NoteKind.DIFFICULTY, NoteKind.QUESTION)
+        note.kind in ME_TOO_KINDS
         and note.deleted_at is None
         and note.hidden_at is None
         and user.is_authenticated

@@ -155,6 +155,12 @@ def _planned(data: dict) -> dict:
     return next(w for w in data["workshops"] if w["status"] == "planned" and not w.get("left_open"))
 
 
+def _me_too_on_a_good_practice(data: dict) -> None:
+    """Give a good practice of the file a "Nálam is" (the board shows none on that kind)."""
+    note = next(n for n in data["notes"] if n["kind"] == "good_practice")
+    note["me_too"] = [next(n for n in data["notes"] if n["kind"] == "difficulty")["me_too"][0]]
+
+
 @pytest.mark.parametrize(
     "change, message",
     [
@@ -163,8 +169,16 @@ def _planned(data: dict) -> dict:
         (lambda d: d["workshops"][0].update(status="held", day=3), "after the day of loading"),
         (lambda d: d["notes"][0].update(author="Senki Sem"), "nobody called 'Senki Sem'"),
         (lambda d: d["workshops"][0].update(absent=["Senki Sem"]), "not a participant"),
+        (_me_too_on_a_good_practice, "only to a difficulty or question"),
     ],
-    ids=["past-planned", "future-left-open", "future-held", "unknown-author", "unknown-absent"],
+    ids=[
+        "past-planned",
+        "future-left-open",
+        "future-held",
+        "unknown-author",
+        "unknown-absent",
+        "me-too-on-good-practice",
+    ],
 )
 def test_a_mistake_in_the_file_stops_the_seed_with_where_it_is(app, change, message):
     """A planned workshop in the past that is not marked, a held one in the future or a name

@@ -162,6 +162,28 @@ def test_shared_difficulties_show_titles_and_counts_only(client, world, log_in):
     assert "Magánreflexió" not in page and "Titkos" not in page
 
 
+def test_the_months_me_too_counts_only_what_the_board_shows(client, world, log_in):
+    """A "Nálam is" left on a note whose kind no longer takes one (a difficulty edited into a
+    good practice) is shown nowhere on the board, so the month's figure does not count it."""
+    note = Note(group=world["group_a"], author=world["participant_a"], kind=NoteKind.DIFFICULTY,
+                title="Kevés az önkéntes")  # fmt: skip
+    db.session.add(note)
+    db.session.flush()
+    db.session.add(Reaction(note=note, user=world["participant_a2"]))
+    db.session.commit()
+    log_in(world["coordinator"])
+
+    def month_figure() -> str:
+        """Return the group's "Nálam is" figure of this month on the overview."""
+        page = " ".join(client.get("/").get_data(as_text=True).split())
+        return re.search(r"jegyzet</a><br>(\d+) „Nálam is”", page)[1]
+
+    assert month_figure() == "1"
+    note.kind = NoteKind.GOOD_PRACTICE
+    db.session.commit()
+    assert month_figure() == "0"
+
+
 def test_since_the_last_visit_counts_what_happened_since(client, world, log_in):
     """The first visit says nothing of "since"; after an hour's pause what was added meanwhile
     is counted per group, and it stays so for the rest of that visit."""

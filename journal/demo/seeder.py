@@ -20,6 +20,7 @@ from journal.extensions import db
 from journal.journals.operations import finalise, save_section, start_journal
 from journal.methods.operations import NameTaken, create_method
 from journal.models import (
+    ME_TOO_KINDS,
     AttendanceStatus,
     Group,
     Membership,
@@ -391,6 +392,8 @@ class _Seeder:
             mentor_only=spec.get("mentor_only", False),
             hide_reactors=False,
         )
+        if spec.get("me_too") and note.kind not in ME_TOO_KINDS:
+            raise DemoDataError(f'{where}: "Nálam is" is said only to a difficulty or question')
         for name in spec.get("me_too", []):
             set_reaction(self.person(name, where), note, on=True)
         for reply_spec in spec.get("replies", []):

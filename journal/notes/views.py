@@ -30,7 +30,7 @@ from journal.htmx import after_action, message_fragment, render, retargeted, wan
 from journal.i18n import long_date, person_key, sort_hungarian
 from journal.links import UrlPattern
 from journal.markdown import plain_excerpt
-from journal.models import Group, Note, NoteKind, Workshop, local_today, utcnow
+from journal.models import ME_TOO_KINDS, Group, Note, NoteKind, Workshop, local_today, utcnow
 from journal.notes import operations, queries
 from journal.notes.forms import REASON_MAX, REPLY_MAX, HideForm, NoteForm, ReplyForm, kind_labels
 from journal.permissions import (
@@ -58,6 +58,7 @@ def note_labels() -> dict:
     """Give templates the Hungarian names of note kinds and the restore window."""
     return {
         "note_kind_labels": kind_labels(),
+        "me_too_kinds": ME_TOO_KINDS,
         "note_restore_days": queries.RESTORE_WINDOW.days,
         "note_mentor_ids": queries.mentor_ids,
         "note_by_mentor": note_by_mentor,

@@ -24,6 +24,7 @@ from journal.extensions import db
 from journal.groups.queries import in_bound_groups
 from journal.i18n import percent
 from journal.models import (
+    ME_TOO_KINDS,
     Attendance,
     Group,
     Journal,
@@ -200,7 +201,7 @@ def _month_counts(user: User, group_ids: list[int], since: datetime) -> tuple[di
             .group_by(Note.group_id),
             select(literal_column("1"), Note.group_id, func.count(Reaction.id))
             .join(Reaction, Reaction.note_id == Note.id)
-            .where(visible, Reaction.created_at >= since)
+            .where(visible, Note.kind.in_(ME_TOO_KINDS), Reaction.created_at >= since)
             .group_by(Note.group_id),
         )
     )
