@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -93,6 +94,14 @@ def test_start_serves_the_demo_under_gunicorn_and_stops_on_ctrl_c(tmp_path):
                 time.sleep(0.1)
         assert response.headers["Server"].startswith("gunicorn")
         assert "Kapcsolódások" in response.read().decode()
+        # The links that leave a page (here the member's calendar feed) are on this port.
+        kata = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        form = kata.open(f"http://127.0.0.1:{port}/login", timeout=10).read().decode()
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form)[1]
+        login = {"csrf_token": token, "email": "jozsa.kata@example.org", "password": "muhelynaplo"}
+        kata.open(f"http://127.0.0.1:{port}/login", urllib.parse.urlencode(login).encode())
+        group = kata.open(f"http://127.0.0.1:{port}/groups/kecskemet", timeout=10).read().decode()
+        assert f'value="http://127.0.0.1:{port}/calendar/' in group
         assert (tmp_path / "muhelynaplo.sqlite").exists()  # the demo went where we said
         os.killpg(server.pid, signal.SIGINT)
         rest = server.communicate(timeout=30)[0]
