@@ -251,6 +251,34 @@ def test_delete_is_soft_and_restorable(client, world, log_in):
     assert client.post(f"/notes/{note.id}/restore").status_code == 404
 
 
+def test_deleting_or_restoring_on_the_board_updates_its_count(client, world, log_in):
+    """Deleted or restored from the board, the note's answer carries the board's count for
+    that board's filters; from the note's own page, none."""
+    author = world["participant_a"]
+    note = make_note(author, world["group_a"], title="Törlendő")
+    make_note(author, world["group_a"], kind=NoteKind.QUESTION, title="Marad")
+    log_in(author)
+    board = "http://localhost/groups/alfa/notes"
+
+    def count(html: str) -> str | None:
+        """Return the out-of-band count an answer carries."""
+        found = re.search(r'<p id="note-count" class="hint" hx-swap-oob="true">([^<]*)', html)
+        return found and found[1]
+
+    asked = HX | {"HX-Current-URL": board}
+    deleted = client.post(f"/notes/{note.id}/delete", headers=asked).get_data(as_text=True)
+    assert count(deleted) == "1 jegyzet"
+    restored = client.post(f"/notes/{note.id}/restore", headers=asked).get_data(as_text=True)
+    assert count(restored) == "2 jegyzet" and 'id="note-' in restored
+    filtered = HX | {"HX-Current-URL": board + "?kind=difficulty"}
+    deleted = client.post(f"/notes/{note.id}/delete", headers=filtered).get_data(as_text=True)
+    assert count(deleted) == "0 jegyzet"
+    client.post(f"/notes/{note.id}/restore", headers=HX)
+    page = HX | {"HX-Current-URL": f"http://localhost/notes/{note.id}"}
+    alone = client.post(f"/notes/{note.id}/delete", headers=page).get_data(as_text=True)
+    assert count(alone) is None
+
+
 def test_a_note_deleted_a_moment_ago_stays_on_its_author_s_board_as_a_notice(client, world, log_in):
     """Whatever refreshes the board (its poll, a note posted, a reload), the author's note
     deleted a moment ago is in its place as a notice with "Visszaállítás"; nobody else sees

@@ -137,7 +137,7 @@ def board(user: User, group: Group, filters: BoardFilters) -> BoardPage:
     total, newest = db.session.execute(
         select(func.count(Note.id), func.max(Note.id)).where(condition)
     ).one()
-    pages = max(1, -(-total // PAGE_SIZE))
+    pages = _pages(total)
     page = min(filters.page, pages)
     order = (Note.created_at.desc(), Note.id.desc())
     notes = db.session.scalars(
@@ -164,6 +164,20 @@ def board(user: User, group: Group, filters: BoardFilters) -> BoardPage:
     if notices:
         notes = sorted(notes + list(notices), key=lambda n: (n.created_at, n.id), reverse=True)
     return BoardPage(notes, page, pages, total, newest or 0)
+
+
+def _pages(total: int) -> int:
+    """Return how many pages the board's notes fill (at least one)."""
+    return max(1, -(-total // PAGE_SIZE))
+
+
+def board_count(user: User, group: Group, filters: BoardFilters) -> BoardPage:
+    """Return the board's count and pages under the filters, without its notes: what a
+    deletion or a restoring changes beside the note."""
+    condition = _board_condition(user, group, filters)
+    total = db.session.scalar(select(func.count(Note.id)).where(condition))
+    pages = _pages(total)
+    return BoardPage([], min(filters.page, pages), pages, total)
 
 
 def count_newer(user: User, group: Group, filters: BoardFilters, newest: int) -> int:

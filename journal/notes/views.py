@@ -2,6 +2,7 @@
 
 import contextlib
 from types import SimpleNamespace
+from urllib.parse import parse_qsl, urlsplit
 
 from flask import (
     Blueprint,
@@ -462,7 +463,13 @@ def delete(note_id: int):
     operations.delete_note(current_user, note)
     db.session.commit()
     if wants_fragment():
-        return render("notes/note.html", "notes/_deleted.html", note=note, group=note.group)
+        return render(
+            "notes/note.html",
+            "notes/_deleted.html",
+            note=note,
+            group=note.group,
+            recount=_recount(note.group),
+        )
     flash(
         _(
             "A jegyzetet töröltük. %(days)d napig visszaállíthatja a „Törölt jegyzeteim” oldalon.",
@@ -489,8 +496,21 @@ def restore(note_id: int):
     if request.form.get("from") == "deleted":  # the list of deleted notes: say where it went
         return after_action("notes/_restored.html", _board_url(note), note=note)
     return after_action(
-        "notes/_note.html", _board_url(note), note=queries.note_with_everything(note_id)
+        "notes/_note.html",
+        _board_url(note),
+        note=queries.note_with_everything(note_id),
+        recount=_recount(note.group),
     )
+
+
+def _recount(group: Group) -> queries.BoardPage | None:
+    """Return the board's count for the board the request came from (its filters are in its
+    address, HX-Current-URL), to send beside a note deleted or restored there; else None."""
+    page = urlsplit(request.headers.get("HX-Current-URL", ""))
+    if page.path != url_for("notes.board", slug=group.slug):
+        return None
+    filters = queries.BoardFilters.from_args(dict(parse_qsl(page.query)))
+    return queries.board_count(current_user, group, filters)
 
 
 def _act(
