@@ -22,6 +22,18 @@ def test_anyone_reads_the_default_notice(client, world):
     assert 'href="/privacy"' in client.get("/login").get_data(as_text=True)
 
 
+def test_in_english_the_hungarian_notice_says_so_and_is_marked_hungarian(client, world):
+    """The notice is written in Hungarian only: in English the page says so, and the text is
+    marked lang="hu" (a screen reader reads it with a Hungarian voice)."""
+    assert "csak magyarul" not in client.get("/privacy").get_data(as_text=True)
+    client.post("/language", data={"language": "en", "next": "/privacy"})
+    page = client.get("/privacy").get_data(as_text=True)
+    assert '<html lang="en">' in page and "Privacy notice" in page
+    assert "The notice is available in Hungarian only." in page
+    notice = page[page.index('<div lang="hu">') :]
+    assert "<h2>Az Ön jogai</h2>" in notice
+
+
 def test_every_footer_links_the_notice(client, log_in, world):
     """A logged-in page's footer links the notice; a participant sees no editor link."""
     log_in(world["participant_a"])
