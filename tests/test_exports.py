@@ -43,6 +43,8 @@ def data(world):
         topic="Elmaradt",
         status=WorkshopStatus.CANCELLED,
         cancel_reason="Betegség",
+        start_time=time(10, 0),
+        end_time=time(13, 0),
     )
     make_workshop(group, date=date(2026, 6, 12), topic="Tervezett", status=WorkshopStatus.PLANNED)
     make_workshop(world["group_b"], date=date(2025, 11, 20), topic="Béta alkalom")
@@ -170,6 +172,9 @@ def test_xlsx_holds_the_same_rows_with_real_dates_and_numbers(client, log_in, da
     ]
     assert states[:3] == ["véglegesített", "piszkozat", "nincs"]
     assert statuses == ["megtartva", "megtartva", "megtartva", "elmaradt"]  # June is outside
+    # Hours are of workshops held, as in the summaries: the cancelled one keeps its times only.
+    cancelled = dict(zip(header, [cell.value for cell in sheet[5]], strict=True))
+    assert (cancelled["Kezdés"], cancelled["Időtartam (óra)"]) == ("10:00", None)
     text = " ".join(str(v) for row in sheet.iter_rows(values_only=True) for v in row)
     assert "Titkos napló szöveg" not in text  # a journal's state, never its text
     assert "Béta alkalom" not in text

@@ -99,6 +99,7 @@ def _workshop_rows(summary: GroupSummary, journal_states: dict[int, str]) -> lis
     rows = []
     for row in summary.workshops:
         start, _, end = row.time_span.partition("–")
+        held = row.status == WorkshopStatus.HELD
         rows.append(
             [
                 summary.name,
@@ -110,10 +111,11 @@ def _workshop_rows(summary: GroupSummary, journal_states: dict[int, str]) -> lis
                 row.status_word,
                 "; ".join(row.methods),
                 JOURNAL_WORDS[journal_states.get(row.id, "missing")],
-                row.attended if row.status == WorkshopStatus.HELD else None,
-                row.recorded if row.status == WorkshopStatus.HELD else None,
+                row.attended if held else None,
+                row.recorded if held else None,
                 row.guests,
-                rounded(row.hours, 2) if row.hours is not None else None,
+                # Hours held, as the summaries count them: a planned time is no hour yet.
+                rounded(row.hours, 2) if held and row.hours is not None else None,
                 row.cancel_reason,
             ]
         )
