@@ -408,10 +408,17 @@ def test_history_of_a_first_save_says_there_is_nothing_to_restore_yet(client, wo
     history = client.get(f"/sections/{section.id}/history").get_data(as_text=True)
     assert "Ez az első elmentett változat" in history
     assert "A visszaállítás új változatként" not in history
-    _save(client, section, "második mentés")
+    _save(client, section, "második mentés", visibility="group")
     history = client.get(f"/sections/{section.id}/history").get_data(as_text=True)
     assert "Ez az első elmentett változat" not in history
     assert "A visszaállítás új változatként" in history
+    # A participant sees only the group's version: no word on what only the mentor may do.
+    client.post("/logout")
+    log_in(world["participant_a"])
+    history = client.get(f"/sections/{section.id}/history").get_data(as_text=True)
+    assert "második mentés" in history and "első mentés" not in history
+    assert "Ez az első elmentett változat" not in history
+    assert "A visszaállítás" not in history
 
 
 def test_history_compare_and_restore(client, world, log_in):
