@@ -162,9 +162,18 @@ def test_add_to_group_make_mentor_and_remove(client, world, log_in):
     client.post(f"/people/{person.id}/memberships/{membership.id}/role", data={"role": "mentor"})
     db.session.refresh(membership)
     assert membership.role == Role.MENTOR
-    client.post(f"/people/{person.id}/memberships/{membership.id}/remove")
+    page = client.get(f"/people/{person.id}").get_data(as_text=True)
+    assert 'hx-confirm="Eltávolítja ebből a csoportból: Alfa csoport?' in page
+    removed = client.post(
+        f"/people/{person.id}/memberships/{membership.id}/remove", headers={"HX-Request": "true"}
+    )
+    said = removed.get_data(as_text=True)
+    assert "Résztvevő Borbála kikerült ebből a csoportból: Alfa csoport." in said
     db.session.refresh(membership)
     assert membership.left_on is not None
+    # The person page still says where they were, and how long.
+    ended = said[said.index("Korábbi csoportok") :]
+    assert "Alfa csoport" in ended and f"/groups/alfa/people/{person.id}" in ended
     # Gone from the group: the group page no longer lists them, and they cannot open it.
     assert "Résztvevő Borbála" not in client.get("/groups/alfa").get_data(as_text=True)
 

@@ -230,7 +230,14 @@ def remove_membership(user_id: int, membership_id: int):
     """Take a person out of a group."""
     user = db.get_or_404(User, user_id)
     membership = _membership(user, membership_id)
-    return _act(user, operations.remove_from_group, membership, focus="memberships")
+    announce = _(
+        "%(name)s kikerült ebből a csoportból: %(group)s. Korábbi részvétele megmarad.",
+        name=user.full_name,
+        group=membership.group.name,
+    )
+    return _act(
+        user, operations.remove_from_group, membership, focus="memberships", announce=announce
+    )
 
 
 @bp.post("/<int:user_id>/memberships/<int:membership_id>/joined")

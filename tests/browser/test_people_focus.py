@@ -72,7 +72,11 @@ def test_removed_membership_moves_focus_to_the_groups_heading(person_page):
     page, pid = person_page
     section = f"#person-{pid}"
     group = page.locator(f"{section} .memberships strong").first.inner_text()
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     _press(page, f"{section} button:has-text('Eltávolítás a csoportból')", "Nem tagja")
+    assert asked == [f"Eltávolítja ebből a csoportból: {group}? A korábbi részvétele megmarad."]
+    expect(page.locator("#messages")).to_contain_text("kikerült ebből a csoportból")
     assert _focused(page) == {"id": f"person-{pid}-groups", "tag": "H2", "text": "Csoportok"}
     screenshot(page, "people-focus-removed", widths={"desktop": page.viewport_size})
     violations = axe_violations(page)  # the focusable heading and swapped section pass axe
@@ -82,7 +86,7 @@ def test_removed_membership_moves_focus_to_the_groups_heading(person_page):
     select.select_option(select.locator("option", has_text=group).get_attribute("value"))
     page.locator(f"{section} input[name=institution]").fill("Művelődési Ház")
     page.locator(f"{section} input[name=settlement]").fill("Pétervására")
-    _press(page, f"{section} button:has-text('Hozzáadás')", group)
+    _press(page, f"{section} button:has-text('Hozzáadás')", "Eltávolítás a csoportból")
     assert _focused(page)["id"] == f"person-{pid}-add"
     # A full page load does not steal focus for the heading.
     page.reload()
