@@ -75,6 +75,11 @@ def test_setting_up_shows_a_qr_code_and_needs_a_confirming_code(
     page = client.get("/profile/two-factor").get_data(as_text=True)
     assert "<svg" in page and 'class="qr-code"' in page  # inline SVG, no outside service
     assert two_factor.spaced(secret) in page and "<img" not in page
+    assert 'class="button primary">Bekapcsolom</button>' in page
+    client.post("/language", data={"language": "en", "next": "/profile/two-factor"})
+    english = client.get("/profile/two-factor").get_data(as_text=True)
+    assert 'class="button primary">Turn it on</button>' in english  # a button, not a heading
+    client.post("/language", data={"language": "hu", "next": "/profile/two-factor"})
     wrong = client.post("/profile/two-factor", data={"code": "000000"})
     assert wrong.status_code == 422 and "Ez a kód nem helyes" in wrong.get_data(as_text=True)
     db.session.refresh(mentor)
