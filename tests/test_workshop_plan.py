@@ -54,6 +54,23 @@ def test_a_mentor_plans_a_workshop_with_library_methods(client, world, log_in):
     assert "Összesen: 90 perc" in edit
 
 
+def test_a_method_planned_without_minutes_takes_the_librarys(client, world, log_in):
+    """Minutes left blank for a library method that has them are the library's (and count in
+    the running time); a method without minutes in the library stays without."""
+    round_ = _method(world, "Nyitókör")
+    round_.minutes = 30
+    _method(world, "Világkávézó")
+    db.session.commit()
+    log_in(world["mentor_a"])
+    plan = _plan(("Nyitókör", ""), ("Világkávézó", ""), ("Forgószínpad", "25"))
+    assert client.post("/groups/alfa/workshops/new", data=BASE | plan).status_code == 303
+    workshop = db.session.scalar(select(Workshop))
+    assert [(s.method.name, s.minutes) for s in workshop.plan] == [
+        ("Nyitókör", 30), ("Világkávézó", None), ("Forgószínpad", 25),
+    ]  # fmt: skip
+    assert "Összesen: 55 perc" in client.get(f"/workshops/{workshop.id}").get_data(as_text=True)
+
+
 def test_bad_rows_are_refused_with_everything_kept(client, world, log_in):
     """Minutes that are not minutes, or minutes without a method: 422, nothing saved, every
     row as typed."""

@@ -89,13 +89,14 @@ def create_workshop(user: User, group: Group, data: WorkshopData, widen: bool = 
 
 
 def _set_plan(user: User, workshop: Workshop, plan: tuple[tuple[str, int | None], ...]) -> None:
-    """Make the workshop's plan these methods with their minutes, in this order; a method
-    named twice is kept once, where it first came."""
+    """Make the workshop's plan these methods with their minutes (left blank: the library's
+    for the method), in this order; a method named twice is kept once, where it first came."""
     steps, seen = [], set()
     for name, minutes in plan:
         method = method_named(user, name)
         if method.id not in seen:
             seen.add(method.id)
+            minutes = method.minutes if minutes is None else minutes
             steps.append(WorkshopMethod(method=method, minutes=minutes, position=len(steps)))
     current = [(s.method_id, s.minutes) for s in workshop.plan]
     if current == [(s.method_id, s.minutes) for s in steps]:
