@@ -18,7 +18,7 @@ FORM = {
     "body": "1. A kiscsoportok plakátot készítenek.\n2. **Körbejárás**: mindenki megjegyzést ír.",
     "variations": "Online: közös táblán.",
     "source": "Facilitátori gyakorlat",
-    "tags": "reflexió,  közös munka ,",
+    "tags": "reflexió,  közös munka , Reflexió,",  # a tag once, whatever its case
     "version": "0",
 }
 

@@ -43,6 +43,9 @@ class MethodForm(VersionedForm):
     def values(self) -> dict:
         """Return the fields as the method stores them."""
         texts = ("name", "aim", "group_size", "materials", "body", "variations", "source")
-        tags = ", ".join(t.strip() for t in (self.tags.data or "").split(",") if t.strip())
+        tags: dict[str, str] = {}  # once each, whatever its case ("nyitás, Nyitás": nyitás)
+        for tag in (self.tags.data or "").split(","):
+            if tag.strip():
+                tags.setdefault(tag.strip().casefold(), tag.strip())
         values = {name: (self[name].data or "").strip() for name in texts}
-        return values | {"minutes": minutes_of(self.minutes), "tags": tags}
+        return values | {"minutes": minutes_of(self.minutes), "tags": ", ".join(tags.values())}
