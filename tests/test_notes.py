@@ -480,6 +480,17 @@ def test_replies_mark_the_mentor(client, world, log_in):
     assert _count(Reply) == 2
 
 
+def test_an_empty_board_asks_to_share_only_who_may_post(client, world, log_in):
+    """„Ossza meg elsőként” is said to a member, who may post; the coordinator, who follows a
+    group she is not in, reads only that there is no note yet."""
+    log_in(world["participant_b"])
+    assert "Ossza meg elsőként" in client.get("/groups/beta/notes").get_data(as_text=True)
+    client.post("/logout")
+    log_in(world["coordinator"])
+    page = client.get("/groups/beta/notes").get_data(as_text=True)
+    assert "Még nincs jegyzet." in page and "Ossza meg elsőként" not in page
+
+
 def test_an_unsaved_reply_comes_back_on_every_device_until_sent(client, world, log_in):
     """A reply being typed is autosaved like every text: the board and the note's page put
     the user's draft back, open, with "Elvetés"; sending it forgets the draft. Nobody else

@@ -64,7 +64,11 @@ def test_each_group_row_counts_what_is_open_and_links_to_exactly_it(client, worl
     the oldest one's delay, each figure linking to a list of exactly what it counts."""
     w = _alfa_program(world)
     log_in(world["coordinator"])
-    row = _row(client.get("/").get_data(as_text=True), "Alfa csoport")
+    page = client.get("/").get_data(as_text=True)
+    # Each column is named as its figure's list is (and as a phone's card labels it).
+    head = page[page.index("<thead>") : page.index("</thead>")]
+    assert "Rögzítetlen jelenlét" in head and "Nincs jelenlét" not in head
+    row = _row(page, "Alfa csoport")
     assert f'/workshops/{w["recent"].id}"' in row and f'/workshops/{w["next"].id}"' in row
     assert f'/workshops/{w["later"].id}"' not in row and f'/workshops/{w["done"].id}"' not in row
     overdue = re.search(r'href="(/groups/alfa/tasks/unclosed)">1</a>', row)

@@ -144,6 +144,9 @@ def test_cancel_with_reason_then_mark_held(client, world, log_in):
     db.session.refresh(workshop)
     assert workshop.status == WorkshopStatus.CANCELLED and workshop.cancel_reason == "Hóvihar"
     assert "Hóvihar" in client.get("/groups/alfa").get_data(as_text=True)
+    # No attendance sheet is offered for a workshop that did not take place.
+    sheet = f"/workshops/{workshop.id}/attendance-sheet.pdf"
+    assert sheet not in client.get(f"/workshops/{workshop.id}").get_data(as_text=True)
     stale = client.post(f"/workshops/{workshop.id}/held", data={"version": "1"})
     assert stale.status_code == 303  # refused: the page shows why
     db.session.refresh(workshop)
@@ -155,6 +158,7 @@ def test_cancel_with_reason_then_mark_held(client, world, log_in):
     assert response.status_code == 303
     db.session.refresh(workshop)
     assert workshop.status == WorkshopStatus.HELD and workshop.cancel_reason == ""
+    assert sheet in client.get(f"/workshops/{workshop.id}").get_data(as_text=True)
 
 
 def test_cancelling_a_held_workshop_with_records_asks_first(client, world, log_in):
