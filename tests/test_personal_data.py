@@ -118,6 +118,10 @@ def test_a_participants_zip_has_their_data_and_nobody_elses(client, log_in, live
     assert [d["body"] for d in data["drafts"]] == ["ARANKA-DRAFT-8"]
     for mine in ("ARANKA-NOTE-1 szövege", "ARANKA-REPLY-6", "ARANKA-DRAFT-8", "Résztvevő Aranka"):
         assert mine in html
+    # Readable on a phone, the language named as people name it.
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
+    language = {"hu": "magyar", "en": "English"}[data["profile"]["language"]]
+    assert f"<td>{language}</td>" in html
     for theirs in (
         "AGOTA-NOTE-4",
         "AGOTA-REPLY-7",
