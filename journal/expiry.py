@@ -3,7 +3,6 @@ of request gets back, and the page that keeps a refused form's fields and sends 
 Nothing typed is ever lost."""
 
 import re
-from urllib.parse import urlsplit
 
 from flask import (
     Flask,
@@ -27,6 +26,7 @@ from wtforms import HiddenField, PasswordField, StringField
 from journal import security_log
 from journal.extensions import csrf, login_manager
 from journal.htmx import is_htmx, message_fragment
+from journal.links import split_url
 
 SENSITIVE_FIELDS = {"csrf_token", "password", "confirm", "current"}
 
@@ -50,7 +50,9 @@ def check_csrf() -> None:
 
 def path_only(url: str) -> str:
     """Keep the path and query of a URL (the login page checks it again)."""
-    parts = urlsplit(url)
+    parts = split_url(url)
+    if parts is None:
+        return "/"
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
@@ -170,8 +172,10 @@ def from_this_site() -> bool:
     if site is not None:
         return site == "same-origin"
     source = request.headers.get("Origin") or request.headers.get("Referer") or ""
-    parts = urlsplit(source)
-    return bool(parts.netloc) and f"{parts.scheme}://{parts.netloc}/" == request.host_url
+    parts = split_url(source)
+    if parts is None or not parts.netloc:
+        return False
+    return f"{parts.scheme}://{parts.netloc}/" == request.host_url
 
 
 def a_form_post() -> bool:

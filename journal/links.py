@@ -2,9 +2,18 @@
 absolute addresses of its pages, always on PUBLIC_URL: links that leave the page (a calendar
 feed, an invitation, a reminder mail) never take the host a request claimed."""
 
-from urllib.parse import quote, urlsplit
+from urllib.parse import SplitResult, quote, urlsplit
 
 from flask import current_app, url_for
+
+
+def split_url(url: str) -> SplitResult | None:
+    """Return the parts of an address a user or a browser sent, or None when it cannot be read
+    (Python refuses "http://[", a bracket that opens no IPv6 address)."""
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return None
 
 
 def public_url(endpoint: str, **values) -> str:

@@ -38,6 +38,9 @@ def test_expired_login_on_htmx_request_redirects_whole_page(app, world):
     assert read.headers["HX-Redirect"].startswith("/login?next=")
     assert person in read.headers["HX-Redirect"]
     assert read.get_data(as_text=True) == ""
+    # A page address that cannot be read sends the login back home.
+    garbled = client.get(person, headers=HX | {"HX-Current-URL": "http://["})
+    assert garbled.status_code == 401 and garbled.headers["HX-Redirect"] == "/login?next=/"
     action = client.post(
         f"{person}/deactivate", headers=HX | {"HX-Current-URL": f"http://localhost{person}"}
     )
@@ -235,9 +238,10 @@ def test_an_htmx_action_after_the_login_expired_says_to_log_in_in_a_new_tab(csrf
         {"Sec-Fetch-Site": "cross-site"},
         {"Origin": "https://gonosz.example"},
         {"Referer": "https://gonosz.example/csapda.html"},
+        {"Referer": "http://[x"},  # an address Python cannot read (a 500 before)
         {},
     ],
-    ids=["sec-fetch-site", "origin", "referer", "nothing"],
+    ids=["sec-fetch-site", "origin", "referer", "unreadable-referer", "nothing"],
 )
 def test_a_post_forged_by_another_site_is_not_offered_again(csrf_client, headers):
     """A form another site posts (deactivate someone) fails the CSRF check; the answer keeps

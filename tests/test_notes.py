@@ -119,6 +119,9 @@ def test_a_refused_note_focuses_its_first_error(client, world, log_in):
         ({"title": "x" * 201}, "Legfeljebb 200 karakter lehet; ez 201 karakter."),
         ({"body": "y" * 50_001}, "Legfeljebb 50\xa0000 karakter lehet; ez 50\xa0001 karakter."),
         ({"link": "javascript:alert(1)"}, "A link http:// vagy https:// kezdetű webcím legyen."),
+        # A bracket Python cannot read as an address (a 500 before).
+        ({"link": "http://["}, "A link http:// vagy https:// kezdetű webcím legyen."),
+        ({"link": "https://a]b"}, "A link http:// vagy https:// kezdetű webcím legyen."),
         ({"link": "https://e.org/" + "z" * 500}, "Legfeljebb 500 karakter lehet; ez 514 karakter."),
     ],
 )
@@ -274,6 +277,10 @@ def test_deleting_or_restoring_on_the_board_updates_its_count(client, world, log
     deleted = client.post(f"/notes/{note.id}/delete", headers=filtered).get_data(as_text=True)
     assert count(deleted) == "0 jegyzet"
     client.post(f"/notes/{note.id}/restore", headers=HX)
+    for garbage in ("http://[", "nem cím", "http://localhost/groups/beta/notes"):
+        answer = client.post(f"/notes/{note.id}/delete", headers=HX | {"HX-Current-URL": garbage})
+        assert answer.status_code == 200 and count(answer.get_data(as_text=True)) is None
+        client.post(f"/notes/{note.id}/restore", headers=HX)
     page = HX | {"HX-Current-URL": f"http://localhost/notes/{note.id}"}
     alone = client.post(f"/notes/{note.id}/delete", headers=page).get_data(as_text=True)
     assert count(alone) is None

@@ -1,7 +1,5 @@
 """Forms of the shared notes: a note, a reply, a moderation reason."""
 
-from urllib.parse import urlsplit
-
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -16,6 +14,7 @@ from wtforms.validators import DataRequired, Optional
 
 from journal.forms import TextLimit
 from journal.i18n import lazy_gettext as _l
+from journal.links import split_url
 from journal.models import NoteKind
 
 TITLE_MAX = 200
@@ -44,8 +43,9 @@ def validate_web_link(form, field) -> None:
     field.data = value
     if not value:
         return
-    parts = urlsplit(value)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or " " in value:
+    parts = split_url(value)  # None for "http://[", which Python cannot read
+    web = parts is not None and parts.scheme.lower() in ("http", "https") and parts.netloc
+    if not web or " " in value:
         raise ValidationError(_l("A link http:// vagy https:// kezdetű webcím legyen."))
 
 

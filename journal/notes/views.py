@@ -2,7 +2,7 @@
 
 import contextlib
 from types import SimpleNamespace
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
 from flask import (
     Blueprint,
@@ -29,7 +29,7 @@ from journal.forms import positive_int
 from journal.groups.queries import group_or_404
 from journal.htmx import after_action, message_fragment, render, retargeted, wants_fragment
 from journal.i18n import long_date, person_key, sort_hungarian
-from journal.links import UrlPattern
+from journal.links import UrlPattern, split_url
 from journal.markdown import plain_excerpt
 from journal.models import ME_TOO_KINDS, Group, Note, NoteKind, Workshop, local_today, utcnow
 from journal.notes import operations, queries
@@ -506,8 +506,8 @@ def restore(note_id: int):
 def _recount(group: Group) -> queries.BoardPage | None:
     """Return the board's count for the board the request came from (its filters are in its
     address, HX-Current-URL), to send beside a note deleted or restored there; else None."""
-    page = urlsplit(request.headers.get("HX-Current-URL", ""))
-    if page.path != url_for("notes.board", slug=group.slug):
+    page = split_url(request.headers.get("HX-Current-URL", ""))
+    if page is None or page.path != url_for("notes.board", slug=group.slug):
         return None
     filters = queries.BoardFilters.from_args(dict(parse_qsl(page.query)))
     return queries.board_count(current_user, group, filters)
