@@ -31,10 +31,14 @@ class IdConverter(IntegerConverter):
 # text pasted from a word processor or a PDF may carry, reads as the line break it stood for.
 _CONTROLS = {code: None for code in [*range(32), 127] if code not in (9, 10, 13)}
 _CONTROLS |= {11: "\n", 12: "\n"}
+# A lone surrogate ("\ud800" in a JSON body) is half a character: no UTF-8 text, nor any
+# database, holds it. Only a broken or forged client sends one.
+_CONTROLS |= dict.fromkeys(range(0xD800, 0xE000))
 
 
 def without_controls(value: str) -> str:
-    """Return a text without its control characters (tab and line breaks stay)."""
+    """Return a text without its control characters (tab and line breaks stay) and lone
+    surrogates."""
     return value.translate(_CONTROLS)
 
 
