@@ -116,6 +116,31 @@ def test_unknown_or_malformed_keys_answer_404(client, world, log_in, section, ke
     assert db.session.scalars(select(Draft)).all() == []
 
 
+def test_a_key_is_taken_only_as_the_app_writes_it(client, world, log_in, section):
+    """Another spelling of a key the app writes ("section:012", a group's report dated
+    "20260901") would keep a second draft that no page shows or clears: 404, nothing kept. A
+    group id too big for the database is no group (it was a 500)."""
+    note = make_note(world["participant_a"], world["group_a"])
+    db.session.commit()
+    log_in(world["mentor_a"])
+    group = world["group_a"].id
+    for key in (
+        f"section:0{section.id}",
+        f"section:+{section.id}",
+        f"reply:0{note.id}",
+        f"note:0{note.id}",
+        f"note:new:group:0{group}",
+        f"report:group:0{group}:2026-01-01:2026-03-31",
+        f"report:group:{group}:20260101:2026-03-31",
+        f"report:group:{group}:2026-01-01:2026-W13-1",
+        "report:group:" + "9" * 40 + ":2026-01-01:2026-03-31",
+    ):
+        assert _put(client, key).status_code == 404, key
+    assert db.session.scalars(select(Draft)).all() == []
+    assert _put(client, f"reply:{note.id}").status_code == 200
+    assert _put(client, f"report:group:{group}:2026-01-01:2026-03-31").status_code == 200
+
+
 def test_logged_out_autosave_gets_401_without_piling_up_messages(client, section):
     for _ in range(3):
         response = _put(client, f"section:{section.id}")
@@ -153,6 +178,11 @@ def test_a_draft_keeps_no_control_character(client, world, log_in, section):
     response = _put(client, f"section:{section.id}", "Első\x00 sor\x0cMásodik\x01 sor")
     assert response.status_code == 200
     assert db.session.scalar(select(Draft.body)) == "Első sor\nMásodik sor"
+    # Half a character (a lone surrogate, only from a forged or broken client) goes too.
+    stamp_ = response.json["draft"]
+    halves = _put(client, f"section:{section.id}", "Fél\ud800 jel", draft=stamp_)
+    assert halves.status_code == 200  # it was a 500: no UTF-8 text holds one
+    assert db.session.scalar(select(Draft.body)) == "Fél jel"
 
 
 def test_note_drafts_follow_the_note_rules(app, client, world, log_in):

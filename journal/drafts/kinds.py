@@ -28,6 +28,13 @@ def draft_key(prefix: str, *parts: object) -> str:
     return ":".join([prefix, *(str(part) for part in parts)])
 
 
+def key_number(text: str) -> int | None:
+    """Return the id a key names, only as draft_key writes it ("12"; not "012", " 12" or "+12",
+    which would keep a second draft of the same thing that no page shows or clears)."""
+    number = positive_int(text)
+    return number if number is not None and str(number) == text else None
+
+
 def may_draft(user: User, key: str) -> bool:
     """Tell whether the user may keep a draft under this key now (a well-formed one)."""
     if not key or len(key) > KEY_MAX or not key.isascii() or not key.isprintable():
@@ -52,7 +59,7 @@ def _can_edit_section(user: User, ident: str) -> bool:
     from journal.models import Journal, JournalSection, Workshop
     from journal.permissions import can_edit_journal
 
-    section_id = positive_int(ident)
+    section_id = key_number(ident)
     if section_id is None:
         return False
     section = db.session.scalar(
@@ -75,10 +82,10 @@ def _can_edit_note(user: User, ident: str) -> bool:
     from journal.permissions import can_add_note, can_edit_note
 
     parts = ident.split(":")
-    if len(parts) == 1 and (note_id := positive_int(parts[0])) is not None:
+    if len(parts) == 1 and (note_id := key_number(parts[0])) is not None:
         note = db.session.get(Note, note_id)
         return note is not None and note.deleted_at is None and can_edit_note(user, note)
-    if len(parts) == 3 and parts[:2] == ["new", "group"] and (gid := positive_int(parts[2])):
+    if len(parts) == 3 and parts[:2] == ["new", "group"] and (gid := key_number(parts[2])):
         group = db.session.get(Group, gid)
         return group is not None and can_add_note(user, group)
     return False
@@ -90,7 +97,7 @@ def _can_reply(user: User, ident: str) -> bool:
     from journal.models import Note
     from journal.permissions import can_reply_to_note
 
-    note_id = positive_int(ident)
+    note_id = key_number(ident)
     note = db.session.get(Note, note_id) if note_id is not None else None
     return note is not None and note.deleted_at is None and can_reply_to_note(user, note)
 

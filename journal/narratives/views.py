@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from journal.domain import StaleVersion
 from journal.drafts.forms import with_draft
-from journal.drafts.kinds import draft_key, register_draft_kind
+from journal.drafts.kinds import draft_key, key_number, register_draft_kind
 from journal.drafts.operations import NewerDraft, clear_draft, stamp
 from journal.extensions import db
 from journal.groups.queries import group_or_404
@@ -27,16 +27,19 @@ bp = Blueprint("narratives", __name__)
 
 def _can_draft(user, ident: str) -> bool:
     """Only who may write a report text keeps a draft of it ("program:…" or "group:<id>:…")."""
-    scope, _sep, days = ident.rpartition(":")
-    scope, _sep, _start = scope.rpartition(":")
+    scope, _sep, end = ident.rpartition(":")
+    scope, _sep, start = scope.rpartition(":")
     try:
-        date.fromisoformat(days), date.fromisoformat(_start)
+        # As Place.draft_ident writes them: "20260901" is a date to Python, not to this key.
+        if any(date.fromisoformat(day).isoformat() != day for day in (start, end)):
+            return False
     except ValueError:
         return False
     if scope == queries.PROGRAM_SCOPE:
         return can_write_program_text(user)
     kind, _sep, group_id = scope.partition(":")
-    group = db.session.get(Group, int(group_id)) if kind == "group" and group_id.isdigit() else None
+    number = key_number(group_id) if kind == "group" else None
+    group = db.session.get(Group, number) if number is not None else None
     return group is not None and can_write_group_text(user, group)
 
 
