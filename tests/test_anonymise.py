@@ -196,6 +196,9 @@ def test_an_anonymised_person_is_never_let_in_again(client, log_in, leaver):
     page = client.get(f"/people/{person.id}").get_data(as_text=True)
     assert "anonimizálva: nem léphet be újra" in page
     assert "Újra engedélyezés" not in page and "Hozzáadás csoporthoz" not in page
+    listed = client.get("/people").get_data(as_text=True)
+    row = listed[listed.index(f'href="/people/{person.id}"') :]
+    assert row[: row.index("</tr>")].count("anonimizálva") == 1  # not "letiltva"
     hx = {"HX-Request": "true"}
     refused = client.post(f"/people/{person.id}/activate", headers=hx)
     assert refused.status_code == 422

@@ -213,6 +213,21 @@ def test_attendance_is_a_matrix_with_rates(client, log_in, data):
     assert rows[0][3:5] == ["2025.12.12.", "Jelen (alkalom)"]
 
 
+def test_a_participant_with_nothing_recorded_gets_no_verdict(client, log_in, data):
+    """Joined after the period's workshops: no rate, and no "nem" under "Legalább 60 %"
+    either (nothing was recorded to judge)."""
+    newcomer = make_user(family_name="Új", given_name="Tag")
+    make_membership(newcomer, data["group_a"], joined_on=date(2026, 3, 1))
+    db.session.commit()
+    log_in(data["mentor_a"])
+    rows = _csv(_download(client, GROUP, table="participation", format="csv", **PERIOD).data)
+    row = dict(zip(rows[0], next(r for r in rows if r[1] == "Új Tag"), strict=True))
+    assert row["Rögzített alkalom"] == "0" and row["Részvételi arány (%)"] == ""
+    assert row["Legalább 60 %"] == ""
+    aranka = dict(zip(rows[0], next(r for r in rows if r[1] == "Résztvevő Aranka"), strict=True))
+    assert aranka["Legalább 60 %"] == "igen"
+
+
 def test_formula_characters_are_written_as_text(client, log_in, data):
     """A name, place or institution beginning with = + - @ is text in CSV and in .xlsx."""
     log_in(data["mentor_a"])

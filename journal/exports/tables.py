@@ -203,7 +203,8 @@ def _participation_rows(summary: GroupSummary, memberships: dict[int, Membership
                 counts["H"],
                 person.recorded,
                 _rate(person.attended, person.recorded),
-                "igen" if person.reaching else "nem",
+                # Nothing recorded of them yet (joined today): no verdict, as no rate.
+                ("igen" if person.reaching else "nem") if person.recorded else None,
             ]
         )
     return rows
