@@ -178,6 +178,39 @@ def test_add_to_group_make_mentor_and_remove(client, world, log_in):
     assert "Résztvevő Borbála" not in client.get("/groups/alfa").get_data(as_text=True)
 
 
+def test_taking_back_a_member_removed_by_mistake_keeps_their_history(client, world, log_in):
+    """Removed and added back the same day (the undo a coordinator reaches for), a member keeps
+    the day they joined, their institution and settlement; added back on a later day without
+    a day given, they join that day, still keeping where they work."""
+    from datetime import date, timedelta
+
+    from journal.models import local_today
+
+    log_in(world["coordinator"])
+    person = world["participant_a"]
+    membership = db.session.scalar(
+        select(Membership).where(
+            Membership.user_id == person.id, Membership.group_id == world["group_a"].id
+        )
+    )
+    membership.joined_on, membership.institution, membership.settlement = (
+        date(2025, 11, 1), "Alfa-ház", "Tata",
+    )  # fmt: skip
+    db.session.commit()
+    back = {"group": "alfa", "role": "participant", "institution": "", "settlement": ""}
+    client.post(f"/people/{person.id}/memberships/{membership.id}/remove")
+    assert client.post(f"/people/{person.id}/memberships", data=back).status_code == 303
+    db.session.refresh(membership)
+    assert membership.is_current and membership.joined_on == date(2025, 11, 1)
+    assert (membership.institution, membership.settlement) == ("Alfa-ház", "Tata")
+    client.post(f"/people/{person.id}/memberships/{membership.id}/remove")
+    membership.left_on = local_today() - timedelta(days=30)  # left a month ago
+    db.session.commit()
+    assert client.post(f"/people/{person.id}/memberships", data=back).status_code == 303
+    db.session.refresh(membership)
+    assert membership.joined_on == local_today() and membership.institution == "Alfa-ház"
+
+
 def test_add_to_group_twice_is_refused(client, world, log_in):
     """Adding a current member again is a Hungarian error and adds nothing."""
     log_in(world["coordinator"])

@@ -69,20 +69,25 @@ def add_to_group(
     joined_on: date | None = None,
 ) -> Membership:
     """Put a person into a group (again, if they had left it) from joined_on (default today):
-    the workshops before that day do not list them."""
+    the workshops before that day do not list them. Taken back on the day they were taken out
+    (a removal undone), without a day given, they keep the day they first joined; back in,
+    they keep the institution and settlement they had where none is given."""
     _not_anonymised(user)
     membership = db.session.scalar(
         select(Membership).where(Membership.user_id == user.id, Membership.group_id == group.id)
     )
     if membership is not None and membership.is_current:
         raise PeopleError(_("%(name)s már tagja ennek a csoportnak.", name=user.full_name))
+    today = local_today()
     if membership is None:
         membership = Membership(user=user, group=group)
         db.session.add(membership)
+    elif joined_on is None and membership.left_on == today:
+        joined_on = membership.joined_on
     membership.role = role
-    membership.institution = institution.strip()
-    membership.settlement = settlement.strip()
-    membership.joined_on = joined_on or local_today()
+    membership.institution = institution.strip() or membership.institution or ""
+    membership.settlement = settlement.strip() or membership.settlement or ""
+    membership.joined_on = joined_on or today
     membership.left_on = None
     db.session.flush()
     return membership
