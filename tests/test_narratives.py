@@ -173,6 +173,13 @@ def test_the_period_the_default_shows_typed_in_shows_the_same_texts(client, worl
     editor = client.get("/program/report/text" + typed).get_data(as_text=True)
     assert "Az eddigi program." in editor and 'name="version" value="1"' in editor
     assert len(_texts()) == 1
+    # Another period starts from it, named as its report showed it: the program so far.
+    from journal.i18n import long_date
+
+    other = client.get(PROGRAM_TEXT).get_data(as_text=True)
+    with client.application.test_request_context():
+        shown = f"{long_date(program.period_start)} – {long_date(local_today())}"
+    assert f"kiindulásnak a {shown} időszakra" in other
 
 
 def test_a_periods_first_text_starts_from_the_one_written_last(client, world, log_in):

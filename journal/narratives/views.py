@@ -15,6 +15,7 @@ from journal.drafts.operations import NewerDraft, clear_draft, stamp
 from journal.extensions import db
 from journal.groups.queries import group_or_404
 from journal.htmx import render
+from journal.i18n import long_date
 from journal.models import Group, Program
 from journal.narratives import operations, queries
 from journal.narratives.forms import NarrativeForm
@@ -63,7 +64,7 @@ def _edit(program: Program, scope: str, title: str, back: str):
         start = text or queries.latest_text(scope)
         form.body.data = start.body if start else ""
         form.version.data = str(text.version if text else 0)
-        context["started_from"] = start if text is None else None
+        context["started_from"] = _period_label(program, start) if text is None else None
         return render("narratives/edit.html", form=form, restored=with_draft(form, key), **context)
     form = NarrativeForm()
     base = form.base_version()
@@ -99,6 +100,16 @@ def _edit(program: Program, scope: str, title: str, back: str):
     db.session.commit()
     flash(_("A szöveget elmentettük; a beszámolóban a helyén olvasható."), "success")
     return redirect(back, 303)
+
+
+def _period_label(program: Program, text) -> str | None:
+    """Return the period a text was written for, as its report showed it: the default
+    report's text (kept under the whole program) was written for the program so far."""
+    if text is None:
+        return None
+    if (text.period_start, text.period_end) == (program.period_start, program.period_end):
+        return parse_period(program, {}).label
+    return f"{long_date(text.period_start)} – {long_date(text.period_end)}"
 
 
 @bp.route("/program/report/text", methods=["GET", "POST"])
