@@ -103,6 +103,19 @@ def _check_versions(versions: set[str] | None) -> None:
 
 # --- Backup -------------------------------------------------------------------------------
 
+# A database without this table is none of ours: a job run without the right DATABASE_URL (a
+# crontab that misses the service's settings) reaches an empty one, and its "backup" must not
+# pass for one (nor let an old-backups cleanup delete the real ones).
+MARK_TABLE = "app_user"
+
+
+def _not_ours(where: str) -> BackupError:
+    """Return the error for a database that holds no Műhelynapló data."""
+    return BackupError(
+        f"{where} holds no Műhelynapló data (no {MARK_TABLE} table): check DATABASE_URL (a "
+        "crontab needs the same settings as the service). Nothing written."
+    )
+
 
 def backup(database_url: str, target: Path, say: Callable[[str], None]) -> str:
     """Write a consistent copy of the database to target (SQLite file or pg_dump archive)."""
@@ -136,8 +149,11 @@ def _backup_sqlite(source: Path, target: Path) -> str:
             copy.execute("PRAGMA journal_mode = DELETE")
             check = copy.execute("PRAGMA integrity_check").fetchone()[0]
             versions = _sqlite_versions(copy)
+            tables = {row[0] for row in copy.execute("SELECT name FROM sqlite_master")}
         if check != "ok":
             raise BackupError(f"The copy failed its integrity check ({check}); nothing written.")
+        if MARK_TABLE not in tables:
+            raise _not_ours(str(source))
         os.replace(temporary, target)
     finally:
         Path(temporary).unlink(missing_ok=True)
@@ -154,6 +170,12 @@ def _backup_postgres(url: URL, target: Path) -> str:
     temporary = target.with_name(f".{target.name}.partial")
     try:
         _run(["pg_dump", "-Fc", "--no-owner", "--file", str(temporary), "--dbname", dsn], env)
+        if (
+            f" TABLE public {MARK_TABLE} "
+            not in _run(["pg_restore", "--list", str(temporary)]).stdout
+        ):
+            raise _not_ours(url.render_as_string(hide_password=True))
+        os.chmod(temporary, 0o600)  # password hashes and second factors: for its owner only
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)

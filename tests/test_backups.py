@@ -252,6 +252,24 @@ def test_sqlite_restore_keeps_the_replaced_database(stamped, runner, tmp_path):
     copy.close()
 
 
+def test_a_backup_is_for_its_owner_only_and_never_of_an_empty_database(app, runner, tmp_path):
+    """The backup holds password hashes and second factors: only its owner reads it (SQLite
+    and pg_dump alike). A database with no Műhelynapló data (a cron job run without the
+    service's DATABASE_URL reaches a new, empty one) is refused: no file, a message."""
+    import stat
+
+    from journal import backups
+
+    target = tmp_path / "muhelynaplo.backup"
+    assert runner.invoke(args=["backup", str(target)]).exit_code == 0
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    empty = tmp_path / "empty.sqlite"
+    sqlite3.connect(empty).close()  # what connecting to a wrong path leaves behind
+    with pytest.raises(backups.BackupError, match="holds no Műhelynapló data"):
+        backups.backup(f"sqlite:///{empty}", tmp_path / "empty.backup", print)
+    assert not (tmp_path / "empty.backup").exists()
+
+
 def test_backup_refuses_a_directory(app, runner, tmp_path):
     """A directory is not a backup file's path: a message, not a traceback."""
     result = runner.invoke(args=["backup", str(tmp_path)])
