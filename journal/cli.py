@@ -89,6 +89,21 @@ def _group(slug: str) -> Group:
     return group
 
 
+def _password_problems(password: str) -> list[str]:
+    """Return what the set-password page would say of a password (in English): the command
+    line keeps the same rules (at least 10 characters, not guessable)."""
+    from flask_babel import force_locale
+    from werkzeug.datastructures import MultiDict
+
+    from journal.auth.forms import SetPasswordForm
+
+    typed = MultiDict({"password": password, "confirm": password})
+    with current_app.test_request_context(), force_locale("en"):
+        form = SetPasswordForm(formdata=typed, meta={"csrf": False})
+        form.validate()
+        return [str(error) for error in form.password.errors]
+
+
 @click.command("create-user")
 @click.argument("email")
 @click.option("--family", required=True, help="Family name (vezetéknév).")
@@ -104,6 +119,8 @@ def create_user_command(email, family, given, password, coordinator, mentor_of, 
         raise click.ClickException("That is not an email address.")
     if db.session.scalar(select(User.id).where(User.email == email)):
         raise click.ClickException(f"A user with the email {email} already exists.")
+    if password and (problems := _password_problems(password)):
+        raise click.ClickException(" ".join(problems))
     user = User(email=email, family_name=family, given_name=given, is_coordinator=coordinator)
     if password:
         user.password_hash = hash_password(password)

@@ -101,6 +101,16 @@ def test_create_user_with_roles(runner):
     assert verify_password(user.password_hash, "eleg-hosszu-jelszo")
 
 
+def test_create_user_keeps_the_password_rules(runner):
+    """A password given on the command line meets the set-password page's rules: "abc" is
+    refused (in English) and nobody is created."""
+    base = ["create-user", "gyenge@example.org", "--family", "Gyenge", "--given", "Jelszó"]
+    for weak, said in (("abc", "at least 10"), ("1234567890", "too easy to guess")):
+        result = runner.invoke(args=[*base, "--password", weak])
+        assert result.exit_code != 0 and said in result.output, result.output
+    assert db.session.scalar(select(User).where(User.email == "gyenge@example.org")) is None
+
+
 def test_create_user_without_password_prints_a_link(runner):
     """Without --password, a single-use link is printed."""
     result = runner.invoke(args=["create-user", "a@example.org", "--family", "A", "--given", "B"])
