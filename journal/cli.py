@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select
 from journal.auth.operations import create_invitation
 from journal.auth.passwords import hash_password
 from journal.backups import BackupError, backup, check_backup, restore
-from journal.demo import DemoDataError, seed_demo
+from journal.demo import DemoDataError, seed_demo, seed_program
 from journal.extensions import db
 from journal.groups.queries import current_members
 from journal.i18n import sort_hungarian
@@ -79,6 +79,20 @@ def seed_demo_command(password: str) -> None:
     groups = db.session.scalar(select(func.count()).select_from(Group))
     people = db.session.scalar(select(func.count()).select_from(User))
     click.echo(f"Demo program loaded: {groups} groups, {people} people.")
+
+
+@click.command("seed-program")
+def seed_program_command() -> None:
+    """Create the program and its groups (from journal/demo/program.toml) and nothing else: no
+    demo person, workshop or note. A real deployment starts here, then names its coordinator
+    (create-user --coordinator), who sets the period, funder and grant on /program/settings."""
+    try:
+        seed_program()
+    except DemoDataError as error:
+        raise click.ClickException(f"journal/demo/program.toml: {error}") from error
+    db.session.commit()
+    slugs = ", ".join(db.session.scalars(select(Group.slug).order_by(Group.slug)))
+    click.echo(f"Program created with its groups: {slugs}.")
 
 
 def _group(slug: str) -> Group:
@@ -205,6 +219,7 @@ def init_app(app: Flask) -> None:
     for command in (
         init_db_command,
         seed_demo_command,
+        seed_program_command,
         create_user_command,
         groups_command,
         remind_command,

@@ -101,6 +101,30 @@ def test_create_user_with_roles(runner):
     assert verify_password(user.password_hash, "eleg-hosszu-jelszo")
 
 
+def test_a_real_deployment_starts_with_the_program_and_no_demo_account(runner, app):
+    """seed-program creates the program and its five groups and no person: the coordinator
+    made next reaches the settings, a mentor joins a group by its slug. Twice: no change."""
+    from journal.models import Program
+
+    for _ in range(2):
+        result = runner.invoke(args=["seed-program"])
+        assert result.exit_code == 0, result.output
+    assert "heves, kecskemet, komlo-hegyhat, sumeg, tata" in result.output
+    assert db.session.scalar(select(func.count()).select_from(Program)) == 1
+    assert db.session.scalar(select(func.count()).select_from(Group)) == 5
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
+    for extra in (["--coordinator"], ["--mentor-of", "tata"]):
+        made = runner.invoke(
+            args=["create-user", f"x{len(extra)}@example.org", "--family", "Valódi",
+                  "--given", "Név", "--password", "hosszu-es-egyedi-jelszo", *extra]
+        )  # fmt: skip
+        assert made.exit_code == 0, made.output
+    client = app.test_client()
+    login = {"email": "x1@example.org", "password": "hosszu-es-egyedi-jelszo"}
+    assert client.post("/login", data=login).status_code == 303
+    assert client.get("/program/settings").status_code == 200
+
+
 def test_create_user_keeps_the_password_rules(runner):
     """A password given on the command line meets the set-password page's rules: "abc" is
     refused (in English) and nobody is created."""

@@ -7,6 +7,7 @@ from journal.demo.seeder import (
     demo_email,
     load_program,
     seed_demo,
+    seed_program,
 )
 
 __all__ = [
@@ -16,4 +17,5 @@ __all__ = [
     "demo_email",
     "load_program",
     "seed_demo",
+    "seed_program",
 ]

@@ -84,6 +84,16 @@ def seed_demo(
     _Seeder(data or load_program(), today or local_today(), hash_password(password)).run()
 
 
+def seed_program(today: date | None = None, data: dict | None = None) -> None:
+    """Load only the program and its groups (names, regions, goals, themes) from the demo file,
+    the period around `today`: where a real deployment starts, with no demo person, workshop,
+    note or account. Flush, never commit; loading it again changes nothing but the groups'
+    texts, back to the file's."""
+    seeder = _Seeder(data or load_program(), today or local_today(), "")
+    seeder._program()
+    seeder._groups()
+
+
 class _Seeder:
     """One loading of the demo file: the day it counts from and what it has loaded so far."""
 
