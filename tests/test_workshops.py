@@ -133,7 +133,13 @@ def test_edit_without_version_is_refused(client, world, log_in):
 def test_cancel_with_reason_then_mark_held(client, world, log_in):
     """Cancelling needs a reason; marking held clears it; both check the version."""
     workshop = make_workshop(world["group_a"], status=WorkshopStatus.PLANNED)
+    ahead = make_workshop(
+        world["group_a"], date=local_today() + timedelta(days=7), status=WorkshopStatus.PLANNED
+    )
     log_in(world["mentor_a"])
+    # A planned workshop's blank sheet is there to print before its day.
+    sheet_ahead = f"/workshops/{ahead.id}/attendance-sheet.pdf"
+    assert sheet_ahead in client.get(f"/workshops/{ahead.id}").get_data(as_text=True)
     response = client.post(f"/workshops/{workshop.id}/cancel", data={"version": "1"})
     assert response.status_code == 422
     assert "Írja meg, miért marad el az alkalom." in response.get_data(as_text=True)
