@@ -516,6 +516,11 @@ def test_an_unsaved_reply_comes_back_on_every_device_until_sent(client, world, l
         assert f'data-autosave-key="{key}"' in replies
     log_in(world["participant_a"])  # the note's author sees no draft of another's
     assert "könyvtár" not in client.get("/groups/alfa/notes").get_data(as_text=True)
+    # A reply typed and wiped again is nothing to put back: the form stays folded.
+    wiped = client.put(f"/drafts/{key}", json={"body": "  "}, headers=HX)
+    assert wiped.status_code == 200
+    board = client.get("/groups/alfa/notes").get_data(as_text=True)
+    assert "<details open>" not in board and "data-autosave-discard" not in board
     log_in(world["participant_a2"])
     sent = client.post(
         f"/notes/{note.id}/replies",
@@ -526,7 +531,10 @@ def test_an_unsaved_reply_comes_back_on_every_device_until_sent(client, world, l
     assert _count(Reply) == 1
     from journal.models import Draft
 
-    assert _count(Draft) == 0
+    mine = (
+        select(func.count()).select_from(Draft).where(Draft.user_id == world["participant_a2"].id)
+    )
+    assert db.session.scalar(mine) == 0
     assert "<details open>" not in client.get("/groups/alfa/notes").get_data(as_text=True)
 
 

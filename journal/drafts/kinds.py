@@ -99,7 +99,7 @@ def _can_reply(user: User, ident: str) -> bool:
 
     note_id = key_number(ident)
     note = db.session.get(Note, note_id) if note_id is not None else None
-    return note is not None and note.deleted_at is None and can_reply_to_note(user, note)
+    return note is not None and can_reply_to_note(user, note)  # a live note's
 
 
 register_draft_kind("section", _can_edit_section)

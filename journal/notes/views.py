@@ -563,7 +563,10 @@ def reply_draft(note_id: int) -> dict | None:
     if "reply_drafts" not in g:
         g.reply_drafts = drafts_of_kind(current_user, "reply")
     draft = g.reply_drafts.get(draft_key("reply", note_id))
-    return {"body": draft.body, "stamp": stamp(draft)} if draft else None
+    # A reply typed and wiped again holds what an unwritten one does: nothing to put back.
+    if draft is None or not draft.body.strip():
+        return None
+    return {"body": draft.body, "stamp": stamp(draft)}
 
 
 @bp.post("/notes/<int:note_id>/replies")
