@@ -169,13 +169,16 @@ def _backup_postgres(url: URL, target: Path) -> str:
     dsn, env = _libpq(url)
     temporary = target.with_name(f".{target.name}.partial")
     try:
+        # Made first, for its owner only: pg_dump writes into it and keeps the mode, so the
+        # password hashes and second factors are nobody else's while the dump runs either.
+        os.close(os.open(temporary, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600))
+        os.chmod(temporary, 0o600)  # one left by an interrupted run keeps its old mode
         _run(["pg_dump", "-Fc", "--no-owner", "--file", str(temporary), "--dbname", dsn], env)
         if (
             f" TABLE public {MARK_TABLE} "
             not in _run(["pg_restore", "--list", str(temporary)]).stdout
         ):
             raise _not_ours(url.render_as_string(hide_password=True))
-        os.chmod(temporary, 0o600)  # password hashes and second factors: for its owner only
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)
