@@ -111,6 +111,8 @@ def test_a_real_deployment_starts_with_the_program_and_no_demo_account(runner, a
         assert result.exit_code == 0, result.output
     assert "heves, kecskemet, komlo-hegyhat, sumeg, tata" in result.output
     assert db.session.scalar(select(func.count()).select_from(Program)) == 1
+    program = db.session.scalar(select(Program))  # none of the demo's stand-in names
+    assert (program.association, program.funder or "", program.grant_id) == ("", "", "")
     assert db.session.scalar(select(func.count()).select_from(Group)) == 5
     assert db.session.scalar(select(func.count()).select_from(User)) == 0
     for extra in (["--coordinator"], ["--mentor-of", "tata"]):

@@ -89,7 +89,13 @@ def seed_program(today: date | None = None, data: dict | None = None) -> None:
     the period around `today`: where a real deployment starts, with no demo person, workshop,
     note or account. Flush, never commit; loading it again changes nothing but the groups'
     texts, back to the file's."""
-    seeder = _Seeder(data or load_program(), today or local_today(), "")
+    data = data or load_program()
+    # The file's association, funder and grant are the demo's stand-ins: a real program's
+    # documents must not carry them. The coordinator fills them in on /program/settings.
+    program = {
+        k: v for k, v in data["program"].items() if k not in ("association", "funder", "grant_id")
+    }
+    seeder = _Seeder(data | {"program": program}, today or local_today(), "")
     seeder._program()
     seeder._groups()
 
