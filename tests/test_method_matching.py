@@ -34,6 +34,7 @@ def _state(workshop: Workshop) -> tuple:
 def older(world):
     """A workshop of group alfa with methods typed as free text, and a library of two."""
     gallery = _method(world, "Galéria-séta")
+    gallery.minutes = 20  # the library's: the plan takes it
     _method(world, "Világkávézó")
     workshop = make_workshop(world["group_a"], methods="galériaséta\nkörkérdés")
     db.session.commit()
@@ -49,7 +50,8 @@ def test_matching_suggests_galeria_seta_and_changes_nothing_until_confirmed(
     client, world, log_in, older
 ):
     """The page offers "Galéria-séta" for "galériaséta" and changes nothing; the confirmed
-    suggestion moves it into the plan (no minutes) and out of the free text; "create as new"
+    suggestion moves it into the plan (for the library's minutes) and out of the free text;
+    "create as new"
     adds the other to the library and the plan."""
     workshop, gallery = older
     before = _state(workshop)
@@ -62,14 +64,14 @@ def test_matching_suggests_galeria_seta_and_changes_nothing_until_confirmed(
     response = client.post("/methods/matching", data=_confirm(workshop, "galériaséta",
                                                                method=gallery.id))  # fmt: skip
     assert response.status_code == 303
-    assert _state(workshop) == ("körkérdés", before[1] + 1, [("Galéria-séta", None)], 2)
+    assert _state(workshop) == ("körkérdés", before[1] + 1, [("Galéria-séta", 20)], 2)
     page = client.get(response.location).get_data(as_text=True)
     assert "„galériaséta” átkerült az alkalom tervébe: Galéria-séta." in page
     assert "<strong>galériaséta</strong>" not in page
     response = client.post("/methods/matching", data=_confirm(workshop, "körkérdés", new="1"))
     assert response.status_code == 303
     assert _state(workshop) == (
-        "", before[1] + 2, [("Galéria-séta", None), ("körkérdés", None)], 3,
+        "", before[1] + 2, [("Galéria-séta", 20), ("körkérdés", None)], 3,
     )  # fmt: skip
     assert "Nincs párosításra váró" in client.get("/methods/matching").get_data(as_text=True)
     relogin(client, world["coordinator"])

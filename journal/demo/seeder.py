@@ -114,9 +114,6 @@ class _Seeder:
         self.mentors: dict[str, User] = {}
         self.coordinator: User | None = None
         self.program: Program | None = None
-        self.method_minutes = {
-            m["name"].casefold(): m.get("minutes") for m in data.get("methods", [])
-        }
 
     def run(self) -> None:
         """Load every part of the file, in the order they depend on each other."""
@@ -269,10 +266,7 @@ class _Seeder:
                 agenda=spec.get("agenda", ""),
                 methods="\n".join(spec.get("typed_methods", [])),
                 # The plan: the library's methods by name, for the minutes the library gives.
-                plan=tuple(
-                    (name, self.method_minutes.get(name.casefold()))
-                    for name in spec.get("methods", [])
-                ),  # fmt: skip
+                plan=tuple((name, None) for name in spec.get("methods", [])),
             ),
         )
         if status == WorkshopStatus.HELD:

@@ -106,10 +106,17 @@ def method_named(author: User, name: str) -> Method:
     return create_method(author, empty)
 
 
+def plan_step(method: Method, minutes: int | None, position: int) -> WorkshopMethod:
+    """Return a step of a workshop's plan; minutes left blank are the library's for the
+    method (and so count in the plan's running time)."""
+    minutes = method.minutes if minutes is None else minutes
+    return WorkshopMethod(method=method, minutes=minutes, position=position)
+
+
 def adopt_free_method(
     user: User, workshop: Workshop, base_version: int, text: str, method: Method | None
 ) -> Method:
-    """Move one of the workshop's free-text methods into its plan (without minutes) and out
+    """Move one of the workshop's free-text methods into its plan (the library's minutes) and out
     of the free text, as the library's `method`, or without one as the method of the text's
     own name (added to the library if new); return that method. Raise StaleVersion when the
     workshop was saved since `base_version` or the text is no longer among its free-text
@@ -125,7 +132,7 @@ def adopt_free_method(
     method = method or method_named(user, text)
     if all(step.method_id != method.id for step in workshop.plan):
         position = max((step.position for step in workshop.plan), default=-1) + 1
-        workshop.plan.append(WorkshopMethod(method=method, minutes=None, position=position))
+        workshop.plan.append(plan_step(method, None, position))
     db.session.flush()
     return method
 

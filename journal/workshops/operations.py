@@ -16,7 +16,7 @@ from journal.domain import (  # noqa: F401 (views use operations.*)
     versioned_update,
 )
 from journal.extensions import db
-from journal.methods.operations import method_named
+from journal.methods.operations import method_named, plan_step
 from journal.models import (
     Attendance,
     AttendanceStatus,
@@ -25,7 +25,6 @@ from journal.models import (
     Membership,
     User,
     Workshop,
-    WorkshopMethod,
     WorkshopStatus,
     utcnow,
 )
@@ -96,8 +95,7 @@ def _set_plan(user: User, workshop: Workshop, plan: tuple[tuple[str, int | None]
         method = method_named(user, name)
         if method.id not in seen:
             seen.add(method.id)
-            minutes = method.minutes if minutes is None else minutes
-            steps.append(WorkshopMethod(method=method, minutes=minutes, position=len(steps)))
+            steps.append(plan_step(method, minutes, len(steps)))
     current = [(s.method_id, s.minutes) for s in workshop.plan]
     if current == [(s.method_id, s.minutes) for s in steps]:
         return
