@@ -172,6 +172,10 @@ def short_datetime(value: datetime | None) -> str:
     )
 
 
+# Each interface language by its own name, as its speakers choose it.
+LANGUAGE_NAMES = {"hu": "magyar", "en": "English"}
+
+
 def rounded(value: float, digits: int = 0) -> float:
     """Round as people and funders do, a half up (5/8 is 63 %, 5,25 is 5,3), where Python's
     round() takes a half to the even neighbour (62 %, 5,2); the value is read as it prints."""
@@ -305,6 +309,7 @@ def register_i18n(app: Flask) -> None:
         _=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext
     )
     app.jinja_env.globals["limit_hint_texts"] = limit_hint_texts
+    app.jinja_env.globals["language_names"] = LANGUAGE_NAMES
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["short_date"] = short_date
     app.jinja_env.filters["short_datetime"] = short_datetime

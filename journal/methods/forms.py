@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired
 
 from journal.forms import TextLimit, VersionedForm, positive_int
 from journal.journals.forms import BODY_MAX
+from journal.methods.queries import distinct_tags
 
 MAX_MINUTES = 600
 
@@ -43,9 +44,7 @@ class MethodForm(VersionedForm):
     def values(self) -> dict:
         """Return the fields as the method stores them."""
         texts = ("name", "aim", "group_size", "materials", "body", "variations", "source")
-        tags: dict[str, str] = {}  # once each, whatever its case ("nyitás, Nyitás": nyitás)
-        for tag in (self.tags.data or "").split(","):
-            if tag.strip():
-                tags.setdefault(tag.strip().casefold(), tag.strip())
+        typed = (tag.strip() for tag in (self.tags.data or "").split(","))
+        tags = ", ".join(distinct_tags(tag for tag in typed if tag))
         values = {name: (self[name].data or "").strip() for name in texts}
-        return values | {"minutes": minutes_of(self.minutes), "tags": ", ".join(tags.values())}
+        return values | {"minutes": minutes_of(self.minutes), "tags": tags}

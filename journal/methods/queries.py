@@ -1,5 +1,6 @@
 """Reads of the methods library: everyone in the program reads all of it."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
@@ -37,13 +38,19 @@ def library(tag: str = "") -> list[Method]:
     return sort_hungarian(methods, key=lambda method: method.name)
 
 
+def distinct_tags(tags: Iterable[str]) -> list[str]:
+    """Return the tags once each, whatever their case, as first written ("nyitás, Nyitás":
+    nyitás), in their order."""
+    seen: dict[str, str] = {}
+    for tag in tags:
+        seen.setdefault(tag.casefold(), tag)
+    return list(seen.values())
+
+
 def all_tags(methods: list[Method]) -> list[str]:
     """Return every tag of the methods once, in Hungarian order."""
-    seen = {}
-    for method in methods:
-        for tag in method.tag_list:
-            seen.setdefault(tag.casefold(), tag)
-    return sorted(seen.values(), key=hungarian_key)
+    tags = distinct_tags(tag for method in methods for tag in method.tag_list)
+    return sorted(tags, key=hungarian_key)
 
 
 def method_or_404(method_id: int) -> Method:

@@ -6,6 +6,7 @@ from wtforms import PasswordField, SelectChoice, SelectField
 from wtforms.validators import DataRequired
 
 from journal.auth.forms import new_password_fields
+from journal.i18n import LANGUAGE_NAMES
 from journal.people.forms import name_fields
 
 
@@ -15,7 +16,7 @@ class ProfileForm(FlaskForm):
     family_name, given_name = name_fields()
     language = SelectField(
         _l("A felület nyelve"),
-        choices=[SelectChoice("hu", "magyar"), SelectChoice("en", "English")],
+        choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()],
         default="hu",
     )
 
