@@ -205,6 +205,23 @@ def test_a_periods_first_text_starts_from_the_one_written_last(client, world, lo
     assert "kiindulásnak" not in group_page.get_data(as_text=True)
 
 
+def test_the_previews_link_to_the_text_in_the_readers_language(client, world, log_in):
+    """The document stays Hungarian, but the link to write its text is a control on the
+    screen: in the reader's language, marked with it."""
+    log_in(world["coordinator"])
+    page = client.get("/program/report").get_data(as_text=True)
+    assert "A program összefoglalójának megírása</a>" in page
+    client.post("/language", data={"language": "en", "next": "/program/report"})
+    page = client.get("/program/report").get_data(as_text=True)
+    assert '<p class="text-link" lang="en">' in page
+    assert "Write the program’s summary</a>" in page
+    client.post("/logout")
+    log_in(world["mentor_a"])  # the group's text is its mentor's to write
+    client.post("/language", data={"language": "en", "next": "/groups/alfa/summary"})
+    group = client.get("/groups/alfa/summary").get_data(as_text=True)
+    assert "Write the group’s summary</a>" in group
+
+
 def _mentor():
     """Return the mentor role."""
     from journal.models import Role

@@ -55,6 +55,10 @@ def screen_words() -> dict[str, str]:
             "show": _("Megjelenítés"),
             "with_draft": _("A piszkozat napló megjelenítése (PISZKOZAT jelöléssel)"),
             "without_draft": _("Csak véglegesített napló"),
+            "edit_program_text": _("A program összefoglalójának szerkesztése"),
+            "write_program_text": _("A program összefoglalójának megírása"),
+            "edit_group_text": _("A csoport összefoglalójának szerkesztése"),
+            "write_group_text": _("A csoport összefoglalójának megírása"),
         }
 
 
