@@ -290,6 +290,19 @@ def test_english_catalogue_matches_the_template():
     )
 
 
+def test_the_english_says_program_one_way():
+    """American "program" throughout, as the program's own name is written in English: a
+    British "programme" beside it read as two different things."""
+    english = _read(PO, "en")
+    texts = [
+        t
+        for m in english
+        if m.id
+        for t in (m.string if isinstance(m.string, tuple) else (m.string,))
+    ]
+    assert not [t for t in texts if "programme" in t.lower()]
+
+
 def test_every_message_has_an_english_translation():
     """Every msgid has a non-empty, non-fuzzy English text with the same placeholders."""
     english = _read(PO, "en")

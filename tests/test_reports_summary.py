@@ -431,7 +431,7 @@ def test_period_form_speaks_the_users_language(client, log_in, summary):
     assert "The end of the period cannot be earlier than its start." in html
     assert 'value="2026-03"' in html and 'value="2026-01"' in html
     html = client.get("/groups/alfa/summary?from=2030-01").get_data(as_text=True)
-    assert "The period lies outside the programme (November 1, 2025 – " in html
+    assert "The period lies outside the program (November 1, 2025 – " in html
 
 
 # --- The program report ---------------------------------------------------------------------
