@@ -15,13 +15,12 @@ from journal.drafts.operations import NewerDraft, clear_draft, stamp
 from journal.extensions import db
 from journal.groups.queries import group_or_404
 from journal.htmx import render
-from journal.i18n import long_date
 from journal.models import Group, Program
 from journal.narratives import operations, queries
 from journal.narratives.forms import NarrativeForm
 from journal.permissions import can_write_group_text, can_write_program_text, require
 from journal.program.queries import program_or_404
-from journal.reports.summary import PeriodError, parse_period
+from journal.reports.summary import Period, PeriodError, parse_period
 
 bp = Blueprint("narratives", __name__)
 
@@ -109,7 +108,7 @@ def _period_label(program: Program, text) -> str | None:
         return None
     if (text.period_start, text.period_end) == (program.period_start, program.period_end):
         return parse_period(program, {}).label
-    return f"{long_date(text.period_start)} – {long_date(text.period_end)}"
+    return Period(text.period_start, text.period_end).label
 
 
 @bp.route("/program/report/text", methods=["GET", "POST"])

@@ -391,17 +391,18 @@ def create(slug: str):
     )
 
 
-def _clear_draft(key: str, form: NoteForm) -> None:
-    """Forget the draft the posting editor wrote or restored; a newer one from another device
-    stays and is offered when that editor opens next, unless it holds just what was posted
-    (its text and fields: a title changed on the phone is not lost to the laptop's)."""
+def _clear_draft(key: str, form, names: tuple[str, ...] = DRAFT_FIELDS) -> None:
+    """Forget the draft the posting editor (a note's, or a reply's without `names`) wrote or
+    restored; a newer one from another device stays and is offered when that editor opens
+    next, unless it holds just what was posted (its text and fields: a title changed on the
+    phone is not lost to the laptop's)."""
     with contextlib.suppress(NewerDraft):
         clear_draft(
             current_user,
             key,
             form.draft.data,
             kept=(form.body.data or "",),
-            fields=form_fields(form, DRAFT_FIELDS),
+            fields=form_fields(form, names) if names else None,
         )
 
 
@@ -578,9 +579,7 @@ def reply(note_id: int):
     def add(note, form):
         """Add the reply and clear its draft."""
         operations.add_reply(current_user, note, form.body.data)
-        with contextlib.suppress(NewerDraft):
-            key = draft_key("reply", note.id)
-            clear_draft(current_user, key, form.draft.data, kept=(form.body.data,))
+        _clear_draft(draft_key("reply", note.id), form, names=())
 
     return _act(note_id, can_reply_to_note, add, "notes/_replies.html", ReplyForm, "reply_form")
 
