@@ -559,6 +559,19 @@ def _new_note_draft(app, email: str) -> str | None:
         return None if draft is None else json.loads(draft.fields).get("title", "")
 
 
+def _reply_draft_count(app, email: str, note_id: int) -> int:
+    """Return how many reply drafts the user keeps on the server for the note."""
+    from sqlalchemy import func, select
+
+    from journal.extensions import db
+    from journal.models import Draft, User
+
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == email))
+        mine = (Draft.user_id == user.id, Draft.key == f"reply:{note_id}")
+        return db.session.scalar(select(func.count()).select_from(Draft).where(*mine))
+
+
 def _remove_notes(app, *titles: str) -> None:
     """Delete the notes with these titles (the live server is shared)."""
     from journal.extensions import db
@@ -872,7 +885,7 @@ def test_a_reply_being_typed_survives_a_reload_and_reaches_the_other_device(
     browser's copy), and on another device from the server's draft; sent, it is gone from both."""
     from journal.models import NoteKind
 
-    _app, base = notes_live
+    app, base = notes_live
     note_id = dora_note(NoteKind.QUESTION, "Hol találok önkénteseket?")
     phone = _log_in(chromium, base, ADAM)
     phone.goto(base + f"/notes/{note_id}")
@@ -893,8 +906,13 @@ def test_a_reply_being_typed_survives_a_reload_and_reaches_the_other_device(
         "Visszaállítottuk"
     )
     other.fill("Nálunk a könyvtár hirdetőtáblája bevált.")
+    # Sent once its draft is stored (one still on its way is the note-publishing test's case).
+    expect(laptop.locator(f"#replies-{note_id} [data-autosave-status]")).to_contain_text(
+        "Piszkozat mentve", timeout=10_000
+    )
     laptop.locator(f"#replies-{note_id}").get_by_role("button", name="Küldés").click()
     expect(laptop.locator(f"#replies-{note_id} .reply-list")).to_contain_text("hirdetőtáblája")
+    assert _reply_draft_count(app, ADAM, note_id) == 0  # gone with the reply's own save
     phone.reload()
     expect(phone.locator(f"#replies-{note_id} .reply-list")).to_contain_text("hirdetőtáblája")
     expect(reply).to_be_hidden()  # nothing left to put back: the form is folded again
