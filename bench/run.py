@@ -238,6 +238,15 @@ def measure_writes(dataset: Dataset, repeats: int) -> list[Write]:
     if added.status_code != 200 or own_note is None:
         raise SystemExit(f"Adding a note answered {added.status_code}")
     text = " ".join(["Ez egy ötezer karakteres szakasz szövege, ahogy a mentor írja."] * 80)
+    state["since"] = posted_token(client.get(f"/groups/{slug}/notes", headers=hx).text)
+
+    def add_note():
+        # As the board sends it: with the token its list (or the last answer) gave the form.
+        response = client.post(
+            f"/groups/{slug}/notes/new", data=note_form | {"since": state["since"]}, headers=hx
+        )
+        state["since"] = posted_token(response.get_data(as_text=True))
+        return response
 
     def edit_note():
         state["note"] += 1
@@ -265,8 +274,7 @@ def measure_writes(dataset: Dataset, repeats: int) -> list[Write]:
 
     writes = [
         ("floor: GET /_bench/user", "/_bench/user", lambda: client.get("/_bench/user")),
-        ("add a note", f"/groups/{slug}/notes/new",
-         lambda: client.post(f"/groups/{slug}/notes/new", data=note_form, headers=hx)),
+        ("add a note", f"/groups/{slug}/notes/new", add_note),
         ("edit a note", f"/notes/{own_note}/edit", edit_note),
         ("save a journal section (5,000 characters)", f"/sections/{section_id}", save_section),
         ("autosave a section (5,000 characters)", f"/drafts/section:{section_id}", autosave),
@@ -290,6 +298,14 @@ def measure_writes(dataset: Dataset, repeats: int) -> list[Write]:
     with app.app_context():
         db.engine.dispose()
     return results
+
+
+def posted_token(html: str) -> str:
+    """Return the board's token a list (or a posted note's answer) gives the new-note form."""
+    found = re.search(r'id="note-since" name="since" value="([0-9a-f]+)"', html)
+    if not found:
+        raise SystemExit("The board's list gave the new-note form no token")
+    return found.group(1)
 
 
 def _is_query(statement: str) -> bool:

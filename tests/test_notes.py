@@ -102,6 +102,53 @@ def test_a_new_note_comes_back_in_the_boards_filters_unless_they_hide_it(client,
     assert "note-fresh" in html and "kind=question" not in html
 
 
+def _posted_token(html: str) -> dict:
+    """Return the board's token the list (or an answer beside it) gives the new-note form."""
+    found = re.search(
+        r'<input type="hidden" id="note-since" name="since" value="([0-9a-f]+)"', html
+    )
+    return {"since": found.group(1)} if found else {}
+
+
+def test_a_note_posted_on_the_board_as_it_is_goes_on_top_of_it(client, world, log_in):
+    """The unfiltered first page gives the form its token. Posted with it, and the board still
+    as shown, the answer is the new note alone for the top of the list, with the count, the
+    page links, the poll's and the form's new token beside it; a full page's last note goes
+    to the next page. A board changed meanwhile answers the whole list, as before."""
+    from journal.notes import queries
+
+    for i in range(queries.PAGE_SIZE):
+        make_note(world["participant_a2"], world["group_a"], title=f"Régi {i:02d}")
+    log_in(world["participant_a"])
+    page = client.get("/groups/alfa/notes").text
+    oldest = db.session.scalar(select(func.min(Note.id)))
+    assert f'id="note-{oldest}"' in page and "Régebbiek" not in page
+    response = _new(client, headers=HX, title="Friss", **_posted_token(page))
+    html = response.text
+    assert response.headers["HX-Retarget"] == "#note-items"
+    assert response.headers["HX-Reswap"] == "afterbegin"
+    assert "Friss" in html and "Régi" not in html and "<section" not in html
+    assert "A jegyzetet közzétettük." in html and html.count("note-fresh") == 1
+    assert f'<div id="note-{oldest}" hx-swap-oob="delete"></div>' in html
+    assert "21 jegyzet" in html and "Régebbiek" in html and 'id="note-pages"' in html
+    token = queries.board_token(world["participant_a"], world["group_a"])
+    assert f"since={token}" in html and _posted_token(html) == {"since": token}
+    assert client.get(f"/groups/alfa/notes/poll?since={token}", headers=HX).status_code == 204
+    # The next one goes on top too, with the token the answer gave.
+    response = _new(client, headers=HX, title="Második", since=token)
+    assert response.headers["HX-Retarget"] == "#note-items"
+    assert f'<div id="note-{oldest + 1}" hx-swap-oob="delete"></div>' in response.text
+    # Someone else posted meanwhile: the list shown is not the board, so it comes whole.
+    make_note(world["participant_a2"], world["group_a"], title="Közben")
+    response = _new(client, headers=HX, title="Még egy", **_posted_token(response.text))
+    assert "HX-Retarget" not in response.headers
+    assert response.text.lstrip().startswith('<section id="note-list"')
+    assert "Közben" in response.text and "Még egy" in response.text
+    # Nor is a filtered or later page the board's first: it gives no token to send.
+    assert _posted_token(client.get("/groups/alfa/notes?kind=question").text) == {}
+    assert _posted_token(client.get("/groups/alfa/notes?page=2").text) == {}
+
+
 def test_a_refused_note_focuses_its_first_error(client, world, log_in):
     """A refused form focuses the first field in error (and only that one)."""
     log_in(world["participant_a"])

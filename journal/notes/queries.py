@@ -180,6 +180,14 @@ def board_count(user: User, group: Group, filters: BoardFilters) -> BoardPage:
     return BoardPage([], min(filters.page, pages), pages, total)
 
 
+def first_of_next_page(user: User, group: Group, filters: BoardFilters) -> int | None:
+    """Return the id of the first note after the board's page under the filters, if any."""
+    order = (Note.created_at.desc(), Note.id.desc())
+    condition = _board_condition(user, group, filters)
+    query = select(Note.id).where(condition).order_by(*order).offset(filters.page * PAGE_SIZE)
+    return db.session.scalar(query.limit(1))
+
+
 def count_newer(user: User, group: Group, filters: BoardFilters, newest: int) -> int:
     """Count the notes under the filters added after the note `newest`."""
     condition = and_(_board_condition(user, group, filters), Note.id > newest)

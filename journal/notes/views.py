@@ -6,6 +6,7 @@ from urllib.parse import parse_qsl
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -237,6 +238,25 @@ def _posted_list(group: Group, note: Note) -> dict:
     return context | {"fresh_id": note.id}
 
 
+def _posted_on_top(group: Group, note: Note, current: bool) -> Response:
+    """Answer a note posted with the note alone, on top of the list, which stays as it is with
+    what is typed in it (someone typing there keeps it even if the list is not `current`).
+    A `current` list (the board's first page, unfiltered, as it was before the note) becomes
+    the board's first page as it is now: its poll and the form take the new token, its last
+    note goes to the next page and its page links follow."""
+    filters = queries.BoardFilters() if current else queries.BoardFilters.from_args(request.args)
+    board = queries.board_count(current_user, group, filters)
+    board.newest = note.id
+    full = current and board.total > queries.PAGE_SIZE
+    return retargeted(
+        "notes/_newer.html", "#note-items", "afterbegin",
+        group=group, filters=filters, board=board, notes=[note], new_ids=[], fresh_id=note.id,
+        since=queries.board_token(current_user, group) if current else "",
+        poll_seconds=current_app.config["NOTES_POLL_SECONDS"], current=current,
+        dropped=queries.first_of_next_page(current_user, group, filters) if full else None,
+    )  # fmt: skip
+
+
 def _board_page(group: Group):
     """Answer with the board (its list alone to htmx)."""
     # The whole page's new-note form and filter both choose from the group's workshops.
@@ -361,19 +381,16 @@ def create(slug: str):
                 form.title.errors.append(message)
                 status = 429
             else:
+                # The list shown is the board's as it is (its token): the note goes on its top.
+                shown = request.form.get("since") if wants_fragment() else None
+                current = bool(shown) and shown == queries.board_token(current_user, group)
                 note = operations.add_note(current_user, group, **_values(form, workshop))
                 _clear_draft(draft_key("note", "new", "group", group.id), form)
                 if not wants_fragment():
                     flash(_("A jegyzetet közzétettük."), "success")
                 # Rendered before the commit, while the new note is still loaded.
-                if wants_fragment() and request.form.get("typing") == "1":
-                    # Someone is typing in the list (a reply, an edit): only the new note goes
-                    # on top; the list and what is typed in it stay.
-                    context = _board_context(group) | {"notes": [note], "new_ids": []}
-                    response = retargeted(
-                        "notes/_newer.html", "#note-items", "afterbegin",
-                        fresh_id=note.id, since="", **context,
-                    )  # fmt: skip
+                if current or (wants_fragment() and request.form.get("typing") == "1"):
+                    response = _posted_on_top(group, note, current)
                 else:
                     context = _posted_list(group, note) if wants_fragment() else {}
                     response = after_action("notes/_list.html", _board_url(note), **context)

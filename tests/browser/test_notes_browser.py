@@ -622,6 +622,49 @@ def test_a_posted_note_is_in_view_focused_and_said(notes_live, chromium):
     _remove_notes(app, "Friss jegyzet a tetején")
 
 
+def test_a_note_posted_on_a_full_first_page_keeps_the_page_whole(notes_live, chromium, dora_note):
+    """Posted on the board's first page as it is, the note alone comes on top (the list is not
+    sent again); the page keeps its 20 notes, its last one moving to the next page, whose link
+    appears; the poll then finds the list current, and so does the next note posted."""
+    from journal.models import NoteKind
+    from journal.notes.queries import PAGE_SIZE
+
+    app, base = notes_live
+    for i in range(PAGE_SIZE):
+        dora_note(NoteKind.RESOURCE, f"Forrás {i:02d}")
+    page = _log_in(chromium, base, ADAM)
+    page.goto(base + "/groups/tata/notes")
+    items = page.locator("#note-items > article.note")
+    expect(items).to_have_count(PAGE_SIZE)
+    last = items.last.get_attribute("id")
+    page.get_by_text("Új jegyzet", exact=True).first.click()
+    page.fill("#title", "A lap tetejére")
+    with page.expect_response(lambda r: "/notes/new" in r.url) as posted:
+        page.get_by_role("button", name="Közzététel").click()
+    assert posted.value.headers.get("hx-retarget") == "#note-items"
+    expect(items.first).to_contain_text("A lap tetejére")
+    expect(items).to_have_count(PAGE_SIZE)
+    expect(page.locator(f"#{last}")).to_have_count(0)
+    expect(page.locator("#note-pages")).to_contain_text("Régebbiek")
+    with page.expect_response(lambda r: "/notes/poll" in r.url, timeout=10_000) as polled:
+        pass
+    assert polled.value.status == 204
+    expect(items.first).to_have_class(re.compile("note-fresh"))  # the same list, not a new one
+    second_last = items.last.get_attribute("id")
+    page.get_by_text("Új jegyzet", exact=True).first.click()
+    page.fill("#title", "Még egy a tetejére")
+    with page.expect_response(lambda r: "/notes/new" in r.url) as posted:
+        page.get_by_role("button", name="Közzététel").click()
+    assert posted.value.headers.get("hx-retarget") == "#note-items"  # the form had the new token
+    expect(items.first).to_contain_text("Még egy a tetejére")
+    expect(items).to_have_count(PAGE_SIZE)
+    expect(page.locator(f"#{second_last}")).to_have_count(0)
+    errors = [e for e in page.console.errors if not e.startswith("Failed to load resource")]
+    assert errors == [], errors
+    page.context.close()
+    _remove_notes(app, "A lap tetejére", "Még egy a tetejére")
+
+
 def test_opening_the_inline_editor_moves_focus_into_it(notes_live, chromium, dora_note):
     """ "Szerkesztés" on one's own note puts the focus in the editor's title field."""
     from journal.models import NoteKind
