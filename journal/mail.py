@@ -69,6 +69,27 @@ def send_invitation(user: User, link: str, purpose: str) -> bool:
     return send_plain(user, subject, body)
 
 
+def send_two_factor_reset(user: User) -> bool:
+    """Tell the user that the coordinator turned their two-factor sign-in off (whoever did not
+    ask for it learns so); return whether a mail was sent."""
+    if not mail_configured():
+        return False
+    with force_locale(user.language or "hu"):
+        subject = _("Kétlépcsős belépése kikapcsolva – Műhelynapló")
+        body = (
+            _("Kedves %(name)s!", name=user.full_name)
+            + "\n\n"
+            + _(
+                "A program koordinátora kikapcsolta a kétlépcsős belépését a Műhelynaplóban, "
+                "és minden eszközén kijelentkeztettük. A következő belépéskor elég a jelszava; "
+                "ha a program megköveteli, utána újra beállítja. Ha nem Ön kérte, kérjük, "
+                "azonnal jelezze a koordinátornak."
+            )
+            + "\n"
+        )
+    return send_plain(user, subject, body)
+
+
 def send_plain(user: User, subject: str, body: str) -> bool:
     """Mail a plain-text message to the user; return whether the server took it (a failure is
     logged by the user's id, never the address or the text)."""

@@ -296,6 +296,12 @@ def can_anonymise_person(user: User, person: User) -> bool:
     return is_coordinator(user) and user.id != person.id and person.anonymised_at is None
 
 
+def can_reset_two_factor(user: User, person: User) -> bool:
+    """The coordinator turns off the two-factor sign-in of someone who lost the phone and the
+    recovery codes; never her own (her profile does that, with her password)."""
+    return is_coordinator(user) and user.id != person.id
+
+
 def require_visible(allowed: bool) -> None:
     """Answer 404 for an object the user may not see."""
     if not allowed:

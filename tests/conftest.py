@@ -108,3 +108,14 @@ def world(app):
 def log_in(client):
     """Return a function that logs a user in with the test client."""
     return lambda user, **kw: login(client, user, **kw)
+
+
+@pytest.fixture
+def inbox(app):
+    """A running SMTP server that accepts every mail; the app sends to it (tests/mailbox.py)."""
+    from tests.mailbox import Inbox, serve
+
+    handler = Inbox()
+    controller = serve(app, handler)
+    yield handler
+    controller.stop()

@@ -109,6 +109,11 @@ def writes_methods(who: str, target: str) -> bool | int:
     return 404 if who == PART and target == "missing" else False
 
 
+def coordinator_not_self(who: str, target: str) -> bool | int:
+    """Only the coordinator, and never on her own account (403)."""
+    return (target != "self" or 403) if who == COORD else False
+
+
 def coordinator_only(who: str, target: str) -> bool | int:
     """Only the coordinator; a membership of somebody else than the person is not found."""
     if who == COORD:
@@ -289,8 +294,10 @@ RULES: dict[str, Rule] = {
     "people.change_role": coordinator_only,
     "people.change_joined_on": coordinator_only,
     "people.reminder": coordinator_only,
-    # Anonymising a leaver: the coordinator, never herself (403).
-    "people.anonymise": lambda who, target: (target != "self" or 403) if who == COORD else False,
+    # Anonymising a leaver, or turning off someone's lost second factor: the coordinator,
+    # never herself (403).
+    "people.anonymise": coordinator_not_self,
+    "people.reset_two_factor": coordinator_not_self,
     # Workshop documents (attendance sheets, record): the coordinator and the group's mentor.
     "reports.attendance_sheet": previews_report,
     "reports.attendance_sheet_pdf": previews_report,
@@ -337,6 +344,7 @@ RULES: dict[str, Rule] = {
     "profile.two_factor_start": logged_in,
     "profile.two_factor_confirm": logged_in,
     "profile.two_factor_disable": logged_in,
+    "profile.two_factor_codes": logged_in,
 }
 
 # What an allowed write sends, so that it gets past input checks to the real work.

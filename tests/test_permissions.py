@@ -104,6 +104,7 @@ can_reply_to_note            note      .·....  xx....  xxx...  xxx...  ......  
 can_pick_note_for_report     note      .·....  ......  xx....  xx....  ......  .·....
 can_export_personal_data     person    ·.      x.      x.      xx      x.      ..
 can_anonymise_person         person    ·.      ..      ..      .x      ..      ..
+can_reset_two_factor         person    ·.      ..      ..      .x      ..      ..
 """
 # can_pick_note_for_report: "marks a group-visible note"; a hidden note is not group-visible.
 

@@ -1,12 +1,9 @@
 """`flask remind`: daily digests of open tasks, mailed through a real SMTP server (aiosmtpd)."""
 
 import logging
-import socket
 from datetime import timedelta
-from email import message_from_bytes, policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import event
 
 from journal.extensions import db
@@ -20,67 +17,7 @@ from journal.models import (
 )
 from journal.tasks import TaskKind, open_tasks, task_counts
 from tests.factories import make_journal, make_membership, make_workshop
-
-PUBLIC_URL = "https://muhely.example.org"
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every mail it accepts, or refuses every recipient."""
-
-    def __init__(self, refuse: bool = False):
-        """Start with an empty inbox."""
-        self.refuse = refuse
-        self.messages = []
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        """Accept the recipient, or refuse it like a server that will not relay."""
-        if self.refuse:
-            return "550 5.7.1 Relaying denied"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        """Keep the mail."""
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 Message accepted for delivery"
-
-    def to(self, email: str) -> list:
-        """Return the mails addressed to this address."""
-        return [m for m in self.messages if m["To"] == email]
-
-
-def _text(mail) -> str:
-    """Return a received mail's text with plain line ends."""
-    return mail.get_content().replace("\r\n", "\n")
-
-
-def _free_port() -> int:
-    """Return a local port nothing listens on."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _serve(app, handler: Inbox):
-    """Start an SMTP server with the handler and point the app's mail settings at it."""
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    app.config.update(
-        MAIL_SERVER="127.0.0.1",
-        MAIL_PORT=controller.port,
-        MAIL_USE_TLS=False,
-        PUBLIC_URL=PUBLIC_URL,
-    )
-    return controller
-
-
-@pytest.fixture
-def inbox(app):
-    """A running SMTP server that accepts every mail; the app sends to it."""
-    handler = Inbox()
-    controller = _serve(app, handler)
-    yield handler
-    controller.stop()
+from tests.mailbox import PUBLIC_URL, Inbox, mail_text, serve
 
 
 @pytest.fixture
@@ -155,7 +92,7 @@ def test_each_mentor_with_open_tasks_gets_the_right_digest(app, runner, world, t
     assert inbox.to(world["mentor_b"].email) == []
     (mail,) = inbox.to(world["mentor_a"].email)
     assert mail["Subject"] == "Emlékeztető: nyitott feladatok a Műhelynaplóban"
-    body = _text(mail)
+    body = mail_text(mail)
     late, draft, unclosed = tasks["late"].id, tasks["draft"].id, tasks["unclosed"].id
     assert "Kedves Mentor Aladár!" in body
     assert "Alfa csoport: Késő napló" in body and "10 napja – lejárt a 7 napos határidő" in body
@@ -167,7 +104,7 @@ def test_each_mentor_with_open_tasks_gets_the_right_digest(app, runner, world, t
     assert f"{PUBLIC_URL}/workshops/{late}#attendance\n" in body
     assert "Kész alkalom" not in body and "Béta" not in body
     (digest,) = inbox.to(world["coordinator"].email)
-    text = _text(digest)
+    text = mail_text(digest)
     assert "Alfa csoport: hiányzó vagy piszkozat napló: 2 (ebből határidőn túl: 1)" in text
     assert "lezáratlan alkalom: 1 · rögzítetlen jelenlét: 1" in text
     assert "Béta csoport: hiányzó vagy piszkozat napló: 0" in text
@@ -189,7 +126,7 @@ def test_the_coordinator_who_mentors_gets_one_mail_with_both(app, runner, world,
     assert "Reminders sent: 1, failed: 0." in result.output
     (mail,) = inbox.messages
     assert mail["To"] == coordinator.email
-    body = _text(mail)
+    body = mail_text(mail)
     assert "Nyitott feladatai a Műhelynaplóban" in body and "Késő napló" in body
     assert "A program csoportjainak nyitott feladatai:" in body
 
@@ -201,7 +138,7 @@ def test_a_mentor_reads_the_digest_in_her_language(app, runner, world, tasks, in
     assert runner.invoke(args=["remind"]).exit_code == 0
     (mail,) = inbox.to(world["mentor_a"].email)
     assert mail["Subject"] == "Reminder: open tasks in Műhelynapló"
-    assert "10 days ago – past the 7-day deadline" in _text(mail)
+    assert "10 days ago – past the 7-day deadline" in mail_text(mail)
 
 
 def test_run_twice_in_a_day_sends_nothing_new(app, runner, world, tasks, inbox):
@@ -238,7 +175,7 @@ def test_a_refusing_server_is_logged_and_nothing_marked_sent(
     """A server that refuses the recipients, or none listening: logged, exit 0 with the count
     of failures, nobody marked, so the next run tries again."""
     handler = Inbox(refuse=True)
-    controller = _serve(app, handler)
+    controller = serve(app, handler)
     if server == "down":
         controller.stop()
     try:
@@ -280,8 +217,8 @@ def test_coordinator_previews_and_sends_one_mentor_a_reminder(client, world, tas
     response = client.post(f"/people/{mentor.id}/reminder")
     assert response.status_code == 303
     (mail,) = inbox.messages
-    assert mail["To"] == mentor.email and "Késő napló" in _text(mail)
-    assert "A program csoportjainak" not in _text(mail)  # her own tasks, not the program's
+    assert mail["To"] == mentor.email and "Késő napló" in mail_text(mail)
+    assert "A program csoportjainak" not in mail_text(mail)  # her own tasks, not the program's
     db.session.refresh(mentor)
     assert mentor.reminded_on == local_today()
     page = client.get(response.location).get_data(as_text=True)

@@ -14,6 +14,7 @@ from journal.auth import two_factor
 from journal.extensions import db
 from journal.models import Program, RecoveryCode
 from tests.factories import PASSWORD
+from tests.mailbox import mail_text
 
 
 @pytest.fixture
@@ -170,6 +171,8 @@ def test_the_coordinator_can_require_it_of_mentors_and_herself(app, world, clock
     assert "megköveteli" in mentor.get("/profile/two-factor").get_data(as_text=True)
     _turn_on(mentor, world["mentor_a"])
     assert mentor.get("/groups/alfa").status_code == 200
+    page = mentor.get("/profile/two-factor").text  # says so, and offers no form that fails
+    assert "nem kapcsolhatja ki" in page and "/profile/two-factor/disable" not in page
     refused = mentor.post("/profile/two-factor/disable", data={"password": PASSWORD})
     assert refused.status_code == 422
     db.session.refresh(world["mentor_a"])
@@ -243,3 +246,68 @@ def test_anonymising_a_person_forgets_their_second_factor(app, world, clock):
     db.session.commit()
     assert person.totp_secret is None and person.totp_enabled_at is None
     assert not db.session.scalars(select(RecoveryCode)).all()
+
+
+def test_new_recovery_codes_replace_the_old_ones(app, world, clock, security_lines):
+    """The page says how many recovery codes are left; new ones need the password, are shown
+    once and replace the old ones, which no longer sign in."""
+    mentor = world["mentor_a"]
+    client, codes = _at_the_code_step(app, mentor)
+    assert client.post("/login/code", data={"code": codes[0]}).status_code == 303
+    page = client.get("/profile/two-factor").text
+    assert "Még 9 tartalék kódja használható." in page
+    wrong = client.post(
+        "/profile/two-factor/recovery-codes", data={"codes-password": "nem-ez-a-jelszo"}
+    )
+    assert wrong.status_code == 422 and "A jelenlegi jelszó nem helyes." in wrong.text
+    assert two_factor.recovery_codes_left(mentor) == 9
+    renewed = client.post("/profile/two-factor/recovery-codes", data={"codes-password": PASSWORD})
+    new = re.findall(r"<li><code>([a-z0-9-]+)</code></li>", renewed.text)
+    assert renewed.status_code == 200 and len(new) == 10 and not set(new) & set(codes)
+    assert "a korábbiak már nem érvényesek" in renewed.text
+    assert any("event=recovery_codes.renewed" in line for line in security_lines())
+    assert "Még 10 tartalék kódja használható." in client.get("/profile/two-factor").text
+    client.post("/logout")
+    _password(client, mentor)
+    assert client.post("/login/code", data={"code": codes[1]}).status_code == 422
+    assert client.post("/login/code", data={"code": new[0]}).status_code == 303
+
+
+def test_the_coordinator_turns_off_a_lost_second_factor(app, world, clock, security_lines, inbox):
+    """A mentor who lost the phone and the recovery codes: the coordinator turns their
+    two-factor sign-in off from the person page (never her own there); their sessions end, they
+    are told by mail, and the password alone signs them in, then to a new set-up if it is
+    required."""
+    from tests.apps import login
+
+    mentor = world["mentor_a"]
+    phone, _codes = _at_the_code_step(app, mentor)
+    lost = app.test_client()  # a session on the lost phone
+    _password(lost, mentor)
+    lost.post("/login/code", data={"code": two_factor.code_for(mentor.totp_secret, 1)})
+    assert lost.get("/").status_code == 200
+    office = app.test_client()
+    login(office, world["coordinator"])  # before it is required: she has set hers up
+    program = db.session.scalar(select(Program))
+    program.require_two_factor = True
+    db.session.commit()
+    person = office.get(f"/people/{mentor.id}").text
+    assert "kétlépcsős belépéssel" in person and "Kétlépcsős belépés kikapcsolása" in person
+    answer = office.post(f"/people/{mentor.id}/two-factor/reset", headers={"HX-Request": "true"})
+    assert answer.status_code == 200 and "kétlépcsős belépése kikapcsolva" in answer.text
+    assert "Kétlépcsős belépés kikapcsolása" not in answer.text
+    db.session.refresh(mentor)
+    assert mentor.totp_enabled_at is None and mentor.totp_secret is None
+    assert not db.session.scalars(select(RecoveryCode)).all()
+    reset = [line for line in security_lines() if "event=totp.reset" in line]
+    assert len(reset) == 1 and f"target={mentor.id}" in reset[0]
+    assert lost.get("/").status_code == 302  # the lost phone's session ended
+    (mail,) = inbox.to(mentor.email)
+    assert "kikapcsolta a kétlépcsős belépését" in mail_text(mail)
+    assert "Ha nem Ön kérte" in mail_text(mail)
+    assert office.post(f"/people/{world['coordinator'].id}/two-factor/reset").status_code == 403
+    again = office.post(f"/people/{mentor.id}/two-factor/reset", headers={"HX-Request": "true"})
+    assert again.status_code == 422 and "nincs bekapcsolva" in again.text
+    # The password alone, then straight to setting it up again, as the program requires it.
+    assert _password(phone, mentor).location == "/"
+    assert phone.get("/").location.endswith("/profile/two-factor")

@@ -125,8 +125,9 @@ class TwoFactorCodeForm(FlaskForm):
     )
 
 
-class TwoFactorDisableForm(FlaskForm):
-    """The password, to turn two-factor sign-in off."""
+class TwoFactorPasswordForm(FlaskForm):
+    """The password, to turn two-factor sign-in off or to renew the recovery codes (each form
+    of the page with its own prefix, so that its field's id is its own)."""
 
     password = PasswordField(
         _l("Jelenlegi jelszó"),

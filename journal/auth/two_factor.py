@@ -17,7 +17,7 @@ import segno
 from flask import Flask, Response, redirect, request, session, url_for
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from journal import security
 from journal.extensions import db
@@ -95,6 +95,12 @@ def new_recovery_codes(user: User) -> list[str]:
     codes = [f"{code[:5]}-{code[5:]}" for code in codes]
     db.session.add_all(RecoveryCode(user_id=user.id, code_hash=_hash(c)) for c in codes)
     return codes
+
+
+def recovery_codes_left(user: User) -> int:
+    """Return how many of the user's recovery codes are still unused."""
+    unused = (RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+    return db.session.scalar(select(func.count(RecoveryCode.id)).where(*unused)) or 0
 
 
 def use_recovery_code(user: User, code: str) -> bool:

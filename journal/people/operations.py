@@ -21,6 +21,7 @@ from journal.models import (
     utcnow,
 )
 from journal.people.queries import anonymous_label
+from journal.permissions import can_reset_two_factor
 
 
 class PeopleError(Exception):
@@ -125,6 +126,21 @@ def deactivate(actor: User, user: User) -> None:
     user.end_all_sessions()
     # A link given out before stays dead when the account is enabled again.
     revoke_invitations(user)
+    db.session.flush()
+
+
+def reset_two_factor(actor: User, person: User) -> None:
+    """Turn off the two-factor sign-in of someone who lost the phone and the recovery codes,
+    and end their sessions (a lost phone may hold one): the next sign-in asks for the password
+    alone, then, if the program requires it, a new set-up."""
+    if not can_reset_two_factor(actor, person):
+        raise PeopleError(_("Saját kétlépcsős belépését a profiljában kapcsolhatja ki."))
+    if person.totp_enabled_at is None:
+        raise PeopleError(
+            _("%(name)s kétlépcsős belépése nincs bekapcsolva.", name=person.full_name)
+        )
+    two_factor.disable(person)
+    person.end_all_sessions()
     db.session.flush()
 
 

@@ -11,13 +11,14 @@ from journal.auth.operations import create_invitation
 from journal.extensions import db
 from journal.htmx import after_action, refused, render, wants_fragment
 from journal.links import public_url
-from journal.mail import mail_configured, send_invitation
+from journal.mail import mail_configured, send_invitation, send_two_factor_reset
 from journal.models import Group, Membership, Role, User, local_today
 from journal.people import operations, queries
 from journal.people.forms import AnonymiseForm, InviteForm, JoinedOnForm, MembershipForm
 from journal.permissions import (
     can_anonymise_person,
     can_manage_people,
+    can_reset_two_factor,
     can_send_reminders,
     require,
 )
@@ -188,6 +189,23 @@ def activate(user_id: int):
     user = db.get_or_404(User, user_id)
     security_log.event("account.reactivated", target=user.id)
     return _act(user, operations.reactivate, user)
+
+
+@bp.post("/<int:user_id>/two-factor/reset")
+def reset_two_factor(user_id: int):
+    """Turn off the two-factor sign-in of someone who lost the phone and the recovery codes."""
+    user = db.get_or_404(User, user_id)
+    require(can_reset_two_factor(current_user, user))
+    announce = _(
+        "%(name)s kétlépcsős belépése kikapcsolva, és minden eszközén kijelentkeztettük. A "
+        "következő belépéskor elég a jelszava; ha a program megköveteli, utána újra beállítja.",
+        name=user.full_name,
+    )
+    response = _act(user, operations.reset_two_factor, user, announce=announce)
+    if response.status_code < 400:
+        security_log.event("totp.reset", target=user.id)
+        send_two_factor_reset(user)
+    return response
 
 
 @bp.post("/<int:user_id>/link")

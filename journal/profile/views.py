@@ -15,7 +15,7 @@ from flask_login import current_user, login_required, login_user
 
 from journal import security_log
 from journal.auth import two_factor
-from journal.auth.forms import TwoFactorCodeForm, TwoFactorDisableForm
+from journal.auth.forms import TwoFactorCodeForm, TwoFactorPasswordForm
 from journal.auth.operations import set_password
 from journal.auth.passwords import verify_password
 from journal.extensions import configured_limit, db, limiter
@@ -38,10 +38,10 @@ def too_many_password_checks(_error):
     """Show the profile page again, saying to wait (passwords are never sent back)."""
     security_log.event("rate_limited", path=request.path)
     message = _("Túl sok hibás jelszó egymás után. Kérjük, várjon egy percet, és próbálja újra.")
-    if request.endpoint == "profile.two_factor_disable":
-        form = TwoFactorDisableForm(formdata=None)
+    if request.endpoint in ("profile.two_factor_disable", "profile.two_factor_codes"):
+        form = _password_form(formdata=None)
         form.password.errors = [message]
-        return _two_factor_page(disable_form=form, status=429)
+        return _two_factor_page(**{_PASSWORD_FORMS[request.endpoint]: form}, status=429)
     form = PasswordChangeForm(formdata=None)
     form.current.errors = [message]
     return _page(password_form=form, status=429)
@@ -112,8 +112,25 @@ def change_password():
 # --- Two-factor sign-in (journal/auth/two_factor.py) -----------------------------------------
 
 
-def _two_factor_page(code_form=None, disable_form=None, codes=None, status=200):
-    """Render the two-factor page in the user's state: off, being set up (the QR code), on."""
+# Which of the two-factor page's password forms each endpoint answers.
+_PASSWORD_FORMS = {
+    "profile.two_factor_disable": "disable_form",
+    "profile.two_factor_codes": "codes_form",
+}
+
+
+def _password_form(**kwargs) -> TwoFactorPasswordForm:
+    """Return the password form of the endpoint (the recovery codes' with its own prefix)."""
+    prefix = "codes" if request.endpoint == "profile.two_factor_codes" else ""
+    return TwoFactorPasswordForm(prefix=prefix, **kwargs)
+
+
+def _two_factor_page(
+    code_form=None, disable_form=None, codes_form=None, codes=None, renewed=False, status=200
+):
+    """Render the two-factor page in the user's state: off, being set up (the QR code), on
+    (with how many recovery codes are left), or the recovery codes just made (`renewed`: they
+    replace earlier ones)."""
     user = current_user
     pending = user.totp_enabled_at is None and user.totp_secret is not None
     title = _("QR-kód a hitelesítő alkalmazásnak")
@@ -123,8 +140,11 @@ def _two_factor_page(code_form=None, disable_form=None, codes=None, status=200):
         qr=two_factor.qr_code(user, user.totp_secret, title) if pending else None,
         secret=two_factor.spaced(user.totp_secret) if pending else None,
         code_form=code_form or TwoFactorCodeForm(formdata=None),
-        disable_form=disable_form or TwoFactorDisableForm(formdata=None),
+        disable_form=disable_form or TwoFactorPasswordForm(formdata=None),
+        codes_form=codes_form or TwoFactorPasswordForm(prefix="codes", formdata=None),
         codes=codes,
+        renewed=renewed,
+        codes_left=two_factor.recovery_codes_left(user) if user.totp_enabled_at else None,
         required=two_factor.is_required(user),
     ), status
 
@@ -178,7 +198,7 @@ def two_factor_confirm():
 @_limited_password_check
 def two_factor_disable():
     """Turn two-factor sign-in off (the password is asked for; not when it is required)."""
-    form = TwoFactorDisableForm()
+    form = _password_form()
     _checked(form, form.password)
     if not form.errors and two_factor.is_required(current_user):
         form.password.errors.append(
@@ -191,3 +211,20 @@ def two_factor_disable():
     security_log.event("totp.disabled")
     flash(_("A kétlépcsős belépést kikapcsolta."), "success")
     return redirect(url_for("profile.two_factor_page"), 303)
+
+
+@bp.post("/two-factor/recovery-codes")
+@login_required
+@_limited_password_check
+def two_factor_codes():
+    """Replace the recovery codes with new ones (the password is asked for); show them once."""
+    if current_user.totp_enabled_at is None:
+        return redirect(url_for("profile.two_factor_page"), 303)
+    form = _password_form()
+    _checked(form, form.password)
+    if form.errors:
+        return _two_factor_page(codes_form=form, status=422)
+    codes = two_factor.new_recovery_codes(current_user)
+    db.session.commit()
+    security_log.event("recovery_codes.renewed")
+    return _two_factor_page(codes=codes, renewed=True)
