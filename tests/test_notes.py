@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from journal.extensions import db
 from journal.models import Note, NoteKind, Reaction, Reply, utcnow
+from tests.apps import DATABASE_URL
 from tests.factories import make_workshop
 from tests.test_attendance import count_queries
 
@@ -144,9 +145,61 @@ def test_a_note_posted_on_the_board_as_it_is_goes_on_top_of_it(client, world, lo
     assert "HX-Retarget" not in response.headers
     assert response.text.lstrip().startswith('<section id="note-list"')
     assert "Közben" in response.text and "Még egy" in response.text
-    # Nor is a filtered or later page the board's first: it gives no token to send.
+    # Nor is a filtered or later page the board's first: it gives no token to send. Nor is a
+    # page with a deletion notice, which would stay behind as its notes move on.
     assert _posted_token(client.get("/groups/alfa/notes?kind=question").text) == {}
     assert _posted_token(client.get("/groups/alfa/notes?page=2").text) == {}
+    own = db.session.scalar(select(Note.id).where(Note.title == "Még egy"))
+    assert client.post(f"/notes/{own}/delete", headers=HX).status_code == 200
+    page = client.get("/groups/alfa/notes").text
+    assert "Visszaállítás" in page and _posted_token(page) == {}
+    assert client.post(f"/notes/{own}/restore", headers=HX).status_code == 200
+    # Someone types in the list (an open reply): no note of it leaves, and its poll brings the
+    # whole list once nobody types.
+    page = client.get("/groups/alfa/notes").text
+    typed = _new(client, headers=HX, title="Gépelés közben", typing="1", **_posted_token(page))
+    assert typed.headers["HX-Retarget"] == "#note-items"
+    assert 'hx-swap-oob="delete"' not in typed.text and 'id="note-since"' not in typed.text
+    assert "since=&" in typed.text
+
+
+@pytest.mark.skipif(
+    not (DATABASE_URL or "").startswith("postgresql"),
+    reason="needs the PostgreSQL server (SQLite lets one writer in at a time)",
+)
+def test_a_note_committed_while_another_is_posted_is_never_hidden(
+    app, client, world, log_in, monkeypatch
+):
+    """On PostgreSQL another writer may commit between the statements of a post. Its note is
+    then in the answer (the whole list, since the board is no longer as shown), never left out
+    behind a token that says the list had it."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+    from sqlalchemy.pool import NullPool
+
+    from journal.notes import operations
+
+    log_in(world["participant_a"])
+    page = client.get("/groups/alfa/notes").text
+    url = db.engine.url.render_as_string(hide_password=False)
+    group_id, author_id = world["group_a"].id, world["participant_a2"].id
+    add_note = operations.add_note
+
+    def add_while_someone_else_commits(*args, **kwargs):
+        note = add_note(*args, **kwargs)
+        engine = create_engine(url, poolclass=NullPool)
+        with Session(engine) as other:
+            now = utcnow()
+            other.add(Note(group_id=group_id, author_id=author_id, kind=NoteKind.QUESTION,
+                           title="Közben", created_at=now, updated_at=now))  # fmt: skip
+            other.commit()
+        engine.dispose()
+        return note
+
+    monkeypatch.setattr(operations, "add_note", add_while_someone_else_commits)
+    response = _new(client, headers=HX, title="Friss", **_posted_token(page))
+    assert "HX-Retarget" not in response.headers
+    assert "Közben" in response.text and "Friss" in response.text
 
 
 def test_a_refused_note_focuses_its_first_error(client, world, log_in):

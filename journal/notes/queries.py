@@ -27,6 +27,7 @@ from journal.models import (
 from journal.permissions import current_memberships, is_coordinator, mentored_group_ids
 
 PAGE_SIZE = 20
+BOARD_ORDER = (Note.created_at.desc(), Note.id.desc())  # newest first
 RESTORE_WINDOW = timedelta(days=30)
 DELETED_NOTICE = timedelta(minutes=10)  # how long a deleted note stays on the board as a notice
 
@@ -137,14 +138,13 @@ def board(user: User, group: Group, filters: BoardFilters) -> BoardPage:
     total, newest = db.session.execute(
         select(func.count(Note.id), func.max(Note.id)).where(condition)
     ).one()
-    pages = _pages(total)
+    pages = pages_of(total)
     page = min(filters.page, pages)
-    order = (Note.created_at.desc(), Note.id.desc())
     notes = db.session.scalars(
         _with_everything(
             select(Note)
             .where(condition)
-            .order_by(*order)
+            .order_by(*BOARD_ORDER)
             .limit(PAGE_SIZE + 1)  # the next page's first note bounds this page's notices
             .offset((page - 1) * PAGE_SIZE)
         )
@@ -166,7 +166,7 @@ def board(user: User, group: Group, filters: BoardFilters) -> BoardPage:
     return BoardPage(notes, page, pages, total, newest or 0)
 
 
-def _pages(total: int) -> int:
+def pages_of(total: int) -> int:
     """Return how many pages the board's notes fill (at least one)."""
     return max(1, -(-total // PAGE_SIZE))
 
@@ -176,16 +176,8 @@ def board_count(user: User, group: Group, filters: BoardFilters) -> BoardPage:
     deletion or a restoring changes beside the note."""
     condition = _board_condition(user, group, filters)
     total = db.session.scalar(select(func.count(Note.id)).where(condition))
-    pages = _pages(total)
+    pages = pages_of(total)
     return BoardPage([], min(filters.page, pages), pages, total)
-
-
-def first_of_next_page(user: User, group: Group, filters: BoardFilters) -> int | None:
-    """Return the id of the first note after the board's page under the filters, if any."""
-    order = (Note.created_at.desc(), Note.id.desc())
-    condition = _board_condition(user, group, filters)
-    query = select(Note.id).where(condition).order_by(*order).offset(filters.page * PAGE_SIZE)
-    return db.session.scalar(query.limit(1))
 
 
 def count_newer(user: User, group: Group, filters: BoardFilters, newest: int) -> int:
@@ -194,15 +186,22 @@ def count_newer(user: User, group: Group, filters: BoardFilters, newest: int) ->
     return db.session.scalar(select(func.count(Note.id)).where(condition)) or 0
 
 
-def board_token(user: User, group: Group) -> str:
-    """Return a short token that changes whenever anything the user sees on the board changes.
+def _token(values) -> str:
+    """Return the short token of the board's state (its counts and last changes)."""
+    return hashlib.blake2s(repr(tuple(values)).encode(), digest_size=8).hexdigest()
 
-    One statement: the visible notes' count and last change, and the count and newest id of
-    their replies and reactions (a withdrawn "Nálam is" lowers the count). Each part reads the
-    visible notes once; on SQLite from the index ix_note_board alone, not the table's rows.
-    """
+
+def _state_parts(user: User, group: Group, posted: Note | None = None) -> tuple:
+    """Return the visible notes' condition and the parts of the board's state, one row each:
+    the notes' count and last change (and, given a note just posted, the same without it), the
+    count and newest id of their replies and of their reactions (a withdrawn "Nálam is" lowers
+    the count). Each part reads the visible notes once; on SQLite from the index ix_note_board
+    alone, not the table's rows."""
     visible = visible_in_groups(user, [group.id])
-    notes = select(func.count(Note.id), func.max(Note.updated_at)).where(visible)
+    columns = [func.count(Note.id), func.max(Note.updated_at)]
+    if posted is not None:
+        others = Note.id != posted.id
+        columns += [column.filter(others) for column in columns]
     replies = (
         select(func.count(Reply.id), func.max(Reply.id))
         .join(Note, Reply.note_id == Note.id)
@@ -213,10 +212,43 @@ def board_token(user: User, group: Group) -> str:
         .join(Note, Reaction.note_id == Note.id)
         .where(visible)
     )
-    parts = [part.subquery() for part in (notes, replies, reactions)]
-    one_row_each = parts[0].join(parts[1], true()).join(parts[2], true())
-    row = db.session.execute(select(*parts).select_from(one_row_each)).one()
-    return hashlib.blake2s(repr(tuple(row)).encode(), digest_size=8).hexdigest()
+    parts = [part.subquery() for part in (select(*columns).where(visible), replies, reactions)]
+    return visible, parts, parts[0].join(parts[1], true()).join(parts[2], true())
+
+
+def board_token(user: User, group: Group) -> str:
+    """Return a short token that changes whenever anything the user sees on the board changes
+    (one statement)."""
+    _visible, parts, one_row_each = _state_parts(user, group)
+    return _token(db.session.execute(select(*parts).select_from(one_row_each)).one())
+
+
+@dataclass
+class PostedBoard:
+    """The board's unfiltered first page just after the user posted a note, read in one
+    statement, so in one snapshot even while others write: its token before the note and now,
+    its count now, and the note that went on to the next page (if the page was full)."""
+
+    before: str
+    token: str
+    total: int
+    dropped: int | None
+
+
+def posted_board(user: User, group: Group, note: Note) -> PostedBoard:
+    """Return the board's state just after the user posted the note (flushed)."""
+    visible, parts, one_row_each = _state_parts(user, group, note)
+    next_page = select(Note.id).where(visible).order_by(*BOARD_ORDER).offset(PAGE_SIZE).limit(1)
+    row = db.session.execute(
+        select(*parts, next_page.scalar_subquery()).select_from(one_row_each)
+    ).one()
+    total, last, total_before, last_before, *others, dropped = row
+    return PostedBoard(
+        before=_token((total_before, last_before, *others)),
+        token=_token((total, last, *others)),
+        total=total,
+        dropped=dropped,
+    )
 
 
 def shared_difficulties(user: User, group: Group) -> list[Note]:

@@ -217,8 +217,10 @@ def _board_context(
     context = {
         "group": group,
         "filters": filters,
-        "board": queries.board(current_user, group, filters),
+        # The token first: a note committed between the two reads is then in the list, and its
+        # poll brings the list again (read after it, the token would say it had been seen).
         "token": queries.board_token(current_user, group),
+        "board": queries.board(current_user, group, filters),
         "poll_seconds": current_app.config["NOTES_POLL_SECONDS"],
     }
     if not wants_fragment():
@@ -238,22 +240,26 @@ def _posted_list(group: Group, note: Note) -> dict:
     return context | {"fresh_id": note.id}
 
 
-def _posted_on_top(group: Group, note: Note, current: bool) -> Response:
+def _posted_on_top(group: Group, note: Note, current: queries.PostedBoard | None) -> Response:
     """Answer a note posted with the note alone, on top of the list, which stays as it is with
-    what is typed in it (someone typing there keeps it even if the list is not `current`).
-    A `current` list (the board's first page, unfiltered, as it was before the note) becomes
-    the board's first page as it is now: its poll and the form take the new token, its last
-    note goes to the next page and its page links follow."""
-    filters = queries.BoardFilters() if current else queries.BoardFilters.from_args(request.args)
-    board = queries.board_count(current_user, group, filters)
-    board.newest = note.id
-    full = current and board.total > queries.PAGE_SIZE
+    what is typed in it (someone typing there: the list's poll refreshes it later). A list that
+    was `current` (the board's unfiltered first page as it was before the note, and nobody
+    typing in it) becomes the first page as it is now: its poll and the form take the new
+    token, the note that went on to the next page leaves, and the page links follow."""
+    if current:
+        filters = queries.BoardFilters()
+        pages = queries.pages_of(current.total)
+        board = queries.BoardPage([], 1, pages, current.total, newest=note.id)
+    else:
+        filters = queries.BoardFilters.from_args(request.args)
+        board = queries.board_count(current_user, group, filters)
+        board.newest = note.id
     return retargeted(
         "notes/_newer.html", "#note-items", "afterbegin",
         group=group, filters=filters, board=board, notes=[note], new_ids=[], fresh_id=note.id,
-        since=queries.board_token(current_user, group) if current else "",
-        poll_seconds=current_app.config["NOTES_POLL_SECONDS"], current=current,
-        dropped=queries.first_of_next_page(current_user, group, filters) if full else None,
+        since=current.token if current else "", current=bool(current),
+        dropped=current.dropped if current else None,
+        poll_seconds=current_app.config["NOTES_POLL_SECONDS"],
     )  # fmt: skip
 
 
@@ -381,15 +387,18 @@ def create(slug: str):
                 form.title.errors.append(message)
                 status = 429
             else:
-                # The list shown is the board's as it is (its token): the note goes on its top.
-                shown = request.form.get("since") if wants_fragment() else None
-                current = bool(shown) and shown == queries.board_token(current_user, group)
                 note = operations.add_note(current_user, group, **_values(form, workshop))
                 _clear_draft(draft_key("note", "new", "group", group.id), form)
                 if not wants_fragment():
                     flash(_("A jegyzetet közzétettük."), "success")
+                typing = wants_fragment() and request.form.get("typing") == "1"
+                # The list shows the board's first page as it was before the note (its token)
+                # and nobody types in it: the note goes on its top.
+                shown = request.form.get("since") if wants_fragment() and not typing else None
+                posted = queries.posted_board(current_user, group, note) if shown else None
+                current = posted if posted and posted.before == shown else None
                 # Rendered before the commit, while the new note is still loaded.
-                if current or (wants_fragment() and request.form.get("typing") == "1"):
+                if current or typing:
                     response = _posted_on_top(group, note, current)
                 else:
                     context = _posted_list(group, note) if wants_fragment() else {}
