@@ -82,8 +82,8 @@ def send_two_factor_reset(user: User) -> bool:
             + _(
                 "A program koordinátora kikapcsolta a kétlépcsős belépését a Műhelynaplóban, "
                 "és minden eszközén kijelentkeztettük. A következő belépéskor elég a jelszava; "
-                "ha a program megköveteli, utána újra beállítja. Ha nem Ön kérte, kérjük, "
-                "azonnal jelezze a koordinátornak."
+                "ha a program megköveteli, a belépés után újra be kell állítania. Ha nem Ön "
+                "kérte, kérjük, azonnal jelezze a koordinátornak."
             )
             + "\n"
         )

@@ -293,21 +293,51 @@ def test_the_coordinator_turns_off_a_lost_second_factor(app, world, clock, secur
     db.session.commit()
     person = office.get(f"/people/{mentor.id}").text
     assert "kétlépcsős belépéssel" in person and "Kétlépcsős belépés kikapcsolása" in person
-    answer = office.post(f"/people/{mentor.id}/two-factor/reset", headers={"HX-Request": "true"})
+    reset = f"/people/{mentor.id}/two-factor/reset"
+    # Her own password first: a session left open on her computer is not enough.
+    for password in ("", "nem-ez-a-jelszo"):
+        refused = office.post(reset, data={"password": password}, headers={"HX-Request": "true"})
+        assert refused.status_code == 422 and 'id="password"' in refused.text
+        assert "Adja meg a jelszavát." in refused.text or "nem helyes" in refused.text
+    db.session.refresh(mentor)
+    assert mentor.totp_enabled_at is not None and not inbox.messages
+    answer = office.post(reset, data={"password": PASSWORD}, headers={"HX-Request": "true"})
     assert answer.status_code == 200 and "kétlépcsős belépése kikapcsolva" in answer.text
     assert "Kétlépcsős belépés kikapcsolása" not in answer.text
     db.session.refresh(mentor)
     assert mentor.totp_enabled_at is None and mentor.totp_secret is None
     assert not db.session.scalars(select(RecoveryCode)).all()
-    reset = [line for line in security_lines() if "event=totp.reset" in line]
-    assert len(reset) == 1 and f"target={mentor.id}" in reset[0]
+    logged = [line for line in security_lines() if "event=totp.reset" in line]
+    assert len(logged) == 1 and f"target={mentor.id}" in logged[0]
     assert lost.get("/").status_code == 302  # the lost phone's session ended
     (mail,) = inbox.to(mentor.email)
     assert "kikapcsolta a kétlépcsős belépését" in mail_text(mail)
     assert "Ha nem Ön kérte" in mail_text(mail)
-    assert office.post(f"/people/{world['coordinator'].id}/two-factor/reset").status_code == 403
-    again = office.post(f"/people/{mentor.id}/two-factor/reset", headers={"HX-Request": "true"})
+    own = f"/people/{world['coordinator'].id}/two-factor/reset"
+    assert office.post(own, data={"password": PASSWORD}).status_code == 403
+    again = office.post(reset, data={"password": PASSWORD}, headers={"HX-Request": "true"})
     assert again.status_code == 422 and "nincs bekapcsolva" in again.text
     # The password alone, then straight to setting it up again, as the program requires it.
     assert _password(phone, mentor).location == "/"
     assert phone.get("/").location.endswith("/profile/two-factor")
+
+
+def test_wrong_passwords_share_one_limit_across_the_forms_that_ask_for_it(app, world, clock):
+    """Five wrong passwords a minute per user, wherever typed: a new password, turning two-factor
+    sign-in off, new recovery codes; the sixth is refused with 429 and checks nothing."""
+    mentor = world["mentor_a"]
+    client = app.test_client()
+    _password(client, mentor)
+    _turn_on(client, mentor)
+    wrong, new = "nem-ez-a-jelszo", "uj-hosszu-jelszo-7"
+    tries = [
+        ("/profile/password", {"current": wrong, "password": new, "confirm": new}),
+        ("/profile/two-factor/disable", {"password": wrong}),
+        ("/profile/two-factor/recovery-codes", {"codes-password": wrong}),
+        ("/profile/two-factor/disable", {"password": wrong}),
+        ("/profile/two-factor/recovery-codes", {"codes-password": wrong}),
+    ]  # fmt: skip
+    assert [client.post(url, data=data).status_code for url, data in tries] == [422] * 5
+    limited = client.post("/profile/two-factor/recovery-codes", data={"codes-password": PASSWORD})
+    assert limited.status_code == 429 and "Túl sok hibás jelszó" in limited.text
+    assert two_factor.recovery_codes_left(mentor) == 10  # nothing was made

@@ -126,11 +126,18 @@ class TwoFactorCodeForm(FlaskForm):
 
 
 class TwoFactorPasswordForm(FlaskForm):
-    """The password, to turn two-factor sign-in off or to renew the recovery codes (each form
-    of the page with its own prefix, so that its field's id is its own)."""
+    """The password, to turn two-factor sign-in off."""
 
     password = PasswordField(
         _l("Jelenlegi jelszó"),
         validators=[DataRequired(_l("Adja meg a jelszavát."))],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+class RecoveryCodesForm(TwoFactorPasswordForm):
+    """The password, for new recovery codes (on the same page: its field has its own id)."""
+
+    def __init__(self, *args, **kwargs):
+        """Name the form's fields codes-…"""
+        super().__init__(*args, prefix="codes", **kwargs)

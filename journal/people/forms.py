@@ -2,7 +2,15 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, RadioField, SelectChoice, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Email, InputRequired, Optional, ValidationError
 
 from journal.forms import DateRequired, LocalDateField, TextLimit
@@ -109,4 +117,14 @@ class AnonymiseForm(FlaskForm):
     confirm = BooleanField(
         _l("Megértettem: az anonimizálás végleges, nem vonható vissza."),
         validators=[DataRequired(_l("Az anonimizáláshoz jelölje be, hogy megértette."))],
+    )
+
+
+class TwoFactorResetForm(FlaskForm):
+    """The coordinator's own password, to turn off someone else's two-factor sign-in."""
+
+    password = PasswordField(
+        _l("Az Ön jelszava"),
+        validators=[DataRequired(_l("Adja meg a jelszavát."))],
+        render_kw={"autocomplete": "current-password"},
     )

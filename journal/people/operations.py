@@ -21,7 +21,6 @@ from journal.models import (
     utcnow,
 )
 from journal.people.queries import anonymous_label
-from journal.permissions import can_reset_two_factor
 
 
 class PeopleError(Exception):
@@ -130,11 +129,10 @@ def deactivate(actor: User, user: User) -> None:
 
 
 def reset_two_factor(actor: User, person: User) -> None:
-    """Turn off the two-factor sign-in of someone who lost the phone and the recovery codes,
-    and end their sessions (a lost phone may hold one): the next sign-in asks for the password
-    alone, then, if the program requires it, a new set-up."""
-    if not can_reset_two_factor(actor, person):
-        raise PeopleError(_("Saját kétlépcsős belépését a profiljában kapcsolhatja ki."))
+    """Turn off the two-factor sign-in of someone who lost the phone and the recovery codes
+    (the coordinator, `can_reset_two_factor`), and end their sessions (a lost phone may hold
+    one): the next sign-in asks for the password alone, then, if the program requires it, a
+    new set-up."""
     if person.totp_enabled_at is None:
         raise PeopleError(
             _("%(name)s kétlépcsős belépése nincs bekapcsolva.", name=person.full_name)

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from journal import security_log
+from journal.auth import current_password
 from journal.auth.operations import create_invitation
 from journal.extensions import db
 from journal.htmx import after_action, refused, render, wants_fragment
@@ -14,7 +15,13 @@ from journal.links import public_url
 from journal.mail import mail_configured, send_invitation, send_two_factor_reset
 from journal.models import Group, Membership, Role, User, local_today
 from journal.people import operations, queries
-from journal.people.forms import AnonymiseForm, InviteForm, JoinedOnForm, MembershipForm
+from journal.people.forms import (
+    AnonymiseForm,
+    InviteForm,
+    JoinedOnForm,
+    MembershipForm,
+    TwoFactorResetForm,
+)
 from journal.permissions import (
     can_anonymise_person,
     can_manage_people,
@@ -123,14 +130,16 @@ def _render_person(
     form: MembershipForm | None = None,
     status: int = 200,
     refused: JoinedOnForm | None = None,
+    reset_form: TwoFactorResetForm | None = None,
 ):
     """Render a person's page (or its fragment for htmx); `refused` is a joining-day form
-    sent back with its errors and what was typed."""
+    sent back with its errors and what was typed, `reset_form` the password for turning their
+    second factor off, with its error."""
     return render(
         "people/person.html",
         "people/_person.html",
         status=status,
-        **_person_context(user, form, refused=refused),
+        **_person_context(user, form, refused=refused, reset_form=reset_form),
     )
 
 
@@ -141,6 +150,7 @@ def _person_context(user: User, form: MembershipForm | None = None, **extra) -> 
         "form": form or _membership_form(),
         "joined_on_form": joined_on_form,
         **extra,
+        "reset_form": extra.get("reset_form") or TwoFactorResetForm(formdata=None),
     }
 
 
@@ -192,13 +202,20 @@ def activate(user_id: int):
 
 
 @bp.post("/<int:user_id>/two-factor/reset")
+@current_password.limited
 def reset_two_factor(user_id: int):
-    """Turn off the two-factor sign-in of someone who lost the phone and the recovery codes."""
+    """Turn off the two-factor sign-in of someone who lost the phone and the recovery codes
+    (the coordinator's own password is asked for: a session left open is not enough)."""
     user = db.get_or_404(User, user_id)
     require(can_reset_two_factor(current_user, user))
+    form = TwoFactorResetForm()
+    current_password.checked(form, form.password)
+    if form.errors:
+        return _render_person(user, status=422, reset_form=form)
     announce = _(
         "%(name)s kétlépcsős belépése kikapcsolva, és minden eszközén kijelentkeztettük. A "
-        "következő belépéskor elég a jelszava; ha a program megköveteli, utána újra beállítja.",
+        "következő belépéskor elég a jelszava; ha a program megköveteli, a belépés után újra "
+        "be kell állítania.",
         name=user.full_name,
     )
     response = _act(user, operations.reset_two_factor, user, announce=announce)

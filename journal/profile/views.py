@@ -14,11 +14,10 @@ from flask_babel import refresh
 from flask_login import current_user, login_required, login_user
 
 from journal import security_log
-from journal.auth import two_factor
-from journal.auth.forms import TwoFactorCodeForm, TwoFactorPasswordForm
+from journal.auth import current_password, two_factor
+from journal.auth.forms import RecoveryCodesForm, TwoFactorCodeForm, TwoFactorPasswordForm
 from journal.auth.operations import set_password
-from journal.auth.passwords import verify_password
-from journal.extensions import configured_limit, db, limiter
+from journal.extensions import db
 from journal.profile.forms import PasswordChangeForm, ProfileForm
 
 bp = Blueprint("profile", __name__, url_prefix="/profile")
@@ -38,10 +37,11 @@ def too_many_password_checks(_error):
     """Show the profile page again, saying to wait (passwords are never sent back)."""
     security_log.event("rate_limited", path=request.path)
     message = _("Túl sok hibás jelszó egymás után. Kérjük, várjon egy percet, és próbálja újra.")
-    if request.endpoint in ("profile.two_factor_disable", "profile.two_factor_codes"):
-        form = _password_form(formdata=None)
+    if request.endpoint in _PASSWORD_FORMS:
+        name, form_class = _PASSWORD_FORMS[request.endpoint]
+        form = form_class(formdata=None)
         form.password.errors = [message]
-        return _two_factor_page(**{_PASSWORD_FORMS[request.endpoint]: form}, status=429)
+        return _two_factor_page(**{name: form}, status=429)
     form = PasswordChangeForm(formdata=None)
     form.current.errors = [message]
     return _page(password_form=form, status=429)
@@ -71,33 +71,13 @@ def update():
     return redirect(url_for("profile.show"), 303)
 
 
-def _user_key() -> str:
-    """Rate-limit key: the logged-in user, whatever the client's address."""
-    return f"password|{current_user.id}"
-
-
-# Every check of the user's current password is limited per user, whatever the address.
-_limited_password_check = limiter.limit(
-    configured_limit("PASSWORD_CHECK_RATE_LIMIT"),
-    key_func=_user_key,
-    deduct_when=lambda response: response.status_code == 422,
-)
-
-
-def _checked(form, field) -> None:
-    """Validate a form whose `field` holds the current password, and check the password."""
-    if form.validate() and not verify_password(current_user.password_hash, field.data):
-        field.errors.append(_("A jelenlegi jelszó nem helyes."))
-        security_log.event("password.check_failed")
-
-
 @bp.post("/password")
 @login_required
-@_limited_password_check
+@current_password.limited
 def change_password():
     """Change the password; every other session of the user ends."""
     form = PasswordChangeForm()
-    _checked(form, form.current)
+    current_password.checked(form, form.current)
     if form.errors:
         return _page(password_form=form, status=422)
     set_password(current_user, form.password.data)
@@ -112,17 +92,11 @@ def change_password():
 # --- Two-factor sign-in (journal/auth/two_factor.py) -----------------------------------------
 
 
-# Which of the two-factor page's password forms each endpoint answers.
+# The two-factor page's password forms, by the endpoint each is sent to.
 _PASSWORD_FORMS = {
-    "profile.two_factor_disable": "disable_form",
-    "profile.two_factor_codes": "codes_form",
+    "profile.two_factor_disable": ("disable_form", TwoFactorPasswordForm),
+    "profile.two_factor_codes": ("codes_form", RecoveryCodesForm),
 }
-
-
-def _password_form(**kwargs) -> TwoFactorPasswordForm:
-    """Return the password form of the endpoint (the recovery codes' with its own prefix)."""
-    prefix = "codes" if request.endpoint == "profile.two_factor_codes" else ""
-    return TwoFactorPasswordForm(prefix=prefix, **kwargs)
 
 
 def _two_factor_page(
@@ -141,7 +115,7 @@ def _two_factor_page(
         secret=two_factor.spaced(user.totp_secret) if pending else None,
         code_form=code_form or TwoFactorCodeForm(formdata=None),
         disable_form=disable_form or TwoFactorPasswordForm(formdata=None),
-        codes_form=codes_form or TwoFactorPasswordForm(prefix="codes", formdata=None),
+        codes_form=codes_form or RecoveryCodesForm(formdata=None),
         codes=codes,
         renewed=renewed,
         codes_left=two_factor.recovery_codes_left(user) if user.totp_enabled_at else None,
@@ -195,11 +169,11 @@ def two_factor_confirm():
 
 @bp.post("/two-factor/disable")
 @login_required
-@_limited_password_check
+@current_password.limited
 def two_factor_disable():
     """Turn two-factor sign-in off (the password is asked for; not when it is required)."""
-    form = _password_form()
-    _checked(form, form.password)
+    form = TwoFactorPasswordForm()
+    current_password.checked(form, form.password)
     if not form.errors and two_factor.is_required(current_user):
         form.password.errors.append(
             _("A program megköveteli Öntől a kétlépcsős belépést, ezért nem kapcsolhatja ki.")
@@ -215,13 +189,13 @@ def two_factor_disable():
 
 @bp.post("/two-factor/recovery-codes")
 @login_required
-@_limited_password_check
+@current_password.limited
 def two_factor_codes():
     """Replace the recovery codes with new ones (the password is asked for); show them once."""
     if current_user.totp_enabled_at is None:
         return redirect(url_for("profile.two_factor_page"), 303)
-    form = _password_form()
-    _checked(form, form.password)
+    form = RecoveryCodesForm()
+    current_password.checked(form, form.password)
     if form.errors:
         return _two_factor_page(codes_form=form, status=422)
     codes = two_factor.new_recovery_codes(current_user)
