@@ -31,6 +31,12 @@ from journal.links import split_url
 SENSITIVE_FIELDS = {"csrf_token", "password", "confirm", "current"}
 
 
+def is_sensitive(name: str) -> bool:
+    """Tell whether a posted field is never written back into a page: a secret, under any
+    form prefix ("codes-password")."""
+    return name.rpartition("-")[2] in SENSITIVE_FIELDS
+
+
 def check_csrf() -> None:
     """Refuse a write that may have been forged by another site (CSRFError).
 
@@ -129,7 +135,7 @@ _PREFIXED = re.compile(r"^(s\d+)-(.+)$")
 def resend_page(message: str, status: int, title: str | None = None, reference: str | None = None):
     """Answer a refused form post with a page that keeps every field the user typed and sends
     it again (the form's own address, with a fresh CSRF token)."""
-    kept = [(k, v) for k, v in request.form.items(multi=True) if k not in SENSITIVE_FIELDS]
+    kept = [(k, v) for k, v in request.form.items(multi=True) if not is_sensitive(k)]
     labels = _typed_labels([k for k, _v in kept])
     typed = [(k, labels[k], v) for k, v in kept if k in labels]
     hidden = [(k, v) for k, v in kept if k not in labels]

@@ -47,7 +47,7 @@ from journal.models import (
     WorkshopStatus,
     utcnow,
 )
-from tests.factories import make_membership, make_user
+from tests.factories import PASSWORD, make_membership, make_user
 from tests.pdfs import pdf_text
 
 HX = {"HX-Request": "true"}
@@ -396,6 +396,7 @@ FORM_DATA: dict[str, Callable[["MatrixWorld", "Case"], dict]] = {
     "people.add_membership": lambda mw, case: {"group": "beta", "role": "participant"},
     "people.change_role": lambda mw, case: {"role": "mentor"},
     "people.anonymise": lambda mw, case: {"notes": "keep", "confirm": "y"},
+    "people.reset_two_factor": lambda mw, case: {"password": PASSWORD},
     "privacy.edit": lambda mw, case: {"body": "Tájékoztató", "version": "0"},
     "people.change_joined_on": lambda mw, case: {
         f"membership-{m}-joined_on": "2025-11-01" for m in mw.memberships.values()

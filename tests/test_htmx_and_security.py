@@ -297,3 +297,19 @@ def test_the_resend_page_labels_fields_as_their_own_form_does(csrf_client):
     assert ">Szöveg (1.)</label>" in write and ">Szöveg (2.)</label>" in write
     assert "A(z) 2. rész szövege</textarea>" in write
     assert f'<input type="hidden" name="s{sections[0].id}-version" value="1">' in write
+
+
+def test_no_password_is_ever_written_back_into_a_page(app):
+    """A refused form's page sends back what was typed, never a password: every password
+    field of every form, under its form's prefix too ("codes-password")."""
+    from wtforms import PasswordField
+
+    from journal.expiry import form_classes, is_sensitive
+
+    names = set()
+    with app.test_request_context():
+        for form_class in form_classes():
+            form = form_class(formdata=None, meta={"csrf": False})
+            names |= {field.name for field in form if isinstance(field, PasswordField)}
+    assert {"password", "current", "confirm", "codes-password"} <= names
+    assert all(is_sensitive(name) for name in names), names

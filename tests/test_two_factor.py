@@ -293,6 +293,10 @@ def test_the_coordinator_turns_off_a_lost_second_factor(app, world, clock, secur
     db.session.commit()
     person = office.get(f"/people/{mentor.id}").text
     assert "kétlépcsős belépéssel" in person and "Kétlépcsős belépés kikapcsolása" in person
+    assert "e-mailben értesítjük" in person  # mail is set up (the inbox)
+    app.config["MAIL_SERVER"] = None
+    assert "E-mailt nem küldünk" in office.get(f"/people/{mentor.id}").text
+    app.config["MAIL_SERVER"] = "127.0.0.1"
     reset = f"/people/{mentor.id}/two-factor/reset"
     # Her own password first: a session left open on her computer is not enough.
     for password in ("", "nem-ez-a-jelszo"):
@@ -324,20 +328,33 @@ def test_the_coordinator_turns_off_a_lost_second_factor(app, world, clock, secur
 
 def test_wrong_passwords_share_one_limit_across_the_forms_that_ask_for_it(app, world, clock):
     """Five wrong passwords a minute per user, wherever typed: a new password, turning two-factor
-    sign-in off, new recovery codes; the sixth is refused with 429 and checks nothing."""
-    mentor = world["mentor_a"]
-    client = app.test_client()
-    _password(client, mentor)
-    _turn_on(client, mentor)
+    sign-in off, new recovery codes, turning someone else's off; the sixth is refused with 429
+    (the form again, saying to wait) and checks nothing. Other refusals do not count."""
+    from tests.apps import login
+
+    office = app.test_client()
+    login(office, world["coordinator"])
+    reset = f"/people/{world['participant_a'].id}/two-factor/reset"
+    for _ in range(6):  # the right password, but the person has no second factor: 422
+        refused = office.post(reset, data={"password": PASSWORD}, headers={"HX-Request": "true"})
+        assert refused.status_code == 422 and "nincs bekapcsolva" in refused.text
+    _turn_on(office, world["coordinator"])
+    mentor = app.test_client()
+    _password(mentor, world["mentor_a"])
+    _turn_on(mentor, world["mentor_a"])
+    reset = f"/people/{world['mentor_a'].id}/two-factor/reset"  # one that is on
     wrong, new = "nem-ez-a-jelszo", "uj-hosszu-jelszo-7"
     tries = [
         ("/profile/password", {"current": wrong, "password": new, "confirm": new}),
         ("/profile/two-factor/disable", {"password": wrong}),
         ("/profile/two-factor/recovery-codes", {"codes-password": wrong}),
-        ("/profile/two-factor/disable", {"password": wrong}),
+        (reset, {"password": wrong}),
         ("/profile/two-factor/recovery-codes", {"codes-password": wrong}),
-    ]  # fmt: skip
-    assert [client.post(url, data=data).status_code for url, data in tries] == [422] * 5
-    limited = client.post("/profile/two-factor/recovery-codes", data={"codes-password": PASSWORD})
+    ]
+    assert [office.post(url, data=data).status_code for url, data in tries] == [422] * 5
+    limited = office.post("/profile/two-factor/recovery-codes", data={"codes-password": PASSWORD})
     assert limited.status_code == 429 and "Túl sok hibás jelszó" in limited.text
-    assert two_factor.recovery_codes_left(mentor) == 10  # nothing was made
+    assert two_factor.recovery_codes_left(world["coordinator"]) == 10  # nothing was made
+    person = office.post(reset, data={"password": PASSWORD})
+    assert person.status_code == 429 and "Túl sok hibás jelszó" in person.text
+    assert world["mentor_a"].full_name in person.text and 'id="password"' in person.text

@@ -2,7 +2,9 @@
 turning two-factor sign-in off, new recovery codes, the coordinator's turning off someone
 else's second factor. Wrong passwords are limited per user across all of these forms."""
 
+from flask import g
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from journal import security_log
@@ -15,13 +17,18 @@ def _user_key() -> str:
     return f"password|{current_user.id}"
 
 
-# One budget of wrong passwords per user for every form that asks for it (429 beyond it).
+# One budget of wrong passwords per user for every form that asks for it (429 beyond it);
+# only a wrong password counts, not another refusal of the same form.
 limited = limiter.shared_limit(
     configured_limit("PASSWORD_CHECK_RATE_LIMIT"),
     scope="password-check",
     key_func=_user_key,
-    deduct_when=lambda response: response.status_code == 422,
+    deduct_when=lambda _response: g.get("wrong_password", False),
 )
+
+
+# What a form beyond the limit says in its password field's place (the password is not checked).
+TOO_MANY = _l("Túl sok hibás jelszó egymás után. Kérjük, várjon egy percet, és próbálja újra.")
 
 
 def checked(form, field) -> None:
@@ -29,3 +36,4 @@ def checked(form, field) -> None:
     if form.validate() and not verify_password(current_user.password_hash, field.data):
         field.errors.append(_("A jelenlegi jelszó nem helyes."))
         security_log.event("password.check_failed")
+        g.wrong_password = True

@@ -2,17 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    EmailField,
-    PasswordField,
-    RadioField,
-    SelectChoice,
-    SelectField,
-    StringField,
-)
+from wtforms import BooleanField, EmailField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Optional, ValidationError
 
+from journal.auth.forms import TwoFactorPasswordForm
 from journal.forms import DateRequired, LocalDateField, TextLimit
 from journal.models import local_today
 
@@ -120,11 +113,10 @@ class AnonymiseForm(FlaskForm):
     )
 
 
-class TwoFactorResetForm(FlaskForm):
+class TwoFactorResetForm(TwoFactorPasswordForm):
     """The coordinator's own password, to turn off someone else's two-factor sign-in."""
 
-    password = PasswordField(
-        _l("Az Ön jelszava"),
-        validators=[DataRequired(_l("Adja meg a jelszavát."))],
-        render_kw={"autocomplete": "current-password"},
-    )
+    def __init__(self, *args, **kwargs):
+        """Name the field as the coordinator reads it on someone else's page."""
+        super().__init__(*args, **kwargs)
+        self.password.label.text = _l("Az Ön jelszava")

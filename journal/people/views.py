@@ -151,6 +151,7 @@ def _person_context(user: User, form: MembershipForm | None = None, **extra) -> 
         "joined_on_form": joined_on_form,
         **extra,
         "reset_form": extra.get("reset_form") or TwoFactorResetForm(formdata=None),
+        "mail_on": mail_configured(),  # whether the person is told by mail of a reset
     }
 
 
@@ -199,6 +200,16 @@ def activate(user_id: int):
     user = db.get_or_404(User, user_id)
     security_log.event("account.reactivated", target=user.id)
     return _act(user, operations.reactivate, user)
+
+
+@bp.errorhandler(429)
+def too_many_password_checks(_error):
+    """Show the person again, the reset's password field saying to wait (the only limit here)."""
+    security_log.event("rate_limited", path=request.path)
+    form = TwoFactorResetForm(formdata=None)
+    form.password.errors = [str(current_password.TOO_MANY)]
+    user = db.get_or_404(User, request.view_args["user_id"])
+    return _render_person(user, status=429, reset_form=form)
 
 
 @bp.post("/<int:user_id>/two-factor/reset")

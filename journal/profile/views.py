@@ -36,7 +36,7 @@ def _page(profile_form=None, password_form=None, status=200):
 def too_many_password_checks(_error):
     """Show the profile page again, saying to wait (passwords are never sent back)."""
     security_log.event("rate_limited", path=request.path)
-    message = _("Túl sok hibás jelszó egymás után. Kérjük, várjon egy percet, és próbálja újra.")
+    message = str(current_password.TOO_MANY)
     if request.endpoint in _PASSWORD_FORMS:
         name, form_class = _PASSWORD_FORMS[request.endpoint]
         form = form_class(formdata=None)

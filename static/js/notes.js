@@ -25,16 +25,16 @@
       if (travelling.size) event.preventDefault();
     } else if (action(event)) {
       travelling.add(event.detail.ctx);
-      document.querySelectorAll("[data-note-poll]").forEach((poll) => htmx.trigger(poll, "htmx:abort"));
+      const abort = (poll) => htmx.trigger(poll, "htmx:abort", {}, false); // no bubbling
+      document.querySelectorAll("[data-note-poll]").forEach(abort);
     }
   });
   document.addEventListener("htmx:finally:request", (event) => travelling.delete(event.detail.ctx));
-  // A note posted comes on top, lit and said; the one posted before it is no longer.
-  document.addEventListener("htmx:before:swap", ({ detail: { ctx } }) => {
-    if (ctx.target === "#note-items")
-      document.querySelectorAll("#note-items .note-posted").forEach((said) => {
-        said.closest(".note").classList.remove("note-fresh");
-        said.remove();
-      });
-  });
+  // Only the note posted last is said and lit: each one posted goes on top of the list.
+  document.addEventListener("htmx:after:swap", () =>
+    [...document.querySelectorAll("#note-items .note-posted")].slice(1).forEach((said) => {
+      said.closest(".note").classList.remove("note-fresh");
+      said.remove();
+    }),
+  );
 })();
