@@ -202,6 +202,33 @@ def test_a_note_committed_while_another_is_posted_is_never_hidden(
     assert "Közben" in response.text and "Friss" in response.text
 
 
+def test_a_new_note_comes_back_in_the_filters_the_list_shows(client, world, log_in):
+    """The list gives the new-note form its own filters (`list`): filtered after the page
+    was loaded, a post answers in the list's filters, not the page's first ones, and the
+    address says what the list then shows (its first page, in the filters kept)."""
+    log_in(world["participant_a"])
+    make_note(
+        world["participant_a2"], world["group_a"], title="Régi kérdés", kind=NoteKind.QUESTION
+    )
+    make_note(world["participant_a2"], world["group_a"], title="Régi nehézség")
+    listed = client.get("/groups/alfa/notes?kind=question&page=1", headers=HX).text
+    shown = re.search(r'id="note-filters" name="list" value="([^"]*)"', listed).group(1)
+    assert shown == "kind=question"
+    data = {"kind": "question", "title": "Új kérdés", "body": "", "list": shown}
+    posted = client.post("/groups/alfa/notes/new", data=data, headers=HX)  # the page's first URL
+    assert "Új kérdés" in posted.text and "Régi kérdés" in posted.text
+    assert "Régi nehézség" not in posted.text
+    assert posted.headers["HX-Replace-Url"] == "/groups/alfa/notes?kind=question"
+    hidden = client.post(
+        "/groups/alfa/notes/new", data=data | {"kind": "good_practice"}, headers=HX
+    )  # the filter would hide it: the list comes unfiltered, and so does the address
+    assert (
+        "Régi nehézség" in hidden.text and hidden.headers["HX-Replace-Url"] == "/groups/alfa/notes"
+    )
+    second = client.get("/groups/alfa/notes?page=2", headers=HX).text
+    assert 'id="note-filters" name="list" value=""' in second  # a page is no filter
+
+
 def test_a_refused_note_focuses_its_first_error(client, world, log_in):
     """A refused form focuses the first field in error (and only that one)."""
     log_in(world["participant_a"])

@@ -19,6 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from limits import parse
+from werkzeug.datastructures import MultiDict
 
 from journal import security_log
 from journal.drafts.forms import form_fields, with_draft
@@ -229,10 +230,20 @@ def _board_context(
     return context
 
 
+def _list_filters() -> queries.BoardFilters:
+    """Return the filters of the list the new-note form was posted beside: the list's own (it
+    gives the form its query, `list`, as a filter or a page link changed it), else those of
+    the form's address."""
+    shown = request.form.get("list")
+    return queries.BoardFilters.from_args(
+        MultiDict(parse_qsl(shown)) if shown is not None else request.args
+    )
+
+
 def _posted_list(group: Group, note: Note) -> dict:
-    """Return the board's first page with the note just posted at its top, in the board's
-    filters (those of the query string) or, if they would hide it, in none."""
-    filters = queries.BoardFilters.from_args(request.args)
+    """Return the board's first page with the note just posted at its top, in the list's
+    filters or, if they would hide it, in none."""
+    filters = _list_filters()
     filters.page = 1
     context = _board_context(group, filters)
     if note not in context["board"].notes:
@@ -251,7 +262,7 @@ def _posted_on_top(group: Group, note: Note, current: queries.PostedBoard | None
         pages = queries.pages_of(current.total)
         board = queries.BoardPage([], 1, pages, current.total, newest=note.id)
     else:
-        filters = queries.BoardFilters.from_args(request.args)
+        filters = _list_filters()
         board = queries.board_count(current_user, group, filters)
         board.newest = note.id
     return retargeted(
@@ -403,6 +414,11 @@ def create(slug: str):
                 else:
                     context = _posted_list(group, note) if wants_fragment() else {}
                     response = after_action("notes/_list.html", _board_url(note), **context)
+                    if context:  # the address says what the list shows: its first page
+                        filters = context["filters"].query_args()
+                        response.headers["HX-Replace-Url"] = url_for(
+                            "notes.board", slug=group.slug, **filters
+                        )
                 db.session.commit()
                 return response
     _with_choices(form, group)
