@@ -205,7 +205,8 @@ def test_a_note_committed_while_another_is_posted_is_never_hidden(
 def test_a_new_note_comes_back_in_the_filters_the_list_shows(client, world, log_in):
     """The list gives the new-note form its own filters (`list`): filtered after the page
     was loaded, a post answers in the list's filters, not the page's first ones, and the
-    address says what the list then shows (its first page, in the filters kept)."""
+    address says what the list then shows (its first page, in the filters kept); filters
+    that would hide the note are dropped, from the filter form too."""
     log_in(world["participant_a"])
     make_note(
         world["participant_a2"], world["group_a"], title="Régi kérdés", kind=NoteKind.QUESTION
@@ -225,6 +226,9 @@ def test_a_new_note_comes_back_in_the_filters_the_list_shows(client, world, log_
     assert (
         "Régi nehézség" in hidden.text and hidden.headers["HX-Replace-Url"] == "/groups/alfa/notes"
     )
+    form = hidden.text.split('<form id="note-filter-form"', 1)[1].split("</form>", 1)[0]
+    assert 'hx-swap-oob="true"' in form and "selected" not in form  # the form says "mind" too
+    assert 'id="note-filter-form"' not in posted.text  # kept filters: the form is right as it is
     second = client.get("/groups/alfa/notes?page=2", headers=HX).text
     assert 'id="note-filters" name="list" value=""' in second  # a page is no filter
 

@@ -242,12 +242,16 @@ def _list_filters() -> queries.BoardFilters:
 
 def _posted_list(group: Group, note: Note) -> dict:
     """Return the board's first page with the note just posted at its top, in the list's
-    filters or, if they would hide it, in none."""
+    filters or, if they would hide it, in none (and the filter form, to say so)."""
     filters = _list_filters()
     filters.page = 1
     context = _board_context(group, filters)
-    if note not in context["board"].notes:
-        context = _board_context(group, queries.BoardFilters())
+    if note not in context["board"].notes:  # the filter form then shows none either
+        context = _board_context(group, queries.BoardFilters()) | {
+            "filters_reset": True,
+            "workshops": queries.group_workshops(group),
+            "authors": queries.note_authors(current_user, group),
+        }
     return context | {"fresh_id": note.id}
 
 
