@@ -24,7 +24,7 @@ from journal.notes.operations import (
 )
 from journal.reports import summary as summary_module
 from tests.factories import make_journal, make_membership, make_user, make_workshop
-from tests.pdfs import font_names
+from tests.pdfs import font_names, overlapping_words, pdf_text, word_boxes
 from tests.test_reports_printing import Listener
 
 # Participants whose Hungarian order differs from a code-point sort: C < Cs, O < Ö < Ő, Z < Zs.
@@ -620,6 +620,35 @@ def test_pages_render_to_png(client, log_in, summary, tmp_path):
         for png in pngs:
             data = png.read_bytes()
             assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 3_000
+
+
+def test_long_texts_stay_in_their_columns_and_margins(client, log_in, summary):
+    """The workshops' and the figures' tables have fixed columns on paper: a long place,
+    topic and list of methods (a 39-letter word among them), a workshop without its hours and
+    one not recorded wrap inside their columns. No word of any page overlaps another or
+    passes the right margin (18 mm), in the summary and in the program report."""
+    word = "Közművelődésiintézményrendszerfejlesztés"  # 39 letters: no break opportunity added
+    summary["group"].program.period_end = day(2026, 9, 30)
+    make_workshop(
+        summary["group"],
+        date=day(2026, 9, 30),  # "szeptember": the longest month name
+        topic=f"{word} és a szomszédos települések önkormányzatainak bevonása",
+        place=f"Nagyközségi {word} Központ és Könyvtár, emeleti nagyterem",
+        methods=f"{word}\nvilágkávézó\nfishbowl\nkiscsoportos reflektív műhelymunka",
+    )
+    db.session.commit()
+    log_in(summary["world"]["coordinator"])
+    for url in ("/groups/alfa/summary.pdf", "/program/report.pdf"):
+        response = client.get(url)
+        assert response.mimetype == "application/pdf", url
+        pages = word_boxes(response.data)
+        text = " ".join(pdf_text(response.data).split())
+        assert "nincs rögzítve" in text and "alkalom időpont nélkül" in text, url
+        assert "ményrendszerfejlesztés" in text, url
+        for number, (width, words) in enumerate(pages, 1):
+            assert overlapping_words(words) == [], (url, number)
+            right = width - 18 / 25.4 * 72
+            assert [w[4] for w in words if w[2] > right + 0.5] == [], (url, number)
 
 
 def test_note_outside_the_period_is_left_out(app, summary):
