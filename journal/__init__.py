@@ -1,6 +1,7 @@
 """Műhelynapló: the workshop journal of a Hungarian group-mentoring program."""
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -36,10 +37,15 @@ _CONTROLS |= {11: "\n", 12: "\n"}
 _CONTROLS |= dict.fromkeys(range(0xD800, 0xE000))
 
 
+# The same characters, found at C speed: most texts hold none, and translate() looks up every
+# character of a text in the table (0.3 ms for an autosave's 5,000 characters).
+_ANY_CONTROL = re.compile("[" + "".join(re.escape(chr(code)) for code in _CONTROLS) + "]")
+
+
 def without_controls(value: str) -> str:
     """Return a text without its control characters (tab and line breaks stay) and lone
     surrogates."""
-    return value.translate(_CONTROLS)
+    return value.translate(_CONTROLS) if _ANY_CONTROL.search(value) else value
 
 
 def _plain_json(value):

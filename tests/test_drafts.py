@@ -6,6 +6,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from journal import _CONTROLS, without_controls
 from journal.drafts import kinds
 from journal.drafts.operations import NewerDraft, clear_draft, save_draft, stamp
 from journal.drafts.queries import draft_for
@@ -183,6 +184,15 @@ def test_a_draft_keeps_no_control_character(client, world, log_in, section):
     halves = _put(client, f"section:{section.id}", "Fél\ud800 jel", draft=stamp_)
     assert halves.status_code == 200  # it was a 500: no UTF-8 text holds one
     assert db.session.scalar(select(Draft.body)) == "Fél jel"
+
+
+def test_every_control_character_is_found_in_a_text():
+    """Texts without a control character are left as they are without a per-character table
+    lookup; every character of the Basic Multilingual Plane is still treated as the table
+    says, alone and after other text."""
+    for code in range(0x10000):
+        for text in (chr(code), f"Első sor ő{chr(code)}"):
+            assert without_controls(text) == text.translate(_CONTROLS), hex(code)
 
 
 def test_note_drafts_follow_the_note_rules(app, client, world, log_in):
