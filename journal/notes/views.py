@@ -1,7 +1,6 @@
 """Shared notes: the group's board, inline editing, replies, "Nálam is" and moderation."""
 
 import contextlib
-from types import SimpleNamespace
 from urllib.parse import parse_qsl
 
 from flask import (
@@ -78,13 +77,24 @@ NOTE_ENDPOINTS = (
 )  # fmt: skip
 
 
-def note_addresses() -> SimpleNamespace:
-    """Return the addresses of notes' actions, each a function of the note's id, built once
-    per request through the URL map: a page of notes asks for them once per note."""
+class _NoteAddresses:
+    """The addresses of notes' actions by endpoint name, each a function of the note's id,
+    built through the URL map when first asked for: a page of notes asks for each once per
+    note, a one-note fragment for one or two of them."""
+
+    def __getattr__(self, name: str):
+        """Build the endpoint's pattern (only for a name not yet set) and keep it."""
+        if name not in NOTE_ENDPOINTS:
+            raise AttributeError(name)
+        fill = UrlPattern(f"notes.{name}", "note_id").fill
+        setattr(self, name, fill)
+        return fill
+
+
+def note_addresses() -> _NoteAddresses:
+    """Return this request's addresses of notes' actions."""
     if "note_addresses" not in g:
-        g.note_addresses = SimpleNamespace(
-            **{name: UrlPattern(f"notes.{name}", "note_id").fill for name in NOTE_ENDPOINTS}
-        )
+        g.note_addresses = _NoteAddresses()
     return g.note_addresses
 
 
