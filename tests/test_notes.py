@@ -160,7 +160,8 @@ def test_a_note_posted_on_the_board_as_it_is_goes_on_top_of_it(client, world, lo
     typed = _new(client, headers=HX, title="Gépelés közben", typing="1", **_posted_token(page))
     assert typed.headers["HX-Retarget"] == "#note-items"
     assert 'hx-swap-oob="delete"' not in typed.text and 'id="note-since"' not in typed.text
-    assert "since=&" in typed.text
+    # Its poll stays as it was: its token is no longer the board's, so it brings the list.
+    assert 'id="note-news"' not in typed.text
 
 
 @pytest.mark.skipif(
@@ -799,6 +800,27 @@ def test_poll_while_typing_says_how_many_notes_are_new(client, world, log_in):
     assert f"newest={first.id + 1}" in shown and f"since={since}" in shown
     assert "új jegyzet" not in shown and "announced" not in shown
     assert "<html" in client.get(f"/groups/alfa/notes/newer?after={newest}").text
+
+
+def test_a_note_posted_while_typing_keeps_the_news_of_others(client, world, log_in):
+    """Someone else's note announced while the user types in the list stays announced after
+    the user posts a note of their own (which goes on top at once and never counts as new),
+    and "newer" then shows the other's note, not the own one again."""
+    make_note(world["participant_a2"], world["group_a"], title="Régi")
+    log_in(world["participant_a"])
+    page = client.get("/groups/alfa/notes").text
+    since = re.search(r"since=([0-9a-f]+)", page).group(1)
+    newest = int(re.search(r"newest=(\d+)", page).group(1))
+    poll = f"/groups/alfa/notes/poll?since={since}&newest={newest}&typing=1"
+    make_note(world["participant_a2"], world["group_a"], title="Másé")
+    assert "1 új jegyzet" in client.get(poll, headers=HX).text
+    typed = _new(client, headers=HX, title="Sajátom", typing="1", **_posted_token(page))
+    assert typed.headers["HX-Retarget"] == "#note-items" and "Sajátom" in typed.text
+    assert 'id="note-news"' not in typed.text  # the announcement and its poll stay
+    assert client.get(poll + "&announced=1", headers=HX).status_code == 204
+    assert "1 új jegyzet" in client.get(poll, headers=HX).text
+    shown = client.get(f"/groups/alfa/notes/newer?after={newest}&since={since}", headers=HX).text
+    assert "Másé" in shown and "Sajátom" not in shown and "Régi" not in shown
 
 
 def test_board_filters_and_pagination(client, world, log_in):

@@ -181,8 +181,11 @@ def board_count(user: User, group: Group, filters: BoardFilters) -> BoardPage:
 
 
 def count_newer(user: User, group: Group, filters: BoardFilters, newest: int) -> int:
-    """Count the notes under the filters added after the note `newest`."""
-    condition = and_(_board_condition(user, group, filters), Note.id > newest)
+    """Count the notes of others under the filters added after the note `newest` (a note the
+    user posts goes on top of the list at once)."""
+    condition = and_(
+        _board_condition(user, group, filters), Note.id > newest, Note.author_id != user.id
+    )
     return db.session.scalar(select(func.count(Note.id)).where(condition)) or 0
 
 

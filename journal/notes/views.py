@@ -278,7 +278,6 @@ def _posted_on_top(group: Group, note: Note, current: queries.PostedBoard | None
     else:
         filters = _list_filters()
         board = queries.board_count(current_user, group, filters)
-        board.newest = note.id
     return retargeted(
         "notes/_newer.html", "#note-items", "afterbegin",
         group=group, filters=filters, board=board, notes=[note], new_ids=[], fresh_id=note.id,
@@ -354,7 +353,9 @@ def newer(slug: str):
         return board(slug)
     group = group_or_404(slug)
     context = _board_context(group)
-    notes = [note for note in context["board"].notes if note.id > _number("after")]
+    # The user's own notes went on top of the list when posted.
+    after = _number("after")
+    notes = [n for n in context["board"].notes if n.id > after and n.author_id != current_user.id]
     return render(
         "notes/board.html",
         "notes/_newer.html",
