@@ -20,7 +20,6 @@ from journal.models import (
     Group,
     RenderedBody,
     Role,
-    SearchDocument,
     User,
     local_today,
 )
@@ -32,11 +31,12 @@ from journal.search import index as search_index
 @click.command("init-db")
 def init_db_command() -> None:
     """Create or upgrade the database schema to the newest migration, render again the
-    stored HTML of texts written by an older Markdown pipeline, and fill an empty search
-    index (a database from before search had one)."""
+    stored HTML of texts written by an older Markdown pipeline, and write the search index
+    again when a kind of text is missing from it (a database from before search, or from
+    before that kind was searchable)."""
     upgrade()
     rendered = render_stale_markdown()
-    indexed = 0 if db.session.scalar(select(SearchDocument.id).limit(1)) else search_index.rebuild()
+    indexed = search_index.rebuild() if search_index.incomplete() else 0
     db.session.commit()
     click.echo(
         f"Database is up to date ({rendered} texts rendered again, {indexed} texts indexed)."

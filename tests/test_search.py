@@ -1,6 +1,7 @@
 """Search: Hungarian as people type it, the index kept current in the writing transaction,
 filters in the URL, hostile queries answered, results escaped and marked."""
 
+import re
 from datetime import date
 
 import pytest
@@ -8,12 +9,14 @@ from sqlalchemy import delete, func, select
 
 from journal.extensions import db
 from journal.journals.operations import save_section
+from journal.methods.operations import create_method, save_method
 from journal.models import NoteKind, SearchDocument, Visibility
 from journal.notes.operations import add_reply, edit_note
 from journal.search import index
 from journal.search.queries import parse
 from journal.workshops.operations import WorkshopData, update_workshop
-from tests.factories import make_journal, make_workshop
+from tests.apps import login
+from tests.factories import make_journal, make_user, make_workshop
 from tests.test_notes import make_note
 
 HX = {"HX-Request": "true"}
@@ -280,3 +283,41 @@ def test_both_ways_to_the_newest_matches_find_the_same(client, notes, log_in, mo
     log_in(notes["coordinator"])
     assert titles(client, "onkentes") == 2
     assert titles(client, '"a falunapon"') == 1
+
+
+def test_the_methods_library_is_found_by_everyone_in_the_program(app, runner, world, monkeypatch):
+    """A method of the library is found by its name and by the words of any of its fields,
+    by every member of any group and by the coordinator, marked, linked to its page, under
+    the kind "method" and in no group; an edit is found at once, and `init-db` indexes the
+    methods of an index written before they were searchable. Someone in no group (who may
+    not read the library) finds nothing."""
+    values = {"name": "Gyöngyfűzés", "aim": "Bizalomépítés a csoportban", "group_size": "6–12",
+              "minutes": 30, "materials": "zsinór, gyöngyök", "body": "1. **Fűzzük** fel.",
+              "variations": "", "source": "", "tags": "nyitás"}  # fmt: skip
+    method = create_method(world["coordinator"], values)
+    db.session.commit()
+    for who in ("participant_a", "participant_b", "mentor_a", "coordinator"):
+        client = app.test_client()
+        login(client, world[who])
+        page = found(client, "bizalomepites")
+        assert page.count('class="result"') == 1, who
+        assert f'href="/methods/{method.id}"' in page and "Gyöngyfűzés" in page
+        assert "Módszer · Módszertár" in page and "<mark>Bizalomépítés</mark>" in page
+        assert titles(client, "gyongyfuzes zsinor") == 1, who
+        assert titles(client, "bizalomepites", kind="method") == 1
+        assert titles(client, "bizalomepites", kind="note") == 0
+    assert titles(client, "bizalomepites", group="alfa") == 0
+    save_method(world["coordinator"], method, method.version, values | {"aim": "Ráhangolódás"})
+    db.session.commit()
+    assert titles(client, "bizalomepites") == 0 and titles(client, "rahangolodas") == 1
+    db.session.execute(delete(SearchDocument).where(SearchDocument.kind == "method"))
+    db.session.commit()
+    # The test's schema is not made by Alembic: only the index is init-db's to fill here.
+    monkeypatch.setattr("journal.cli.upgrade", lambda: None)
+    result = runner.invoke(args=["init-db"])
+    assert result.exit_code == 0 and re.search(r"\b[1-9]\d* texts indexed", result.output)
+    assert titles(client, "rahangolodas") == 1
+    nobody = make_user(family_name="Senki", given_name="Sem")
+    db.session.commit()
+    login(client := app.test_client(), nobody)
+    assert titles(client, "rahangolodas") == 0

@@ -1,5 +1,6 @@
-"""The search index: the folded words of every searchable row, written in the same transaction
-as the row, for SQLite's FTS5 or PostgreSQL's full-text search.
+"""The search index: the folded words of every searchable row (workshops, journal sections,
+notes, replies, report texts and the methods library), written in the same transaction as the
+row, for SQLite's FTS5 or PostgreSQL's full-text search.
 
 Folding (lower case, accents removed, words only) happens here in Python, on the indexed text
 and on the query alike, so both engines see the same plain words and behave the same way:
@@ -17,6 +18,7 @@ from journal.extensions import db
 from journal.models import (
     Journal,
     JournalSection,
+    Method,
     Note,
     Reply,
     ReportText,
@@ -102,6 +104,13 @@ def document_of(row) -> dict | None:
             group_id=_group_of_scope(row.scope), author_id=row.updated_by_id,
             day=local_date(row.updated_at), title="", body=_folded(row.body),
         )  # fmt: skip
+    elif isinstance(row, Method):
+        values = dict(
+            kind="method", subkind="", group_id=None, author_id=row.created_by_id,
+            day=local_date(row.updated_at), title=_folded(row.name),
+            body=_folded(row.aim, row.group_size, row.materials, row.body, row.variations,
+                         row.source, row.tags),
+        )  # fmt: skip
     else:
         return None
     if not (values["title"] or values["body"]):
@@ -109,7 +118,12 @@ def document_of(row) -> dict | None:
     return values | {"source_id": row.id}
 
 
-INDEXED = (Workshop, JournalSection, Note, Reply, ReportText)
+# Each indexed model and its kind in the index.
+_KINDS = {
+    Workshop: "workshop", JournalSection: "section", Note: "note", Reply: "reply",
+    ReportText: "report_text", Method: "method",
+}  # fmt: skip
+INDEXED = tuple(_KINDS)
 # The attributes whose change changes a row's entry (flags such as hidden or deleted do not:
 # who may read a row is decided when searching, from the row itself).
 _TEXT = {
@@ -118,15 +132,14 @@ _TEXT = {
     Note: ("title", "body", "link", "created_at"),  # its day (the demo back-dates notes)
     Reply: ("body", "created_at"),
     ReportText: ("body", "updated_by_id"),
-}
+    Method: ("name", "aim", "group_size", "materials", "body", "variations", "source", "tags",
+             "updated_at"),
+}  # fmt: skip
 
 
 def _kind(row) -> str:
     """Return the index kind of an indexed row."""
-    return {
-        Workshop: "workshop", JournalSection: "section", Note: "note", Reply: "reply",
-        ReportText: "report_text",
-    }[type(row)]  # fmt: skip
+    return _KINDS[type(row)]
 
 
 def write(connection, row) -> None:
@@ -189,6 +202,20 @@ def _index_flushed(session, _context) -> None:
         workshop = db.session.get(Workshop, workshop_id)
         if workshop is not None:
             write(connection, workshop)
+
+
+def incomplete() -> bool:
+    """Tell whether a kind of row whose every row has a title (workshops, notes, methods) is
+    missing from the index while rows of it exist: an empty index, or one written before that
+    kind was searchable."""
+    return any(
+        db.session.scalar(select(model.id).limit(1)) is not None
+        and db.session.scalar(
+            select(SearchDocument.id).where(SearchDocument.kind == _KINDS[model]).limit(1)
+        )
+        is None
+        for model in (Workshop, Note, Method)
+    )
 
 
 def rebuild(batch: int = 1000) -> int:

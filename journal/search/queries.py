@@ -33,6 +33,7 @@ from journal.models import (
     Journal,
     JournalSection,
     Membership,
+    Method,
     Note,
     NoteKind,
     Reply,
@@ -42,7 +43,7 @@ from journal.models import (
     Workshop,
 )
 from journal.notes.queries import visible_in_groups
-from journal.permissions import is_coordinator, mentored_group_ids
+from journal.permissions import can_view_methods, is_coordinator, mentored_group_ids
 from journal.reports.summary import PeriodError, parse_day
 from journal.search.index import word_spans, words
 
@@ -175,12 +176,13 @@ def _readable(user: User):
             doc.kind == "report_text",
             true() if coordinator else doc.group_id.in_(sorted(mentored_group_ids(user))),
         ),
+        and_(doc.kind == "method", true() if can_view_methods(user) else false()),
     )
 
 
 # --- Filters -------------------------------------------------------------------------------------
 
-KINDS = ("workshop", "journal", "note", "reply", "report")
+KINDS = ("workshop", "journal", "note", "reply", "report", "method")
 
 
 def kind_condition(kind: str):
@@ -306,7 +308,11 @@ def search(user: User, filters: SearchFilters, url_of) -> SearchPage:
     doc = SearchDocument
     # What the entry alone decides (the groups, the filters) narrows the engine's matches;
     # the rules that need the row itself are checked on those candidates.
-    near = in_groups(doc.group_id, None if is_coordinator(user) else list(groups.values()))
+    # The methods library belongs to no group.
+    near = or_(
+        in_groups(doc.group_id, None if is_coordinator(user) else list(groups.values())),
+        doc.kind == "method",
+    )
     hits = _candidates(terms, [near, *filters.conditions(groups)])
     checked = (
         select(hits.c.doc_id, hits.c.rank, doc.kind, doc.source_id, doc.day,
@@ -370,6 +376,7 @@ def _load(found) -> dict[tuple[str, int], object]:
         "note": (Note, (selectinload(Note.group), selectinload(Note.workshop))),
         "reply": (Reply, (selectinload(Reply.note).selectinload(Note.group),)),
         "report_text": (ReportText, ()),
+        "method": (Method, ()),
     }
     rows = {}
     for kind, (model, loads) in options.items():
@@ -391,6 +398,9 @@ def _texts(kind: str, row) -> tuple[str, str]:
         return row.topic, " · ".join(p for p in (row.place, row.agenda, row.methods) if p)
     if kind == "note":
         return row.title, _plain(row)
+    if kind == "method":
+        parts = (row.aim, _plain(row), row.materials, row.variations, row.source, row.tags)
+        return row.name, " · ".join(part for part in parts if part)
     return "", _plain(row)
 
 

@@ -28,6 +28,8 @@ def _url_of(kind: str, row) -> str:
         return url_for("notes.show", note_id=row.id)
     if kind == "reply":
         return url_for("notes.show", note_id=row.note_id, _anchor=f"replies-{row.note_id}")
+    if kind == "method":
+        return url_for("methods.show", method_id=row.id)
     period = {"from": row.period_start.isoformat(), "to": row.period_end.isoformat()}
     if row.scope == "program":
         if can_write_program_text(current_user):
