@@ -292,8 +292,9 @@ def test_the_methods_library_is_found_by_everyone_in_the_program(app, runner, wo
     methods of an index written before they were searchable. Someone in no group (who may
     not read the library) finds nothing."""
     values = {"name": "Gyöngyfűzés", "aim": "Bizalomépítés a csoportban", "group_size": "6–12",
-              "minutes": 30, "materials": "zsinór, gyöngyök", "body": "1. **Fűzzük** fel.",
-              "variations": "", "source": "", "tags": "nyitás"}  # fmt: skip
+              "minutes": 30, "materials": "- zsinór\n- **színes** gyöngyök",
+              "body": "1. **Fűzzük** fel.", "variations": "", "source": "",
+              "tags": "nyitás"}  # fmt: skip
     method = create_method(world["coordinator"], values)
     db.session.commit()
     for who in ("participant_a", "participant_b", "mentor_a", "coordinator"):
@@ -307,6 +308,9 @@ def test_the_methods_library_is_found_by_everyone_in_the_program(app, runner, wo
         assert titles(client, "bizalomepites", kind="method") == 1
         assert titles(client, "bizalomepites", kind="note") == 0
     assert titles(client, "bizalomepites", group="alfa") == 0
+    # The Markdown of its materials reads as its page shows it.
+    page = found(client, "szines")
+    assert "zsinór <mark>színes</mark> gyöngyök" in " ".join(page.split()) and "**" not in page
     save_method(world["coordinator"], method, method.version, values | {"aim": "Ráhangolódás"})
     db.session.commit()
     assert titles(client, "bizalomepites") == 0 and titles(client, "rahangolodas") == 1

@@ -28,7 +28,7 @@ from journal.extensions import db
 from journal.forms import positive_int
 from journal.groups.queries import in_groups, visible_groups
 from journal.journals.queries import readable_condition
-from journal.markdown import plain_text, rendered_html
+from journal.markdown import plain_text, render_markdown, rendered_html
 from journal.models import (
     Journal,
     JournalSection,
@@ -399,7 +399,10 @@ def _texts(kind: str, row) -> tuple[str, str]:
     if kind == "note":
         return row.title, _plain(row)
     if kind == "method":
-        parts = (row.aim, _plain(row), row.materials, row.variations, row.source, row.tags)
+        # Its steps, materials, variations and source are Markdown, as its page shows them.
+        marked = [plain_text(render_markdown(text)) for text in (row.materials, row.variations,
+                                                                 row.source)]  # fmt: skip
+        parts = (row.aim, _plain(row), *marked, row.tags)
         return row.name, " · ".join(part for part in parts if part)
     return "", _plain(row)
 
