@@ -31,12 +31,12 @@ from journal.search import index as search_index
 @click.command("init-db")
 def init_db_command() -> None:
     """Create or upgrade the database schema to the newest migration, render again the
-    stored HTML of texts written by an older Markdown pipeline, and write the search index
-    again when a kind of text is missing from it (a database from before search, or from
-    before that kind was searchable)."""
+    stored HTML of texts written by an older Markdown pipeline, and index every text the
+    search index lacks (all of them in a database from before search; the methods in one from
+    before the methods library was searchable)."""
     upgrade()
     rendered = render_stale_markdown()
-    indexed = search_index.rebuild() if search_index.incomplete() else 0
+    indexed = search_index.fill_missing()
     db.session.commit()
     click.echo(
         f"Database is up to date ({rendered} texts rendered again, {indexed} texts indexed)."

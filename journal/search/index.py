@@ -204,35 +204,28 @@ def _index_flushed(session, _context) -> None:
             write(connection, workshop)
 
 
-def incomplete() -> bool:
-    """Tell whether a kind of row whose every row has a title (workshops, notes, methods) is
-    missing from the index while rows of it exist: an empty index, or one written before that
-    kind was searchable."""
-    return any(
-        db.session.scalar(select(model.id).limit(1)) is not None
-        and db.session.scalar(
-            select(SearchDocument.id).where(SearchDocument.kind == _KINDS[model]).limit(1)
-        )
-        is None
-        for model in (Workshop, Note, Method)
-    )
+# What a row's entry reads of its parents, loaded with the rows.
+_LOADS = {
+    Workshop: selectinload(Workshop.plan).selectinload(WorkshopMethod.method),
+    JournalSection: selectinload(JournalSection.journal).selectinload(Journal.workshop),
+    Reply: selectinload(Reply.note),
+}
 
 
-def rebuild(batch: int = 1000) -> int:
-    """Empty the index and write every row's entry again; return how many were written. The
+def fill_missing(batch: int = 1000) -> int:
+    """Write the entry of every row that has none, and return how many were written: all of
+    them in an empty index, the methods in one written before the methods library was
+    searchable. A row without a word to find has no entry, and is read again each time. The
     session is emptied as it goes (its rows are expunged, the changes stay)."""
-    loads = {
-        Workshop: selectinload(Workshop.plan).selectinload(WorkshopMethod.method),
-        JournalSection: selectinload(JournalSection.journal).selectinload(Journal.workshop),
-        Reply: selectinload(Reply.note),
-    }
-    db.session.execute(delete(SearchDocument))
     connection = db.session.connection()
     count, pending = 0, []
-    for model in INDEXED:
-        query = select(model).execution_options(yield_per=batch)
-        if model in loads:
-            query = query.options(loads[model])
+    for model, kind in _KINDS.items():
+        entry = select(SearchDocument.id).where(
+            SearchDocument.kind == kind, SearchDocument.source_id == model.id
+        )
+        query = select(model).where(~entry.exists()).execution_options(yield_per=batch)
+        if model in _LOADS:
+            query = query.options(_LOADS[model])
         for row in db.session.scalars(query):
             values = document_of(row)
             if values is not None:
@@ -244,6 +237,12 @@ def rebuild(batch: int = 1000) -> int:
     if pending:
         connection.execute(insert(SearchDocument), pending)
     return count + len(pending)
+
+
+def rebuild(batch: int = 1000) -> int:
+    """Empty the index and write every row's entry again; return how many were written."""
+    db.session.execute(delete(SearchDocument))
+    return fill_missing(batch)
 
 
 # --- The engines ------------------------------------------------------------------------------
