@@ -132,9 +132,15 @@ def rendered(row) -> Markup:
     return _prose(rendered_html(row))
 
 
+# The end of a list item that another follows: its items stay apart in plain text.
+_NEXT_ITEM = re.compile(r"</li>\s*(?=<li[\s>])")
+
+
 def plain_text(rendered_html_: str) -> str:
-    """Return rendered HTML as the plain text a reader sees, its spaces collapsed."""
-    return " ".join(html.unescape(nh3.clean(rendered_html_, tags=set())).split())
+    """Return rendered HTML as the plain text a reader sees, its spaces collapsed, the items
+    of a list apart ("zsinór · gyöngyök", not "zsinór gyöngyök")."""
+    text = nh3.clean(_NEXT_ITEM.sub("</li> · ", rendered_html_), tags=set())
+    return " ".join(html.unescape(text).split())
 
 
 def plain_excerpt(text: str, limit: int) -> str:

@@ -4,7 +4,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from journal.markdown import render_markdown
+from journal.markdown import plain_excerpt, plain_text, render_markdown
 
 SAFE_TAGS = {"div", "p", "br", "strong", "em", "a", "ul", "ol", "li", "blockquote", "code", "pre"}
 SAFE_ATTRIBUTES = {"class", "hx-ignore", "href", "title", "rel", "start"}
@@ -255,3 +255,11 @@ def test_init_db_renders_every_kind_of_stored_body_again(app):
         assert rows, model
         assert all(r.body_html_version == PIPELINE_VERSION for r in rows), model
         assert not any(r.body_html == "ELAVULT" for r in rows), model
+
+
+def test_plain_text_keeps_the_items_of_a_list_apart():
+    """A list read as plain text (a search result, an excerpt) keeps its items apart, so that
+    "zsinór" and "színes gyöngyök" do not run together into one phrase."""
+    html = render_markdown("- zsinór\n- **színes** gyöngyök\n\n1. egy\n2. kettő\n\nVége.")
+    assert plain_text(html) == "zsinór · színes gyöngyök egy · kettő Vége."
+    assert plain_excerpt("- első\n- második", 100) == "első · második"

@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select
 
 from journal.extensions import db
 from journal.journals.operations import save_section
-from journal.methods.operations import create_method, save_method
+from journal.methods.operations import create_method, plan_step, save_method
 from journal.models import NoteKind, SearchDocument, Visibility
 from journal.notes.operations import add_reply, edit_note
 from journal.search import index
@@ -290,8 +290,9 @@ def test_the_methods_library_is_found_by_everyone_in_the_program(app, runner, wo
     the kind "method" and in no group; an edit is found at once, and `init-db` indexes the
     methods of an index written before they were searchable. Someone in no group (who may
     not read the library) finds nothing."""
-    values = {"name": "Gyöngyfűzés", "aim": "Bizalomépítés a csoportban", "group_size": "6–12",
-              "minutes": 30, "materials": "- zsinór\n- **színes** gyöngyök",
+    values = {"name": "Gyöngyfűzés", "aim": "Bizalomépítés a csoportban",
+              "group_size": "6–12 fő, két asztalnál", "minutes": 30,
+              "materials": "- zsinór\n- **színes** gyöngyök",
               "body": "1. **Fűzzük** fel.", "variations": "", "source": "",
               "tags": "nyitás"}  # fmt: skip
     method = create_method(world["coordinator"], values)
@@ -306,10 +307,18 @@ def test_the_methods_library_is_found_by_everyone_in_the_program(app, runner, wo
         assert titles(client, "gyongyfuzes zsinor") == 1, who
         assert titles(client, "bizalomepites", kind="method") == 1
         assert titles(client, "bizalomepites", kind="note") == 0
-    assert titles(client, "bizalomepites", group="alfa") == 0
-    # The Markdown of its materials reads as its page shows it.
+    # The library is every group's and of no period: group and period filters leave it in.
+    assert titles(client, "bizalomepites", group="alfa") == 1
+    assert titles(client, "bizalomepites", **{"from": "2020-01", "to": "2020-02"}) == 1
+    assert "<mark>asztalnál</mark>" in found(client, "asztalnal")  # its group size
+    # A workshop whose plan holds the method is found by its name, marked in its result.
+    workshop = make_workshop(world["group_a"], topic="Nyitó alkalom")
+    workshop.plan.append(plan_step(method, None, 1))
+    db.session.commit()
+    assert "<mark>Gyöngyfűzés</mark>" in found(client, "gyongyfuzes", kind="workshop")
+    # The Markdown of its materials reads as its page shows it, the items of a list apart.
     page = found(client, "szines")
-    assert "zsinór <mark>színes</mark> gyöngyök" in " ".join(page.split()) and "**" not in page
+    assert "zsinór · <mark>színes</mark> gyöngyök" in " ".join(page.split()) and "**" not in page
     save_method(world["coordinator"], method, method.version, values | {"aim": "Ráhangolódás"})
     db.session.commit()
     assert titles(client, "bizalomepites") == 0 and titles(client, "rahangolodas") == 1

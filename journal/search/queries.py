@@ -41,6 +41,7 @@ from journal.models import (
     SearchDocument,
     User,
     Workshop,
+    WorkshopMethod,
 )
 from journal.notes.queries import visible_in_groups
 from journal.permissions import can_view_methods, is_coordinator, mentored_group_ids
@@ -253,14 +254,18 @@ class SearchFilters:
         """Return the SQL conditions of the filters on the index entries."""
         doc = SearchDocument
         found = []
+        placed = []  # where and when a text was written
         if self.group in group_ids:
-            found.append(doc.group_id == group_ids[self.group])
+            placed.append(doc.group_id == group_ids[self.group])
+        if self.first_day:
+            placed.append(doc.day >= self.first_day)
+        if self.last_day:
+            placed.append(doc.day <= self.last_day)
+        if placed:
+            # The methods library is every group's, of no period: its methods stay in.
+            found.append(or_(doc.kind == "method", and_(*placed)))
         if self.kind:
             found.append(kind_condition(self.kind))
-        if self.first_day:
-            found.append(doc.day >= self.first_day)
-        if self.last_day:
-            found.append(doc.day <= self.last_day)
         if self.author:
             found.append(doc.author_id == self.author)
         return found
@@ -364,7 +369,13 @@ def search(user: User, filters: SearchFilters, url_of) -> SearchPage:
 def _load(found) -> dict[tuple[str, int], object]:
     """Load the rows of a page of results with what their results show, a query per kind."""
     options = {
-        "workshop": (Workshop, (selectinload(Workshop.group),)),
+        "workshop": (
+            Workshop,
+            (
+                selectinload(Workshop.group),
+                selectinload(Workshop.plan).selectinload(WorkshopMethod.method),
+            ),
+        ),
         "section": (
             JournalSection,
             (
@@ -395,14 +406,14 @@ def _plain(row) -> str:
 def _texts(kind: str, row) -> tuple[str, str]:
     """Return the title and the body text of a result's row."""
     if kind == "workshop":
-        return row.topic, " · ".join(p for p in (row.place, row.agenda, row.methods) if p)
+        return row.topic, " · ".join(p for p in (row.place, row.agenda, *row.method_list) if p)
     if kind == "note":
         return row.title, _plain(row)
     if kind == "method":
         # Its steps, materials, variations and source are Markdown, as its page shows them.
         marked = [plain_text(render_markdown(text)) for text in (row.materials, row.variations,
                                                                  row.source)]  # fmt: skip
-        parts = (row.aim, _plain(row), *marked, row.tags)
+        parts = (row.aim, row.group_size, _plain(row), *marked, row.tags)
         return row.name, " · ".join(part for part in parts if part)
     return "", _plain(row)
 
