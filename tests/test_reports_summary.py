@@ -22,9 +22,10 @@ from journal.notes.operations import (
     set_in_report,
     set_report_consent,
 )
+from journal.reports import printing
 from journal.reports import summary as summary_module
 from tests.factories import make_journal, make_membership, make_user, make_workshop
-from tests.pdfs import font_names, overlapping_words, pdf_text, word_boxes
+from tests.pdfs import font_names, overlapping_words, pdf_pages, pdf_text, word_boxes
 from tests.test_reports_printing import Listener
 
 # Participants whose Hungarian order differs from a code-point sort: C < Cs, O < Ö < Ő, Z < Zs.
@@ -649,6 +650,32 @@ def test_long_texts_stay_in_their_columns_and_margins(client, log_in, summary):
             assert overlapping_words(words) == [], (url, number)
             right = width - 18 / 25.4 * 72
             assert [w[4] for w in words if w[2] > right + 0.5] == [], (url, number)
+
+
+def test_the_attendance_heading_never_ends_a_page_without_its_matrix(app):
+    """The attendance part's heading and legend go to the next page with the matrix when the
+    matrix does not fit below them, wherever on the page the part begins."""
+    rows = "".join(
+        f'<tr><th class="name">Résztvevő {n}</th><td class="mark">J</td>'
+        '<td class="rate">100 %</td></tr>'
+        for n in range(12)
+    )
+    part = (
+        '<section class="summary-section matrix-pages"><h2>Jelenlét</h2>'
+        '<p class="legend">Jelölések: J = jelen.</p><div class="table-scroll">'
+        '<table class="matrix"><thead><tr><th class="name">Név</th><th class="mark">1.</th>'
+        f'<th class="rate">Arány</th></tr></thead><tbody>{rows}</tbody></table></div></section>'
+    )
+    with app.app_context():
+        for spacer in range(150, 250, 20):
+            html = (
+                '<html lang="hu"><head><link rel="stylesheet" href="/static/css/print.css">'
+                '<link rel="stylesheet" href="/static/css/print-summary.css"></head><body>'
+                f'<div style="height: {spacer}mm"></div>{part}</body></html>'
+            )
+            for page in pdf_pages(printing.html_to_pdf(html)):
+                if "Jelenlét" in page:
+                    assert "Arány" in page, spacer
 
 
 def test_note_outside_the_period_is_left_out(app, summary):
