@@ -678,6 +678,24 @@ def test_the_attendance_heading_never_ends_a_page_without_its_matrix(app):
                     assert "Arány" in page, spacer
 
 
+def test_the_contents_get_a_page_of_their_own_only_for_many_journals_listed(
+    client, log_in, summary
+):
+    """Eleven held workshops whose journals are not written add no entry to the contents, so
+    the contents stay on the cover; eleven written journals move them to a page of their own."""
+    added = [
+        make_workshop(summary["group"], date=day(2026, 4, 1 + n), topic=f"Pótalkalom {n}")
+        for n in range(11)
+    ]
+    db.session.commit()
+    log_in(summary["world"]["coordinator"])
+    assert 'class="toc"' in client.get("/groups/alfa/summary").get_data(as_text=True)
+    for workshop in added:
+        _fill_journal(workshop, summary["world"]["mentor_a"], "Megírva.")
+    db.session.commit()
+    assert 'class="toc own-page"' in client.get("/groups/alfa/summary").get_data(as_text=True)
+
+
 def test_note_outside_the_period_is_left_out(app, summary):
     """A board note (no workshop) counts by its creation date."""
     group = summary["group"]
