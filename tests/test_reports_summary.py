@@ -649,7 +649,8 @@ def test_long_texts_stay_in_their_columns_and_margins(client, log_in, summary):
         for number, (width, words) in enumerate(pages, 1):
             assert overlapping_words(words) == [], (url, number)
             right = width - 18 / 25.4 * 72
-            assert [w[4] for w in words if w[2] > right + 0.5] == [], (url, number)
+            # A justified line's last glyph may reach a point past it; a word cut goes further.
+            assert [w[4] for w in words if w[2] > right + 2] == [], (url, number)
 
 
 def test_the_attendance_heading_never_ends_a_page_without_its_matrix(app):
