@@ -281,7 +281,7 @@ def _posted_on_top(group: Group, note: Note, current: queries.PostedBoard | None
     return retargeted(
         "notes/_newer.html", "#note-items", "afterbegin",
         group=group, filters=filters, board=board, notes=[note], new_ids=[], fresh_id=note.id,
-        since=current.token if current else "", current=bool(current),
+        since=current.token if current else "", current=bool(current), news=bool(current),
         dropped=current.dropped if current else None,
         poll_seconds=current_app.config["NOTES_POLL_SECONDS"],
     )  # fmt: skip
@@ -361,6 +361,7 @@ def newer(slug: str):
         "notes/_newer.html",
         notes=notes,
         new_ids=[note.id for note in notes],
+        news=True,
         since=request.args.get("since", ""),  # the rest of the list is still as it was
         **context,
     )
