@@ -249,10 +249,10 @@
   const initAll = () => allUnits().forEach(init);
   ["htmx:after:swap", "htmx:after:settle", "htmx:after:process"].forEach((t) => on(t, initAll));
   initAll(); // a deferred script: the page is parsed
-  // Delegated, so swapped-in editors need nothing. A "change" with no "input" since a save is no typing (a reset field left).
+  // Delegated, so swapped-in editors need nothing. A "change" with no "input" since a save is no typing (a field left for "Küldés").
   const unitOf = (el) => el?.closest?.(UNITS);
   const typed = ({ target, type }) => {
-    if (!unitOf(target) || applying || (type === "change" && state(unitOf(target)).done)) return;
+    if (!unitOf(target) || applying || (type === "change" && !state(unitOf(target)).dirty)) return;
     init(unitOf(target));
     changed(unitOf(target), 3000);
   };

@@ -998,9 +998,13 @@ def test_a_reply_being_typed_survives_a_reload_and_reaches_the_other_device(
     expect(laptop.locator(f"#replies-{note_id} [data-autosave-status]")).to_contain_text(
         "Piszkozat mentve", timeout=10_000
     )
+    # Leaving the text for "Küldés" stores no draft: one arriving after the reply would outlive it.
+    drafts = []
+    laptop.on("request", lambda r: r.method == "PUT" and "/drafts/" in r.url and drafts.append(r))
     laptop.locator(f"#replies-{note_id}").get_by_role("button", name="Küldés").click()
     expect(laptop.locator(f"#replies-{note_id} .reply-list")).to_contain_text("hirdetőtáblája")
     assert _reply_draft_count(app, ADAM, note_id) == 0  # gone with the reply's own save
+    assert drafts == []
     phone.reload()
     expect(phone.locator(f"#replies-{note_id} .reply-list")).to_contain_text("hirdetőtáblája")
     expect(reply).to_be_hidden()  # nothing left to put back: the form is folded again
