@@ -316,6 +316,12 @@ def test_the_methods_library_is_found_by_everyone_in_the_program(app, runner, wo
     workshop.plan.append(plan_step(method, None, 1))
     db.session.commit()
     assert "<mark>Gyöngyfűzés</mark>" in found(client, "gyongyfuzes", kind="workshop")
+    # Renamed in the library, it is found under its new name in the plan, not the old one.
+    values["name"] = "Gyöngysor"
+    save_method(world["coordinator"], method, method.version, values)
+    db.session.commit()
+    assert "<mark>Gyöngysor</mark>" in found(client, "gyongysor", kind="workshop")
+    assert titles(client, "gyongyfuzes") == 0
     # The Markdown of its materials reads as its page shows it, the items of a list apart.
     page = found(client, "szines")
     assert "zsinór · <mark>színes</mark> gyöngyök" in " ".join(page.split()) and "**" not in page

@@ -163,6 +163,11 @@ def write(connection, row) -> None:
             .where(SearchDocument.kind == "section", SearchDocument.source_id.in_(sections))
             .values(day=row.date)
         )
+    elif isinstance(row, Method):
+        # A workshop is found by the names of its plan's methods: a method renamed renames them.
+        using = select(Workshop).join(Workshop.plan).where(WorkshopMethod.method_id == row.id)
+        for workshop in db.session.scalars(using.options(_LOADS[Workshop])):
+            write(connection, workshop)
 
 
 def refresh(row) -> None:
