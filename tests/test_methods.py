@@ -87,6 +87,11 @@ def test_a_name_already_used_is_refused_with_a_link(client, world, log_in):
     assert f'href="/methods/{existing.id}"' in page and "VILÁGKÁVÉZÓ" in page
     assert client.post("/methods/new", data=FORM | {"name": "vilagkavezo"}).status_code == 422
     assert _count(Method) == 1
+    # Names without a word are told apart by what they are, not all taken for one.
+    for name in ("🙂", "✨✨"):
+        assert client.post("/methods/new", data=FORM | {"name": name}).status_code == 303, name
+    assert client.post("/methods/new", data=FORM | {"name": " 🙂 "}).status_code == 422
+    assert _count(Method) == 3
 
 
 def _values(name: str, **kw) -> dict:

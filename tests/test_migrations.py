@@ -7,7 +7,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, text, update
 from sqlalchemy.engine import make_url
 
 from journal import create_app
@@ -65,3 +65,27 @@ def test_migrations_match_models(empty_database_url):
             # is a ResourceWarning on PostgreSQL, and would keep DROP DATABASE waiting.
             db.engine.dispose()
     assert diff == [], f"models and migrations disagree; run `flask db migrate`: {diff}"
+
+
+def test_a_method_name_without_a_word_gets_a_key_of_its_own(empty_database_url):
+    """The migration gives the one method whose name has no word (an empty key before) its
+    name as its key, so another such name is no longer refused as the same."""
+    from journal.methods.operations import create_method
+    from journal.models import Method
+    from tests.factories import make_user
+
+    app = create_app(TEST_CONFIG | {"SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        try:
+            upgrade(revision="b7c41d2e9f05")
+            author = make_user(is_coordinator=True)
+            method = create_method(author, {"name": "🙂 ", "minutes": None})
+            db.session.execute(update(Method).values(name_key=""))
+            db.session.commit()
+            upgrade()
+            db.session.expire_all()
+            assert method.name_key == "🙂"
+            db.session.rollback()
+        finally:
+            db.session.remove()
+            db.engine.dispose()

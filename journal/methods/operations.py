@@ -35,8 +35,9 @@ class NameTaken(Exception):
 
 def name_key(name: str) -> str:
     """Return what makes two names the same: their words, case and accents aside
-    ("Galéria-séta" and "galeria seta"), so the library holds one of each."""
-    return " ".join(words(name))
+    ("Galéria-séta" and "galeria seta"), so the library holds one of each. A name without a
+    word ("🙂") is its own key, case aside: two such names are not the same for having none."""
+    return " ".join(words(name)) or name.strip().casefold()
 
 
 def _same_name(name: str, other_than: int | None = None) -> Method | None:
