@@ -1,5 +1,7 @@
 """Write mode: the whole journal as one document, each section on its own version check."""
 
+import html
+import json
 import re
 
 from sqlalchemy import func, select
@@ -240,3 +242,42 @@ def test_the_write_page_puts_an_unsaved_draft_back(client, world, log_in):
     page = client.get(f"/workshops/{journal.workshop_id}/journal/write").get_data(as_text=True)
     assert ">Félbehagyott menet</textarea>" in page
     assert "Visszaállítottuk" in page and "data-autosave-saved=" in page
+
+
+def _report_box(page: str, name: str) -> bool:
+    """Tell whether the page's report box of that field name is ticked."""
+    return " checked" in re.search(rf'<input type="checkbox"[^>]*name="{name}"[^>]*>', page)[0]
+
+
+def test_both_editors_offer_the_same_report_choice_and_restore_only_what_changed(
+    client, world, log_in
+):
+    """A section never saved is offered for the report (unless private) in its own editor as
+    in the write mode, so the editor chosen does not choose the report. A draft that changed
+    only the text is said to have restored the text alone, and "Elvetés" goes back to the box
+    as offered."""
+    journal = make_journal(make_workshop(world["group_a"]), world["mentor_a"])
+    log_in(world["mentor_a"])
+    write_page = client.get(f"/workshops/{journal.workshop_id}/journal/write").get_data(
+        as_text=True
+    )
+    for section in _sections(journal):
+        own = client.get(f"/sections/{section.id}/edit").get_data(as_text=True)
+        offered = section.visibility != Visibility.PRIVATE
+        assert _report_box(own, "in_report") == offered, section.key
+        assert _report_box(write_page, f"s{section.id}-in_report") == offered, section.key
+    section = _sections(journal)[1]
+    assert client.put(
+        f"/drafts/section:{section.id}",
+        json={"body": "Csak a szöveg", "fields": {"visibility": section.visibility.value,
+              "in_report": True}, "base_version": 1},
+        headers=HX,
+    ).status_code == 200  # fmt: skip
+    for url in (f"/sections/{section.id}/edit", f"/workshops/{journal.workshop_id}/journal/write"):
+        page = client.get(url).get_data(as_text=True)
+        assert "Visszaállítottuk a nem mentett szövegét." in page, url
+        assert "és beállításait" not in page, url
+        saved = re.search(
+            rf'id="(?:write|section)-{section.id}"[^>]*data-autosave-saved=\'([^\']*)\'', page
+        )
+        assert json.loads(html.unescape(saved[1]))["fields"]["in_report"] is True, url

@@ -159,6 +159,21 @@ def state_at(section: JournalSection, version: int) -> tuple[str, Visibility, bo
     return revision.body, revision.visibility, revision.in_report
 
 
+def offered(
+    body: str, visibility: Visibility, in_report: bool, version: int
+) -> tuple[str, Visibility, bool]:
+    """Return what an editor (a section's own or the write mode) shows of a section at a
+    version: a section never saved goes into the report by default unless it is private
+    (the box is ticked beside it)."""
+    never_saved = version == 1
+    return body, visibility, in_report or (never_saved and visibility != Visibility.PRIVATE)
+
+
+def offered_now(section: JournalSection) -> tuple[str, Visibility, bool]:
+    """Return what an editor opened now shows of the section."""
+    return offered(section.body, section.visibility, section.in_report, section.version)
+
+
 def section_drafts(user: User, sections: list[JournalSection]) -> dict[int, datetime]:
     """Return, per section id, when the user's unsaved draft of it was last kept; a draft that
     holds just what is saved (typed and undone) is no draft to mention."""
@@ -168,12 +183,14 @@ def section_drafts(user: User, sections: list[JournalSection]) -> dict[int, date
 
 
 def same_as_saved(draft, section: JournalSection) -> bool:
-    """Tell whether a draft holds the section's saved text and settings."""
+    """Tell whether a draft holds the section's saved text and settings (as an editor offers
+    them)."""
     fields = draft_fields(draft)
+    body, visibility, in_report = offered_now(section)
     return (
-        normalise_body(draft.body) == section.body
-        and fields.get("visibility", section.visibility.value) == section.visibility.value
-        and bool(fields.get("in_report", section.in_report)) == section.in_report
+        normalise_body(draft.body) == body
+        and fields.get("visibility", visibility.value) == visibility.value
+        and bool(fields.get("in_report", in_report)) == in_report
     )
 
 

@@ -49,11 +49,18 @@ def journal_helpers() -> dict:
 
 
 def edit_form(section: JournalSection) -> SectionForm:
-    """Return an editor form filled from the stored section (never from the request)."""
-    form = SectionForm(formdata=None, obj=section)
-    form.visibility.data = section.visibility.value
-    form.version.data = str(section.version)
+    """Return an editor form filled from the stored section (never from the request), as
+    editors offer it (queries.offered)."""
+    form = SectionForm(formdata=None)
+    _fill(form, section)
     return form
+
+
+def _fill(form: SectionForm, section: JournalSection) -> None:
+    """Fill an editor's fields with the section as editors offer it."""
+    body, visibility, in_report = queries.offered_now(section)
+    form.body.data, form.visibility.data = body, visibility.value
+    form.in_report.data, form.version.data = in_report, str(section.version)
 
 
 def workshop_url(workshop: Workshop, section: JournalSection | None = None) -> str:
@@ -115,7 +122,8 @@ def _with_draft(section: JournalSection, form: SectionForm) -> dict | None:
     form.draft.data = stamp(draft)  # shown (or the same as saved): this editor may replace it
     if queries.same_as_saved(draft, section):
         return None
-    saved_fields = {"visibility": section.visibility.value, "in_report": section.in_report}
+    _body, visibility, in_report = queries.offered_now(section)
+    saved_fields = {"visibility": visibility.value, "in_report": in_report}
     fields = draft_fields(draft)
     form.body.data = draft.body
     if fields.get("visibility") in {v.value for v in Visibility}:
@@ -285,21 +293,11 @@ def _save_with_draft(section: JournalSection, form: SectionForm, base: int) -> N
         )
 
 
-def _offered(body: str, visibility: Visibility, in_report: bool, version: int):
-    """Return what the write mode shows of a section at a version: a section never saved goes
-    into the report by default unless it is private (the box is ticked beside it)."""
-    never_saved = version == 1
-    return body, visibility, in_report or (never_saved and visibility != Visibility.PRIVATE)
-
-
 def write_form(section: JournalSection, formdata=None) -> SectionForm:
     """Return one section's part of the write-mode form (field names prefixed "s<id>-")."""
     form = SectionForm(formdata=formdata, prefix=f"s{section.id}", meta={"csrf": False})
     if formdata is None:
-        state = (section.body, section.visibility, section.in_report)
-        body, visibility, in_report = _offered(*state, section.version)
-        form.body.data, form.visibility.data = body, visibility.value
-        form.in_report.data, form.version.data = in_report, str(section.version)
+        _fill(form, section)
     return form
 
 
@@ -311,7 +309,7 @@ def _untouched(section: JournalSection, form: SectionForm, base: int) -> bool:
         Visibility(form.visibility.data),
         bool(form.in_report.data),
     )
-    return sent == _offered(*queries.state_at(section, base), base)
+    return sent == queries.offered(*queries.state_at(section, base), base)
 
 
 def _write_page(workshop: Workshop, journal, forms: dict, status: int = 200, **outcome):
