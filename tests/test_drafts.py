@@ -4,6 +4,7 @@ import json
 import re
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from journal import _CONTROLS, without_controls
@@ -489,3 +490,16 @@ def test_the_key_of_the_browser_copies_is_each_user_s_own(client, world, log_in)
     client.post("/logout")
     log_in(world["mentor_a"])
     assert key.search(client.get("/").get_data(as_text=True))[1] == first != other
+
+
+def test_the_editors_messages_name_no_button(app):
+    """The autosave messages are shared by editors whose buttons differ ("Mentés",
+    "Közzététel", "Küldés"): none tells the user to press a button by a name it may not
+    have."""
+    from journal.drafts.views import autosave_texts
+
+    for language in ("hu", "en"):
+        with app.test_request_context(), force_locale(language):
+            texts = autosave_texts()
+            for name, text in texts.items():
+                assert not re.search(r"gomb|nyomja meg|press|button", text, re.I), (language, name)

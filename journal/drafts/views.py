@@ -60,7 +60,7 @@ def autosave_texts() -> dict[str, str]:
         "loginAfter": _(", utána a mentés magától folytatódik."),
         "offline": _(
             "A mentés nem sikerült, mert megszakadt a kapcsolat. A szövegét megőriztük ebben a "
-            "böngészőben; a kapcsolat helyreállása után nyomja meg újra a Mentés gombot."
+            "böngészőben; a kapcsolat helyreállása után próbálja újra."
         ),
         "server": _(
             "A mentés nem sikerült, mert hiba történt a szerveren. A szövegét megőriztük ezen a "
@@ -73,8 +73,8 @@ def autosave_texts() -> dict[str, str]:
         "tooLong": _("A szöveg túl hosszú a piszkozathoz; ebben a böngészőben megőriztük."),
         "loginBack": _("Újra be van jelentkezve; a szövegét elmentettük."),
         "onlineBack": _(
-            "A kapcsolat helyreállt, a szövegét piszkozatként elmentettük. A végleges mentéshez "
-            "nyomja meg a Mentés gombot."
+            "A kapcsolat helyreállt, a szövegét piszkozatként elmentettük; a végleges mentéshez "
+            "próbálja újra."
         ),
         "newer": _(
             "Egy másik eszközön (vagy ablakban) újabb, nem mentett szöveget írt ehhez. Nem írtuk "
