@@ -227,3 +227,58 @@ def _mentor():
     from journal.models import Role
 
     return Role.MENTOR
+
+
+def test_the_report_so_far_keeps_its_texts_when_the_program_period_changes(client, world, log_in):
+    """The report of the program so far keeps its texts under the program's period: when the
+    coordinator moves its end, or a workshop's date widens it, the texts and their unsaved
+    drafts move too, and every report still shows them. A group that has a text written for
+    the new days already keeps that one."""
+    from datetime import date
+
+    from journal.narratives.operations import save_text
+    from journal.narratives.queries import Place, group_scope
+    from journal.workshops.operations import WorkshopData, create_workshop
+
+    program = world["group_a"].program
+    log_in(world["mentor_a"])
+    assert client.post(
+        "/groups/alfa/summary/text", data={"body": "Az alfa éve.", "version": "0"}
+    ).status_code == 303  # fmt: skip
+    client.post("/logout")
+    log_in(world["coordinator"])
+    client.post("/program/report/text", data={"body": "A program éve.", "version": "0"})
+    old = f"{program.period_start.isoformat()}:{program.period_end.isoformat()}"
+    kept = client.put(
+        f"/drafts/report:program:{old}",
+        json={"body": "A program éve, folytatva.", "fields": {}, "base_version": 1},
+        headers={"HX-Request": "true"},
+    )
+    assert kept.status_code == 200
+    beta = group_scope(world["group_b"])
+    save_text(world["coordinator"], Place(beta, program.period_start, date(2026, 7, 31)), 0,
+              "A béta júliusig, kézzel választva.")  # fmt: skip
+    save_text(world["coordinator"], Place(beta, program.period_start, program.period_end), 0,
+              "A béta eddig.")  # fmt: skip
+    db.session.commit()
+    settings = {
+        "name": program.name, "association": program.association, "funder": "",
+        "grant_id": "", "period_start": program.period_start.isoformat(),
+        "period_end": "2026-07-31", "journal_due_days": "7",
+    }  # fmt: skip
+    assert client.post("/program/settings", data=settings).status_code == 303
+    report = client.get("/program/report").get_data(as_text=True)
+    assert "A program éve." in report and "Az alfa éve." in report
+    assert "A béta júliusig, kézzel választva." in report and "A béta eddig." not in report
+    editor = client.get("/program/report/text").get_data(as_text=True)
+    assert "A program éve, folytatva.</textarea>" in editor and "Visszaállítottuk" in editor
+    # Widened by a workshop's date: the texts follow again.
+    day = WorkshopData(date=date(2026, 8, 20), start_time=None, end_time=None, place="",
+                       topic="Nyári alkalom", agenda="", methods="")  # fmt: skip
+    create_workshop(world["mentor_a"], world["group_a"], day, widen=True)
+    db.session.commit()
+    assert program.period_end == date(2026, 8, 20)
+    client.post("/logout")
+    log_in(world["mentor_a"])
+    summary = client.get("/groups/alfa/summary").get_data(as_text=True)
+    assert "Az alfa éve." in summary

@@ -1,13 +1,17 @@
 """Writes of the narrative parts of reports: a save checked against the version it was edited
 from, with a revision per saved version (the rules of journal sections)."""
 
+from datetime import date
+
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from journal.domain import StaleVersion, versioned_update
+from journal.drafts.kinds import draft_key
 from journal.extensions import db
 from journal.journals.operations import normalise_body
 from journal.markdown import stored
-from journal.models import ReportText, ReportTextRevision, User, utcnow
+from journal.models import Draft, ReportText, ReportTextRevision, User, utcnow
 from journal.narratives.queries import Place, text_at
 
 
@@ -54,3 +58,32 @@ def save_text(author: User, where: Place, base_version: int, body: str) -> bool:
     )
     db.session.flush()
     return True
+
+
+def follow_program_period(old: tuple[date, date], new: tuple[date, date]) -> None:
+    """Move the texts of the program so far, and their unsaved drafts, to the program's new
+    period: that report keeps them under the whole program's days (queries.place), so a
+    changed period would otherwise leave every filed report without them. A scope that has a
+    text of its own for the new days already (written for a period chosen by hand) keeps it;
+    its old text stays under the old days, found by choosing them."""
+    if old == new:
+        return
+
+    def at(days: tuple[date, date]) -> tuple:
+        return ReportText.period_start == days[0], ReportText.period_end == days[1]
+
+    taken = set(db.session.scalars(select(ReportText.scope).where(*at(new))))
+    for text in db.session.scalars(select(ReportText).where(*at(old))):
+        if text.scope not in taken:
+            text.period_start, text.period_end = new
+    # A draft's key names its place ("report:group:3:2026-01-01:2026-06-30").
+    tail = Place("", *old).draft_ident  # ":2026-01-01:2026-06-30"
+    prefix = draft_key("report", "")
+    held = select(Draft).where(Draft.key.startswith(prefix), Draft.key.endswith(tail))
+    for draft in db.session.scalars(held).all():
+        scope = draft.key.removeprefix(prefix).removesuffix(tail)
+        moved = draft_key("report", Place(scope, *new).draft_ident)
+        mine = select(Draft.id).where(Draft.user_id == draft.user_id, Draft.key == moved)
+        if scope not in taken and db.session.scalar(mine) is None:
+            draft.key = moved
+    db.session.flush()

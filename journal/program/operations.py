@@ -9,6 +9,7 @@ from journal.domain import NotAllowed
 from journal.extensions import db
 from journal.i18n import long_date
 from journal.models import Program, User
+from journal.narratives.operations import follow_program_period
 from journal.permissions import can_edit_program_settings
 from journal.program.queries import workshop_span
 
@@ -48,8 +49,7 @@ def update_settings(user: User, program: Program, settings: ProgramSettings) -> 
     program.association = settings.association.strip()
     program.funder = settings.funder.strip() or None
     program.grant_id = settings.grant_id.strip()
-    program.period_start = settings.period_start
-    program.period_end = settings.period_end
+    _set_period(program, settings.period_start, settings.period_end)
     program.journal_due_days = settings.journal_due_days
     program.require_two_factor = settings.require_two_factor
     db.session.flush()
@@ -57,6 +57,11 @@ def update_settings(user: User, program: Program, settings: ProgramSettings) -> 
 
 def widen_period(program: Program, day: date) -> None:
     """Stretch the program's period to include the day."""
-    program.period_start = min(program.period_start, day)
-    program.period_end = max(program.period_end, day)
+    _set_period(program, min(program.period_start, day), max(program.period_end, day))
     db.session.flush()
+
+
+def _set_period(program: Program, start: date, end: date) -> None:
+    """Give the program a period; the texts of its report so far follow it."""
+    follow_program_period((program.period_start, program.period_end), (start, end))
+    program.period_start, program.period_end = start, end
