@@ -3,7 +3,7 @@ edited from, with a revision per saved version (the rules of journal sections)."
 
 import json
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from journal.domain import NotAllowed, StaleVersion, set_mark, versioned_update
 from journal.extensions import db
@@ -34,15 +34,21 @@ class NameTaken(Exception):
 
 
 def name_key(name: str) -> str:
-    """Return what makes two names the same: their words, case and accents aside
-    ("Galéria-séta" and "galeria seta"), so the library holds one of each. A name without a
-    word ("🙂") is its own key, case aside: two such names are not the same for having none."""
+    """Return a name's stored key: its words, case and accents aside ("Galéria-séta" and
+    "galeria seta" → "galeria seta"; unique). A name without a word ("🙂") is its own key,
+    case aside: two such names are not the same for having none."""
     return " ".join(words(name)) or name.strip().casefold()
 
 
+def letters(name: str) -> str:
+    """Return what makes two names one method: their letters, case, accents, hyphens and
+    spaces aside ("Világ-kávézó" and "világkávézó"); the library holds one of each."""
+    return name_key(name).replace(" ", "")
+
+
 def _same_name(name: str, other_than: int | None = None) -> Method | None:
-    """Return another method of the same name, whatever its letter case and accents."""
-    query = select(Method).where(Method.name_key == name_key(name))
+    """Return another method of the same name (the same letters), if any."""
+    query = select(Method).where(func.replace(Method.name_key, " ", "") == letters(name))
     if other_than is not None:
         query = query.where(Method.id != other_than)
     return db.session.scalar(query)

@@ -12,7 +12,7 @@ from journal.extensions import db
 from journal.groups.queries import visible_groups
 from journal.i18n import hungarian_key, sort_hungarian
 from journal.journals.queries import readable_condition
-from journal.methods.operations import name_key
+from journal.methods.operations import letters
 from journal.models import (
     Group,
     Journal,
@@ -128,16 +128,16 @@ SUGGESTIONS = 3
 def near_names(name: str, methods: list[Method]) -> list[Method]:
     """Return the methods whose names are near-identical to `name`: the same letters (case,
     accents, hyphens and spaces aside) first, then a letter or two apart; at most a few."""
-    letters = name_key(name).replace(" ", "")
+    mine = letters(name)
     scored = []
     for method in methods:
-        other = method.name_key.replace(" ", "")
-        if other == letters:
+        other = letters(method.name)
+        if other == mine:
             score = 2.0
-        elif min(len(other), len(letters)) < 5:
+        elif min(len(other), len(mine)) < 5:
             continue  # in a short name one letter is another word ("kör" and "kör")
         else:
-            score = SequenceMatcher(None, letters, other).ratio()
+            score = SequenceMatcher(None, mine, other).ratio()
         if score >= ALIKE:
             scored.append((-score, hungarian_key(method.name), method))
     return [method for *_key, method in sorted(scored, key=lambda s: s[:2])][:SUGGESTIONS]
@@ -155,7 +155,7 @@ class FreeMethod:
     def in_library(self) -> bool:
         """Tell whether the library holds this very name (case and accents aside): then
         creating it as new would only find that one."""
-        return any(m.name_key == name_key(self.text) for m in self.suggestions)
+        return any(letters(m.name) == letters(self.text) for m in self.suggestions)
 
 
 def free_methods(user: User) -> list[FreeMethod]:
