@@ -370,6 +370,20 @@ def test_joining_day_can_be_corrected(client, world, log_in):
     db.session.expire_all()
     assert db.session.get(Membership, membership.id).joined_on == date(2025, 11, 21)
 
+    # Not after a workshop whose attendance records them: the sheets would contradict it.
+    from journal.models import Attendance, AttendanceStatus
+
+    db.session.add(Attendance(workshop_id=workshop.id, user_id=person.id,
+                              status=AttendanceStatus.ABSENT))  # fmt: skip
+    db.session.commit()
+    for headers in ({}, {"HX-Request": "true"}):
+        response = client.post(url, data={name: "2025-12-04"}, headers=headers)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 422 and 'value="2025-12-04"' in html
+        assert "már rögzítve van a 2025. december 3. alkalomnál" in html
+    assert client.post(url, data={name: "2025-12-03"}).status_code == 303  # that very day
+    assert client.post(url, data={name: "2025-11-21"}).status_code == 303
+
     membership = db.session.get(Membership, membership.id)
     membership.left_on = local_today()
     db.session.commit()

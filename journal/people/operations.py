@@ -3,12 +3,14 @@
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from journal.auth import two_factor
 from journal.auth.operations import create_invitation, revoke_invitations
 from journal.extensions import db
+from journal.i18n import long_date
 from journal.models import (
+    Attendance,
     Draft,
     Group,
     Invitation,
@@ -17,6 +19,7 @@ from journal.models import (
     Reply,
     Role,
     User,
+    Workshop,
     local_today,
     utcnow,
 )
@@ -102,9 +105,25 @@ def remove_from_group(actor: User, membership: Membership) -> None:
 
 
 def set_joined_on(actor: User, membership: Membership, joined_on: date) -> None:
-    """Correct the day a current member joined: the workshops from that day list them."""
+    """Correct the day a current member joined: the workshops from that day list them. Not
+    later than a workshop whose attendance records them: the filed sheets and the exports
+    would then contradict the day."""
     if not membership.is_current:
         raise PeopleError(_("Ez a tagság már véget ért."))
+    first = db.session.scalar(
+        select(func.min(Workshop.date))
+        .join(Attendance, Attendance.workshop_id == Workshop.id)
+        .where(Workshop.group_id == membership.group_id, Attendance.user_id == membership.user_id)
+    )
+    if first is not None and joined_on > first:
+        raise PeopleError(
+            _(
+                "%(name)s jelenléte már rögzítve van a %(day)s alkalomnál, ezért a csatlakozás "
+                "napja legkésőbb ez lehet.",
+                name=membership.user.full_name,
+                day=long_date(first),
+            )
+        )
     membership.joined_on = joined_on
     db.session.flush()
 

@@ -172,6 +172,11 @@ def _act(user: User, action, *args, focus: str | None = None, announce: str | No
     except operations.PeopleError as error:
         db.session.rollback()
         return refused(str(error), 422, url_for("people.person", user_id=user.id))
+    return _done(user, focus=focus, announce=announce)
+
+
+def _done(user: User, focus: str | None = None, announce: str | None = None):
+    """Commit a people operation and answer with the updated person (see _act)."""
     db.session.commit()
     if announce and not wants_fragment():
         flash(announce, "success")
@@ -292,18 +297,24 @@ def change_joined_on(user_id: int, membership_id: int):
     user = db.get_or_404(User, user_id)
     membership = _membership(user, membership_id)
     form = JoinedOnForm(prefix=f"membership-{membership.id}")
-    if not form.validate():
-        if wants_fragment():  # only this form: what is typed elsewhere on the page stays
-            return render(
-                "people/person.html",
-                "people/_joined_on.html",
-                status=422,
-                person=user,
-                m=membership,
-                joined=form,
-            )
-        return _render_person(user, status=422, refused=form)
-    return _act(user, operations.set_joined_on, membership, form.joined_on.data)
+    if form.validate():
+        try:
+            with db.session.begin_nested():
+                operations.set_joined_on(current_user, membership, form.joined_on.data)
+        except operations.PeopleError as error:  # said at the field, with the day as typed
+            form.joined_on.errors = [*form.joined_on.errors, str(error)]
+        else:
+            return _done(user)
+    if wants_fragment():  # only this form: what is typed elsewhere on the page stays
+        return render(
+            "people/person.html",
+            "people/_joined_on.html",
+            status=422,
+            person=user,
+            m=membership,
+            joined=form,
+        )
+    return _render_person(user, status=422, refused=form)
 
 
 @bp.post("/<int:user_id>/memberships/<int:membership_id>/role")
