@@ -45,6 +45,25 @@ def positive_int(value) -> int | None:
     return number if 0 < number < 2**31 else None
 
 
+def whole_number(high: int, message):
+    """Return a validator of a text field that holds a whole number from 1 to `high` typed in
+    the digits 0-9, or nothing (DataRequired says when it is needed): one message for
+    whatever else was typed, and the text kept as typed (a number field would empty it)."""
+
+    def check(_form, field) -> None:
+        typed = (field.data or "").strip()
+        if typed and (positive_int(typed) is None or int(typed) > high):
+            raise ValidationError(message)
+
+    return check
+
+
+def number_of(field) -> int | None:
+    """Return a validated whole_number field as a number (None when empty)."""
+    typed = (field.data or "").strip()
+    return int(typed) if typed else None
+
+
 class VersionedForm(FlaskForm):
     """A form whose text is saved with a version check: the version its editor started from
     (0 for a text not written yet)."""

@@ -69,10 +69,11 @@ def test_a_mentor_may_not_see_or_change_the_settings(client, world, log_in):
             "Ellenőrizze az évszámot: 2000 előtti nap nem adható meg.",
         ),
         ({"name": "  "}, "Adja meg a program nevét."),
-        ({"journal_due_days": "hét"}, "Egész számot adjon meg, például 7."),
+        ({"journal_due_days": "hét"}, "1 és 90 nap közötti egész számot adjon meg, például 7."),
         # A 3 to int(), but not a number typed in the digits the form asks for.
-        ({"journal_due_days": "٣"}, "Egész számot adjon meg, például 7."),
-        ({"journal_due_days": "0"}, "1 és 90 nap közötti számot adjon meg."),
+        ({"journal_due_days": "٣"}, "1 és 90 nap közötti egész számot adjon meg, például 7."),
+        ({"journal_due_days": "0"}, "1 és 90 nap közötti egész számot adjon meg, például 7."),
+        ({"journal_due_days": " "}, "Adja meg, hány nappal az alkalom után esedékes a napló."),
         # A workshop of 2025-11-14 would fall outside and vanish from the summaries.
         # (A Hungarian date ends in a full stop: the message must not add another after it.)
         (
@@ -91,6 +92,7 @@ def test_bad_input_answers_422_with_the_form_as_typed(client, world, log_in, cha
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert message in html
+    assert html.count('class="errors"') == 1  # one message, not the library's beside ours
     assert "Próba Népművelő Egyesület" in html and "PKA-2025-0042" in html
     assert _program().association == ""
 

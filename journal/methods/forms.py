@@ -1,27 +1,19 @@
 """The form of a method."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import StringField, TextAreaField, ValidationError
+from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired
 
-from journal.forms import TextLimit, VersionedForm, positive_int
+from journal.forms import TextLimit, VersionedForm, number_of, whole_number
 from journal.journals.forms import BODY_MAX
 from journal.methods.queries import distinct_tags
 
 MAX_MINUTES = 600
 
 
-def validate_minutes(form, field) -> None:
-    """Accept a whole number of minutes from 1 to MAX_MINUTES, or nothing."""
-    typed = (field.data or "").strip()
-    if typed and (positive_int(typed) is None or int(typed) > MAX_MINUTES):
-        raise ValidationError(_l("Egész percet adjon meg 1 és %(max)d között.", max=MAX_MINUTES))
-
-
-def minutes_of(field) -> int | None:
-    """Return a validated minutes field as a number (None when empty)."""
-    typed = (field.data or "").strip()
-    return int(typed) if typed else None
+validate_minutes = whole_number(
+    MAX_MINUTES, _l("Egész percet adjon meg 1 és %(max)d között.", max=MAX_MINUTES)
+)
 
 
 class MethodForm(VersionedForm):
@@ -47,4 +39,4 @@ class MethodForm(VersionedForm):
         typed = (tag.strip() for tag in (self.tags.data or "").split(","))
         tags = ", ".join(distinct_tags(tag for tag in typed if tag))
         values = {name: (self[name].data or "").strip() for name in texts}
-        return values | {"minutes": minutes_of(self.minutes), "tags": tags}
+        return values | {"minutes": number_of(self.minutes), "tags": tags}

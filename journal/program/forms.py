@@ -2,10 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, StringField
-from wtforms.validators import DataRequired, InputRequired, NumberRange, ValidationError
+from wtforms import BooleanField, StringField
+from wtforms.validators import DataRequired, ValidationError
 
-from journal.forms import DateRequired, LocalDateField, TextLimit
+from journal.forms import DateRequired, LocalDateField, TextLimit, whole_number
 
 MAX_DUE_DAYS = 90
 
@@ -30,26 +30,21 @@ class ProgramSettingsForm(FlaskForm):
         validators=[DateRequired(_l("Adja meg a program végét."))],
         invalid_value_message=_l("Ez nem érvényes dátum (például 2026. 06. 30.)."),
     )
-    journal_due_days = IntegerField(
+    journal_due_days = StringField(
         _l("A napló határideje (nap az alkalom után)"),
         validators=[
-            InputRequired(_l("Adja meg, hány nappal az alkalom után esedékes a napló.")),
-            NumberRange(
-                1, MAX_DUE_DAYS, _l("1 és %(max)s nap közötti számot adjon meg.", max=MAX_DUE_DAYS)
+            DataRequired(_l("Adja meg, hány nappal az alkalom után esedékes a napló.")),
+            whole_number(
+                MAX_DUE_DAYS,
+                _l("1 és %(max)s nap közötti egész számot adjon meg, például 7.", max=MAX_DUE_DAYS),
             ),
         ],
-        default=7,
+        default="7",
+        render_kw={"inputmode": "numeric"},
     )
     require_two_factor = BooleanField(
         _l("Kétlépcsős belépés kötelező a mentoroknak és a koordinátornak")
     )
-
-    def validate_journal_due_days(self, field):
-        """Name a number that could not be read in Hungarian (wtforms says it in English), and
-        one in other digits than 0-9 ("٣" is a 3 to int(), not a number typed here)."""
-        if field.process_errors or not (field.raw_data or [""])[0].isascii():
-            field.process_errors = []
-            raise ValidationError(_l("Egész számot adjon meg, például 7."))
 
     def validate_period_end(self, field):
         """Refuse an end before the start."""

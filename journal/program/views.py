@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from journal.domain import NotAllowed
 from journal.extensions import db
+from journal.forms import number_of
 from journal.htmx import render
 from journal.permissions import can_edit_program_settings, require
 from journal.program import operations
@@ -24,7 +25,7 @@ def _settings(form: ProgramSettingsForm) -> operations.ProgramSettings:
         grant_id=form.grant_id.data or "",
         period_start=form.period_start.data,
         period_end=form.period_end.data,
-        journal_due_days=form.journal_due_days.data,
+        journal_due_days=number_of(form.journal_due_days),
         require_two_factor=bool(form.require_two_factor.data),
     )
 

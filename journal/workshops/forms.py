@@ -12,10 +12,11 @@ from journal.forms import (
     LocalTimeField,
     TextLimit,
     digits_only,
+    number_of,
     positive_int,
 )
 from journal.i18n import lazy_gettext as _l
-from journal.methods.forms import minutes_of, validate_minutes
+from journal.methods.forms import validate_minutes
 from journal.models import local_today
 
 
@@ -108,7 +109,7 @@ class WorkshopForm(FlaskForm):
         """Return the plan's filled rows as (name, minutes), in order."""
         rows = (step.form for step in self.plan)
         return tuple(
-            (row.name.data.strip(), minutes_of(row.minutes))
+            (row.name.data.strip(), number_of(row.minutes))
             for row in rows
             if (row.name.data or "").strip()
         )
