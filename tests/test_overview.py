@@ -81,6 +81,12 @@ def test_each_group_row_counts_what_is_open_and_links_to_exactly_it(client, worl
     assert "40 napja" in listed and "20 napja" in listed and "3 napja" in listed
     beta = _row(client.get("/").get_data(as_text=True), "Béta csoport")
     assert "/tasks/" not in beta and "nincs kitűzve" in beta
+    # Red only when late: a journal within its due days (7) is due, not late.
+    assert 'class="figure late" href="/groups/alfa/tasks/journal"' in row
+    make_workshop(world["group_b"], date=_day(-2), topic="Tegnapelőtti alkalom")
+    db.session.commit()
+    beta = _row(client.get("/").get_data(as_text=True), "Béta csoport")
+    assert 'class="figure" href="/groups/beta/tasks/journal">1</a>' in beta
 
 
 def test_an_overdue_workshop_is_cancelled_in_one_step_and_leaves_the_list(client, world, log_in):
