@@ -410,3 +410,19 @@ def test_a_future_joining_day_is_refused_when_adding(client, world, log_in):
     assert "A csatlakozás napja nem lehet későbbi a mai napnál." in html
     assert f'value="{tomorrow}"' in html
     assert _count(Membership) == memberships
+
+
+def test_what_belongs_to_a_membership_is_not_dropped_without_a_group(client, world, log_in):
+    """An institution, settlement or joining day typed for someone invited without a group
+    would be lost (they belong to a membership): refused, said at the group, kept as typed."""
+    log_in(world["coordinator"])
+    before = _count(User)
+    person = {"family_name": "Csoport", "given_name": "Nélküli", "email": "cs.n@example.org"}
+    for extra in ({"institution": "Közösségi Ház"}, {"settlement": "Ács"},
+                  {"joined_on": "2025-11-03"}):  # fmt: skip
+        response = client.post("/people", data=person | {"group": ""} | extra)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 422, extra
+        assert "a csoporttagsághoz tartozik" in html and f'value="{[*extra.values()][0]}"' in html
+    assert _count(User) == before
+    assert client.post("/people", data=person | {"group": ""}).status_code == 303
