@@ -281,3 +281,32 @@ def test_both_editors_offer_the_same_report_choice_and_restore_only_what_changed
             rf'id="(?:write|section)-{section.id}"[^>]*data-autosave-saved=\'([^\']*)\'', page
         )
         assert json.loads(html.unescape(saved[1]))["fields"]["in_report"] is True, url
+
+
+def test_an_untouched_fresh_section_saved_in_its_own_editor_stays_unwritten(client, world, log_in):
+    """Saved as its own editor offers it (empty, ticked for the report), a section never
+    written gets no version, no revision and no place in the report."""
+    journal = make_journal(make_workshop(world["group_a"]), world["mentor_a"])
+    log_in(world["mentor_a"])
+    section = _sections(journal)[1]
+    data = {"body": "", "visibility": section.visibility.value, "in_report": "y", "version": "1"}
+    assert client.post(f"/sections/{section.id}", data=data, headers=HX).status_code == 200
+    section = _sections(journal)[1]
+    assert (section.version, section.in_report) == (1, False)
+    assert db.session.scalar(select(func.count()).select_from(SectionRevision)) == 0
+
+
+def test_a_conflict_keeps_the_other_devices_unticked_report_box(client, world, log_in):
+    """The phone saved a fresh section out of the report; the laptop's editor, opened before
+    with the box ticked as offered, comes back from its 409 with the box unticked (the
+    narrower choice), so merging and saving does not put the text in the report."""
+    journal = make_journal(make_workshop(world["group_a"]), world["mentor_a"])
+    log_in(world["mentor_a"])
+    section = _sections(journal)[1]
+    url, visibility = f"/sections/{section.id}", section.visibility.value
+    phone = {"body": "A telefonról", "visibility": visibility, "version": "1"}
+    assert client.post(url, data=phone, headers=HX).status_code == 200
+    laptop = phone | {"body": "A laptopról", "in_report": "y"}
+    answer = client.post(url, data=laptop, headers=HX)
+    assert answer.status_code == 409
+    assert not _report_box(answer.get_data(as_text=True), "in_report")

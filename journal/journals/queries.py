@@ -149,6 +149,8 @@ def journal_context(user: User, workshop: Workshop, open_section_id: int | None 
 def state_at(section: JournalSection, version: int) -> tuple[str, Visibility, bool]:
     """Return the section's text, who could read it and whether it went into the report at a
     version (before any save: as the journal started it)."""
+    if version == section.version:  # as it is now: no revision to read
+        return section.body, section.visibility, section.in_report
     revision = db.session.scalar(
         select(SectionRevision).where(
             SectionRevision.section_id == section.id, SectionRevision.version == version

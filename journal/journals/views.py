@@ -160,7 +160,8 @@ def _narrow_to(form: SectionForm, saved: JournalSection, base: int) -> bool:
     version this editor started from), offer the narrower of the user's and the saved
     visibility and report flag (it may have made the text private); tell whether the form
     changed. A save that changed only the text leaves the user's own choice alone."""
-    if (saved.visibility, saved.in_report) == queries.state_at(saved, base)[1:]:
+    _body, *offered_then = queries.offered(*queries.state_at(saved, base), base)
+    if [saved.visibility, saved.in_report] == offered_then:
         return False
     wanted = (Visibility(form.visibility.data), bool(form.in_report.data))
     offered = narrower(wanted, (saved.visibility, saved.in_report))
@@ -283,6 +284,8 @@ def _save_with_draft(section: JournalSection, form: SectionForm, base: int) -> N
             form.draft.data,
             kept=(section.body, form.body.data or ""),
         )
+        if _untouched(section, form, base):
+            return  # as the editor offered it: no version nobody wrote (nor a conflict)
         operations.save_section(
             current_user,
             section,
@@ -302,7 +305,7 @@ def write_form(section: JournalSection, formdata=None) -> SectionForm:
 
 
 def _untouched(section: JournalSection, form: SectionForm, base: int) -> bool:
-    """Tell whether a section came back from the write mode as it was shown at its version:
+    """Tell whether a section came back from an editor as it was offered at its version:
     saving it would write a revision nobody made (and turn a stale page into a conflict)."""
     sent = (
         operations.normalise_body(form.body.data or ""),
