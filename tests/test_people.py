@@ -371,7 +371,7 @@ def test_joining_day_can_be_corrected(client, world, log_in):
     assert db.session.get(Membership, membership.id).joined_on == date(2025, 11, 21)
 
     # Not after a workshop whose attendance records them: the sheets would contradict it.
-    from journal.models import Attendance, AttendanceStatus
+    from journal.models import Attendance, AttendanceStatus, WorkshopStatus
 
     db.session.add(Attendance(workshop_id=workshop.id, user_id=person.id,
                               status=AttendanceStatus.ABSENT))  # fmt: skip
@@ -382,6 +382,19 @@ def test_joining_day_can_be_corrected(client, world, log_in):
         assert response.status_code == 422 and 'value="2025-12-04"' in html
         assert "már rögzítve van a 2025. december 3. alkalomnál" in html
     assert client.post(url, data={name: "2025-12-03"}).status_code == 303  # that very day
+    assert client.post(url, data={name: "2025-11-21"}).status_code == 303
+    # Back in the group later (the same membership, a new day): the earlier stint's workshop
+    # does not hold the day back, nor does a cancelled one.
+    membership = db.session.get(Membership, membership.id)
+    membership.joined_on = date(2026, 3, 1)
+    cancelled = make_workshop(
+        world["group_a"], date=date(2026, 3, 5), status=WorkshopStatus.CANCELLED
+    )
+    db.session.add(Attendance(workshop_id=cancelled.id, user_id=person.id,
+                              status=AttendanceStatus.PRESENT))  # fmt: skip
+    db.session.commit()
+    for day in ("2026-03-01", "2026-03-06"):
+        assert client.post(url, data={name: day}).status_code == 303, day
     assert client.post(url, data={name: "2025-11-21"}).status_code == 303
 
     membership = db.session.get(Membership, membership.id)

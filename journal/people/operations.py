@@ -20,6 +20,7 @@ from journal.models import (
     Role,
     User,
     Workshop,
+    WorkshopStatus,
     local_today,
     utcnow,
 )
@@ -106,14 +107,20 @@ def remove_from_group(actor: User, membership: Membership) -> None:
 
 def set_joined_on(actor: User, membership: Membership, joined_on: date) -> None:
     """Correct the day a current member joined: the workshops from that day list them. Not
-    later than a workshop whose attendance records them: the filed sheets and the exports
-    would then contradict the day."""
+    later than a held workshop of this membership whose attendance records them: the filed
+    sheets and the exports would then contradict the day (one before it, of an earlier stint
+    in the group, does not count)."""
     if not membership.is_current:
         raise PeopleError(_("Ez a tagság már véget ért."))
     first = db.session.scalar(
         select(func.min(Workshop.date))
         .join(Attendance, Attendance.workshop_id == Workshop.id)
-        .where(Workshop.group_id == membership.group_id, Attendance.user_id == membership.user_id)
+        .where(
+            Workshop.group_id == membership.group_id,
+            Workshop.status == WorkshopStatus.HELD,
+            Workshop.date >= membership.joined_on,
+            Attendance.user_id == membership.user_id,
+        )
     )
     if first is not None and joined_on > first:
         raise PeopleError(
