@@ -185,13 +185,23 @@ def test_rates_count_present_and_late_over_held_workshops(client, world, log_in)
     page = client.get("/groups/alfa").get_data(as_text=True)
     assert "2 / 2 alkalom" in page and "0 / 2 alkalom" in page
     assert "jelenlét: 50\u00a0% (1/2)" in page
-    # Who left still counts in the group's rate: listed beside it, said to be a former member.
+    # Who left still counts in the group's rate: listed beside it, said to be a former member,
+    # to the mentor (who sees each member's attendance), not to the participants.
     membership = next(m for m in agota.memberships if m.group_id == group.id)
     membership.left_on = date.today() - timedelta(days=1)
     db.session.commit()
     rates = client.get("/groups/alfa").get_data(as_text=True).split('id="attendance-rates"')[1]
-    assert 'Társ Ágota <span class="hint">(korábbi tag)</span>' in rates
-    assert "0 / 2 alkalom" in rates and "Résztvevő Aranka</td>" in rates
+    assert "Társ Ágota" not in rates and "Résztvevő Aranka</td>" in rates
+    client.post("/logout")
+    log_in(world["mentor_a"])
+    rates = client.get("/groups/alfa").get_data(as_text=True).split('id="attendance-rates"')[1]
+    assert 'Társ Ágota</a> <span class="hint">(korábbi tag)</span>' in rates
+    assert "0 / 2 alkalom" in rates
+    # A member whose login was disabled is still in the rate: said so.
+    aranka.active = False
+    db.session.commit()
+    rates = client.get("/groups/alfa").get_data(as_text=True).split('id="attendance-rates"')[1]
+    assert 'Résztvevő Aranka</a> <span class="hint">(letiltva)</span>' in rates
 
 
 @contextmanager

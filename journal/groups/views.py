@@ -24,7 +24,7 @@ from journal.permissions import (
 )
 from journal.program.queries import current_program
 from journal.workshops.forms import REASON_MAX
-from journal.workshops.queries import group_page_context, participation, rate_of
+from journal.workshops.queries import group_page_context, others_rated, participation, rate_of
 
 bp = Blueprint("groups", __name__)
 
@@ -98,12 +98,22 @@ def group(slug: str):
     """Show a group: its goals, members, workshops, attendance rates and calendar link."""
     group = queries.group_or_404(slug)
     mentors, participants = queries.current_members(group)
+    context = group_page_context(current_user, group, request.args.get("page", 1, type=int))
+    # Who left (or mentors now) still counts in the group's rate: listed to whoever may see
+    # each member's attendance, not to the participants.
+    listed = {m.user_id for m in participants}
+    others = (
+        others_rated(group, context["participant_rates"], listed)
+        if can_view_participation(current_user, group)
+        else []
+    )
     return render(
         "groups/group.html",
         group=group,
         mentors=mentors,
         participants=participants,
-        **group_page_context(current_user, group, request.args.get("page", 1, type=int)),
+        others_rated=others,
+        **context,
     )
 
 

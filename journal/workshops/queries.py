@@ -127,20 +127,17 @@ def participant_rates(group: Group) -> dict[int, Rate]:
     return {uid: Rate(int(attended or 0), count) for uid, attended, count in rows}
 
 
-def former_participants(group: Group, rates: dict[int, Rate]) -> list[Membership]:
+def others_rated(group: Group, rates: dict[int, Rate], listed: set[int]) -> list[Membership]:
     """Return, in Hungarian order, the memberships of the people with an attendance rate in
-    the group who are not among its current participants (they left, or their account was
-    closed): their attendance counts in the group's rate, so they are listed beside it."""
+    the group who are not among the participants `listed` (they left, their login was
+    disabled, or they mentor it now): their attendance counts in the group's rate."""
+    others = [uid for uid in rates if uid not in listed]
     rows = db.session.scalars(
         select(Membership)
-        .where(Membership.group_id == group.id, Membership.user_id.in_(list(rates)))
+        .where(Membership.group_id == group.id, Membership.user_id.in_(others))
         .options(joinedload(Membership.user))
     ).all()
-    listed = {
-        m.user_id for m in rows if m.is_current and m.user.active and m.role == Role.PARTICIPANT
-    }
-    former = {m.user_id: m for m in rows if m.user_id not in listed}
-    return sort_hungarian(former.values(), key=lambda m: person_key(m.user))
+    return sort_hungarian(rows, key=lambda m: person_key(m.user))
 
 
 def _on_the_day(workshop: Workshop):
@@ -248,7 +245,6 @@ def group_page_context(user: User, group: Group, page: int) -> dict:
         "past_workshops": past,
         "workshop_rates": workshop_rates([w.id for w in past.items]),
         "participant_rates": rates,
-        "former_participants": former_participants(group, rates),
         "may_manage_workshops": can_manage_workshops(user, group),
         "may_follow_journals": can_follow_journals(user, group),
         "calendar_url": (
