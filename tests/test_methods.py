@@ -172,3 +172,22 @@ def test_mentors_say_they_used_it_too_and_everyone_sees_the_count(client, world,
     assert "Ezt én is használtam" not in page
     assert client.post(url, data={"on": "1"}).status_code == 403
     assert _count(MethodUsedToo) == 1
+
+
+def test_near_twins_from_before_the_rule_stay_editable(client, world, log_in):
+    """Two methods with the same letters saved before the rule (\"Világ-kávézó\" beside
+    \"Világkávézó\") can each still be edited; a rename onto the other's very key is refused,
+    in Hungarian, not a crash."""
+    twin = create_method(world["coordinator"], _values("Világkávézó"))
+    db.session.add(Method(**_values("Világ-kávézó"), name_key="vilag kavezo",
+                          created_by_id=world["coordinator"].id))  # fmt: skip
+    db.session.commit()
+    log_in(world["mentor_a"])
+    edit = FORM | {"name": "Világkávézó", "aim": "Új cél.", "version": str(twin.version)}
+    assert client.post(f"/methods/{twin.id}/edit", data=edit).status_code == 303
+    db.session.refresh(twin)
+    onto = edit | {"name": "Világ kávézó", "version": str(twin.version)}
+    response = client.post(f"/methods/{twin.id}/edit", data=onto)
+    assert response.status_code == 422 and "Ilyen nevű módszer már van" in response.get_data(
+        as_text=True
+    )

@@ -153,8 +153,8 @@ class FreeMethod:
 
     @property
     def in_library(self) -> bool:
-        """Tell whether the library holds this very name (case and accents aside): then
-        creating it as new would only find that one."""
+        """Tell whether the library holds this very name (its letters: case, accents, hyphens
+        and spaces aside): then creating it as new would only find that one."""
         return any(letters(m.name) == letters(self.text) for m in self.suggestions)
 
 
