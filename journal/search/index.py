@@ -146,10 +146,14 @@ def write(connection, row) -> None:
     """Write the row's entry (or remove it when the row has no text) on this connection."""
     values = document_of(row)
     where = (SearchDocument.kind == _kind(row), SearchDocument.source_id == row.id)
+    title = (values or {}).get("title")
+    renamed = (
+        isinstance(row, Method)
+        and connection.scalar(select(SearchDocument.title).where(*where)) != title
+    )
     if values is None:
         connection.execute(delete(SearchDocument).where(*where))
-        return
-    if connection.execute(update(SearchDocument).where(*where).values(**values)).rowcount == 0:
+    elif connection.execute(update(SearchDocument).where(*where).values(**values)).rowcount == 0:
         connection.execute(insert(SearchDocument).values(**values))
     if isinstance(row, Workshop):
         # A workshop's sections are found under its day: a moved workshop moves them.
@@ -163,7 +167,7 @@ def write(connection, row) -> None:
             .where(SearchDocument.kind == "section", SearchDocument.source_id.in_(sections))
             .values(day=row.date)
         )
-    elif isinstance(row, Method):
+    elif renamed:
         # A workshop is found by the names of its plan's methods: a method renamed renames them.
         using = select(Workshop).join(Workshop.plan).where(WorkshopMethod.method_id == row.id)
         for workshop in db.session.scalars(using.options(_LOADS[Workshop])):
