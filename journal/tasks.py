@@ -55,6 +55,12 @@ class Task:
     draft: bool = False  # a journal begun but not final
     version: int = 0  # the workshop's, for an action taken from the list
 
+    @property
+    def late(self) -> bool:
+        """Tell whether it is late: a journal past its due day; the others are tasks only
+        once their workshop's day has passed, and late from then."""
+        return self.overdue or self.kind != TaskKind.JOURNAL
+
 
 @dataclass
 class TaskCounts:

@@ -72,7 +72,7 @@ def test_each_group_row_counts_what_is_open_and_links_to_exactly_it(client, worl
     assert f'/workshops/{w["recent"].id}"' in row and f'/workshops/{w["next"].id}"' in row
     assert f'/workshops/{w["later"].id}"' not in row and f'/workshops/{w["done"].id}"' not in row
     overdue = re.search(r'href="(/groups/alfa/tasks/unclosed)">1</a>', row)
-    journals = re.search(r'href="(/groups/alfa/tasks/journal)">3</a>', row)
+    journals = re.search(r'href="(/groups/alfa/tasks/journal)">3<span', row)
     assert overdue and journals, row
     assert "(40 napja)" in row  # the journal missing for the longest
     listed = client.get(journals[1]).get_data(as_text=True)
@@ -82,7 +82,8 @@ def test_each_group_row_counts_what_is_open_and_links_to_exactly_it(client, worl
     beta = _row(client.get("/").get_data(as_text=True), "Béta csoport")
     assert "/tasks/" not in beta and "nincs kitűzve" in beta
     # Red only when late: a journal within its due days (7) is due, not late.
-    assert 'class="figure late" href="/groups/alfa/tasks/journal"' in row
+    late = '"figure late" href="/groups/alfa/tasks/journal">3<span class="visually-hidden"> ('
+    assert late + "lejárt)" in row
     make_workshop(world["group_b"], date=_day(-2), topic="Tegnapelőtti alkalom")
     db.session.commit()
     beta = _row(client.get("/").get_data(as_text=True), "Béta csoport")
