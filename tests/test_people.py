@@ -432,7 +432,7 @@ def test_what_belongs_to_a_membership_is_not_dropped_without_a_group(client, wor
     before = _count(User)
     person = {"family_name": "Csoport", "given_name": "Nélküli", "email": "cs.n@example.org"}
     for extra in ({"institution": "Közösségi Ház"}, {"settlement": "Ács"},
-                  {"joined_on": "2025-11-03"}):  # fmt: skip
+                  {"joined_on": "2025-11-03"}, {"role": "mentor"}):  # fmt: skip
         response = client.post("/people", data=person | {"group": ""} | extra)
         html = response.get_data(as_text=True)
         assert response.status_code == 422, extra

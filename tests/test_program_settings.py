@@ -74,6 +74,7 @@ def test_a_mentor_may_not_see_or_change_the_settings(client, world, log_in):
         ({"journal_due_days": "٣"}, "1 és 90 nap közötti egész számot adjon meg, például 7."),
         ({"journal_due_days": "0"}, "1 és 90 nap közötti egész számot adjon meg, például 7."),
         ({"journal_due_days": " "}, "Adja meg, hány nappal az alkalom után esedékes a napló."),
+        ({"journal_due_days": None}, "Adja meg, hány nappal az alkalom után esedékes a napló."),
         # A workshop of 2025-11-14 would fall outside and vanish from the summaries.
         # (A Hungarian date ends in a full stop: the message must not add another after it.)
         (
@@ -88,7 +89,8 @@ def test_bad_input_answers_422_with_the_form_as_typed(client, world, log_in, cha
     make_workshop(world["group_a"], date=date(2025, 11, 14))
     db.session.commit()
     log_in(world["coordinator"])
-    response = client.post("/program/settings", data=SETTINGS | change)
+    data = {key: value for key, value in (SETTINGS | change).items() if value is not None}
+    response = client.post("/program/settings", data=data)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert message in html

@@ -83,15 +83,15 @@ class InviteForm(FlaskForm):
     group, role, institution, settlement, joined_on = membership_fields(group_required=False)
 
     def validate(self, extra_validators=None) -> bool:
-        """Refuse what belongs to a membership (institution, settlement, joining day) typed
-        without a group, instead of dropping it unsaid."""
+        """Refuse what belongs to a membership (institution, settlement, joining day, the
+        mentor's role) given without a group, instead of dropping it unsaid."""
         valid = super().validate(extra_validators)
         fields = (self.institution, self.settlement, self.joined_on)
         typed = [f for f in fields if (f.raw_data or [""])[0].strip()]
-        if typed and not self.group.data:
+        if (typed or self.role.data != "participant") and not self.group.data:
             self.group.errors = [*self.group.errors, _l(
-                "Az intézmény, a település és a csatlakozás napja a csoporttagsághoz tartozik: "
-                "válasszon csoportot is, vagy hagyja üresen őket."
+                "A szerep, az intézmény, a település és a csatlakozás napja a csoporttagsághoz "
+                "tartozik: válasszon csoportot is, vagy hagyja őket alapértéken."
             )]  # fmt: skip
             return False
         return valid

@@ -39,7 +39,6 @@ class ProgramSettingsForm(FlaskForm):
                 _l("1 és %(max)s nap közötti egész számot adjon meg, például 7.", max=MAX_DUE_DAYS),
             ),
         ],
-        default="7",
         render_kw={"inputmode": "numeric"},
     )
     require_two_factor = BooleanField(
