@@ -266,7 +266,13 @@ def test_the_report_so_far_keeps_its_texts_when_the_program_period_changes(clien
         "grant_id": "", "period_start": program.period_start.isoformat(),
         "period_end": "2026-07-31", "journal_due_days": "7",
     }  # fmt: skip
-    assert client.post("/program/settings", data=settings).status_code == 303
+    saved = client.post("/program/settings", data=settings, follow_redirects=True)
+    notice = " ".join(saved.get_data(as_text=True).split())
+    assert "Az új időszakra már volt külön megírt szöveg" in notice
+    assert (
+        "a(z) Béta csoport összefoglalója." in notice
+        and "2025. november 1. – 2026. június 30." in notice
+    )
     report = client.get("/program/report").get_data(as_text=True)
     assert "A program éve." in report and "Az alfa éve." in report
     assert "A béta júliusig, kézzel választva." in report and "A béta eddig." not in report

@@ -60,21 +60,24 @@ def save_text(author: User, where: Place, base_version: int, body: str) -> bool:
     return True
 
 
-def follow_program_period(old: tuple[date, date], new: tuple[date, date]) -> None:
+def follow_program_period(old: tuple[date, date], new: tuple[date, date]) -> list[str]:
     """Move the texts of the program so far, and their unsaved drafts, to the program's new
     period: that report keeps them under the whole program's days (queries.place), so a
     changed period would otherwise leave every filed report without them. A scope that has a
     text of its own for the new days already (written for a period chosen by hand) keeps it;
-    its old text stays under the old days, found by choosing them."""
+    its old text stays under the old days, found by choosing them. Return those scopes."""
     if old == new:
-        return
+        return []
 
     def at(days: tuple[date, date]) -> tuple:
         return ReportText.period_start == days[0], ReportText.period_end == days[1]
 
     taken = set(db.session.scalars(select(ReportText.scope).where(*at(new))))
+    kept = []
     for text in db.session.scalars(select(ReportText).where(*at(old))):
-        if text.scope not in taken:
+        if text.scope in taken:
+            kept.append(text.scope)
+        else:
             text.period_start, text.period_end = new
     # A draft's key names its place ("report:group:3:2026-01-01:2026-06-30").
     tail = Place("", *old).draft_ident  # ":2026-01-01:2026-06-30"
@@ -87,3 +90,4 @@ def follow_program_period(old: tuple[date, date], new: tuple[date, date]) -> Non
         if scope not in taken and db.session.scalar(mine) is None:
             draft.key = moved
     db.session.flush()
+    return kept

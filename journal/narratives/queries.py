@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from journal.extensions import db
@@ -15,6 +16,14 @@ PROGRAM_SCOPE = "program"
 def group_scope(group: Group) -> str:
     """Return the scope of a group's summary text."""
     return f"group:{group.id}"
+
+
+def scope_name(scope: str) -> str:
+    """Return what a scope's text is called ("a program összefoglalója")."""
+    if scope == PROGRAM_SCOPE:
+        return _("a program összefoglalója")
+    group = db.session.get(Group, int(scope.partition(":")[2]))
+    return _("a(z) %(group)s összefoglalója", group=group.name if group else scope)
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,9 @@ class ProgramSettings:
     require_two_factor: bool = False
 
 
-def update_settings(user: User, program: Program, settings: ProgramSettings) -> None:
-    """Save the program's settings; refuse a period that leaves a workshop outside it."""
+def update_settings(user: User, program: Program, settings: ProgramSettings) -> list[str]:
+    """Save the program's settings; refuse a period that leaves a workshop outside it. Return
+    the scopes of the report texts that did not follow a changed period (_set_period)."""
     if not can_edit_program_settings(user):
         raise NotAllowed
     if settings.period_end < settings.period_start:
@@ -49,10 +50,11 @@ def update_settings(user: User, program: Program, settings: ProgramSettings) -> 
     program.association = settings.association.strip()
     program.funder = settings.funder.strip() or None
     program.grant_id = settings.grant_id.strip()
-    _set_period(program, settings.period_start, settings.period_end)
+    kept = _set_period(program, settings.period_start, settings.period_end)
     program.journal_due_days = settings.journal_due_days
     program.require_two_factor = settings.require_two_factor
     db.session.flush()
+    return kept
 
 
 def widen_period(program: Program, day: date) -> None:
@@ -61,7 +63,9 @@ def widen_period(program: Program, day: date) -> None:
     db.session.flush()
 
 
-def _set_period(program: Program, start: date, end: date) -> None:
-    """Give the program a period; the texts of its report so far follow it."""
-    follow_program_period((program.period_start, program.period_end), (start, end))
+def _set_period(program: Program, start: date, end: date) -> list[str]:
+    """Give the program a period; the texts of its report so far follow it. Return the
+    scopes whose text did not (follow_program_period)."""
+    kept = follow_program_period((program.period_start, program.period_end), (start, end))
     program.period_start, program.period_end = start, end
+    return kept

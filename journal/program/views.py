@@ -8,6 +8,8 @@ from journal.domain import NotAllowed
 from journal.extensions import db
 from journal.forms import number_of
 from journal.htmx import render
+from journal.i18n import long_date
+from journal.narratives.queries import scope_name
 from journal.permissions import can_edit_program_settings, require
 from journal.program import operations
 from journal.program.forms import ProgramSettingsForm
@@ -41,13 +43,21 @@ def settings():
         return render("program/settings.html", form=form, program=program)
     form = ProgramSettingsForm()
     if form.validate():
+        old = f"{long_date(program.period_start)} – {long_date(program.period_end)}"
         try:
-            operations.update_settings(current_user, program, _settings(form))
+            kept = operations.update_settings(current_user, program, _settings(form))
         except NotAllowed as error:
             db.session.rollback()
             form.period_end.errors = [*form.period_end.errors, str(error)]
         else:
             db.session.commit()
             flash(_("A program beállításai elmentve."), "success")
+            if kept:  # the report now shows another text: said, with where the other stays
+                texts = ", ".join(scope_name(scope) for scope in kept)
+                flash(_(
+                    "Az új időszakra már volt külön megírt szöveg, a beszámoló most azt "
+                    "mutatja: %(texts)s. Az eddigi szöveg a korábbi időszakot (%(old)s) "
+                    "választva olvasható.", texts=texts, old=old,
+                ), "info")  # fmt: skip
             return redirect(url_for("program.settings"), 303)
     return render("program/settings.html", status=422, form=form, program=program)
